@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Allot needs to build, test and benchmark. Idempotent: does
+# nothing when everything is present. As a non-root user it prints the exact apt line.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libcli11-dev
+  libspdlog-dev libfmt-dev libcpp-httplib-dev libzmq3-dev cppzmq-dev libhwloc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-pytest parallel procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root:  $line" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

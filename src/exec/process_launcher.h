@@ -1,0 +1,55 @@
+// ProcessLauncher: starts, signals and reaps the processes of task attempts. One process group
+// per attempt; signals go to the whole group. Reaping is event-driven: the owner polls
+// ReadyFd() in its event loop and calls CollectExits() when it is readable.
+//
+// Implementations: PosixProcessLauncher (posix_spawn + signalfd/epoll), FakeProcessLauncher
+// (src/testing). Not thread-safe: one owner (the event loop thread).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "model/task_event.h"
+
+namespace allot {
+
+// Identifies one attempt's process group for its whole life; chosen by the caller, unique.
+using RunId = uint64_t;
+
+struct LaunchRequest {
+  RunId run_id = 0;
+  std::string command;             // shell command line (see TaskSpec::command)
+  std::string cwd;                 // absolute; must exist
+  std::vector<std::string> env;    // complete environment, "KEY=VALUE"
+  std::vector<int> cpus;           // OS CPU ids for the affinity mask; empty: inherit
+  std::string stdout_path;         // created/truncated; its directory must exist
+  std::string stderr_path;
+};
+
+struct ProcessExit {
+  RunId run_id = 0;
+  AttemptUsage usage;              // exit code or signal, wall, user/sys CPU, peak RSS
+};
+
+class ProcessLauncher {
+ public:
+  virtual ~ProcessLauncher() = default;
+
+  // Starts the command in a new process group with the given affinity, cwd, env and stdio.
+  // An error means nothing is running for run_id (e.g. the executable does not exist when
+  // exec'd directly is reported as an exit with code 127, not as an error).
+  virtual Status Launch(const LaunchRequest& request) = 0;
+  // Sends `signal` to every process in run_id's group. OK if the group is already gone.
+  virtual Status Signal(RunId run_id, int signal) = 0;
+  // A file descriptor that becomes readable when exits may be collected; -1 if none (fakes).
+  virtual int ReadyFd() const = 0;
+  // Reaps every finished attempt without blocking and appends one ProcessExit per attempt.
+  // After the group leader exits, stray processes left in its group are killed (SIGKILL).
+  virtual void CollectExits(std::vector<ProcessExit>* exits) = 0;
+  // Attempts started and not yet collected.
+  virtual size_t running() const = 0;
+};
+
+}  // namespace allot

@@ -1,0 +1,24 @@
+// Diagnostic: one problem found in user input, with the place it was found. Validation collects
+// every problem before reporting, so a user fixes a file in one pass.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace allot {
+
+struct Diagnostic {
+  std::string file;     // as the user named it
+  int line = 0;         // 1-based; 0 when unknown
+  std::string task_id;  // the task concerned, when there is one
+  std::string field;    // "cores", "tasks[3].depends_on", ... when there is one
+  std::string message;  // what is wrong and, where possible, how to fix it
+
+  // "tasks.yaml:12: task 'sim-1': field 'coers': unknown field (did you mean 'cores'?)"
+  std::string ToString() const;
+};
+
+// All diagnostics, one per line, sorted by file and line.
+std::string FormatDiagnostics(std::vector<Diagnostic> diagnostics);
+
+}  // namespace allot

@@ -1,0 +1,68 @@
+// TaskSpec: what a user asked for, after parsing, defaults, sweep expansion and validation.
+// Plain data; the scheduler never mutates it. Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/time.h"
+
+namespace allot {
+
+// Where a task came from, for messages: "tasks.yaml:12".
+struct SourceLocation {
+  std::string file;
+  int line = 0;  // 1-based; 0 when unknown
+};
+
+// cores: N is {N, N}; {min, max} is elastic: the most that is free, at least min.
+struct CoreRequest {
+  int min = 1;
+  int max = 1;
+  bool elastic() const { return max > min; }
+  bool operator==(const CoreRequest&) const = default;
+};
+
+struct ResourceRequest {
+  CoreRequest cores;
+  int64_t memory_bytes = 0;               // 0: no memory accounting for this task
+  int gpus = 0;
+  std::map<std::string, int64_t> custom;  // named resources, e.g. {"licenses": 1}
+  bool operator==(const ResourceRequest&) const = default;
+};
+
+// Delay before retry k (1-based) is min(initial * factor^(k-1), max).
+struct RetryBackoff {
+  Duration initial = std::chrono::seconds(1);
+  double factor = 2.0;
+  Duration max = std::chrono::minutes(10);
+  bool operator==(const RetryBackoff&) const = default;
+  Duration DelayBeforeRetry(int retry) const;
+};
+
+struct TaskSpec {
+  std::string id;
+  // A shell command line. Without shell syntax it is exec'd directly (PATH lookup), otherwise
+  // run by /bin/sh -c.
+  std::string command;
+  ResourceRequest resources;
+  std::optional<Duration> time_limit;     // SIGTERM to the process group when exceeded
+  std::optional<Duration> time_estimate;  // a hint for backfilling and forecasts
+  Duration grace_period = std::chrono::seconds(10);  // SIGTERM -> SIGKILL
+  int priority = 0;                       // higher runs first; FIFO among equals
+  int max_retries = 0;
+  RetryBackoff retry_backoff;
+  std::vector<std::pair<std::string, std::string>> env;  // in file order
+  std::map<std::string, std::string> tags;
+  std::string workdir;                    // the process's cwd; absolute once loaded
+  std::vector<std::string> depends_on;    // ids of other tasks, resolved (no patterns)
+  SourceLocation origin;
+
+  bool operator==(const TaskSpec&) const = default;
+};
+
+}  // namespace allot

@@ -1,0 +1,72 @@
+#include "model/task_state.h"
+
+#include <array>
+
+namespace allot {
+namespace {
+
+constexpr std::array<std::string_view, kTaskStateCount> kNames = {
+    "waiting", "ready", "running", "paused", "preempted",
+    "lost", "succeeded", "failed", "canceled", "skipped"};
+
+constexpr int I(TaskState s) { return static_cast<int>(s); }
+
+using Row = std::array<bool, kTaskStateCount>;
+using Table = std::array<Row, kTaskStateCount>;
+
+constexpr Table BuildTable() {
+  Table t{};
+  using S = TaskState;
+  auto allow = [&t](S from, S to) { t[I(from)][I(to)] = true; };
+  allow(S::kWaiting, S::kReady);
+  allow(S::kWaiting, S::kSkipped);
+  allow(S::kWaiting, S::kCanceled);
+  allow(S::kWaiting, S::kFailed);    // e.g. no worker can ever fit it
+  allow(S::kReady, S::kRunning);
+  allow(S::kReady, S::kCanceled);
+  allow(S::kReady, S::kSkipped);
+  allow(S::kReady, S::kFailed);
+  allow(S::kRunning, S::kSucceeded);
+  allow(S::kRunning, S::kFailed);
+  allow(S::kRunning, S::kCanceled);
+  allow(S::kRunning, S::kPaused);
+  allow(S::kRunning, S::kPreempted);
+  allow(S::kRunning, S::kLost);
+  allow(S::kRunning, S::kWaiting);   // retry after a backoff
+  allow(S::kRunning, S::kReady);     // retry at once
+  allow(S::kPaused, S::kRunning);
+  allow(S::kPaused, S::kCanceled);
+  allow(S::kPaused, S::kLost);
+  allow(S::kPaused, S::kPreempted);
+  allow(S::kPreempted, S::kReady);
+  allow(S::kPreempted, S::kFailed);
+  allow(S::kPreempted, S::kCanceled);
+  allow(S::kLost, S::kReady);
+  allow(S::kLost, S::kFailed);
+  allow(S::kLost, S::kCanceled);
+  return t;
+}
+
+constexpr Table kTable = BuildTable();
+
+}  // namespace
+
+std::string_view TaskStateName(TaskState s) { return kNames[I(s)]; }
+
+std::optional<TaskState> ParseTaskState(std::string_view name) {
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    if (kNames[i] == name) return static_cast<TaskState>(i);
+  }
+  return std::nullopt;
+}
+
+bool IsTerminal(TaskState s) {
+  return s == TaskState::kSucceeded || s == TaskState::kFailed || s == TaskState::kCanceled ||
+         s == TaskState::kSkipped;
+}
+
+bool CanTransition(TaskState from, TaskState to) { return kTable[I(from)][I(to)]; }
+
+bool IsInitialState(TaskState s) { return s == TaskState::kWaiting || s == TaskState::kReady; }
+
+}  // namespace allot

@@ -1,0 +1,51 @@
+// The task state machine: one enum and one transition table. Every accepted transition is one
+// journal event; a task is never in two states and never finishes twice.
+//
+//                 +-----------+   deps done / backoff over   +---------+
+//   submit ------>|  waiting  |----------------------------->|  ready  |<---- submit (no deps)
+//                 +-----------+                              +---------+
+//                   |  ^    \ dep failed / skip / cancel       |  \ cancel / skip
+//                   |  |     `--> skipped | canceled           |   `--> canceled | skipped
+//                   |  | retry after backoff                   v
+//                   |  +---------------------------------- +---------+ --> succeeded | failed
+//                   |                                      | running | --> canceled
+//                   +-- (never back to running directly)    +---------+ <--> paused
+//                                                            |     |
+//                                         preempted <--------+     +-------> lost
+//                                            |  (attempt + 1)          |
+//                                            +---------> ready <-------+   (or failed at the
+//                                                                           crash limit)
+// A retry with no backoff goes running -> ready. Terminal: succeeded, failed, canceled, skipped.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace allot {
+
+enum class TaskState : uint8_t {
+  kWaiting = 0,  // on dependencies, or on a retry backoff
+  kReady,        // may be placed
+  kRunning,
+  kPaused,       // stopped (SIGSTOP); keeps its resources
+  kPreempted,    // stopped by the scheduler or a shutdown; will run again with attempt + 1
+  kLost,         // its worker or the server went away; will run again with attempt + 1
+  kSucceeded,
+  kFailed,
+  kCanceled,
+  kSkipped,
+};
+inline constexpr int kTaskStateCount = 10;
+
+// The names used in the journal, JSON output and the CLI: "waiting", "ready", ...
+std::string_view TaskStateName(TaskState s);
+std::optional<TaskState> ParseTaskState(std::string_view name);
+
+bool IsTerminal(TaskState s);
+// True when `from -> to` is in the transition table above.
+bool CanTransition(TaskState from, TaskState to);
+// True for the states a task may be submitted in (waiting, ready).
+bool IsInitialState(TaskState s);
+
+}  // namespace allot
