@@ -1,1 +1,241 @@
-// placeholder
+#include "cli/run_command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.h"
+#include "cli/run_options.h"
+#include "common/units.h"
+#include "core/scheduler.h"
+#include "exec/machine_detector.h"
+#include "exec/posix_process_launcher.h"
+#include "journal/sqlite_journal.h"
+#include "model/task_file.h"
+#include "server/campaign_runner.h"
+#include "server/campaign_setup.h"
+#include "server/run_summary.h"
+#include "worker/local_worker.h"
+
+namespace allot {
+namespace {
+
+namespace fs = std::filesystem;
+
+int BadInput(const std::string& message) {
+  fmt::print(stderr, "allot run: {}\n", message);
+  return kExitBadInput;
+}
+
+Result<std::vector<int>> ParseGpus(const std::string& text) {
+  std::vector<int> ids;
+  if (text.find(',') == std::string::npos) {
+    int n = 0;
+    try {
+      size_t used = 0;
+      n = std::stoi(text, &used);
+      if (used != text.size() || n < 0) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      return Status::InvalidArgument("--gpus " + text +
+                                     ": expected a count (2) or a list of device ids (0,3)");
+    }
+    for (int i = 0; i < n; ++i) ids.push_back(i);
+    return ids;
+  }
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    try {
+      size_t used = 0;
+      int id = std::stoi(item, &used);
+      if (used != item.size() || id < 0) throw std::invalid_argument(item);
+      ids.push_back(id);
+    } catch (const std::exception&) {
+      return Status::InvalidArgument("--gpus " + text + ": '" + item + "' is not a device id");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return ids;
+}
+
+Result<Machine> DetectFromFlags(const RunOptions& o) {
+  MachineOverrides overrides;
+  overrides.cores = o.cores;
+  if (!o.memory.empty()) {
+    auto m = ParseSize(o.memory);
+    if (!m.ok()) return m.status().WithPrefix("--memory " + o.memory);
+    overrides.memory_bytes = *m;
+  }
+  if (!o.gpus.empty()) {
+    ALLOT_ASSIGN_OR_RETURN(auto ids, ParseGpus(o.gpus));
+    overrides.gpus = std::move(ids);
+  }
+  return DetectMachine(overrides);
+}
+
+MachineCapacity CapacityOf(const Machine& m) {
+  MachineCapacity c;
+  c.cores = static_cast<int>(m.cpus.size());
+  c.memory_bytes = m.memory_bytes;
+  c.gpus = static_cast<int>(m.gpus.size());
+  c.custom = m.custom;
+  return c;
+}
+
+int Run(RunOptions o) {
+  if (o.tasks_file.empty() && !o.resume) {
+    return BadInput("no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");
+  }
+  std::error_code ec;
+  const fs::path cwd = fs::current_path();
+  const fs::path workdir = fs::absolute(o.workdir);
+  const fs::path db = o.db.empty() ? workdir / "allot.db" : fs::absolute(o.db);
+  auto durability = ParseJournalDurability(o.durability);
+  if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
+  ProgressMode progress_mode = ProgressMode::kAuto;
+  if (o.quiet || o.progress == "none") {
+    progress_mode = ProgressMode::kNone;
+  } else if (o.progress == "tty") {
+    progress_mode = ProgressMode::kTerminal;
+  } else if (o.progress == "plain") {
+    progress_mode = ProgressMode::kPlain;
+  } else if (o.progress != "auto") {
+    return BadInput("--progress " + o.progress + ": expected auto, tty, plain or none");
+  }
+
+  const bool journal_exists = fs::exists(db, ec);
+  if (journal_exists && !o.resume) {
+    return BadInput(fmt::format(
+        "a journal already exists at {}: add --resume to continue that campaign, or choose "
+        "another --workdir or --db for a new one",
+        db.string()));
+  }
+  if (!journal_exists && o.resume) {
+    return BadInput(fmt::format("--resume: no journal at {} to resume", db.string()));
+  }
+
+  auto machine = DetectFromFlags(o);
+  if (!machine.ok()) return BadInput(machine.status().message());
+
+  std::optional<LoadedTasks> loaded;
+  if (!o.tasks_file.empty()) {
+    std::vector<Diagnostic> diagnostics;
+    LoadOptions load;
+    load.base_dir = cwd.string();
+    auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
+    if (tasks.ok()) CheckFitsMachine(tasks->tasks, CapacityOf(*machine), &diagnostics);
+    if (!diagnostics.empty()) {
+      fmt::print(stderr, "{}", FormatDiagnostics(diagnostics));
+      fmt::print(stderr, "allot run: {} problem{} in {}; nothing was run\n", diagnostics.size(),
+                 diagnostics.size() == 1 ? "" : "s", o.tasks_file);
+      return kExitBadInput;
+    }
+    if (!tasks.ok()) return BadInput(tasks.status().message());
+    loaded = std::move(*tasks);
+  }
+
+  SchedulerOptions sched_options;
+  sched_options.max_running = o.max_workers;
+  Scheduler scheduler(SystemClock::Default(), *machine, sched_options);
+
+  std::unique_ptr<SqliteJournal> journal;
+  if (o.resume) {
+    SqliteJournalOptions jo;
+    jo.must_exist = true;
+    jo.durability = *durability;
+    auto opened = SqliteJournal::Open(db.string(), jo);
+    if (!opened.ok()) return BadInput(opened.status().message());
+    journal = std::move(*opened);
+    Status s = ResumeCampaign(&scheduler, journal.get(), loaded ? &loaded->tasks : nullptr,
+                              CapacityOf(*machine));
+    if (!s.ok()) return BadInput(s.message());
+  } else {
+    fs::create_directories(workdir, ec);
+    if (ec) return BadInput(fmt::format("cannot create {}: {}", workdir.string(), ec.message()));
+    SqliteJournalOptions jo;
+    jo.create_new = true;
+    jo.durability = *durability;
+    auto opened = SqliteJournal::Open(db.string(), jo);
+    if (!opened.ok()) return BadInput(opened.status().message());
+    journal = std::move(*opened);
+    Status s = StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks),
+                             fs::absolute(o.tasks_file).string());
+    if (!s.ok()) {
+      fmt::print(stderr, "allot run: {}\n", s.ToString());
+      return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitInternal;
+    }
+  }
+  fs::create_directories(workdir, ec);
+
+  auto launcher = PosixProcessLauncher::Create();
+  if (!launcher.ok()) {
+    fmt::print(stderr, "allot run: {}\n", launcher.status().ToString());
+    return kExitInternal;
+  }
+  LocalWorker worker(launcher->get(), workdir.string(),
+                     AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(),
+                                        !machine->gpus.empty()));
+  ProgressReporter progress(stderr, progress_mode, SystemClock::Default()->Now());
+  progress.Message(fmt::format("allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(),
+                               machine->cpus.size(),
+                               machine->gpus.empty() ? ""
+                                                     : fmt::format(", {} GPUs", machine->gpus.size()),
+                               db.string()));
+  CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
+                        SystemClock::Default(), &progress);
+  auto outcome = runner.Run();
+  if (!outcome.ok()) {
+    fmt::print(stderr, "allot run: {}\n", outcome.status().ToString());
+    return kExitInternal;
+  }
+  RunSummary summary = Summarize(scheduler, *outcome);
+  {
+    std::ofstream out(workdir / "summary.json");
+    out << SummaryToJson(summary).dump(2) << "\n";
+  }
+  if (!o.quiet) {
+    fmt::print("{}", SummaryToText(summary));
+    fmt::print("journal: {}  summary: {}\n", db.string(), (workdir / "summary.json").string());
+  }
+  if (!summary.journal_error.empty()) return kExitInternal;
+  if (summary.stop_signal) return ExitForSignal(summary.stop_signal);
+  return summary.all_succeeded() ? kExitOk : kExitTasksFailed;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App* app, int* exit_code) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* run = app->add_subcommand("run", "Run a campaign on this machine (embedded server)");
+  run->add_option("file", options->tasks_file, "Task file (JSON array, or workflow JSON/YAML)");
+  run->add_option("--tasks", options->tasks_file, "Task file (same as the positional argument)");
+  run->add_option("--workdir", options->workdir,
+                  "Where task output (<workdir>/<task id>/stdout, stderr), the journal and "
+                  "summary.json go")
+      ->capture_default_str();
+  run->add_option("--db", options->db, "Journal file (default <workdir>/allot.db)");
+  run->add_flag("--resume", options->resume,
+                "Continue the campaign in the journal after a crash or stop");
+  run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");
+  run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3)");
+  run->add_option("--max-workers", options->max_workers,
+                  "Most tasks running at once (default: as many as fit)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--durability", options->durability,
+                  "normal: survives kill -9 of allot; full: survives power loss (slower)")
+      ->capture_default_str();
+  run->add_option("--progress", options->progress, "auto, tty, plain or none")->capture_default_str();
+  run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
+  run->callback([options, exit_code] { *exit_code = Run(*options); });
+}
+
+}  // namespace allot

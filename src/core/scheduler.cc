@@ -1,1 +1,471 @@
-// placeholder
+#include "core/scheduler.h"
+
+#include <algorithm>
+#include <cassert>
+#include <csignal>
+#include <deque>
+#include <limits>
+
+#include "common/units.h"
+#include "core/policy/priority_backfill_policy.h"
+
+namespace allot {
+namespace {
+
+ResourceAmounts Held(const Allocation& a) {
+  ResourceAmounts h;
+  h.cores = static_cast<int>(a.cpus.size());
+  h.memory_bytes = a.memory_bytes;
+  h.gpus = static_cast<int>(a.gpus.size());
+  h.custom = a.custom;
+  return h;
+}
+
+std::string DescribeExit(const AttemptUsage& u) {
+  if (u.timed_out) return "exceeded its time limit";
+  if (u.term_signal != 0) return "killed by signal " + std::to_string(u.term_signal);
+  return "exit code " + std::to_string(u.exit_code);
+}
+
+}  // namespace
+
+Scheduler::Scheduler(const Clock* clock, Machine machine, SchedulerOptions options,
+                     std::unique_ptr<SchedulingPolicy> policy)
+    : clock_(clock),
+      options_(options),
+      policy_(policy ? std::move(policy)
+                     : std::make_unique<PriorityBackfillPolicy>(options.backfill_depth)),
+      pool_(std::move(machine)) {}
+
+Scheduler::~Scheduler() = default;
+
+std::optional<TaskIndex> Scheduler::Find(const std::string& id) const {
+  auto it = index_by_id_.find(id);
+  if (it == index_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Scheduler::Done() const {
+  if (stopping_) return running_.empty();
+  return terminal_ == static_cast<int64_t>(specs_.size());
+}
+
+void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
+                           const AttemptUsage* usage, const Allocation* allocation) {
+  TaskRecord& rec = tasks_[t];
+  assert(CanTransition(rec.state, to));
+  TaskEvent& e = outbox_.events.emplace_back();
+  e.task = t;
+  e.attempt = rec.attempts;
+  e.from = rec.state;
+  e.to = to;
+  e.wall_time_us = clock_->WallMicros();
+  if (usage != nullptr) e.usage = *usage;
+  if (allocation != nullptr) {
+    e.cores = allocation->cpus;
+    e.gpus = allocation->gpus;
+    e.memory_bytes = allocation->memory_bytes;
+  }
+  e.reason = std::move(reason);
+
+  if (rec.state == TaskState::kReady) ready_.Erase(t, specs_[t].priority);
+  --counts_[static_cast<int>(rec.state)];
+  ++counts_[static_cast<int>(to)];
+  rec.state = to;
+  if (to == TaskState::kReady) {
+    ready_.Push(t, specs_[t].priority);
+    dirty_ = true;
+  }
+  if (IsTerminal(to)) ++terminal_;
+}
+
+Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
+  std::unordered_map<std::string, size_t> fresh;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TaskSpec& s = specs[i];
+    if (index_by_id_.count(s.id) || !fresh.emplace(s.id, i).second) {
+      return Status::InvalidArgument("task '" + s.id + "': a task with this id already exists");
+    }
+    if (!pool_.CouldEverFit(s.resources)) {
+      return Status::InvalidArgument("task '" + s.id + "': asks for more than the machine has (" +
+                                     std::to_string(s.resources.cores.min) + " cores; " +
+                                     std::to_string(pool_.Capacity().cores) + " available)");
+    }
+  }
+  for (const TaskSpec& s : specs) {
+    for (const std::string& d : s.depends_on) {
+      if (!index_by_id_.count(d) && !fresh.count(d)) {
+        return Status::InvalidArgument("task '" + s.id + "': depends on unknown task '" + d + "'");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void Scheduler::AddTasks(std::vector<TaskSpec> specs, std::vector<TaskState>* initial) {
+  const TaskIndex first = static_cast<TaskIndex>(specs_.size());
+  specs_.reserve(specs_.size() + specs.size());
+  tasks_.resize(specs_.size() + specs.size());
+  dependents_.resize(specs_.size() + specs.size());
+  for (TaskSpec& s : specs) {
+    TaskIndex t = static_cast<TaskIndex>(specs_.size());
+    index_by_id_.emplace(s.id, t);
+    specs_.push_back(std::move(s));
+  }
+  for (TaskIndex t = first; t < specs_.size(); ++t) {
+    TaskRecord& rec = tasks_[t];
+    for (const std::string& d : specs_[t].depends_on) {
+      TaskIndex dep = index_by_id_.at(d);
+      dependents_[dep].push_back(t);
+      TaskState ds = dep < first ? tasks_[dep].state : TaskState::kWaiting;
+      if (ds != TaskState::kSucceeded) ++rec.unmet;
+    }
+    TaskState s = rec.unmet == 0 ? TaskState::kReady : TaskState::kWaiting;
+    rec.state = s;
+    ++counts_[static_cast<int>(s)];
+    if (s == TaskState::kReady) ready_.Push(t, specs_[t].priority);
+    if (initial != nullptr) initial->push_back(s);
+  }
+  dirty_ = true;
+}
+
+Status Scheduler::Submit(std::vector<TaskSpec> specs) {
+  ALLOT_RETURN_IF_ERROR(CheckNewTasks(specs));
+  const TaskIndex first = static_cast<TaskIndex>(specs_.size());
+  std::vector<TaskState> initial;
+  AddTasks(std::move(specs), &initial);
+  const int64_t now = clock_->WallMicros();
+  for (TaskIndex t = first; t < specs_.size(); ++t) {
+    Submission& sub = outbox_.submissions.emplace_back();
+    sub.index = t;
+    sub.spec = specs_[t];
+    sub.initial_state = initial[t - first];
+    sub.wall_time_us = now;
+  }
+  // A new task whose dependency already failed for good is skipped at once.
+  for (TaskIndex t = first; t < specs_.size(); ++t) {
+    for (const std::string& d : specs_[t].depends_on) {
+      TaskState ds = tasks_[index_by_id_.at(d)].state;
+      if ((ds == TaskState::kFailed || ds == TaskState::kSkipped || ds == TaskState::kCanceled) &&
+          tasks_[t].state == TaskState::kWaiting) {
+        Transition(t, TaskState::kSkipped, "dependency '" + d + "' " +
+                                               std::string(TaskStateName(ds)));
+        SkipDescendants(t);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Scheduler::Recover(std::span<const Submission> submissions,
+                          std::span<const TaskEvent> events) {
+  if (!specs_.empty()) return Status::FailedPrecondition("Recover on a non-empty scheduler");
+  std::vector<TaskSpec> specs;
+  specs.reserve(submissions.size());
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (submissions[i].index != i) {
+      return Status::Corruption("journal: submission " + std::to_string(i) + " has index " +
+                                std::to_string(submissions[i].index));
+    }
+    specs.push_back(submissions[i].spec);
+  }
+  ALLOT_RETURN_IF_ERROR(CheckNewTasks(specs).WithPrefix("journal"));
+  AddTasks(std::move(specs), nullptr);
+  // Initial states come from the journal, not from today's dependency states.
+  for (const Submission& s : submissions) {
+    TaskRecord& rec = tasks_[s.index];
+    if (rec.state != s.initial_state) {
+      if (rec.state == TaskState::kReady) ready_.Erase(s.index, specs_[s.index].priority);
+      --counts_[static_cast<int>(rec.state)];
+      rec.state = s.initial_state;
+      ++counts_[static_cast<int>(rec.state)];
+      if (rec.state == TaskState::kReady) ready_.Push(s.index, specs_[s.index].priority);
+    }
+  }
+  // Replay. Running attempts' allocations are not claimed: nothing survives a restart of the
+  // embedded form, so every interrupted attempt is ended below.
+  for (const TaskEvent& e : events) {
+    if (e.task >= tasks_.size()) {
+      return Status::Corruption("journal: event for unknown task index " + std::to_string(e.task));
+    }
+    TaskRecord& rec = tasks_[e.task];
+    if (rec.state != e.from || !CanTransition(e.from, e.to)) {
+      return Status::Corruption("journal: task '" + specs_[e.task].id + "' cannot go from " +
+                                std::string(TaskStateName(e.from)) + " to " +
+                                std::string(TaskStateName(e.to)) + " (it is " +
+                                std::string(TaskStateName(rec.state)) + ")");
+    }
+    if (rec.state == TaskState::kReady) ready_.Erase(e.task, specs_[e.task].priority);
+    --counts_[static_cast<int>(rec.state)];
+    ++counts_[static_cast<int>(e.to)];
+    rec.state = e.to;
+    if (e.to == TaskState::kReady) ready_.Push(e.task, specs_[e.task].priority);
+    if (IsTerminal(e.to)) ++terminal_;
+    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) rec.attempts = e.attempt;
+    if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
+    if (e.usage) {
+      rec.last_exit = e.usage->term_signal ? -e.usage->term_signal : e.usage->exit_code;
+      totals_.cpu += e.usage->user_cpu + e.usage->sys_cpu;
+      totals_.task_wall += e.usage->wall;
+      ++totals_.attempts_ended;
+    }
+    if (e.to == TaskState::kSucceeded) {
+      for (TaskIndex d : dependents_[e.task]) --tasks_[d].unmet;
+    }
+  }
+  // Settle what the end of the journal left in flight.
+  for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    TaskRecord& rec = tasks_[t];
+    if (rec.state == TaskState::kRunning || rec.state == TaskState::kPaused) {
+      Transition(t, TaskState::kLost,
+                 "allot stopped while attempt " + std::to_string(rec.attempts) + " ran");
+      ++rec.crashes;
+    }
+    if (rec.state == TaskState::kLost || rec.state == TaskState::kPreempted) {
+      if (rec.crashes > options_.crash_limit) {
+        Fail(t, "interrupted " + std::to_string(rec.crashes) + " times (crash limit " +
+                    std::to_string(options_.crash_limit) + ")", nullptr);
+      } else {
+        Transition(t, TaskState::kReady, "runs again after an interruption");
+      }
+    } else if (rec.state == TaskState::kWaiting && rec.unmet == 0) {
+      Transition(t, TaskState::kReady, "retry backoff cut short by a restart");
+    }
+  }
+  for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    TaskState s = tasks_[t].state;
+    if (s == TaskState::kFailed || s == TaskState::kSkipped || s == TaskState::kCanceled) {
+      SkipDescendants(t);
+    }
+  }
+  dirty_ = true;
+  return Status::Ok();
+}
+
+void Scheduler::Schedule() {
+  if (stopping_ || !dirty_) return;
+  dirty_ = false;
+  blocked_.reset();
+  if (ready_.empty()) return;
+  PolicyInput in;
+  in.now = clock_->Now();
+  in.ready = &ready_;
+  in.spec = [this](TaskIndex t) -> const TaskSpec& { return specs_[t]; };
+  in.free = pool_.free();
+  in.start_slots = options_.max_running > 0
+                       ? std::max(0, options_.max_running - static_cast<int>(running_.size()))
+                       : std::numeric_limits<int>::max();
+  if (in.free.cores <= 0 || in.start_slots == 0) {
+    blocked_ = Blocked{ReadyQueue::TaskOf(*ready_.begin()),
+                       in.start_slots == 0 ? "the limit on running tasks is reached"
+                                           : "all cores are busy"};
+    return;
+  }
+  in.running.reserve(running_.size());
+  for (const auto& [t, r] : running_) {
+    RunningView v;
+    v.held = Held(r.allocation);
+    const TaskSpec& s = specs_[t];
+    if (s.time_estimate) {
+      v.expected_end = r.started + *s.time_estimate;
+    } else if (s.time_limit) {
+      v.expected_end = r.started + *s.time_limit + s.grace_period;
+    }
+    in.running.push_back(std::move(v));
+  }
+  choices_.clear();
+  policy_->Choose(in, &choices_, &blocked_);
+  for (const Choice& c : choices_) Start(c.task, c.cores);
+}
+
+void Scheduler::Start(TaskIndex t, int cores) {
+  const TaskSpec& s = specs_[t];
+  TaskRecord& rec = tasks_[t];
+  Allocation a = pool_.Allocate(s.resources, cores);
+  ++rec.attempts;
+  Transition(t, TaskState::kRunning, "", nullptr, &a);
+  ExecutionId exec = MakeExecutionId(t, rec.attempts);
+  Running& r = running_[t];
+  r = Running{};
+  r.execution = exec;
+  r.started = clock_->Now();
+  if (s.time_limit) {
+    timers_.Add({r.started + *s.time_limit, TimerKind::kTimeLimit, t, rec.attempts});
+  }
+  outbox_.launches.push_back({exec, t, rec.attempts, a});
+  r.allocation = std::move(a);
+}
+
+void Scheduler::OnAttemptExited(ExecutionId execution, const AttemptUsage& usage) {
+  TaskIndex t = TaskOfExecution(execution);
+  auto it = running_.find(t);
+  if (t >= tasks_.size() || it == running_.end() || it->second.execution != execution) return;
+  EndAttempt(t, usage, "");
+}
+
+void Scheduler::OnLaunchFailed(ExecutionId execution, const Status& why) {
+  TaskIndex t = TaskOfExecution(execution);
+  auto it = running_.find(t);
+  if (t >= tasks_.size() || it == running_.end() || it->second.execution != execution) return;
+  AttemptUsage usage;
+  usage.exit_code = 127;
+  EndAttempt(t, usage, "could not start: " + why.message());
+}
+
+void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
+                           const std::string& launch_error) {
+  auto it = running_.find(t);
+  Running r = std::move(it->second);
+  running_.erase(it);
+  pool_.Release(r.allocation);
+  dirty_ = true;
+
+  AttemptUsage usage = reported;
+  usage.timed_out = usage.timed_out || r.timed_out;
+  TaskRecord& rec = tasks_[t];
+  rec.last_exit = usage.term_signal ? -usage.term_signal : usage.exit_code;
+  totals_.cpu += usage.user_cpu + usage.sys_cpu;
+  totals_.task_wall += usage.wall;
+  ++totals_.attempts_ended;
+
+  const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !usage.timed_out &&
+                     launch_error.empty();
+  if (clean) {
+    Succeed(t, usage);
+    return;
+  }
+  if (r.stop_sent) {
+    ++rec.crashes;
+    Transition(t, TaskState::kPreempted, "allot was stopped while it ran", &usage);
+    return;
+  }
+  std::string what = launch_error.empty() ? DescribeExit(usage) : launch_error;
+  const TaskSpec& s = specs_[t];
+  if (static_cast<int>(rec.attempts) <= s.max_retries) {
+    Duration delay = s.retry_backoff.DelayBeforeRetry(static_cast<int>(rec.attempts));
+    std::string reason = what + "; retry " + std::to_string(rec.attempts) + " of " +
+                         std::to_string(s.max_retries);
+    if (delay <= Duration(0)) {
+      Transition(t, TaskState::kReady, std::move(reason), &usage);
+    } else {
+      reason += " in " + FormatDuration(delay);
+      Transition(t, TaskState::kWaiting, std::move(reason), &usage);
+      timers_.Add({clock_->Now() + delay, TimerKind::kRetry, t, rec.attempts});
+    }
+    return;
+  }
+  std::string reason = what;
+  if (s.max_retries > 0) reason += " (after " + std::to_string(rec.attempts) + " attempts)";
+  Fail(t, std::move(reason), &usage);
+}
+
+void Scheduler::Succeed(TaskIndex t, const AttemptUsage& usage) {
+  Transition(t, TaskState::kSucceeded, "", &usage);
+  for (TaskIndex d : dependents_[t]) {
+    TaskRecord& dep = tasks_[d];
+    if (--dep.unmet == 0 && dep.state == TaskState::kWaiting) {
+      Transition(d, TaskState::kReady, "");
+    }
+  }
+}
+
+void Scheduler::Fail(TaskIndex t, std::string reason, const AttemptUsage* usage) {
+  Transition(t, TaskState::kFailed, std::move(reason), usage);
+  SkipDescendants(t);
+}
+
+void Scheduler::SkipDescendants(TaskIndex failed) {
+  std::deque<TaskIndex> queue{failed};
+  while (!queue.empty()) {
+    TaskIndex t = queue.front();
+    queue.pop_front();
+    for (TaskIndex d : dependents_[t]) {
+      TaskState s = tasks_[d].state;
+      if (s != TaskState::kWaiting && s != TaskState::kReady) continue;
+      Transition(d, TaskState::kSkipped,
+                 "dependency '" + specs_[t].id + "' " +
+                     std::string(TaskStateName(tasks_[t].state)));
+      queue.push_back(d);
+    }
+  }
+}
+
+void Scheduler::OnTimersDue() {
+  for (const Timer& timer : timers_.PopDue(clock_->Now())) OnTimer(timer);
+}
+
+void Scheduler::OnTimer(const Timer& timer) {
+  TaskRecord& rec = tasks_[timer.task];
+  if (rec.attempts != timer.attempt) return;
+  switch (timer.kind) {
+    case TimerKind::kTimeLimit:
+    case TimerKind::kKillAfterGrace: {
+      auto it = running_.find(timer.task);
+      if (it == running_.end()) return;
+      Running& r = it->second;
+      if (timer.kind == TimerKind::kTimeLimit) {
+        if (r.term_sent) return;
+        r.timed_out = true;
+        r.term_sent = true;
+        outbox_.signals.push_back({r.execution, SIGTERM});
+        timers_.Add({clock_->Now() + specs_[timer.task].grace_period, TimerKind::kKillAfterGrace,
+                     timer.task, timer.attempt});
+      } else {
+        outbox_.signals.push_back({r.execution, SIGKILL});
+      }
+      return;
+    }
+    case TimerKind::kRetry:
+      if (rec.state == TaskState::kWaiting && rec.unmet == 0 && !stopping_) {
+        Transition(timer.task, TaskState::kReady, "retry backoff over");
+      }
+      return;
+  }
+}
+
+void Scheduler::Stop(bool kill_now) {
+  const bool first = !stopping_;
+  stopping_ = true;
+  for (auto& [t, r] : running_) {
+    r.stop_sent = true;
+    if (kill_now) {
+      outbox_.signals.push_back({r.execution, SIGKILL});
+    } else if (first) {
+      if (!r.term_sent) outbox_.signals.push_back({r.execution, SIGTERM});
+      r.term_sent = true;
+      timers_.Add({clock_->Now() + specs_[t].grace_period, TimerKind::kKillAfterGrace, t,
+                   tasks_[t].attempts});
+    }
+  }
+}
+
+std::string Scheduler::WhyWaiting(TaskIndex t) const {
+  const TaskRecord& rec = tasks_[t];
+  switch (rec.state) {
+    case TaskState::kWaiting: {
+      if (rec.unmet == 0) return "retry backoff";
+      std::string why = "waiting for";
+      int shown = 0;
+      for (const std::string& d : specs_[t].depends_on) {
+        TaskIndex dep = index_by_id_.at(d);
+        if (tasks_[dep].state == TaskState::kSucceeded) continue;
+        if (shown++ == 3) {
+          why += " and " + std::to_string(rec.unmet - 3) + " more";
+          break;
+        }
+        why += (shown > 1 ? ", " : " ") + d + " (" +
+               std::string(TaskStateName(tasks_[dep].state)) + ")";
+      }
+      return why;
+    }
+    case TaskState::kReady:
+      if (stopping_) return "allot is stopping";
+      if (blocked_ && blocked_->task == t) return blocked_->reason;
+      if (blocked_) return "queued behind '" + specs_[blocked_->task].id + "'";
+      return "ready";
+    default:
+      return "";
+  }
+}
+
+}  // namespace allot

@@ -13,18 +13,12 @@
 #include <vector>
 
 #include "common/result.h"
+#include "model/submission.h"
 #include "model/task_event.h"
 #include "model/task_spec.h"
 
 namespace allot {
 
-struct Submission {
-  TaskIndex index = 0;              // dense: the n-th submission has index n
-  TaskSpec spec;
-  TaskState initial_state = TaskState::kReady;  // waiting or ready
-  int64_t wall_time_us = 0;
-  bool operator==(const Submission&) const = default;
-};
 
 // Everything a journal holds, in append order.
 struct JournalContents {

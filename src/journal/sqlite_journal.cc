@@ -1,1 +1,218 @@
-// placeholder
+#include "journal/sqlite_journal.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "journal/journal_loader.h"
+#include "journal/journal_rows.h"
+#include "journal/journal_schema.h"
+
+namespace allot {
+namespace {
+
+constexpr int kReaderBusyTimeoutMs = 5000;
+
+// NotFound when nothing is at `path`.
+Status CheckExists(const std::string& path) {
+  if (access(path.c_str(), F_OK) == 0) return Status::Ok();
+  if (errno == ENOENT) return Status::NotFound(path + ": no journal there");
+  return ErrnoStatus(path, errno);
+}
+
+// Creates an empty file at `path`, failing when anything is there: SQLite has no O_EXCL.
+Status CreateExclusive(const std::string& path) {
+  int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == EEXIST) {
+      return Status::AlreadyExists(path + ": a journal (or another file) already exists there");
+    }
+    return ErrnoStatus("creating journal " + path, errno);
+  }
+  close(fd);
+  return Status::Ok();
+}
+
+Result<SqliteDb> OpenReader(const std::string& path) {
+  ALLOT_RETURN_IF_ERROR(CheckExists(path));
+  ALLOT_ASSIGN_OR_RETURN(
+      SqliteDb db,
+      SqliteDb::Open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, kReaderBusyTimeoutMs));
+  ALLOT_RETURN_IF_ERROR(CheckJournalSchema(db, SchemaMode::kMustExist));
+  return db;
+}
+
+// Steps a statement that returns no rows and resets it; SQLITE_DONE or the failing code.
+int StepOnce(sqlite3_stmt* stmt) {
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  return rc;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& path,
+                                                           const SqliteJournalOptions& options) {
+  if (options.create_new && options.must_exist) {
+    return Status::InvalidArgument(path + ": create_new and must_exist exclude each other");
+  }
+  bool created = false;
+  if (options.create_new) {
+    ALLOT_RETURN_IF_ERROR(CreateExclusive(path));
+    created = true;
+  } else if (options.must_exist) {
+    ALLOT_RETURN_IF_ERROR(CheckExists(path));
+  }
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  if (!options.must_exist) flags |= SQLITE_OPEN_CREATE;
+  auto open = [&]() -> Result<std::unique_ptr<SqliteJournal>> {
+    ALLOT_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path, flags, options.busy_timeout_ms));
+    ALLOT_RETURN_IF_ERROR(CheckJournalSchema(
+        db, options.must_exist ? SchemaMode::kMustExist : SchemaMode::kCreateIfEmpty));
+    ALLOT_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL"));
+    if (mode != "wal") {
+      return Status::IoError(path + ": cannot use write-ahead logging (journal mode " + mode +
+                             "); is the file on a filesystem without shared memory?");
+    }
+    ALLOT_RETURN_IF_ERROR(db.Exec(options.durability == JournalDurability::kFull
+                                      ? "PRAGMA synchronous=FULL"
+                                      : "PRAGMA synchronous=NORMAL",
+                                  "setting durability"));
+    std::unique_ptr<SqliteJournal> journal(new SqliteJournal(std::move(db), false));
+    ALLOT_RETURN_IF_ERROR(journal->PrepareWriter());
+    return journal;
+  };
+  Result<std::unique_ptr<SqliteJournal>> journal = open();
+  if (!journal.ok() && created) unlink(path.c_str());
+  return journal;
+}
+
+Result<std::unique_ptr<SqliteJournal>> SqliteJournal::OpenReadOnly(const std::string& path) {
+  ALLOT_ASSIGN_OR_RETURN(SqliteDb db, OpenReader(path));
+  return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(db), true));
+}
+
+SqliteJournal::~SqliteJournal() {
+  // Statements must be finalized before the connection closes (db_ is destroyed last).
+  begin_.reset();
+  commit_.reset();
+  rollback_.reset();
+  insert_task_.reset();
+  insert_event_.reset();
+  put_meta_.reset();
+}
+
+Status SqliteJournal::PrepareWriter() {
+  ALLOT_RETURN_IF_ERROR(db_.Exec("PRAGMA cache_size=-16384", "setting the cache size"));
+  ALLOT_ASSIGN_OR_RETURN(begin_, db_.Prepare("BEGIN IMMEDIATE"));
+  ALLOT_ASSIGN_OR_RETURN(commit_, db_.Prepare("COMMIT"));
+  ALLOT_ASSIGN_OR_RETURN(rollback_, db_.Prepare("ROLLBACK"));
+  ALLOT_ASSIGN_OR_RETURN(insert_task_, db_.Prepare(kInsertTaskSql));
+  ALLOT_ASSIGN_OR_RETURN(insert_event_, db_.Prepare(kInsertEventSql));
+  ALLOT_ASSIGN_OR_RETURN(
+      put_meta_, db_.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  ALLOT_ASSIGN_OR_RETURN(committed_tasks_, db_.QueryInt("SELECT MAX(idx) + 1 FROM tasks"));
+  ALLOT_ASSIGN_OR_RETURN(int64_t max_seq, db_.QueryInt("SELECT MAX(seq) FROM events"));
+  next_task_ = committed_tasks_;
+  committed_seq_ = next_seq_ = max_seq + 1;
+  return Status::Ok();
+}
+
+Status SqliteJournal::CheckWritable() const {
+  if (read_only_) return Status::FailedPrecondition(path() + ": journal was opened read-only");
+  return Status::Ok();
+}
+
+Status SqliteJournal::BeginIfNeeded() {
+  if (batch_open_) return Status::Ok();
+  int rc = StepOnce(begin_.get());
+  if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "beginning a batch"));
+  batch_open_ = true;
+  return Status::Ok();
+}
+
+Status SqliteJournal::DiscardBatch(const Status& cause) {
+  // SQLite may already have rolled back on FULL/IOERR/BUSY; roll back whatever is left.
+  if (db_.InTransaction()) StepOnce(rollback_.get());
+  batch_open_ = false;
+  next_task_ = committed_tasks_;
+  next_seq_ = committed_seq_;
+  return Status(cause.code(), cause.message() + "; the uncommitted batch was discarded");
+}
+
+Status SqliteJournal::AppendSubmissions(std::span<const Submission> submissions) {
+  ALLOT_RETURN_IF_ERROR(CheckWritable());
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (submissions[i].index != next_task_ + static_cast<int64_t>(i)) {
+      return DiscardBatch(Status::FailedPrecondition(
+          path() + ": submission index " + std::to_string(submissions[i].index) +
+          " breaks the dense sequence (expected " + std::to_string(next_task_ + i) + ")"));
+    }
+  }
+  ALLOT_RETURN_IF_ERROR(BeginIfNeeded());
+  sqlite3_stmt* stmt = insert_task_.get();
+  for (const Submission& s : submissions) {
+    BindSubmission(stmt, s, spec_json_);
+    int rc = StepOnce(stmt);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+      return DiscardBatch(Status::AlreadyExists(path() + ": task id \"" + s.spec.id +
+                                                "\" is already in the journal"));
+    }
+    if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "appending a submission"));
+  }
+  next_task_ += static_cast<int64_t>(submissions.size());
+  return Status::Ok();
+}
+
+Status SqliteJournal::AppendEvents(std::span<const TaskEvent> events) {
+  ALLOT_RETURN_IF_ERROR(CheckWritable());
+  for (const TaskEvent& e : events) {
+    if (e.task >= next_task_) {
+      return DiscardBatch(Status::InvalidArgument(
+          path() + ": event for task " + std::to_string(e.task) + " but only " +
+          std::to_string(next_task_) + " tasks were submitted"));
+    }
+  }
+  ALLOT_RETURN_IF_ERROR(BeginIfNeeded());
+  sqlite3_stmt* stmt = insert_event_.get();
+  for (const TaskEvent& e : events) {
+    BindEvent(stmt, next_seq_, e, cores_, gpus_);
+    int rc = StepOnce(stmt);
+    if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "appending an event"));
+    ++next_seq_;
+  }
+  return Status::Ok();
+}
+
+Status SqliteJournal::PutMeta(const std::string& key, const std::string& value) {
+  ALLOT_RETURN_IF_ERROR(CheckWritable());
+  ALLOT_RETURN_IF_ERROR(BeginIfNeeded());
+  sqlite3_stmt* stmt = put_meta_.get();
+  sqlite3_bind_text(stmt, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  int rc = StepOnce(stmt);
+  if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "setting meta " + key));
+  return Status::Ok();
+}
+
+Status SqliteJournal::Commit() {
+  ALLOT_RETURN_IF_ERROR(CheckWritable());
+  if (!batch_open_) return Status::Ok();
+  int rc = StepOnce(commit_.get());
+  if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "committing"));
+  batch_open_ = false;
+  committed_tasks_ = next_task_;
+  committed_seq_ = next_seq_;
+  return Status::Ok();
+}
+
+Result<JournalContents> SqliteJournal::Load() {
+  if (!batch_open_) return LoadJournal(db_);
+  ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, OpenReader(path()));
+  return LoadJournal(reader);
+}
+
+}  // namespace allot

@@ -13,12 +13,16 @@ struct Diagnostic {
   std::string task_id;  // the task concerned, when there is one
   std::string field;    // "cores", "tasks[3].depends_on", ... when there is one
   std::string message;  // what is wrong and, where possible, how to fix it
+  int column = 0;       // 1-based; 0 when unknown (syntax errors have one)
 
-  // "tasks.yaml:12: task 'sim-1': field 'coers': unknown field (did you mean 'cores'?)"
+  // "tasks.yaml:12: task 'sim-1': field 'coers': unknown field (did you mean 'cores'?)".
+  // Parts that are empty (no line, no task, no field) are left out; a column is printed as
+  // "tasks.json:3:17: ..." when known.
   std::string ToString() const;
 };
 
-// All diagnostics, one per line, sorted by file and line.
+// All diagnostics, one per line (each ending in '\n'), sorted by file and line; the order of
+// diagnostics on one line is kept.
 std::string FormatDiagnostics(std::vector<Diagnostic> diagnostics);
 
 }  // namespace allot

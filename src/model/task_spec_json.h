@@ -1,5 +1,10 @@
 // Lossless TaskSpec <-> JSON, for the journal and for machine-readable output. The JSON shape
-// is the task-file shape (durations in seconds as numbers, memory in bytes).
+// is the task-file shape (durations in seconds as numbers, memory in bytes), with:
+//   - "id", "command", "cores" (N or {min, max}), "workdir" and "origin" ({file, line})
+//     always present; every other field left out when it equals TaskSpec's default;
+//   - "env" as a list of [name, value] pairs, because its order matters (the task-file
+//     parser accepts that form too);
+//   - "retry_backoff" as {initial, factor, max}.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,1 +1,1 @@
-// placeholder
+#include "testing/fake_clock.h"

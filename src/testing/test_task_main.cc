@@ -1,1 +1,309 @@
-int main() { return 0; }
+// allot-test-task: a task that misbehaves on purpose, for launcher, worker and end-to-end tests.
+// Self-contained (std + POSIX only). Whatever the order on the command line, the flags act in
+// this order:
+//
+//   --ignore-term          ignore SIGTERM (set first, so it holds once the pidfile exists)
+//   --pidfile PATH         write "<pid>\n" (atomically: a reader never sees a partial file)
+//   --alloc-mib N          allocate and touch N MiB, kept until exit
+//   --stdout-bytes N       write N bytes to stdout ("xxx...\n" lines)
+//   --stderr-bytes N       write N bytes to stderr
+//   --print-env NAME       print "NAME=value" ("unset NAME" when unset); repeatable
+//   --print-affinity       print "affinity=0,1" (the CPUs this process may run on)
+//   --spin SECONDS         burn SECONDS of CPU time
+//   --grandchild SECONDS   fork a child in the same process group that writes its pid to
+//                          "<pidfile>.grandchild" (when --pidfile is given) and sleeps SECONDS
+//   --touch PATH           create PATH (empty)
+//   --sleep SECONDS        sleep
+//   --fail-first N --state-file PATH
+//                          exit 1 while the counter in PATH is < N, incrementing it
+//   --exit CODE            exit code (default 0)
+//   --signal SIG           finally raise SIG (number or name, e.g. TERM, SIGKILL) on itself
+//
+// Bad flags print the usage to stderr and exit 2.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: allot-test-task [--pidfile PATH] [--alloc-mib N] [--stdout-bytes N]\n"
+    "         [--stderr-bytes N] [--print-env NAME]... [--print-affinity] [--spin SECONDS]\n"
+    "         [--ignore-term] [--grandchild SECONDS] [--touch PATH] [--sleep SECONDS]\n"
+    "         [--fail-first N --state-file PATH] [--exit CODE] [--signal SIG]\n";
+
+struct Options {
+  std::string pidfile;
+  long alloc_mib = 0;
+  long stdout_bytes = 0;
+  long stderr_bytes = 0;
+  std::vector<std::string> print_env;
+  bool print_affinity = false;
+  double spin_seconds = 0;
+  bool ignore_term = false;
+  std::optional<double> grandchild_seconds;
+  std::string touch;
+  double sleep_seconds = 0;
+  long fail_first = 0;
+  std::string state_file;
+  int exit_code = 0;
+  int signal = 0;
+};
+
+[[noreturn]] void Usage(const std::string& problem) {
+  std::fprintf(stderr, "allot-test-task: %s\n%s", problem.c_str(), kUsage);
+  std::exit(2);
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  std::fprintf(stderr, "allot-test-task: %s: %s\n", what.c_str(), std::strerror(errno));
+  std::exit(3);
+}
+
+long ParseCount(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < 0) {
+    Usage(flag + ": expected a non-negative integer, got '" + text + "'");
+  }
+  return value;
+}
+
+double ParseSeconds(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || errno != 0 || !(value >= 0)) {
+    Usage(flag + ": expected a non-negative number of seconds, got '" + text + "'");
+  }
+  return value;
+}
+
+int ParseSignal(const std::string& text) {
+  if (!text.empty() && text[0] >= '0' && text[0] <= '9') {
+    long value = ParseCount("--signal", text);
+    if (value < 1 || value >= NSIG) Usage("--signal: no signal " + text);
+    return static_cast<int>(value);
+  }
+  std::string_view name = text;
+  if (name.substr(0, 3) == "SIG") name.remove_prefix(3);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    if (abbrev != nullptr && name == abbrev) return sig;
+  }
+  Usage("--signal: unknown signal '" + text + "'");
+}
+
+Options ParseFlags(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    std::optional<std::string> inline_value;
+    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);
+      flag.resize(eq);
+    }
+    auto value = [&]() -> std::string {
+      if (inline_value) return *inline_value;
+      if (i + 1 >= argc) Usage(flag + ": missing value");
+      return argv[++i];
+    };
+    auto no_value = [&] {
+      if (inline_value) Usage(flag + " takes no value");
+    };
+    if (flag == "--pidfile") {
+      options.pidfile = value();
+    } else if (flag == "--alloc-mib") {
+      options.alloc_mib = ParseCount(flag, value());
+    } else if (flag == "--stdout-bytes") {
+      options.stdout_bytes = ParseCount(flag, value());
+    } else if (flag == "--stderr-bytes") {
+      options.stderr_bytes = ParseCount(flag, value());
+    } else if (flag == "--print-env") {
+      options.print_env.push_back(value());
+    } else if (flag == "--print-affinity") {
+      no_value();
+      options.print_affinity = true;
+    } else if (flag == "--spin") {
+      options.spin_seconds = ParseSeconds(flag, value());
+    } else if (flag == "--ignore-term") {
+      no_value();
+      options.ignore_term = true;
+    } else if (flag == "--grandchild") {
+      options.grandchild_seconds = ParseSeconds(flag, value());
+    } else if (flag == "--touch") {
+      options.touch = value();
+    } else if (flag == "--sleep") {
+      options.sleep_seconds = ParseSeconds(flag, value());
+    } else if (flag == "--fail-first") {
+      options.fail_first = ParseCount(flag, value());
+    } else if (flag == "--state-file") {
+      options.state_file = value();
+    } else if (flag == "--exit") {
+      long code = ParseCount(flag, value());
+      if (code > 255) Usage("--exit: codes are 0..255");
+      options.exit_code = static_cast<int>(code);
+    } else if (flag == "--signal") {
+      options.signal = ParseSignal(value());
+    } else {
+      Usage("unknown flag '" + flag + "'");
+    }
+  }
+  if (options.fail_first > 0 && options.state_file.empty()) {
+    Usage("--fail-first needs --state-file");
+  }
+  return options;
+}
+
+void WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Die("write");
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// Writes `content` to `path` through a temporary file and a rename.
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) Die("open " + tmp);
+  WriteAll(fd, content.data(), content.size());
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) Die("rename " + tmp);
+}
+
+void WriteBytes(int fd, long count) {
+  std::string line(64, 'x');
+  line.back() = '\n';
+  while (count > 0) {
+    size_t n = static_cast<size_t>(std::min<long>(count, static_cast<long>(line.size())));
+    if (n < line.size()) line[n - 1] = '\n';
+    WriteAll(fd, line.data(), n);
+    count -= static_cast<long>(n);
+  }
+}
+
+void PrintAffinity() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) Die("sched_getaffinity");
+  std::string text = "affinity=";
+  bool first = true;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &set)) continue;
+    if (!first) text += ',';
+    text += std::to_string(cpu);
+    first = false;
+  }
+  text += '\n';
+  WriteAll(STDOUT_FILENO, text.data(), text.size());
+}
+
+double CpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+void Spin(double seconds) {
+  double end = CpuSeconds() + seconds;
+  volatile uint64_t sink = 0;
+  while (CpuSeconds() < end) {
+    for (int i = 0; i < 100000; ++i) sink = sink * 6364136223846793005ULL + 1;
+  }
+}
+
+void Sleep(double seconds) {
+  timespec remaining;
+  remaining.tv_sec = static_cast<time_t>(seconds);
+  remaining.tv_nsec = static_cast<long>((seconds - static_cast<double>(remaining.tv_sec)) * 1e9);
+  while (nanosleep(&remaining, &remaining) != 0 && errno == EINTR) {
+  }
+}
+
+void StartGrandchild(const Options& options) {
+  pid_t pid = fork();
+  if (pid < 0) Die("fork");
+  if (pid > 0) return;
+  if (!options.pidfile.empty()) {
+    WriteFileAtomically(options.pidfile + ".grandchild", std::to_string(getpid()) + "\n");
+  }
+  Sleep(*options.grandchild_seconds);
+  _exit(0);
+}
+
+// Returns true when this run must fail (and has counted itself).
+bool CountFailure(const Options& options) {
+  long count = 0;
+  if (FILE* file = std::fopen(options.state_file.c_str(), "r")) {
+    if (std::fscanf(file, "%ld", &count) != 1) count = 0;
+    std::fclose(file);
+  }
+  if (count >= options.fail_first) return false;
+  WriteFileAtomically(options.state_file, std::to_string(count + 1) + "\n");
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options = ParseFlags(argc, argv);
+
+  if (options.ignore_term) signal(SIGTERM, SIG_IGN);
+  if (!options.pidfile.empty()) {
+    WriteFileAtomically(options.pidfile, std::to_string(getpid()) + "\n");
+  }
+  if (options.alloc_mib > 0) {
+    size_t size = static_cast<size_t>(options.alloc_mib) << 20;
+    auto* memory = static_cast<volatile char*>(std::malloc(size));
+    if (memory == nullptr) Die("malloc");
+    for (size_t offset = 0; offset < size; offset += 4096) memory[offset] = 1;
+  }
+  if (options.stdout_bytes > 0) WriteBytes(STDOUT_FILENO, options.stdout_bytes);
+  if (options.stderr_bytes > 0) WriteBytes(STDERR_FILENO, options.stderr_bytes);
+  for (const std::string& name : options.print_env) {
+    const char* value = std::getenv(name.c_str());
+    std::string line = value ? name + "=" + value + "\n" : "unset " + name + "\n";
+    WriteAll(STDOUT_FILENO, line.data(), line.size());
+  }
+  if (options.print_affinity) PrintAffinity();
+  if (options.spin_seconds > 0) Spin(options.spin_seconds);
+  if (options.grandchild_seconds) StartGrandchild(options);
+  if (!options.touch.empty()) {
+    int fd = open(options.touch.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) Die("open " + options.touch);
+    close(fd);
+  }
+  if (options.sleep_seconds > 0) Sleep(options.sleep_seconds);
+  if (options.fail_first > 0 && CountFailure(options)) return 1;
+  if (options.signal != 0) {
+    rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(options.signal, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, options.signal);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    raise(options.signal);
+  }
+  return options.exit_code;
+}

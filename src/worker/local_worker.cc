@@ -1,1 +1,43 @@
-// placeholder
+#include "worker/local_worker.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+
+namespace allot {
+
+LocalWorker::LocalWorker(ProcessLauncher* launcher, std::string output_dir,
+                         AttemptEnvironment environment)
+    : launcher_(launcher), output_dir_(std::move(output_dir)), environment_(std::move(environment)) {}
+
+Status LocalWorker::Start(const AttemptPlan& plan) {
+  LaunchRequest req;
+  req.run_id = plan.run_id;
+  std::string dir = TaskDir(plan.spec->id);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return ErrnoStatus("cannot create " + dir, errno);
+  }
+  req.stdout_path = dir + "/stdout";
+  req.stderr_path = dir + "/stderr";
+  if (plan.attempt > 1) {
+    // Keep what the previous attempt wrote.
+    std::string suffix = "." + std::to_string(plan.attempt - 1);
+    std::rename(req.stdout_path.c_str(), (req.stdout_path + suffix).c_str());
+    std::rename(req.stderr_path.c_str(), (req.stderr_path + suffix).c_str());
+  }
+  req.command = plan.spec->command;
+  req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
+  req.cpus = *plan.cpus;
+  AttemptFacts facts;
+  facts.spec = plan.spec;
+  facts.attempt = plan.attempt;
+  facts.execution_id = plan.spec->id + "@" + std::to_string(plan.attempt);
+  facts.cpus = plan.cpus;
+  facts.gpus = plan.gpus;
+  facts.task_dir = std::move(dir);
+  req.env = environment_.Build(facts);
+  return launcher_->Launch(req);
+}
+
+}  // namespace allot

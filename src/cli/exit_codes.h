@@ -1,0 +1,13 @@
+// The exit codes of every allot command, in one place.
+#pragma once
+
+namespace allot {
+
+inline constexpr int kExitOk = 0;            // every task succeeded / the command did its job
+inline constexpr int kExitTasksFailed = 1;   // some task failed, was skipped or canceled
+inline constexpr int kExitBadInput = 2;      // bad flags, file, id: nothing was changed
+inline constexpr int kExitInternal = 3;      // the system failed (journal, event loop)
+// Stopped by a signal: 128 + its number, as shells report it.
+inline int ExitForSignal(int signal) { return 128 + signal; }
+
+}  // namespace allot

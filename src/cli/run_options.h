@@ -1,0 +1,23 @@
+// The flags of `allot run`, as parsed.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace allot {
+
+struct RunOptions {
+  std::string tasks_file;      // positional or --tasks
+  std::string workdir = "allot-work";
+  std::string db;              // default <workdir>/allot.db
+  bool resume = false;
+  std::optional<int> cores;
+  std::string memory;          // "16G"
+  std::string gpus;            // "2" or "0,3"
+  int max_workers = 0;         // 0: no limit beyond the cores
+  std::string durability = "normal";
+  std::string progress = "auto";
+  bool quiet = false;
+};
+
+}  // namespace allot

@@ -1,0 +1,163 @@
+#include "cli/status_command.h"
+
+#include <filesystem>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.h"
+#include "common/units.h"
+#include "journal/sqlite_journal.h"
+#include "journal/task_summary.h"
+
+namespace allot {
+namespace {
+
+struct StatusOptions {
+  std::string workdir = "allot-work";
+  std::string db;
+  bool json = false;
+  bool all = false;
+  std::vector<std::string> ids;
+};
+
+// Why a task that is not running is not running, from the journal alone.
+std::string Why(const TaskSummary& s, const Submission& sub,
+                const std::vector<TaskSummary>& all,
+                const std::unordered_map<std::string, TaskIndex>& index) {
+  switch (s.state) {
+    case TaskState::kWaiting: {
+      std::vector<std::string> pending;
+      for (const std::string& d : sub.spec.depends_on) {
+        const TaskSummary& dep = all[index.at(d)];
+        if (dep.state != TaskState::kSucceeded) {
+          pending.push_back(fmt::format("{} ({})", d, TaskStateName(dep.state)));
+        }
+      }
+      if (pending.empty()) return s.last_reason.empty() ? "retry backoff" : s.last_reason;
+      std::string why = "waiting for " + pending[0];
+      for (size_t i = 1; i < pending.size() && i < 4; ++i) why += ", " + pending[i];
+      if (pending.size() > 4) why += fmt::format(" and {} more", pending.size() - 4);
+      return why;
+    }
+    case TaskState::kReady: {
+      const ResourceRequest& r = sub.spec.resources;
+      std::string need = fmt::format("{} core{}", r.cores.min, r.cores.min == 1 ? "" : "s");
+      if (r.memory_bytes) need += ", " + FormatSize(r.memory_bytes);
+      if (r.gpus) need += fmt::format(", {} GPU{}", r.gpus, r.gpus == 1 ? "" : "s");
+      return "ready: waiting for free resources (" + need + ", priority " +
+             std::to_string(sub.spec.priority) + ")";
+    }
+    default:
+      return s.last_reason;
+  }
+}
+
+nlohmann::json ToJson(const TaskSummary& s, const std::string& why) {
+  nlohmann::json j;
+  j["id"] = s.id;
+  j["state"] = std::string(TaskStateName(s.state));
+  j["attempts"] = s.attempts;
+  j["exit_code"] = s.last_exit_code ? nlohmann::json(*s.last_exit_code) : nlohmann::json(nullptr);
+  j["signal"] = s.last_term_signal ? nlohmann::json(s.last_term_signal) : nlohmann::json(nullptr);
+  j["timed_out"] = s.last_timed_out;
+  j["reason"] = why;
+  j["wall_seconds"] = ToSeconds(s.total_wall);
+  j["cpu_seconds"] = ToSeconds(s.total_cpu);
+  j["max_rss_bytes"] = s.max_rss_bytes;
+  return j;
+}
+
+std::string ExitText(const TaskSummary& s) {
+  if (s.last_timed_out) return "timeout";
+  if (s.last_term_signal) return fmt::format("sig {}", s.last_term_signal);
+  if (s.last_exit_code) return std::to_string(*s.last_exit_code);
+  return "-";
+}
+
+int Status(const StatusOptions& o) {
+  namespace fs = std::filesystem;
+  std::string db = o.db.empty() ? (fs::path(o.workdir) / "allot.db").string() : o.db;
+  auto journal = SqliteJournal::OpenReadOnly(db);
+  if (!journal.ok()) {
+    fmt::print(stderr, "allot status: {}\n", journal.status().message());
+    return kExitBadInput;
+  }
+  auto contents = (*journal)->Load();
+  if (!contents.ok()) {
+    fmt::print(stderr, "allot status: {}\n", contents.status().ToString());
+    return kExitInternal;
+  }
+  std::vector<TaskSummary> summaries = SummarizeTasks(*contents);
+  std::unordered_map<std::string, TaskIndex> index;
+  for (const TaskSummary& s : summaries) index.emplace(s.id, s.index);
+
+  std::vector<TaskIndex> selected;
+  for (const std::string& id : o.ids) {
+    auto it = index.find(id);
+    if (it == index.end()) {
+      fmt::print(stderr, "allot status: no task '{}' in {}\n", id, db);
+      return kExitBadInput;
+    }
+    selected.push_back(it->second);
+  }
+  const bool explicit_ids = !selected.empty();
+  if (!explicit_ids) {
+    for (const TaskSummary& s : summaries) {
+      if (o.json || o.all || s.state != TaskState::kSucceeded) selected.push_back(s.index);
+    }
+  }
+  auto counts = CountStates(summaries);
+  if (o.json) {
+    nlohmann::json out;
+    nlohmann::json tasks = nlohmann::json::array();
+    for (TaskIndex t : selected) {
+      tasks.push_back(ToJson(summaries[t], Why(summaries[t], contents->submissions[t], summaries,
+                                               index)));
+    }
+    out["tasks"] = std::move(tasks);
+    nlohmann::json c;
+    for (int i = 0; i < kTaskStateCount; ++i) c[std::string(TaskStateName(TaskState(i)))] = counts[i];
+    out["counts"] = std::move(c);
+    out["total"] = summaries.size();
+    fmt::print("{}\n", out.dump(2));
+    return kExitOk;
+  }
+  std::string line = fmt::format("{} tasks:", summaries.size());
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    if (counts[i]) line += fmt::format(" {} {},", counts[i], TaskStateName(TaskState(i)));
+  }
+  line.pop_back();
+  fmt::print("{}\n", line);
+  if (selected.empty()) return kExitOk;
+  const size_t limit = (o.all || explicit_ids) ? selected.size() : 50;
+  fmt::print("{:<24} {:<10} {:>8} {:>8} {:>9}  {}\n", "ID", "STATE", "ATTEMPTS", "EXIT", "WALL",
+             "REASON");
+  for (size_t i = 0; i < selected.size() && i < limit; ++i) {
+    const TaskSummary& s = summaries[selected[i]];
+    fmt::print("{:<24} {:<10} {:>8} {:>8} {:>9}  {}\n", s.id, TaskStateName(s.state), s.attempts,
+               ExitText(s), s.attempts ? FormatDuration(s.total_wall) : "-",
+               Why(s, contents->submissions[s.index], summaries, index));
+  }
+  if (selected.size() > limit) {
+    fmt::print("... {} more (--all to list every task)\n", selected.size() - limit);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App* app, int* exit_code) {
+  auto options = std::make_shared<StatusOptions>();
+  CLI::App* cmd = app->add_subcommand("status", "Show where a campaign stands, from its journal");
+  cmd->add_option("ids", options->ids, "Only these tasks");
+  cmd->add_option("--workdir", options->workdir, "The campaign's work directory")
+      ->capture_default_str();
+  cmd->add_option("--db", options->db, "Journal file (default <workdir>/allot.db)");
+  cmd->add_flag("--json", options->json, "Machine-readable: {\"tasks\": [...], \"counts\": {...}}");
+  cmd->add_flag("--all", options->all, "List succeeded tasks too");
+  cmd->callback([options, exit_code] { *exit_code = Status(*options); });
+}
+
+}  // namespace allot

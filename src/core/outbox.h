@@ -1,0 +1,53 @@
+// Outbox: the commands the scheduler emits, drained by its driver once per event-loop turn.
+// Order of execution matters and is the driver's contract: first persist `submissions` and
+// `events` and commit them, then perform `launches`, then `signals`. So nothing starts before
+// the transition that says it started is durable.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/allocation.h"
+#include "model/submission.h"
+#include "model/task_event.h"
+
+namespace allot {
+
+// An attempt's execution id: task index in the high 32 bits, attempt number in the low.
+using ExecutionId = uint64_t;
+inline ExecutionId MakeExecutionId(TaskIndex task, uint32_t attempt) {
+  return (static_cast<uint64_t>(task) << 32) | attempt;
+}
+inline TaskIndex TaskOfExecution(ExecutionId id) { return static_cast<TaskIndex>(id >> 32); }
+inline uint32_t AttemptOfExecution(ExecutionId id) { return static_cast<uint32_t>(id); }
+
+struct LaunchOrder {
+  ExecutionId execution = 0;
+  TaskIndex task = 0;
+  uint32_t attempt = 0;
+  Allocation allocation;
+};
+
+struct SignalOrder {
+  ExecutionId execution = 0;
+  int signal = 0;  // delivered to the attempt's whole process group
+};
+
+struct Outbox {
+  std::vector<Submission> submissions;
+  std::vector<TaskEvent> events;
+  std::vector<LaunchOrder> launches;
+  std::vector<SignalOrder> signals;
+
+  bool empty() const {
+    return submissions.empty() && events.empty() && launches.empty() && signals.empty();
+  }
+  void Clear() {
+    submissions.clear();
+    events.clear();
+    launches.clear();
+    signals.clear();
+  }
+};
+
+}  // namespace allot

@@ -1,0 +1,147 @@
+#include "core/policy/priority_backfill_policy.h"
+
+#include <algorithm>
+#include <string>
+
+namespace allot {
+namespace {
+
+void Take(const ResourceRequest& r, int cores, ResourceAmounts* a) {
+  a->cores -= cores;
+  a->memory_bytes -= r.memory_bytes;
+  a->gpus -= r.gpus;
+  for (const auto& [name, amount] : r.custom) a->custom[name] -= amount;
+}
+
+void Give(const ResourceAmounts& held, ResourceAmounts* a) {
+  a->cores += held.cores;
+  a->memory_bytes += held.memory_bytes;
+  a->gpus += held.gpus;
+  for (const auto& [name, amount] : held.custom) a->custom[name] += amount;
+}
+
+// Cores an (elastic) request gets from `available`; 0 when it does not fit.
+int CoresToTake(const ResourceRequest& r, const ResourceAmounts& available) {
+  int cores = std::min(r.cores.max, available.cores);
+  if (cores < r.cores.min) return 0;
+  return ResourcePool::FitsIn(r, cores, available) ? cores : 0;
+}
+
+std::optional<Duration> DurationBound(const TaskSpec& spec) {
+  if (spec.time_estimate) return spec.time_estimate;
+  return spec.time_limit;
+}
+
+std::string WhyNotFits(const ResourceRequest& r, const ResourceAmounts& free) {
+  if (r.cores.min > free.cores) {
+    return "needs " + std::to_string(r.cores.min) + " cores, " + std::to_string(free.cores) +
+           " free";
+  }
+  if (r.memory_bytes > free.memory_bytes) return "needs more memory than is free";
+  if (r.gpus > free.gpus) {
+    return "needs " + std::to_string(r.gpus) + " GPUs, " + std::to_string(free.gpus) + " free";
+  }
+  for (const auto& [name, amount] : r.custom) {
+    auto it = free.custom.find(name);
+    int64_t have = it == free.custom.end() ? 0 : it->second;
+    if (amount > have) {
+      return "needs " + std::to_string(amount) + " " + name + ", " + std::to_string(have) +
+             " free";
+    }
+  }
+  return "waiting for resources";
+}
+
+}  // namespace
+
+void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* out,
+                                    std::optional<Blocked>* blocked) {
+  ResourceAmounts free = in.free;
+  int slots = in.start_slots;
+  auto it = in.ready->begin();
+  // Step 1: start tasks in order while they fit.
+  for (; it != in.ready->end() && slots > 0 && free.cores > 0; ++it) {
+    TaskIndex task = ReadyQueue::TaskOf(*it);
+    const ResourceRequest& r = in.spec(task).resources;
+    int cores = CoresToTake(r, free);
+    if (cores == 0) break;
+    out->push_back({task, cores});
+    Take(r, cores, &free);
+    --slots;
+  }
+  if (it == in.ready->end()) return;
+  TaskIndex head = ReadyQueue::TaskOf(*it);
+  if (slots <= 0) {
+    *blocked = Blocked{head, "the limit on concurrently running tasks is reached"};
+    return;
+  }
+  const ResourceRequest& need = in.spec(head).resources;
+  *blocked = Blocked{head, WhyNotFits(need, free)};
+  if (free.cores <= 0) return;
+
+  // Step 2: the head's reservation.
+  std::vector<const RunningView*> ending;
+  bool known = true;
+  for (const RunningView& r : in.running) {
+    if (!r.expected_end) known = false;
+    ending.push_back(&r);
+  }
+  std::optional<TimePoint> shadow;
+  ResourceAmounts extra;  // what backfill may use without touching the reservation
+  if (known) {
+    std::sort(ending.begin(), ending.end(),
+              [](auto* a, auto* b) { return *a->expected_end < *b->expected_end; });
+    ResourceAmounts at_shadow = free;
+    for (const RunningView* r : ending) {
+      Give(r->held, &at_shadow);
+      if (ResourcePool::FitsIn(need, need.cores.min, at_shadow)) {
+        shadow = *r->expected_end;
+        break;
+      }
+    }
+    if (shadow) {
+      extra = at_shadow;
+      Take(need, need.cores.min, &extra);
+    }
+  }
+  if (!shadow) {
+    // Unknown shadow time: the head keeps everything free now, up to its need.
+    extra = free;
+    extra.cores = std::max(0, free.cores - need.cores.min);
+    extra.memory_bytes = std::max<int64_t>(0, free.memory_bytes - need.memory_bytes);
+    extra.gpus = std::max(0, free.gpus - need.gpus);
+    for (const auto& [name, amount] : need.custom) {
+      extra.custom[name] = std::max<int64_t>(0, free.custom[name] - amount);
+    }
+  }
+
+  // Step 3: backfill behind the head.
+  ++it;
+  for (int looked = 0; it != in.ready->end() && looked < backfill_depth_ && slots > 0 &&
+                       free.cores > 0;
+       ++it, ++looked) {
+    TaskIndex task = ReadyQueue::TaskOf(*it);
+    const TaskSpec& spec = in.spec(task);
+    const ResourceRequest& r = spec.resources;
+    std::optional<Duration> bound = DurationBound(spec);
+    int cores = 0;
+    bool ends_before_shadow = shadow && bound && in.now + *bound <= *shadow;
+    if (ends_before_shadow) {
+      cores = CoresToTake(r, free);
+    } else {
+      ResourceAmounts usable = extra;
+      usable.cores = std::min(extra.cores, free.cores);
+      usable.memory_bytes = std::min(extra.memory_bytes, free.memory_bytes);
+      usable.gpus = std::min(extra.gpus, free.gpus);
+      for (auto& [name, amount] : usable.custom) amount = std::min(amount, free.custom[name]);
+      cores = CoresToTake(r, usable);
+      if (cores > 0) Take(r, cores, &extra);
+    }
+    if (cores == 0) continue;
+    out->push_back({task, cores});
+    Take(r, cores, &free);
+    --slots;
+  }
+}
+
+}  // namespace allot

@@ -1,0 +1,51 @@
+// SchedulingPolicy: decides which ready tasks start now. Policy only: it reads a snapshot of
+// the queue and of free resources and returns choices; the Scheduler (mechanism) applies them.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/time.h"
+#include "core/ready_queue.h"
+#include "core/resource_pool.h"
+#include "model/task_spec.h"
+
+namespace allot {
+
+// A running attempt as the policy sees it: what it holds and when it will end at the latest.
+struct RunningView {
+  ResourceAmounts held;
+  std::optional<TimePoint> expected_end;  // start + (estimate or limit); none when unknown
+};
+
+struct PolicyInput {
+  TimePoint now;
+  const ReadyQueue* ready = nullptr;
+  std::function<const TaskSpec&(TaskIndex)> spec;
+  ResourceAmounts free;
+  int start_slots = 0;                  // how many more may start (--max-workers); large if none
+  std::vector<RunningView> running;
+};
+
+struct Choice {
+  TaskIndex task = 0;
+  int cores = 0;  // for elastic tasks: between min and max
+};
+
+// Why the first task that could not start is waiting, for "why is my task waiting".
+struct Blocked {
+  TaskIndex task = 0;
+  std::string reason;
+};
+
+class SchedulingPolicy {
+ public:
+  virtual ~SchedulingPolicy() = default;
+  // Appends the tasks to start now, in launch order, and sets *blocked when the queue head
+  // could not start. Must never choose more than input.free holds in total.
+  virtual void Choose(const PolicyInput& input, std::vector<Choice>* out,
+                      std::optional<Blocked>* blocked) = 0;
+};
+
+}  // namespace allot

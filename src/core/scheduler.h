@@ -1,0 +1,149 @@
+// Scheduler: the deterministic state machine at the heart of Allot. Events go in (tasks
+// submitted, attempt exited, launch failed, timers due, stop requested); commands come out
+// through the Outbox (persist, launch, signal). It reads time only from the injected Clock,
+// and does no I/O: tests drive it with a FakeClock and play the launcher themselves.
+//
+// Every state change goes through Transition(), which checks the one transition table of
+// model/task_state.h and emits exactly one TaskEvent. Replaying those events (Recover)
+// rebuilds the same states.
+//
+// Thread-compatible: one owner (the server's event loop thread) calls everything.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "core/outbox.h"
+#include "core/policy/scheduling_policy.h"
+#include "core/ready_queue.h"
+#include "core/resource_pool.h"
+#include "core/timer_queue.h"
+#include "model/machine.h"
+#include "model/submission.h"
+
+namespace allot {
+
+struct SchedulerOptions {
+  int max_running = 0;     // most attempts running at once; 0: no limit (--max-workers)
+  int backfill_depth = 256;
+  int crash_limit = 5;     // times an attempt may be lost/preempted before the task fails
+};
+
+// Totals over every attempt that ended, for summaries.
+struct CampaignTotals {
+  Duration cpu{0};         // user + sys of all attempts
+  Duration task_wall{0};   // sum of attempt wall times
+  uint64_t attempts_ended = 0;
+};
+
+class Scheduler {
+ public:
+  // `clock` must outlive the scheduler. `policy` defaults to PriorityBackfillPolicy.
+  Scheduler(const Clock* clock, Machine machine, SchedulerOptions options,
+            std::unique_ptr<SchedulingPolicy> policy = nullptr);
+  ~Scheduler();
+
+  // Accepts tasks: assigns the next dense indices, links dependencies (on earlier and on new
+  // tasks), sets initial states (waiting, ready, or skipped when a dependency already failed)
+  // and emits their Submissions. InvalidArgument, changing nothing, for a duplicate id, an
+  // unknown dependency, or a request that can never fit the machine.
+  Status Submit(std::vector<TaskSpec> specs);
+
+  // Rebuilds state from a journal's contents. REQUIRES: nothing submitted yet. Attempts that
+  // were running (or paused) when the journal ended are ended as lost and go back to ready
+  // (failed past the crash limit); preempted ones go back to ready; retries waiting on a
+  // backoff become ready. Emits the events for those changes. Corruption on an impossible
+  // transition or an unknown task.
+  Status Recover(std::span<const Submission> submissions, std::span<const TaskEvent> events);
+
+  // An attempt's process group leader exited. Unknown executions are ignored.
+  void OnAttemptExited(ExecutionId execution, const AttemptUsage& usage);
+  // The launcher could not start an attempt; it counts as a failed attempt.
+  void OnLaunchFailed(ExecutionId execution, const Status& why);
+  // Fires every timer due at Clock::Now().
+  void OnTimersDue();
+  // Stops dispatching. First call: SIGTERM to every running attempt, SIGKILL after its grace
+  // period. kill_now: SIGKILL at once. Attempts that end because of it become preempted.
+  void Stop(bool kill_now);
+  // Starts what the policy chooses. Cheap when nothing changed since the last call.
+  void Schedule();
+
+  Outbox* outbox() { return &outbox_; }
+  std::optional<TimePoint> NextDeadline() const { return timers_.NextDue(); }
+  // Every task is terminal, or Stop() was called and no attempt runs any more.
+  bool Done() const;
+  bool stopping() const { return stopping_; }
+
+  size_t task_count() const { return specs_.size(); }
+  const TaskSpec& spec(TaskIndex t) const { return specs_[t]; }
+  TaskState state(TaskIndex t) const { return tasks_[t].state; }
+  uint32_t attempts(TaskIndex t) const { return tasks_[t].attempts; }
+  // Exit code of the last ended attempt, -signal when killed, 0 when none.
+  int last_exit(TaskIndex t) const { return tasks_[t].last_exit; }
+  std::optional<TaskIndex> Find(const std::string& id) const;
+  const std::array<int64_t, kTaskStateCount>& counts() const { return counts_; }
+  const CampaignTotals& totals() const { return totals_; }
+  size_t running() const { return running_.size(); }
+  const ResourcePool& pool() const { return pool_; }
+  // For people: why a non-running task is not running ("waiting for sim-3 (running)",
+  // "needs 4 cores, 2 free", "retry 2 of 3 after backoff", ...).
+  std::string WhyWaiting(TaskIndex t) const;
+
+ private:
+  struct TaskRecord {
+    TaskState state = TaskState::kWaiting;
+    uint32_t attempts = 0;   // attempts started so far (durable: transitions into running)
+    uint32_t unmet = 0;      // dependencies not succeeded yet
+    uint16_t crashes = 0;    // attempts lost or preempted
+    int32_t last_exit = 0;
+  };
+  struct Running {
+    ExecutionId execution = 0;
+    Allocation allocation;
+    TimePoint started;
+    bool term_sent = false;
+    bool timed_out = false;
+    bool stop_sent = false;
+  };
+
+  void Transition(TaskIndex t, TaskState to, std::string reason,
+                  const AttemptUsage* usage = nullptr, const Allocation* allocation = nullptr);
+  void Start(TaskIndex t, int cores);
+  void EndAttempt(TaskIndex t, const AttemptUsage& usage, const std::string& launch_error);
+  void Succeed(TaskIndex t, const AttemptUsage& usage);
+  void Fail(TaskIndex t, std::string reason, const AttemptUsage* usage);
+  void SkipDescendants(TaskIndex failed);
+  void OnTimer(const Timer& timer);
+  Status CheckNewTasks(const std::vector<TaskSpec>& specs) const;
+  void AddTasks(std::vector<TaskSpec> specs, std::vector<TaskState>* initial);
+
+  const Clock* clock_;
+  SchedulerOptions options_;
+  std::unique_ptr<SchedulingPolicy> policy_;
+  ResourcePool pool_;
+
+  std::vector<TaskSpec> specs_;
+  std::vector<TaskRecord> tasks_;
+  std::vector<std::vector<TaskIndex>> dependents_;
+  std::unordered_map<std::string, TaskIndex> index_by_id_;
+  std::unordered_map<TaskIndex, Running> running_;
+  ReadyQueue ready_;
+  TimerQueue timers_;
+  std::array<int64_t, kTaskStateCount> counts_{};
+  CampaignTotals totals_;
+  Outbox outbox_;
+  std::optional<Blocked> blocked_;
+  bool dirty_ = true;      // something changed that may let a task start
+  bool stopping_ = false;
+  int64_t terminal_ = 0;
+  std::vector<Choice> choices_;  // scratch
+};
+
+}  // namespace allot

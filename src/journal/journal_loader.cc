@@ -1,0 +1,78 @@
+#include "journal/journal_loader.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "journal/journal_rows.h"
+
+namespace allot {
+namespace {
+
+// Row counts are only capacity hints; a damaged file must not make us allocate wildly.
+constexpr int64_t kMaxReserve = int64_t{1} << 24;
+
+size_t ReserveHint(SqliteDb& db, const char* sql) {
+  Result<int64_t> n = db.QueryInt(sql);
+  return n.ok() ? static_cast<size_t>(std::clamp<int64_t>(*n, 0, kMaxReserve)) : 0;
+}
+
+Status LoadSubmissions(SqliteDb& db, std::vector<Submission>* out) {
+  out->reserve(ReserveHint(db, "SELECT MAX(idx) + 1 FROM tasks"));
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectTasksSql));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    Submission& s = out->emplace_back();
+    ALLOT_RETURN_IF_ERROR(ReadSubmission(stmt.get(), &s).WithPrefix(db.path()));
+    if (s.index != out->size() - 1) {
+      return Status::Corruption(db.path() + ": task indices are not dense: " +
+                                std::to_string(s.index) + " follows " +
+                                std::to_string(out->size() - 1) + " tasks");
+    }
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading tasks");
+}
+
+Status LoadEvents(SqliteDb& db, size_t task_count, std::vector<TaskEvent>* out) {
+  out->reserve(ReserveHint(db, "SELECT MAX(seq) FROM events"));
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectEventsSql));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    TaskEvent& e = out->emplace_back();
+    ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &e).WithPrefix(db.path()));
+    if (e.task >= task_count) {
+      return Status::Corruption(db.path() + ": an event names task " + std::to_string(e.task) +
+                                " of " + std::to_string(task_count));
+    }
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
+}
+
+Status LoadMeta(SqliteDb& db, std::vector<std::pair<std::string, std::string>>* out) {
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db.Prepare("SELECT key, value FROM meta ORDER BY key"));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const auto* key = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+    const auto* value = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 1));
+    out->emplace_back(key != nullptr ? key : "", value != nullptr ? value : "");
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading meta");
+}
+
+}  // namespace
+
+Result<JournalContents> LoadJournal(SqliteDb& db) {
+  // One read transaction: the three tables come from the same committed state.
+  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal"));
+  JournalContents contents;
+  Status s = LoadSubmissions(db, &contents.submissions);
+  if (s.ok()) s = LoadEvents(db, contents.submissions.size(), &contents.events);
+  if (s.ok()) s = LoadMeta(db, &contents.meta);
+  Status end = db.Exec("COMMIT", "loading the journal");
+  if (!s.ok()) return s;
+  if (!end.ok()) return end;
+  return contents;
+}
+
+}  // namespace allot

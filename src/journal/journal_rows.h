@@ -1,0 +1,46 @@
+// Rows of the journal's tasks and events tables (journal_schema.h): the SQL that writes and
+// reads them and the conversions between rows and Submission / TaskEvent. Stateless.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "journal/journal_store.h"
+
+struct sqlite3_stmt;
+
+namespace allot {
+
+inline constexpr const char* kInsertTaskSql =
+    "INSERT INTO tasks(idx, id, initial_state, submitted_us, spec) VALUES(?1, ?2, ?3, ?4, ?5)";
+inline constexpr const char* kInsertEventSql =
+    "INSERT INTO events(seq, task, attempt, from_state, to_state, time_us, exit_code,"
+    " term_signal, timed_out, wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+inline constexpr const char* kSelectTasksSql =
+    "SELECT idx, initial_state, submitted_us, spec FROM tasks ORDER BY idx";
+inline constexpr const char* kSelectEventsSql =
+    "SELECT task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,"
+    " wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason FROM events ORDER BY seq";
+
+// Binds `submission` to a kInsertTaskSql statement. `spec_json` holds the bound JSON text and
+// must outlive the statement's next step.
+void BindSubmission(sqlite3_stmt* stmt, const Submission& submission, std::string& spec_json);
+// Binds `event` as row `seq` to a kInsertEventSql statement. `cores` and `gpus` hold bound
+// text and must outlive the statement's next step.
+void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::string& cores,
+               std::string& gpus);
+
+// Reads the current row of a kSelectTasksSql / kSelectEventsSql statement. Corruption when a
+// value is out of range or the spec is not a TaskSpec document.
+Status ReadSubmission(sqlite3_stmt* stmt, Submission* out);
+Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out);
+
+// "0,1,2" <-> {0, 1, 2}; "" for none.
+void FormatIdList(const std::vector<int>& ids, std::string* out);
+bool ParseIdList(std::string_view text, std::vector<int>* out);
+
+}  // namespace allot

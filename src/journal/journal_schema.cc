@@ -1,0 +1,93 @@
+#include "journal/journal_schema.h"
+
+#include <string>
+
+#include "model/task_state.h"
+
+namespace allot {
+namespace {
+
+constexpr const char* kCreateSchema = R"sql(
+CREATE TABLE tasks(
+  idx INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  initial_state INTEGER NOT NULL,
+  submitted_us INTEGER NOT NULL,
+  spec TEXT NOT NULL);
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY,
+  task INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  from_state INTEGER NOT NULL,
+  to_state INTEGER NOT NULL,
+  time_us INTEGER NOT NULL,
+  exit_code INTEGER,
+  term_signal INTEGER,
+  timed_out INTEGER,
+  wall_us INTEGER,
+  user_us INTEGER,
+  sys_us INTEGER,
+  max_rss INTEGER,
+  cores TEXT,
+  gpus TEXT,
+  memory INTEGER,
+  reason TEXT);
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE VIEW task_events AS
+  SELECT e.seq, t.id AS task_id, e.attempt, f.name AS from_state, s.name AS to_state,
+         strftime('%Y-%m-%d %H:%M:%f', e.time_us / 1e6, 'unixepoch') AS time_utc,
+         e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
+         e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
+         e.memory, e.reason
+  FROM events e JOIN tasks t ON t.idx = e.task
+       JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
+CREATE VIEW task_states AS
+  SELECT t.idx, t.id, s.name AS state, l.attempt
+  FROM tasks t
+       LEFT JOIN (SELECT task, to_state, attempt, MAX(seq) FROM events GROUP BY task) l
+              ON l.task = t.idx
+       JOIN states s ON s.id = COALESCE(l.to_state, t.initial_state);
+)sql";
+
+Status CreateSchema(SqliteDb& db) {
+  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", "creating the journal"));
+  std::string sql = kCreateSchema;
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    sql += "INSERT INTO states VALUES(" + std::to_string(i) + ",'" +
+           std::string(TaskStateName(static_cast<TaskState>(i))) + "');";
+  }
+  sql += "PRAGMA application_id=" + std::to_string(kJournalApplicationId) + ";";
+  sql += "PRAGMA user_version=" + std::to_string(kJournalSchemaVersion) + ";";
+  sql += "COMMIT;";
+  Status s = db.Exec(sql.c_str(), "creating the journal");
+  if (!s.ok() && db.InTransaction()) (void)db.Exec("ROLLBACK", "creating the journal");
+  return s;
+}
+
+}  // namespace
+
+Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
+  // The first read of the file; a file that is not SQLite fails here with NOTADB.
+  ALLOT_ASSIGN_OR_RETURN(int64_t app_id, db.QueryInt("PRAGMA application_id"));
+  ALLOT_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+  ALLOT_ASSIGN_OR_RETURN(int64_t objects, db.QueryInt("SELECT COUNT(*) FROM sqlite_master"));
+  if (app_id == kJournalApplicationId) {
+    if (version > kJournalSchemaVersion) {
+      return Status::FailedPrecondition(
+          db.path() + ": journal schema version " + std::to_string(version) +
+          " was written by a newer Allot (this one reads up to version " +
+          std::to_string(kJournalSchemaVersion) + ")");
+    }
+    if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
+    return Status::Ok();
+  }
+  if (app_id == 0 && version == 0 && objects == 0) {
+    if (mode == SchemaMode::kCreateIfEmpty) return CreateSchema(db);
+    return Status::InvalidArgument(db.path() + ": not an Allot journal (the file is empty)");
+  }
+  return Status::InvalidArgument(db.path() +
+                                 ": not an Allot journal (an SQLite database of another kind)");
+}
+
+}  // namespace allot

@@ -1,0 +1,37 @@
+// The SQLite schema of an Allot journal, its version, and the check that a file is one.
+//
+//   tasks(idx, id, initial_state, submitted_us, spec)      one row per submission; spec is JSON
+//   events(seq, task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,
+//          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason)
+//                                     usage columns are NULL when the event ended no attempt;
+//                                     cores/gpus are "0,1,2" (NULL when none)
+//   meta(key, value)
+//   states(id, name)                  the TaskState names, for people's queries
+//   task_events (view)                events with task ids, state names and readable times
+//   task_states (view)                each task's current state by name
+//
+// Files are identified by PRAGMA application_id = kJournalApplicationId and versioned by
+// PRAGMA user_version = kJournalSchemaVersion.
+#pragma once
+
+#include <cstdint>
+
+#include "common/status.h"
+#include "journal/sqlite_db.h"
+
+namespace allot {
+
+inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
+inline constexpr int kJournalSchemaVersion = 1;
+
+enum class SchemaMode {
+  kMustExist,      // an empty database is not a journal
+  kCreateIfEmpty,  // an empty database gets the schema
+};
+
+// OK when `db` holds an Allot journal this code can read (after creating it, per `mode`).
+// InvalidArgument naming the file when it is something else; FailedPrecondition when it was
+// written by a newer schema version.
+Status CheckJournalSchema(SqliteDb& db, SchemaMode mode);
+
+}  // namespace allot

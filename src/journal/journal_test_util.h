@@ -1,0 +1,106 @@
+// Test helpers for the journal layer's tests: a scratch directory and sample records.
+// Header-only; included by *_test.cc and *_itest.cc only.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "journal/journal_store.h"
+
+namespace allot::journal_testing {
+
+// A fresh directory under the test temp dir, removed with everything in it when dropped.
+class ScopedTempDir {
+ public:
+  ScopedTempDir() {
+    std::string pattern = ::testing::TempDir() + "allot-journal-XXXXXX";
+    char* dir = mkdtemp(pattern.data());
+    EXPECT_NE(dir, nullptr) << "mkdtemp " << pattern;
+    path_ = pattern;
+  }
+  ~ScopedTempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A submission with most TaskSpec fields set to non-default values.
+inline Submission RichSubmission(TaskIndex index, const std::string& id) {
+  Submission s;
+  s.index = index;
+  s.initial_state = index % 2 == 0 ? TaskState::kReady : TaskState::kWaiting;
+  s.wall_time_us = 1'700'000'000'000'000 + index;
+  TaskSpec& t = s.spec;
+  t.id = id;
+  t.command = "geant4 --energy 5 --seed " + std::to_string(index) + " 'quoted arg'";
+  t.resources.cores = {2, 8};
+  t.resources.memory_bytes = int64_t{3} << 30;
+  t.resources.gpus = 1;
+  t.resources.custom = {{"licenses", 2}};
+  t.time_limit = std::chrono::seconds(5400);
+  t.time_estimate = std::chrono::milliseconds(1500);
+  t.grace_period = std::chrono::seconds(30);
+  t.priority = -3;
+  t.max_retries = 2;
+  t.retry_backoff = {std::chrono::seconds(5), 3.0, std::chrono::minutes(2)};
+  t.env = {{"Z", "1"}, {"A", "x=y \"quoted\""}};
+  t.tags = {{"project", "epic"}, {"scenario", "b\xc3\xa9ta"}};
+  t.workdir = "/scratch/runs/" + id;
+  t.depends_on = {"prep", "calib"};
+  t.origin = {"tasks.yaml", 12};
+  return s;
+}
+
+// A submission with a default spec but the id.
+inline Submission PlainSubmission(TaskIndex index, const std::string& id) {
+  Submission s;
+  s.index = index;
+  s.spec.id = id;
+  s.spec.command = "true";
+  s.wall_time_us = 1000 + index;
+  return s;
+}
+
+inline TaskEvent StartEvent(TaskIndex task, uint32_t attempt, int64_t at_us) {
+  TaskEvent e;
+  e.task = task;
+  e.attempt = attempt;
+  e.from = TaskState::kReady;
+  e.to = TaskState::kRunning;
+  e.wall_time_us = at_us;
+  e.cores = {0, 3, 17};
+  e.gpus = {1};
+  e.memory_bytes = int64_t{1} << 30;
+  return e;
+}
+
+inline TaskEvent EndEvent(TaskIndex task, uint32_t attempt, int64_t at_us, TaskState to,
+                          int exit_code) {
+  TaskEvent e;
+  e.task = task;
+  e.attempt = attempt;
+  e.from = TaskState::kRunning;
+  e.to = to;
+  e.wall_time_us = at_us;
+  AttemptUsage& u = e.usage.emplace();
+  u.exit_code = exit_code;
+  u.wall = std::chrono::milliseconds(1500);
+  u.user_cpu = std::chrono::milliseconds(1200);
+  u.sys_cpu = std::chrono::milliseconds(100);
+  u.max_rss_bytes = 123456789;
+  if (exit_code != 0) e.reason = "exit code " + std::to_string(exit_code);
+  return e;
+}
+
+}  // namespace allot::journal_testing

@@ -1,0 +1,53 @@
+#include "journal/task_summary.h"
+
+#include <algorithm>
+
+namespace allot {
+namespace {
+
+bool IsActive(TaskState s) { return s == TaskState::kRunning || s == TaskState::kPaused; }
+
+void Apply(const TaskEvent& e, TaskSummary& t) {
+  t.state = e.to;
+  t.last_attempt = e.attempt;
+  if (!e.reason.empty()) t.last_reason = e.reason;
+  if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
+    ++t.attempts;
+    if (!t.first_start_us) t.first_start_us = e.wall_time_us;
+  }
+  if (IsActive(e.from) && !IsActive(e.to)) t.last_end_us = e.wall_time_us;
+  if (e.usage) {
+    const AttemptUsage& u = *e.usage;
+    t.last_exit_code = u.exit_code;
+    t.last_term_signal = u.term_signal;
+    t.last_timed_out = u.timed_out;
+    t.total_wall += u.wall;
+    t.total_cpu += u.user_cpu + u.sys_cpu;
+    t.max_rss_bytes = std::max(t.max_rss_bytes, u.max_rss_bytes);
+  }
+}
+
+}  // namespace
+
+std::vector<TaskSummary> SummarizeTasks(const JournalContents& contents) {
+  std::vector<TaskSummary> out(contents.submissions.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    const Submission& s = contents.submissions[i];
+    out[i].index = static_cast<TaskIndex>(i);
+    out[i].id = s.spec.id;
+    out[i].state = s.initial_state;
+    out[i].submitted_us = s.wall_time_us;
+  }
+  for (const TaskEvent& e : contents.events) {
+    if (e.task < out.size()) Apply(e, out[e.task]);
+  }
+  return out;
+}
+
+std::array<int64_t, kTaskStateCount> CountStates(const std::vector<TaskSummary>& summaries) {
+  std::array<int64_t, kTaskStateCount> counts{};
+  for (const TaskSummary& t : summaries) ++counts[static_cast<int>(t.state)];
+  return counts;
+}
+
+}  // namespace allot

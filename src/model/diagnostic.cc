@@ -1,0 +1,34 @@
+#include "model/diagnostic.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace allot {
+
+std::string Diagnostic::ToString() const {
+  std::string out = file;
+  if (line > 0) {
+    out += (out.empty() ? "line " : ":") + std::to_string(line);
+    if (column > 0) out += ":" + std::to_string(column);
+  }
+  if (!out.empty()) out += ": ";
+  if (!task_id.empty()) out += "task '" + task_id + "': ";
+  if (!field.empty()) out += "field '" + field + "': ";
+  out += message;
+  return out;
+}
+
+std::string FormatDiagnostics(std::vector<Diagnostic> diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+                   });
+  std::string out;
+  for (const Diagnostic& d : diagnostics) {
+    out += d.ToString();
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace allot

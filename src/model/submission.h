@@ -1,0 +1,19 @@
+// Submission: a task as accepted into a campaign, with its dense index and initial state.
+#pragma once
+
+#include <cstdint>
+
+#include "model/task_event.h"
+#include "model/task_spec.h"
+
+namespace allot {
+
+struct Submission {
+  TaskIndex index = 0;              // dense: the n-th submission has index n
+  TaskSpec spec;
+  TaskState initial_state = TaskState::kReady;  // waiting or ready
+  int64_t wall_time_us = 0;
+  bool operator==(const Submission&) const = default;
+};
+
+}  // namespace allot

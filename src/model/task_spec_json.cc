@@ -1,0 +1,201 @@
+#include "model/task_spec_json.h"
+
+#include <cmath>
+#include <utility>
+
+namespace allot {
+namespace {
+
+using nlohmann::json;
+
+json Seconds(Duration d) {
+  if (d.count() % 1000000 == 0) return d.count() / 1000000;
+  return static_cast<double>(d.count()) / 1e6;
+}
+
+// Reads typed values out of one document, remembering the first problem.
+class Reader {
+ public:
+  explicit Reader(const json& j) : j_(j) {}
+
+  const json* Find(const char* key) {
+    auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  void Fail(const std::string& key, const char* expected) {
+    if (error_.empty()) error_ = "task spec field '" + key + "': expected " + expected;
+  }
+  template <typename Int>
+  void Integer(const char* key, Int* out) {
+    if (const json* v = Find(key)) ReadInteger(*v, key, out);
+  }
+  template <typename Int>
+  void ReadInteger(const json& v, const std::string& key, Int* out) {
+    if (!v.is_number_integer()) return Fail(key, "an integer");
+    *out = v.get<Int>();
+  }
+  void String(const char* key, std::string* out) {
+    if (const json* v = Find(key)) {
+      if (!v->is_string()) return Fail(key, "a string");
+      *out = v->get<std::string>();
+    }
+  }
+  void ReadSeconds(const json& v, const std::string& key, Duration* out) {
+    if (!v.is_number()) return Fail(key, "seconds");
+    *out = Duration(std::llround(v.get<double>() * 1e6));
+  }
+  void OptionalSeconds(const char* key, std::optional<Duration>* out) {
+    if (const json* v = Find(key)) {
+      Duration d{0};
+      ReadSeconds(*v, key, &d);
+      *out = d;
+    }
+  }
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+ private:
+  const json& j_;
+  std::string error_;
+};
+
+void ReadCores(Reader* r, const json* v, CoreRequest* out) {
+  if (v == nullptr) return;
+  if (v->is_number_integer()) {
+    out->min = out->max = v->get<int>();
+  } else if (v->is_object()) {
+    auto min = v->find("min");
+    auto max = v->find("max");
+    if (min == v->end() || max == v->end()) return r->Fail("cores", "{min, max}");
+    r->ReadInteger(*min, "cores.min", &out->min);
+    r->ReadInteger(*max, "cores.max", &out->max);
+  } else {
+    r->Fail("cores", "an integer or {min, max}");
+  }
+}
+
+void ReadBackoff(Reader* r, const json* v, RetryBackoff* out) {
+  if (v == nullptr) return;
+  if (!v->is_object()) return r->Fail("retry_backoff", "an object");
+  if (auto it = v->find("initial"); it != v->end()) {
+    r->ReadSeconds(*it, "retry_backoff.initial", &out->initial);
+  }
+  if (auto it = v->find("factor"); it != v->end()) {
+    if (!it->is_number()) return r->Fail("retry_backoff.factor", "a number");
+    out->factor = it->get<double>();
+  }
+  if (auto it = v->find("max"); it != v->end()) {
+    r->ReadSeconds(*it, "retry_backoff.max", &out->max);
+  }
+}
+
+void ReadEnv(Reader* r, const json* v, TaskSpec* spec) {
+  if (v == nullptr) return;
+  if (!v->is_array()) return r->Fail("env", "a list of [name, value] pairs");
+  for (const json& pair : *v) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+      return r->Fail("env", "a list of [name, value] pairs");
+    }
+    spec->env.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  }
+}
+
+template <typename Value>
+void ReadMap(Reader* r, const json* v, const char* key, std::map<std::string, Value>* out) {
+  if (v == nullptr) return;
+  if (!v->is_object()) return r->Fail(key, "an object");
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    if constexpr (std::is_same_v<Value, std::string>) {
+      if (!it->is_string()) return r->Fail(std::string(key) + "." + it.key(), "a string");
+    } else {
+      if (!it->is_number_integer()) return r->Fail(std::string(key) + "." + it.key(), "an integer");
+    }
+    (*out)[it.key()] = it->template get<Value>();
+  }
+}
+
+void ReadDependsOn(Reader* r, const json* v, std::vector<std::string>* out) {
+  if (v == nullptr) return;
+  if (!v->is_array()) return r->Fail("depends_on", "a list of ids");
+  for (const json& id : *v) {
+    if (!id.is_string()) return r->Fail("depends_on", "a list of ids");
+    out->push_back(id.get<std::string>());
+  }
+}
+
+void ReadOrigin(Reader* r, const json* v, SourceLocation* out) {
+  if (v == nullptr) return;
+  if (!v->is_object()) return r->Fail("origin", "{file, line}");
+  Reader origin(*v);
+  origin.String("file", &out->file);
+  origin.Integer("line", &out->line);
+  if (!origin.ok()) r->Fail("origin", "{file, line}");
+}
+
+}  // namespace
+
+json TaskSpecToJson(const TaskSpec& spec) {
+  const TaskSpec defaults;
+  json j = json::object();
+  j["id"] = spec.id;
+  j["command"] = spec.command;
+  const CoreRequest& cores = spec.resources.cores;
+  if (cores.min == cores.max) {
+    j["cores"] = cores.min;
+  } else {
+    j["cores"] = {{"min", cores.min}, {"max", cores.max}};
+  }
+  if (spec.resources.memory_bytes != 0) j["memory"] = spec.resources.memory_bytes;
+  if (spec.resources.gpus != 0) j["gpus"] = spec.resources.gpus;
+  if (!spec.resources.custom.empty()) j["resources"] = spec.resources.custom;
+  if (spec.time_limit) j["time_limit"] = Seconds(*spec.time_limit);
+  if (spec.time_estimate) j["time_estimate"] = Seconds(*spec.time_estimate);
+  if (spec.grace_period != defaults.grace_period) j["grace_period"] = Seconds(spec.grace_period);
+  if (spec.priority != 0) j["priority"] = spec.priority;
+  if (spec.max_retries != 0) j["max_retries"] = spec.max_retries;
+  if (spec.retry_backoff != defaults.retry_backoff) {
+    j["retry_backoff"] = {{"initial", Seconds(spec.retry_backoff.initial)},
+                          {"factor", spec.retry_backoff.factor},
+                          {"max", Seconds(spec.retry_backoff.max)}};
+  }
+  if (!spec.env.empty()) {
+    json env = json::array();
+    for (const auto& [name, value] : spec.env) env.push_back({name, value});
+    j["env"] = std::move(env);
+  }
+  if (!spec.tags.empty()) j["tags"] = spec.tags;
+  j["workdir"] = spec.workdir;
+  if (!spec.depends_on.empty()) j["depends_on"] = spec.depends_on;
+  j["origin"] = {{"file", spec.origin.file}, {"line", spec.origin.line}};
+  return j;
+}
+
+Result<TaskSpec> TaskSpecFromJson(const json& j) {
+  if (!j.is_object()) return Status::Corruption("task spec: expected a JSON object");
+  TaskSpec spec;
+  Reader r(j);
+  if (!j.contains("id") || !j.contains("command")) {
+    return Status::Corruption("task spec: missing 'id' or 'command'");
+  }
+  r.String("id", &spec.id);
+  r.String("command", &spec.command);
+  ReadCores(&r, r.Find("cores"), &spec.resources.cores);
+  r.Integer("memory", &spec.resources.memory_bytes);
+  r.Integer("gpus", &spec.resources.gpus);
+  ReadMap(&r, r.Find("resources"), "resources", &spec.resources.custom);
+  r.OptionalSeconds("time_limit", &spec.time_limit);
+  r.OptionalSeconds("time_estimate", &spec.time_estimate);
+  if (const json* v = r.Find("grace_period")) r.ReadSeconds(*v, "grace_period", &spec.grace_period);
+  r.Integer("priority", &spec.priority);
+  r.Integer("max_retries", &spec.max_retries);
+  ReadBackoff(&r, r.Find("retry_backoff"), &spec.retry_backoff);
+  ReadEnv(&r, r.Find("env"), &spec);
+  ReadMap(&r, r.Find("tags"), "tags", &spec.tags);
+  r.String("workdir", &spec.workdir);
+  ReadDependsOn(&r, r.Find("depends_on"), &spec.depends_on);
+  ReadOrigin(&r, r.Find("origin"), &spec.origin);
+  if (!r.ok()) return Status::Corruption(r.error());
+  return spec;
+}
+
+}  // namespace allot

@@ -1,0 +1,63 @@
+#include "server/campaign_setup.h"
+
+#include "model/task_spec_json.h"
+
+namespace allot {
+
+Status PersistOutbox(Scheduler* scheduler, JournalStore* journal) {
+  Outbox* out = scheduler->outbox();
+  ALLOT_RETURN_IF_ERROR(journal->AppendSubmissions(out->submissions));
+  ALLOT_RETURN_IF_ERROR(journal->AppendEvents(out->events));
+  ALLOT_RETURN_IF_ERROR(journal->Commit());
+  out->submissions.clear();
+  out->events.clear();
+  return Status::Ok();
+}
+
+Status StartCampaign(Scheduler* scheduler, JournalStore* journal, std::vector<TaskSpec> tasks,
+                     const std::string& task_file) {
+  ALLOT_RETURN_IF_ERROR(scheduler->Submit(std::move(tasks)));
+  ALLOT_RETURN_IF_ERROR(journal->PutMeta("task_file", task_file));
+  ALLOT_RETURN_IF_ERROR(
+      journal->PutMeta("cores", std::to_string(scheduler->pool().Capacity().cores)));
+  return PersistOutbox(scheduler, journal);
+}
+
+Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
+                      const std::vector<TaskSpec>* file_tasks, const MachineCapacity& capacity) {
+  ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal->Load());
+  ALLOT_RETURN_IF_ERROR(scheduler->Recover(contents.submissions, contents.events));
+
+  std::vector<TaskSpec> unfinished;
+  for (TaskIndex t = 0; t < scheduler->task_count(); ++t) {
+    if (!IsTerminal(scheduler->state(t))) unfinished.push_back(scheduler->spec(t));
+  }
+  std::vector<TaskSpec> added;
+  if (file_tasks != nullptr) {
+    for (const TaskSpec& spec : *file_tasks) {
+      auto existing = scheduler->Find(spec.id);
+      if (!existing) {
+        added.push_back(spec);
+        continue;
+      }
+      TaskSpec before = scheduler->spec(*existing);
+      before.origin = spec.origin;  // where it was written may move; what it says may not
+      if (!(before == spec)) {
+        return Status::InvalidArgument(
+            spec.origin.file + ":" + std::to_string(spec.origin.line) + ": task '" + spec.id +
+            "' differs from the journal's copy; a resumed campaign runs the tasks it started "
+            "with (give changed tasks new ids, or start a new campaign)");
+      }
+    }
+  }
+  std::vector<Diagnostic> diagnostics;
+  CheckFitsMachine(unfinished, capacity, &diagnostics);
+  CheckFitsMachine(added, capacity, &diagnostics);
+  if (!diagnostics.empty()) {
+    return Status::InvalidArgument(FormatDiagnostics(diagnostics));
+  }
+  if (!added.empty()) ALLOT_RETURN_IF_ERROR(scheduler->Submit(std::move(added)));
+  return PersistOutbox(scheduler, journal);
+}
+
+}  // namespace allot

@@ -1,0 +1,80 @@
+#include "server/run_summary.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "common/units.h"
+
+namespace allot {
+
+RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome) {
+  RunSummary s;
+  const auto& c = scheduler.counts();
+  auto n = [&c](TaskState st) { return c[static_cast<int>(st)]; };
+  s.total = static_cast<int64_t>(scheduler.task_count());
+  s.succeeded = n(TaskState::kSucceeded);
+  s.failed = n(TaskState::kFailed);
+  s.skipped = n(TaskState::kSkipped);
+  s.canceled = n(TaskState::kCanceled);
+  s.unfinished = s.total - s.succeeded - s.failed - s.skipped - s.canceled;
+  s.wall_seconds = ToSeconds(outcome.wall);
+  s.cpu_seconds = ToSeconds(scheduler.totals().cpu);
+  s.task_seconds = ToSeconds(scheduler.totals().task_wall);
+  s.stop_signal = outcome.stop_signal;
+  if (!outcome.journal_error.ok()) s.journal_error = outcome.journal_error.ToString();
+  s.unsuccessful = outcome.unsuccessful;
+  return s;
+}
+
+nlohmann::json SummaryToJson(const RunSummary& s) {
+  nlohmann::json j;
+  j["tasks"] = s.total;
+  j["succeeded"] = s.succeeded;
+  j["failed"] = s.failed;
+  j["skipped"] = s.skipped;
+  j["canceled"] = s.canceled;
+  j["unfinished"] = s.unfinished;
+  j["wall_seconds"] = s.wall_seconds;
+  j["cpu_seconds"] = s.cpu_seconds;
+  j["task_seconds"] = s.task_seconds;
+  j["speedup"] = s.speedup();
+  j["interrupted_by"] =
+      s.stop_signal ? nlohmann::json(sigabbrev_np(s.stop_signal) ? std::string("SIG") +
+                                                                       sigabbrev_np(s.stop_signal)
+                                                                 : std::to_string(s.stop_signal))
+                    : nlohmann::json(nullptr);
+  j["journal_error"] = s.journal_error.empty() ? nlohmann::json(nullptr) : s.journal_error;
+  nlohmann::json list = nlohmann::json::array();
+  for (const FailedTask& f : s.unsuccessful) {
+    list.push_back({{"id", f.id}, {"state", f.state}, {"reason", f.reason}});
+  }
+  j["unsuccessful"] = std::move(list);
+  return j;
+}
+
+std::string SummaryToText(const RunSummary& s, size_t max_listed) {
+  std::string out = fmt::format("{} tasks: {} succeeded", s.total, s.succeeded);
+  if (s.failed) out += fmt::format(", {} failed", s.failed);
+  if (s.skipped) out += fmt::format(", {} skipped", s.skipped);
+  if (s.canceled) out += fmt::format(", {} canceled", s.canceled);
+  if (s.unfinished) out += fmt::format(", {} not finished", s.unfinished);
+  out += fmt::format("\nwall {}, CPU {}, speedup {:.2f}x\n", FormatDuration(FromSeconds(s.wall_seconds)),
+                     FormatDuration(FromSeconds(s.cpu_seconds)), s.speedup());
+  if (s.stop_signal) {
+    out += fmt::format("interrupted by {}: run again with --resume to continue\n",
+                       strsignal(s.stop_signal));
+  }
+  if (!s.journal_error.empty()) out += "journal error: " + s.journal_error + "\n";
+  size_t shown = 0;
+  for (const FailedTask& f : s.unsuccessful) {
+    if (shown++ == max_listed) {
+      out += fmt::format("  ... and {} more (see allot status)\n", s.unsuccessful.size() - max_listed);
+      break;
+    }
+    out += fmt::format("  {:<8} {}: {}\n", f.state, f.id, f.reason);
+  }
+  return out;
+}
+
+}  // namespace allot

@@ -1,0 +1,36 @@
+// RunSummary: the end-of-run account of `allot run`: counts per outcome, wall and CPU time,
+// speedup, and the tasks that did not succeed. Printed for people and written as
+// <workdir>/summary.json for programs.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/scheduler.h"
+#include "server/campaign_runner.h"
+
+namespace allot {
+
+struct RunSummary {
+  int64_t total = 0;
+  int64_t succeeded = 0, failed = 0, skipped = 0, canceled = 0;
+  int64_t unfinished = 0;      // not terminal (the run was stopped)
+  double wall_seconds = 0;     // this run of allot
+  double cpu_seconds = 0;      // user + sys of every attempt, this run and earlier ones
+  double task_seconds = 0;     // summed attempt wall times
+  int stop_signal = 0;
+  std::string journal_error;
+  std::vector<FailedTask> unsuccessful;
+
+  bool all_succeeded() const { return succeeded == total; }
+  // Sum of attempt wall times over the campaign's wall time: the parallelism achieved.
+  double speedup() const { return wall_seconds > 0 ? task_seconds / wall_seconds : 0; }
+};
+
+RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome);
+nlohmann::json SummaryToJson(const RunSummary& summary);
+// A few lines for people; lists at most `max_listed` unsuccessful tasks.
+std::string SummaryToText(const RunSummary& summary, size_t max_listed = 10);
+
+}  // namespace allot

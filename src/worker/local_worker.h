@@ -1,0 +1,40 @@
+// LocalWorker: runs task attempts on this machine. For each attempt it makes the task's
+// directory <output_dir>/<task id>/ (keeping earlier attempts' output as stdout.N/stderr.N),
+// builds its environment, and hands it to the ProcessLauncher with its CPU affinity.
+// Not thread-safe: owned by the event loop thread. The launcher must outlive it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "exec/process_launcher.h"
+#include "model/task_spec.h"
+#include "worker/attempt_environment.h"
+
+namespace allot {
+
+struct AttemptPlan {
+  RunId run_id = 0;
+  const TaskSpec* spec = nullptr;
+  uint32_t attempt = 0;
+  const std::vector<int>* cpus = nullptr;
+  const std::vector<int>* gpus = nullptr;
+};
+
+class LocalWorker {
+ public:
+  LocalWorker(ProcessLauncher* launcher, std::string output_dir, AttemptEnvironment environment);
+
+  // The task directory for `task_id`.
+  std::string TaskDir(const std::string& task_id) const { return output_dir_ + "/" + task_id; }
+  Status Start(const AttemptPlan& plan);
+  Status Signal(RunId run_id, int signal) { return launcher_->Signal(run_id, signal); }
+
+ private:
+  ProcessLauncher* launcher_;
+  std::string output_dir_;
+  AttemptEnvironment environment_;
+};
+
+}  // namespace allot
