@@ -24,6 +24,7 @@ unit: build
 demo: build
 	rm -rf $(DEMO_DIR)
 	$(BUILD)/bin/allot run examples/demo/workflow.yaml --workdir $(DEMO_DIR)
+	@echo "--- $(DEMO_DIR)/aggregate/stdout:"; cat $(DEMO_DIR)/aggregate/stdout
 
 bench: build
 	$(BUILD)/bin/allot_core_bench --benchmark_min_time=0.2

@@ -1,1 +1,250 @@
-// placeholder
+#include "exec/posix_process_launcher.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string_view>
+
+#include "exec/command_line.h"
+#include "exec/executable_lookup.h"
+#include "exec/spawn_file_actions.h"
+
+namespace allot {
+namespace {
+
+constexpr char kShell[] = "/bin/sh";
+
+int64_t MonotonicNanos() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+Duration FromTimeval(const timeval& tv) {
+  return Duration(static_cast<int64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec);
+}
+
+// Errors of the exec step itself, after which the shell gets its turn (it reports them in
+// the task's stderr with the usual exit codes, or runs a script without a #! line).
+bool IsExecError(int err) {
+  return err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP ||
+         err == ETXTBSY || err == EPERM;
+}
+
+Status CheckDirectory(const std::string& what, const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoStatus(what + " " + path, errno);
+  if (!S_ISDIR(st.st_mode)) return ErrnoStatus(what + " " + path, ENOTDIR);
+  return Status::Ok();
+}
+
+// Where an stdio path of the task lands, for error messages: relative paths are the cwd's.
+std::string TaskPath(const std::string& cwd, const std::string& path) {
+  if (path.empty() || path.front() == '/' || cwd.empty()) return path;
+  return cwd + "/" + path;
+}
+
+// Opens like the child would (without truncating), to name a file the child could not open.
+Status CheckWritable(const std::string& what, const std::string& path) {
+  if (path.empty()) return Status::Ok();
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return ErrnoStatus(what + " " + path, errno);
+  close(fd);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create() {
+  int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd < 0) return ErrnoStatus("epoll_create1", errno);
+  // Above the stdio numbers, so dup2 onto stdin is never a no-op that keeps FD_CLOEXEC.
+  int dev_null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (dev_null_fd >= 0 && dev_null_fd <= STDERR_FILENO) {
+    int moved = fcntl(dev_null_fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    close(dev_null_fd);
+    dev_null_fd = moved;
+  }
+  if (dev_null_fd < 0) {
+    int err = errno;
+    close(epoll_fd);
+    return ErrnoStatus("open /dev/null", err);
+  }
+  // Orphaned task descendants are reparented here, so they are killed and reaped by us.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  return std::unique_ptr<PosixProcessLauncher>(new PosixProcessLauncher(epoll_fd, dev_null_fd));
+}
+
+PosixProcessLauncher::PosixProcessLauncher(int epoll_fd, int dev_null_fd)
+    : epoll_fd_(epoll_fd), dev_null_fd_(dev_null_fd) {}
+
+PosixProcessLauncher::~PosixProcessLauncher() {
+  for (auto& [pid, child] : by_pid_) kill(-pid, SIGKILL);
+  for (auto& [pid, child] : by_pid_) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    close(child.pidfd);
+  }
+  // Strays that were already dying: reap what is a zombie now, leave the rest to init.
+  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  }
+  close(dev_null_fd_);
+  close(epoll_fd_);
+}
+
+bool PosixProcessLauncher::PrepareDirectExec(const LaunchRequest& request) {
+  if (!SplitPlainCommand(request.command, &words_)) return false;
+  std::string_view search_path;
+  if (!FindEnvValue(request.env, "PATH", &search_path)) search_path = DefaultSearchPath();
+  if (!FindExecutable(words_[0], search_path, request.cwd, &path_)) return false;
+  argv_.clear();
+  for (std::string& word : words_) argv_.push_back(word.data());
+  argv_.push_back(nullptr);
+  return true;
+}
+
+void PosixProcessLauncher::PrepareShellExec(const LaunchRequest& request) {
+  path_ = kShell;
+  argv_.clear();
+  argv_.push_back(const_cast<char*>(kShell));
+  argv_.push_back(const_cast<char*>("-c"));
+  argv_.push_back(const_cast<char*>(request.command.c_str()));
+  argv_.push_back(nullptr);
+}
+
+int PosixProcessLauncher::Spawn(const LaunchRequest& request, pid_t* pid) {
+  SpawnFileActions actions(dev_null_fd_, request.stdout_path.c_str(),
+                           request.stderr_path.c_str(), request.cwd.c_str());
+  if (actions.error() != 0) return actions.error();
+  return posix_spawn(pid, path_.c_str(), actions.get(), attributes_.get(), argv_.data(),
+                     envp_.data());
+}
+
+Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
+  if (request.command.find_first_not_of(" \t\n") == std::string::npos) {
+    return Status::InvalidArgument("run " + std::to_string(request.run_id) + ": empty command");
+  }
+  if (by_run_.count(request.run_id) != 0) {
+    return Status::InvalidArgument("run " + std::to_string(request.run_id) +
+                                   " is already running");
+  }
+  cpu_set_t cpus;
+  if (!request.cpus.empty()) ALLOT_RETURN_IF_ERROR(CpuSetFromList(request.cpus, &cpus));
+
+  envp_.clear();
+  for (const std::string& entry : request.env) envp_.push_back(const_cast<char*>(entry.c_str()));
+  envp_.push_back(nullptr);
+  bool direct = PrepareDirectExec(request);
+  if (!direct) PrepareShellExec(request);
+
+  if (!request.cpus.empty()) ALLOT_RETURN_IF_ERROR(affinity_.Pin(cpus));
+  int64_t start_ns = MonotonicNanos();
+  pid_t pid = -1;
+  int err = Spawn(request, &pid);
+  if (err != 0 && direct && IsExecError(err)) {
+    PrepareShellExec(request);
+    err = Spawn(request, &pid);
+  }
+  affinity_.Restore();
+  if (err != 0) return DescribeSpawnFailure(request, err);
+
+  // The child is ours and unreaped, so its pid cannot be reused before pidfd_open.
+  int pidfd = pidfd_open(pid, 0);
+  epoll_event event = {};
+  event.events = EPOLLIN;
+  event.data.u64 = static_cast<uint64_t>(pid);
+  if (pidfd < 0 || epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pidfd, &event) != 0) {
+    int watch_err = errno;
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    if (pidfd >= 0) close(pidfd);
+    return ErrnoStatus("run " + std::to_string(request.run_id) + ": watching pid " +
+                           std::to_string(pid),
+                       watch_err);
+  }
+  by_pid_.emplace(pid, Child{request.run_id, pidfd, start_ns});
+  by_run_.emplace(request.run_id, pid);
+  return Status::Ok();
+}
+
+Status PosixProcessLauncher::DescribeSpawnFailure(const LaunchRequest& request, int err) const {
+  std::string prefix = "run " + std::to_string(request.run_id);
+  ALLOT_RETURN_IF_ERROR(CheckDirectory(prefix + ": working directory", request.cwd));
+  ALLOT_RETURN_IF_ERROR(
+      CheckWritable(prefix + ": stdout", TaskPath(request.cwd, request.stdout_path)));
+  ALLOT_RETURN_IF_ERROR(
+      CheckWritable(prefix + ": stderr", TaskPath(request.cwd, request.stderr_path)));
+  return ErrnoStatus(prefix + ": spawning '" + request.command + "'", err);
+}
+
+Status PosixProcessLauncher::Signal(RunId run_id, int signal) {
+  auto it = by_run_.find(run_id);
+  if (it == by_run_.end()) return Status::Ok();  // already reaped: nothing left to signal
+  // The leader is not reaped yet, so the group id is still this attempt's.
+  if (kill(-it->second, signal) != 0 && errno != ESRCH) {
+    return ErrnoStatus("run " + std::to_string(run_id) + ": signal " + std::to_string(signal),
+                       errno);
+  }
+  return Status::Ok();
+}
+
+void PosixProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
+  while (true) {
+    siginfo_t info = {};
+    // WNOWAIT: look first, so a leader's group is killed while the zombie still pins its id.
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      if (errno == EINTR) continue;
+      return;  // ECHILD: no children at all
+    }
+    pid_t pid = info.si_pid;
+    if (pid == 0) return;  // children, none exited
+    auto it = by_pid_.find(pid);
+    if (it == by_pid_.end()) {
+      // An orphan adopted as subreaper (or a child of other code): reap and forget it.
+      while (waitpid(pid, nullptr, WNOHANG) < 0 && errno == EINTR) {
+      }
+      continue;
+    }
+    Reap(pid, &it->second, exits);
+    by_run_.erase(it->second.run_id);
+    by_pid_.erase(it);
+  }
+}
+
+void PosixProcessLauncher::Reap(pid_t pid, Child* child, std::vector<ProcessExit>* exits) {
+  kill(-pid, SIGKILL);  // strays left in the group; the leader is a zombie and unaffected
+  int status = 0;
+  rusage usage = {};
+  while (wait4(pid, &status, WNOHANG, &usage) < 0 && errno == EINTR) {
+  }
+  int64_t end_ns = MonotonicNanos();
+  close(child->pidfd);  // also removes it from the epoll set
+
+  ProcessExit& exit = exits->emplace_back();
+  exit.run_id = child->run_id;
+  if (WIFSIGNALED(status)) {
+    exit.usage.exit_code = -1;
+    exit.usage.term_signal = WTERMSIG(status);
+  } else {
+    exit.usage.exit_code = WEXITSTATUS(status);
+    exit.usage.term_signal = 0;
+  }
+  exit.usage.wall = Duration((end_ns - child->start_ns) / 1000);
+  exit.usage.user_cpu = FromTimeval(usage.ru_utime);
+  exit.usage.sys_cpu = FromTimeval(usage.ru_stime);
+  exit.usage.max_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;
+}
+
+}  // namespace allot

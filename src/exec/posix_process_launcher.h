@@ -37,6 +37,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>

@@ -15,6 +15,7 @@ namespace allot::journal_testing {
 class MemoryBackend {
  public:
   JournalStore& journal() { return journal_; }
+  MemoryJournal& memory() { return journal_; }
   // Loses the open batch the way a crash does, and opens the journal again.
   void CrashAndReopen() { journal_.DropUncommitted(); }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "journal/journal_store.h"
+#include "model/task_spec_json.h"
 
 namespace allot::journal_testing {
 
@@ -34,6 +35,30 @@ class ScopedTempDir {
  private:
   std::string path_;
 };
+
+// Submission::operator== is unusable while SourceLocation has no operator==; the JSON form is
+// lossless (task_spec_json.h), so equal documents mean equal specs.
+inline ::testing::AssertionResult SameSubmissions(const std::vector<Submission>& a,
+                                                  const std::vector<Submission>& b) {
+  if (a.size() != b.size()) {
+    return ::testing::AssertionFailure() << a.size() << " vs " << b.size() << " submissions";
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    nlohmann::json ja = TaskSpecToJson(a[i].spec);
+    nlohmann::json jb = TaskSpecToJson(b[i].spec);
+    if (a[i].index != b[i].index || a[i].initial_state != b[i].initial_state ||
+        a[i].wall_time_us != b[i].wall_time_us || ja != jb ||
+        a[i].spec.origin.file != b[i].spec.origin.file ||
+        a[i].spec.origin.line != b[i].spec.origin.line) {
+      return ::testing::AssertionFailure()
+             << "submission " << i << " differs:\n  " << a[i].index << " "
+             << static_cast<int>(a[i].initial_state) << " " << a[i].wall_time_us << " "
+             << ja.dump() << "\n  " << b[i].index << " " << static_cast<int>(b[i].initial_state)
+             << " " << b[i].wall_time_us << " " << jb.dump();
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
 
 // A submission with most TaskSpec fields set to non-default values.
 inline Submission RichSubmission(TaskIndex index, const std::string& id) {

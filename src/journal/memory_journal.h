@@ -29,6 +29,10 @@ class MemoryJournal final : public JournalStore {
   // Rows appended since the last Commit (submissions + events + meta puts).
   size_t uncommitted_rows() const;
   int commit_count() const { return commit_count_; }
+  // The index the next submission must have.
+  TaskIndex next_task_index() const {
+    return static_cast<TaskIndex>(submissions_.size() + pending_submissions_.size());
+  }
 
  private:
   Status Fail(Status cause);

@@ -92,8 +92,8 @@ class Builder {
 
  private:
   struct Frame {
-    OrderedJson* container;
-    size_t path_length;
+    OrderedJson* container = nullptr;
+    size_t path_length = 0;
     size_t next_index = 0;
     std::string key;
   };
@@ -146,7 +146,10 @@ class Builder {
     if (stack_.empty()) doc_->lines.Set("", CurrentLine());
     OrderedJson* container = Place(std::move(empty));
     // Place() left path_ naming the new container.
-    stack_.push_back({container, stack_.empty() ? 0 : path_.size()});
+    Frame frame;
+    frame.container = container;
+    frame.path_length = stack_.empty() ? 0 : path_.size();
+    stack_.push_back(std::move(frame));
     return true;
   }
 
