@@ -76,7 +76,7 @@ std::string ExitText(const TaskSummary& s) {
   return "-";
 }
 
-int Status(const StatusOptions& o) {
+int ShowStatus(const StatusOptions& o) {
   namespace fs = std::filesystem;
   std::string db = o.db.empty() ? (fs::path(o.workdir) / "allot.db").string() : o.db;
   auto journal = SqliteJournal::OpenReadOnly(db);
@@ -157,7 +157,7 @@ void AddStatusCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--db", options->db, "Journal file (default <workdir>/allot.db)");
   cmd->add_flag("--json", options->json, "Machine-readable: {\"tasks\": [...], \"counts\": {...}}");
   cmd->add_flag("--all", options->all, "List succeeded tasks too");
-  cmd->callback([options, exit_code] { *exit_code = Status(*options); });
+  cmd->callback([options, exit_code] { *exit_code = ShowStatus(*options); });
 }
 
 }  // namespace allot

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -159,8 +159,9 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
   affinity_.Restore();
   if (err != 0) return DescribeSpawnFailure(request, err);
 
-  // The child is ours and unreaped, so its pid cannot be reused before pidfd_open.
-  int pidfd = pidfd_open(pid, 0);
+  // The child is ours and unreaped, so its pid cannot be reused before pidfd_open. (The
+  // syscall, because glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.)
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   epoll_event event = {};
   event.events = EPOLLIN;
   event.data.u64 = static_cast<uint64_t>(pid);

@@ -8,19 +8,21 @@ Status MemoryJournal::Fail(Status cause) {
 }
 
 Status MemoryJournal::AppendSubmissions(std::span<const Submission> submissions) {
-  size_t next = submissions_.size() + pending_submissions_.size();
-  for (const Submission& s : submissions) {
-    if (s.index != next) {
+  // Indices first, for the whole call, then ids in order: the order SqliteJournal reports in.
+  size_t next = next_task_index();
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (submissions[i].index != next + i) {
       return Fail(Status::FailedPrecondition(
-          "memory journal: submission index " + std::to_string(s.index) +
-          " breaks the dense sequence (expected " + std::to_string(next) + ")"));
+          "memory journal: submission index " + std::to_string(submissions[i].index) +
+          " breaks the dense sequence (expected " + std::to_string(next + i) + ")"));
     }
+  }
+  for (const Submission& s : submissions) {
     if (ids_.contains(s.spec.id) || !pending_ids_.insert(s.spec.id).second) {
       return Fail(Status::AlreadyExists("memory journal: task id \"" + s.spec.id +
                                         "\" is already in the journal"));
     }
     pending_submissions_.push_back(s);
-    ++next;
   }
   return Status::Ok();
 }

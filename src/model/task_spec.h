@@ -17,6 +17,7 @@ namespace allot {
 struct SourceLocation {
   std::string file;
   int line = 0;  // 1-based; 0 when unknown
+  bool operator==(const SourceLocation&) const = default;
 };
 
 // cores: N is {N, N}; {min, max} is elastic: the most that is free, at least min.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 
 namespace allot {
 
@@ -61,8 +62,10 @@ void CampaignRunner::Flush() {
       outcome_.journal_error = s;
       progress_->Message("journal failed, stopping all tasks: " + s.ToString());
       // Nothing may start without a durable record: drop the launches and kill what runs.
-      out->launches.clear();
+      std::vector<LaunchOrder> dropped;
+      dropped.swap(out->launches);
       scheduler_->Stop(/*kill_now=*/true);
+      for (const LaunchOrder& l : dropped) scheduler_->OnLaunchFailed(l.execution, s);
       for (const auto& [execution, signal] : out->signals) worker_->Signal(execution, signal);
       out->signals.clear();
     }

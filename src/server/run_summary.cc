@@ -44,7 +44,7 @@ nlohmann::json SummaryToJson(const RunSummary& s) {
                                                                        sigabbrev_np(s.stop_signal)
                                                                  : std::to_string(s.stop_signal))
                     : nlohmann::json(nullptr);
-  j["journal_error"] = s.journal_error.empty() ? nlohmann::json(nullptr) : s.journal_error;
+  j["journal_error"] = s.journal_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.journal_error);
   nlohmann::json list = nlohmann::json::array();
   for (const FailedTask& f : s.unsuccessful) {
     list.push_back({{"id", f.id}, {"state", f.state}, {"reason", f.reason}});

@@ -38,6 +38,7 @@ class FakeLauncherDriver {
 
   FakeClock& clock() { return clock_; }
   Scheduler& scheduler() { return *scheduler_; }
+  const Scheduler& scheduler() const { return *scheduler_; }
   const Machine& machine() const { return machine_; }
   const SchedulerOptions& options() const { return options_; }
 

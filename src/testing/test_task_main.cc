@@ -11,7 +11,8 @@
 //   --print-affinity       print "affinity=0,1" (the CPUs this process may run on)
 //   --spin SECONDS         burn SECONDS of CPU time
 //   --grandchild SECONDS   fork a child in the same process group that writes its pid to
-//                          "<pidfile>.grandchild" (when --pidfile is given) and sleeps SECONDS
+//                          "<pidfile>.grandchild" (when --pidfile is given) and sleeps SECONDS;
+//                          the task goes on once that file exists
 //   --touch PATH           create PATH (empty)
 //   --sleep SECONDS        sleep
 //   --fail-first N --state-file PATH
@@ -240,13 +241,26 @@ void Sleep(double seconds) {
   }
 }
 
+// Returns once the grandchild has written its pidfile, so whoever sees this process exit (or
+// its --touch file appear) can rely on "<pidfile>.grandchild" being there.
 void StartGrandchild(const Options& options) {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) Die("pipe2");
   pid_t pid = fork();
   if (pid < 0) Die("fork");
-  if (pid > 0) return;
+  if (pid > 0) {
+    close(ready[1]);
+    char byte;
+    while (read(ready[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    close(ready[0]);
+    return;
+  }
+  close(ready[0]);
   if (!options.pidfile.empty()) {
     WriteFileAtomically(options.pidfile + ".grandchild", std::to_string(getpid()) + "\n");
   }
+  close(ready[1]);
   Sleep(*options.grandchild_seconds);
   _exit(0);
 }

@@ -1,0 +1,160 @@
+// PriorityBackfillPolicy on hand-made snapshots: the policy alone, without the Scheduler.
+#include "core/policy/priority_backfill_policy.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "testing/task_builder.h"
+
+namespace allot {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+MATCHER_P2(Chose, task, cores, "") { return arg.task == task && arg.cores == cores; }
+
+class PolicyTest : public ::testing::Test {
+ protected:
+  TaskIndex Add(TaskSpec spec) {
+    TaskIndex t = static_cast<TaskIndex>(specs_.size());
+    ready_.Push(t, spec.priority);
+    specs_.push_back(std::move(spec));
+    return t;
+  }
+  void Running(int cores, std::optional<Duration> ends_in, int64_t memory = 0) {
+    RunningView v;
+    v.held.cores = cores;
+    v.held.memory_bytes = memory;
+    if (ends_in) v.expected_end = now_ + *ends_in;
+    running_.push_back(v);
+  }
+  std::vector<Choice> Choose(int free_cores, int64_t free_memory = 0, int slots = 1 << 30) {
+    PolicyInput in;
+    in.now = now_;
+    in.ready = &ready_;
+    in.spec = [this](TaskIndex t) -> const TaskSpec& { return specs_[t]; };
+    in.free.cores = free_cores;
+    in.free.memory_bytes = free_memory;
+    in.start_slots = slots;
+    in.running = running_;
+    std::vector<Choice> out;
+    blocked_.reset();
+    policy_.Choose(in, &out, &blocked_);
+    return out;
+  }
+
+  PriorityBackfillPolicy policy_{256};
+  TimePoint now_{Duration(5'000'000)};
+  std::vector<TaskSpec> specs_;
+  ReadyQueue ready_;
+  std::vector<RunningView> running_;
+  std::optional<Blocked> blocked_;
+};
+
+TEST_F(PolicyTest, StartsInQueueOrderWhileTasksFit) {
+  TaskIndex a = Add(TaskBuilder("a").Cores(2));
+  TaskIndex b = Add(TaskBuilder("b").Cores(2).Priority(1));
+  TaskIndex c = Add(TaskBuilder("c").Cores(1));
+  EXPECT_THAT(Choose(5), ElementsAre(Chose(b, 2), Chose(a, 2), Chose(c, 1)));
+  EXPECT_FALSE(blocked_.has_value());
+}
+
+TEST_F(PolicyTest, NeverChoosesMoreThanIsFree) {
+  for (int i = 0; i < 10; ++i) Add(TaskBuilder("t" + std::to_string(i)).Cores(3));
+  std::vector<Choice> out = Choose(10);
+  int cores = 0;
+  for (const Choice& c : out) cores += c.cores;
+  EXPECT_EQ(out.size(), 3u);
+  EXPECT_LE(cores, 10);
+}
+
+TEST_F(PolicyTest, ElasticTaskGetsMinOfMaxAndFree) {
+  TaskIndex e = Add(TaskBuilder("e").Cores(2, 8));
+  EXPECT_THAT(Choose(5), ElementsAre(Chose(e, 5)));
+  EXPECT_THAT(Choose(16), ElementsAre(Chose(e, 8)));
+  EXPECT_THAT(Choose(1), IsEmpty());
+}
+
+TEST_F(PolicyTest, StartSlotsLimitTheChoices) {
+  Add(TaskBuilder("a"));
+  Add(TaskBuilder("b"));
+  TaskIndex c = Add(TaskBuilder("c"));
+  EXPECT_EQ(Choose(8, 0, 2).size(), 2u);
+  ASSERT_TRUE(blocked_.has_value());
+  EXPECT_EQ(blocked_->task, c);
+}
+
+TEST_F(PolicyTest, HeadThatDoesNotFitIsReportedBlocked) {
+  TaskIndex big = Add(TaskBuilder("big").Cores(8));
+  Running(4, std::nullopt);
+  EXPECT_THAT(Choose(4), IsEmpty());
+  ASSERT_TRUE(blocked_.has_value());
+  EXPECT_EQ(blocked_->task, big);
+  EXPECT_EQ(blocked_->reason, "needs 8 cores, 4 free");
+}
+
+TEST_F(PolicyTest, UnknownShadowMeansTheHeadKeepsWhatIsFreeUpToItsNeed) {
+  Add(TaskBuilder("head").Cores(6).Priority(1));
+  Add(TaskBuilder("small").Estimate(1s));
+  Running(4, std::nullopt);  // ends who knows when
+  Running(1, 1s);
+  EXPECT_THAT(Choose(3), IsEmpty()) << "even a 1s task would eat into the head's cores";
+}
+
+TEST_F(PolicyTest, TaskEndingBeforeTheShadowTimeBackfills) {
+  Add(TaskBuilder("head").Cores(8).Priority(1));
+  TaskIndex quick = Add(TaskBuilder("quick").Estimate(10s));
+  Add(TaskBuilder("slow").Estimate(30s));
+  TaskIndex limited = Add(TaskBuilder("limited").TimeLimit(20s));
+  Running(6, 20s);
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(quick, 1), Chose(limited, 1)));
+}
+
+TEST_F(PolicyTest, ShadowIsTheEarliestTimeEnoughHasEnded) {
+  Add(TaskBuilder("head").Cores(6).Priority(1));
+  TaskIndex fits = Add(TaskBuilder("fits").Estimate(15s));
+  Add(TaskBuilder("too-late").Estimate(25s));
+  Running(2, 30s);
+  Running(3, 10s);
+  Running(1, 20s);  // free 2: +3 at 10s = 5, +1 at 20s = 6 -> shadow 20s
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(fits, 1)));
+}
+
+TEST_F(PolicyTest, LongTaskUsesOnlyTheExtraBeyondTheReservation) {
+  Add(TaskBuilder("head").Cores(6).Priority(1));
+  TaskIndex l1 = Add(TaskBuilder("long1"));
+  Add(TaskBuilder("long2").Cores(2));
+  TaskIndex l3 = Add(TaskBuilder("long3"));
+  Running(5, 100s);  // free 3; at the shadow 8 are free and the head needs 6: extra 2
+  EXPECT_THAT(Choose(3), ElementsAre(Chose(l1, 1), Chose(l3, 1)))
+      << "after long1 only 1 extra core is left: long2 (2 cores) would delay the head";
+}
+
+TEST_F(PolicyTest, BackfillLooksOnlyBackfillDepthTasksBehindTheHead) {
+  policy_ = PriorityBackfillPolicy(2);
+  Add(TaskBuilder("head").Cores(8).Priority(1));
+  Add(TaskBuilder("too-big1").Cores(4));
+  Add(TaskBuilder("too-big2").Cores(4));
+  TaskIndex quick = Add(TaskBuilder("quick").Estimate(1s));
+  Running(4, 100s);
+  EXPECT_THAT(Choose(4), IsEmpty()) << "quick is 3rd behind the head; depth 2";
+  policy_ = PriorityBackfillPolicy(3);
+  EXPECT_THAT(Choose(4), ElementsAre(Chose(quick, 1)));
+}
+
+TEST_F(PolicyTest, MemoryBlocksTheHeadAndBackfillRespectsItsReservation) {
+  const int64_t G = int64_t{1} << 30;
+  Add(TaskBuilder("head").Memory(4 * G).Priority(1));
+  TaskIndex no_memory = Add(TaskBuilder("no-memory"));
+  Add(TaskBuilder("some-memory").Memory(1 * G));
+  Running(1, std::nullopt, 6 * G);
+  EXPECT_THAT(Choose(7, 2 * G), ElementsAre(Chose(no_memory, 1)));
+  EXPECT_EQ(blocked_->reason, "needs more memory than is free");
+}
+
+}  // namespace
+}  // namespace allot

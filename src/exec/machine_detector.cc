@@ -1,0 +1,18 @@
+#include "exec/machine_detector.h"
+
+#include "exec/cpu_topology.h"
+#include "exec/gpu_detector.h"
+#include "exec/machine_overrides.h"
+#include "exec/memory_limit.h"
+
+namespace allot {
+
+Result<Machine> DetectMachine(const MachineOverrides& overrides) {
+  Machine machine;
+  machine.cpus = DetectCpus();
+  machine.memory_bytes = UsableMemoryBytes();
+  machine.gpus = DetectGpus();
+  return ApplyMachineOverrides(std::move(machine), overrides);
+}
+
+}  // namespace allot

@@ -1,0 +1,54 @@
+// DetectMachine on the real machine: what this process may use.
+#include "exec/machine_detector.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "gtest/gtest.h"
+
+namespace allot {
+namespace {
+
+TEST(DetectMachineTest, FindsTheCpusOfTheAffinityMask) {
+  auto machine = DetectMachine({});
+  ASSERT_TRUE(machine.ok()) << machine.status().ToString();
+  ASSERT_GE(machine->cpus.size(), 1u);
+  cpu_set_t mask;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(mask), &mask), 0);
+  EXPECT_EQ(machine->cpus.size(), static_cast<size_t>(CPU_COUNT(&mask)));
+  for (const Cpu& cpu : machine->cpus) EXPECT_TRUE(CPU_ISSET(cpu.os_index, &mask));
+}
+
+TEST(DetectMachineTest, MemoryIsPositiveAndAtMostPhysical) {
+  auto machine = DetectMachine({});
+  ASSERT_TRUE(machine.ok());
+  int64_t physical = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  EXPECT_GT(machine->memory_bytes, 0);
+  EXPECT_LE(machine->memory_bytes, physical);
+}
+
+TEST(DetectMachineTest, CoresOverrideTakesTheFirstCpus) {
+  auto all = DetectMachine({});
+  ASSERT_TRUE(all.ok());
+  MachineOverrides overrides;
+  overrides.cores = 1;
+  auto one = DetectMachine(overrides);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->cpus.size(), 1u);
+  EXPECT_EQ(one->cpus[0], all->cpus[0]);
+}
+
+TEST(DetectMachineTest, TooManyCoresIsAnErrorNamingTheFlag) {
+  MachineOverrides overrides;
+  overrides.cores = 100000;
+  auto machine = DetectMachine(overrides);
+  ASSERT_FALSE(machine.ok());
+  EXPECT_EQ(machine.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(machine.status().message().find("--cores 100000: only"), std::string::npos)
+      << machine.status().ToString();
+}
+
+}  // namespace
+}  // namespace allot

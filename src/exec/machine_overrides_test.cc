@@ -1,0 +1,92 @@
+#include "exec/machine_overrides.h"
+
+#include "gtest/gtest.h"
+
+namespace allot {
+namespace {
+
+constexpr int64_t kGiB = int64_t{1} << 30;
+
+Machine TwoCpus() {
+  Machine machine;
+  machine.cpus = {Cpu{0, 0, 0, 0}, Cpu{1, 0, 0, 1}};
+  machine.memory_bytes = 8 * kGiB;
+  machine.gpus = {0, 1};
+  return machine;
+}
+
+TEST(ApplyMachineOverridesTest, NoOverridesKeepsTheMachine) {
+  auto machine = ApplyMachineOverrides(TwoCpus(), {});
+  ASSERT_TRUE(machine.ok());
+  EXPECT_EQ(*machine, TwoCpus());
+}
+
+TEST(ApplyMachineOverridesTest, CoresTakesTheFirstCpus) {
+  MachineOverrides overrides;
+  overrides.cores = 1;
+  auto machine = ApplyMachineOverrides(TwoCpus(), overrides);
+  ASSERT_TRUE(machine.ok());
+  EXPECT_EQ(machine->cpus, std::vector<Cpu>{(Cpu{0, 0, 0, 0})});
+}
+
+TEST(ApplyMachineOverridesTest, TooManyCoresNamesTheFlagAndWhatIsAvailable) {
+  MachineOverrides overrides;
+  overrides.cores = 8;
+  auto machine = ApplyMachineOverrides(TwoCpus(), overrides);
+  ASSERT_FALSE(machine.ok());
+  EXPECT_EQ(machine.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(machine.status().message(), "--cores 8: only 2 CPUs are available to this process");
+}
+
+TEST(ApplyMachineOverridesTest, CoresMustBePositive) {
+  MachineOverrides overrides;
+  overrides.cores = 0;
+  EXPECT_EQ(ApplyMachineOverrides(TwoCpus(), overrides).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(ApplyMachineOverridesTest, MemoryMayOnlyShrink) {
+  MachineOverrides overrides;
+  overrides.memory_bytes = 2 * kGiB;
+  auto machine = ApplyMachineOverrides(TwoCpus(), overrides);
+  ASSERT_TRUE(machine.ok());
+  EXPECT_EQ(machine->memory_bytes, 2 * kGiB);
+
+  overrides.memory_bytes = 16 * kGiB;
+  auto too_much = ApplyMachineOverrides(TwoCpus(), overrides);
+  ASSERT_FALSE(too_much.ok());
+  EXPECT_EQ(too_much.status().message(),
+            "--memory 16 GiB: only 8 GiB is available to this process");
+  overrides.memory_bytes = 0;
+  EXPECT_FALSE(ApplyMachineOverrides(TwoCpus(), overrides).ok());
+}
+
+TEST(ApplyMachineOverridesTest, GpusMustBeDetectedAndDistinct) {
+  MachineOverrides overrides;
+  overrides.gpus = std::vector<int>{1};
+  auto machine = ApplyMachineOverrides(TwoCpus(), overrides);
+  ASSERT_TRUE(machine.ok());
+  EXPECT_EQ(machine->gpus, std::vector<int>{1});
+
+  overrides.gpus = std::vector<int>{0, 4};
+  auto missing = ApplyMachineOverrides(TwoCpus(), overrides);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "--gpus 0,4: GPU 4 is not available to this process; available: 0,1");
+  overrides.gpus = std::vector<int>{1, 1};
+  EXPECT_EQ(ApplyMachineOverrides(TwoCpus(), overrides).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(ApplyMachineOverridesTest, NoGpusOverrideKeepsGpuLessMachines) {
+  Machine machine = TwoCpus();
+  machine.gpus.clear();
+  MachineOverrides overrides;
+  overrides.gpus = std::vector<int>{};
+  EXPECT_TRUE(ApplyMachineOverrides(machine, overrides).ok());
+  overrides.gpus = std::vector<int>{0};
+  EXPECT_FALSE(ApplyMachineOverrides(machine, overrides).ok());
+}
+
+}  // namespace
+}  // namespace allot

@@ -1,0 +1,168 @@
+#include "model/task_expander.h"
+
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+#include "model/string_template.h"
+#include "model/task_id.h"
+
+namespace allot {
+namespace {
+
+// A string field of a sweep task, compiled; when it does not compile it renders as written.
+class FieldTemplate {
+ public:
+  FieldTemplate(std::string text, const std::vector<std::string>& parameters, int line,
+                const std::string& task_id, const std::string& field, DiagnosticSink* sink)
+      : raw_(std::move(text)) {
+    Result<StringTemplate> t = StringTemplate::Compile(raw_, parameters);
+    if (t.ok()) {
+      template_ = std::move(*t);
+    } else {
+      sink->Add(line, task_id, field, t.status().message());
+    }
+  }
+  bool ok() const { return template_.has_value(); }
+  bool HasParameters() const { return template_ && template_->HasParameters(); }
+  std::string Render(const std::vector<const std::string*>& values) const {
+    return template_ ? template_->Render(values) : raw_;
+  }
+
+ private:
+  std::string raw_;
+  std::optional<StringTemplate> template_;
+};
+
+}  // namespace
+
+TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
+                           DiagnosticSink* sink)
+    : file_(file), options_(options), sink_(sink) {}
+
+std::string TaskExpander::ResolveWorkdir(const std::string& workdir) const {
+  namespace fs = std::filesystem;
+  if (workdir.empty()) return options_.base_dir;
+  fs::path p(workdir);
+  if (p.is_relative() && !options_.base_dir.empty()) p = fs::path(options_.base_dir) / p;
+  std::string out = p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+bool TaskExpander::BuildBase(const RawTask& raw, PendingTask* base) {
+  bool ok = true;
+  if (!raw.id) {
+    if (!raw.Written(TaskField::kId)) sink_->Add(raw.line, "", "id", "missing; every task needs an id");
+    ids_incomplete_ = true;
+    ok = false;
+  }
+  std::string id = raw.id.value_or("");
+  if (!raw.Written(TaskField::kCommand)) {
+    sink_->Add(raw.line, id, "command", "missing; every task needs a command to run");
+  }
+  if (!ok) return false;
+  TaskSpec& s = base->spec;
+  s.id = id;
+  s.command = raw.command.value_or("");
+  if (raw.cores) s.resources.cores = *raw.cores;
+  if (raw.memory_bytes) s.resources.memory_bytes = *raw.memory_bytes;
+  if (raw.gpus) s.resources.gpus = *raw.gpus;
+  if (raw.resources) s.resources.custom = *raw.resources;
+  s.time_limit = raw.time_limit;
+  s.time_estimate = raw.time_estimate;
+  if (raw.grace_period) s.grace_period = *raw.grace_period;
+  if (raw.priority) s.priority = *raw.priority;
+  if (raw.max_retries) s.max_retries = *raw.max_retries;
+  if (raw.retry_backoff) s.retry_backoff = *raw.retry_backoff;
+  if (raw.env) s.env = *raw.env;
+  if (raw.tags) s.tags = *raw.tags;
+  s.workdir = raw.workdir.value_or("");
+  if (raw.depends_on) {
+    for (const DependencyEntry& d : *raw.depends_on) {
+      s.depends_on.push_back(d.text);
+      base->dep_lines.push_back(d.line);
+    }
+  }
+  s.origin = {file_, raw.line};
+  base->id_line = raw.LineOf(TaskField::kId);
+  return true;
+}
+
+void TaskExpander::Expand(const RawTask& raw, std::vector<PendingTask>* out) {
+  PendingTask base;
+  if (!BuildBase(raw, &base)) return;
+  if (raw.sweep) return ExpandSweep(raw, std::move(base), out);
+  if (raw.Written(TaskField::kSweep)) {
+    // The sweep was wrong (reported); its id has placeholders no one can resolve.
+    ids_incomplete_ = true;
+    return;
+  }
+  if (Status s = ValidateTaskId(base.spec.id); !s.ok()) {
+    sink_->Add(base.id_line, base.spec.id, "id", s.message());
+  }
+  base.spec.workdir = ResolveWorkdir(base.spec.workdir);
+  out->push_back(std::move(base));
+}
+
+void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
+                               std::vector<PendingTask>* out) {
+  const Sweep& sweep = *raw.sweep;
+  const std::vector<std::string> names = sweep.ParameterNames();
+  const TaskSpec& s = base.spec;
+  const std::string& tid = s.id;
+  auto compile = [&](const std::string& text, TaskField f, const std::string& field) {
+    return FieldTemplate(text, names, raw.LineOf(f), tid, field, sink_);
+  };
+  FieldTemplate id = compile(s.id, TaskField::kId, "id");
+  if (!id.ok()) {
+    ids_incomplete_ = true;
+    return;
+  }
+  FieldTemplate command = compile(s.command, TaskField::kCommand, "command");
+  FieldTemplate workdir = compile(s.workdir, TaskField::kWorkdir, "workdir");
+  std::vector<FieldTemplate> env, tags, deps;
+  for (const auto& [name, value] : s.env) {
+    env.push_back(compile(value, TaskField::kEnv, "env." + name));
+  }
+  for (const auto& [name, value] : s.tags) {
+    tags.push_back(compile(value, TaskField::kTags, "tags." + name));
+  }
+  for (size_t i = 0; i < s.depends_on.size(); ++i) {
+    deps.emplace_back(s.depends_on[i], names, base.dep_lines[i], tid, "depends_on", sink_);
+  }
+
+  size_t rows = sweep.RowCount();
+  if (!id.HasParameters() && rows > 1) {
+    sink_->Add(base.id_line, tid, "id",
+               "every task of a sweep needs its own id: use the sweep parameters in it, like "
+               "'" + tid + "-{" + names.front() + "}'");
+    rows = 1;
+  }
+  std::vector<const std::string*> values(names.size());
+  int bad_ids = 0;
+  std::string first_bad;
+  out->reserve(out->size() + rows);
+  for (size_t row = 0; row < rows; ++row) {
+    sweep.RowValues(row, &values);
+    PendingTask task = base;
+    TaskSpec& t = task.spec;
+    t.id = id.Render(values);
+    if (Status st = ValidateTaskId(t.id); !st.ok()) {
+      if (bad_ids++ == 0) sink_->Add(base.id_line, t.id, "id", st.message());
+    }
+    t.command = command.Render(values);
+    t.workdir = ResolveWorkdir(workdir.Render(values));
+    for (size_t i = 0; i < env.size(); ++i) t.env[i].second = env[i].Render(values);
+    size_t i = 0;
+    for (auto& [name, value] : t.tags) value = tags[i++].Render(values);
+    for (size_t d = 0; d < deps.size(); ++d) t.depends_on[d] = deps[d].Render(values);
+    out->push_back(std::move(task));
+  }
+  if (bad_ids > 1) {
+    sink_->Add(base.id_line, tid, "id",
+               std::to_string(bad_ids - 1) + " more ids of this sweep are invalid too");
+  }
+}
+
+}  // namespace allot

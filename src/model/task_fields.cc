@@ -1,0 +1,479 @@
+#include "model/task_fields.h"
+
+#include <string_view>
+#include <unordered_map>
+
+#include "model/did_you_mean.h"
+#include "model/value_readers.h"
+
+namespace allot {
+namespace {
+
+constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
+    "id",           "command",       "cores",       "memory",        "gpus",
+    "resources",    "time_limit",    "time_estimate", "grace_period", "priority",
+    "max_retries",  "retry_backoff", "env",         "tags",          "workdir",
+    "depends_on",   "sweep"};
+
+size_t I(TaskField f) { return static_cast<size_t>(f); }
+
+std::optional<TaskField> LookupField(std::string_view name) {
+  for (size_t i = 0; i < kTaskFieldCount; ++i) {
+    if (name == kFieldNames[i]) return static_cast<TaskField>(i);
+  }
+  if (name == "timeout") return TaskField::kTimeLimit;
+  return std::nullopt;
+}
+
+// Names people bring from other schedulers, and what they are called here.
+const std::unordered_map<std::string_view, std::string_view>& Synonyms() {
+  static const auto* kSynonyms = new std::unordered_map<std::string_view, std::string_view>{
+      {"cpus", "cores"},          {"ncpus", "cores"},         {"cpu", "cores"},
+      {"threads", "cores"},       {"ntasks", "cores"},        {"mem", "memory"},
+      {"gpu", "gpus"},            {"walltime", "time_limit"}, {"time", "time_limit"},
+      {"runtime", "time_limit"},  {"deps", "depends_on"},     {"after", "depends_on"},
+      {"needs", "depends_on"},    {"requires", "depends_on"}, {"dependencies", "depends_on"},
+      {"cwd", "workdir"},         {"dir", "workdir"},         {"directory", "workdir"},
+      {"working_dir", "workdir"}, {"environment", "env"},     {"retries", "max_retries"},
+      {"retry", "max_retries"},   {"name", "id"},             {"cmd", "command"},
+      {"run", "command"},         {"script", "command"},      {"labels", "tags"},
+      {"metadata", "tags"},       {"estimate", "time_estimate"}, {"backoff", "retry_backoff"},
+      {"args", "command"}};
+  return *kSynonyms;
+}
+
+// Fields of the design that this version does not read yet.
+bool IsUnsupportedField(std::string_view name) {
+  return name == "python" || name == "container" || name == "checkpoint" ||
+         name == "preemptible" || name == "protected";
+}
+
+}  // namespace
+
+const char* TaskFieldName(TaskField field) { return kFieldNames[I(field)]; }
+
+// Where the parser is: the task being read and the field being read.
+class TaskFieldParser::Context {
+ public:
+  Context(const LineMap& lines, DiagnosticSink* sink, const std::string& path, bool is_defaults,
+          RawTask* task)
+      : lines_(lines), sink_(sink), path_(path), is_defaults_(is_defaults), task_(task) {}
+
+  RawTask& task() { return *task_; }
+  bool is_defaults() const { return is_defaults_; }
+  const std::string& path() const { return path_; }
+  void set_task_id(std::string id) { task_id_ = std::move(id); }
+
+  void Enter(const std::string& key) {
+    key_ = key;
+    field_path_ = ChildPath(path_, key);
+  }
+  const std::string& key() const { return key_; }
+  const std::string& field_path() const { return field_path_; }
+
+  // A problem with the current field; `sub` is a path below it ("min", "FOO", "0").
+  void Error(const std::string& message, const std::string& sub = "",
+             const std::string& sub_label = "") {
+    std::string path = sub.empty() ? field_path_ : ChildPath(field_path_, sub);
+    std::string label = (is_defaults_ ? "defaults." : "") + key_;
+    if (!sub_label.empty()) label += "." + sub_label;
+    sink_->Add(lines_.Find(path), task_id_, label, message);
+    task_->has_errors = true;
+  }
+
+ private:
+  const LineMap& lines_;
+  DiagnosticSink* sink_;
+  const std::string& path_;
+  bool is_defaults_;
+  RawTask* task_;
+  std::string task_id_;
+  std::string key_;
+  std::string field_path_;
+};
+
+TaskFieldParser::TaskFieldParser(const LineMap& lines, DiagnosticSink* sink)
+    : lines_(lines), sink_(sink) {}
+
+RawTask TaskFieldParser::Parse(const OrderedJson& object, const std::string& path,
+                               bool is_defaults) {
+  RawTask task;
+  task.line = lines_.Find(path);
+  Context c(lines_, sink_, path, is_defaults, &task);
+  if (auto id = object.find("id"); id != object.end() && !is_defaults) {
+    if (Result<std::string> text = ReadText(*id); text.ok() && !id->is_boolean()) {
+      c.set_task_id(*text);
+    }
+  }
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
+    c.Enter(key);
+    std::optional<TaskField> field = LookupField(key);
+    if (!field) {
+      ReportUnknownField(c, key);
+      continue;
+    }
+    if (is_defaults && (*field == TaskField::kId || *field == TaskField::kSweep)) {
+      c.Error(std::string("'") + key + "' cannot be set in defaults; set it on each task");
+      continue;
+    }
+    if (task.Written(*field)) {
+      c.Error(*field == TaskField::kTimeLimit
+                  ? "both 'time_limit' and its alias 'timeout' are set; keep one"
+                  : "set twice");
+      continue;
+    }
+    task.lines[I(*field)] = std::max(1, lines_.Find(c.field_path()));
+    ParseField(c, *field, *it);
+  }
+  return task;
+}
+
+void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson& v) {
+  RawTask& t = c.task();
+  auto fail = [&](const Status& s) { c.Error(s.message()); };
+  switch (field) {
+    case TaskField::kId: {
+      if (!v.is_string() && !AsInteger(v)) {
+        c.Error("must be a string or an integer (got " + DescribeValue(v) + ")");
+      } else {
+        t.id = v.is_string() ? v.get<std::string>() : std::to_string(*AsInteger(v));
+      }
+      return;
+    }
+    case TaskField::kCommand:
+      if (!v.is_string()) {
+        c.Error("must be a string with the command line (got " + DescribeValue(v) + ")");
+      } else if (v.get_ref<const std::string&>().find_first_not_of(" \t\r\n") ==
+                 std::string::npos) {
+        c.Error("must not be empty");
+      } else {
+        t.command = v.get<std::string>();
+      }
+      return;
+    case TaskField::kCores: return ParseCores(c, v);
+    case TaskField::kMemory: {
+      Result<int64_t> r = ReadSize(v);
+      return r.ok() ? void(t.memory_bytes = *r) : fail(r.status());
+    }
+    case TaskField::kGpus: {
+      Result<int64_t> r = ReadInteger(v, 0, 1 << 20, "a non-negative integer");
+      return r.ok() ? void(t.gpus = static_cast<int>(*r)) : fail(r.status());
+    }
+    case TaskField::kResources: return ParseResources(c, v);
+    case TaskField::kTimeLimit: {
+      Result<Duration> r = ReadDuration(v, false);
+      return r.ok() ? void(t.time_limit = *r) : fail(r.status());
+    }
+    case TaskField::kTimeEstimate: {
+      Result<Duration> r = ReadDuration(v, false);
+      return r.ok() ? void(t.time_estimate = *r) : fail(r.status());
+    }
+    case TaskField::kGracePeriod: {
+      Result<Duration> r = ReadDuration(v, true);
+      return r.ok() ? void(t.grace_period = *r) : fail(r.status());
+    }
+    case TaskField::kPriority: {
+      Result<int64_t> r = ReadInteger(v, INT32_MIN, INT32_MAX, "an integer");
+      return r.ok() ? void(t.priority = static_cast<int>(*r)) : fail(r.status());
+    }
+    case TaskField::kMaxRetries: {
+      Result<int64_t> r = ReadInteger(v, 0, INT32_MAX, "a non-negative integer");
+      return r.ok() ? void(t.max_retries = static_cast<int>(*r)) : fail(r.status());
+    }
+    case TaskField::kRetryBackoff: return ParseRetryBackoff(c, v);
+    case TaskField::kEnv: return ParseEnv(c, v);
+    case TaskField::kTags: return ParseTags(c, v);
+    case TaskField::kWorkdir:
+      if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
+        c.Error("must be a non-empty path (got " + DescribeValue(v) + ")");
+      } else {
+        t.workdir = v.get<std::string>();
+      }
+      return;
+    case TaskField::kDependsOn: return ParseDependsOn(c, v);
+    case TaskField::kSweep: {
+      Sweep sweep;
+      std::string id = t.id.value_or("");
+      if (ParseSweep(v, c.field_path(), lines_, id, sink_, &sweep)) {
+        t.sweep = std::move(sweep);
+      } else {
+        t.has_errors = true;
+      }
+      return;
+    }
+  }
+}
+
+void TaskFieldParser::ParseCores(Context& c, const OrderedJson& v) {
+  const std::string expected = "must be a positive integer or {min, max}";
+  if (!v.is_object()) {
+    std::optional<int64_t> n = AsInteger(v);
+    if (!n || *n < 1 || *n > (1 << 20)) {
+      return c.Error(expected + " (got " + DescribeValue(v) + ")");
+    }
+    c.task().cores = CoreRequest{static_cast<int>(*n), static_cast<int>(*n)};
+    return;
+  }
+  CoreRequest cores;
+  bool ok = true, has_min = false, has_max = false;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    bool is_min = it.key() == "min";
+    if (!is_min && it.key() != "max") {
+      c.Error("unknown key '" + it.key() + "'; " + expected, it.key(), it.key());
+      ok = false;
+      continue;
+    }
+    Result<int64_t> n = ReadInteger(*it, 1, 1 << 20, "a positive integer");
+    if (!n.ok()) {
+      c.Error(n.status().message(), it.key(), it.key());
+      ok = false;
+      continue;
+    }
+    (is_min ? cores.min : cores.max) = static_cast<int>(*n);
+    (is_min ? has_min : has_max) = true;
+  }
+  if (!ok) return;
+  if (!has_min && !has_max) return c.Error(expected + " (got an empty mapping)");
+  if (!has_max) cores.max = cores.min;
+  if (!has_min) cores.min = 1;
+  if (cores.min > cores.max) {
+    return c.Error("min (" + std::to_string(cores.min) + ") is greater than max (" +
+                   std::to_string(cores.max) + ")");
+  }
+  c.task().cores = cores;
+}
+
+void TaskFieldParser::ParseResources(Context& c, const OrderedJson& v) {
+  if (!v.is_object()) {
+    return c.Error("must be a mapping of resource names to counts, like {licenses: 1} (got " +
+                   DescribeValue(v) + ")");
+  }
+  std::map<std::string, int64_t> resources;
+  bool ok = true;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string& name = it.key();
+    if (name == "cores" || name == "memory" || name == "gpus") {
+      c.Error("'" + name + "' is a task field of its own, not a custom resource", name, name);
+      ok = false;
+      continue;
+    }
+    if (name.empty()) {
+      c.Error("a resource name must not be empty", name);
+      ok = false;
+      continue;
+    }
+    Result<int64_t> n = ReadInteger(*it, 0, INT64_MAX, "a non-negative integer");
+    if (!n.ok()) {
+      c.Error(n.status().message(), name, name);
+      ok = false;
+      continue;
+    }
+    resources[name] = *n;
+  }
+  if (ok) c.task().resources = std::move(resources);
+}
+
+void TaskFieldParser::ParseRetryBackoff(Context& c, const OrderedJson& v) {
+  RetryBackoff backoff;
+  if (!v.is_object()) {
+    // One duration: the same delay before every retry.
+    Result<Duration> d = ReadDuration(v, true);
+    if (!d.ok()) {
+      return c.Error(d.status().message() + "; or use {initial, factor, max}");
+    }
+    backoff.initial = backoff.max = *d;
+    backoff.factor = 1.0;
+    c.task().retry_backoff = backoff;
+    return;
+  }
+  bool ok = true, has_max = false;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "initial" || key == "max") {
+      Result<Duration> d = ReadDuration(*it, true);
+      if (!d.ok()) {
+        c.Error(d.status().message(), key, key);
+        ok = false;
+      } else {
+        (key == "max" ? backoff.max : backoff.initial) = *d;
+        has_max |= key == "max";
+      }
+    } else if (key == "factor") {
+      if (!it->is_number() || it->get<double>() < 1.0 || it->get<double>() > 1e6) {
+        c.Error("must be a number of at least 1 (got " + DescribeValue(*it) + ")", key, key);
+        ok = false;
+      } else {
+        backoff.factor = it->get<double>();
+      }
+    } else {
+      std::string hint = DidYouMean(key, {"initial", "factor", "max"});
+      c.Error("unknown key '" + key + "'; expected initial, factor, max" +
+                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+              key, key);
+      ok = false;
+    }
+  }
+  if (!ok) return;
+  if (backoff.initial > backoff.max) {
+    if (has_max) {
+      return c.Error("max is less than initial; the delay starts at initial and grows to max");
+    }
+    backoff.max = backoff.initial;
+  }
+  c.task().retry_backoff = backoff;
+}
+
+void TaskFieldParser::ParseEnv(Context& c, const OrderedJson& v) {
+  std::vector<std::pair<std::string, std::string>> env;
+  bool ok = true;
+  auto add = [&](const std::string& name, const OrderedJson& value, const std::string& sub) {
+    if (name.empty() || name.find_first_of("=") != std::string::npos ||
+        name.find('\0') != std::string::npos) {
+      c.Error("'" + name + "' is not a valid variable name (no '=' and not empty)", sub, name);
+      ok = false;
+      return;
+    }
+    Result<std::string> text = ReadText(value);
+    if (!text.ok()) {
+      c.Error(text.status().message(), sub, name);
+      ok = false;
+      return;
+    }
+    for (auto& entry : env) {
+      if (entry.first == name) {
+        entry.second = std::move(*text);
+        return;
+      }
+    }
+    env.emplace_back(name, std::move(*text));
+  };
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) add(it.key(), *it, it.key());
+  } else if (v.is_array()) {
+    // ["NAME=value", ...] or [[name, value], ...] (the form TaskSpecToJson writes).
+    for (size_t i = 0; i < v.size(); ++i) {
+      const OrderedJson& e = v[i];
+      if (e.is_string() && e.get_ref<const std::string&>().find('=') != std::string::npos) {
+        const std::string& s = e.get_ref<const std::string&>();
+        size_t eq = s.find('=');
+        add(s.substr(0, eq), OrderedJson(s.substr(eq + 1)), std::to_string(i));
+      } else if (e.is_array() && e.size() == 2 && e[0].is_string()) {
+        add(e[0].get<std::string>(), e[1], std::to_string(i));
+      } else {
+        c.Error("a list entry must be \"NAME=value\" (got " + DescribeValue(e) + ")",
+                std::to_string(i));
+        ok = false;
+      }
+    }
+  } else {
+    return c.Error("must be a mapping of variable names to values, like {OMP_PROC_BIND: close} "
+                   "(got " + DescribeValue(v) + ")");
+  }
+  if (ok) c.task().env = std::move(env);
+}
+
+void TaskFieldParser::ParseTags(Context& c, const OrderedJson& v) {
+  if (!v.is_object()) {
+    return c.Error("must be a mapping of names to values, like {project: epic} (got " +
+                   DescribeValue(v) + ")");
+  }
+  std::map<std::string, std::string> tags;
+  bool ok = true;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    Result<std::string> text = ReadText(*it);
+    if (!text.ok()) {
+      c.Error(text.status().message(), it.key(), it.key());
+      ok = false;
+      continue;
+    }
+    tags[it.key()] = std::move(*text);
+  }
+  if (ok) c.task().tags = std::move(tags);
+}
+
+void TaskFieldParser::ParseDependsOn(Context& c, const OrderedJson& v) {
+  std::vector<DependencyEntry> deps;
+  bool ok = true;
+  auto add = [&](const OrderedJson& e, const std::string& sub) {
+    if ((!e.is_string() && !AsInteger(e)) ||
+        (e.is_string() && e.get_ref<const std::string&>().empty())) {
+      c.Error("must be a task id, a pattern like \"sim-*\", or a list of them (got " +
+                  DescribeValue(e) + ")",
+              sub);
+      ok = false;
+      return;
+    }
+    std::string text = e.is_string() ? e.get<std::string>() : std::to_string(*AsInteger(e));
+    int line = lines_.Find(sub.empty() ? c.field_path() : ChildPath(c.field_path(), sub));
+    deps.push_back({std::move(text), line});
+  };
+  if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) add(v[i], std::to_string(i));
+  } else {
+    add(v, "");
+  }
+  if (ok) c.task().depends_on = std::move(deps);
+}
+
+void TaskFieldParser::ReportUnknownField(Context& c, const std::string& key) {
+  if (IsUnsupportedField(key)) {
+    return c.Error("not supported by this version of allot; use 'command'");
+  }
+  std::vector<std::string_view> names(kFieldNames.begin(), kFieldNames.end());
+  names.push_back("timeout");
+  std::string hint = DidYouMean(key, names);
+  if (hint.empty()) {
+    auto it = Synonyms().find(key);
+    if (it != Synonyms().end()) hint = it->second;
+  }
+  std::string message = "unknown field";
+  if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
+  c.Error(message);
+}
+
+RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
+  auto take = [&](auto member, TaskField f) {
+    if (!task.Written(f) && defaults.Written(f)) {
+      task.*member = defaults.*member;
+      task.lines[I(f)] = defaults.lines[I(f)];
+    }
+  };
+  take(&RawTask::command, TaskField::kCommand);
+  take(&RawTask::cores, TaskField::kCores);
+  take(&RawTask::memory_bytes, TaskField::kMemory);
+  take(&RawTask::gpus, TaskField::kGpus);
+  take(&RawTask::resources, TaskField::kResources);
+  take(&RawTask::time_limit, TaskField::kTimeLimit);
+  take(&RawTask::time_estimate, TaskField::kTimeEstimate);
+  take(&RawTask::grace_period, TaskField::kGracePeriod);
+  take(&RawTask::priority, TaskField::kPriority);
+  take(&RawTask::max_retries, TaskField::kMaxRetries);
+  take(&RawTask::retry_backoff, TaskField::kRetryBackoff);
+  take(&RawTask::workdir, TaskField::kWorkdir);
+  take(&RawTask::depends_on, TaskField::kDependsOn);
+  if (defaults.env && task.env) {
+    std::vector<std::pair<std::string, std::string>> env = *defaults.env;
+    for (auto& [name, value] : *task.env) {
+      auto it = std::find_if(env.begin(), env.end(), [&](auto& e) { return e.first == name; });
+      if (it != env.end()) {
+        it->second = std::move(value);
+      } else {
+        env.emplace_back(std::move(name), std::move(value));
+      }
+    }
+    task.env = std::move(env);
+  } else {
+    take(&RawTask::env, TaskField::kEnv);
+  }
+  if (defaults.tags && task.tags) {
+    std::map<std::string, std::string> tags = *defaults.tags;
+    for (auto& [name, value] : *task.tags) tags[name] = std::move(value);
+    task.tags = std::move(tags);
+  } else {
+    take(&RawTask::tags, TaskField::kTags);
+  }
+  return task;
+}
+
+}  // namespace allot

@@ -1,0 +1,113 @@
+// RawTask: the fields of one task (or of `defaults`) as written, typed and checked one by
+// one, before defaults are merged, sweeps expanded and dependencies resolved.
+// TaskFieldParser reads one mapping into a RawTask, reporting every bad field.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/diagnostic_sink.h"
+#include "model/source_doc.h"
+#include "model/sweep.h"
+#include "model/task_spec.h"
+
+namespace allot {
+
+enum class TaskField {
+  kId,
+  kCommand,
+  kCores,
+  kMemory,
+  kGpus,
+  kResources,
+  kTimeLimit,
+  kTimeEstimate,
+  kGracePeriod,
+  kPriority,
+  kMaxRetries,
+  kRetryBackoff,
+  kEnv,
+  kTags,
+  kWorkdir,
+  kDependsOn,
+  kSweep,
+};
+inline constexpr size_t kTaskFieldCount = 17;
+
+// The name a task file uses for `field` ("time_limit", ...).
+const char* TaskFieldName(TaskField field);
+
+struct DependencyEntry {
+  std::string text;  // an id or a pattern; may hold {name} placeholders in a sweep
+  int line = 0;
+};
+
+struct RawTask {
+  int line = 0;  // of the mapping
+
+  std::optional<std::string> id;
+  std::optional<std::string> command;
+  std::optional<CoreRequest> cores;
+  std::optional<int64_t> memory_bytes;
+  std::optional<int> gpus;
+  std::optional<std::map<std::string, int64_t>> resources;
+  std::optional<Duration> time_limit;
+  std::optional<Duration> time_estimate;
+  std::optional<Duration> grace_period;
+  std::optional<int> priority;
+  std::optional<int> max_retries;
+  std::optional<RetryBackoff> retry_backoff;
+  std::optional<std::vector<std::pair<std::string, std::string>>> env;
+  std::optional<std::map<std::string, std::string>> tags;
+  std::optional<std::string> workdir;
+  std::optional<std::vector<DependencyEntry>> depends_on;
+  std::optional<Sweep> sweep;
+
+  // Line of each field written (0: not written). A field written with a bad value has a line
+  // but no value; a diagnostic was reported for it.
+  std::array<int, kTaskFieldCount> lines{};
+  bool has_errors = false;
+
+  bool Written(TaskField f) const { return lines[static_cast<size_t>(f)] != 0; }
+  int LineOf(TaskField f) const {
+    int l = lines[static_cast<size_t>(f)];
+    return l != 0 ? l : line;
+  }
+};
+
+// `task` with `defaults` under it: fields the task does not write come from the defaults; env
+// and tags are merged key by key (the task's values win, env keeps the defaults' order first).
+RawTask MergeDefaults(const RawTask& defaults, RawTask task);
+
+class TaskFieldParser {
+ public:
+  // `lines` and `sink` must outlive the parser.
+  TaskFieldParser(const LineMap& lines, DiagnosticSink* sink);
+
+  // Reads the mapping `object` found at `path` ("/tasks/3", "/defaults", "/3").
+  // `is_defaults`: the `defaults` section, where id and sweep are not allowed and fields are
+  // named "defaults.<field>" in diagnostics.
+  RawTask Parse(const OrderedJson& object, const std::string& path, bool is_defaults);
+
+ private:
+  class Context;
+
+  void ParseField(Context& c, TaskField field, const OrderedJson& v);
+  void ParseCores(Context& c, const OrderedJson& v);
+  void ParseResources(Context& c, const OrderedJson& v);
+  void ParseRetryBackoff(Context& c, const OrderedJson& v);
+  void ParseEnv(Context& c, const OrderedJson& v);
+  void ParseTags(Context& c, const OrderedJson& v);
+  void ParseDependsOn(Context& c, const OrderedJson& v);
+  void ReportUnknownField(Context& c, const std::string& key);
+
+  const LineMap& lines_;
+  DiagnosticSink* sink_;
+};
+
+}  // namespace allot

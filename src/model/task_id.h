@@ -1,0 +1,18 @@
+// Task ids name directories (the task's checkpoint and output folders) and appear in URLs,
+// so they are restricted. Used by the task-file parser and by the API for submitted ids.
+#pragma once
+
+#include <string_view>
+
+#include "common/status.h"
+
+namespace allot {
+
+inline constexpr size_t kMaxTaskIdLength = 200;
+
+// OK, or InvalidArgument saying why `id` cannot be a task id: empty, ".", "..", longer than
+// kMaxTaskIdLength bytes, or containing '/', whitespace, control characters, or the pattern
+// characters '*' and '?' (reserved for depends_on patterns).
+Status ValidateTaskId(std::string_view id);
+
+}  // namespace allot

@@ -1,0 +1,87 @@
+#include "model/yaml_source.h"
+
+#include <gtest/gtest.h>
+
+namespace allot {
+namespace {
+
+OrderedJson Read(const std::string& text, SourceDoc* doc) {
+  SourceError error;
+  EXPECT_TRUE(ParseYamlSource(text, doc, &error)) << error.message;
+  return doc->root;
+}
+
+TEST(YamlSourceTest, PlainScalarsAreTypedQuotedStayStrings) {
+  SourceDoc doc;
+  OrderedJson j = Read(
+      "i: 4\nneg: -3\nhex: 0x10\nf: 1.5\ne: 1e3\nb: true\nn: ~\nempty:\ns: 2G\nq: '4'\n"
+      "dq: \"true\"\nyes: yes\nblock: |\n  echo hi\n",
+      &doc);
+  EXPECT_EQ(j["i"], 4);
+  EXPECT_EQ(j["neg"], -3);
+  EXPECT_EQ(j["hex"], 16);
+  EXPECT_EQ(j["f"], 1.5);
+  EXPECT_EQ(j["e"], 1000.0);
+  EXPECT_EQ(j["b"], true);
+  EXPECT_TRUE(j["n"].is_null());
+  EXPECT_TRUE(j["empty"].is_null());
+  EXPECT_EQ(j["s"], "2G");
+  EXPECT_EQ(j["q"], "4");
+  EXPECT_EQ(j["dq"], "true");
+  EXPECT_EQ(j["yes"], "yes");
+  EXPECT_EQ(j["block"], "echo hi\n");
+}
+
+TEST(YamlSourceTest, RecordsLinesOfKeysAndSequenceItems) {
+  SourceDoc doc;
+  Read("name: x\ntasks:\n  - id: a\n    cores: 2\n  - id: b\n    env:\n      A: 1\n", &doc);
+  EXPECT_EQ(doc.lines.Find("/tasks"), 2);
+  EXPECT_EQ(doc.lines.Find("/tasks/0"), 3);
+  EXPECT_EQ(doc.lines.Find("/tasks/0/cores"), 4);
+  EXPECT_EQ(doc.lines.Find("/tasks/1/id"), 5);
+  EXPECT_EQ(doc.lines.Find("/tasks/1/env/A"), 7);
+}
+
+TEST(YamlSourceTest, KeepsMappingOrder) {
+  SourceDoc doc;
+  EXPECT_EQ(Read("z: 1\na: 2\nm: 3\n", &doc).dump(), R"({"z":1,"a":2,"m":3})");
+}
+
+TEST(YamlSourceTest, AliasesCopyAndMergeKeysMergeWithExplicitKeysWinning) {
+  SourceDoc doc;
+  OrderedJson j = Read(
+      "base: &b\n  cores: 2\n  memory: 1G\nt:\n  <<: *b\n  cores: 4\nu: *b\n", &doc);
+  EXPECT_EQ(j["t"]["cores"], 4);
+  EXPECT_EQ(j["t"]["memory"], "1G");
+  EXPECT_FALSE(j["t"].contains("<<"));
+  EXPECT_EQ(j["u"]["cores"], 2);
+  EXPECT_TRUE(doc.duplicate_keys.empty());
+}
+
+TEST(YamlSourceTest, SyntaxErrorHasLineAndColumn) {
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseYamlSource("tasks:\n  - id: a\n    command: [x, y\n  - id: b\n", &doc,
+                               &error));
+  EXPECT_GE(error.line, 3);
+  EXPECT_GT(error.column, 0);
+  EXPECT_FALSE(error.message.empty());
+}
+
+TEST(YamlSourceTest, ReportsDuplicateKeys) {
+  SourceDoc doc;
+  Read("a: 1\nb: 2\na: 3\n", &doc);
+  ASSERT_EQ(doc.duplicate_keys.size(), 1u);
+  EXPECT_EQ(doc.duplicate_keys[0].line, 3);
+  EXPECT_EQ(doc.duplicate_keys[0].message, "duplicate key 'a' (first at line 1)");
+}
+
+TEST(YamlSourceTest, EmptyTextIsNull) {
+  SourceDoc doc;
+  EXPECT_TRUE(Read("", &doc).is_null());
+  SourceDoc comments;
+  EXPECT_TRUE(Read("# nothing here\n", &comments).is_null());
+}
+
+}  // namespace
+}  // namespace allot

@@ -1,0 +1,93 @@
+"""kill -9 of allot in the middle of a campaign, then --resume: finished tasks never run again,
+interrupted ones run again as attempt 2, and the campaign completes."""
+
+import collections
+import signal
+import time
+
+from conftest import wait_for
+
+N_TASKS = 200
+
+
+def log_lines(path):
+    try:
+        return path.read_text().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def wait_until_stable(path, quiet_seconds=1.0, timeout=30):
+    """Waits until `path` has not grown for `quiet_seconds` (orphaned tasks have finished)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    last_change = time.monotonic()
+    while time.monotonic() < deadline:
+        size = path.stat().st_size if path.exists() else -1
+        if size != last:
+            last, last_change = size, time.monotonic()
+        elif time.monotonic() - last_change >= quiet_seconds:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path} kept growing for {timeout}s after allot was killed")
+
+
+def test_kill9_then_resume(allot, tmp_path):
+    log = tmp_path / "runs.log"
+    tasks = []
+    for i in range(N_TASKS):
+        tid = f"t{i:03d}"
+        # One line per run, appended with O_APPEND (>>), then a short sleep.
+        sleep = ("0.05", "0.1", "0.15", "0.2")[i % 4]
+        tasks.append({"id": tid, "command": f"echo {tid} >> {log} && sleep {sleep}",
+                      "cores": 1, "timeout": 120})
+    allot.write("tasks.json", tasks)
+
+    proc = allot.start("run", "tasks.json", "--cores", "2", "--progress", "plain")
+    wait_for(lambda: len(log_lines(log)) >= 50 or proc.poll() is not None, timeout=90,
+             what="50 tasks to have started")
+    assert proc.poll() is None, "the campaign ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    rc, _, err = allot.finish(proc, timeout=30)
+    assert rc == -signal.SIGKILL
+
+    # Tasks that were running are orphans now; let them finish their one line and sleep.
+    wait_until_stable(log)
+
+    before = {t["id"]: t for t in allot.status_json()["tasks"]}
+    assert len(before) == N_TASKS
+    finished = {i for i, t in before.items() if t["state"] == "succeeded"}
+    interrupted = {i for i, t in before.items() if t["state"] == "running"}
+    others = set(before) - finished - interrupted
+    assert 20 <= len(finished) < N_TASKS, f"{len(finished)} tasks succeeded before the kill"
+    assert 1 <= len(interrupted) <= 2, f"running at the kill (2 cores): {sorted(interrupted)}"
+    assert all(before[i]["state"] in ("ready", "waiting") for i in others), (
+        {i: before[i]["state"] for i in others if before[i]["state"] not in ("ready", "waiting")})
+    counts_before = collections.Counter(log_lines(log))
+    for tid in finished:
+        assert counts_before[tid] == 1, f"{tid} ran {counts_before[tid]} times before the kill"
+
+    r = allot.run("run", "tasks.json", "--resume", "--cores", "2", "--progress", "plain",
+                  timeout=180)
+    assert r.returncode == 0, r.stderr
+    after = {t["id"]: t for t in allot.status_json()["tasks"]}
+    not_ok = {i: t["state"] for i, t in after.items() if t["state"] != "succeeded"}
+    assert not not_ok, not_ok
+
+    counts = collections.Counter(log_lines(log))
+    assert set(counts) == set(before), "every task ran at least once"
+    twice = sorted(i for i in finished if counts[i] != 1)
+    assert not twice, f"tasks that had succeeded before the kill ran again: {twice}"
+    for tid in interrupted:
+        assert after[tid]["attempts"] == 2, (tid, after[tid])
+        assert counts[tid] <= 2
+    for tid in others:
+        assert after[tid]["attempts"] == 1, (tid, after[tid])
+        assert counts[tid] == 1, (tid, counts[tid])
+    for tid in finished:
+        assert after[tid]["attempts"] == 1
+
+    # The interrupted attempts' output is kept beside the new one.
+    for tid in interrupted:
+        if counts_before[tid]:  # its first attempt had started
+            assert (tmp_path / "allot-work" / tid / "stdout.1").exists(), tid
