@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -13,11 +14,13 @@
 #include "cli/run_options.h"
 #include "common/units.h"
 #include "core/scheduler.h"
+#include "exec/leftover_processes.h"
 #include "exec/machine_detector.h"
 #include "exec/posix_process_launcher.h"
 #include "journal/sqlite_journal.h"
 #include "model/task_file.h"
 #include "server/campaign_runner.h"
+#include "server/campaign_lock.h"
 #include "server/campaign_setup.h"
 #include "server/run_summary.h"
 #include "worker/local_worker.h"
@@ -146,7 +149,11 @@ int Run(RunOptions o) {
   Scheduler scheduler(SystemClock::Default(), *machine, sched_options);
 
   std::unique_ptr<SqliteJournal> journal;
+  std::unique_ptr<CampaignLock> lock;
   if (o.resume) {
+    auto locked = CampaignLock::Acquire(db.string());
+    if (!locked.ok()) return BadInput(locked.status().message());
+    lock = std::move(*locked);
     SqliteJournalOptions jo;
     jo.must_exist = true;
     jo.durability = *durability;
@@ -156,6 +163,16 @@ int Run(RunOptions o) {
     Status s = ResumeCampaign(&scheduler, journal.get(), loaded ? &loaded->tasks : nullptr,
                               CapacityOf(*machine));
     if (!s.ok()) return BadInput(s.message());
+    // Interrupted attempts run again: what is left of them must not run beside them.
+    auto killed = KillLeftoverProcesses(workdir.string());
+    if (!killed.ok()) {
+      fmt::print(stderr, "allot run: {}\n", killed.status().message());
+      return kExitInternal;
+    }
+    if (*killed > 0) {
+      fmt::print(stderr, "allot run: killed {} leftover process{} of interrupted attempts\n",
+                 *killed, *killed == 1 ? "" : "es");
+    }
   } else {
     fs::create_directories(workdir, ec);
     if (ec) return BadInput(fmt::format("cannot create {}: {}", workdir.string(), ec.message()));
@@ -165,6 +182,9 @@ int Run(RunOptions o) {
     auto opened = SqliteJournal::Open(db.string(), jo);
     if (!opened.ok()) return BadInput(opened.status().message());
     journal = std::move(*opened);
+    auto locked = CampaignLock::Acquire(db.string());
+    if (!locked.ok()) return BadInput(locked.status().message());
+    lock = std::move(*locked);
     Status s = StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks),
                              fs::absolute(o.tasks_file).string());
     if (!s.ok()) {
@@ -209,6 +229,25 @@ int Run(RunOptions o) {
   return summary.all_succeeded() ? kExitOk : kExitTasksFailed;
 }
 
+// A whole number >= `min`, with a message that says so (CLI11's ranges print a double range).
+CLI::Validator WholeNumberAtLeast(int min) {
+  return CLI::Validator(
+      [min](std::string& input) -> std::string {
+        size_t used = 0;
+        long long n = 0;
+        try {
+          n = std::stoll(input, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != input.size() || n < min || n > std::numeric_limits<int>::max()) {
+          return fmt::format("expected a whole number >= {}, got '{}'", min, input);
+        }
+        return std::string();
+      },
+      fmt::format("INT>={}", min));
+}
+
 }  // namespace
 
 void AddRunCommand(CLI::App* app, int* exit_code) {
@@ -224,12 +263,12 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_flag("--resume", options->resume,
                 "Continue the campaign in the journal after a crash or stop");
   run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")
-      ->check(CLI::PositiveNumber);
+      ->check(WholeNumberAtLeast(1));
   run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");
   run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3)");
   run->add_option("--max-workers", options->max_workers,
                   "Most tasks running at once (default: as many as fit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumberAtLeast(0));
   run->add_option("--durability", options->durability,
                   "normal: survives kill -9 of allot; full: survives power loss (slower)")
       ->capture_default_str();

@@ -137,7 +137,7 @@ int ShowStatus(const StatusOptions& o) {
   for (size_t i = 0; i < selected.size() && i < limit; ++i) {
     const TaskSummary& s = summaries[selected[i]];
     fmt::print("{:<24} {:<10} {:>8} {:>8} {:>9}  {}\n", s.id, TaskStateName(s.state), s.attempts,
-               ExitText(s), s.attempts ? FormatDuration(s.total_wall) : "-",
+               ExitText(s), s.total_wall.count() ? FormatDuration(s.total_wall) : "-",
                Why(s, contents->submissions[s.index], summaries, index));
   }
   if (selected.size() > limit) {

@@ -57,23 +57,32 @@ std::vector<int> ResourcePool::PickCpus(int count) const {
     }
     return best;
   };
-  std::vector<size_t> chosen;
-  const std::vector<size_t>* group = best_fit(by_numa);
-  if (group == nullptr) group = best_fit(by_package);
-  if (group != nullptr) {
-    chosen.assign(group->begin(), group->begin() + count);
-  } else {
-    // Spread over the fewest NUMA nodes: take the largest groups first.
+  // Spreads over the fewest NUMA nodes among `candidates`: the largest node groups first.
+  auto spread = [&](const std::vector<size_t>& candidates) {
+    std::map<int, std::vector<size_t>> nodes;
+    for (size_t i : candidates) nodes[machine_.cpus[i].numa_node].push_back(i);
     std::vector<const std::vector<size_t>*> groups;
-    for (const auto& [id, members] : by_numa) groups.push_back(&members);
+    for (const auto& [id, members] : nodes) groups.push_back(&members);
     std::stable_sort(groups.begin(), groups.end(),
                      [](auto* a, auto* b) { return a->size() > b->size(); });
+    std::vector<size_t> out;
     for (const auto* members : groups) {
       for (size_t i : *members) {
-        if (static_cast<int>(chosen.size()) == count) break;
-        chosen.push_back(i);
+        if (static_cast<int>(out.size()) == count) break;
+        out.push_back(i);
       }
     }
+    return out;
+  };
+  std::vector<size_t> chosen;
+  if (const std::vector<size_t>* node = best_fit(by_numa); node != nullptr) {
+    chosen.assign(node->begin(), node->begin() + count);
+  } else if (const std::vector<size_t>* package = best_fit(by_package); package != nullptr) {
+    chosen = spread(*package);
+  } else {
+    std::vector<size_t> all;
+    for (const auto& [id, members] : by_numa) all.insert(all.end(), members.begin(), members.end());
+    chosen = spread(all);
   }
   std::sort(chosen.begin(), chosen.end());
   std::vector<int> os_ids;

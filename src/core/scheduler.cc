@@ -21,6 +21,29 @@ ResourceAmounts Held(const Allocation& a) {
   return h;
 }
 
+// The part of `r` that `capacity` can never hold, for the refusal message.
+std::string NeverFits(const ResourceRequest& r, const ResourceAmounts& capacity) {
+  if (r.cores.min > capacity.cores) {
+    return std::to_string(r.cores.min) + " cores; the machine has " +
+           std::to_string(capacity.cores);
+  }
+  if (r.memory_bytes > capacity.memory_bytes) {
+    return FormatSize(r.memory_bytes) + " of memory; the machine has " +
+           FormatSize(capacity.memory_bytes);
+  }
+  if (r.gpus > capacity.gpus) {
+    return std::to_string(r.gpus) + " GPUs; the machine has " + std::to_string(capacity.gpus);
+  }
+  for (const auto& [name, amount] : r.custom) {
+    auto it = capacity.custom.find(name);
+    const int64_t have = it == capacity.custom.end() ? 0 : it->second;
+    if (amount > have) {
+      return std::to_string(amount) + " " + name + "; the machine has " + std::to_string(have);
+    }
+  }
+  return "?";
+}
+
 std::string DescribeExit(const AttemptUsage& u) {
   if (u.timed_out) return "exceeded its time limit";
   if (u.term_signal != 0) return "killed by signal " + std::to_string(u.term_signal);
@@ -88,16 +111,51 @@ Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
     }
     if (!pool_.CouldEverFit(s.resources)) {
       return Status::InvalidArgument("task '" + s.id + "': asks for more than the machine has (" +
-                                     std::to_string(s.resources.cores.min) + " cores; " +
-                                     std::to_string(pool_.Capacity().cores) + " available)");
+                                     NeverFits(s.resources, pool_.Capacity()) + ")");
     }
   }
-  for (const TaskSpec& s : specs) {
+  // Kahn's algorithm over the batch: earlier tasks cannot depend on new ones, so a cycle can
+  // only run through the batch. Iterative: a 1M-task chain must not exhaust the stack.
+  std::vector<uint32_t> unmet(specs.size(), 0);
+  std::vector<std::vector<uint32_t>> dependents(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TaskSpec& s = specs[i];
     for (const std::string& d : s.depends_on) {
-      if (!index_by_id_.count(d) && !fresh.count(d)) {
+      auto it = fresh.find(d);
+      if (it != fresh.end()) {
+        ++unmet[i];
+        dependents[it->second].push_back(static_cast<uint32_t>(i));
+      } else if (!index_by_id_.count(d)) {
         return Status::InvalidArgument("task '" + s.id + "': depends on unknown task '" + d + "'");
       }
     }
+  }
+  std::vector<uint32_t> order;
+  order.reserve(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (unmet[i] == 0) order.push_back(static_cast<uint32_t>(i));
+  }
+  for (size_t k = 0; k < order.size(); ++k) {
+    for (uint32_t d : dependents[order[k]]) {
+      if (--unmet[d] == 0) order.push_back(d);
+    }
+  }
+  if (order.size() < specs.size()) {
+    // Every task left has an unmet dependency left: walk those until one repeats.
+    size_t i = 0;
+    while (unmet[i] == 0) ++i;
+    std::vector<bool> seen(specs.size(), false);
+    while (!seen[i]) {
+      seen[i] = true;
+      for (const std::string& d : specs[i].depends_on) {
+        auto it = fresh.find(d);
+        if (it != fresh.end() && unmet[it->second] > 0) {
+          i = it->second;
+          break;
+        }
+      }
+    }
+    return Status::InvalidArgument("task '" + specs[i].id + "': is part of a dependency cycle");
   }
   return Status::Ok();
 }
@@ -166,6 +224,10 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     if (submissions[i].index != i) {
       return Status::Corruption("journal: submission " + std::to_string(i) + " has index " +
                                 std::to_string(submissions[i].index));
+    }
+    if (!IsInitialState(submissions[i].initial_state)) {
+      return Status::Corruption("journal: task '" + submissions[i].spec.id + "' submitted as " +
+                                std::string(TaskStateName(submissions[i].initial_state)));
     }
     specs.push_back(submissions[i].spec);
   }
@@ -341,9 +403,12 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   }
   std::string what = launch_error.empty() ? DescribeExit(usage) : launch_error;
   const TaskSpec& s = specs_[t];
-  if (static_cast<int>(rec.attempts) <= s.max_retries) {
-    Duration delay = s.retry_backoff.DelayBeforeRetry(static_cast<int>(rec.attempts));
-    std::string reason = what + "; retry " + std::to_string(rec.attempts) + " of " +
+  // Attempts lost or preempted were not the task's fault (crash_limit bounds them): only the
+  // failed ones use up retries.
+  const int failures = static_cast<int>(rec.attempts) - rec.crashes;
+  if (failures <= s.max_retries) {
+    Duration delay = s.retry_backoff.DelayBeforeRetry(failures);
+    std::string reason = what + "; retry " + std::to_string(failures) + " of " +
                          std::to_string(s.max_retries);
     if (delay <= Duration(0)) {
       Transition(t, TaskState::kReady, std::move(reason), &usage);

@@ -193,7 +193,8 @@ Status PosixProcessLauncher::DescribeSpawnFailure(const LaunchRequest& request, 
 Status PosixProcessLauncher::Signal(RunId run_id, int signal) {
   auto it = by_run_.find(run_id);
   if (it == by_run_.end()) return Status::Ok();  // already reaped: nothing left to signal
-  // The leader is not reaped yet, so the group id is still this attempt's.
+  // The leader is not reaped yet, so the group id is still this attempt's. (A group leader
+  // cannot setsid(), so the leader itself stays reachable this way.)
   if (kill(-it->second, signal) != 0 && errno != ESRCH) {
     return ErrnoStatus("run " + std::to_string(run_id) + ": signal " + std::to_string(signal),
                        errno);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/source_builder.h"
+
 namespace allot {
 namespace {
 
@@ -37,11 +39,11 @@ class CountingIterator {
   const char** cursor_;
 };
 
-// nlohmann SAX handler building an ordered DOM and the line of each key and array element.
-class Builder {
+// nlohmann SAX handler feeding a SourceBuilder with the line of each token.
+class Handler {
  public:
-  Builder(std::string_view text, const char** cursor, SourceDoc* doc)
-      : text_(text), cursor_(cursor), doc_(doc) {}
+  Handler(std::string_view text, const char** cursor, SourceDoc* doc)
+      : text_(text), cursor_(cursor), builder_(doc) {}
 
   bool null() { return Value(OrderedJson(nullptr)); }
   bool boolean(bool v) { return Value(OrderedJson(v)); }
@@ -53,21 +55,24 @@ class Builder {
   bool string(std::string& v) { return Value(OrderedJson(std::move(v))); }
   bool binary(OrderedJson::binary_t& v) { return Value(OrderedJson::binary(std::move(v))); }
 
-  bool start_object(size_t) { return Open(OrderedJson::object()); }
-  bool start_array(size_t) { return Open(OrderedJson::array()); }
-  bool end_object() { return Close(); }
-  bool end_array() { return Close(); }
-
+  bool start_object(size_t) {
+    builder_.Open(OrderedJson::object(), CurrentLine());
+    return true;
+  }
+  bool start_array(size_t) {
+    builder_.Open(OrderedJson::array(), CurrentLine());
+    return true;
+  }
+  bool end_object() {
+    builder_.Close();
+    return true;
+  }
+  bool end_array() {
+    builder_.Close();
+    return true;
+  }
   bool key(std::string& k) {
-    Frame& f = stack_.back();
-    path_.resize(f.path_length);
-    AppendPathSegment(&path_, k);
-    int line = CurrentLine();
-    if (int first = doc_->lines.Set(path_, line); first != 0) {
-      doc_->duplicate_keys.push_back(
-          {line, 0, "duplicate key '" + k + "' (first at line " + std::to_string(first) + ")"});
-    }
-    f.key = std::move(k);
+    builder_.Key(std::move(k), CurrentLine());
     return true;
   }
 
@@ -91,17 +96,16 @@ class Builder {
   const SourceError& error() const { return error_; }
 
  private:
-  struct Frame {
-    OrderedJson* container = nullptr;
-    size_t path_length = 0;
-    size_t next_index = 0;
-    std::string key;
-  };
+  bool Value(OrderedJson v) {
+    builder_.Value(std::move(v), CurrentLine());
+    return true;
+  }
 
   // 1-based line of the token just read. The character most recently read may be one past the
   // token (the lexer reads one beyond a number), so it is not counted.
   int CurrentLine() { return LineOf(static_cast<size_t>(*cursor_ - text_.data())); }
 
+  // Offsets only grow, so newlines are counted once, incrementally.
   int LineOf(size_t consumed) {
     size_t end = consumed == 0 ? 0 : consumed - 1;
     if (end > text_.size()) end = text_.size();
@@ -117,52 +121,9 @@ class Builder {
     return newlines_ + 1;
   }
 
-  // Places `v` in the current container; returns where it went.
-  OrderedJson* Place(OrderedJson v) {
-    if (stack_.empty()) {
-      doc_->root = std::move(v);
-      return &doc_->root;
-    }
-    Frame& f = stack_.back();
-    if (f.container->is_array()) {
-      path_.resize(f.path_length);
-      path_.push_back('/');
-      path_.append(std::to_string(f.next_index++));
-      doc_->lines.Set(path_, CurrentLine());
-      f.container->push_back(std::move(v));
-      return &f.container->back();
-    }
-    OrderedJson& slot = (*f.container)[f.key];
-    slot = std::move(v);
-    return &slot;
-  }
-
-  bool Value(OrderedJson v) {
-    Place(std::move(v));
-    return true;
-  }
-
-  bool Open(OrderedJson empty) {
-    if (stack_.empty()) doc_->lines.Set("", CurrentLine());
-    OrderedJson* container = Place(std::move(empty));
-    // Place() left path_ naming the new container.
-    Frame frame;
-    frame.container = container;
-    frame.path_length = stack_.empty() ? 0 : path_.size();
-    stack_.push_back(std::move(frame));
-    return true;
-  }
-
-  bool Close() {
-    stack_.pop_back();
-    return true;
-  }
-
   std::string_view text_;
   const char** cursor_;
-  SourceDoc* doc_;
-  std::vector<Frame> stack_;
-  std::string path_;
+  SourceBuilder builder_;
   size_t counted_ = 0;
   int newlines_ = 0;
   SourceError error_;
@@ -172,11 +133,11 @@ class Builder {
 
 bool ParseJsonSource(std::string_view text, SourceDoc* doc, SourceError* error) {
   const char* cursor = text.data();
-  Builder builder(text, &cursor, doc);
+  Handler handler(text, &cursor, doc);
   CountingIterator first(text.data(), &cursor);
   CountingIterator last(text.data() + text.size(), &cursor);
-  bool ok = OrderedJson::sax_parse(first, last, &builder);
-  if (!ok) *error = builder.error();
+  bool ok = OrderedJson::sax_parse(first, last, &handler);
+  if (!ok) *error = handler.error();
   return ok;
 }
 

@@ -1,48 +1,33 @@
 #include "model/source_doc.h"
 
 namespace allot {
+namespace {
 
-void AppendPathSegment(std::string* path, std::string_view key) {
-  path->push_back('/');
-  for (char c : key) {
-    if (c == '~') {
-      path->append("~0");
-    } else if (c == '/') {
-      path->append("~1");
-    } else {
-      path->push_back(c);
-    }
+const OrderedJson::object_t& Members(const OrderedJson& j) {
+  return j.get_ref<const OrderedJson::object_t&>();
+}
+
+}  // namespace
+
+SourceValue SourceValue::Child(size_t i) const {
+  const LineNode* child =
+      lines_ != nullptr && i < lines_->children.size() ? &lines_->children[i] : nullptr;
+  const OrderedJson& value =
+      value_->is_array() ? (*value_)[i] : (Members(*value_).begin() + i)->second;
+  return SourceValue(value, child, line());
+}
+
+const std::string& SourceValue::KeyAt(size_t i) const {
+  return (Members(*value_).begin() + i)->first;
+}
+
+std::optional<SourceValue> SourceValue::Find(std::string_view key) const {
+  if (!value_->is_object()) return std::nullopt;
+  const OrderedJson::object_t& members = Members(*value_);
+  for (auto it = members.begin(); it != members.end(); ++it) {
+    if (it->first == key) return Child(static_cast<size_t>(it - members.begin()));
   }
-}
-
-std::string ChildPath(std::string_view parent, std::string_view key) {
-  std::string path(parent);
-  AppendPathSegment(&path, key);
-  return path;
-}
-
-std::string ChildPath(std::string_view parent, size_t index) {
-  std::string path(parent);
-  path.push_back('/');
-  path.append(std::to_string(index));
-  return path;
-}
-
-int LineMap::Set(std::string path, int line) {
-  auto [it, inserted] = lines_.try_emplace(std::move(path), line);
-  if (inserted) return 0;
-  int first = it->second;
-  it->second = line;
-  return first;
-}
-
-int LineMap::Find(std::string_view path) const {
-  while (true) {
-    if (auto it = lines_.find(path); it != lines_.end()) return it->second;
-    size_t slash = path.rfind('/');
-    if (slash == std::string_view::npos) return 0;
-    path = path.substr(0, slash);
-  }
+  return std::nullopt;
 }
 
 }  // namespace allot

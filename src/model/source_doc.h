@@ -1,14 +1,13 @@
 // SourceDoc: a task file read into one intermediate form, whatever its syntax (JSON or YAML):
-// an ordered JSON value (object keys keep file order) plus the line of every object key and
-// array element, so field parsing and validation are written once and still name lines.
-//
-// Paths are JSON pointers ("/tasks/3/cores"; '~' and '/' in keys escaped as "~0" and "~1").
+// an ordered JSON value (object keys keep file order) plus, beside it, a tree of the line of
+// every object member and array element. Field parsing and validation are written once, on
+// SourceValue, and still name lines.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,27 +16,12 @@ namespace allot {
 
 using OrderedJson = nlohmann::ordered_json;
 
-// `parent` + "/" + the escaped key or index.
-std::string ChildPath(std::string_view parent, std::string_view key);
-std::string ChildPath(std::string_view parent, size_t index);
-void AppendPathSegment(std::string* path, std::string_view key);
-
-// Line of each key / array element. Thread-compatible.
-class LineMap {
- public:
-  // Records `line` for `path`. Returns the line already recorded when `path` was seen before
-  // (a duplicate key), else 0.
-  int Set(std::string path, int line);
-  // The line of `path`, or of its nearest recorded ancestor; 0 when none.
-  int Find(std::string_view path) const;
-  size_t size() const { return lines_.size(); }
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string, int, Hash, std::equal_to<>> lines_;
+// The lines of one value and of its children. children[i] belongs to element i of an array, or
+// to the i-th member of an object (in the object's order). May have fewer children than the
+// value (values copied in by YAML merge keys); lookups then fall back to the parent's line.
+struct LineNode {
+  int line = 0;  // 1-based line of the member's key, or of the element; 0 when unknown
+  std::vector<LineNode> children;
 };
 
 // A problem found while reading the syntax: an error that stops reading, or a duplicate key.
@@ -49,8 +33,34 @@ struct SourceError {
 
 struct SourceDoc {
   OrderedJson root;
-  LineMap lines;
+  LineNode lines;
   std::vector<SourceError> duplicate_keys;  // the document is still usable (last value wins)
+};
+
+// A value of a SourceDoc with its line: what field parsing works on. Cheap to copy; refers
+// into the document, which must outlive it.
+class SourceValue {
+ public:
+  SourceValue(const OrderedJson& value, const LineNode* lines, int fallback_line)
+      : value_(&value), lines_(lines), fallback_line_(fallback_line) {}
+  explicit SourceValue(const SourceDoc& doc) : SourceValue(doc.root, &doc.lines, 1) {}
+
+  const OrderedJson& json() const { return *value_; }
+  // The line of this value (its key's line for an object member); the nearest known one.
+  int line() const { return lines_ != nullptr && lines_->line != 0 ? lines_->line : fallback_line_; }
+  size_t size() const { return value_->size(); }
+
+  // REQUIRES: json() is an array or an object, i < size(). Element i, or the i-th member.
+  SourceValue Child(size_t i) const;
+  // REQUIRES: json() is an object, i < size().
+  const std::string& KeyAt(size_t i) const;
+  // The member named `key` of an object; nullopt when absent or not an object.
+  std::optional<SourceValue> Find(std::string_view key) const;
+
+ private:
+  const OrderedJson* value_;
+  const LineNode* lines_;
+  int fallback_line_;
 };
 
 }  // namespace allot

@@ -37,52 +37,51 @@ namespace {
 
 class SweepReader {
  public:
-  SweepReader(const LineMap& lines, const std::string& task_id, DiagnosticSink* sink)
-      : lines_(lines), task_id_(task_id), sink_(sink) {}
+  SweepReader(const std::string& task_id, DiagnosticSink* sink)
+      : task_id_(task_id), sink_(sink) {}
 
-  void Error(const std::string& path, const std::string& field, const std::string& message) {
-    sink_->Add(lines_.Find(path), task_id_, field, message);
+  void Error(const SourceValue& at, const std::string& field, const std::string& message) {
+    sink_->Add(at.line(), task_id_, field, message);
     ok_ = false;
   }
 
   // grid or zip: {name: [values]}.
-  void ReadGroup(const OrderedJson& group, const std::string& path, const std::string& field,
+  void ReadGroup(const SourceValue& group, const std::string& field,
                  std::vector<SweepParameter>* out) {
-    if (!group.is_object() || group.empty()) {
-      Error(path, field,
+    if (!group.json().is_object() || group.json().empty()) {
+      Error(group, field,
             "must be a mapping of parameter names to lists of values, like {energy: [1, 5]} "
-            "(got " + DescribeValue(group) + ")");
+            "(got " + DescribeValue(group.json()) + ")");
       return;
     }
-    for (auto it = group.begin(); it != group.end(); ++it) {
-      const std::string& name = it.key();
-      std::string value_path = ChildPath(path, name);
+    for (size_t i = 0; i < group.size(); ++i) {
+      const std::string& name = group.KeyAt(i);
+      SourceValue values = group.Child(i);
       std::string value_field = field + "." + name;
       if (name.empty() || name.find_first_of("{}") != std::string::npos) {
-        Error(value_path, value_field, "a parameter name must be non-empty and without braces");
+        Error(values, value_field, "a parameter name must be non-empty and without braces");
         continue;
       }
       if (!names_.insert(name).second) {
-        Error(value_path, value_field, "parameter '" + name + "' is defined twice");
+        Error(values, value_field, "parameter '" + name + "' is defined twice");
         continue;
       }
-      if (!it->is_array() || it->empty()) {
-        Error(value_path, value_field,
-              "must be a non-empty list of values (got " + DescribeValue(*it) + ")");
+      if (!values.json().is_array() || values.json().empty()) {
+        Error(values, value_field,
+              "must be a non-empty list of values (got " + DescribeValue(values.json()) + ")");
         continue;
       }
       SweepParameter param;
       param.name = name;
-      param.line = lines_.Find(value_path);
-      size_t index = 0;
-      for (const OrderedJson& v : *it) {
-        Result<std::string> text = ReadText(v);
+      param.line = values.line();
+      for (size_t k = 0; k < values.size(); ++k) {
+        SourceValue v = values.Child(k);
+        Result<std::string> text = ReadText(v.json());
         if (!text.ok()) {
-          Error(ChildPath(value_path, index), value_field, text.status().message());
+          Error(v, value_field, text.status().message());
         } else {
           param.values.push_back(std::move(*text));
         }
-        ++index;
       }
       out->push_back(std::move(param));
     }
@@ -91,7 +90,6 @@ class SweepReader {
   bool ok() const { return ok_; }
 
  private:
-  const LineMap& lines_;
   const std::string& task_id_;
   DiagnosticSink* sink_;
   std::set<std::string> names_;
@@ -100,45 +98,49 @@ class SweepReader {
 
 }  // namespace
 
-bool ParseSweep(const OrderedJson& value, const std::string& path, const LineMap& lines,
-                const std::string& task_id, DiagnosticSink* sink, Sweep* sweep) {
-  SweepReader reader(lines, task_id, sink);
-  sweep->line = lines.Find(path);
-  if (!value.is_object() || (!value.contains("grid") && !value.contains("zip"))) {
-    reader.Error(path, "sweep",
+bool ParseSweep(const SourceValue& value, const std::string& task_id, DiagnosticSink* sink,
+                Sweep* sweep) {
+  SweepReader reader(task_id, sink);
+  sweep->line = value.line();
+  const OrderedJson& j = value.json();
+  if (!j.is_object() || (!j.contains("grid") && !j.contains("zip"))) {
+    reader.Error(value, "sweep",
                  "must be a mapping with 'grid' and/or 'zip', like {grid: {energy: [1, 5]}} "
-                 "(got " + DescribeValue(value) + ")");
+                 "(got " + DescribeValue(j) + ")");
   }
-  if (value.is_object()) {
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      std::string child = ChildPath(path, it.key());
-      if (it.key() == "grid") {
-        reader.ReadGroup(*it, child, "sweep.grid", &sweep->grid);
-      } else if (it.key() == "zip") {
-        reader.ReadGroup(*it, child, "sweep.zip", &sweep->zip);
+  if (j.is_object()) {
+    for (size_t i = 0; i < value.size(); ++i) {
+      const std::string& key = value.KeyAt(i);
+      if (key == "grid") {
+        reader.ReadGroup(value.Child(i), "sweep.grid", &sweep->grid);
+      } else if (key == "zip") {
+        reader.ReadGroup(value.Child(i), "sweep.zip", &sweep->zip);
       } else {
-        std::string hint = DidYouMean(it.key(), {"grid", "zip"});
-        reader.Error(child, "sweep." + it.key(),
+        std::string hint = DidYouMean(key, {"grid", "zip"});
+        reader.Error(value.Child(i), "sweep." + key,
                      "unknown sweep key; expected 'grid' or 'zip'" +
                          (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       }
     }
   }
+  bool zip_ok = true;
   for (const SweepParameter& p : sweep->zip) {
     const SweepParameter& first = sweep->zip.front();
     if (p.values.size() != first.values.size()) {
-      reader.Error(ChildPath(ChildPath(path, "zip"), p.name), "sweep.zip",
-                   "zip lists must have equal lengths: '" + first.name + "' has " +
-                       std::to_string(first.values.size()) + " values, '" + p.name + "' has " +
-                       std::to_string(p.values.size()));
+      sink->Add(p.line, task_id, "sweep.zip",
+                "zip lists must have equal lengths: '" + first.name + "' has " +
+                    std::to_string(first.values.size()) + " values, '" + p.name + "' has " +
+                    std::to_string(p.values.size()));
+      zip_ok = false;
     }
   }
+  if (!zip_ok) return false;
   if (reader.ok()) {
     double rows = 1;
     for (const SweepParameter& p : sweep->grid) rows *= static_cast<double>(p.values.size());
     if (!sweep->zip.empty()) rows *= static_cast<double>(sweep->zip.front().values.size());
     if (rows > static_cast<double>(Sweep::kMaxRows)) {
-      reader.Error(path, "sweep",
+      reader.Error(value, "sweep",
                    "expands to " + std::to_string(static_cast<long long>(rows)) +
                        " tasks; at most " + std::to_string(Sweep::kMaxRows) + " are allowed");
     }

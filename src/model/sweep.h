@@ -38,9 +38,9 @@ struct Sweep {
   void RowValues(size_t row, std::vector<const std::string*>* values) const;
 };
 
-// Reads the value of a `sweep` field at `path`. Reports every problem to `sink` (naming
-// `task_id` and field "sweep...") and returns false when there was one.
-bool ParseSweep(const OrderedJson& value, const std::string& path, const LineMap& lines,
-                const std::string& task_id, DiagnosticSink* sink, Sweep* sweep);
+// Reads the value of a `sweep` field. Reports every problem to `sink` (naming `task_id` and
+// field "sweep...") and returns false when there was one.
+bool ParseSweep(const SourceValue& value, const std::string& task_id, DiagnosticSink* sink,
+                Sweep* sweep);
 
 }  // namespace allot

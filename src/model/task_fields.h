@@ -86,27 +86,26 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task);
 
 class TaskFieldParser {
  public:
-  // `lines` and `sink` must outlive the parser.
-  TaskFieldParser(const LineMap& lines, DiagnosticSink* sink);
+  // `sink` must outlive the parser.
+  explicit TaskFieldParser(DiagnosticSink* sink);
 
-  // Reads the mapping `object` found at `path` ("/tasks/3", "/defaults", "/3").
-  // `is_defaults`: the `defaults` section, where id and sweep are not allowed and fields are
-  // named "defaults.<field>" in diagnostics.
-  RawTask Parse(const OrderedJson& object, const std::string& path, bool is_defaults);
+  // Reads one mapping of task fields. `is_defaults`: the `defaults` section, where id and
+  // sweep are not allowed and fields are named "defaults.<field>" in diagnostics.
+  // REQUIRES: object.json().is_object().
+  RawTask Parse(const SourceValue& object, bool is_defaults);
 
  private:
   class Context;
 
-  void ParseField(Context& c, TaskField field, const OrderedJson& v);
-  void ParseCores(Context& c, const OrderedJson& v);
-  void ParseResources(Context& c, const OrderedJson& v);
-  void ParseRetryBackoff(Context& c, const OrderedJson& v);
-  void ParseEnv(Context& c, const OrderedJson& v);
-  void ParseTags(Context& c, const OrderedJson& v);
-  void ParseDependsOn(Context& c, const OrderedJson& v);
+  void ParseField(Context& c, TaskField field, const SourceValue& v);
+  void ParseCores(Context& c, const SourceValue& v);
+  void ParseResources(Context& c, const SourceValue& v);
+  void ParseRetryBackoff(Context& c, const SourceValue& v);
+  void ParseEnv(Context& c, const SourceValue& v);
+  void ParseTags(Context& c, const SourceValue& v);
+  void ParseDependsOn(Context& c, const SourceValue& v);
   void ReportUnknownField(Context& c, const std::string& key);
 
-  const LineMap& lines_;
   DiagnosticSink* sink_;
 };
 

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "model/source_builder.h"
+
 namespace allot {
 namespace {
 
@@ -60,24 +62,31 @@ class YamlError {
   std::string message_;
 };
 
-class Builder : public YAML::EventHandler {
+// yaml-cpp event handler feeding a SourceBuilder, with anchors, aliases and merge keys.
+class Handler : public YAML::EventHandler {
  public:
-  explicit Builder(SourceDoc* doc) : doc_(doc) {}
+  explicit Handler(SourceDoc* doc) : builder_(doc) {}
 
   void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override { done_ = true; }
+  void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Node(mark, anchor, OrderedJson(nullptr), "", true);
+    Scalar(mark, anchor, OrderedJson(nullptr), "", true);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) throw YamlError(mark, "unknown alias");
-    Node(mark, 0, it->second, "", false);
+    if (builder_.ExpectingKey()) {
+      if (!it->second.value.is_string()) throw YamlError(mark, "mapping keys must be scalars");
+      return Key(mark, it->second.value.get<std::string>(), false);
+    }
+    auto [value, lines] = builder_.Value(it->second.value, Line(mark));
+    // The alias's contents keep the lines where the anchor defined them.
+    lines->children = it->second.lines.children;
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
-    Node(mark, anchor, ScalarValue(tag, value), value, tag == "?");
+    Scalar(mark, anchor, ScalarValue(tag, value), value, tag == "?");
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
@@ -89,25 +98,17 @@ class Builder : public YAML::EventHandler {
     Open(mark, anchor, OrderedJson::object());
   }
   void OnMapEnd() override {
-    ApplyMerges(stack_.back());
+    if (merge_flags_.back()) ApplyMerges();
     Close();
   }
 
-  bool done() const { return done_; }
-
  private:
-  struct Frame {
-    OrderedJson* container = nullptr;
-    size_t path_length = 0;
-    YAML::anchor_t anchor = 0;
-    bool detached = false;  // inside a "<<" value: not part of the document's paths
-    size_t next_index = 0;
-    bool expecting_key = true;
-    bool key_is_merge = false;
-    std::string key;
-    int key_line = 0;
-    std::vector<OrderedJson> merges;  // values of "<<" keys, in order
+  struct Anchored {
+    OrderedJson value;
+    LineNode lines;
   };
+
+  static int Line(const YAML::Mark& mark) { return mark.line + 1; }
 
   static OrderedJson ScalarValue(const std::string& tag, const std::string& value) {
     if (tag == "?") return PlainScalarValue(value);
@@ -118,109 +119,80 @@ class Builder : public YAML::EventHandler {
     return OrderedJson(value);
   }
 
-  // Handles a scalar, null or alias: a key when a mapping expects one, else a value.
-  void Node(const YAML::Mark& mark, YAML::anchor_t anchor, OrderedJson value,
-            const std::string& text, bool plain) {
-    if (!stack_.empty() && stack_.back().container->is_object() && stack_.back().expecting_key) {
-      Frame& f = stack_.back();
-      if (!value.is_null() && !value.is_string() && !value.is_number() && !value.is_boolean()) {
-        throw YamlError(mark, "mapping keys must be scalars");
-      }
-      f.key = value.is_string() ? value.get<std::string>() : text;
-      if (value.is_null() && text.empty()) f.key = "";
-      f.key_is_merge = plain && f.key == "<<";
-      f.key_line = mark.line + 1;
-      f.expecting_key = false;
-      if (anchor != 0) anchors_[anchor] = OrderedJson(f.key);
-      return;
-    }
-    if (anchor != 0) anchors_[anchor] = value;
-    Place(mark, std::move(value));
+  void Key(const YAML::Mark& mark, const std::string& key, bool plain) {
+    if (plain && key == kMergeKey) merge_flags_.back() = true;
+    builder_.Key(key, Line(mark));
   }
 
-  OrderedJson* Place(const YAML::Mark& mark, OrderedJson value) {
-    if (stack_.empty()) {
-      doc_->root = std::move(value);
-      return &doc_->root;
+  void Scalar(const YAML::Mark& mark, YAML::anchor_t anchor, OrderedJson value,
+              const std::string& text, bool plain) {
+    if (builder_.ExpectingKey()) {
+      if (anchor != 0) anchors_[anchor] = {OrderedJson(text), LineNode{Line(mark), {}}};
+      return Key(mark, text, plain);
     }
-    Frame& f = stack_.back();
-    path_.resize(f.path_length);
-    if (f.container->is_array()) {
-      path_.push_back('/');
-      path_.append(std::to_string(f.next_index++));
-      if (!f.detached) doc_->lines.Set(path_, mark.line + 1);
-      f.container->push_back(std::move(value));
-      return &f.container->back();
-    }
-    f.expecting_key = true;
-    if (f.key_is_merge) {
-      f.merges.push_back(std::move(value));
-      return &f.merges.back();
-    }
-    AppendPathSegment(&path_, f.key);
-    if (f.detached) {
-      OrderedJson& slot = (*f.container)[f.key];
-      slot = std::move(value);
-      return &slot;
-    }
-    if (int first = doc_->lines.Set(path_, f.key_line); first != 0) {
-      doc_->duplicate_keys.push_back({f.key_line, 0,
-                                      "duplicate key '" + f.key + "' (first at line " +
-                                          std::to_string(first) + ")"});
-    }
-    OrderedJson& slot = (*f.container)[f.key];
-    slot = std::move(value);
-    return &slot;
+    auto [placed, lines] = builder_.Value(std::move(value), Line(mark));
+    if (anchor != 0) anchors_[anchor] = {*placed, *lines};
   }
 
   void Open(const YAML::Mark& mark, YAML::anchor_t anchor, OrderedJson empty) {
-    if (!stack_.empty() && stack_.back().container->is_object() && stack_.back().expecting_key) {
-      throw YamlError(mark, "mapping keys must be scalars");
-    }
-    if (stack_.empty()) doc_->lines.Set("", mark.line + 1);
-    // A merge value lives outside the document; its contents get no lines of their own.
-    bool detached = !stack_.empty() && (stack_.back().detached ||
-                                        (stack_.back().container->is_object() &&
-                                         stack_.back().key_is_merge));
-    OrderedJson* container = Place(mark, std::move(empty));
-    Frame frame;
-    frame.container = container;
-    frame.path_length = stack_.empty() ? 0 : path_.size();
-    frame.anchor = anchor;
-    frame.detached = detached;
-    stack_.push_back(std::move(frame));
+    if (builder_.ExpectingKey()) throw YamlError(mark, "mapping keys must be scalars");
+    builder_.Open(std::move(empty), Line(mark));
+    open_anchors_.push_back(anchor);
+    merge_flags_.push_back(false);
   }
 
   void Close() {
-    Frame& f = stack_.back();
-    if (f.anchor != 0) anchors_[f.anchor] = *f.container;
-    stack_.pop_back();
+    if (YAML::anchor_t anchor = open_anchors_.back(); anchor != 0) {
+      auto [value, lines] = builder_.Top();
+      anchors_[anchor] = {*value, *lines};
+    }
+    open_anchors_.pop_back();
+    merge_flags_.pop_back();
+    builder_.Close();
   }
 
-  // "<<: *base" or "<<: [*a, *b]": keys not written explicitly come from the merged mappings.
-  void ApplyMerges(Frame& f) {
-    for (const OrderedJson& merge : f.merges) {
-      const OrderedJson* sources = &merge;
-      OrderedJson single = OrderedJson::array();
-      if (merge.is_object()) {
-        single.push_back(merge);
-        sources = &single;
-      }
-      if (!sources->is_array()) continue;
-      for (const OrderedJson& source : *sources) {
-        if (!source.is_object()) continue;
-        for (auto it = source.begin(); it != source.end(); ++it) {
-          if (!f.container->contains(it.key())) (*f.container)[it.key()] = it.value();
+  // "<<: *base" or "<<: [*a, *b]": members not written explicitly come from the merged
+  // mappings, earlier ones first; the "<<" member itself goes away.
+  void ApplyMerges() {
+    auto [value, lines] = builder_.Top();
+    auto& members = value->get_ref<OrderedJson::object_t&>();
+    size_t pos = 0;
+    while (pos < members.size() && (members.begin() + pos)->first != kMergeKey) ++pos;
+    if (pos == members.size()) return;
+    OrderedJson merged = std::move((members.begin() + pos)->second);
+    LineNode merged_lines = std::move(lines->children[pos]);
+    members.erase(members.begin() + pos);
+    lines->children.erase(lines->children.begin() + pos);
+    auto merge_one = [&](const OrderedJson& source, const LineNode* source_lines) {
+      if (!source.is_object()) return;
+      const auto& source_members = source.get_ref<const OrderedJson::object_t&>();
+      for (size_t i = 0; i < source_members.size(); ++i) {
+        const auto& [key, v] = *(source_members.begin() + i);
+        if (value->contains(key)) continue;
+        members.emplace_back(key, v);
+        LineNode child{merged_lines.line, {}};
+        if (source_lines != nullptr && i < source_lines->children.size()) {
+          child = source_lines->children[i];
         }
+        lines->children.push_back(std::move(child));
       }
+    };
+    if (merged.is_array()) {
+      for (size_t i = 0; i < merged.size(); ++i) {
+        merge_one(merged[i],
+                  i < merged_lines.children.size() ? &merged_lines.children[i] : nullptr);
+      }
+    } else {
+      merge_one(merged, &merged_lines);
     }
   }
 
-  SourceDoc* doc_;
-  std::vector<Frame> stack_;
-  std::string path_;
-  std::unordered_map<YAML::anchor_t, OrderedJson> anchors_;
-  bool done_ = false;
+  static constexpr const char* kMergeKey = "<<";
+
+  SourceBuilder builder_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  std::vector<YAML::anchor_t> open_anchors_;  // per open container
+  std::vector<bool> merge_flags_;             // per open container: has a "<<" key
 };
 
 }  // namespace
@@ -277,10 +249,10 @@ OrderedJson PlainScalarValue(const std::string& text) {
 
 bool ParseYamlSource(std::string_view text, SourceDoc* doc, SourceError* error) {
   std::istringstream in{std::string(text)};
-  Builder builder(doc);
+  Handler handler(doc);
   try {
     YAML::Parser parser(in);
-    parser.HandleNextDocument(builder);
+    parser.HandleNextDocument(handler);
   } catch (const YamlError& e) {
     *error = {e.mark().line + 1, e.mark().column + 1, e.message()};
     return false;

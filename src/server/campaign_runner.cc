@@ -137,6 +137,7 @@ int CampaignRunner::TimeoutMillis() const {
 Result<RunOutcome> CampaignRunner::Run() {
   ALLOT_RETURN_IF_ERROR(Setup());
   const TimePoint start = clock_->Now();
+  outcome_.totals_before = scheduler_->totals();
   epoll_event events[8];
   ProgressSnapshot snap;
   snap.total = static_cast<int64_t>(scheduler_->task_count());

@@ -34,6 +34,7 @@ struct RunOutcome {
   int stop_signal = 0;        // the first signal that stopped the run; 0 if none
   Status journal_error;       // why the journal stopped accepting writes, if it did
   Duration wall{0};
+  CampaignTotals totals_before;          // of attempts ended before this run (from the journal)
   std::vector<FailedTask> unsuccessful;  // the first kMaxListed tasks that did not succeed
   static constexpr size_t kMaxListed = 1000;
 };

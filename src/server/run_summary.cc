@@ -19,8 +19,8 @@ RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome) {
   s.canceled = n(TaskState::kCanceled);
   s.unfinished = s.total - s.succeeded - s.failed - s.skipped - s.canceled;
   s.wall_seconds = ToSeconds(outcome.wall);
-  s.cpu_seconds = ToSeconds(scheduler.totals().cpu);
-  s.task_seconds = ToSeconds(scheduler.totals().task_wall);
+  s.cpu_seconds = ToSeconds(scheduler.totals().cpu - outcome.totals_before.cpu);
+  s.task_seconds = ToSeconds(scheduler.totals().task_wall - outcome.totals_before.task_wall);
   s.stop_signal = outcome.stop_signal;
   if (!outcome.journal_error.ok()) s.journal_error = outcome.journal_error.ToString();
   s.unsuccessful = outcome.unsuccessful;

@@ -17,8 +17,8 @@ struct RunSummary {
   int64_t succeeded = 0, failed = 0, skipped = 0, canceled = 0;
   int64_t unfinished = 0;      // not terminal (the run was stopped)
   double wall_seconds = 0;     // this run of allot
-  double cpu_seconds = 0;      // user + sys of every attempt, this run and earlier ones
-  double task_seconds = 0;     // summed attempt wall times
+  double cpu_seconds = 0;      // user + sys of the attempts that ended in this run
+  double task_seconds = 0;     // their summed wall times
   int stop_signal = 0;
   std::string journal_error;
   std::vector<FailedTask> unsuccessful;

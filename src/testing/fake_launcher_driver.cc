@@ -100,6 +100,7 @@ Outbox FakeLauncherDriver::Drain() {
   events_.insert(events_.end(), turn.events.begin(), turn.events.end());
   launches_.insert(launches_.end(), turn.launches.begin(), turn.launches.end());
   signals_.insert(signals_.end(), turn.signals.begin(), turn.signals.end());
+  last_turn_ = turn;
   return turn;
 }
 

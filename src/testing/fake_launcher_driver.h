@@ -58,6 +58,8 @@ class FakeLauncherDriver {
   Outbox Stop(bool kill_now);
   // Drains whatever the scheduler emitted since the last drain.
   Outbox Drain();
+  // What the latest drain returned (for Submit and Restart, which return a Status).
+  const Outbox& last_turn() const { return last_turn_; }
   // A fresh Scheduler (same machine and options, or `options`) recovered from the journal
   // kept so far; live executions are dropped. Returns Recover's status.
   Status Restart();
@@ -99,6 +101,7 @@ class FakeLauncherDriver {
   std::vector<LaunchOrder> launches_;
   std::vector<SignalOrder> signals_;
   std::map<ExecutionId, LaunchOrder> live_;
+  Outbox last_turn_;
   std::vector<TaskState> tracked_;      // by the events so far
   std::vector<uint32_t> tracked_attempts_;
 };

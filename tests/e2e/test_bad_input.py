@@ -227,6 +227,7 @@ def test_no_task_file(allot, tmp_path):
     (["--cores", "0"], "--cores"),
     (["--cores", "999"], "--cores"),
     (["--cores", "two"], "--cores"),
+    (["--cores", "1.5"], "--cores"),
     (["--memory", "12Q"], "--memory"),
     (["--gpus", "x"], "--gpus"),
     (["--max-workers", "-1"], "--max-workers"),

@@ -59,6 +59,7 @@ def test_kill9_then_resume(allot, tmp_path):
     finished = {i for i, t in before.items() if t["state"] == "succeeded"}
     interrupted = {i for i, t in before.items() if t["state"] == "running"}
     others = set(before) - finished - interrupted
+    print(f"at the kill: {len(finished)} succeeded, running {sorted(interrupted)}")
     assert 20 <= len(finished) < N_TASKS, f"{len(finished)} tasks succeeded before the kill"
     assert 1 <= len(interrupted) <= 2, f"running at the kill (2 cores): {sorted(interrupted)}"
     assert all(before[i]["state"] in ("ready", "waiting") for i in others), (

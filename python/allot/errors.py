@@ -1,0 +1,162 @@
+"""Exceptions raised by the allot client.
+
+Every exception derives from :class:`AllotError`. The exit codes they stand for are the ones of
+the ``allot`` binary: 1 some task did not succeed, 2 bad input (nothing was run or changed),
+3 internal failure, 128+N stopped by signal N.
+"""
+
+from __future__ import annotations
+
+import re
+import signal as _signal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import RunResult
+
+EXIT_OK = 0
+EXIT_TASKS_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class AllotError(Exception):
+    """Base class of every error of this package.
+
+    ``exit_code`` is allot's exit status where one exists, ``stderr`` what allot wrote on its
+    standard error, ``args_used`` the command line that ran.
+    """
+
+    def __init__(self, message: str, *, exit_code: Optional[int] = None, stderr: str = "",
+                 command: Optional[list[str]] = None, result: Optional["RunResult"] = None):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+        self.stderr = stderr
+        self.command = list(command) if command else []
+        #: The :class:`~allot.RunResult` of the run, when the error comes from one.
+        self.result = result
+
+
+class BinaryNotFoundError(AllotError, FileNotFoundError):
+    """No ``allot`` executable was found (see :func:`allot.find_binary`)."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem allot reported about its input, parsed from a line such as
+    ``tasks.json:8: task 'b': field 'coers': unknown field (did you mean 'cores'?)``.
+    Parts the line does not have are None."""
+
+    text: str
+    file: Optional[str] = None
+    line: Optional[int] = None
+    task: Optional[str] = None
+    field: Optional[str] = None
+    message: str = ""
+
+
+_DIAG_PLACE = re.compile(r"^(?P<file>[^\s:][^:]*?):(?:(?P<line>\d+):)? (?P<rest>.*)$")
+_DIAG_TASK = re.compile(r"^task '(?P<task>[^']*)': (?P<rest>.*)$")
+_DIAG_FIELD = re.compile(r"^field '(?P<field>[^']*)': (?P<rest>.*)$")
+
+
+def parse_diagnostics(stderr: str) -> list[Diagnostic]:
+    """The problems in allot's bad-input message, one per line, best effort: a line that does
+    not look like ``FILE[:LINE]: ...`` is kept whole in ``text`` and ``message``. The closing
+    ``allot run: N problems in FILE; nothing was run`` line is left out."""
+    out: list[Diagnostic] = []
+    for raw in stderr.splitlines():
+        text = raw.strip()
+        if not text or re.match(r"^allot( \w+)?: \d+ problems? in ", text):
+            continue
+        m = _DIAG_PLACE.match(text)
+        if not m or m.group("file").startswith("allot"):
+            out.append(Diagnostic(text=text, message=text))
+            continue
+        rest, task, field = m.group("rest"), None, None
+        if (t := _DIAG_TASK.match(rest)):
+            task, rest = t.group("task"), t.group("rest")
+        if (f := _DIAG_FIELD.match(rest)):
+            field, rest = f.group("field"), f.group("rest")
+        line = int(m.group("line")) if m.group("line") else None
+        out.append(Diagnostic(text=text, file=m.group("file"), line=line, task=task,
+                              field=field, message=rest))
+    return out
+
+
+class BadInputError(AllotError, ValueError):
+    """allot refused its input (exit 2): a malformed task file, an unknown field, a cycle, a
+    request larger than the machine, a bad flag, an existing journal without ``resume=True``,
+    an unknown task id. Nothing was run or changed.
+
+    ``str(error)`` is allot's own message, which names the file, line, task and field;
+    ``diagnostics`` has it parsed, one :class:`Diagnostic` per problem.
+    """
+
+    def __init__(self, message: str, **kwargs):
+        super().__init__(message, **kwargs)
+        self.diagnostics: list[Diagnostic] = parse_diagnostics(self.stderr or message)
+
+
+class TasksFailedError(AllotError):
+    """The campaign ended but not every task succeeded (exit 1), raised with ``check=True``.
+    ``unsuccessful`` lists ``{"id", "state", "reason"}`` for each such task."""
+
+    @property
+    def unsuccessful(self) -> list[dict]:
+        if self.result is None or not self.result.summary:
+            return []
+        return list(self.result.summary.get("unsuccessful", []))
+
+
+class InternalError(AllotError):
+    """allot failed itself (exit 3): the journal could not be written, or the like."""
+
+
+class RunInterruptedError(AllotError):
+    """allot stopped on a signal (exit 128+N) before the campaign finished, raised with
+    ``check=True``. Running tasks were stopped and journaled; ``allot.run(...,
+    resume=True)`` continues the campaign. ``signal`` is the :class:`signal.Signals`."""
+
+    def __init__(self, message: str, *, signal: int, **kwargs):
+        super().__init__(message, **kwargs)
+        try:
+            self.signal = _signal.Signals(signal)
+        except ValueError:
+            self.signal = signal
+
+
+def error_for_exit(exit_code: int, *, what: str, stderr: str, command: list[str],
+                   result: Optional["RunResult"] = None) -> Optional[AllotError]:
+    """The exception standing for an allot exit status, or None for 0."""
+    detail = stderr.strip()
+    kwargs = dict(exit_code=exit_code, stderr=stderr, command=command, result=result)
+    if exit_code == EXIT_OK:
+        return None
+    if exit_code == EXIT_BAD_INPUT:
+        return BadInputError(detail or f"{what}: bad input (exit 2)", **kwargs)
+    if exit_code == EXIT_TASKS_FAILED:
+        bad = []
+        if result is not None and result.summary:
+            bad = [f"{u.get('id')} ({u.get('state')}: {u.get('reason')})"
+                   for u in result.summary.get("unsuccessful", [])]
+        msg = f"{what}: {len(bad)} task(s) did not succeed"
+        if bad:
+            msg += ": " + ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        return TasksFailedError(msg, **kwargs)
+    if exit_code == EXIT_INTERNAL:
+        return InternalError(f"{what}: internal failure (exit 3)" + (f": {detail}" if detail else ""),
+                             **kwargs)
+    if exit_code > 128:
+        sig = exit_code - 128
+        try:
+            name = _signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return RunInterruptedError(
+            f"{what}: stopped by {name} (exit {exit_code}); resume=True continues the campaign",
+            signal=sig, **kwargs)
+    return AllotError(f"{what}: exit status {exit_code}" + (f": {detail}" if detail else ""),
+                      **kwargs)
