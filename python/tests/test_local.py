@@ -1,0 +1,223 @@
+"""The client against the real allot binary: runs, outputs, status, bad input, failures,
+interruption and resume. Every campaign is a few shell commands in its own tmp directory."""
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+import allot
+from conftest import wait_for
+
+
+def test_sweep_and_dependent_task_outputs(campaign_dir):
+    sim = allot.sweep(allot.Task(id="sim-{x}", command="echo sim {x} $ALLOT_TASK_ID"),
+                      grid={"x": range(1, 4)})
+    total = allot.Task(id="total", depends_on=["sim-*"],
+                       command='cat "$ALLOT_WORKDIR"/../sim-*/stdout | wc -l')
+    result = allot.run([sim, total], workdir="w")
+
+    assert result.ok and result.exit_code == 0, result.stderr
+    assert result.workdir == campaign_dir / "w"
+    assert result.summary["tasks"] == 4 and result.summary["succeeded"] == 4
+    assert result.unsuccessful == []
+    assert result.output("sim-2") == "sim 2 sim-2\n"
+    assert result.output("total").strip() == "3"
+    assert result.output("sim-1", stream="stderr") == ""
+    # The generated workflow file sits beside the work directory and is the file allot read.
+    assert result.task_file == campaign_dir / "w.tasks.json"
+    assert json.loads(result.task_file.read_text())["tasks"][1]["depends_on"] == ["sim-*"]
+    with pytest.raises(FileNotFoundError):
+        result.output("sim-9")
+
+
+def test_run_takes_a_task_file_path(campaign_dir):
+    path = campaign_dir / "tasks.json"
+    path.write_text(json.dumps([{"id": "one", "command": "echo 1", "cores": 1, "timeout": 60}]))
+    result = allot.run(path, workdir=campaign_dir / "runs" / "a", check=True)
+    assert result.task_file == path
+    assert result.output("one") == "1\n"
+
+    # Tasks run where allot starts: cwd=, default this process's directory.
+    (campaign_dir / "sub").mkdir()
+    pwd = allot.run([allot.Task(id="pwd", command="pwd")], workdir="w", cwd="sub")
+    assert pwd.output("pwd").strip() == str(campaign_dir / "sub")
+    assert pwd.workdir == campaign_dir / "w"
+
+
+def test_status_json(campaign_dir):
+    result = allot.run([allot.Task(id="a", command="echo a"),
+                        allot.Task(id="b", command="sh -c 'exit 4'", depends_on="a"),
+                        allot.Task(id="c", command="echo c", depends_on="b")], workdir="w")
+    assert result.exit_code == 1
+
+    st = allot.status(workdir="w")
+    assert st.total == 3 and len(st) == 3
+    assert st.counts["succeeded"] == 1 and st.counts["failed"] == 1 and st.counts["skipped"] == 1
+    assert sum(st.counts.values()) == 3 and st.finished
+    a, b, c = st["a"], st["b"], st["c"]
+    assert (a.state, a.attempts, a.exit_code, a.signal, a.timed_out) == ("succeeded", 1, 0,
+                                                                         None, False)
+    assert a.wall_seconds >= 0 and a.cpu_seconds >= 0 and a.max_rss_bytes >= 0
+    assert (b.state, b.exit_code) == ("failed", 4)
+    assert c.state == "skipped" and "b" in c.reason and c.attempts == 0
+
+    only = allot.status(db="w/allot.db", ids=["b"])
+    assert only.ids() == ["b"] and only.total == 3
+    assert result.status(["c"])["c"].state == "skipped"
+    with pytest.raises(allot.BadInputError, match="nope"):
+        allot.status(workdir="w", ids=["nope"])
+    with pytest.raises(allot.BadInputError, match="journal"):
+        allot.status(workdir="elsewhere")
+
+
+def test_bad_input_names_the_field_and_runs_nothing(campaign_dir):
+    tasks = [allot.Task(id="ok", command="touch ran"),
+             allot.Task(id="typo", command="true", extra={"coers": 2})]
+    with pytest.raises(allot.BadInputError) as info:
+        allot.run(tasks, workdir="w")
+    err = info.value
+    assert err.exit_code == 2
+    assert "coers" in str(err) and "w.tasks.json" in str(err) and "typo" in str(err)
+    (diag,) = err.diagnostics
+    assert (diag.task, diag.field) == ("typo", "coers")
+    lines = (campaign_dir / "w.tasks.json").read_text().splitlines()
+    assert '"coers"' in lines[diag.line - 1]
+    assert not (campaign_dir / "w" / "allot.db").exists()
+    assert not (campaign_dir / "w" / "ok").exists()
+
+    # A bad flag is bad input too, and so is a dict without "tasks".
+    with pytest.raises(allot.BadInputError, match="durability"):
+        allot.run([allot.Task(id="a", command="true")], workdir="w2", durability="sometimes")
+    with pytest.raises(TypeError):
+        allot.run({"id": "a", "command": "true"}, workdir="w3")
+
+
+def test_failing_task_with_check_raises(campaign_dir):
+    tasks = [allot.Task(id="bad", command="sh -c 'echo oops >&2; exit 3'"),
+             allot.Task(id="after", command="echo never", depends_on=["bad"]),
+             allot.Task(id="fine", command="echo fine")]
+    with pytest.raises(allot.TasksFailedError) as info:
+        allot.run(tasks, workdir="w", check=True)
+    err = info.value
+    assert err.exit_code == 1
+    assert {u["id"]: u["state"] for u in err.unsuccessful} == {"bad": "failed",
+                                                               "after": "skipped"}
+    assert "bad" in str(err)
+    assert err.result.output("bad", stream="stderr") == "oops\n"
+    assert err.result.output("fine") == "fine\n"
+
+    # Without check the same outcome is a result, and check() raises it later.
+    again = allot.run(tasks, workdir="w-nocheck")
+    assert again.exit_code == 1 and not again.ok
+    assert again.summary["failed"] == 1 and again.summary["skipped"] == 1
+    with pytest.raises(allot.TasksFailedError):
+        again.check()
+
+
+def test_resume_adds_new_tasks_and_never_reruns_succeeded_ones(campaign_dir):
+    counter = campaign_dir / "a-runs"
+    a = allot.Task(id="a", command=f"sh -c 'echo run >> {counter}; echo a'")
+    allot.run([a], workdir="w", check=True)
+
+    # The journal exists: a new run there without resume is refused, changing nothing.
+    with pytest.raises(allot.BadInputError, match="resume"):
+        allot.run([a], workdir="w")
+
+    b = allot.Task(id="b", command="echo b", depends_on=[a])
+    result = allot.run([a, b], workdir="w", resume=True, check=True)
+    assert result.output("b") == "b\n"
+    assert counter.read_text() == "run\n"
+    st = result.status()
+    assert st["a"].attempts == 1 and st["b"].state == "succeeded" and st.total == 2
+
+    # Resuming a finished campaign from its journal alone runs nothing.
+    assert allot.run(workdir="w", resume=True, check=True).ok
+    assert counter.read_text() == "run\n"
+    with pytest.raises(ValueError):
+        allot.run(workdir="w")
+
+
+def _blocking_task(go_file):
+    # Writes its attempt, then waits for go_file; time_limit bounds it if a test goes wrong.
+    return allot.Task(
+        id="block", time_limit=120,
+        command=f"sh -c 'echo attempt $ALLOT_ATTEMPT; "
+                f"while [ ! -e {go_file} ]; do sleep 0.05; done; echo done'")
+
+
+def _wait_started(db, task_id="block"):
+    def started():
+        try:
+            st = allot.status(db=db, ids=[task_id])
+        except allot.BadInputError:  # no journal yet
+            return False
+        out = Path(db).parent / task_id / "stdout"
+        return st[task_id].state == "running" and out.exists() and "attempt" in out.read_text()
+    wait_for(started, what=f"task {task_id} to run")
+
+
+def test_stop_then_resume_runs_the_interrupted_task_again(campaign_dir):
+    go = campaign_dir / "go"
+    with allot.start([_blocking_task(go), allot.Task(id="quick", command="echo q")],
+                     workdir="w") as handle:
+        _wait_started(str(handle.db))
+        assert handle.running
+        assert handle.status(["quick", "block"])["block"].state == "running"
+        handle.stop()
+        result = handle.wait()
+    assert result.exit_code == 128 + signal.SIGTERM
+    assert result.interrupted_by == signal.SIGTERM
+    assert result.summary["interrupted_by"] == "SIGTERM" and result.summary["unfinished"] >= 1
+    with pytest.raises(allot.RunInterruptedError) as info:
+        result.check()
+    assert info.value.signal == signal.SIGTERM
+
+    go.touch()
+    resumed = allot.run(workdir="w", resume=True, check=True)
+    st = resumed.status()
+    assert st["block"].attempts == 2 and st["block"].state == "succeeded"
+    assert resumed.output("block") == "attempt 2\ndone\n"
+    assert resumed.output("block", attempt=1) == "attempt 1\n"
+    assert resumed.output("block", attempt=2) == "attempt 2\ndone\n"
+
+
+def test_keyboard_interrupt_stops_allot_gracefully(campaign_dir):
+    go = campaign_dir / "go"
+    db = str(campaign_dir / "w" / "allot.db")
+    failures = []
+
+    def interrupt_when_running():
+        try:
+            _wait_started(db)
+        except AssertionError as e:  # never started: end the run instead of hanging
+            failures.append(e)
+            go.touch()
+            return
+        os.kill(os.getpid(), signal.SIGINT)
+
+    helper = threading.Thread(target=interrupt_when_running)
+    helper.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            allot.run([_blocking_task(go)], workdir="w")
+    finally:
+        helper.join()
+    assert not failures, failures
+    # allot is gone (run() waited for it) and journaled the stop: resume finishes the task.
+    assert allot.status(db=db)["block"].state != "running"
+    go.touch()
+    resumed = allot.run(workdir="w", resume=True, check=True)
+    assert resumed.status()["block"].attempts == 2
+
+
+def test_not_quiet_passes_allot_output_through(campaign_dir, capfd):
+    result = allot.run([allot.Task(id="a", command="true")], workdir="w", quiet=False,
+                       progress="plain", cores=1, max_workers=1, durability="full")
+    assert result.ok
+    assert "summary" in result.stdout or "journal" in result.stdout
+    out, _ = capfd.readouterr()
+    assert result.stdout.strip().splitlines()[-1] in out

@@ -1,0 +1,119 @@
+"""Task objects, sweeps, workflow documents and the parsing of allot's JSON and messages.
+None of these run allot."""
+
+import datetime
+import json
+
+import pytest
+
+import allot
+from allot.errors import error_for_exit, parse_diagnostics
+from allot.local import _gpus_flag
+
+
+def test_task_writes_only_set_fields_in_file_format():
+    sim = allot.Task(id="sim", command="./sim")
+    t = allot.Task(id="ana", command=["python3", "ana.py", "--out", "a b"], cores=(2, 4),
+                   memory="2G", time_limit=datetime.timedelta(minutes=90), grace_period=5,
+                   retry_backoff={"initial": datetime.timedelta(seconds=30), "factor": 2},
+                   env={"SEED": 3}, depends_on=[sim, "reco-*"], workdir="runs",
+                   extra={"checkpoint": {"signal": "USR1"}})
+    d = t.to_dict()
+    assert d == {
+        "id": "ana", "command": "python3 ana.py --out 'a b'", "cores": {"min": 2, "max": 4},
+        "memory": "2G", "time_limit": 5400, "grace_period": 5,
+        "retry_backoff": {"initial": 30, "factor": 2}, "env": {"SEED": 3}, "workdir": "runs",
+        "depends_on": ["sim", "reco-*"], "checkpoint": {"signal": "USR1"},
+    }
+    assert allot.Task(id="x", depends_on=sim).to_dict()["depends_on"] == ["sim"]
+    assert allot.Task.from_dict(d).to_dict() == d
+    assert allot.Task.from_dict(d).extra == {"checkpoint": {"signal": "USR1"}}
+
+
+def test_task_rejects_empty_id_and_extra_repeating_a_field():
+    with pytest.raises(ValueError):
+        allot.Task(id="")
+    with pytest.raises(ValueError, match="cores"):
+        allot.Task(id="a", extra={"cores": 2})
+
+
+def test_sweep_returns_a_copy_with_plain_lists():
+    template = allot.Task(id="sim-{e}-{seed}", command="./sim {e} {seed}")
+    s = allot.sweep(template, grid={"e": (1, 5), "seed": range(3)}, zip={"a": [1], "b": ["x"]})
+    assert template.sweep is None
+    assert s.to_dict()["sweep"] == {"grid": {"e": [1, 5], "seed": [0, 1, 2]},
+                                    "zip": {"a": [1], "b": ["x"]}}
+    with pytest.raises(ValueError):
+        allot.sweep(template)
+    with pytest.raises(TypeError):
+        allot.sweep(template, grid={"e": "15"})
+
+
+def test_workflow_document_has_one_field_per_line():
+    doc = allot.workflow([allot.Task(id="a", command="true", cores=1), {"id": "b", "command": "x"}],
+                         defaults={"time_limit": datetime.timedelta(hours=2), "max_retries": 1})
+    assert doc == {"defaults": {"time_limit": 7200, "max_retries": 1},
+                   "tasks": [{"id": "a", "command": "true", "cores": 1},
+                             {"id": "b", "command": "x"}]}
+    text = allot.dumps(doc)
+    assert json.loads(text) == doc
+    assert any(line.strip() == '"cores": 1' for line in text.splitlines())
+    with pytest.raises(TypeError):
+        allot.workflow([42])
+
+
+def test_parse_diagnostics_names_file_line_task_field():
+    stderr = ("t.json:8: task 'b': field 'coers': unknown field (did you mean 'cores'?)\n"
+              "t.json: cycle: a -> b -> a\n"
+              "allot run: 2 problems in t.json; nothing was run\n")
+    d = parse_diagnostics(stderr)
+    assert len(d) == 2
+    assert (d[0].file, d[0].line, d[0].task, d[0].field) == ("t.json", 8, "b", "coers")
+    assert d[0].message.startswith("unknown field")
+    assert (d[1].file, d[1].line, d[1].task, d[1].message) == ("t.json", None, None,
+                                                              "cycle: a -> b -> a")
+    other = parse_diagnostics("allot run: --resume: no journal at /x/allot.db to resume\n")
+    assert other[0].file is None and "no journal" in other[0].message
+
+
+def test_exit_codes_map_to_errors():
+    assert error_for_exit(0, what="x", stderr="", command=[]) is None
+    assert isinstance(error_for_exit(1, what="x", stderr="", command=[]), allot.TasksFailedError)
+    bad = error_for_exit(2, what="x", stderr="f.json:3: field 'x': bad\n", command=[])
+    assert isinstance(bad, allot.BadInputError) and isinstance(bad, ValueError)
+    assert str(bad) == "f.json:3: field 'x': bad" and bad.exit_code == 2
+    assert isinstance(error_for_exit(3, what="x", stderr="", command=[]), allot.InternalError)
+    stopped = error_for_exit(130, what="x", stderr="", command=[])
+    assert isinstance(stopped, allot.RunInterruptedError) and stopped.signal.name == "SIGINT"
+    assert all(issubclass(e, allot.AllotError) for e in (
+        allot.BadInputError, allot.TasksFailedError, allot.InternalError,
+        allot.RunInterruptedError, allot.BinaryNotFoundError))
+
+
+def test_status_json_parsing_keeps_unknown_keys():
+    status = allot.CampaignStatus.from_json({
+        "tasks": [{"id": "a", "state": "succeeded", "attempts": 1, "exit_code": 0,
+                   "signal": None, "timed_out": False, "reason": "", "wall_seconds": 0.1,
+                   "cpu_seconds": 0.0, "max_rss_bytes": 10, "node": "n1"},
+                  {"id": "b", "state": "waiting", "reason": "waiting for a (running)"}],
+        "counts": {"succeeded": 1, "waiting": 1}, "total": 2, "campaign": "c1"})
+    assert status["a"].succeeded and status["a"].finished and status["a"].extra == {"node": "n1"}
+    assert status["b"].exit_code is None and not status["b"].finished
+    assert status.ids("waiting") == ["b"] and "a" in status and len(status) == 2
+    assert not status.finished and status.extra == {"campaign": "c1"}
+    with pytest.raises(KeyError):
+        status["zzz"]
+
+
+def test_gpus_flag():
+    assert _gpus_flag(2) == "2"
+    assert _gpus_flag("0,3") == "0,3"
+    assert _gpus_flag([0, 3]) == "0,3"
+    assert _gpus_flag([0]) == "1"
+    with pytest.raises(ValueError):
+        _gpus_flag([3])
+
+
+def test_find_binary_reports_a_missing_one(tmp_path):
+    with pytest.raises(allot.BinaryNotFoundError):
+        allot.find_binary(tmp_path / "no-such-allot")
