@@ -59,7 +59,9 @@ nlohmann::json ToJson(const TaskSummary& s, const std::string& why) {
   j["id"] = s.id;
   j["state"] = std::string(TaskStateName(s.state));
   j["attempts"] = s.attempts;
-  j["exit_code"] = s.last_exit_code ? nlohmann::json(*s.last_exit_code) : nlohmann::json(nullptr);
+  // An attempt killed by a signal has no exit code (the journal's -1 is a placeholder).
+  j["exit_code"] = s.last_exit_code && !s.last_term_signal ? nlohmann::json(*s.last_exit_code)
+                                                           : nlohmann::json(nullptr);
   j["signal"] = s.last_term_signal ? nlohmann::json(s.last_term_signal) : nlohmann::json(nullptr);
   j["timed_out"] = s.last_timed_out;
   j["reason"] = why;

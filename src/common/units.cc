@@ -115,7 +115,8 @@ Result<Duration> ParseClockDuration(std::string_view text) {
   if (seconds >= 60) return BadDuration(text, "seconds must be below 60");
   if (parts.size() == 3 && minutes >= 60) return BadDuration(text, "minutes must be below 60");
   if (days > 0 && hours >= 24) return BadDuration(text, "hours must be below 24");
-  double micros = ((static_cast<double>(days) * 24 + hours) * 3600 + minutes * 60.0 + seconds) * 1e6;
+  double micros =
+      ((static_cast<double>(days) * 24 + hours) * 3600 + minutes * 60.0 + seconds) * 1e6;
   if (micros > kMaxMicros) return BadDuration(text, "too large");
   return Duration(static_cast<int64_t>(micros));
 }

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -49,10 +50,28 @@ Machine TestMachine() {
   return m;
 }
 
+// What the runs exercised, printed once per test so a weakened generator shows.
+struct Coverage {
+  int64_t tasks = 0, launches = 0, signals = 0, restarts = 0, replays = 0, stops = 0,
+          refused = 0;
+  std::array<int64_t, kTaskStateCount> transitions_to{};
+};
+
 class Run {
  public:
   Run(uint64_t seed, SchedulerOptions options)
       : rng_(seed), d_(TestMachine(), options), ref_(TestMachine(), options) {}
+
+  void AddTo(Coverage* c) const {
+    c->tasks += static_cast<int64_t>(d_.submissions().size());
+    c->launches += static_cast<int64_t>(d_.launches().size());
+    c->signals += static_cast<int64_t>(d_.signals().size());
+    c->restarts += restarts_;
+    c->replays += replays_;
+    c->stops += stops_;
+    c->refused += refused_;
+    for (const TaskEvent& e : d_.events()) ++c->transitions_to[static_cast<int>(e.to)];
+  }
 
   void Go(int steps) {
     for (int step = 0; step < steps && !::testing::Test::HasFailure(); ++step) {
@@ -138,12 +157,14 @@ class Run {
   }
 
   void Stop(bool kill_now) {
+    ++stops_;
     Outbox turn = d_.Stop(kill_now);
     ref_.Stopped(kill_now, d_.clock().Now(), turn);
     Check();
   }
 
   void Restart() {
+    ++restarts_;
     Status s = d_.Restart();
     ASSERT_TRUE(s.ok()) << s.ToString();
     ref_.Restarted(d_.last_turn());
@@ -152,6 +173,7 @@ class Run {
 
   // Journal replay == live state, without disturbing the run.
   void CheckReplay() {
+    ++replays_;
     Scheduler replayed(&d_.clock(), d_.machine(), d_.options());
     Status s = replayed.Recover(d_.submissions(), d_.events());
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -235,6 +257,7 @@ class Run {
     Status s = d_.Submit(batch);
     EXPECT_EQ(s.ok(), accept) << s.ToString();
     if (!s.ok()) {
+      ++refused_;
       Check();
       return;
     }
@@ -268,20 +291,32 @@ class Run {
   FakeLauncherDriver d_;
   ReferenceScheduler ref_;
   int next_id_ = 0;
+  int64_t restarts_ = 0, replays_ = 0, stops_ = 0, refused_ = 0;
 };
 
 void RunSeeds(SchedulerOptions options, int steps) {
-  for (uint64_t seed : Seeds()) {
+  Coverage c;
+  const std::vector<uint64_t> seeds = Seeds();
+  for (uint64_t seed : seeds) {
     SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun: ALLOT_TEST_SEED=" +
                  std::to_string(seed) + ")");
     Run run(seed, options);
     run.Go(steps);
+    run.AddTo(&c);
     if (::testing::Test::HasFailure()) {
       std::cerr << "scheduler model test failed with seed " << seed
                 << "; reproduce with ALLOT_TEST_SEED=" << seed << "\n";
       return;
     }
   }
+  std::cout << seeds.size() << " seeds: " << c.tasks << " tasks, " << c.launches
+            << " launches, " << c.signals << " signals, " << c.stops << " stops, "
+            << c.restarts << " restarts, " << c.replays << " replays, " << c.refused
+            << " refused batches; transitions to:";
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    std::cout << " " << TaskStateName(static_cast<TaskState>(i)) << "=" << c.transitions_to[i];
+  }
+  std::cout << "\n";
 }
 
 TEST(SchedulerModelTest, RandomCampaignsMatchTheReference) { RunSeeds({}, 600); }

@@ -1,8 +1,9 @@
 // The usage a launcher reports for an attempt: wall time, CPU time and peak memory, checked
 // against what the test task is told to consume, with loose bounds.
+#include <gtest/gtest.h>
+
 #include "exec/launcher_itest_support.h"
 #include "exec/posix_process_launcher.h"
-#include "gtest/gtest.h"
 
 namespace allot {
 namespace {

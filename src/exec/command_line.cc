@@ -11,13 +11,7 @@ namespace {
 bool IsPlainChar(unsigned char c) {
   if (c >= 0x80) return true;
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '-': case '_': case '.': case '/': case ',': case ':': case '+': case '@':
-    case '%': case '^': case '=':
-      return true;
-    default:
-      return false;
-  }
+  return std::string_view("-_./,:+@%^=").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 // Characters a "..." string may not contain to be taken literally.
@@ -26,18 +20,15 @@ bool IsSpecialInDoubleQuotes(char c) { return c == '$' || c == '`' || c == '\\';
 }  // namespace
 
 bool IsShellOnlyWord(std::string_view word) {
-  static constexpr std::array<std::string_view, 45> kWords = {
+  static constexpr std::array<std::string_view, 51> kWords = {
       // Reserved words.
       "!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi", "for", "function", "if",
       "in", "select", "then", "time", "until", "while", "[[", "]]",
-      // Special and regular builtins that act on the shell or have no program.
+      // Special and regular builtins that act on the shell itself or have no program.
       ".", ":", "alias", "bg", "break", "cd", "command", "continue", "eval", "exec", "exit",
       "export", "fg", "getopts", "hash", "jobs", "local", "read", "readonly", "return", "set",
-      "shift", "source", "trap"};
-  static constexpr std::array<std::string_view, 6> kMoreWords = {"ulimit", "umask", "unalias",
-                                                                 "unset", "wait", "type"};
-  return std::find(kWords.begin(), kWords.end(), word) != kWords.end() ||
-         std::find(kMoreWords.begin(), kMoreWords.end(), word) != kMoreWords.end();
+      "shift", "source", "trap", "type", "ulimit", "umask", "unalias", "unset", "wait"};
+  return std::find(kWords.begin(), kWords.end(), word) != kWords.end();
 }
 
 bool SplitPlainCommand(std::string_view command, std::vector<std::string>* words) {

@@ -1,6 +1,6 @@
 #include "exec/command_line.h"
 
-#include "gtest/gtest.h"
+#include <gtest/gtest.h>
 
 namespace allot {
 namespace {
@@ -40,9 +40,11 @@ TEST(SplitPlainCommandTest, KeepsUtf8AsPlainText) {
 
 TEST(SplitPlainCommandTest, SendsExpansionsAndOperatorsToTheShell) {
   for (const char* command :
-       {"echo $HOME", "echo `date`", "a | b", "a && b", "a; b", "a > out", "a < in", "(a)",
-        "ls *.dat", "ls file?", "ls [ab]", "echo ~", "echo {a,b}", "a # comment", "! a",
-        "echo a\\ b", "a\nb", "a & ", "echo \"$X\"", "echo \"`x`\"", "echo \"a\\\"b\""}) {
+       {"echo $HOME",     "echo `date`", "a | b",      "a && b",      "a; b",
+        "a > out",        "a < in",      "(a)",        "ls *.dat",    "ls file?",
+        "ls [ab]",        "echo ~",      "echo {a,b}", "a # comment", "! a",
+        "echo a\\ b",     "a\nb",        "a & ",       "echo \"$X\"", "echo \"`x`\"",
+        "echo \"a\\\"b\""}) {
     EXPECT_TRUE(NeedsShell(command)) << command;
   }
 }

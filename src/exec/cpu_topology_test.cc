@@ -1,6 +1,6 @@
 #include "exec/cpu_topology.h"
 
-#include "gtest/gtest.h"
+#include <gtest/gtest.h>
 
 namespace allot {
 namespace {

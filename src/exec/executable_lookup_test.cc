@@ -1,11 +1,10 @@
 #include "exec/executable_lookup.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include "gtest/gtest.h"
 
 namespace allot {
 namespace {

@@ -1,6 +1,6 @@
 #include "exec/gpu_detector.h"
 
-#include "gtest/gtest.h"
+#include <gtest/gtest.h>
 
 namespace allot {
 namespace {

@@ -1,12 +1,11 @@
 // DetectMachine on the real machine: what this process may use.
-#include "exec/machine_detector.h"
-
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 
-#include "gtest/gtest.h"
+#include "exec/machine_detector.h"
 
 namespace allot {
 namespace {

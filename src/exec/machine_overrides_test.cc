@@ -1,6 +1,6 @@
 #include "exec/machine_overrides.h"
 
-#include "gtest/gtest.h"
+#include <gtest/gtest.h>
 
 namespace allot {
 namespace {

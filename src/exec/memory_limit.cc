@@ -51,8 +51,7 @@ std::string Unescape(std::string_view text) {
 }
 
 // The directory of `cgroup_path` under `mount`.
-std::string CgroupDirectory(const CgroupMount& mount,
-                                           const std::string& cgroup_path) {
+std::string CgroupDirectory(const CgroupMount& mount, const std::string& cgroup_path) {
   std::string_view relative = cgroup_path;
   if (mount.root != "/") {
     if (relative.substr(0, mount.root.size()) == mount.root &&
@@ -107,8 +106,7 @@ std::vector<CgroupMembership> ParseProcCgroup(std::string_view text) {
     if (second == std::string_view::npos) continue;
     CgroupMembership membership;
     std::string_view id = line.substr(0, first);
-    if (std::from_chars(id.data(), id.data() + id.size(), membership.hierarchy).ec !=
-        std::errc()) {
+    if (std::from_chars(id.data(), id.data() + id.size(), membership.hierarchy).ec != std::errc()) {
       continue;
     }
     std::string_view controllers = line.substr(first + 1, second - first - 1);

@@ -14,7 +14,7 @@ namespace allot {
 
 // One line of /proc/<pid>/cgroup: "hierarchy-id:controller,list:/path".
 struct CgroupMembership {
-  int hierarchy = 0;            // 0 for cgroup v2
+  int hierarchy = 0;                     // 0 for cgroup v2
   std::vector<std::string> controllers;  // empty for v2; "name=systemd"-style kept as is
   std::string path;
 };
@@ -23,8 +23,8 @@ std::vector<CgroupMembership> ParseProcCgroup(std::string_view text);
 // A cgroup file system from /proc/<pid>/mountinfo.
 struct CgroupMount {
   bool v2 = false;
-  std::string root;         // the cgroup directory mounted (usually "/")
-  std::string mount_point;  // where it is mounted
+  std::string root;                      // the cgroup directory mounted (usually "/")
+  std::string mount_point;               // where it is mounted
   std::vector<std::string> controllers;  // v1: from the super options (e.g. "memory")
 };
 std::vector<CgroupMount> ParseCgroupMounts(std::string_view mountinfo);

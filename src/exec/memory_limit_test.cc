@@ -1,8 +1,8 @@
 #include "exec/memory_limit.h"
 
-#include <map>
+#include <gtest/gtest.h>
 
-#include "gtest/gtest.h"
+#include <map>
 
 namespace allot {
 namespace {

@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +43,10 @@ bool IsExecError(int err) {
 Status CheckDirectory(const std::string& what, const std::string& path) {
   if (path.empty()) return Status::Ok();
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return ErrnoStatus(what + " " + path, errno);
+  if (stat(path.c_str(), &st) != 0) {
+    int err = errno;
+    return ErrnoStatus(what + " " + path, err);
+  }
   if (!S_ISDIR(st.st_mode)) return ErrnoStatus(what + " " + path, ENOTDIR);
   return Status::Ok();
 }
@@ -58,7 +61,10 @@ std::string TaskPath(const std::string& cwd, const std::string& path) {
 Status CheckWritable(const std::string& what, const std::string& path) {
   if (path.empty()) return Status::Ok();
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-  if (fd < 0) return ErrnoStatus(what + " " + path, errno);
+  if (fd < 0) {
+    int err = errno;
+    return ErrnoStatus(what + " " + path, err);
+  }
   close(fd);
   return Status::Ok();
 }
@@ -124,8 +130,8 @@ void PosixProcessLauncher::PrepareShellExec(const LaunchRequest& request) {
 }
 
 int PosixProcessLauncher::Spawn(const LaunchRequest& request, pid_t* pid) {
-  SpawnFileActions actions(dev_null_fd_, request.stdout_path.c_str(),
-                           request.stderr_path.c_str(), request.cwd.c_str());
+  SpawnFileActions actions(dev_null_fd_, request.stdout_path.c_str(), request.stderr_path.c_str(),
+                           request.cwd.c_str());
   if (actions.error() != 0) return actions.error();
   return posix_spawn(pid, path_.c_str(), actions.get(), attributes_.get(), argv_.data(),
                      envp_.data());
@@ -136,8 +142,7 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
     return Status::InvalidArgument("run " + std::to_string(request.run_id) + ": empty command");
   }
   if (by_run_.count(request.run_id) != 0) {
-    return Status::InvalidArgument("run " + std::to_string(request.run_id) +
-                                   " is already running");
+    return Status::InvalidArgument("run " + std::to_string(request.run_id) + " is already running");
   }
   cpu_set_t cpus;
   if (!request.cpus.empty()) ALLOT_RETURN_IF_ERROR(CpuSetFromList(request.cpus, &cpus));
@@ -171,9 +176,9 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     if (pidfd >= 0) close(pidfd);
-    return ErrnoStatus("run " + std::to_string(request.run_id) + ": watching pid " +
-                           std::to_string(pid),
-                       watch_err);
+    return ErrnoStatus(
+        "run " + std::to_string(request.run_id) + ": watching pid " + std::to_string(pid),
+        watch_err);
   }
   by_pid_.emplace(pid, Child{request.run_id, pidfd, start_ns});
   by_run_.emplace(request.run_id, pid);
@@ -196,8 +201,8 @@ Status PosixProcessLauncher::Signal(RunId run_id, int signal) {
   // The leader is not reaped yet, so the group id is still this attempt's. (A group leader
   // cannot setsid(), so the leader itself stays reachable this way.)
   if (kill(-it->second, signal) != 0 && errno != ESRCH) {
-    return ErrnoStatus("run " + std::to_string(run_id) + ": signal " + std::to_string(signal),
-                       errno);
+    int err = errno;
+    return ErrnoStatus("run " + std::to_string(run_id) + ": signal " + std::to_string(signal), err);
   }
   return Status::Ok();
 }

@@ -15,16 +15,21 @@
 // group id, so the signal cannot reach a recycled group) and then reaps it with wait4 for its
 // exit status and rusage. Unlike a SIGCHLD signalfd this needs no signal blocked in every thread
 // of the process (ZeroMQ, HTTP and SQLite threads would each have to), at the same speed
-// (~3,000 spawns/s of /bin/true at 2 in flight on the project's 2-CPU VM, both ways).
+// (~3,000 spawns/s of /bin/true at 2 in flight on the project's idle 2-CPU VM, both ways).
+// Per launch that is pidfd_open + epoll_ctl; per exit waitid + kill + wait4 + close.
 //
 // Process-wide effects and requirements (one launcher per process):
-//  - The constructor makes this process a child subreaper (PR_SET_CHILD_SUBREAPER): orphaned
-//    descendants of tasks are reparented here, so that stray processes of a group can still be
-//    killed and are reaped instead of lingering as zombies under an init that may not reap.
+//  - Create() makes this process a child subreaper (PR_SET_CHILD_SUBREAPER): orphaned
+//    descendants of tasks are reparented here and reaped by CollectExits, instead of lingering
+//    as zombies under a container init that may not reap.
 //  - CollectExits reaps every child of the process, tracked or not. Other code in the process
 //    must not start children it expects to wait for itself; SIGCHLD must not be set to SIG_IGN
 //    (and SA_NOCLDWAIT must not be set), which would make the kernel discard exit statuses.
 //  - No signal needs to be blocked: the child's mask and dispositions are reset at spawn.
+//
+// Descendants that start their own session or process group (setsid, setpgid) escape group
+// signals and the stray kill; they are reaped when they exit. (The leader itself cannot: a group
+// leader may not call setsid.)
 //
 // Usage accounting: wall time is CLOCK_MONOTONIC from just before the spawn to the reap; CPU
 // time and peak RSS come from wait4's rusage of the leader, which includes the descendants the

@@ -1,8 +1,7 @@
 // PosixProcessLauncher with real processes (allot-test-task): exit codes, signals, stdio,
 // environment, working directory, affinity, direct exec versus the shell.
-#include "exec/posix_process_launcher.h"
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -11,7 +10,7 @@
 #include <fstream>
 
 #include "exec/launcher_itest_support.h"
-#include "gtest/gtest.h"
+#include "exec/posix_process_launcher.h"
 
 namespace allot {
 namespace {
@@ -82,8 +81,9 @@ TEST_F(PosixProcessLauncherTest, ReportsTheTerminatingSignal) {
 }
 
 TEST_F(PosixProcessLauncherTest, SignalReachesTheTask) {
-  ASSERT_TRUE(launcher_->Launch(Request(1, task_ + " --pidfile " + dir_.File("pid") +
-                                               " --sleep 600")).ok());
+  ASSERT_TRUE(
+      launcher_->Launch(Request(1, task_ + " --pidfile " + dir_.File("pid") + " --sleep 600"))
+          .ok());
   EXPECT_EQ(launcher_->running(), 1u);
   ASSERT_GT(ReadPidFile(dir_.File("pid")), 0);
   ASSERT_TRUE(launcher_->Signal(1, SIGTERM).ok());
@@ -100,8 +100,9 @@ TEST_F(PosixProcessLauncherTest, SignalAfterTheExitIsHarmless) {
 }
 
 TEST_F(PosixProcessLauncherTest, TaskIsTheLeaderOfItsOwnProcessGroup) {
-  ASSERT_TRUE(launcher_->Launch(Request(1, task_ + " --pidfile " + dir_.File("pid") +
-                                               " --sleep 600")).ok());
+  ASSERT_TRUE(
+      launcher_->Launch(Request(1, task_ + " --pidfile " + dir_.File("pid") + " --sleep 600"))
+          .ok());
   pid_t pid = ReadPidFile(dir_.File("pid"));
   ASSERT_GT(pid, 0);
   EXPECT_EQ(getpgid(pid), pid);
@@ -194,10 +195,10 @@ TEST_F(PosixProcessLauncherTest, ResetsTheSignalMaskAndIgnoredSignals) {
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(sigaction(SIGINT, &ignore, &old_action), 0);
 
-  ASSERT_TRUE(launcher_->Launch(Request(1, task_ + " --pidfile " + dir_.File("p1") +
-                                               " --sleep 600")).ok());
-  ASSERT_TRUE(launcher_->Launch(Request(2, task_ + " --pidfile " + dir_.File("p2") +
-                                               " --sleep 600")).ok());
+  ASSERT_TRUE(
+      launcher_->Launch(Request(1, task_ + " --pidfile " + dir_.File("p1") + " --sleep 600")).ok());
+  ASSERT_TRUE(
+      launcher_->Launch(Request(2, task_ + " --pidfile " + dir_.File("p2") + " --sleep 600")).ok());
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   sigaction(SIGINT, &old_action, nullptr);
 
@@ -261,8 +262,7 @@ TEST_F(PosixProcessLauncherTest, ScriptWithoutInterpreterLineRunsUnderTheShell) 
 TEST_F(PosixProcessLauncherTest, FindsProgramsOnTheTasksOwnPath) {
   std::filesystem::create_directory(dir_.File("bin"));
   std::ofstream(dir_.File("bin/allot-only-here")) << "#!/bin/sh\nexit 9\n";
-  std::filesystem::permissions(dir_.File("bin/allot-only-here"),
-                               std::filesystem::perms::owner_all);
+  std::filesystem::permissions(dir_.File("bin/allot-only-here"), std::filesystem::perms::owner_all);
   LaunchRequest request = Request(1, "allot-only-here");
   request.env = {"PATH=" + dir_.File("bin") + ":/usr/bin:/bin"};
   EXPECT_EQ(Run(request).exit_code, 9);

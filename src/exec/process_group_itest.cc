@@ -1,10 +1,10 @@
 // A task's whole process group lives and dies with it: signals reach every process of the
 // group, and processes a task leaves behind are killed when it exits.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include "exec/launcher_itest_support.h"
 #include "exec/posix_process_launcher.h"
-#include "gtest/gtest.h"
 
 namespace allot {
 namespace {

@@ -13,8 +13,8 @@ SpawnAttributes::SpawnAttributes() {
   sigfillset(&all);
   posix_spawnattr_setsigdefault(&attr_, &all);
   posix_spawnattr_setpgroup(&attr_, 0);
-  posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                       POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr_,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
 SpawnAttributes::~SpawnAttributes() { posix_spawnattr_destroy(&attr_); }

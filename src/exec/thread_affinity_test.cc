@@ -1,6 +1,6 @@
 #include "exec/thread_affinity.h"
 
-#include "gtest/gtest.h"
+#include <gtest/gtest.h>
 
 namespace allot {
 namespace {

@@ -5,12 +5,14 @@
 #include <algorithm>
 
 #include "journal/journal_rows.h"
+#include "journal/spec_decoder.h"
 
 namespace allot {
 namespace {
 
 // Row counts are only capacity hints; a damaged file must not make us allocate wildly.
 constexpr int64_t kMaxReserve = int64_t{1} << 24;
+constexpr size_t kSpecChunkRows = 32768;
 
 size_t ReserveHint(SqliteDb& db, const char* sql) {
   Result<int64_t> n = db.QueryInt(sql);
@@ -20,17 +22,30 @@ size_t ReserveHint(SqliteDb& db, const char* sql) {
 Status LoadSubmissions(SqliteDb& db, std::vector<Submission>* out) {
   out->reserve(ReserveHint(db, "SELECT MAX(idx) + 1 FROM tasks"));
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectTasksSql));
+  // Specs are decoded a chunk at a time on several threads; the chunk bounds the spec text
+  // held at once.
+  SpecDecoder decoder;
+  std::vector<std::string> json(kSpecChunkRows);
+  size_t pending = 0;
+  auto flush = [&]() -> Status {
+    std::span<Submission> rows(out->data() + out->size() - pending, pending);
+    Status s = decoder.Decode(std::span<const std::string>(json.data(), pending), rows);
+    pending = 0;
+    return s.WithPrefix(db.path());
+  };
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     Submission& s = out->emplace_back();
-    ALLOT_RETURN_IF_ERROR(ReadSubmission(stmt.get(), &s).WithPrefix(db.path()));
+    ALLOT_RETURN_IF_ERROR(ReadSubmission(stmt.get(), &s, &json[pending]).WithPrefix(db.path()));
     if (s.index != out->size() - 1) {
       return Status::Corruption(db.path() + ": task indices are not dense: " +
                                 std::to_string(s.index) + " follows " +
                                 std::to_string(out->size() - 1) + " tasks");
     }
+    if (++pending == kSpecChunkRows) ALLOT_RETURN_IF_ERROR(flush());
   }
-  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading tasks");
+  if (rc != SQLITE_DONE) return db.Error(rc, "reading tasks");
+  return flush();
 }
 
 Status LoadEvents(SqliteDb& db, size_t task_count, std::vector<TaskEvent>* out) {

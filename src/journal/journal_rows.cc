@@ -103,7 +103,7 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
   BindTextOrNull(stmt, 17, event.reason);
 }
 
-Status ReadSubmission(sqlite3_stmt* stmt, Submission* out) {
+Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json) {
   int64_t idx = sqlite3_column_int64(stmt, 0);
   out->index = static_cast<TaskIndex>(idx);
   if (!ReadState(stmt, 1, &out->initial_state) || !IsInitialState(out->initial_state)) {
@@ -111,15 +111,19 @@ Status ReadSubmission(sqlite3_stmt* stmt, Submission* out) {
                               std::to_string(sqlite3_column_int64(stmt, 1)));
   }
   out->wall_time_us = sqlite3_column_int64(stmt, 2);
-  std::string_view text = ColumnText(stmt, 3);
-  nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr,
+  spec_json->assign(ColumnText(stmt, 3));
+  return Status::Ok();
+}
+
+Status DecodeSpec(std::string_view json, TaskIndex index, TaskSpec* out) {
+  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr,
                                            /*allow_exceptions=*/false);
   if (j.is_discarded()) {
-    return Status::Corruption("task " + std::to_string(idx) + ": spec is not JSON");
+    return Status::Corruption("task " + std::to_string(index) + ": spec is not JSON");
   }
   Result<TaskSpec> spec = TaskSpecFromJson(j);
-  if (!spec.ok()) return spec.status().WithPrefix("task " + std::to_string(idx) + ": spec");
-  out->spec = std::move(spec).value();
+  if (!spec.ok()) return spec.status().WithPrefix("task " + std::to_string(index) + ": spec");
+  *out = std::move(spec).value();
   return Status::Ok();
 }
 

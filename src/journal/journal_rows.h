@@ -34,9 +34,13 @@ void BindSubmission(sqlite3_stmt* stmt, const Submission& submission, std::strin
 void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::string& cores,
                std::string& gpus);
 
-// Reads the current row of a kSelectTasksSql / kSelectEventsSql statement. Corruption when a
-// value is out of range or the spec is not a TaskSpec document.
-Status ReadSubmission(sqlite3_stmt* stmt, Submission* out);
+// Reads the current row of a kSelectTasksSql statement, all but the spec, whose JSON text goes
+// to `spec_json` for DecodeSpec. Corruption when a value is out of range.
+Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json);
+// Corruption naming task `index` when `json` is not a TaskSpec document. Thread-safe.
+Status DecodeSpec(std::string_view json, TaskIndex index, TaskSpec* out);
+// Reads the current row of a kSelectEventsSql statement. Corruption when a value is out of
+// range.
 Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out);
 
 // "0,1,2" <-> {0, 1, 2}; "" for none.

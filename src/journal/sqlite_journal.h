@@ -45,7 +45,7 @@ class SqliteJournal final : public JournalStore {
 
   const std::string& path() const { return db_.path(); }
   bool read_only() const { return read_only_; }
-  // The index the next submission must have.
+  // The index the next submission must have (writers only; 0 when read-only).
   TaskIndex next_task_index() const { return static_cast<TaskIndex>(next_task_); }
 
  private:

@@ -86,7 +86,9 @@ class SqliteJournalCrashTest : public ::testing::TestWithParam<JournalDurability
       EXPECT_EQ(c->submissions[b * kTasksPerBatch].spec.id, "batch" + std::to_string(b) + "-0");
       EXPECT_EQ(c->events[b * kTasksPerBatch].wall_time_us, b);
     }
-    EXPECT_EQ(j.next_task_index(), static_cast<TaskIndex>(n * kTasksPerBatch));
+    if (!j.read_only()) {
+      EXPECT_EQ(j.next_task_index(), static_cast<TaskIndex>(n * kTasksPerBatch));
+    }
   }
 
   ScopedTempDir dir_;
@@ -139,6 +141,7 @@ TEST_P(SqliteJournalCrashTest, ReaderSeesCommittedBatchesOfAWriterInAnotherProce
   ASSERT_EQ(pipe(to_child), 0);
   pid_t child = Fork(
       [&](int to_parent) {
+        close(to_child[1]);  // so that the parent's close is our EOF
         auto j = SqliteJournal::Open(path_, {.create_new = true, .durability = GetParam()});
         if (!j.ok()) _exit(10);
         for (int b = 0; b < 3; ++b) {

@@ -48,9 +48,9 @@ class Resolver {
       auto [it, inserted] = index_.try_emplace(t.spec.id, i);
       if (inserted) continue;
       if (repeats[t.id_line]++ > 0) continue;
-      sink_->Add(t.id_line, t.spec.id, "id",
-                 "duplicate id; first defined at line " +
-                     std::to_string(tasks_[it->second].id_line));
+      sink_->Add(
+          t.id_line, t.spec.id, "id",
+          "duplicate id; first defined at line " + std::to_string(tasks_[it->second].id_line));
     }
     for (const auto& [line, count] : repeats) {
       if (count > 1) {
@@ -69,8 +69,8 @@ class Resolver {
       std::sort(sorted_.begin(), sorted_.end());
     }
     std::string_view prefix = GlobLiteralPrefix(pattern);
-    auto pos = std::lower_bound(sorted_.begin(), sorted_.end(),
-                                std::make_pair(prefix, uint32_t{0}));
+    auto pos =
+        std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(prefix, uint32_t{0}));
     for (; pos != sorted_.end() && pos->first.substr(0, prefix.size()) == prefix; ++pos) {
       if (GlobMatch(pattern, pos->first)) it->second.push_back(pos->second);
     }
@@ -223,7 +223,7 @@ class Resolver {
   std::vector<PendingTask>& tasks_;
   bool ids_incomplete_;
   DiagnosticSink* sink_;
-  std::vector<std::vector<uint32_t>> edges_;   // task -> the tasks it depends on
+  std::vector<std::vector<uint32_t>> edges_;  // task -> the tasks it depends on
   std::vector<std::vector<int>> edge_lines_;  // the depends_on line of each edge
   std::vector<std::string_view> ids_for_suggestions_;
   int suggestions_ = 0;

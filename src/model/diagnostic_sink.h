@@ -17,8 +17,7 @@ class DiagnosticSink {
 
   explicit DiagnosticSink(std::string file);
 
-  void Add(int line, std::string task_id, std::string field, std::string message,
-           int column = 0);
+  void Add(int line, std::string task_id, std::string field, std::string message, int column = 0);
   // Appends the diagnostics to `out` (when not null) and empties the sink.
   void Finish(std::vector<Diagnostic>* out);
 

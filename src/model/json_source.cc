@@ -42,8 +42,9 @@ class CountingIterator {
 // nlohmann SAX handler feeding a SourceBuilder with the line of each token.
 class Handler {
  public:
-  Handler(std::string_view text, const char** cursor, SourceDoc* doc)
-      : text_(text), cursor_(cursor), builder_(doc) {}
+  Handler(std::string_view text, const char** cursor, SourceDoc* doc,
+          SourceBuilder::TaskCallback on_task)
+      : text_(text), cursor_(cursor), builder_(doc, std::move(on_task)) {}
 
   bool null() { return Value(OrderedJson(nullptr)); }
   bool boolean(bool v) { return Value(OrderedJson(v)); }
@@ -131,9 +132,10 @@ class Handler {
 
 }  // namespace
 
-bool ParseJsonSource(std::string_view text, SourceDoc* doc, SourceError* error) {
+bool ParseJsonSource(std::string_view text, SourceDoc* doc, SourceError* error,
+                     SourceBuilder::TaskCallback on_task) {
   const char* cursor = text.data();
-  Handler handler(text, &cursor, doc);
+  Handler handler(text, &cursor, doc, std::move(on_task));
   CountingIterator first(text.data(), &cursor);
   CountingIterator last(text.data() + text.size(), &cursor);
   bool ok = OrderedJson::sax_parse(first, last, &handler);

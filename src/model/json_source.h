@@ -5,12 +5,15 @@
 
 #include <string_view>
 
+#include "model/source_builder.h"
 #include "model/source_doc.h"
 
 namespace allot {
 
 // Parses `text` (strict JSON, no comments) into `doc`. On a syntax error returns false and
-// sets `error` (line, column and what was expected); `doc` is then unspecified.
-bool ParseJsonSource(std::string_view text, SourceDoc* doc, SourceError* error);
+// sets `error` (line, column and what was expected); `doc` is then unspecified, and `on_task`
+// may have seen some tasks. `on_task`: see SourceBuilder::TaskCallback.
+bool ParseJsonSource(std::string_view text, SourceDoc* doc, SourceError* error,
+                     SourceBuilder::TaskCallback on_task = nullptr);
 
 }  // namespace allot

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/source_doc_testing.h"
+
 namespace allot {
 namespace {
 
@@ -18,27 +20,28 @@ TEST(JsonSourceTest, RecordsLineOfEveryKeyAndElement) {
   SourceDoc doc;
   SourceError error;
   ASSERT_TRUE(ParseJsonSource(text, &doc, &error)) << error.message;
-  EXPECT_EQ(doc.lines.Find("/tasks"), 2);
-  EXPECT_EQ(doc.lines.Find("/tasks/0"), 3);
-  EXPECT_EQ(doc.lines.Find("/tasks/0/id"), 3);
-  EXPECT_EQ(doc.lines.Find("/tasks/0/cores"), 4);  // a number at the end of its line
-  EXPECT_EQ(doc.lines.Find("/tasks/1"), 6);
-  EXPECT_EQ(doc.lines.Find("/tasks/1/x/0"), 6);
-  EXPECT_EQ(doc.lines.Find("/tasks/1/x/1"), 7);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks"), 2);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/0"), 3);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/0/id"), 3);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/0/cores"), 4);  // a number at the end of its line
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/1"), 6);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/1/x/0"), 6);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/1/x/1"), 7);
 }
 
-TEST(JsonSourceTest, UnknownPathFallsBackToNearestAncestor) {
+TEST(JsonSourceTest, RootLineIsWhereTheDocumentStarts) {
   SourceDoc doc;
   SourceError error;
-  ASSERT_TRUE(ParseJsonSource("[\n{\"id\": \"a\"}\n]", &doc, &error));
-  EXPECT_EQ(doc.lines.Find("/0/cores/min"), 2);
+  ASSERT_TRUE(ParseJsonSource("\n\n[\n{\"id\": \"a\"}\n]", &doc, &error));
+  EXPECT_EQ(SourceValue(doc).line(), 3);
+  EXPECT_EQ(testing::LineAt(doc, "/0/id"), 4);
 }
 
 TEST(JsonSourceTest, KeepsKeyOrderAndTypes) {
   SourceDoc doc;
   SourceError error;
-  ASSERT_TRUE(ParseJsonSource(R"({"z": 1, "a": 2.5, "m": "s", "b": true, "n": null})", &doc,
-                              &error));
+  ASSERT_TRUE(
+      ParseJsonSource(R"({"z": 1, "a": 2.5, "m": "s", "b": true, "n": null})", &doc, &error));
   EXPECT_EQ(doc.root.dump(), R"({"z":1,"a":2.5,"m":"s","b":true,"n":null})");
 }
 
@@ -61,12 +64,21 @@ TEST(JsonSourceTest, ReportsDuplicateKeysWithBothLines) {
   EXPECT_EQ(doc.root["a"], 2);
 }
 
-TEST(JsonSourceTest, EscapesSlashAndTildeInPaths) {
+TEST(JsonSourceTest, ManyKeysStillFindDuplicates) {
+  std::string text = "{";
+  for (int i = 0; i < 100; ++i) {
+    text += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ",\n";
+  }
+  text += "\"k7\": 70}";
   SourceDoc doc;
   SourceError error;
-  ASSERT_TRUE(ParseJsonSource("{\n\"a/b~\": 1}", &doc, &error));
-  EXPECT_EQ(doc.lines.Find(ChildPath("", "a/b~")), 2);
-  EXPECT_EQ(ChildPath("", "a/b~"), "/a~1b~0");
+  ASSERT_TRUE(ParseJsonSource(text, &doc, &error));
+  ASSERT_EQ(doc.duplicate_keys.size(), 1u);
+  EXPECT_EQ(doc.duplicate_keys[0].line, 101);
+  EXPECT_EQ(doc.root["k7"], 70);
+  EXPECT_EQ(doc.root.size(), 100u);
+  EXPECT_EQ(testing::LineAt(doc, "/k7"), 101);
+  EXPECT_EQ(testing::LineAt(doc, "/k8"), 9);
 }
 
 }  // namespace

@@ -14,14 +14,14 @@ struct Cpu {
   int os_index = 0;  // the id sched_setaffinity takes
   int package = 0;   // socket
   int numa_node = 0;
-  int core = 0;      // physical core; hardware threads of one core share it
+  int core = 0;  // physical core; hardware threads of one core share it
   bool operator==(const Cpu&) const = default;
 };
 
 struct Machine {
-  std::vector<Cpu> cpus;              // in topology order (package, NUMA node, core)
+  std::vector<Cpu> cpus;  // in topology order (package, NUMA node, core)
   int64_t memory_bytes = 0;
-  std::vector<int> gpus;              // device ids for CUDA_VISIBLE_DEVICES
+  std::vector<int> gpus;  // device ids for CUDA_VISIBLE_DEVICES
   std::map<std::string, int64_t> custom;
   bool operator==(const Machine&) const = default;
 };

@@ -3,7 +3,7 @@
 namespace allot {
 
 bool SourceBuilder::ExpectingKey() const {
-  return !stack_.empty() && stack_.back().container->is_object() && !stack_.back().has_key;
+  return !stack_.empty() && stack_.back().is_object && !stack_.back().has_key;
 }
 
 void SourceBuilder::Key(std::string key, int line) {
@@ -14,15 +14,14 @@ void SourceBuilder::Key(std::string key, int line) {
 }
 
 size_t SourceBuilder::FindMember(Frame& f) const {
-  auto& members = f.container->get_ref<OrderedJson::object_t&>();
-  if (members.size() <= kIndexThreshold) {
-    for (size_t i = 0; i < members.size(); ++i) {
-      if ((members.begin() + i)->first == f.key) return i;
+  if (f.members.size() <= kIndexThreshold) {
+    for (size_t i = 0; i < f.members.size(); ++i) {
+      if (f.members[i].first == f.key) return i;
     }
     return std::string::npos;
   }
   if (f.index.empty()) {
-    for (size_t i = 0; i < members.size(); ++i) f.index.emplace((members.begin() + i)->first, i);
+    for (size_t i = 0; i < f.members.size(); ++i) f.index.emplace(f.members[i].first, i);
   }
   auto it = f.index.find(f.key);
   return it == f.index.end() ? std::string::npos : it->second;
@@ -35,42 +34,63 @@ std::pair<OrderedJson*, LineNode*> SourceBuilder::Value(OrderedJson value, int l
     return {&doc_->root, &doc_->lines};
   }
   Frame& f = stack_.back();
-  if (f.container->is_array()) {
+  if (!f.is_object) {
     f.container->push_back(std::move(value));
     f.node->children.push_back(LineNode{line, {}});
-    return {&f.container->back(), &f.node->children.back()};
+    OrderedJson* placed = &f.container->back();
+    LineNode* lines = &f.node->children.back();
+    if (f.is_task_list && !placed->is_structured()) Stream(placed, lines);
+    return {placed, lines};
   }
   f.has_key = false;
-  auto& members = f.container->get_ref<OrderedJson::object_t&>();
   size_t pos = FindMember(f);
   if (pos != std::string::npos) {
-    doc_->duplicate_keys.push_back(
-        {f.key_line, 0,
-         "duplicate key '" + f.key + "' (first at line " +
-             std::to_string(f.node->children[pos].line) + ")"});
-    (members.begin() + pos)->second = std::move(value);
+    doc_->duplicate_keys.push_back({f.key_line, 0,
+                                    "duplicate key '" + f.key + "' (first at line " +
+                                        std::to_string(f.node->children[pos].line) + ")"});
+    f.members[pos].second = std::move(value);
     f.node->children[pos] = LineNode{f.key_line, {}};
   } else {
-    pos = members.size();
+    pos = f.members.size();
     if (!f.index.empty()) f.index.emplace(f.key, pos);
-    members.emplace_back(std::move(f.key), std::move(value));
+    f.members.emplace_back(std::move(f.key), std::move(value));
     f.node->children.push_back(LineNode{f.key_line, {}});
   }
-  return {&(members.begin() + pos)->second, &f.node->children[pos]};
+  return {&f.members[pos].second, &f.node->children[pos]};
 }
 
 void SourceBuilder::Open(OrderedJson empty, int line) {
+  bool is_object = empty.is_object();
+  bool is_task_list =
+      on_task_ && !is_object &&
+      (stack_.empty() || (stack_.size() == 1 && stack_[0].is_object && stack_[0].key == "tasks"));
   auto [container, node] = Value(std::move(empty), line);
   Frame frame;
   frame.container = container;
   frame.node = node;
+  frame.is_object = is_object;
+  frame.is_task_list = is_task_list;
+  if (is_task_list) doc_->task_list_streamed = true;
   stack_.push_back(std::move(frame));
 }
 
-std::pair<OrderedJson*, LineNode*> SourceBuilder::Top() const {
-  return {stack_.back().container, stack_.back().node};
+void SourceBuilder::Stream(OrderedJson* value, LineNode* lines) {
+  on_task_(SourceValue(*value, lines, lines->line));
+  *value = nullptr;
+  std::vector<LineNode>().swap(lines->children);
 }
 
-void SourceBuilder::Close() { stack_.pop_back(); }
+std::pair<OrderedJson*, LineNode*> SourceBuilder::Close() {
+  Frame& f = stack_.back();
+  if (f.is_object) {
+    auto& object = f.container->get_ref<OrderedJson::object_t&>();
+    object.reserve(f.members.size());
+    for (auto& [key, value] : f.members) object.emplace_back(std::move(key), std::move(value));
+  }
+  std::pair<OrderedJson*, LineNode*> done = {f.container, f.node};
+  stack_.pop_back();
+  if (!stack_.empty() && stack_.back().is_task_list) Stream(done.first, done.second);
+  return done;
+}
 
 }  // namespace allot

@@ -5,12 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace allot {
 
@@ -35,6 +34,9 @@ struct SourceDoc {
   OrderedJson root;
   LineNode lines;
   std::vector<SourceError> duplicate_keys;  // the document is still usable (last value wins)
+  // The task list's elements were handed out while reading and are null here
+  // (SourceBuilder::TaskCallback); the list still has its length.
+  bool task_list_streamed = false;
 };
 
 // A value of a SourceDoc with its line: what field parsing works on. Cheap to copy; refers
@@ -47,7 +49,9 @@ class SourceValue {
 
   const OrderedJson& json() const { return *value_; }
   // The line of this value (its key's line for an object member); the nearest known one.
-  int line() const { return lines_ != nullptr && lines_->line != 0 ? lines_->line : fallback_line_; }
+  int line() const {
+    return lines_ != nullptr && lines_->line != 0 ? lines_->line : fallback_line_;
+  }
   size_t size() const { return value_->size(); }
 
   // REQUIRES: json() is an array or an object, i < size(). Element i, or the i-th member.

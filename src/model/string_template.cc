@@ -28,9 +28,8 @@ Result<StringTemplate> StringTemplate::Compile(std::string_view text,
     }
     size_t close = text.find('}', i + 1);
     if (close == std::string_view::npos) {
-      return Status::InvalidArgument(
-          "unclosed '{' at position " + std::to_string(i + 1) +
-          "; write '{{' for a literal brace in a sweep task");
+      return Status::InvalidArgument("unclosed '{' at position " + std::to_string(i + 1) +
+                                     "; write '{{' for a literal brace in a sweep task");
     }
     std::string_view name = text.substr(i + 1, close - i - 1);
     size_t index = 0;

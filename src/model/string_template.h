@@ -25,7 +25,7 @@ class StringTemplate {
  private:
   static constexpr size_t kLiteral = static_cast<size_t>(-1);
   struct Part {
-    std::string literal;         // when parameter == kLiteral
+    std::string literal;  // when parameter == kLiteral
     size_t parameter = kLiteral;
   };
   std::vector<Part> parts_;

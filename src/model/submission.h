@@ -9,7 +9,7 @@
 namespace allot {
 
 struct Submission {
-  TaskIndex index = 0;              // dense: the n-th submission has index n
+  TaskIndex index = 0;  // dense: the n-th submission has index n
   TaskSpec spec;
   TaskState initial_state = TaskState::kReady;  // waiting or ready
   int64_t wall_time_us = 0;

@@ -37,8 +37,7 @@ namespace {
 
 class SweepReader {
  public:
-  SweepReader(const std::string& task_id, DiagnosticSink* sink)
-      : task_id_(task_id), sink_(sink) {}
+  SweepReader(const std::string& task_id, DiagnosticSink* sink) : task_id_(task_id), sink_(sink) {}
 
   void Error(const SourceValue& at, const std::string& field, const std::string& message) {
     sink_->Add(at.line(), task_id_, field, message);
@@ -51,7 +50,8 @@ class SweepReader {
     if (!group.json().is_object() || group.json().empty()) {
       Error(group, field,
             "must be a mapping of parameter names to lists of values, like {energy: [1, 5]} "
-            "(got " + DescribeValue(group.json()) + ")");
+            "(got " +
+                DescribeValue(group.json()) + ")");
       return;
     }
     for (size_t i = 0; i < group.size(); ++i) {
@@ -106,7 +106,8 @@ bool ParseSweep(const SourceValue& value, const std::string& task_id, Diagnostic
   if (!j.is_object() || (!j.contains("grid") && !j.contains("zip"))) {
     reader.Error(value, "sweep",
                  "must be a mapping with 'grid' and/or 'zip', like {grid: {energy: [1, 5]}} "
-                 "(got " + DescribeValue(j) + ")");
+                 "(got " +
+                     DescribeValue(j) + ")");
   }
   if (j.is_object()) {
     for (size_t i = 0; i < value.size(); ++i) {

@@ -17,9 +17,9 @@ using TaskIndex = uint32_t;
 
 // What one attempt used and how it ended. Recorded on the transition that ends an attempt.
 struct AttemptUsage {
-  int exit_code = -1;          // -1 when killed by a signal
-  int term_signal = 0;         // 0 when it exited
-  bool timed_out = false;      // the scheduler sent the time-limit signal
+  int exit_code = -1;      // -1 when killed by a signal
+  int term_signal = 0;     // 0 when it exited
+  bool timed_out = false;  // the scheduler sent the time-limit signal
   Duration wall{0};
   Duration user_cpu{0};
   Duration sys_cpu{0};
@@ -29,15 +29,15 @@ struct AttemptUsage {
 
 struct TaskEvent {
   TaskIndex task = 0;
-  uint32_t attempt = 0;        // the attempt this transition belongs to; 0 before the first
+  uint32_t attempt = 0;  // the attempt this transition belongs to; 0 before the first
   TaskState from = TaskState::kWaiting;
   TaskState to = TaskState::kWaiting;
-  int64_t wall_time_us = 0;    // when it happened, Unix microseconds
+  int64_t wall_time_us = 0;           // when it happened, Unix microseconds
   std::optional<AttemptUsage> usage;  // set when an attempt ended
-  std::vector<int> cores;      // OS CPU ids held, on -> running
-  std::vector<int> gpus;       // GPU ids held, on -> running
-  int64_t memory_bytes = 0;    // memory held, on -> running
-  std::string reason;          // why, for people: "dependency sim-3 failed", "retry 2 of 3 in 4s"
+  std::vector<int> cores;             // OS CPU ids held, on -> running
+  std::vector<int> gpus;              // GPU ids held, on -> running
+  int64_t memory_bytes = 0;           // memory held, on -> running
+  std::string reason;  // why, for people: "dependency sim-3 failed", "retry 2 of 3 in 4s"
   bool operator==(const TaskEvent&) const = default;
 };
 

@@ -40,47 +40,69 @@ TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
                            DiagnosticSink* sink)
     : file_(file), options_(options), sink_(sink) {}
 
+namespace {
+
+// True when joining and normalizing `path` could change it: ".", ".." or empty segments, or a
+// trailing '/'.
+bool NeedsNormalizing(std::string_view path) {
+  if (path.empty() || path.back() == '/' || path.front() == '.') return true;
+  return path.find("//") != std::string_view::npos || path.find("/.") != std::string_view::npos;
+}
+
+}  // namespace
+
 std::string TaskExpander::ResolveWorkdir(const std::string& workdir) const {
   namespace fs = std::filesystem;
   if (workdir.empty()) return options_.base_dir;
+  const std::string& base = options_.base_dir;
+  bool relative = workdir.front() != '/';
+  // Most workdirs are plain: join them without building paths.
+  if (!NeedsNormalizing(workdir) &&
+      (!relative || base.empty() || !NeedsNormalizing(base) || base == "/")) {
+    if (!relative || base.empty()) return workdir;
+    return base == "/" ? base + workdir : base + "/" + workdir;
+  }
   fs::path p(workdir);
-  if (p.is_relative() && !options_.base_dir.empty()) p = fs::path(options_.base_dir) / p;
+  if (relative && !base.empty()) p = fs::path(base) / p;
   std::string out = p.lexically_normal().string();
   while (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
 }
 
-bool TaskExpander::BuildBase(const RawTask& raw, PendingTask* base) {
+bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
   bool ok = true;
   if (!raw.id) {
-    if (!raw.Written(TaskField::kId)) sink_->Add(raw.line, "", "id", "missing; every task needs an id");
+    if (!raw.Written(TaskField::kId))
+      sink_->Add(raw.line, "", "id", "missing; every task needs an id");
     ids_incomplete_ = true;
     ok = false;
   }
-  std::string id = raw.id.value_or("");
   if (!raw.Written(TaskField::kCommand)) {
-    sink_->Add(raw.line, id, "command", "missing; every task needs a command to run");
+    sink_->Add(raw.line, raw.id.value_or(""), "command",
+               "missing; every task needs a command to run");
   }
   if (!ok) return false;
   TaskSpec& s = base->spec;
-  s.id = id;
-  s.command = raw.command.value_or("");
+  s.id = std::move(*raw.id);
+  if (raw.command) s.command = std::move(*raw.command);
   if (raw.cores) s.resources.cores = *raw.cores;
   if (raw.memory_bytes) s.resources.memory_bytes = *raw.memory_bytes;
   if (raw.gpus) s.resources.gpus = *raw.gpus;
-  if (raw.resources) s.resources.custom = *raw.resources;
+  if (raw.resources) s.resources.custom = std::move(*raw.resources);
   s.time_limit = raw.time_limit;
   s.time_estimate = raw.time_estimate;
   if (raw.grace_period) s.grace_period = *raw.grace_period;
   if (raw.priority) s.priority = *raw.priority;
   if (raw.max_retries) s.max_retries = *raw.max_retries;
   if (raw.retry_backoff) s.retry_backoff = *raw.retry_backoff;
-  if (raw.env) s.env = *raw.env;
-  if (raw.tags) s.tags = *raw.tags;
-  s.workdir = raw.workdir.value_or("");
+  if (raw.env) s.env = std::move(*raw.env);
+  if (raw.tags) s.tags = std::move(*raw.tags);
+  if (raw.workdir) s.workdir = std::move(*raw.workdir);
   if (raw.depends_on) {
-    for (const DependencyEntry& d : *raw.depends_on) {
-      s.depends_on.push_back(d.text);
+    s.depends_on.reserve(raw.depends_on->size());
+    base->dep_lines.reserve(raw.depends_on->size());
+    for (DependencyEntry& d : *raw.depends_on) {
+      s.depends_on.push_back(std::move(d.text));
       base->dep_lines.push_back(d.line);
     }
   }
@@ -89,7 +111,7 @@ bool TaskExpander::BuildBase(const RawTask& raw, PendingTask* base) {
   return true;
 }
 
-void TaskExpander::Expand(const RawTask& raw, std::vector<PendingTask>* out) {
+void TaskExpander::Expand(RawTask&& raw, std::vector<PendingTask>* out) {
   PendingTask base;
   if (!BuildBase(raw, &base)) return;
   if (raw.sweep) return ExpandSweep(raw, std::move(base), out);
@@ -136,7 +158,8 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
   if (!id.HasParameters() && rows > 1) {
     sink_->Add(base.id_line, tid, "id",
                "every task of a sweep needs its own id: use the sweep parameters in it, like "
-               "'" + tid + "-{" + names.front() + "}'");
+               "'" +
+                   tid + "-{" + names.front() + "}'");
     rows = 1;
   }
   std::vector<const std::string*> values(names.size());

@@ -26,7 +26,7 @@ class TaskExpander {
   TaskExpander(const std::string& file, const LoadOptions& options, DiagnosticSink* sink);
 
   // Appends the tasks of `raw` to `out`. A task whose id cannot be known is left out.
-  void Expand(const RawTask& raw, std::vector<PendingTask>* out);
+  void Expand(RawTask&& raw, std::vector<PendingTask>* out);
 
   // True when a task was left out for want of a usable id: references to it cannot be told
   // from typos.
@@ -34,7 +34,7 @@ class TaskExpander {
 
  private:
   // The spec every row starts from; false when it has no id or command.
-  bool BuildBase(const RawTask& raw, PendingTask* base);
+  bool BuildBase(RawTask& raw, PendingTask* base);  // moves out of `raw`
   void ExpandSweep(const RawTask& raw, PendingTask base, std::vector<PendingTask>* out);
   std::string ResolveWorkdir(const std::string& workdir) const;
 

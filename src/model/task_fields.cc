@@ -10,10 +10,9 @@ namespace allot {
 namespace {
 
 constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
-    "id",           "command",       "cores",       "memory",        "gpus",
-    "resources",    "time_limit",    "time_estimate", "grace_period", "priority",
-    "max_retries",  "retry_backoff", "env",         "tags",          "workdir",
-    "depends_on",   "sweep"};
+    "id",         "command",       "cores",        "memory",     "gpus",        "resources",
+    "time_limit", "time_estimate", "grace_period", "priority",   "max_retries", "retry_backoff",
+    "env",        "tags",          "workdir",      "depends_on", "sweep"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -27,25 +26,45 @@ std::optional<TaskField> LookupField(std::string_view name) {
 
 // Names people bring from other schedulers, and what they are called here.
 const std::unordered_map<std::string_view, std::string_view>& Synonyms() {
-  static const auto* kSynonyms = new std::unordered_map<std::string_view, std::string_view>{
-      {"cpus", "cores"},          {"ncpus", "cores"},         {"cpu", "cores"},
-      {"threads", "cores"},       {"ntasks", "cores"},        {"mem", "memory"},
-      {"gpu", "gpus"},            {"walltime", "time_limit"}, {"time", "time_limit"},
-      {"runtime", "time_limit"},  {"deps", "depends_on"},     {"after", "depends_on"},
-      {"needs", "depends_on"},    {"requires", "depends_on"}, {"dependencies", "depends_on"},
-      {"cwd", "workdir"},         {"dir", "workdir"},         {"directory", "workdir"},
-      {"working_dir", "workdir"}, {"environment", "env"},     {"retries", "max_retries"},
-      {"retry", "max_retries"},   {"name", "id"},             {"cmd", "command"},
-      {"run", "command"},         {"script", "command"},      {"labels", "tags"},
-      {"metadata", "tags"},       {"estimate", "time_estimate"}, {"backoff", "retry_backoff"},
-      {"args", "command"}};
+  static const auto* kSynonyms =
+      new std::unordered_map<std::string_view, std::string_view>{{"cpus", "cores"},
+                                                                 {"ncpus", "cores"},
+                                                                 {"cpu", "cores"},
+                                                                 {"threads", "cores"},
+                                                                 {"ntasks", "cores"},
+                                                                 {"mem", "memory"},
+                                                                 {"gpu", "gpus"},
+                                                                 {"walltime", "time_limit"},
+                                                                 {"time", "time_limit"},
+                                                                 {"runtime", "time_limit"},
+                                                                 {"deps", "depends_on"},
+                                                                 {"after", "depends_on"},
+                                                                 {"needs", "depends_on"},
+                                                                 {"requires", "depends_on"},
+                                                                 {"dependencies", "depends_on"},
+                                                                 {"cwd", "workdir"},
+                                                                 {"dir", "workdir"},
+                                                                 {"directory", "workdir"},
+                                                                 {"working_dir", "workdir"},
+                                                                 {"environment", "env"},
+                                                                 {"retries", "max_retries"},
+                                                                 {"retry", "max_retries"},
+                                                                 {"name", "id"},
+                                                                 {"cmd", "command"},
+                                                                 {"run", "command"},
+                                                                 {"script", "command"},
+                                                                 {"labels", "tags"},
+                                                                 {"metadata", "tags"},
+                                                                 {"estimate", "time_estimate"},
+                                                                 {"backoff", "retry_backoff"},
+                                                                 {"args", "command"}};
   return *kSynonyms;
 }
 
 // Fields of the design that this version does not read yet.
 bool IsUnsupportedField(std::string_view name) {
-  return name == "python" || name == "container" || name == "checkpoint" ||
-         name == "preemptible" || name == "protected";
+  return name == "python" || name == "container" || name == "checkpoint" || name == "preemptible" ||
+         name == "protected";
 }
 
 }  // namespace
@@ -55,59 +74,60 @@ const char* TaskFieldName(TaskField field) { return kFieldNames[I(field)]; }
 // Where the parser is: the task being read and the field being read.
 class TaskFieldParser::Context {
  public:
-  Context(const LineMap& lines, DiagnosticSink* sink, const std::string& path, bool is_defaults,
-          RawTask* task)
-      : lines_(lines), sink_(sink), path_(path), is_defaults_(is_defaults), task_(task) {}
+  Context(DiagnosticSink* sink, bool is_defaults, RawTask* task)
+      : sink_(sink), is_defaults_(is_defaults), task_(task) {}
 
   RawTask& task() { return *task_; }
   bool is_defaults() const { return is_defaults_; }
-  const std::string& path() const { return path_; }
+  const std::string& task_id() const { return task_id_; }
   void set_task_id(std::string id) { task_id_ = std::move(id); }
 
-  void Enter(const std::string& key) {
-    key_ = key;
-    field_path_ = ChildPath(path_, key);
+  void Enter(const std::string& key, int line) {
+    key_ = &key;
+    line_ = line;
   }
-  const std::string& key() const { return key_; }
-  const std::string& field_path() const { return field_path_; }
+  const std::string& key() const { return *key_; }
 
-  // A problem with the current field; `sub` is a path below it ("min", "FOO", "0").
-  void Error(const std::string& message, const std::string& sub = "",
-             const std::string& sub_label = "") {
-    std::string path = sub.empty() ? field_path_ : ChildPath(field_path_, sub);
-    std::string label = (is_defaults_ ? "defaults." : "") + key_;
-    if (!sub_label.empty()) label += "." + sub_label;
-    sink_->Add(lines_.Find(path), task_id_, label, message);
-    task_->has_errors = true;
+  // A problem with the current field, at its line.
+  void Error(const std::string& message) { Report(line_, "", message); }
+  // A problem with a part of the current field (`sub` is "min", "FOO", ...), at `at`'s line.
+  void Error(const SourceValue& at, const std::string& sub, const std::string& message) {
+    Report(at.line(), sub, message);
   }
 
  private:
-  const LineMap& lines_;
+  void Report(int line, const std::string& sub, const std::string& message) {
+    std::string label = (is_defaults_ ? "defaults." : "") + *key_;
+    if (!sub.empty()) label += "." + sub;
+    sink_->Add(line, task_id_, std::move(label), message);
+    task_->has_errors = true;
+  }
+
   DiagnosticSink* sink_;
-  const std::string& path_;
   bool is_defaults_;
   RawTask* task_;
   std::string task_id_;
-  std::string key_;
-  std::string field_path_;
+  const std::string* key_ = nullptr;
+  int line_ = 0;
 };
 
-TaskFieldParser::TaskFieldParser(const LineMap& lines, DiagnosticSink* sink)
-    : lines_(lines), sink_(sink) {}
+TaskFieldParser::TaskFieldParser(DiagnosticSink* sink) : sink_(sink) {}
 
-RawTask TaskFieldParser::Parse(const OrderedJson& object, const std::string& path,
-                               bool is_defaults) {
+RawTask TaskFieldParser::Parse(const SourceValue& object, bool is_defaults) {
   RawTask task;
-  task.line = lines_.Find(path);
-  Context c(lines_, sink_, path, is_defaults, &task);
-  if (auto id = object.find("id"); id != object.end() && !is_defaults) {
-    if (Result<std::string> text = ReadText(*id); text.ok() && !id->is_boolean()) {
-      c.set_task_id(*text);
+  task.line = object.line();
+  Context c(sink_, is_defaults, &task);
+  if (!is_defaults) {
+    if (std::optional<SourceValue> id = object.Find("id")) {
+      if (Result<std::string> text = ReadText(id->json()); text.ok() && !id->json().is_boolean()) {
+        c.set_task_id(*text);
+      }
     }
   }
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    const std::string& key = it.key();
-    c.Enter(key);
+  for (size_t i = 0; i < object.size(); ++i) {
+    const std::string& key = object.KeyAt(i);
+    SourceValue value = object.Child(i);
+    c.Enter(key, value.line());
     std::optional<TaskField> field = LookupField(key);
     if (!field) {
       ReportUnknownField(c, key);
@@ -123,14 +143,15 @@ RawTask TaskFieldParser::Parse(const OrderedJson& object, const std::string& pat
                   : "set twice");
       continue;
     }
-    task.lines[I(*field)] = std::max(1, lines_.Find(c.field_path()));
-    ParseField(c, *field, *it);
+    task.lines[I(*field)] = std::max(1, value.line());
+    ParseField(c, *field, value);
   }
   return task;
 }
 
-void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson& v) {
+void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue& value) {
   RawTask& t = c.task();
+  const OrderedJson& v = value.json();
   auto fail = [&](const Status& s) { c.Error(s.message()); };
   switch (field) {
     case TaskField::kId: {
@@ -151,7 +172,8 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson&
         t.command = v.get<std::string>();
       }
       return;
-    case TaskField::kCores: return ParseCores(c, v);
+    case TaskField::kCores:
+      return ParseCores(c, value);
     case TaskField::kMemory: {
       Result<int64_t> r = ReadSize(v);
       return r.ok() ? void(t.memory_bytes = *r) : fail(r.status());
@@ -160,7 +182,8 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson&
       Result<int64_t> r = ReadInteger(v, 0, 1 << 20, "a non-negative integer");
       return r.ok() ? void(t.gpus = static_cast<int>(*r)) : fail(r.status());
     }
-    case TaskField::kResources: return ParseResources(c, v);
+    case TaskField::kResources:
+      return ParseResources(c, value);
     case TaskField::kTimeLimit: {
       Result<Duration> r = ReadDuration(v, false);
       return r.ok() ? void(t.time_limit = *r) : fail(r.status());
@@ -181,9 +204,12 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson&
       Result<int64_t> r = ReadInteger(v, 0, INT32_MAX, "a non-negative integer");
       return r.ok() ? void(t.max_retries = static_cast<int>(*r)) : fail(r.status());
     }
-    case TaskField::kRetryBackoff: return ParseRetryBackoff(c, v);
-    case TaskField::kEnv: return ParseEnv(c, v);
-    case TaskField::kTags: return ParseTags(c, v);
+    case TaskField::kRetryBackoff:
+      return ParseRetryBackoff(c, value);
+    case TaskField::kEnv:
+      return ParseEnv(c, value);
+    case TaskField::kTags:
+      return ParseTags(c, value);
     case TaskField::kWorkdir:
       if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
         c.Error("must be a non-empty path (got " + DescribeValue(v) + ")");
@@ -191,11 +217,11 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson&
         t.workdir = v.get<std::string>();
       }
       return;
-    case TaskField::kDependsOn: return ParseDependsOn(c, v);
+    case TaskField::kDependsOn:
+      return ParseDependsOn(c, value);
     case TaskField::kSweep: {
       Sweep sweep;
-      std::string id = t.id.value_or("");
-      if (ParseSweep(v, c.field_path(), lines_, id, sink_, &sweep)) {
+      if (ParseSweep(value, c.task_id(), sink_, &sweep)) {
         t.sweep = std::move(sweep);
       } else {
         t.has_errors = true;
@@ -205,8 +231,9 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const OrderedJson&
   }
 }
 
-void TaskFieldParser::ParseCores(Context& c, const OrderedJson& v) {
+void TaskFieldParser::ParseCores(Context& c, const SourceValue& value) {
   const std::string expected = "must be a positive integer or {min, max}";
+  const OrderedJson& v = value.json();
   if (!v.is_object()) {
     std::optional<int64_t> n = AsInteger(v);
     if (!n || *n < 1 || *n > (1 << 20)) {
@@ -217,16 +244,18 @@ void TaskFieldParser::ParseCores(Context& c, const OrderedJson& v) {
   }
   CoreRequest cores;
   bool ok = true, has_min = false, has_max = false;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    bool is_min = it.key() == "min";
-    if (!is_min && it.key() != "max") {
-      c.Error("unknown key '" + it.key() + "'; " + expected, it.key(), it.key());
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string& key = value.KeyAt(i);
+    SourceValue member = value.Child(i);
+    bool is_min = key == "min";
+    if (!is_min && key != "max") {
+      c.Error(member, key, "unknown key; " + expected);
       ok = false;
       continue;
     }
-    Result<int64_t> n = ReadInteger(*it, 1, 1 << 20, "a positive integer");
+    Result<int64_t> n = ReadInteger(member.json(), 1, 1 << 20, "a positive integer");
     if (!n.ok()) {
-      c.Error(n.status().message(), it.key(), it.key());
+      c.Error(member, key, n.status().message());
       ok = false;
       continue;
     }
@@ -244,28 +273,29 @@ void TaskFieldParser::ParseCores(Context& c, const OrderedJson& v) {
   c.task().cores = cores;
 }
 
-void TaskFieldParser::ParseResources(Context& c, const OrderedJson& v) {
-  if (!v.is_object()) {
+void TaskFieldParser::ParseResources(Context& c, const SourceValue& value) {
+  if (!value.json().is_object()) {
     return c.Error("must be a mapping of resource names to counts, like {licenses: 1} (got " +
-                   DescribeValue(v) + ")");
+                   DescribeValue(value.json()) + ")");
   }
   std::map<std::string, int64_t> resources;
   bool ok = true;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    const std::string& name = it.key();
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string& name = value.KeyAt(i);
+    SourceValue member = value.Child(i);
     if (name == "cores" || name == "memory" || name == "gpus") {
-      c.Error("'" + name + "' is a task field of its own, not a custom resource", name, name);
+      c.Error(member, name, "'" + name + "' is a task field of its own, not a custom resource");
       ok = false;
       continue;
     }
     if (name.empty()) {
-      c.Error("a resource name must not be empty", name);
+      c.Error(member, "", "a resource name must not be empty");
       ok = false;
       continue;
     }
-    Result<int64_t> n = ReadInteger(*it, 0, INT64_MAX, "a non-negative integer");
+    Result<int64_t> n = ReadInteger(member.json(), 0, INT64_MAX, "a non-negative integer");
     if (!n.ok()) {
-      c.Error(n.status().message(), name, name);
+      c.Error(member, name, n.status().message());
       ok = false;
       continue;
     }
@@ -274,11 +304,11 @@ void TaskFieldParser::ParseResources(Context& c, const OrderedJson& v) {
   if (ok) c.task().resources = std::move(resources);
 }
 
-void TaskFieldParser::ParseRetryBackoff(Context& c, const OrderedJson& v) {
+void TaskFieldParser::ParseRetryBackoff(Context& c, const SourceValue& value) {
   RetryBackoff backoff;
-  if (!v.is_object()) {
+  if (!value.json().is_object()) {
     // One duration: the same delay before every retry.
-    Result<Duration> d = ReadDuration(v, true);
+    Result<Duration> d = ReadDuration(value.json(), true);
     if (!d.ok()) {
       return c.Error(d.status().message() + "; or use {initial, factor, max}");
     }
@@ -288,29 +318,31 @@ void TaskFieldParser::ParseRetryBackoff(Context& c, const OrderedJson& v) {
     return;
   }
   bool ok = true, has_max = false;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    const std::string& key = it.key();
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string& key = value.KeyAt(i);
+    SourceValue member = value.Child(i);
+    const OrderedJson& v = member.json();
     if (key == "initial" || key == "max") {
-      Result<Duration> d = ReadDuration(*it, true);
+      Result<Duration> d = ReadDuration(v, true);
       if (!d.ok()) {
-        c.Error(d.status().message(), key, key);
+        c.Error(member, key, d.status().message());
         ok = false;
       } else {
         (key == "max" ? backoff.max : backoff.initial) = *d;
         has_max |= key == "max";
       }
     } else if (key == "factor") {
-      if (!it->is_number() || it->get<double>() < 1.0 || it->get<double>() > 1e6) {
-        c.Error("must be a number of at least 1 (got " + DescribeValue(*it) + ")", key, key);
+      if (!v.is_number() || v.get<double>() < 1.0 || v.get<double>() > 1e6) {
+        c.Error(member, key, "must be a number of at least 1 (got " + DescribeValue(v) + ")");
         ok = false;
       } else {
-        backoff.factor = it->get<double>();
+        backoff.factor = v.get<double>();
       }
     } else {
       std::string hint = DidYouMean(key, {"initial", "factor", "max"});
-      c.Error("unknown key '" + key + "'; expected initial, factor, max" +
-                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
-              key, key);
+      c.Error(member, key,
+              "unknown key; expected initial, factor, max" +
+                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
       ok = false;
     }
   }
@@ -324,19 +356,19 @@ void TaskFieldParser::ParseRetryBackoff(Context& c, const OrderedJson& v) {
   c.task().retry_backoff = backoff;
 }
 
-void TaskFieldParser::ParseEnv(Context& c, const OrderedJson& v) {
+void TaskFieldParser::ParseEnv(Context& c, const SourceValue& value) {
   std::vector<std::pair<std::string, std::string>> env;
   bool ok = true;
-  auto add = [&](const std::string& name, const OrderedJson& value, const std::string& sub) {
-    if (name.empty() || name.find_first_of("=") != std::string::npos ||
+  auto add = [&](const std::string& name, const OrderedJson& v, const SourceValue& at) {
+    if (name.empty() || name.find('=') != std::string::npos ||
         name.find('\0') != std::string::npos) {
-      c.Error("'" + name + "' is not a valid variable name (no '=' and not empty)", sub, name);
+      c.Error(at, name, "'" + name + "' is not a valid variable name (no '=' and not empty)");
       ok = false;
       return;
     }
-    Result<std::string> text = ReadText(value);
+    Result<std::string> text = ReadText(v);
     if (!text.ok()) {
-      c.Error(text.status().message(), sub, name);
+      c.Error(at, name, text.status().message());
       ok = false;
       return;
     }
@@ -348,70 +380,79 @@ void TaskFieldParser::ParseEnv(Context& c, const OrderedJson& v) {
     }
     env.emplace_back(name, std::move(*text));
   };
-  if (v.is_object()) {
-    for (auto it = v.begin(); it != v.end(); ++it) add(it.key(), *it, it.key());
-  } else if (v.is_array()) {
+  const OrderedJson& j = value.json();
+  if (j.is_object()) {
+    env.reserve(value.size());
+    for (size_t i = 0; i < value.size(); ++i) {
+      SourceValue member = value.Child(i);
+      add(value.KeyAt(i), member.json(), member);
+    }
+  } else if (j.is_array()) {
     // ["NAME=value", ...] or [[name, value], ...] (the form TaskSpecToJson writes).
-    for (size_t i = 0; i < v.size(); ++i) {
-      const OrderedJson& e = v[i];
+    for (size_t i = 0; i < value.size(); ++i) {
+      SourceValue element = value.Child(i);
+      const OrderedJson& e = element.json();
       if (e.is_string() && e.get_ref<const std::string&>().find('=') != std::string::npos) {
         const std::string& s = e.get_ref<const std::string&>();
         size_t eq = s.find('=');
-        add(s.substr(0, eq), OrderedJson(s.substr(eq + 1)), std::to_string(i));
+        add(s.substr(0, eq), OrderedJson(s.substr(eq + 1)), element);
       } else if (e.is_array() && e.size() == 2 && e[0].is_string()) {
-        add(e[0].get<std::string>(), e[1], std::to_string(i));
+        add(e[0].get<std::string>(), e[1], element);
       } else {
-        c.Error("a list entry must be \"NAME=value\" (got " + DescribeValue(e) + ")",
-                std::to_string(i));
+        c.Error(element, "", "a list entry must be \"NAME=value\" (got " + DescribeValue(e) + ")");
         ok = false;
       }
     }
   } else {
-    return c.Error("must be a mapping of variable names to values, like {OMP_PROC_BIND: close} "
-                   "(got " + DescribeValue(v) + ")");
+    return c.Error(
+        "must be a mapping of variable names to values, like {OMP_PROC_BIND: close} "
+        "(got " +
+        DescribeValue(j) + ")");
   }
   if (ok) c.task().env = std::move(env);
 }
 
-void TaskFieldParser::ParseTags(Context& c, const OrderedJson& v) {
-  if (!v.is_object()) {
+void TaskFieldParser::ParseTags(Context& c, const SourceValue& value) {
+  if (!value.json().is_object()) {
     return c.Error("must be a mapping of names to values, like {project: epic} (got " +
-                   DescribeValue(v) + ")");
+                   DescribeValue(value.json()) + ")");
   }
   std::map<std::string, std::string> tags;
   bool ok = true;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    Result<std::string> text = ReadText(*it);
+  for (size_t i = 0; i < value.size(); ++i) {
+    SourceValue member = value.Child(i);
+    Result<std::string> text = ReadText(member.json());
     if (!text.ok()) {
-      c.Error(text.status().message(), it.key(), it.key());
+      c.Error(member, value.KeyAt(i), text.status().message());
       ok = false;
       continue;
     }
-    tags[it.key()] = std::move(*text);
+    tags[value.KeyAt(i)] = std::move(*text);
   }
   if (ok) c.task().tags = std::move(tags);
 }
 
-void TaskFieldParser::ParseDependsOn(Context& c, const OrderedJson& v) {
+void TaskFieldParser::ParseDependsOn(Context& c, const SourceValue& value) {
   std::vector<DependencyEntry> deps;
   bool ok = true;
-  auto add = [&](const OrderedJson& e, const std::string& sub) {
+  auto add = [&](const SourceValue& entry) {
+    const OrderedJson& e = entry.json();
     if ((!e.is_string() && !AsInteger(e)) ||
         (e.is_string() && e.get_ref<const std::string&>().empty())) {
-      c.Error("must be a task id, a pattern like \"sim-*\", or a list of them (got " +
-                  DescribeValue(e) + ")",
-              sub);
+      c.Error(entry, "",
+              "must be a task id, a pattern like \"sim-*\", or a list of them (got " +
+                  DescribeValue(e) + ")");
       ok = false;
       return;
     }
     std::string text = e.is_string() ? e.get<std::string>() : std::to_string(*AsInteger(e));
-    int line = lines_.Find(sub.empty() ? c.field_path() : ChildPath(c.field_path(), sub));
-    deps.push_back({std::move(text), line});
+    deps.push_back({std::move(text), entry.line()});
   };
-  if (v.is_array()) {
-    for (size_t i = 0; i < v.size(); ++i) add(v[i], std::to_string(i));
+  if (value.json().is_array()) {
+    deps.reserve(value.size());
+    for (size_t i = 0; i < value.size(); ++i) add(value.Child(i));
   } else {
-    add(v, "");
+    add(value);
   }
   if (ok) c.task().depends_on = std::move(deps);
 }

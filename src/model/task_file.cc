@@ -2,14 +2,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "model/dependency_resolver.h"
-#include "model/did_you_mean.h"
 #include "model/diagnostic_sink.h"
+#include "model/did_you_mean.h"
 #include "model/json_source.h"
 #include "model/task_expander.h"
 #include "model/task_fields.h"
@@ -35,123 +36,121 @@ bool LooksLikeJson(std::string_view text) {
   return first != std::string_view::npos && (text[first] == '[' || text[first] == '{');
 }
 
-// Reads the text into `doc`; a syntax error is one diagnostic.
-bool ReadSource(std::string_view file_name, std::string_view text, SourceDoc* doc,
-                DiagnosticSink* sink) {
-  Syntax syntax = SyntaxFromName(file_name);
-  SourceError error;
-  bool ok;
-  std::string kind = "JSON";
-  if (syntax == Syntax::kJson || (syntax == Syntax::kGuess && LooksLikeJson(text))) {
-    ok = ParseJsonSource(text, doc, &error);
-    if (!ok && syntax == Syntax::kGuess) {
-      // Not JSON after all; YAML reads what JSON does and more. Report the JSON error when
-      // YAML fails too, as the text looked like JSON.
-      SourceDoc yaml_doc;
-      SourceError yaml_error;
-      if (ParseYamlSource(text, &yaml_doc, &yaml_error)) {
-        *doc = std::move(yaml_doc);
-        ok = true;
-      }
-    }
-  } else {
-    kind = "YAML";
-    ok = ParseYamlSource(text, doc, &error);
-  }
-  if (!ok) {
-    sink->Add(error.line, "", "", kind + " syntax error: " + error.message, error.column);
-    return false;
-  }
-  for (const SourceError& dup : doc->duplicate_keys) sink->Add(dup.line, "", "", dup.message);
-  return true;
-}
-
-// Walks the document: the list of tasks, or the workflow mapping.
+// Turns a document into tasks: reads each task's fields (as the JSON reader streams them, or
+// by walking the list), then merges defaults, expands and resolves.
 class DocumentReader {
  public:
-  DocumentReader(const std::string& file, const SourceDoc& doc, const LoadOptions& options,
-                 DiagnosticSink* sink)
-      : doc_(doc), sink_(sink), fields_(doc.lines, sink), expander_(file, options, sink) {}
+  DocumentReader(const std::string& file, const LoadOptions& options, DiagnosticSink* sink)
+      : sink_(sink), fields_(sink), expander_(file, options, sink) {}
 
-  std::vector<PendingTask> Read() {
-    const OrderedJson& root = doc_.root;
-    if (root.is_array()) {
-      ReadTasks(root, "");
-    } else if (root.is_object()) {
-      ReadWorkflow(root);
-    } else {
-      sink_->Add(std::max(1, doc_.lines.Find("")), "", "",
-                 root.is_null() ? "the file is empty; expected a list of tasks or a mapping "
-                                  "with 'tasks'"
-                                : "expected a list of tasks or a mapping with 'tasks' (got " +
-                                      DescribeValue(root) + ")");
+  // One element of the task list.
+  void OnTask(const SourceValue& element) {
+    if (!element.json().is_object()) {
+      sink_->Add(element.line(), "", "",
+                 "a task must be a mapping of fields such as id and command (got " +
+                     DescribeValue(element.json()) + ")");
+      return;
     }
-    ResolveDependencies(&tasks_, expander_.ids_incomplete(), sink_);
-    return std::move(tasks_);
+    raw_.push_back(fields_.Parse(element, false));
+  }
+
+  std::vector<PendingTask> Read(const SourceDoc& doc) {
+    for (const SourceError& dup : doc.duplicate_keys) sink_->Add(dup.line, "", "", dup.message);
+    SourceValue root(doc);
+    const OrderedJson& j = root.json();
+    if (j.is_array()) {
+      ReadTasks(root, false, doc.task_list_streamed);
+    } else if (j.is_object()) {
+      ReadWorkflow(root, doc.task_list_streamed);
+    } else {
+      sink_->Add(root.line(), "", "",
+                 j.is_null() ? "the file is empty; expected a list of tasks or a mapping with "
+                               "'tasks'"
+                             : "expected a list of tasks or a mapping with 'tasks' (got " +
+                                   DescribeValue(j) + ")");
+    }
+    std::vector<PendingTask> tasks;
+    tasks.reserve(raw_.size());
+    while (!raw_.empty()) {
+      RawTask raw = std::move(raw_.front());
+      raw_.pop_front();
+      if (defaults_) raw = MergeDefaults(*defaults_, std::move(raw));
+      expander_.Expand(std::move(raw), &tasks);
+    }
+    ResolveDependencies(&tasks, expander_.ids_incomplete(), sink_);
+    return tasks;
   }
 
  private:
-  void ReadWorkflow(const OrderedJson& root) {
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      const std::string& key = it.key();
+  void ReadWorkflow(const SourceValue& root, bool streamed) {
+    for (size_t i = 0; i < root.size(); ++i) {
+      const std::string& key = root.KeyAt(i);
       if (key == "tasks" || key == "defaults" || key == "name" || key == "description") continue;
       std::string hint = DidYouMean(key, {"tasks", "defaults", "name", "description"});
-      sink_->Add(doc_.lines.Find(ChildPath("", key)), "", key,
+      sink_->Add(root.Child(i).line(), "", key,
                  "unknown top-level key; expected tasks, defaults, name, description" +
                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    if (auto d = root.find("defaults"); d != root.end()) {
-      if (d->is_object()) {
-        defaults_ = fields_.Parse(*d, "/defaults", true);
-      } else if (!d->is_null()) {
-        sink_->Add(doc_.lines.Find("/defaults"), "", "defaults",
-                   "must be a mapping of task fields (got " + DescribeValue(*d) + ")");
+    if (std::optional<SourceValue> d = root.Find("defaults")) {
+      if (d->json().is_object()) {
+        defaults_ = fields_.Parse(*d, true);
+      } else if (!d->json().is_null()) {
+        sink_->Add(d->line(), "", "defaults",
+                   "must be a mapping of task fields (got " + DescribeValue(d->json()) + ")");
       }
     }
-    auto tasks = root.find("tasks");
-    if (tasks == root.end()) {
-      sink_->Add(std::max(1, doc_.lines.Find("")), "", "tasks",
-                 "missing 'tasks': the list of tasks to run");
+    std::optional<SourceValue> tasks = root.Find("tasks");
+    if (!tasks) {
+      sink_->Add(root.line(), "", "tasks", "missing 'tasks': the list of tasks to run");
       return;
     }
-    if (!tasks->is_array()) {
-      sink_->Add(doc_.lines.Find("/tasks"), "", "tasks",
-                 "must be a list of tasks (got " + DescribeValue(*tasks) + ")");
+    if (!tasks->json().is_array()) {
+      sink_->Add(tasks->line(), "", "tasks",
+                 "must be a list of tasks (got " + DescribeValue(tasks->json()) + ")");
       return;
     }
-    ReadTasks(*tasks, "/tasks");
+    ReadTasks(*tasks, true, streamed);
   }
 
-  void ReadTasks(const OrderedJson& list, const std::string& path) {
-    if (list.empty()) {
-      sink_->Add(std::max(1, doc_.lines.Find(path)), "", path.empty() ? "" : "tasks",
-                 "the task list is empty");
+  void ReadTasks(const SourceValue& list, bool in_workflow, bool streamed) {
+    if (list.size() == 0) {
+      sink_->Add(list.line(), "", in_workflow ? "tasks" : "", "the task list is empty");
       return;
     }
-    tasks_.reserve(list.size());
-    std::string task_path;
-    for (size_t i = 0; i < list.size(); ++i) {
-      task_path = ChildPath(path, i);
-      const OrderedJson& element = list[i];
-      if (!element.is_object()) {
-        sink_->Add(doc_.lines.Find(task_path), "", "",
-                   "a task must be a mapping of fields such as id and command (got " +
-                       DescribeValue(element) + ")");
-        continue;
-      }
-      RawTask raw = fields_.Parse(element, task_path, false);
-      if (defaults_) raw = MergeDefaults(*defaults_, std::move(raw));
-      expander_.Expand(raw, &tasks_);
-    }
+    if (streamed) return;  // OnTask has seen them
+    for (size_t i = 0; i < list.size(); ++i) OnTask(list.Child(i));
   }
 
-  const SourceDoc& doc_;
   DiagnosticSink* sink_;
   TaskFieldParser fields_;
   TaskExpander expander_;
   std::optional<RawTask> defaults_;
-  std::vector<PendingTask> tasks_;
+  std::deque<RawTask> raw_;  // a deque: RawTask is large, and moving it on growth is not free
 };
+
+// Reads `text` as JSON (streaming tasks) or YAML into tasks, reporting to `sink`. False on a
+// syntax error, which is then the only diagnostic.
+bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
+                  const LoadOptions& options, DiagnosticSink* sink,
+                  std::vector<PendingTask>* tasks) {
+  SourceDoc doc;
+  SourceError error;
+  DocumentReader reader(file, options, sink);
+  bool ok = syntax == Syntax::kJson
+                ? ParseJsonSource(text, &doc, &error,
+                                  [&reader](const SourceValue& v) { reader.OnTask(v); })
+                : ParseYamlSource(text, &doc, &error);
+  if (!ok) {
+    *sink = DiagnosticSink(file);  // drop what streamed tasks reported before the error
+    sink->Add(
+        error.line, "", "",
+        std::string(syntax == Syntax::kJson ? "JSON" : "YAML") + " syntax error: " + error.message,
+        error.column);
+    return false;
+  }
+  *tasks = reader.Read(doc);
+  return true;
+}
 
 Status Failed(DiagnosticSink* sink, std::vector<Diagnostic>* diagnostics) {
   int count = sink->count();
@@ -165,12 +164,21 @@ Status Failed(DiagnosticSink* sink, std::vector<Diagnostic>* diagnostics) {
 Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view text,
                                   const LoadOptions& options,
                                   std::vector<Diagnostic>* diagnostics) {
-  DiagnosticSink sink{std::string(file_name)};
+  const std::string file(file_name);
+  DiagnosticSink sink(file);
   try {
-    SourceDoc doc;
-    if (!ReadSource(file_name, text, &doc, &sink)) return Failed(&sink, diagnostics);
-    DocumentReader reader(sink.file(), doc, options, &sink);
-    std::vector<PendingTask> pending = reader.Read();
+    Syntax syntax = SyntaxFromName(file_name);
+    if (syntax == Syntax::kGuess) syntax = LooksLikeJson(text) ? Syntax::kJson : Syntax::kYaml;
+    std::vector<PendingTask> pending;
+    if (!ReadDocument(syntax, text, file, options, &sink, &pending) &&
+        SyntaxFromName(file_name) == Syntax::kGuess && syntax == Syntax::kJson) {
+      // Not JSON after all; YAML reads what JSON does and more. When YAML fails too, the
+      // JSON error is the one to show, as the text looked like JSON.
+      DiagnosticSink yaml_sink(file);
+      if (ReadDocument(Syntax::kYaml, text, file, options, &yaml_sink, &pending)) {
+        sink = std::move(yaml_sink);
+      }
+    }
     if (sink.count() > 0) return Failed(&sink, diagnostics);
     LoadedTasks loaded;
     loaded.tasks.reserve(pending.size());

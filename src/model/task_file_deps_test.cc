@@ -7,12 +7,12 @@
 namespace allot {
 namespace {
 
-using testing::DiagnosticAt;
-using testing::Parse;
-using testing::ParseOk;
 using ::testing::Contains;
+using testing::DiagnosticAt;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
+using testing::Parse;
+using testing::ParseOk;
 
 TEST(TaskFileDepsTest, PlainIdsAndPatternsResolveInFileOrderWithoutDuplicates) {
   std::vector<TaskSpec> tasks = ParseOk("d.yaml", R"(

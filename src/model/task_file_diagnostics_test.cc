@@ -7,10 +7,10 @@
 namespace allot {
 namespace {
 
-using testing::DiagnosticAt;
-using testing::Parse;
 using ::testing::Contains;
+using testing::DiagnosticAt;
 using ::testing::ElementsAre;
+using testing::Parse;
 using ::testing::SizeIs;
 
 TEST(TaskFileDiagnosticsTest, JsonSyntaxErrorNamesLineAndColumn) {
@@ -65,19 +65,18 @@ TEST(TaskFileDiagnosticsTest, WrongTypesAndValuesNameTheFieldAndWhatIsAccepted) 
    "time_estimate": "soon"}
 ])");
   EXPECT_FALSE(out.ok);
-  EXPECT_THAT(
-      out.diagnostics,
-      ElementsAre(
-          DiagnosticAt(3, "cores", "must be a positive integer or {min, max} (got \"four\")"),
-          DiagnosticAt(4, "memory", "invalid size '2X'"),
-          DiagnosticAt(5, "gpus", "must be a non-negative integer (got -1)"),
-          DiagnosticAt(6, "time_limit", "must be greater than zero"),
-          DiagnosticAt(7, "max_retries", "must be a non-negative integer"),
-          DiagnosticAt(8, "priority", "must be an integer (got 1.5)"),
-          DiagnosticAt(9, "env.A", "must be a string or a number (got a list)"),
-          DiagnosticAt(10, "retry_backoff.factor", "at least 1"),
-          DiagnosticAt(11, "workdir", "must be a non-empty path"),
-          DiagnosticAt(12, "time_estimate", "invalid duration 'soon'")))
+  EXPECT_THAT(out.diagnostics,
+              ElementsAre(DiagnosticAt(3, "cores",
+                                       "must be a positive integer or {min, max} (got \"four\")"),
+                          DiagnosticAt(4, "memory", "invalid size '2X'"),
+                          DiagnosticAt(5, "gpus", "must be a non-negative integer (got -1)"),
+                          DiagnosticAt(6, "time_limit", "must be greater than zero"),
+                          DiagnosticAt(7, "max_retries", "must be a non-negative integer"),
+                          DiagnosticAt(8, "priority", "must be an integer (got 1.5)"),
+                          DiagnosticAt(9, "env.A", "must be a string or a number (got a list)"),
+                          DiagnosticAt(10, "retry_backoff.factor", "at least 1"),
+                          DiagnosticAt(11, "workdir", "must be a non-empty path"),
+                          DiagnosticAt(12, "time_estimate", "invalid duration 'soon'")))
       << out.report;
   for (const Diagnostic& d : out.diagnostics) EXPECT_EQ(d.task_id, "a");
 }
@@ -109,8 +108,8 @@ tasks:
   - command: x
   - id: b
 )");
-  EXPECT_THAT(out.diagnostics, ElementsAre(DiagnosticAt(3, "id", "missing"),
-                                           DiagnosticAt(4, "command", "missing")))
+  EXPECT_THAT(out.diagnostics,
+              ElementsAre(DiagnosticAt(3, "id", "missing"), DiagnosticAt(4, "command", "missing")))
       << out.report;
   EXPECT_EQ(out.diagnostics[1].task_id, "b");
 }
@@ -136,13 +135,12 @@ tasks:
   - {id: "bell\a", command: x}
   - {id: [1], command: x}
 )");
-  EXPECT_THAT(out.diagnostics,
-              ElementsAre(DiagnosticAt(3, "id", "must not be empty"),
-                          DiagnosticAt(4, "id", "cannot be an id"),
-                          DiagnosticAt(5, "id", "must not contain '/'"),
-                          DiagnosticAt(6, "id", "whitespace"),
-                          DiagnosticAt(7, "id", "control characters"),
-                          DiagnosticAt(8, "id", "must be a string or an integer")))
+  EXPECT_THAT(out.diagnostics, ElementsAre(DiagnosticAt(3, "id", "must not be empty"),
+                                           DiagnosticAt(4, "id", "cannot be an id"),
+                                           DiagnosticAt(5, "id", "must not contain '/'"),
+                                           DiagnosticAt(6, "id", "whitespace"),
+                                           DiagnosticAt(7, "id", "control characters"),
+                                           DiagnosticAt(8, "id", "must be a string or an integer")))
       << out.report;
 }
 
@@ -165,10 +163,9 @@ tasks:
     command: x
     python: {module: m, function: f}
 )");
-  EXPECT_THAT(out.diagnostics,
-              ElementsAre(DiagnosticAt(2, "defualts", "did you mean 'defaults'"),
-                          DiagnosticAt(4, "", "a task must be a mapping"),
-                          DiagnosticAt(7, "python", "not supported")))
+  EXPECT_THAT(out.diagnostics, ElementsAre(DiagnosticAt(2, "defualts", "did you mean 'defaults'"),
+                                           DiagnosticAt(4, "", "a task must be a mapping"),
+                                           DiagnosticAt(7, "python", "not supported")))
       << out.report;
 }
 
@@ -193,8 +190,8 @@ TEST(TaskFileDiagnosticsTest, DuplicateKeysAndAliasConflicts) {
    "cores": 2, "timeout": 5, "time_limit": "1h"}
 ])");
   EXPECT_THAT(out.diagnostics,
-              ElementsAre(DiagnosticAt(3, "", "duplicate key 'cores' (first at line 2)"),
-                          DiagnosticAt(3, "time_limit", "both 'time_limit' and its alias")))
+              ElementsAre(DiagnosticAt(3, "time_limit", "both 'time_limit' and its alias"),
+                          DiagnosticAt(3, "", "duplicate key 'cores' (first at line 2)")))
       << out.report;
 }
 

@@ -15,10 +15,10 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
-using testing::Parse;
-using testing::ParseOk;
 using ::testing::ElementsAre;
 using ::testing::Pair;
+using testing::Parse;
+using testing::ParseOk;
 
 TEST(TaskFileFormatTest, AcceptsAllocationSchedulerArrayUnchanged) {
   std::vector<TaskSpec> tasks = ParseOk("tasks.json", R"([

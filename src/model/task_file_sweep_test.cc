@@ -7,12 +7,12 @@
 namespace allot {
 namespace {
 
-using testing::DiagnosticAt;
-using testing::Parse;
-using testing::ParseOk;
 using ::testing::Contains;
+using testing::DiagnosticAt;
 using ::testing::ElementsAre;
 using ::testing::Pair;
+using testing::Parse;
+using testing::ParseOk;
 
 std::vector<std::string> Ids(const std::vector<TaskSpec>& tasks) {
   std::vector<std::string> ids;
@@ -28,8 +28,8 @@ tasks:
     sweep:
       grid: {energy: [1, 5, 10], seed: [1, 2]}
 )");
-  EXPECT_THAT(Ids(tasks), ElementsAre("sim-1-1", "sim-1-2", "sim-5-1", "sim-5-2", "sim-10-1",
-                                      "sim-10-2"));
+  EXPECT_THAT(Ids(tasks),
+              ElementsAre("sim-1-1", "sim-1-2", "sim-5-1", "sim-5-2", "sim-10-1", "sim-10-2"));
   EXPECT_EQ(tasks[3].command, "geant4 --energy 5 --seed 2");
   EXPECT_EQ(tasks[3].origin.line, 3);
 }
@@ -115,9 +115,9 @@ tasks:
     sweep: {grid: {n: [1, 2]}}
 )");
   EXPECT_FALSE(out.ok);
-  EXPECT_THAT(out.diagnostics,
-              Contains(DiagnosticAt(4, "command", "'{print $1}' is not a sweep parameter "
-                                                  "(parameters: n)")))
+  EXPECT_THAT(out.diagnostics, Contains(DiagnosticAt(4, "command",
+                                                     "'{print $1}' is not a sweep parameter "
+                                                     "(parameters: n)")))
       << out.report;
 }
 

@@ -7,7 +7,8 @@ namespace allot {
 Status ValidateTaskId(std::string_view id) {
   if (id.empty()) return Status::InvalidArgument("an id must not be empty");
   if (id == "." || id == "..") {
-    return Status::InvalidArgument("'" + std::string(id) + "' cannot be an id (ids name directories)");
+    return Status::InvalidArgument("'" + std::string(id) +
+                                   "' cannot be an id (ids name directories)");
   }
   if (id.size() > kMaxTaskIdLength) {
     return Status::InvalidArgument("an id must be at most " + std::to_string(kMaxTaskIdLength) +

@@ -30,7 +30,7 @@ struct CoreRequest {
 
 struct ResourceRequest {
   CoreRequest cores;
-  int64_t memory_bytes = 0;               // 0: no memory accounting for this task
+  int64_t memory_bytes = 0;  // 0: no memory accounting for this task
   int gpus = 0;
   std::map<std::string, int64_t> custom;  // named resources, e.g. {"licenses": 1}
   bool operator==(const ResourceRequest&) const = default;
@@ -51,16 +51,16 @@ struct TaskSpec {
   // run by /bin/sh -c.
   std::string command;
   ResourceRequest resources;
-  std::optional<Duration> time_limit;     // SIGTERM to the process group when exceeded
-  std::optional<Duration> time_estimate;  // a hint for backfilling and forecasts
+  std::optional<Duration> time_limit;                // SIGTERM to the process group when exceeded
+  std::optional<Duration> time_estimate;             // a hint for backfilling and forecasts
   Duration grace_period = std::chrono::seconds(10);  // SIGTERM -> SIGKILL
-  int priority = 0;                       // higher runs first; FIFO among equals
+  int priority = 0;                                  // higher runs first; FIFO among equals
   int max_retries = 0;
   RetryBackoff retry_backoff;
   std::vector<std::pair<std::string, std::string>> env;  // in file order
   std::map<std::string, std::string> tags;
-  std::string workdir;                    // the process's cwd; absolute once loaded
-  std::vector<std::string> depends_on;    // ids of other tasks, resolved (no patterns)
+  std::string workdir;                  // the process's cwd; absolute once loaded
+  std::vector<std::string> depends_on;  // ids of other tasks, resolved (no patterns)
   SourceLocation origin;
 
   bool operator==(const TaskSpec&) const = default;

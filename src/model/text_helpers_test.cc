@@ -35,8 +35,7 @@ TEST(GlobTest, StarAndQuestionMark) {
 }
 
 TEST(StringTemplateTest, SubstitutesParametersAndEscapes) {
-  Result<StringTemplate> t =
-      StringTemplate::Compile("run {a} {{lit}} {b}} x}", {"a", "b"});
+  Result<StringTemplate> t = StringTemplate::Compile("run {a} {{lit}} {b}} x}", {"a", "b"});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   std::string a = "1", b = "two";
   EXPECT_EQ(t->Render({&a, &b}), "run 1 {lit} two} x}");
@@ -54,8 +53,8 @@ TEST(StringTemplateTest, UnknownParameterAndUnclosedBraceAreErrors) {
 }
 
 TEST(TaskIdTest, RejectsNamesThatCannotBeDirectories) {
-  for (std::string_view bad : {"", ".", "..", "a/b", "a b", "tab\there", "nl\n", "bell\x07",
-                               "star*", "q?"}) {
+  for (std::string_view bad :
+       {"", ".", "..", "a/b", "a b", "tab\there", "nl\n", "bell\x07", "star*", "q?"}) {
     EXPECT_FALSE(ValidateTaskId(bad).ok()) << bad;
   }
   EXPECT_FALSE(ValidateTaskId(std::string(kMaxTaskIdLength + 1, 'x')).ok());

@@ -8,15 +8,19 @@ namespace allot {
 
 std::string DescribeValue(const OrderedJson& v) {
   switch (v.type()) {
-    case OrderedJson::value_t::null: return "null";
-    case OrderedJson::value_t::array: return "a list";
-    case OrderedJson::value_t::object: return "a mapping";
+    case OrderedJson::value_t::null:
+      return "null";
+    case OrderedJson::value_t::array:
+      return "a list";
+    case OrderedJson::value_t::object:
+      return "a mapping";
     case OrderedJson::value_t::string: {
       const std::string& s = v.get_ref<const std::string&>();
       if (s.size() > 40) return OrderedJson(s.substr(0, 37) + "...").dump();
       return v.dump();
     }
-    default: return v.dump();
+    default:
+      return v.dump();
   }
 }
 
@@ -77,8 +81,7 @@ Result<int64_t> ReadSize(const OrderedJson& v) {
   std::optional<int64_t> bytes = AsInteger(v);
   if (!bytes || *bytes < 0) {
     return Status::InvalidArgument(
-        "must be a size like \"2G\", \"512M\" or a number of bytes (got " + DescribeValue(v) +
-        ")");
+        "must be a size like \"2G\", \"512M\" or a number of bytes (got " + DescribeValue(v) + ")");
   }
   return *bytes;
 }

@@ -4,9 +4,11 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
-#include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -97,10 +99,7 @@ class Handler : public YAML::EventHandler {
                   YAML::EmitterStyle::value) override {
     Open(mark, anchor, OrderedJson::object());
   }
-  void OnMapEnd() override {
-    if (merge_flags_.back()) ApplyMerges();
-    Close();
-  }
+  void OnMapEnd() override { Close(); }
 
  private:
   struct Anchored {
@@ -142,19 +141,18 @@ class Handler : public YAML::EventHandler {
   }
 
   void Close() {
+    auto [value, lines] = builder_.Close();
+    if (merge_flags_.back()) ApplyMerges(value, lines);
     if (YAML::anchor_t anchor = open_anchors_.back(); anchor != 0) {
-      auto [value, lines] = builder_.Top();
       anchors_[anchor] = {*value, *lines};
     }
     open_anchors_.pop_back();
     merge_flags_.pop_back();
-    builder_.Close();
   }
 
   // "<<: *base" or "<<: [*a, *b]": members not written explicitly come from the merged
   // mappings, earlier ones first; the "<<" member itself goes away.
-  void ApplyMerges() {
-    auto [value, lines] = builder_.Top();
+  static void ApplyMerges(OrderedJson* value, LineNode* lines) {
     auto& members = value->get_ref<OrderedJson::object_t&>();
     size_t pos = 0;
     while (pos < members.size() && (members.begin() + pos)->first != kMergeKey) ++pos;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "model/source_doc_testing.h"
+
 namespace allot {
 namespace {
 
@@ -35,11 +37,11 @@ TEST(YamlSourceTest, PlainScalarsAreTypedQuotedStayStrings) {
 TEST(YamlSourceTest, RecordsLinesOfKeysAndSequenceItems) {
   SourceDoc doc;
   Read("name: x\ntasks:\n  - id: a\n    cores: 2\n  - id: b\n    env:\n      A: 1\n", &doc);
-  EXPECT_EQ(doc.lines.Find("/tasks"), 2);
-  EXPECT_EQ(doc.lines.Find("/tasks/0"), 3);
-  EXPECT_EQ(doc.lines.Find("/tasks/0/cores"), 4);
-  EXPECT_EQ(doc.lines.Find("/tasks/1/id"), 5);
-  EXPECT_EQ(doc.lines.Find("/tasks/1/env/A"), 7);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks"), 2);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/0"), 3);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/0/cores"), 4);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/1/id"), 5);
+  EXPECT_EQ(testing::LineAt(doc, "/tasks/1/env/A"), 7);
 }
 
 TEST(YamlSourceTest, KeepsMappingOrder) {
@@ -49,20 +51,23 @@ TEST(YamlSourceTest, KeepsMappingOrder) {
 
 TEST(YamlSourceTest, AliasesCopyAndMergeKeysMergeWithExplicitKeysWinning) {
   SourceDoc doc;
-  OrderedJson j = Read(
-      "base: &b\n  cores: 2\n  memory: 1G\nt:\n  <<: *b\n  cores: 4\nu: *b\n", &doc);
+  OrderedJson j =
+      Read("base: &b\n  cores: 2\n  memory: 1G\nt:\n  <<: *b\n  cores: 4\nu: *b\n", &doc);
   EXPECT_EQ(j["t"]["cores"], 4);
   EXPECT_EQ(j["t"]["memory"], "1G");
   EXPECT_FALSE(j["t"].contains("<<"));
   EXPECT_EQ(j["u"]["cores"], 2);
   EXPECT_TRUE(doc.duplicate_keys.empty());
+  // Merged and aliased members keep the lines of the anchor's definition.
+  EXPECT_EQ(testing::LineAt(doc, "/t/memory"), 3);
+  EXPECT_EQ(testing::LineAt(doc, "/t/cores"), 6);
+  EXPECT_EQ(testing::LineAt(doc, "/u/cores"), 2);
 }
 
 TEST(YamlSourceTest, SyntaxErrorHasLineAndColumn) {
   SourceDoc doc;
   SourceError error;
-  ASSERT_FALSE(ParseYamlSource("tasks:\n  - id: a\n    command: [x, y\n  - id: b\n", &doc,
-                               &error));
+  ASSERT_FALSE(ParseYamlSource("tasks:\n  - id: a\n    command: [x, y\n  - id: b\n", &doc, &error));
   EXPECT_GE(error.line, 3);
   EXPECT_GT(error.column, 0);
   EXPECT_FALSE(error.message.empty());

@@ -1,11 +1,12 @@
 """kill -9 of allot in the middle of a campaign, then --resume: finished tasks never run again,
-interrupted ones run again as attempt 2, and the campaign completes."""
+interrupted ones run again as attempt 2 (what is left of them killed first), and the campaign
+completes. Also: one allot per journal."""
 
 import collections
 import signal
 import time
 
-from conftest import wait_for
+from conftest import pid_alive, read_pid, wait_for, wait_gone, yaml_str
 
 N_TASKS = 200
 
@@ -92,3 +93,60 @@ def test_kill9_then_resume(allot, tmp_path):
     for tid in interrupted:
         if counts_before[tid]:  # its first attempt had started
             assert (tmp_path / "allot-work" / tid / "stdout.1").exists(), tid
+
+
+def test_resume_kills_what_is_left_of_interrupted_attempts(allot, tmp_path):
+    """After kill -9 of allot its running tasks live on as orphans (a long sleeper and its
+    grandchild); --resume must end them before running the task again."""
+    pidfile = tmp_path / "long.pid"
+    allot.track_pidfile(pidfile)
+    fast = tmp_path / "fast"
+    long_cmd = (f"test -e {fast} && exec {allot.tt('--touch', tmp_path / 'long-done')} || exec "
+                + allot.tt("--pidfile", pidfile, "--grandchild", "300", "--sleep", "300"))
+    allot.write("tasks.yaml", f"""\
+tasks:
+  - id: long
+    command: {yaml_str(long_cmd)}
+    priority: 1
+  - id: after
+    depends_on: long
+    command: {yaml_str(allot.tt())}
+""")
+    proc = allot.start("run", "tasks.yaml", "--cores", "2")
+    grandchild = tmp_path / "long.pid.grandchild"
+    wait_for(lambda: pidfile.exists() and grandchild.exists(), what="the task's pidfiles")
+    pids = [read_pid(pidfile), read_pid(grandchild)]
+    proc.send_signal(signal.SIGKILL)
+    allot.finish(proc, timeout=30)
+    assert all(pid_alive(p) for p in pids), "the orphans should outlive allot"
+
+    fast.touch()
+    r = allot.run("run", "tasks.yaml", "--resume", "--cores", "2")
+    assert r.returncode == 0, r.stderr
+    wait_gone(pids, timeout=10)
+    assert (tmp_path / "long-done").exists()
+    states = allot.task_states()
+    assert states["long"]["state"] == "succeeded" and states["long"]["attempts"] == 2
+    assert states["after"]["state"] == "succeeded" and states["after"]["attempts"] == 1
+
+
+def test_one_allot_per_journal(allot, tmp_path):
+    """While a campaign runs, a second allot on the same journal is refused and changes
+    nothing; the first one goes on and completes."""
+    go = tmp_path / "go"
+    log = tmp_path / "runs.log"
+    allot.write("tasks.json", [
+        {"id": "gate", "command": f"echo gate >> {log}; while ! test -e {go}; do sleep 0.05; done"},
+        {"id": "other", "command": f"echo other >> {log}"},
+    ])
+    proc = allot.start("run", "tasks.json", "--cores", "2")
+    wait_for(lambda: "gate" in log_lines(log), what="the gate task to start")
+    for args in (["tasks.json", "--resume"], ["--resume"], ["tasks.json"]):
+        r = allot.run("run", *args, "--cores", "2")
+        assert r.returncode == 2, (args, r.returncode, r.stderr)
+        assert "allot.db" in r.stderr, r.stderr
+    assert proc.poll() is None, "the running campaign must not be disturbed"
+    go.touch()
+    rc, _, err = allot.finish(proc)
+    assert rc == 0, err
+    assert sorted(log_lines(log)) == ["gate", "other"]

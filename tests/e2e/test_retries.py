@@ -105,3 +105,4 @@ tasks:
     assert r.returncode == 1, r.stderr
     t = allot.task_states()["crash"]
     assert (t["state"], t["signal"], t["timed_out"]) == ("failed", 11, False)
+    assert t["exit_code"] is None, "killed by a signal: no exit code"

@@ -127,3 +127,25 @@ def test_second_signal_kills_at_once(allot, tmp_path):
     assert summary_of(tmp_path / "allot-work")["interrupted_by"] == "SIGTERM"
     states = allot.task_states()
     assert sorted(t for t, s in states.items() if s["state"] == "preempted") == ["s0", "s1"]
+
+
+def test_task_exiting_0_on_sigterm_is_preempted_not_succeeded(allot, tmp_path):
+    """A simulation that checkpoints and exits 0 when told to stop was interrupted: it must be
+    preempted (and run again on --resume), not recorded as succeeded."""
+    started, fast = tmp_path / "started", tmp_path / "fast"
+    command = (f"test -e {fast} && exit 0; trap 'echo checkpointed; exit 0' TERM; "
+               f"touch {started}; sleep 300 & wait")
+    allot.write("tasks.json", [{"id": "checkpointer", "command": command}])
+    proc = allot.start("run", "tasks.json", "--cores", "1")
+    wait_for(started.exists, what="the task to start")
+    proc.send_signal(signal.SIGTERM)
+    rc, _, err = allot.finish(proc, timeout=60)
+    assert rc == 143, err
+    assert (tmp_path / "allot-work" / "checkpointer" / "stdout").read_text() == "checkpointed\n"
+    t = allot.task_states()["checkpointer"]
+    assert t["state"] == "preempted", (
+        f"a task stopped by allot's SIGTERM that exited 0 is recorded as {t['state']}")
+    fast.touch()
+    r = allot.run("run", "--resume")
+    assert r.returncode == 0, r.stderr
+    assert allot.task_states()["checkpointer"]["attempts"] == 2

@@ -35,6 +35,7 @@ tasks:
     assert t["state"] == "failed"
     assert t["timed_out"] is True
     assert t["signal"] == 9, t
+    assert t["exit_code"] is None, t
     assert t["attempts"] == 1
     summary = summary_of(tmp_path / "allot-work")
     assert summary["failed"] == 1
