@@ -155,8 +155,8 @@ TEST(ResourcePoolTest, RandomAllocationsNeverHandOutACpuOrGpuTwice) {
         pool.Release(held[i]);
         held.erase(held.begin() + static_cast<long>(i));
       } else {
-        ResourceRequest r = Request(1 + static_cast<int>(rng.Uniform(6)), 0,
-                                    static_cast<int>(rng.Uniform(2)));
+        ResourceRequest r =
+            Request(1 + static_cast<int>(rng.Uniform(6)), 0, static_cast<int>(rng.Uniform(2)));
         if (!ResourcePool::FitsIn(r, r.cores.min, pool.free())) continue;
         held.push_back(pool.Allocate(r, r.cores.min));
         EXPECT_EQ(held.back().cpus.size(), static_cast<size_t>(r.cores.min));

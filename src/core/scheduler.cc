@@ -104,6 +104,7 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
 
 Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
   std::unordered_map<std::string, size_t> fresh;
+  fresh.reserve(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
     const TaskSpec& s = specs[i];
     if (index_by_id_.count(s.id) || !fresh.emplace(s.id, i).second) {
@@ -115,19 +116,31 @@ Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
     }
   }
   // Kahn's algorithm over the batch: earlier tasks cannot depend on new ones, so a cycle can
-  // only run through the batch. Iterative: a 1M-task chain must not exhaust the stack.
+  // only run through the batch. Iterative (a 1M-task chain must not exhaust the stack), with
+  // the in-batch edges in two flat arrays (dependents of i: edge[first[i] .. first[i + 1])).
   std::vector<uint32_t> unmet(specs.size(), 0);
-  std::vector<std::vector<uint32_t>> dependents(specs.size());
+  std::vector<uint32_t> first(specs.size() + 1, 0);
+  std::vector<uint32_t> from;  // the in-batch dependency of each in-batch edge, in task order
   for (size_t i = 0; i < specs.size(); ++i) {
     const TaskSpec& s = specs[i];
     for (const std::string& d : s.depends_on) {
       auto it = fresh.find(d);
       if (it != fresh.end()) {
         ++unmet[i];
-        dependents[it->second].push_back(static_cast<uint32_t>(i));
+        ++first[it->second + 1];
+        from.push_back(static_cast<uint32_t>(it->second));
       } else if (!index_by_id_.count(d)) {
         return Status::InvalidArgument("task '" + s.id + "': depends on unknown task '" + d + "'");
       }
+    }
+  }
+  for (size_t i = 0; i < specs.size(); ++i) first[i + 1] += first[i];
+  std::vector<uint32_t> edge(from.size());
+  {
+    std::vector<uint32_t> fill(first.begin(), first.end() - 1);
+    size_t k = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      for (uint32_t n = 0; n < unmet[i]; ++n) edge[fill[from[k++]]++] = static_cast<uint32_t>(i);
     }
   }
   std::vector<uint32_t> order;
@@ -136,8 +149,8 @@ Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
     if (unmet[i] == 0) order.push_back(static_cast<uint32_t>(i));
   }
   for (size_t k = 0; k < order.size(); ++k) {
-    for (uint32_t d : dependents[order[k]]) {
-      if (--unmet[d] == 0) order.push_back(d);
+    for (uint32_t e = first[order[k]]; e < first[order[k] + 1]; ++e) {
+      if (--unmet[edge[e]] == 0) order.push_back(edge[e]);
     }
   }
   if (order.size() < specs.size()) {
@@ -327,12 +340,7 @@ void Scheduler::Schedule() {
   for (const auto& [t, r] : running_) {
     RunningView v;
     v.held = Held(r.allocation);
-    const TaskSpec& s = specs_[t];
-    if (s.time_estimate) {
-      v.expected_end = r.started + *s.time_estimate;
-    } else if (s.time_limit) {
-      v.expected_end = r.started + *s.time_limit + s.grace_period;
-    }
+    if (auto runtime = ExpectedRuntime(specs_[t])) v.expected_end = r.started + *runtime;
     in.running.push_back(std::move(v));
   }
   choices_.clear();
@@ -390,15 +398,17 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   totals_.task_wall += usage.wall;
   ++totals_.attempts_ended;
 
+  if (r.stop_sent) {
+    // Whatever it exited with, it was told to stop: a task that checkpoints and exits 0 on
+    // SIGTERM has not finished its work.
+    ++rec.crashes;
+    Transition(t, TaskState::kPreempted, "allot was stopped while it ran", &usage);
+    return;
+  }
   const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !usage.timed_out &&
                      launch_error.empty();
   if (clean) {
     Succeed(t, usage);
-    return;
-  }
-  if (r.stop_sent) {
-    ++rec.crashes;
-    Transition(t, TaskState::kPreempted, "allot was stopped while it ran", &usage);
     return;
   }
   std::string what = launch_error.empty() ? DescribeExit(usage) : launch_error;

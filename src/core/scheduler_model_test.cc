@@ -52,8 +52,7 @@ Machine TestMachine() {
 
 // What the runs exercised, printed once per test so a weakened generator shows.
 struct Coverage {
-  int64_t tasks = 0, launches = 0, signals = 0, restarts = 0, replays = 0, stops = 0,
-          refused = 0;
+  int64_t tasks = 0, launches = 0, signals = 0, restarts = 0, replays = 0, stops = 0, refused = 0;
   std::array<int64_t, kTaskStateCount> transitions_to{};
 };
 
@@ -202,11 +201,14 @@ class Run {
     if (rng_.Uniform(7) == 0) b.Custom("lic", 1);
     b.Priority(static_cast<int>(rng_.Uniform(5)) - 2);
     const int retries = static_cast<int>(rng_.Uniform(3));
-    const Duration initial =
-        rng_.Uniform(3) == 0 ? Duration(0) : Duration(static_cast<int64_t>(1 + rng_.Uniform(5)) * 1'000'000);
+    const Duration initial = rng_.Uniform(3) == 0
+                                 ? Duration(0)
+                                 : Duration(static_cast<int64_t>(1 + rng_.Uniform(5)) * 1'000'000);
     b.Retries(retries, initial, 2.0, 20s);
-    if (rng_.Uniform(3) == 0) b.TimeLimit(Duration(static_cast<int64_t>(5 + rng_.Uniform(56)) * 1'000'000));
-    if (rng_.Uniform(3) == 0) b.Estimate(Duration(static_cast<int64_t>(1 + rng_.Uniform(60)) * 1'000'000));
+    if (rng_.Uniform(3) == 0)
+      b.TimeLimit(Duration(static_cast<int64_t>(5 + rng_.Uniform(56)) * 1'000'000));
+    if (rng_.Uniform(3) == 0)
+      b.Estimate(Duration(static_cast<int64_t>(1 + rng_.Uniform(60)) * 1'000'000));
     b.Grace(Duration(static_cast<int64_t>(1 + rng_.Uniform(5)) * 1'000'000));
     std::vector<std::string> deps;
     if (!earlier.empty()) {
@@ -298,8 +300,8 @@ void RunSeeds(SchedulerOptions options, int steps) {
   Coverage c;
   const std::vector<uint64_t> seeds = Seeds();
   for (uint64_t seed : seeds) {
-    SCOPED_TRACE("seed " + std::to_string(seed) + " (rerun: ALLOT_TEST_SEED=" +
-                 std::to_string(seed) + ")");
+    SCOPED_TRACE("seed " + std::to_string(seed) +
+                 " (rerun: ALLOT_TEST_SEED=" + std::to_string(seed) + ")");
     Run run(seed, options);
     run.Go(steps);
     run.AddTo(&c);
@@ -309,10 +311,9 @@ void RunSeeds(SchedulerOptions options, int steps) {
       return;
     }
   }
-  std::cout << seeds.size() << " seeds: " << c.tasks << " tasks, " << c.launches
-            << " launches, " << c.signals << " signals, " << c.stops << " stops, "
-            << c.restarts << " restarts, " << c.replays << " replays, " << c.refused
-            << " refused batches; transitions to:";
+  std::cout << seeds.size() << " seeds: " << c.tasks << " tasks, " << c.launches << " launches, "
+            << c.signals << " signals, " << c.stops << " stops, " << c.restarts << " restarts, "
+            << c.replays << " replays, " << c.refused << " refused batches; transitions to:";
   for (int i = 0; i < kTaskStateCount; ++i) {
     std::cout << " " << TaskStateName(static_cast<TaskState>(i)) << "=" << c.transitions_to[i];
   }

@@ -48,9 +48,10 @@ TEST(SchedulerRecoverTest, RunningAttemptBecomesLostThenReadyAndRerunsAsNextAtte
 
 TEST(SchedulerRecoverTest, FinishedTasksStayFinishedAndNeverRunAgain) {
   FakeLauncherDriver d(FlatMachine(4));
-  ASSERT_TRUE(d.Submit({TaskBuilder("ok"), TaskBuilder("bad"), TaskBuilder("child").DependsOn({"bad"}),
-                        TaskBuilder("after-ok").DependsOn({"ok"})})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("ok"), TaskBuilder("bad"), TaskBuilder("child").DependsOn({"bad"}),
+                TaskBuilder("after-ok").DependsOn({"ok"})})
+          .ok());
   d.Turn();
   d.Exit("ok", 0);
   d.Exit("bad", 1);
@@ -71,8 +72,8 @@ TEST(SchedulerRecoverTest, FinishedTasksStayFinishedAndNeverRunAgain) {
 
 TEST(SchedulerRecoverTest, RecoveredCountsAndTotalsEqualTheLiveOnes) {
   FakeLauncherDriver d(FlatMachine(2));
-  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b").Retries(1), TaskBuilder("c").DependsOn({"a"}),
-                        TaskBuilder("e")})
+  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b").Retries(1),
+                        TaskBuilder("c").DependsOn({"a"}), TaskBuilder("e")})
                   .ok());
   d.Turn();
   AttemptUsage u{.exit_code = 0, .wall = 2s, .user_cpu = 1s, .sys_cpu = 1s};
@@ -89,8 +90,8 @@ TEST(SchedulerRecoverTest, RecoveredCountsAndTotalsEqualTheLiveOnes) {
 
 TEST(SchedulerRecoverTest, DependentsWaitForTheRerunOfTheirLostDependency) {
   FakeLauncherDriver d(FlatMachine(4));
-  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c").DependsOn({"a", "b"})})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c").DependsOn({"a", "b"})}).ok());
   d.Turn();
   d.Exit("b", 0);
   ASSERT_TRUE(d.Restart().ok());
@@ -155,7 +156,7 @@ TEST(SchedulerRecoverTest, RestartsWhileATaskIsNotRunningDoNotCountAsCrashes) {
   FakeLauncherDriver d(FlatMachine(1), options);
   ASSERT_TRUE(d.Submit({TaskBuilder("a")}).ok());
   d.Turn();
-  ASSERT_TRUE(d.Restart().ok());  // crash 1
+  ASSERT_TRUE(d.Restart().ok());                              // crash 1
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(d.Restart().ok());  // a is ready: no crash
   EXPECT_EQ(d.State("a"), TaskState::kReady);
   d.Turn();
@@ -171,7 +172,7 @@ TEST(SchedulerRecoverTest, InterruptedAttemptsDoNotUseUpRetries) {
   d.Turn();
   ASSERT_TRUE(d.Restart().ok());  // attempt 1 lost
   d.Turn();
-  d.Exit("a", 1);                 // attempt 2 is the first failure: retry 1 of 1
+  d.Exit("a", 1);  // attempt 2 is the first failure: retry 1 of 1
   EXPECT_EQ(d.State("a"), TaskState::kWaiting);
   EXPECT_THAT(d.EventsOf("a").back().reason, HasSubstr("retry 1 of 1 in 4s"));
   d.Advance(4s);
@@ -189,10 +190,41 @@ TEST(SchedulerRecoverTest, SubmitAfterRecoverContinuesIndicesAndLinksToRecovered
   d.Exit("a", 0);
   ASSERT_TRUE(d.Restart().ok());
   EXPECT_FALSE(d.Submit({TaskBuilder("a")}).ok()) << "recovered ids are taken";
-  ASSERT_TRUE(d.Submit({TaskBuilder("c").DependsOn({"a"}), TaskBuilder("e").DependsOn({"b"})}).ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("c").DependsOn({"a"}), TaskBuilder("e").DependsOn({"b"})}).ok());
   EXPECT_EQ(d.Index("c"), 2u);
   EXPECT_EQ(d.State("c"), TaskState::kReady);
   EXPECT_EQ(d.State("e"), TaskState::kWaiting);
+}
+
+// No input pauses an attempt yet, but the journal format allows it: a resume is not a new
+// attempt, and an attempt paused when the journal ends is lost like a running one.
+TEST(SchedulerRecoverTest, PausedAttemptIsLostAndAResumeIsNotANewAttempt) {
+  FakeLauncherDriver d(FlatMachine(1));
+  ASSERT_TRUE(d.Submit({TaskBuilder("a")}).ok());
+  d.Turn();
+  std::vector<TaskEvent> events = d.events();
+  TaskEvent pause;
+  pause.task = 0;
+  pause.attempt = 1;
+  pause.from = TaskState::kRunning;
+  pause.to = TaskState::kPaused;
+  TaskEvent resume = pause;
+  resume.from = TaskState::kPaused;
+  resume.to = TaskState::kRunning;
+  events.insert(events.end(), {pause, resume, pause});
+  FakeClock clock;
+  Scheduler s(&clock, FlatMachine(1), {});
+  ASSERT_TRUE(s.Recover(d.submissions(), events).ok());
+  EXPECT_EQ(s.state(0), TaskState::kReady);
+  EXPECT_EQ(s.attempts(0), 1u);
+  ASSERT_GE(s.outbox()->events.size(), 1u);
+  EXPECT_EQ(s.outbox()->events[0].from, TaskState::kPaused);
+  EXPECT_EQ(s.outbox()->events[0].to, TaskState::kLost);
+  s.outbox()->Clear();
+  s.Schedule();
+  ASSERT_EQ(s.outbox()->launches.size(), 1u);
+  EXPECT_EQ(s.outbox()->launches[0].attempt, 2u);
 }
 
 TEST(SchedulerRecoverTest, EmptyJournalRecoversToAnEmptyScheduler) {

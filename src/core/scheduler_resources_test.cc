@@ -79,9 +79,9 @@ TEST(SchedulerResourcesTest, MemoryIsAccountedAndNeverOversubscribed) {
 
 TEST(SchedulerResourcesTest, GpusAreHandedOutByIdAndNeverTwice) {
   FakeLauncherDriver d(FlatMachine(8, 64 * kGiB, /*gpus=*/3));
-  ASSERT_TRUE(d.Submit({TaskBuilder("g2").Gpus(2), TaskBuilder("g2b").Gpus(2),
-                        TaskBuilder("g1").Gpus(1)})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("g2").Gpus(2), TaskBuilder("g2b").Gpus(2), TaskBuilder("g1").Gpus(1)})
+          .ok());
   Outbox turn = d.Turn();
   EXPECT_THAT(Ids(d, turn), ElementsAre("g2"));
   EXPECT_EQ(d.WhyWaiting("g2b"), "needs 2 GPUs, 1 free");
@@ -99,10 +99,10 @@ TEST(SchedulerResourcesTest, GpusAreHandedOutByIdAndNeverTwice) {
 
 TEST(SchedulerResourcesTest, CustomResourcesSerializeTasksThatShareThem) {
   FakeLauncherDriver d(FlatMachine(8, 64 * kGiB, 0, {{"licenses", 2}}));
-  ASSERT_TRUE(d.Submit({TaskBuilder("l1").Custom("licenses", 1),
-                        TaskBuilder("l2").Custom("licenses", 2),
-                        TaskBuilder("l3").Custom("licenses", 1)})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("l1").Custom("licenses", 1), TaskBuilder("l2").Custom("licenses", 2),
+                TaskBuilder("l3").Custom("licenses", 1)})
+          .ok());
   EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("l1"));
   EXPECT_EQ(d.WhyWaiting("l2"), "needs 2 licenses, 1 free");
   d.Exit("l1", 0);
@@ -181,8 +181,8 @@ TEST(SchedulerResourcesTest, RunningLimitCapsConcurrentAttempts) {
   SchedulerOptions options;
   options.max_running = 2;
   FakeLauncherDriver d(FlatMachine(8), options);
-  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c"), TaskBuilder("e")})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c"), TaskBuilder("e")}).ok());
   EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a", "b"));
   EXPECT_THAT(d.WhyWaiting("c"), ::testing::HasSubstr("limit on"));
   EXPECT_EQ(d.WhyWaiting("e"), "queued behind 'c'");
@@ -233,10 +233,10 @@ TEST(SchedulerResourcesTest, BackfillUsesResourcesBeyondTheHeadsNeed) {
   FakeLauncherDriver d(FlatMachine(8, 10 * kGiB));
   ASSERT_TRUE(d.Submit({TaskBuilder("r").Memory(8 * kGiB)}).ok());
   d.Turn();  // 7 cores and 2 GiB free
-  ASSERT_TRUE(d.Submit({TaskBuilder("head").Cores(2).Memory(4 * kGiB).Priority(5),
-                        TaskBuilder("cpu-only"), TaskBuilder("needs-memory").Memory(1 * kGiB),
-                        TaskBuilder("wide").Cores(6)})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("head").Cores(2).Memory(4 * kGiB).Priority(5), TaskBuilder("cpu-only"),
+                TaskBuilder("needs-memory").Memory(1 * kGiB), TaskBuilder("wide").Cores(6)})
+          .ok());
   EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("cpu-only"))
       << "needs-memory would take the head's memory; wide its cores";
   d.Exit("r", 0);
@@ -248,10 +248,8 @@ TEST(SchedulerResourcesTest, WithEstimatesShortTasksBackfillAndLongOnesWait) {
   ASSERT_TRUE(d.Submit({TaskBuilder("r").Cores(6).Estimate(100s)}).ok());
   d.Turn();
   ASSERT_TRUE(d.Submit({TaskBuilder("big").Cores(8).Priority(10),
-                        TaskBuilder("short").Estimate(50s),
-                        TaskBuilder("long").Estimate(200s),
-                        TaskBuilder("limited").TimeLimit(100s),
-                        TaskBuilder("unbounded")})
+                        TaskBuilder("short").Estimate(50s), TaskBuilder("long").Estimate(200s),
+                        TaskBuilder("limited").TimeLimit(100s), TaskBuilder("unbounded")})
                   .ok());
   // Shadow time: r ends at +100s. "short" and "limited" end by then; the others would delay big.
   EXPECT_THAT(Ids(d, d.Turn()), UnorderedElementsAre("short", "limited"));
@@ -269,10 +267,10 @@ TEST(SchedulerResourcesTest, WithEstimatesBackfillMayUseTheExtraBeyondTheReserva
   FakeLauncherDriver d(FlatMachine(8));
   ASSERT_TRUE(d.Submit({TaskBuilder("r").Cores(6).Estimate(100s)}).ok());
   d.Turn();
-  ASSERT_TRUE(d.Submit({TaskBuilder("head").Cores(6).Priority(10),
-                        TaskBuilder("long1").Estimate(1000s), TaskBuilder("long2"),
-                        TaskBuilder("long3")})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("head").Cores(6).Priority(10), TaskBuilder("long1").Estimate(1000s),
+                TaskBuilder("long2"), TaskBuilder("long3")})
+          .ok());
   // At the shadow (+100s) 8 are free and head needs 6: two long tasks may run beside it.
   EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("long1", "long2"));
   d.Advance(100s);

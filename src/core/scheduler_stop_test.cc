@@ -31,9 +31,10 @@ std::vector<std::pair<std::string, int>> Signals(const FakeLauncherDriver& d, co
 class SchedulerStopTest : public ::testing::Test {
  protected:
   SchedulerStopTest() : d_(FlatMachine(2)) {
-    EXPECT_TRUE(d_.Submit({TaskBuilder("short-grace").Grace(3s), TaskBuilder("long-grace").Grace(7s),
-                           TaskBuilder("queued"), TaskBuilder("after").DependsOn({"short-grace"})})
-                    .ok());
+    EXPECT_TRUE(
+        d_.Submit({TaskBuilder("short-grace").Grace(3s), TaskBuilder("long-grace").Grace(7s),
+                   TaskBuilder("queued"), TaskBuilder("after").DependsOn({"short-grace"})})
+            .ok());
     d_.Turn();
   }
   FakeLauncherDriver d_;
@@ -41,12 +42,15 @@ class SchedulerStopTest : public ::testing::Test {
 
 TEST_F(SchedulerStopTest, GracefulStopSendsSigtermToAllThenSigkillAfterEachGracePeriod) {
   Outbox stop = d_.Stop(false);
-  EXPECT_THAT(Signals(d_, stop), UnorderedElementsAre(std::pair<std::string, int>{"short-grace", SIGTERM},
-                                                      std::pair<std::string, int>{"long-grace", SIGTERM}));
+  EXPECT_THAT(Signals(d_, stop),
+              UnorderedElementsAre(std::pair<std::string, int>{"short-grace", SIGTERM},
+                                   std::pair<std::string, int>{"long-grace", SIGTERM}));
   EXPECT_TRUE(d_.scheduler().stopping());
   EXPECT_THAT(d_.Advance(3s - 1us).signals, IsEmpty());
-  EXPECT_THAT(Signals(d_, d_.Advance(1us)), ElementsAre(std::pair<std::string, int>{"short-grace", SIGKILL}));
-  EXPECT_THAT(Signals(d_, d_.Advance(4s)), ElementsAre(std::pair<std::string, int>{"long-grace", SIGKILL}));
+  EXPECT_THAT(Signals(d_, d_.Advance(1us)),
+              ElementsAre(std::pair<std::string, int>{"short-grace", SIGKILL}));
+  EXPECT_THAT(Signals(d_, d_.Advance(4s)),
+              ElementsAre(std::pair<std::string, int>{"long-grace", SIGKILL}));
   EXPECT_THAT(d_.SignalsTo("short-grace"), ElementsAre(SIGTERM, SIGKILL));
 }
 
@@ -76,8 +80,9 @@ TEST_F(SchedulerStopTest, AttemptThatSucceedsDuringTheGracePeriodSucceeds) {
 
 TEST_F(SchedulerStopTest, StopAtOnceSendsSigkillOnly) {
   Outbox stop = d_.Stop(true);
-  EXPECT_THAT(Signals(d_, stop), UnorderedElementsAre(std::pair<std::string, int>{"short-grace", SIGKILL},
-                                                      std::pair<std::string, int>{"long-grace", SIGKILL}));
+  EXPECT_THAT(Signals(d_, stop),
+              UnorderedElementsAre(std::pair<std::string, int>{"short-grace", SIGKILL},
+                                   std::pair<std::string, int>{"long-grace", SIGKILL}));
   d_.Kill("short-grace", SIGKILL);
   d_.Kill("long-grace", SIGKILL);
   EXPECT_EQ(d_.State("short-grace"), TaskState::kPreempted);
@@ -94,8 +99,9 @@ TEST_F(SchedulerStopTest, SecondGracefulStopDoesNotSignalAgain) {
 TEST_F(SchedulerStopTest, StopAtOnceAfterGracefulStopEscalatesToSigkill) {
   d_.Stop(false);
   Outbox now = d_.Stop(true);
-  EXPECT_THAT(Signals(d_, now), UnorderedElementsAre(std::pair<std::string, int>{"short-grace", SIGKILL},
-                                                     std::pair<std::string, int>{"long-grace", SIGKILL}));
+  EXPECT_THAT(Signals(d_, now),
+              UnorderedElementsAre(std::pair<std::string, int>{"short-grace", SIGKILL},
+                                   std::pair<std::string, int>{"long-grace", SIGKILL}));
 }
 
 TEST_F(SchedulerStopTest, PreemptedAttemptIsNotCountedAsAFailure) {

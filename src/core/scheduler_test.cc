@@ -102,9 +102,8 @@ TEST(SchedulerTest, SubmitEmitsSubmissionsWithDenseIndicesAndInitialStates) {
 
 TEST(SchedulerTest, DependentStartsOnlyAfterAllDependenciesSucceeded) {
   FakeLauncherDriver d(FlatMachine(4));
-  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b"),
-                        TaskBuilder("c").DependsOn({"a", "b"})})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c").DependsOn({"a", "b"})}).ok());
   EXPECT_EQ(d.State("c"), TaskState::kWaiting);
   EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a", "b"));
   d.Exit("a", 0);
@@ -153,8 +152,8 @@ TEST(SchedulerTest, TaskSubmittedAfterItsDependencyFailedIsSkippedAtOnce) {
   ASSERT_TRUE(d.Submit({TaskBuilder("a")}).ok());
   d.Turn();
   d.Exit("a", 1);
-  ASSERT_TRUE(d.Submit({TaskBuilder("b").DependsOn({"a"}), TaskBuilder("c").DependsOn({"b"})})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("b").DependsOn({"a"}), TaskBuilder("c").DependsOn({"b"})}).ok());
   EXPECT_EQ(d.State("b"), TaskState::kSkipped);
   EXPECT_EQ(d.State("c"), TaskState::kSkipped);
   EXPECT_EQ(d.EventsOf("b").back().reason, "dependency 'a' failed");
@@ -308,14 +307,14 @@ TEST(SchedulerTest, TimedOutAttemptIsRetriedAndOldTimersDoNotSignalTheNewAttempt
   FakeLauncherDriver d(FlatMachine(1));
   ASSERT_TRUE(d.Submit({TaskBuilder("a").TimeLimit(10s).Grace(5s).Retries(1)}).ok());
   d.Turn();
-  d.Advance(10s);                 // SIGTERM to attempt 1
-  d.Exit("a", 143);               // it obeys at once
+  d.Advance(10s);    // SIGTERM to attempt 1
+  d.Exit("a", 143);  // it obeys at once
   ASSERT_EQ(d.State("a"), TaskState::kReady);
   d.Turn();
   const ExecutionId second = d.Live("a")->execution;
   EXPECT_EQ(AttemptOfExecution(second), 2u);
   EXPECT_THAT(d.Advance(5s).signals, IsEmpty()) << "attempt 1's SIGKILL timer must not fire";
-  Outbox term = d.Advance(5s);    // attempt 2 reaches its own limit at 10s after its start
+  Outbox term = d.Advance(5s);  // attempt 2 reaches its own limit at 10s after its start
   ASSERT_EQ(term.signals.size(), 1u);
   EXPECT_EQ(term.signals[0].execution, second);
   EXPECT_EQ(term.signals[0].signal, SIGTERM);
@@ -334,13 +333,12 @@ TEST(SchedulerTest, AttemptEndingBeforeItsLimitIsNeverSignalled) {
 
 TEST(SchedulerTest, WhyWaitingNamesUnfinishedDependenciesAndCountsTheRest) {
   FakeLauncherDriver d(FlatMachine(1));
-  ASSERT_TRUE(d.Submit({TaskBuilder("d1"), TaskBuilder("d2"), TaskBuilder("d3"),
-                        TaskBuilder("d4"), TaskBuilder("d5"),
-                        TaskBuilder("agg").DependsOn({"d1", "d2", "d3", "d4", "d5"})})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("d1"), TaskBuilder("d2"), TaskBuilder("d3"), TaskBuilder("d4"),
+                TaskBuilder("d5"), TaskBuilder("agg").DependsOn({"d1", "d2", "d3", "d4", "d5"})})
+          .ok());
   d.Turn();
-  EXPECT_EQ(d.WhyWaiting("agg"),
-            "waiting for d1 (running), d2 (ready), d3 (ready) and 2 more");
+  EXPECT_EQ(d.WhyWaiting("agg"), "waiting for d1 (running), d2 (ready), d3 (ready) and 2 more");
   d.Exit("d1", 0);
   EXPECT_EQ(d.WhyWaiting("agg"), "waiting for d2 (ready), d3 (ready), d4 (ready) and 1 more");
 }
@@ -349,8 +347,8 @@ TEST(SchedulerTest, WhyWaitingForReadyTasksNamesTheBlockedHead) {
   FakeLauncherDriver d(FlatMachine(4));
   ASSERT_TRUE(d.Submit({TaskBuilder("small").Cores(2)}).ok());
   d.Turn();
-  ASSERT_TRUE(d.Submit({TaskBuilder("big").Cores(4).Priority(1), TaskBuilder("next").Cores(3)})
-                  .ok());
+  ASSERT_TRUE(
+      d.Submit({TaskBuilder("big").Cores(4).Priority(1), TaskBuilder("next").Cores(3)}).ok());
   EXPECT_EQ(d.WhyWaiting("big"), "ready") << "not scheduled yet";
   d.Turn();
   EXPECT_EQ(d.WhyWaiting("big"), "needs 4 cores, 2 free");

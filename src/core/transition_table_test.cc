@@ -21,15 +21,15 @@ std::vector<S> AllStates() {
 
 TEST(TransitionTableTest, ExactlyTheDocumentedTransitionsAreAllowed) {
   const std::set<std::pair<S, S>> allowed = {
-      {S::kWaiting, S::kReady},      {S::kWaiting, S::kSkipped},   {S::kWaiting, S::kCanceled},
-      {S::kWaiting, S::kFailed},     {S::kReady, S::kRunning},     {S::kReady, S::kCanceled},
-      {S::kReady, S::kSkipped},      {S::kReady, S::kFailed},      {S::kRunning, S::kSucceeded},
-      {S::kRunning, S::kFailed},     {S::kRunning, S::kCanceled},  {S::kRunning, S::kPaused},
-      {S::kRunning, S::kPreempted},  {S::kRunning, S::kLost},      {S::kRunning, S::kWaiting},
-      {S::kRunning, S::kReady},      {S::kPaused, S::kRunning},    {S::kPaused, S::kCanceled},
-      {S::kPaused, S::kLost},        {S::kPaused, S::kPreempted},  {S::kPreempted, S::kReady},
-      {S::kPreempted, S::kFailed},   {S::kPreempted, S::kCanceled}, {S::kLost, S::kReady},
-      {S::kLost, S::kFailed},        {S::kLost, S::kCanceled},
+      {S::kWaiting, S::kReady},     {S::kWaiting, S::kSkipped},    {S::kWaiting, S::kCanceled},
+      {S::kWaiting, S::kFailed},    {S::kReady, S::kRunning},      {S::kReady, S::kCanceled},
+      {S::kReady, S::kSkipped},     {S::kReady, S::kFailed},       {S::kRunning, S::kSucceeded},
+      {S::kRunning, S::kFailed},    {S::kRunning, S::kCanceled},   {S::kRunning, S::kPaused},
+      {S::kRunning, S::kPreempted}, {S::kRunning, S::kLost},       {S::kRunning, S::kWaiting},
+      {S::kRunning, S::kReady},     {S::kPaused, S::kRunning},     {S::kPaused, S::kCanceled},
+      {S::kPaused, S::kLost},       {S::kPaused, S::kPreempted},   {S::kPreempted, S::kReady},
+      {S::kPreempted, S::kFailed},  {S::kPreempted, S::kCanceled}, {S::kLost, S::kReady},
+      {S::kLost, S::kFailed},       {S::kLost, S::kCanceled},
   };
   for (S from : AllStates()) {
     for (S to : AllStates()) {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "journal/journal_test_util.h"
+#include "journal/journal_testing.h"
 #include "journal/memory_journal.h"
 
 namespace allot {
@@ -14,7 +14,8 @@ using journal_testing::StartEvent;
 class FaultyJournalTest : public ::testing::Test {
  protected:
   Status Submit(TaskIndex index) {
-    return faulty_.AppendSubmissions(std::vector{PlainSubmission(index, "t" + std::to_string(index))});
+    return faulty_.AppendSubmissions(
+        std::vector{PlainSubmission(index, "t" + std::to_string(index))});
   }
   size_t Committed() { return inner_.Load()->submissions.size(); }
 

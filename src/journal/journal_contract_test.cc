@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "journal/journal_backends_test_util.h"
+#include "journal/journal_backends_testing.h"
 
 namespace allot {
 namespace {
@@ -70,9 +70,12 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   no_usage.from = TaskState::kWaiting;
   no_usage.to = TaskState::kReady;
   no_usage.wall_time_us = 42;
-  std::vector<TaskEvent> events = {StartEvent(0, 1, 1000), EndEvent(0, 1, 2000,
-                                   TaskState::kSucceeded, 0), StartEvent(1, 1, 3000),
-                                   killed, no_usage, zero_usage};
+  std::vector<TaskEvent> events = {StartEvent(0, 1, 1000),
+                                   EndEvent(0, 1, 2000, TaskState::kSucceeded, 0),
+                                   StartEvent(1, 1, 3000),
+                                   killed,
+                                   no_usage,
+                                   zero_usage};
 
   ASSERT_TRUE(this->journal().AppendSubmissions(subs).ok());
   ASSERT_TRUE(this->journal().AppendEvents(events).ok());
@@ -131,9 +134,9 @@ TYPED_TEST(JournalContractTest, BatchesLoadInAppendOrderAcrossCommits) {
   this->SubmitAndCommit(0, 2);
   std::vector<TaskEvent> all;
   for (int turn = 0; turn < 5; ++turn) {
-    std::vector<TaskEvent> batch = {StartEvent(turn % 2, turn + 1, turn * 10),
-                                    EndEvent(turn % 2, turn + 1, turn * 10 + 5,
-                                             TaskState::kReady, 1)};
+    std::vector<TaskEvent> batch = {
+        StartEvent(turn % 2, turn + 1, turn * 10),
+        EndEvent(turn % 2, turn + 1, turn * 10 + 5, TaskState::kReady, 1)};
     ASSERT_TRUE(this->journal().AppendEvents(batch).ok());
     ASSERT_TRUE(this->journal().Commit().ok());
     all.insert(all.end(), batch.begin(), batch.end());

@@ -12,40 +12,44 @@ namespace {
 
 // Row counts are only capacity hints; a damaged file must not make us allocate wildly.
 constexpr int64_t kMaxReserve = int64_t{1} << 24;
-constexpr size_t kSpecChunkRows = 32768;
+constexpr size_t kSpecChunkRows = 16384;
 
 size_t ReserveHint(SqliteDb& db, const char* sql) {
   Result<int64_t> n = db.QueryInt(sql);
   return n.ok() ? static_cast<size_t>(std::clamp<int64_t>(*n, 0, kMaxReserve)) : 0;
 }
 
-Status LoadSubmissions(SqliteDb& db, std::vector<Submission>* out) {
+// Reads the tasks rows; their specs are decoded by `decoder`, in the background, into
+// `out`, whose elements must not move until decoder->Wait().
+Status LoadSubmissions(SqliteDb& db, SpecDecoder* decoder, std::vector<Submission>* out) {
   out->reserve(ReserveHint(db, "SELECT MAX(idx) + 1 FROM tasks"));
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectTasksSql));
-  // Specs are decoded a chunk at a time on several threads; the chunk bounds the spec text
-  // held at once.
-  SpecDecoder decoder;
-  std::vector<std::string> json(kSpecChunkRows);
-  size_t pending = 0;
-  auto flush = [&]() -> Status {
-    std::span<Submission> rows(out->data() + out->size() - pending, pending);
-    Status s = decoder.Decode(std::span<const std::string>(json.data(), pending), rows);
-    pending = 0;
-    return s.WithPrefix(db.path());
+  std::vector<std::string> json;
+  size_t chunk_start = 0;
+  auto start_chunk = [&] {
+    decoder->Start(std::move(json), out->data() + chunk_start);
+    json.clear();
+    chunk_start = out->size();
   };
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    Submission& s = out->emplace_back();
-    ALLOT_RETURN_IF_ERROR(ReadSubmission(stmt.get(), &s, &json[pending]).WithPrefix(db.path()));
-    if (s.index != out->size() - 1) {
-      return Status::Corruption(db.path() + ": task indices are not dense: " +
-                                std::to_string(s.index) + " follows " +
-                                std::to_string(out->size() - 1) + " tasks");
+    if (out->size() == out->capacity()) {  // growing moves the rows the decoder writes
+      start_chunk();
+      ALLOT_RETURN_IF_ERROR(decoder->Wait().WithPrefix(db.path()));
     }
-    if (++pending == kSpecChunkRows) ALLOT_RETURN_IF_ERROR(flush());
+    Submission& s = out->emplace_back();
+    ALLOT_RETURN_IF_ERROR(
+        ReadSubmission(stmt.get(), &s, &json.emplace_back()).WithPrefix(db.path()));
+    if (s.index != out->size() - 1) {
+      return Status::Corruption(db.path() +
+                                ": task indices are not dense: " + std::to_string(s.index) +
+                                " follows " + std::to_string(out->size() - 1) + " tasks");
+    }
+    if (json.size() == kSpecChunkRows) start_chunk();
   }
   if (rc != SQLITE_DONE) return db.Error(rc, "reading tasks");
-  return flush();
+  start_chunk();
+  return Status::Ok();
 }
 
 Status LoadEvents(SqliteDb& db, size_t task_count, std::vector<TaskEvent>* out) {
@@ -81,9 +85,13 @@ Result<JournalContents> LoadJournal(SqliteDb& db) {
   // One read transaction: the three tables come from the same committed state.
   ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal"));
   JournalContents contents;
-  Status s = LoadSubmissions(db, &contents.submissions);
+  // Specs decode on other threads while this one reads the events.
+  SpecDecoder decoder;
+  Status s = LoadSubmissions(db, &decoder, &contents.submissions);
   if (s.ok()) s = LoadEvents(db, contents.submissions.size(), &contents.events);
   if (s.ok()) s = LoadMeta(db, &contents.meta);
+  Status decoded = decoder.Wait().WithPrefix(db.path());
+  if (s.ok()) s = decoded;
   Status end = db.Exec("COMMIT", "loading the journal");
   if (!s.ok()) return s;
   if (!end.ok()) return end;

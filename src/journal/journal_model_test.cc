@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "journal/journal_backends_test_util.h"
+#include "journal/journal_backends_testing.h"
 
 namespace allot {
 namespace {
@@ -61,9 +61,9 @@ TEST(JournalModelTest, SqliteMatchesMemoryUnderRandomOperations) {
         int n = 1 + roll(3);
         for (int i = 0; i < n; ++i) {
           TaskIndex task = static_cast<TaskIndex>(roll(static_cast<int>(next) + 2));
-          events.push_back(roll(2) ? StartEvent(task, 1 + roll(3), step)
-                                   : EndEvent(task, 1 + roll(3), step, TaskState::kFailed,
-                                              roll(3) - 1));
+          events.push_back(
+              roll(2) ? StartEvent(task, 1 + roll(3), step)
+                      : EndEvent(task, 1 + roll(3), step, TaskState::kFailed, roll(3) - 1));
         }
         want = model.journal().AppendEvents(events);
         got = real.journal().AppendEvents(events);

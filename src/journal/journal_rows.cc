@@ -67,8 +67,7 @@ void BindSubmission(sqlite3_stmt* stmt, const Submission& submission, std::strin
   sqlite3_bind_text(stmt, 2, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
   sqlite3_bind_int(stmt, 3, static_cast<int>(submission.initial_state));
   sqlite3_bind_int64(stmt, 4, submission.wall_time_us);
-  sqlite3_bind_text(stmt, 5, spec_json.data(), static_cast<int>(spec_json.size()),
-                    SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 5, spec_json.data(), static_cast<int>(spec_json.size()), SQLITE_STATIC);
 }
 
 void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::string& cores,

@@ -1,11 +1,17 @@
-// SpecDecoder: turns the spec JSON of many journal rows into TaskSpecs on several threads, as
-// parsing JSON is most of the cost of loading a large journal. Used by LoadJournal only.
-// Threads live only inside Decode, which returns after they have all finished. An object is
-// used by one thread at a time.
+// SpecDecoder: turns the spec JSON of journal rows into TaskSpecs on background threads while
+// the loading thread goes on reading rows, since parsing JSON is most of the cost of loading a
+// large journal. Used by LoadJournal.
+//
+// Each Start() hands one chunk of rows to a thread of its own; at most max_in_flight() chunks
+// run at once (Start waits for the oldest when that many are running). Jobs share no mutable
+// state: each writes only its own rows and its own Status. One thread drives the object.
 #pragma once
 
-#include <span>
+#include <deque>
+#include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "journal/journal_store.h"
@@ -14,20 +20,35 @@ namespace allot {
 
 class SpecDecoder {
  public:
-  // `threads` 0: one per hardware thread, at most kMaxThreads.
-  explicit SpecDecoder(unsigned threads = 0);
+  // `max_in_flight` 0: one less than the hardware threads (the caller keeps one busy), at
+  // least 1 and at most kMaxThreads.
+  explicit SpecDecoder(unsigned max_in_flight = 0);
+  // Waits for the jobs still running.
+  ~SpecDecoder();
+  SpecDecoder(const SpecDecoder&) = delete;
+  SpecDecoder& operator=(const SpecDecoder&) = delete;
 
-  // Sets out[i].spec from json[i], for every i. On failure, the Status of the lowest i that
-  // failed (Corruption naming its task); the other specs are unspecified.
-  // REQUIRES: json.size() == out.size(); out[i].index is set.
-  Status Decode(std::span<const std::string> json, std::span<Submission> out) const;
+  // Starts setting first[i].spec from json[i]. REQUIRES: first[0, json.size()) have their
+  // index set and stay where they are until Wait() returns.
+  void Start(std::vector<std::string> json, Submission* first);
+  // Waits for every started job. OK, or the Status (Corruption naming the task) of the first
+  // row that failed, in row order.
+  Status Wait();
 
+  unsigned max_in_flight() const { return max_in_flight_; }
   static constexpr unsigned kMaxThreads = 8;
-  // Fewer rows than this per thread are not worth a thread.
-  static constexpr size_t kMinRowsPerThread = 2048;
 
  private:
-  unsigned threads_;
+  struct Job {
+    std::unique_ptr<Status> result;  // written by the job's thread, read after join
+    std::jthread thread;
+  };
+  // Joins the oldest job; keeps its Status if it is the first failure.
+  void JoinOldest();
+
+  unsigned max_in_flight_;
+  std::deque<Job> running_;
+  Status first_error_;
 };
 
 }  // namespace allot

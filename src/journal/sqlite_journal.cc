@@ -111,9 +111,9 @@ Status SqliteJournal::PrepareWriter() {
   ALLOT_ASSIGN_OR_RETURN(rollback_, db_.Prepare("ROLLBACK"));
   ALLOT_ASSIGN_OR_RETURN(insert_task_, db_.Prepare(kInsertTaskSql));
   ALLOT_ASSIGN_OR_RETURN(insert_event_, db_.Prepare(kInsertEventSql));
-  ALLOT_ASSIGN_OR_RETURN(
-      put_meta_, db_.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)"
-                             " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  ALLOT_ASSIGN_OR_RETURN(put_meta_,
+                         db_.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
   ALLOT_ASSIGN_OR_RETURN(committed_tasks_, db_.QueryInt("SELECT MAX(idx) + 1 FROM tasks"));
   ALLOT_ASSIGN_OR_RETURN(int64_t max_seq, db_.QueryInt("SELECT MAX(seq) FROM events"));
   next_task_ = committed_tasks_;

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "journal/journal_test_util.h"
+#include "journal/journal_testing.h"
 #include "journal/sqlite_journal.h"
 
 namespace allot {
@@ -119,8 +119,7 @@ TEST_P(SqliteJournalBench, DISABLED_PrintsLoadTimeForAMillionTasksAndThreeMillio
       ASSERT_TRUE(j->AppendEvents(events).ok());
       ASSERT_TRUE(j->Commit().ok());
     }
-    std::printf("[journal %s] wrote 1M tasks + 3M events in %.2f s\n", name(),
-                SecondsSince(start));
+    std::printf("[journal %s] wrote 1M tasks + 3M events in %.2f s\n", name(), SecondsSince(start));
   }
   auto j = SqliteJournal::Open(path, {.must_exist = true});
   ASSERT_TRUE(j.ok());

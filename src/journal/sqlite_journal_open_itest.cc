@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "journal/journal_test_util.h"
+#include "journal/journal_testing.h"
 #include "journal/sqlite_journal.h"
 
 namespace allot {
@@ -250,6 +250,28 @@ TEST_F(SqliteJournalOpenTest, DamagedSpecIsCorruptionNamingTheFile) {
   EXPECT_NE(loaded.status().message().find("task 1"), std::string::npos);
 }
 
+// Specs are decoded in chunks on several threads; order and error reporting must not show it.
+TEST_F(SqliteJournalOpenTest, LargeJournalLoadsInOrderAndNamesTheFirstDamagedSpec) {
+  constexpr int kTasks = 40'000;
+  {
+    auto j = MustOpen({.create_new = true});
+    CommitTasks(*j, 0, kTasks);
+  }
+  Result<JournalContents> loaded = MustOpen()->Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->submissions.size(), static_cast<size_t>(kTasks));
+  for (int i = 0; i < kTasks; i += 997) {
+    EXPECT_EQ(loaded->submissions[i].spec.id, "t" + std::to_string(i));
+  }
+  EXPECT_EQ(loaded->submissions.back().spec.id, "t" + std::to_string(kTasks - 1));
+
+  RawExec(path_, "UPDATE tasks SET spec = '[]' WHERE idx IN (39000, 25000)");
+  loaded = MustOpen()->Load();
+  EXPECT_EQ(loaded.status().code(), StatusCode::kCorruption) << loaded.status().ToString();
+  EXPECT_NE(loaded.status().message().find("task 25000"), std::string::npos)
+      << loaded.status().ToString();
+}
+
 TEST_F(SqliteJournalOpenTest, GapInTaskIndicesIsCorruption) {
   {
     auto j = MustOpen({.create_new = true});
@@ -262,19 +284,20 @@ TEST_F(SqliteJournalOpenTest, GapInTaskIndicesIsCorruption) {
 TEST_F(SqliteJournalOpenTest, ViewsShowIdsAndStateNamesForAdHocQueries) {
   {
     auto j = MustOpen({.create_new = true});
-    ASSERT_TRUE(j->AppendSubmissions(std::vector{RichSubmission(0, "sim-a"),
-                                                 RichSubmission(1, "sim-b")})
-                    .ok());
-    ASSERT_TRUE(j->AppendEvents(std::vector{StartEvent(0, 1, 1'700'000'000'000'000),
-                                            EndEvent(0, 1, 1'700'000'001'500'000,
-                                                     TaskState::kFailed, 2)})
-                    .ok());
+    ASSERT_TRUE(
+        j->AppendSubmissions(std::vector{RichSubmission(0, "sim-a"), RichSubmission(1, "sim-b")})
+            .ok());
+    ASSERT_TRUE(
+        j->AppendEvents(std::vector{StartEvent(0, 1, 1'700'000'000'000'000),
+                                    EndEvent(0, 1, 1'700'000'001'500'000, TaskState::kFailed, 2)})
+            .ok());
     ASSERT_TRUE(j->Commit().ok());
   }
   EXPECT_EQ(RawQuery(path_, "SELECT id, state, attempt FROM task_states ORDER BY idx"),
             "sim-a|failed|1;sim-b|waiting|NULL;");
-  EXPECT_EQ(RawQuery(path_, "SELECT task_id, from_state, to_state, time_utc, exit_code, cores,"
-                            " reason FROM task_events"),
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT task_id, from_state, to_state, time_utc, exit_code, cores,"
+                     " reason FROM task_events"),
             "sim-a|ready|running|2023-11-14 22:13:20.000|NULL|0,3,17|NULL;"
             "sim-a|running|failed|2023-11-14 22:13:21.500|2|NULL|exit code 2;");
 }

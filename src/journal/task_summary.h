@@ -20,15 +20,15 @@ struct TaskSummary {
   int64_t submitted_us = 0;
   // Attempts started: transitions into running, not counting resumes from paused.
   uint32_t attempts = 0;
-  uint32_t last_attempt = 0;            // the `attempt` of the task's last event
+  uint32_t last_attempt = 0;  // the `attempt` of the task's last event
   // How the last ended attempt ended (from its AttemptUsage); unset before any ended.
   std::optional<int> last_exit_code;
   int last_term_signal = 0;
   bool last_timed_out = false;
-  std::string last_reason;              // the latest non-empty reason
-  Duration total_wall{0};               // summed over ended attempts
-  Duration total_cpu{0};                // user + system, summed over ended attempts
-  int64_t max_rss_bytes = 0;            // the largest over ended attempts
+  std::string last_reason;                // the latest non-empty reason
+  Duration total_wall{0};                 // summed over ended attempts
+  Duration total_cpu{0};                  // user + system, summed over ended attempts
+  int64_t max_rss_bytes = 0;              // the largest over ended attempts
   std::optional<int64_t> first_start_us;  // first transition into running
   // Last transition that ended an attempt (out of running or paused, other than between
   // them).

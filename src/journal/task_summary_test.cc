@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "journal/journal_test_util.h"
+#include "journal/journal_testing.h"
 
 namespace allot {
 namespace {
@@ -11,8 +11,8 @@ using journal_testing::EndEvent;
 using journal_testing::PlainSubmission;
 using journal_testing::StartEvent;
 
-TaskEvent Transition(TaskIndex task, uint32_t attempt, TaskState from, TaskState to,
-                     int64_t at_us, std::string reason = "") {
+TaskEvent Transition(TaskIndex task, uint32_t attempt, TaskState from, TaskState to, int64_t at_us,
+                     std::string reason = "") {
   TaskEvent e;
   e.task = task;
   e.attempt = attempt;

@@ -9,7 +9,6 @@ std::string Diagnostic::ToString() const {
   std::string out = file;
   if (line > 0) {
     out += (out.empty() ? "line " : ":") + std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
   }
   if (!out.empty()) out += ": ";
   if (!task_id.empty()) out += "task '" + task_id + "': ";

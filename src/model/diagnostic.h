@@ -16,8 +16,8 @@ struct Diagnostic {
   int column = 0;       // 1-based; 0 when unknown (syntax errors have one)
 
   // "tasks.yaml:12: task 'sim-1': field 'coers': unknown field (did you mean 'cores'?)".
-  // Parts that are empty (no line, no task, no field) are left out; a column is printed as
-  // "tasks.json:3:17: ..." when known.
+  // Parts that are empty (no line, no task, no field) are left out. The column is not printed
+  // (messages that have one say it), so every line reads "FILE[:LINE]: ...".
   std::string ToString() const;
 };
 

@@ -18,10 +18,10 @@ TEST(DiagnosticTest, ToStringLeavesOutWhatIsUnknown) {
   EXPECT_EQ((Diagnostic{"", 0, "big", "", "too big"}).ToString(), "task 'big': too big");
 }
 
-TEST(DiagnosticTest, ToStringPrintsColumnWhenKnown) {
-  Diagnostic d{"t.json", 3, "", "", "syntax error"};
+TEST(DiagnosticTest, ToStringKeepsTheFileLinePrefixWhenAColumnIsKnown) {
+  Diagnostic d{"t.json", 3, "", "", "syntax error at column 14"};
   d.column = 14;
-  EXPECT_EQ(d.ToString(), "t.json:3:14: syntax error");
+  EXPECT_EQ(d.ToString(), "t.json:3: syntax error at column 14");
 }
 
 TEST(FormatDiagnosticsTest, SortsByFileThenLineKeepingOrderWithinALine) {

@@ -86,6 +86,8 @@ class Handler {
       error_.line = std::stoi(m[1]);
       error_.column = std::stoi(m[2]);
       error_.message = m[3];
+      // The caller says "JSON syntax error"; nlohmann's text repeats it.
+      if (error_.message.rfind("syntax error ", 0) == 0) error_.message.erase(0, 13);
     } else {
       error_.line = LineOf(position);
       size_t colon = error_.message.find(": ");

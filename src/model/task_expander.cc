@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "model/string_template.h"
@@ -34,14 +35,6 @@ class FieldTemplate {
   std::optional<StringTemplate> template_;
 };
 
-}  // namespace
-
-TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
-                           DiagnosticSink* sink)
-    : file_(file), options_(options), sink_(sink) {}
-
-namespace {
-
 // True when joining and normalizing `path` could change it: ".", ".." or empty segments, or a
 // trailing '/'.
 bool NeedsNormalizing(std::string_view path) {
@@ -50,6 +43,10 @@ bool NeedsNormalizing(std::string_view path) {
 }
 
 }  // namespace
+
+TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
+                           DiagnosticSink* sink)
+    : file_(file), options_(options), sink_(sink) {}
 
 std::string TaskExpander::ResolveWorkdir(const std::string& workdir) const {
   namespace fs = std::filesystem;

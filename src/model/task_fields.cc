@@ -1,5 +1,7 @@
 #include "model/task_fields.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string_view>
 #include <unordered_map>
 

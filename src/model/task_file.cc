@@ -142,10 +142,11 @@ bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
                 : ParseYamlSource(text, &doc, &error);
   if (!ok) {
     *sink = DiagnosticSink(file);  // drop what streamed tasks reported before the error
-    sink->Add(
-        error.line, "", "",
-        std::string(syntax == Syntax::kJson ? "JSON" : "YAML") + " syntax error: " + error.message,
-        error.column);
+    std::string where = error.column > 0 ? " at column " + std::to_string(error.column) : "";
+    sink->Add(error.line, "", "",
+              std::string(syntax == Syntax::kJson ? "JSON" : "YAML") + " syntax error" + where +
+                  ": " + error.message,
+              error.column);
     return false;
   }
   *tasks = reader.Read(doc);

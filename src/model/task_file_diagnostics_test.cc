@@ -19,7 +19,9 @@ TEST(TaskFileDiagnosticsTest, JsonSyntaxErrorNamesLineAndColumn) {
   ASSERT_THAT(out.diagnostics, SizeIs(1));
   EXPECT_EQ(out.diagnostics[0].line, 3);
   EXPECT_EQ(out.diagnostics[0].column, 15);  // the 'x'
-  EXPECT_EQ(out.report.substr(0, 28), "t.json:3:15: JSON syntax err") << out.report;
+  EXPECT_EQ(out.report,
+            "t.json:3: JSON syntax error at column 15: while parsing value - invalid literal; "
+            "last read: '\"command\": x'\n");
 }
 
 TEST(TaskFileDiagnosticsTest, YamlSyntaxErrorNamesLineAndColumn) {
@@ -48,6 +50,31 @@ tasks:
             "tasks.yaml:8: task 'sim-2': field 'walltime': unknown field (did you mean "
             "'time_limit'?)\n"
             "tasks.yaml:9: task 'sim-2': field 'frobnicate': unknown field\n");
+}
+
+TEST(TaskFileDiagnosticsTest, JsonAndYamlNameTheLinesOfTheirOwnText) {
+  testing::ParseOutcome json = Parse("tasks.json", R"([
+  {"id": "a", "command": "x"},
+  {"id": "b",
+   "command": "x",
+   "coers": 4,
+   "cores": {"min": 0}}
+])");
+  EXPECT_EQ(json.report,
+            "tasks.json:5: task 'b': field 'coers': unknown field (did you mean 'cores'?)\n"
+            "tasks.json:6: task 'b': field 'cores.min': must be a positive integer (got 0)\n");
+  testing::ParseOutcome yaml = Parse("tasks.yaml", R"(tasks:
+  - {id: a, command: x}
+  - id: b
+    command: x
+
+    coers: 4
+    cores:
+      min: 0
+)");
+  EXPECT_EQ(yaml.report,
+            "tasks.yaml:6: task 'b': field 'coers': unknown field (did you mean 'cores'?)\n"
+            "tasks.yaml:8: task 'b': field 'cores.min': must be a positive integer (got 0)\n");
 }
 
 TEST(TaskFileDiagnosticsTest, WrongTypesAndValuesNameTheFieldAndWhatIsAccepted) {

@@ -102,7 +102,7 @@ class FakeLauncherDriver {
   std::vector<SignalOrder> signals_;
   std::map<ExecutionId, LaunchOrder> live_;
   Outbox last_turn_;
-  std::vector<TaskState> tracked_;      // by the events so far
+  std::vector<TaskState> tracked_;  // by the events so far
   std::vector<uint32_t> tracked_attempts_;
 };
 

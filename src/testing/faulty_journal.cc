@@ -62,7 +62,8 @@ Status FaultyJournal::Commit() {
   // Submissions before events: an event may name a task submitted in the same batch.
   if (s.ok() && !submissions_.empty()) s = inner_->AppendSubmissions(submissions_);
   if (s.ok() && !events_.empty()) s = inner_->AppendEvents(events_);
-  for (size_t i = 0; s.ok() && i < meta_.size(); ++i) s = inner_->PutMeta(meta_[i].first, meta_[i].second);
+  for (size_t i = 0; s.ok() && i < meta_.size(); ++i)
+    s = inner_->PutMeta(meta_[i].first, meta_[i].second);
   if (s.ok()) s = inner_->Commit();
   Discard();
   return s;

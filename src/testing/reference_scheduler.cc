@@ -140,8 +140,8 @@ void ReferenceScheduler::Scheduled(const Outbox& turn, const ResourceAmounts& fr
   // left (a task behind it may start only by backfilling, which never makes the head fit).
   size_t running = 0;
   for (const Task& t : tasks_) running += t.live ? 1 : 0;
-  const bool slots_left = options_.max_running <= 0 ||
-                          running < static_cast<size_t>(options_.max_running);
+  const bool slots_left =
+      options_.max_running <= 0 || running < static_cast<size_t>(options_.max_running);
   for (TaskIndex i : queue) {
     if (launched.count(i)) continue;
     if (slots_left) {
@@ -172,8 +172,7 @@ void ReferenceScheduler::EndAttempt(TaskIndex i, const AttemptUsage& usage, bool
   const std::string& id = ids_[i];
   ASSERT_TRUE(t.live) << "task '" << id << "' has no live attempt";
   const bool timed_out = usage.timed_out || t.timed_out;
-  const bool clean =
-      usage.exit_code == 0 && usage.term_signal == 0 && !timed_out && !launch_failed;
+  const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !timed_out && !launch_failed;
   const bool stop_sent = t.stop_sent;
   EndLive(t);
   const TaskEvent* e = FirstEventOf(turn, i);
@@ -202,8 +201,8 @@ void ReferenceScheduler::EndAttempt(TaskIndex i, const AttemptUsage& usage, bool
         t.state = TaskState::kWaiting;
         t.retry_due = now + delay;
       }
-      const std::string retry = "retry " + std::to_string(t.failures) + " of " +
-                                std::to_string(t.spec.max_retries);
+      const std::string retry =
+          "retry " + std::to_string(t.failures) + " of " + std::to_string(t.spec.max_retries);
       EXPECT_NE(e->reason.find(retry), std::string::npos)
           << "task '" << id << "': reason '" << e->reason << "' lacks '" << retry << "'";
     } else {
@@ -335,8 +334,8 @@ void ReferenceScheduler::PropagateSkips(const Outbox* turn) {
     const Task& t = tasks_[e.task];
     bool named = false;
     for (TaskIndex d : t.deps) {
-      const std::string expected = "dependency '" + ids_[d] + "' " +
-                                   std::string(TaskStateName(tasks_[d].state));
+      const std::string expected =
+          "dependency '" + ids_[d] + "' " + std::string(TaskStateName(tasks_[d].state));
       named = named || (IsBad(tasks_[d].state) && e.reason == expected);
     }
     EXPECT_TRUE(named) << "task '" << ids_[e.task] << "' skipped with reason '" << e.reason

@@ -47,8 +47,7 @@ class ReferenceScheduler {
   // A Schedule() turn: checks and applies its launches.
   void Scheduled(const Outbox& turn, const ResourceAmounts& free_after, TimePoint now);
   // OnAttemptExited / OnLaunchFailed of a live execution at `now`.
-  void Exited(ExecutionId execution, const AttemptUsage& usage, TimePoint now,
-              const Outbox& turn);
+  void Exited(ExecutionId execution, const AttemptUsage& usage, TimePoint now, const Outbox& turn);
   void LaunchFailed(ExecutionId execution, TimePoint now, const Outbox& turn);
   // OnTimersDue() at `now`.
   void TimersDue(TimePoint now, const Outbox& turn);

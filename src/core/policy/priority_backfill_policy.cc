@@ -27,11 +27,6 @@ int CoresToTake(const ResourceRequest& r, const ResourceAmounts& available) {
   return ResourcePool::FitsIn(r, cores, available) ? cores : 0;
 }
 
-std::optional<Duration> DurationBound(const TaskSpec& spec) {
-  if (spec.time_estimate) return spec.time_estimate;
-  return spec.time_limit;
-}
-
 std::string WhyNotFits(const ResourceRequest& r, const ResourceAmounts& free) {
   if (r.cores.min > free.cores) {
     return "needs " + std::to_string(r.cores.min) + " cores, " + std::to_string(free.cores) +
@@ -45,8 +40,7 @@ std::string WhyNotFits(const ResourceRequest& r, const ResourceAmounts& free) {
     auto it = free.custom.find(name);
     int64_t have = it == free.custom.end() ? 0 : it->second;
     if (amount > have) {
-      return "needs " + std::to_string(amount) + " " + name + ", " + std::to_string(have) +
-             " free";
+      return "needs " + std::to_string(amount) + " " + name + ", " + std::to_string(have) + " free";
     }
   }
   return "waiting for resources";
@@ -59,15 +53,24 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   ResourceAmounts free = in.free;
   int slots = in.start_slots;
   auto it = in.ready->begin();
+  // What starts in this pass runs too, as far as the reservation below is concerned.
+  std::vector<RunningView> starting;
   // Step 1: start tasks in order while they fit.
   for (; it != in.ready->end() && slots > 0 && free.cores > 0; ++it) {
     TaskIndex task = ReadyQueue::TaskOf(*it);
-    const ResourceRequest& r = in.spec(task).resources;
+    const TaskSpec& spec = in.spec(task);
+    const ResourceRequest& r = spec.resources;
     int cores = CoresToTake(r, free);
     if (cores == 0) break;
     out->push_back({task, cores});
     Take(r, cores, &free);
     --slots;
+    RunningView& v = starting.emplace_back();
+    v.held.cores = cores;
+    v.held.memory_bytes = r.memory_bytes;
+    v.held.gpus = r.gpus;
+    v.held.custom = r.custom;
+    if (auto runtime = ExpectedRuntime(spec)) v.expected_end = in.now + *runtime;
   }
   if (it == in.ready->end()) return;
   TaskIndex head = ReadyQueue::TaskOf(*it);
@@ -82,9 +85,12 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   // Step 2: the head's reservation.
   std::vector<const RunningView*> ending;
   bool known = true;
-  for (const RunningView& r : in.running) {
-    if (!r.expected_end) known = false;
-    ending.push_back(&r);
+  for (const std::vector<RunningView>* views :
+       {&in.running, const_cast<const std::vector<RunningView>*>(&starting)}) {
+    for (const RunningView& r : *views) {
+      if (!r.expected_end) known = false;
+      ending.push_back(&r);
+    }
   }
   std::optional<TimePoint> shadow;
   ResourceAmounts extra;  // what backfill may use without touching the reservation
@@ -117,13 +123,13 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
 
   // Step 3: backfill behind the head.
   ++it;
-  for (int looked = 0; it != in.ready->end() && looked < backfill_depth_ && slots > 0 &&
-                       free.cores > 0;
+  for (int looked = 0;
+       it != in.ready->end() && looked < backfill_depth_ && slots > 0 && free.cores > 0;
        ++it, ++looked) {
     TaskIndex task = ReadyQueue::TaskOf(*it);
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
-    std::optional<Duration> bound = DurationBound(spec);
+    std::optional<Duration> bound = ExpectedRuntime(spec);
     int cores = 0;
     bool ends_before_shadow = shadow && bound && in.now + *bound <= *shadow;
     if (ends_before_shadow) {

@@ -13,6 +13,14 @@
 
 namespace allot {
 
+// How long an attempt of `spec` runs at the most, as far as anyone knows: its estimate, else
+// its time limit plus the grace period; none when it has neither.
+inline std::optional<Duration> ExpectedRuntime(const TaskSpec& spec) {
+  if (spec.time_estimate) return *spec.time_estimate;
+  if (spec.time_limit) return *spec.time_limit + spec.grace_period;
+  return std::nullopt;
+}
+
 // A running attempt as the policy sees it: what it holds and when it will end at the latest.
 struct RunningView {
   ResourceAmounts held;

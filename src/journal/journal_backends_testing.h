@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "journal/journal_test_util.h"
+#include "journal/journal_testing.h"
 #include "journal/memory_journal.h"
 #include "journal/sqlite_journal.h"
 

@@ -52,9 +52,9 @@ inline ::testing::AssertionResult SameSubmissions(const std::vector<Submission>&
         a[i].spec.origin.line != b[i].spec.origin.line) {
       return ::testing::AssertionFailure()
              << "submission " << i << " differs:\n  " << a[i].index << " "
-             << static_cast<int>(a[i].initial_state) << " " << a[i].wall_time_us << " "
-             << ja.dump() << "\n  " << b[i].index << " " << static_cast<int>(b[i].initial_state)
-             << " " << b[i].wall_time_us << " " << jb.dump();
+             << static_cast<int>(a[i].initial_state) << " " << a[i].wall_time_us << " " << ja.dump()
+             << "\n  " << b[i].index << " " << static_cast<int>(b[i].initial_state) << " "
+             << b[i].wall_time_us << " " << jb.dump();
     }
   }
   return ::testing::AssertionSuccess();
