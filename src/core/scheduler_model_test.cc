@@ -119,9 +119,9 @@ class Run {
     const ExecutionId exec = live[rng_.Uniform(live.size())];
     AttemptUsage usage;
     const uint64_t how = rng_.Uniform(20);
-    if (how < 13) {
+    if (how < 15) {
       usage.exit_code = 0;
-    } else if (how < 18) {
+    } else if (how < 19) {
       usage.exit_code = 1 + static_cast<int>(rng_.Uniform(3));
     } else {
       usage.exit_code = -1;
@@ -285,7 +285,9 @@ class Run {
       if (::testing::Test::HasFailure()) return;
     }
     EXPECT_TRUE(d_.scheduler().Done()) << "the campaign never finished";
-    if (!ref_.stopping()) EXPECT_TRUE(ref_.AllTerminal());
+    if (!ref_.stopping()) {
+      EXPECT_TRUE(ref_.AllTerminal());
+    }
   }
 
  private:

@@ -249,9 +249,10 @@ TEST(SchedulerResourcesTest, WithEstimatesShortTasksBackfillAndLongOnesWait) {
   d.Turn();
   ASSERT_TRUE(d.Submit({TaskBuilder("big").Cores(8).Priority(10),
                         TaskBuilder("short").Estimate(50s), TaskBuilder("long").Estimate(200s),
-                        TaskBuilder("limited").TimeLimit(100s), TaskBuilder("unbounded")})
+                        TaskBuilder("limited").TimeLimit(90s).Grace(10s), TaskBuilder("unbounded")})
                   .ok());
-  // Shadow time: r ends at +100s. "short" and "limited" end by then; the others would delay big.
+  // Shadow time: r ends at +100s. "short" (by its estimate) and "limited" (killed at the latest
+  // at limit + grace) end by then; the others would delay big.
   EXPECT_THAT(Ids(d, d.Turn()), UnorderedElementsAre("short", "limited"));
   EXPECT_EQ(d.WhyWaiting("big"), "needs 8 cores, 2 free");
   d.Advance(50s);

@@ -1,6 +1,9 @@
 // JournalStore: the durable record of a campaign. Submissions and state-transition events are
 // appended to an open batch; Commit() makes the whole batch durable in one sync (group commit).
-// Nothing appended is acknowledged to anyone before Commit() returned OK.
+// Nothing appended is acknowledged to anyone before Commit() returned OK. Any failed Append*,
+// PutMeta or Commit discards the whole open batch (the Status says so); earlier batches stay.
+// Shared rules: a reused task id is AlreadyExists, an index breaking the dense sequence is
+// FailedPrecondition, an event for a task not yet submitted is InvalidArgument.
 //
 // Implementations: SqliteJournal (the real one), MemoryJournal (tests); both pass the one
 // contract suite in journal_contract_test.cc. Not thread-safe: one owner (the server loop).

@@ -181,16 +181,16 @@ void ReferenceScheduler::EndAttempt(TaskIndex i, const AttemptUsage& usage, bool
   ASSERT_TRUE(e->usage.has_value()) << "task '" << id << "': the attempt's end has no usage";
   EXPECT_EQ(e->usage->timed_out, timed_out) << "task '" << id << "'";
   EXPECT_EQ(e->usage->exit_code, usage.exit_code);
-  if (clean) {
+  if (stop_sent) {
+    t.state = TaskState::kPreempted;
+    ++t.crashes;
+  } else if (clean) {
     t.state = TaskState::kSucceeded;
     for (TaskIndex d : t.dependents) {
       if (tasks_[d].state == TaskState::kWaiting && DepsSucceeded(tasks_[d])) {
         tasks_[d].state = TaskState::kReady;
       }
     }
-  } else if (stop_sent) {
-    t.state = TaskState::kPreempted;
-    ++t.crashes;
   } else {
     ++t.failures;
     if (t.failures <= t.spec.max_retries) {

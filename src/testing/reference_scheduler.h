@@ -8,9 +8,10 @@
 // Its rules, written plainly on purpose:
 //  - a submitted task is ready when all its dependencies succeeded, else waiting; a task with a
 //    dependency failed, skipped or canceled is skipped ("dependency '<id>' <state>");
-//  - an attempt exiting 0, unsignalled and not timed out succeeds; one ended while stopping is
-//    preempted; otherwise it is failure number f (interruptions are not failures), retried when
-//    f <= max_retries after DelayBeforeRetry(f) (at once when that is 0), else failed;
+//  - an attempt told to stop (Stop) is preempted whatever it exits with; otherwise one exiting
+//    0, unsignalled and not timed out succeeds, and any other is failure number f
+//    (interruptions are not failures), retried when f <= max_retries after DelayBeforeRetry(f)
+//    (at once when that is 0), else failed;
 //  - time limit L, grace G: SIGTERM at the first timer check at or after start + L, SIGKILL at
 //    the first check at or after (that check + G); Stop(false): SIGTERM to the running ones not
 //    yet signalled, SIGKILL at stop + G; Stop(true): SIGKILL now;

@@ -109,7 +109,8 @@ TEST_F(PolicyTest, TaskEndingBeforeTheShadowTimeBackfills) {
   Add(TaskBuilder("head").Cores(8).Priority(1));
   TaskIndex quick = Add(TaskBuilder("quick").Estimate(10s));
   Add(TaskBuilder("slow").Estimate(30s));
-  TaskIndex limited = Add(TaskBuilder("limited").TimeLimit(20s));
+  TaskIndex limited = Add(TaskBuilder("limited").TimeLimit(15s).Grace(5s));  // 20s at most
+  Add(TaskBuilder("limited-grace").TimeLimit(15s).Grace(6s));  // SIGKILL at 21s: too late
   Running(6, 20s);
   EXPECT_THAT(Choose(2), ElementsAre(Chose(quick, 1), Chose(limited, 1)));
 }
