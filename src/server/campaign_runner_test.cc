@@ -48,7 +48,7 @@ class CheckingLauncher final : public ProcessLauncher {
     return fake_.Launch(r);
   }
   Status Signal(RunId id, int sig) override { return fake_.Signal(id, sig); }
-  int ReadyFd() const override { return -1; }
+  int ReadyFd() const override { return fake_.ReadyFd(); }
   void CollectExits(std::vector<ProcessExit>* out) override { fake_.CollectExits(out); }
   size_t running() const override { return fake_.running(); }
   FakeProcessLauncher& fake() { return fake_; }

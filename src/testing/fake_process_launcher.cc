@@ -1,6 +1,16 @@
 #include "testing/fake_process_launcher.h"
 
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
 namespace allot {
+
+FakeProcessLauncher::FakeProcessLauncher()
+    : ready_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+
+FakeProcessLauncher::~FakeProcessLauncher() { close(ready_fd_); }
 
 Status FakeProcessLauncher::Launch(const LaunchRequest& request) {
   if (!next_launch_error_.ok()) {
@@ -22,6 +32,8 @@ Status FakeProcessLauncher::Signal(RunId run_id, int signal) {
 void FakeProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
   exits->insert(exits->end(), pending_.begin(), pending_.end());
   pending_.clear();
+  uint64_t drained;
+  (void)!read(ready_fd_, &drained, sizeof drained);
 }
 
 void FakeProcessLauncher::Exit(RunId run_id, int exit_code) {
@@ -30,6 +42,8 @@ void FakeProcessLauncher::Exit(RunId run_id, int exit_code) {
   e.run_id = run_id;
   e.usage.exit_code = exit_code;
   pending_.push_back(e);
+  const uint64_t one = 1;
+  (void)!write(ready_fd_, &one, sizeof one);
 }
 
 void FakeProcessLauncher::Kill(RunId run_id, int signal) {
@@ -38,6 +52,8 @@ void FakeProcessLauncher::Kill(RunId run_id, int signal) {
   e.run_id = run_id;
   e.usage.term_signal = signal;
   pending_.push_back(e);
+  const uint64_t one = 1;
+  (void)!write(ready_fd_, &one, sizeof one);
 }
 
 }  // namespace allot

@@ -1,6 +1,6 @@
 // FakeProcessLauncher: a ProcessLauncher with explicit triggers instead of processes.
 // Launch records the request; Exit(run, code) makes that attempt's exit collectable.
-// With auto_exit set, every launch exits at once with the given code (for driving whole
+// ReadyFd() becomes readable when an exit is pending. With auto_exit set, every launch exits at once with the given code (for driving whole
 // event loops without real processes).
 #pragma once
 
@@ -14,9 +14,12 @@ namespace allot {
 
 class FakeProcessLauncher final : public ProcessLauncher {
  public:
+  FakeProcessLauncher();
+  ~FakeProcessLauncher() override;
   Status Launch(const LaunchRequest& request) override;
   Status Signal(RunId run_id, int signal) override;
-  int ReadyFd() const override { return -1; }
+  // An eventfd, readable while exits wait to be collected, so event loops wake up for them.
+  int ReadyFd() const override { return ready_fd_; }
   void CollectExits(std::vector<ProcessExit>* exits) override;
   size_t running() const override { return running_.size(); }
 
@@ -38,6 +41,7 @@ class FakeProcessLauncher final : public ProcessLauncher {
   std::vector<ProcessExit> pending_;
   std::optional<int> auto_exit_;
   Status next_launch_error_;
+  int ready_fd_ = -1;
 };
 
 }  // namespace allot
