@@ -332,7 +332,7 @@ void Scheduler::Schedule() {
                        : std::numeric_limits<int>::max();
   if (in.free.cores <= 0 || in.start_slots == 0) {
     blocked_ = Blocked{ReadyQueue::TaskOf(*ready_.begin()),
-                       in.start_slots == 0 ? "the limit on running tasks is reached"
+                       in.start_slots == 0 ? "the limit on running tasks (--max-workers) is reached"
                                            : "all cores are busy"};
     return;
   }

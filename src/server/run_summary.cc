@@ -54,7 +54,8 @@ nlohmann::json SummaryToJson(const RunSummary& s) {
 }
 
 std::string SummaryToText(const RunSummary& s, size_t max_listed) {
-  std::string out = fmt::format("{} tasks: {} succeeded", s.total, s.succeeded);
+  std::string out =
+      fmt::format("{} task{}: {} succeeded", s.total, s.total == 1 ? "" : "s", s.succeeded);
   if (s.failed) out += fmt::format(", {} failed", s.failed);
   if (s.skipped) out += fmt::format(", {} skipped", s.skipped);
   if (s.canceled) out += fmt::format(", {} canceled", s.canceled);

@@ -75,7 +75,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   if (it == in.ready->end()) return;
   TaskIndex head = ReadyQueue::TaskOf(*it);
   if (slots <= 0) {
-    *blocked = Blocked{head, "the limit on concurrently running tasks is reached"};
+    *blocked = Blocked{head, "the limit on running tasks (--max-workers) is reached"};
     return;
   }
   const ResourceRequest& need = in.spec(head).resources;
