@@ -132,8 +132,8 @@ int Run(RunOptions o) {
     std::vector<Diagnostic> diagnostics;
     LoadOptions load;
     load.base_dir = cwd.string();
+    load.capacity = CapacityOf(*machine);
     auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
-    if (tasks.ok()) CheckFitsMachine(tasks->tasks, CapacityOf(*machine), &diagnostics);
     if (!diagnostics.empty()) {
       fmt::print(stderr, "{}", FormatDiagnostics(diagnostics));
       fmt::print(stderr, "allot run: {} problem{} in {}; nothing was run\n", diagnostics.size(),

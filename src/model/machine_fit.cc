@@ -16,6 +16,13 @@ std::string Plural(int64_t n, const std::string& one, const std::string& many) {
 bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics) {
   bool all_fit = true;
+  for (const TaskSpec& t : tasks) all_fit = CheckFitsMachine(t, capacity, diagnostics) && all_fit;
+  return all_fit;
+}
+
+bool CheckFitsMachine(const TaskSpec& t, const MachineCapacity& capacity,
+                      std::vector<Diagnostic>* diagnostics) {
+  bool all_fit = true;
   auto report = [&](const TaskSpec& t, const std::string& message) {
     all_fit = false;
     if (diagnostics == nullptr) return;
@@ -26,7 +33,7 @@ bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity&
     d.message = message;
     diagnostics->push_back(std::move(d));
   };
-  for (const TaskSpec& t : tasks) {
+  {
     const ResourceRequest& r = t.resources;
     if (r.cores.min > capacity.cores) {
       report(t, std::string("asks for ") + (r.cores.elastic() ? "at least " : "") +

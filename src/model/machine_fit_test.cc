@@ -61,3 +61,44 @@ TEST(CheckFitsMachineTest, ChecksMinimumCoresMemoryGpusAndCustomResources) {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST(LoadOptionsCapacityTest, TooLargeRequestsAreReportedWithTheFilesOtherProblems) {
+  LoadOptions options;
+  options.base_dir = "/tmp";
+  MachineCapacity two;
+  two.cores = 2;
+  two.memory_bytes = int64_t{1} << 30;
+  options.capacity = two;
+  std::vector<Diagnostic> diagnostics;
+  auto loaded = ParseTaskFile("t.yaml",
+                              "tasks:\n"
+                              "  - id: big\n"
+                              "    cores: 64\n"
+                              "    command: x\n"
+                              "  - id: typo\n"
+                              "    comand: y\n",
+                              options, &diagnostics);
+  ASSERT_FALSE(loaded.ok());
+  // The misspelt field, the command it leaves missing, and the request.
+  EXPECT_EQ(loaded.status().message(), "t.yaml: 3 problems");
+  ASSERT_EQ(diagnostics.size(), 3u);
+  std::string all = FormatDiagnostics(diagnostics);
+  EXPECT_NE(all.find("t.yaml:2: task 'big': asks for 64 cores; this machine has 2"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("comand"), std::string::npos) << all;
+}
+
+TEST(LoadOptionsCapacityTest, WithoutCapacityLargeRequestsLoad) {
+  std::vector<Diagnostic> diagnostics;
+  auto loaded = ParseTaskFile("t.json", R"([{"id": "big", "command": "x", "cores": 64}])",
+                              LoadOptions{}, &diagnostics);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(diagnostics.empty());
+}
+
+}  // namespace
+}  // namespace allot

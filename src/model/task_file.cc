@@ -180,7 +180,19 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
         sink = std::move(yaml_sink);
       }
     }
-    if (sink.count() > 0) return Failed(&sink, diagnostics);
+    std::vector<Diagnostic> too_large;
+    if (options.capacity) {
+      for (const PendingTask& t : pending) CheckFitsMachine(t.spec, *options.capacity, &too_large);
+    }
+    if (sink.count() > 0 || !too_large.empty()) {
+      const int count = sink.count() + static_cast<int>(too_large.size());
+      sink.Finish(diagnostics);
+      if (diagnostics != nullptr) {
+        diagnostics->insert(diagnostics->end(), too_large.begin(), too_large.end());
+      }
+      return Status::InvalidArgument(file + ": " + std::to_string(count) +
+                                     (count == 1 ? " problem" : " problems"));
+    }
     LoadedTasks loaded;
     loaded.tasks.reserve(pending.size());
     for (PendingTask& t : pending) loaded.tasks.push_back(std::move(t.spec));

@@ -47,6 +47,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,11 +58,21 @@
 
 namespace allot {
 
+// What one machine (or the largest worker) offers.
+struct MachineCapacity {
+  int cores = 0;
+  int64_t memory_bytes = 0;
+  int gpus = 0;
+  std::map<std::string, int64_t> custom;
+};
+
 struct LoadOptions {
   // Relative task workdirs are resolved against this absolute directory, which is also the
   // workdir of tasks that name none. When empty, workdirs stay as written (relative ones
   // relative) and the default workdir is "".
   std::string base_dir;
+  // When set, a request that can never fit it is one more problem, reported with the others.
+  std::optional<MachineCapacity> capacity;
 };
 
 struct LoadedTasks {
@@ -79,18 +90,14 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
 Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& options,
                                  std::vector<Diagnostic>* diagnostics);
 
-// What one machine (or the largest worker) offers.
-struct MachineCapacity {
-  int cores = 0;
-  int64_t memory_bytes = 0;
-  int gpus = 0;
-  std::map<std::string, int64_t> custom;
-};
 
 // Appends a diagnostic for every task whose request can never fit `capacity` (cores.min, memory,
 // gpus, any custom resource): at the task's origin, with task_id set and no field, e.g.
 // "asks for 64 cores; this machine has 2". Returns true when every task fits.
 bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity& capacity,
+                      std::vector<Diagnostic>* diagnostics);
+// The same for one task.
+bool CheckFitsMachine(const TaskSpec& task, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics);
 
 }  // namespace allot
