@@ -83,15 +83,6 @@ Result<Machine> DetectFromFlags(const RunOptions& o) {
   return DetectMachine(overrides);
 }
 
-MachineCapacity CapacityOf(const Machine& m) {
-  MachineCapacity c;
-  c.cores = static_cast<int>(m.cpus.size());
-  c.memory_bytes = m.memory_bytes;
-  c.gpus = static_cast<int>(m.gpus.size());
-  c.custom = m.custom;
-  return c;
-}
-
 int Run(RunOptions o) {
   if (o.tasks_file.empty() && !o.resume) {
     return BadInput("no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");
@@ -132,7 +123,7 @@ int Run(RunOptions o) {
     std::vector<Diagnostic> diagnostics;
     LoadOptions load;
     load.base_dir = cwd.string();
-    load.capacity = CapacityOf(*machine);
+    load.capacity = machine->Capacity();
     auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
     if (!diagnostics.empty()) {
       fmt::print(stderr, "{}", FormatDiagnostics(diagnostics));
@@ -161,7 +152,7 @@ int Run(RunOptions o) {
     if (!opened.ok()) return BadInput(opened.status().message());
     journal = std::move(*opened);
     Status s = ResumeCampaign(&scheduler, journal.get(), loaded ? &loaded->tasks : nullptr,
-                              CapacityOf(*machine));
+                              machine->Capacity());
     if (!s.ok()) return BadInput(s.message());
     // Interrupted attempts run again: what is left of them must not run beside them.
     auto killed = KillLeftoverProcesses(workdir.string());

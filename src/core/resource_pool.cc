@@ -12,15 +12,6 @@ ResourcePool::ResourcePool(Machine machine) : machine_(std::move(machine)) {
   for (size_t i = 0; i < machine_.cpus.size(); ++i) cpu_position_[machine_.cpus[i].os_index] = i;
 }
 
-ResourceAmounts ResourcePool::Capacity() const {
-  ResourceAmounts c;
-  c.cores = static_cast<int>(machine_.cpus.size());
-  c.memory_bytes = machine_.memory_bytes;
-  c.gpus = static_cast<int>(machine_.gpus.size());
-  c.custom = machine_.custom;
-  return c;
-}
-
 bool ResourcePool::FitsIn(const ResourceRequest& request, int cores,
                           const ResourceAmounts& available) {
   if (cores > available.cores) return false;

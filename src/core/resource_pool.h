@@ -15,21 +15,13 @@
 
 namespace allot {
 
-// Free amounts of every kind of resource; used for fit checks and reservations.
-struct ResourceAmounts {
-  int cores = 0;
-  int64_t memory_bytes = 0;
-  int gpus = 0;
-  std::map<std::string, int64_t> custom;
-};
-
 class ResourcePool {
  public:
   explicit ResourcePool(Machine machine);
 
   const Machine& machine() const { return machine_; }
   const ResourceAmounts& free() const { return free_; }
-  ResourceAmounts Capacity() const;
+  ResourceAmounts Capacity() const { return machine_.Capacity(); }
 
   // True when `request` (at its minimum cores) could fit into an empty machine.
   bool CouldEverFit(const ResourceRequest& request) const;

@@ -18,12 +18,25 @@ struct Cpu {
   bool operator==(const Cpu&) const = default;
 };
 
+// Amounts of every kind of resource: what a machine has, what is free, what a task holds.
+struct ResourceAmounts {
+  int cores = 0;
+  int64_t memory_bytes = 0;
+  int gpus = 0;
+  std::map<std::string, int64_t> custom;
+};
+
 struct Machine {
   std::vector<Cpu> cpus;  // in topology order (package, NUMA node, core)
   int64_t memory_bytes = 0;
   std::vector<int> gpus;  // device ids for CUDA_VISIBLE_DEVICES
   std::map<std::string, int64_t> custom;
   bool operator==(const Machine&) const = default;
+
+  // Everything the machine has.
+  ResourceAmounts Capacity() const {
+    return {static_cast<int>(cpus.size()), memory_bytes, static_cast<int>(gpus.size()), custom};
+  }
 };
 
 }  // namespace allot

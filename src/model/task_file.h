@@ -54,17 +54,13 @@
 
 #include "common/result.h"
 #include "model/diagnostic.h"
+#include "model/machine.h"
 #include "model/task_spec.h"
 
 namespace allot {
 
 // What one machine (or the largest worker) offers.
-struct MachineCapacity {
-  int cores = 0;
-  int64_t memory_bytes = 0;
-  int gpus = 0;
-  std::map<std::string, int64_t> custom;
-};
+using MachineCapacity = ResourceAmounts;
 
 struct LoadOptions {
   // Relative task workdirs are resolved against this absolute directory, which is also the
