@@ -42,11 +42,24 @@ struct Outbox {
   bool empty() const {
     return submissions.empty() && events.empty() && launches.empty() && signals.empty();
   }
+  // Empties every queue. A queue that grew past kKeepBytes (one 1M-task Submit) hands its
+  // memory back; smaller ones keep their capacity for the next turn.
   void Clear() {
-    submissions.clear();
-    events.clear();
-    launches.clear();
-    signals.clear();
+    ClearVector(submissions);
+    ClearVector(events);
+    ClearVector(launches);
+    ClearVector(signals);
+  }
+
+ private:
+  static constexpr size_t kKeepBytes = size_t{1} << 20;
+  template <typename T>
+  static void ClearVector(std::vector<T>& v) {
+    if (v.capacity() * sizeof(T) > kKeepBytes) {
+      std::vector<T>().swap(v);
+    } else {
+      v.clear();
+    }
   }
 };
 

@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <set>
+#include <utility>
+#include <vector>
+#include <algorithm>
 
 #include "model/task_event.h"
 
@@ -16,6 +19,15 @@ class ReadyQueue {
 
   void Push(TaskIndex task, int priority) { keys_.insert(MakeKey(task, priority)); }
   void Erase(TaskIndex task, int priority) { keys_.erase(MakeKey(task, priority)); }
+  // Replaces the contents with `tasks` (task, priority), in any order. Linear after a sort,
+  // for building the queue once (Recover) instead of one Push per task.
+  void Assign(const std::vector<std::pair<TaskIndex, int>>& tasks) {
+    std::vector<Key> keys;
+    keys.reserve(tasks.size());
+    for (const auto& [task, priority] : tasks) keys.push_back(MakeKey(task, priority));
+    std::sort(keys.begin(), keys.end());
+    keys_ = std::set<Key>(keys.begin(), keys.end());
+  }
   bool empty() const { return keys_.empty(); }
   size_t size() const { return keys_.size(); }
 

@@ -102,45 +102,76 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
   if (IsTerminal(to)) ++terminal_;
 }
 
-Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
-  std::unordered_map<std::string, size_t> fresh;
-  fresh.reserve(specs.size());
+Status Scheduler::IndexNewTasks(const std::vector<TaskSpec>& specs, ResolvedDeps* resolved) {
+  const TaskIndex base = static_cast<TaskIndex>(specs_.size());
+  index_by_id_.reserve(index_by_id_.size() + specs.size());
+  size_t entered = 0;  // specs[0 .. entered) are in index_by_id_
+  auto roll_back = [&] {
+    for (size_t i = 0; i < entered; ++i) index_by_id_.erase(specs[i].id);
+  };
   for (size_t i = 0; i < specs.size(); ++i) {
     const TaskSpec& s = specs[i];
-    if (index_by_id_.count(s.id) || !fresh.emplace(s.id, i).second) {
+    if (!index_by_id_.try_emplace(s.id, base + static_cast<TaskIndex>(i)).second) {
+      roll_back();
       return Status::InvalidArgument("task '" + s.id + "': a task with this id already exists");
     }
+    ++entered;
     if (!pool_.CouldEverFit(s.resources)) {
+      roll_back();
       return Status::InvalidArgument("task '" + s.id + "': asks for more than the machine has (" +
                                      NeverFits(s.resources, pool_.Capacity()) + ")");
     }
   }
-  // Kahn's algorithm over the batch: earlier tasks cannot depend on new ones, so a cycle can
-  // only run through the batch. Iterative (a 1M-task chain must not exhaust the stack), with
-  // the in-batch edges in two flat arrays (dependents of i: edge[first[i] .. first[i + 1])).
-  std::vector<uint32_t> unmet(specs.size(), 0);
-  std::vector<uint32_t> first(specs.size() + 1, 0);
-  std::vector<uint32_t> from;  // the in-batch dependency of each in-batch edge, in task order
+  resolved->deps.clear();
+  resolved->first.assign(specs.size() + 1, 0);
+  size_t total = 0;
+  for (const TaskSpec& s : specs) total += s.depends_on.size();
+  resolved->deps.reserve(total);
   for (size_t i = 0; i < specs.size(); ++i) {
     const TaskSpec& s = specs[i];
     for (const std::string& d : s.depends_on) {
-      auto it = fresh.find(d);
-      if (it != fresh.end()) {
-        ++unmet[i];
-        ++first[it->second + 1];
-        from.push_back(static_cast<uint32_t>(it->second));
-      } else if (!index_by_id_.count(d)) {
+      auto it = index_by_id_.find(d);
+      if (it == index_by_id_.end()) {
+        roll_back();
         return Status::InvalidArgument("task '" + s.id + "': depends on unknown task '" + d + "'");
+      }
+      resolved->deps.push_back(it->second);
+    }
+    resolved->first[i + 1] = static_cast<uint32_t>(resolved->deps.size());
+  }
+  Status cycles = CheckBatchCycles(specs, *resolved);
+  if (!cycles.ok()) roll_back();
+  return cycles;
+}
+
+Status Scheduler::CheckBatchCycles(const std::vector<TaskSpec>& specs,
+                                   const ResolvedDeps& resolved) const {
+  // Kahn's algorithm over the batch: earlier tasks cannot depend on new ones, so a cycle can
+  // only run through the batch. Iterative (a 1M-task chain must not exhaust the stack), with
+  // the in-batch edges in two flat arrays (dependents of i: edge[first[i] .. first[i + 1])).
+  const TaskIndex base = static_cast<TaskIndex>(specs_.size());
+  std::vector<uint32_t> unmet(specs.size(), 0);
+  std::vector<uint32_t> first(specs.size() + 1, 0);
+  size_t in_batch = 0;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    for (uint32_t k = resolved.first[i]; k < resolved.first[i + 1]; ++k) {
+      const TaskIndex dep = resolved.deps[k];
+      if (dep >= base) {
+        ++unmet[i];
+        ++first[dep - base + 1];
+        ++in_batch;
       }
     }
   }
   for (size_t i = 0; i < specs.size(); ++i) first[i + 1] += first[i];
-  std::vector<uint32_t> edge(from.size());
+  std::vector<uint32_t> edge(in_batch);
   {
     std::vector<uint32_t> fill(first.begin(), first.end() - 1);
-    size_t k = 0;
     for (size_t i = 0; i < specs.size(); ++i) {
-      for (uint32_t n = 0; n < unmet[i]; ++n) edge[fill[from[k++]]++] = static_cast<uint32_t>(i);
+      for (uint32_t k = resolved.first[i]; k < resolved.first[i + 1]; ++k) {
+        const TaskIndex dep = resolved.deps[k];
+        if (dep >= base) edge[fill[dep - base]++] = static_cast<uint32_t>(i);
+      }
     }
   }
   std::vector<uint32_t> order;
@@ -160,10 +191,10 @@ Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
     std::vector<bool> seen(specs.size(), false);
     while (!seen[i]) {
       seen[i] = true;
-      for (const std::string& d : specs[i].depends_on) {
-        auto it = fresh.find(d);
-        if (it != fresh.end() && unmet[it->second] > 0) {
-          i = it->second;
+      for (uint32_t k = resolved.first[i]; k < resolved.first[i + 1]; ++k) {
+        const TaskIndex dep = resolved.deps[k];
+        if (dep >= base && unmet[dep - base] > 0) {
+          i = dep - base;
           break;
         }
       }
@@ -173,20 +204,23 @@ Status Scheduler::CheckNewTasks(const std::vector<TaskSpec>& specs) const {
   return Status::Ok();
 }
 
-void Scheduler::AddTasks(std::vector<TaskSpec> specs, std::vector<TaskState>* initial) {
+void Scheduler::AddTasks(std::vector<TaskSpec> specs, const ResolvedDeps& resolved,
+                         std::vector<TaskState>* initial, bool push_ready) {
   const TaskIndex first = static_cast<TaskIndex>(specs_.size());
-  specs_.reserve(specs_.size() + specs.size());
-  tasks_.resize(specs_.size() + specs.size());
-  dependents_.resize(specs_.size() + specs.size());
-  for (TaskSpec& s : specs) {
-    TaskIndex t = static_cast<TaskIndex>(specs_.size());
-    index_by_id_.emplace(s.id, t);
-    specs_.push_back(std::move(s));
+  if (specs_.empty()) {
+    specs_ = std::move(specs);
+  } else {
+    specs_.reserve(specs_.size() + specs.size());
+    for (TaskSpec& s : specs) specs_.push_back(std::move(s));
   }
+  tasks_.resize(specs_.size());
+  dependents_.resize(specs_.size());
+  if (initial != nullptr) initial->reserve(specs_.size() - first);
   for (TaskIndex t = first; t < specs_.size(); ++t) {
     TaskRecord& rec = tasks_[t];
-    for (const std::string& d : specs_[t].depends_on) {
-      TaskIndex dep = index_by_id_.at(d);
+    const size_t i = t - first;
+    for (uint32_t k = resolved.first[i]; k < resolved.first[i + 1]; ++k) {
+      const TaskIndex dep = resolved.deps[k];
       dependents_[dep].push_back(t);
       TaskState ds = dep < first ? tasks_[dep].state : TaskState::kWaiting;
       if (ds != TaskState::kSucceeded) ++rec.unmet;
@@ -194,18 +228,20 @@ void Scheduler::AddTasks(std::vector<TaskSpec> specs, std::vector<TaskState>* in
     TaskState s = rec.unmet == 0 ? TaskState::kReady : TaskState::kWaiting;
     rec.state = s;
     ++counts_[static_cast<int>(s)];
-    if (s == TaskState::kReady) ready_.Push(t, specs_[t].priority);
+    if (push_ready && s == TaskState::kReady) ready_.Push(t, specs_[t].priority);
     if (initial != nullptr) initial->push_back(s);
   }
   dirty_ = true;
 }
 
 Status Scheduler::Submit(std::vector<TaskSpec> specs) {
-  ALLOT_RETURN_IF_ERROR(CheckNewTasks(specs));
+  ResolvedDeps resolved;
+  ALLOT_RETURN_IF_ERROR(IndexNewTasks(specs, &resolved));
   const TaskIndex first = static_cast<TaskIndex>(specs_.size());
   std::vector<TaskState> initial;
-  AddTasks(std::move(specs), &initial);
+  AddTasks(std::move(specs), resolved, &initial, /*push_ready=*/true);
   const int64_t now = clock_->WallMicros();
+  outbox_.submissions.reserve(outbox_.submissions.size() + (specs_.size() - first));
   for (TaskIndex t = first; t < specs_.size(); ++t) {
     Submission& sub = outbox_.submissions.emplace_back();
     sub.index = t;
@@ -215,11 +251,13 @@ Status Scheduler::Submit(std::vector<TaskSpec> specs) {
   }
   // A new task whose dependency already failed for good is skipped at once.
   for (TaskIndex t = first; t < specs_.size(); ++t) {
-    for (const std::string& d : specs_[t].depends_on) {
-      TaskState ds = tasks_[index_by_id_.at(d)].state;
+    const size_t i = t - first;
+    for (uint32_t k = resolved.first[i]; k < resolved.first[i + 1]; ++k) {
+      const TaskIndex dep = resolved.deps[k];
+      TaskState ds = tasks_[dep].state;
       if ((ds == TaskState::kFailed || ds == TaskState::kSkipped || ds == TaskState::kCanceled) &&
           tasks_[t].state == TaskState::kWaiting) {
-        Transition(t, TaskState::kSkipped, "dependency '" + d + "' " +
+        Transition(t, TaskState::kSkipped, "dependency '" + specs_[dep].id + "' " +
                                                std::string(TaskStateName(ds)));
         SkipDescendants(t);
       }
@@ -244,17 +282,17 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     }
     specs.push_back(submissions[i].spec);
   }
-  ALLOT_RETURN_IF_ERROR(CheckNewTasks(specs).WithPrefix("journal"));
-  AddTasks(std::move(specs), nullptr);
+  ResolvedDeps resolved;
+  ALLOT_RETURN_IF_ERROR(IndexNewTasks(specs, &resolved).WithPrefix("journal"));
+  // The ready queue is built once, after the replay (ready_ stays empty until then).
+  AddTasks(std::move(specs), resolved, nullptr, /*push_ready=*/false);
   // Initial states come from the journal, not from today's dependency states.
   for (const Submission& s : submissions) {
     TaskRecord& rec = tasks_[s.index];
     if (rec.state != s.initial_state) {
-      if (rec.state == TaskState::kReady) ready_.Erase(s.index, specs_[s.index].priority);
       --counts_[static_cast<int>(rec.state)];
       rec.state = s.initial_state;
       ++counts_[static_cast<int>(rec.state)];
-      if (rec.state == TaskState::kReady) ready_.Push(s.index, specs_[s.index].priority);
     }
   }
   // Replay. Running attempts' allocations are not claimed: nothing survives a restart of the
@@ -270,11 +308,9 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
                                 std::string(TaskStateName(e.to)) + " (it is " +
                                 std::string(TaskStateName(rec.state)) + ")");
     }
-    if (rec.state == TaskState::kReady) ready_.Erase(e.task, specs_[e.task].priority);
     --counts_[static_cast<int>(rec.state)];
     ++counts_[static_cast<int>(e.to)];
     rec.state = e.to;
-    if (e.to == TaskState::kReady) ready_.Push(e.task, specs_[e.task].priority);
     if (IsTerminal(e.to)) ++terminal_;
     if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) rec.attempts = e.attempt;
     if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
@@ -287,6 +323,14 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     if (e.to == TaskState::kSucceeded) {
       for (TaskIndex d : dependents_[e.task]) --tasks_[d].unmet;
     }
+  }
+  {
+    std::vector<std::pair<TaskIndex, int>> ready;
+    ready.reserve(static_cast<size_t>(counts_[static_cast<int>(TaskState::kReady)]));
+    for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+      if (tasks_[t].state == TaskState::kReady) ready.emplace_back(t, specs_[t].priority);
+    }
+    ready_.Assign(ready);
   }
   // Settle what the end of the journal left in flight.
   for (TaskIndex t = 0; t < tasks_.size(); ++t) {

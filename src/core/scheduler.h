@@ -121,8 +121,20 @@ class Scheduler {
   void Fail(TaskIndex t, std::string reason, const AttemptUsage* usage);
   void SkipDescendants(TaskIndex failed);
   void OnTimer(const Timer& timer);
-  Status CheckNewTasks(const std::vector<TaskSpec>& specs) const;
-  void AddTasks(std::vector<TaskSpec> specs, std::vector<TaskState>* initial);
+  // The dependencies of a batch of new tasks, resolved to indices once: those of batch task i
+  // are deps[first[i] .. first[i + 1]).
+  struct ResolvedDeps {
+    std::vector<TaskIndex> deps;
+    std::vector<uint32_t> first;
+  };
+  // Checks a batch (duplicate ids, fit, unknown dependencies, cycles) and enters its ids into
+  // index_by_id_ with the indices the batch will get. On error removes them again, so the
+  // scheduler is unchanged.
+  Status IndexNewTasks(const std::vector<TaskSpec>& specs, ResolvedDeps* resolved);
+  Status CheckBatchCycles(const std::vector<TaskSpec>& specs, const ResolvedDeps& resolved) const;
+  // Appends the batch. push_ready: put ready tasks into ready_ (Recover builds it at the end).
+  void AddTasks(std::vector<TaskSpec> specs, const ResolvedDeps& resolved,
+                std::vector<TaskState>* initial, bool push_ready);
 
   const Clock* clock_;
   SchedulerOptions options_;

@@ -66,7 +66,7 @@ void CampaignRunner::Flush() {
       dropped.swap(out->launches);
       scheduler_->Stop(/*kill_now=*/true);
       for (const LaunchOrder& l : dropped) scheduler_->OnLaunchFailed(l.execution, s);
-      for (const auto& [execution, signal] : out->signals) worker_->Signal(execution, signal);
+      for (const SignalOrder& o : out->signals) SendSignal(o);
       out->signals.clear();
     }
   }
@@ -102,7 +102,16 @@ void CampaignRunner::Act() {
   }
   std::vector<SignalOrder> signals;
   signals.swap(out->signals);
-  for (const SignalOrder& s : signals) worker_->Signal(s.execution, s.signal);
+  for (const SignalOrder& s : signals) SendSignal(s);
+}
+
+void CampaignRunner::SendSignal(const SignalOrder& order) {
+  // A group that is already gone is fine (the launcher says OK); anything else is worth a line.
+  Status s = worker_->Signal(order.execution, order.signal);
+  if (!s.ok()) {
+    const std::string& id = scheduler_->spec(TaskOfExecution(order.execution)).id;
+    progress_->Message("cannot signal task " + id + ": " + s.ToString());
+  }
 }
 
 void CampaignRunner::HandleSignals() {

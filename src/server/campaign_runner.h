@@ -56,6 +56,7 @@ class CampaignRunner {
   void Flush();
   void Act();
   void HandleSignals();
+  void SendSignal(const SignalOrder& order);
   int TimeoutMillis() const;
 
   Scheduler* scheduler_;
