@@ -34,7 +34,8 @@ TASK_FILE_SUFFIX = ".tasks.json"
 def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         cores: Optional[int] = None, memory: Union[int, str, None] = None,
         gpus: Union[int, str, Sequence[int], None] = None, max_workers: Optional[int] = None,
-        resume: bool = False, durability: Optional[str] = None, db: Optional[PathLike] = None,
+        resources: Optional[Mapping[str, int]] = None, resume: bool = False,
+        durability: Optional[str] = None, db: Optional[PathLike] = None,
         progress: Optional[str] = None, quiet: bool = True, check: bool = False,
         binary: Optional[PathLike] = None, cwd: Optional[PathLike] = None) -> RunResult:
     """Runs a campaign with ``allot run`` and waits for it to end.
@@ -48,6 +49,7 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
 
     The keyword arguments are allot's flags: ``cores``, ``memory`` (``"16G"`` or bytes),
     ``gpus`` (a count, ``"0,3"``, or a list of two or more device ids), ``max_workers``,
+    ``resources`` (custom resources this machine offers, ``{"licenses": 4}``: ``--resource``),
     ``durability`` (``"normal"`` or ``"full"``), ``db`` (default ``<workdir>/allot.db``),
     ``progress`` and ``quiet`` (False: allot's progress and summary are also copied to this
     process's stderr/stdout as they come). ``cwd`` is where allot starts: the directory tasks
@@ -63,7 +65,8 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     second one stops it at once.
     """
     handle = start(tasks_or_path, workdir=workdir, cores=cores, memory=memory, gpus=gpus,
-                   max_workers=max_workers, resume=resume, durability=durability, db=db,
+                   max_workers=max_workers, resources=resources, resume=resume,
+                   durability=durability, db=db,
                    progress=progress, quiet=quiet, binary=binary, cwd=cwd)
     try:
         result = handle.wait()
@@ -78,7 +81,8 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
 def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
           cores: Optional[int] = None, memory: Union[int, str, None] = None,
           gpus: Union[int, str, Sequence[int], None] = None, max_workers: Optional[int] = None,
-          resume: bool = False, durability: Optional[str] = None, db: Optional[PathLike] = None,
+          resources: Optional[Mapping[str, int]] = None, resume: bool = False,
+        durability: Optional[str] = None, db: Optional[PathLike] = None,
           progress: Optional[str] = None, quiet: bool = True,
           binary: Optional[PathLike] = None, cwd: Optional[PathLike] = None) -> "RunHandle":
     """Starts ``allot run`` in the background and returns at once; the arguments are those of
@@ -117,6 +121,8 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         command += ["--gpus", _gpus_flag(gpus)]
     if max_workers is not None:
         command += ["--max-workers", str(max_workers)]
+    for name, count in (resources or {}).items():
+        command += ["--resource", f"{name}={int(count)}"]
     if durability is not None:
         command += ["--durability", str(durability)]
     if quiet:

@@ -221,3 +221,12 @@ def test_not_quiet_passes_allot_output_through(campaign_dir, capfd):
     assert "summary" in result.stdout or "journal" in result.stdout
     out, _ = capfd.readouterr()
     assert result.stdout.strip().splitlines()[-1] in out
+
+
+def test_custom_resources_are_offered_with_resources(tmp_path):
+    tasks = [allot.Task(id=f"lic{i}", command="true", resources={"licenses": 1}) for i in range(3)]
+    with pytest.raises(allot.BadInputError, match="licenses"):
+        allot.run(tasks, workdir=tmp_path / "none", cwd=tmp_path)
+    result = allot.run(tasks, workdir=tmp_path / "w", cwd=tmp_path, resources={"licenses": 1},
+                       check=True)
+    assert result.summary["succeeded"] == 3

@@ -80,7 +80,25 @@ Result<Machine> DetectFromFlags(const RunOptions& o) {
     ALLOT_ASSIGN_OR_RETURN(auto ids, ParseGpus(o.gpus));
     overrides.gpus = std::move(ids);
   }
-  return DetectMachine(overrides);
+  ALLOT_ASSIGN_OR_RETURN(Machine machine, DetectMachine(overrides));
+  for (const std::string& r : o.resources) {
+    size_t eq = r.find('=');
+    int64_t amount = -1;
+    if (eq != std::string::npos && eq > 0) {
+      try {
+        size_t used = 0;
+        amount = std::stoll(r.substr(eq + 1), &used);
+        if (used != r.size() - eq - 1) amount = -1;
+      } catch (const std::exception&) {
+        amount = -1;
+      }
+    }
+    if (amount < 0) {
+      return Status::InvalidArgument("--resource " + r + ": expected NAME=COUNT, e.g. licenses=4");
+    }
+    machine.custom[r.substr(0, eq)] = amount;
+  }
+  return machine;
 }
 
 int Run(RunOptions o) {
@@ -257,6 +275,9 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
       ->check(WholeNumberAtLeast(1));
   run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");
   run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3)");
+  run->add_option("--resource", options->resources,
+                  "A custom resource this machine offers, NAME=COUNT (repeatable), for tasks' "
+                  "`resources`");
   run->add_option("--max-workers", options->max_workers,
                   "Most tasks running at once (default: as many as fit)")
       ->check(WholeNumberAtLeast(0));

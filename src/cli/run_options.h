@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace allot {
 
@@ -14,6 +15,7 @@ struct RunOptions {
   std::optional<int> cores;
   std::string memory;          // "16G"
   std::string gpus;            // "2" or "0,3"
+  std::vector<std::string> resources;  // "licenses=4", repeatable
   int max_workers = 0;         // 0: no limit beyond the cores
   std::string durability = "normal";
   std::string progress = "auto";

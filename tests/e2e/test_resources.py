@@ -84,3 +84,27 @@ def test_gpus_are_exclusive(allot, tmp_path, monkeypatch):
     # A task without GPUs sees none (an empty list hides them all).
     out = (tmp_path / "allot-work" / "nogpu" / "stdout").read_text()
     assert out == "CUDA_VISIBLE_DEVICES=\n"
+
+
+def test_custom_resources_offered_with_the_resource_flag_are_never_oversubscribed(allot, tmp_path):
+    log = tmp_path / "log"
+    lines = ["tasks:"]
+    for i in range(4):
+        lines += [f"  - id: lic{i}", f"    command: {yaml_str(logging_command(log, '0.2'))}",
+                  "    resources: {licenses: 1}"]
+    allot.write("tasks.yaml", "\n".join(lines) + "\n")
+    r = allot.run("run", "tasks.yaml", "--cores", "2", "--resource", "licenses=1")
+    assert r.returncode == 0, r.stderr
+    assert max(len(running) for running in replay(log)) == 1
+
+
+def test_custom_resources_the_machine_lacks_are_bad_input(allot, tmp_path):
+    allot.write("tasks.yaml", "tasks:\n  - id: a\n    command: 'true'\n"
+                              "    resources: {licenses: 1}\n")
+    r = allot.run("run", "tasks.yaml")
+    assert r.returncode == 2
+    assert "tasks.yaml:2: task 'a': asks for 1 of resource 'licenses'; this machine has none" \
+        in r.stderr
+    r = allot.run("run", "tasks.yaml", "--resource", "licenses")
+    assert r.returncode == 2
+    assert "--resource licenses: expected NAME=COUNT" in r.stderr
