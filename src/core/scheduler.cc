@@ -99,7 +99,21 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
     ready_.Push(t, specs_[t].priority);
     dirty_ = true;
   }
-  if (IsTerminal(to)) ++terminal_;
+  if (IsTerminal(to)) {
+    ++terminal_;
+    ReleaseDetails(t);
+  }
+}
+
+void Scheduler::ReleaseDetails(TaskIndex t) {
+  // The journal keeps the whole spec; a finished task needs only its id, resources and
+  // priority here, so its strings go (they are most of a task's memory in real campaigns).
+  TaskSpec& s = specs_[t];
+  std::string().swap(s.command);
+  std::string().swap(s.workdir);
+  std::vector<std::pair<std::string, std::string>>().swap(s.env);
+  std::map<std::string, std::string>().swap(s.tags);
+  std::vector<std::string>().swap(s.depends_on);
 }
 
 Status Scheduler::IndexNewTasks(const std::vector<TaskSpec>& specs, ResolvedDeps* resolved) {
@@ -311,7 +325,10 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     --counts_[static_cast<int>(rec.state)];
     ++counts_[static_cast<int>(e.to)];
     rec.state = e.to;
-    if (IsTerminal(e.to)) ++terminal_;
+    if (IsTerminal(e.to)) {
+      ++terminal_;
+      ReleaseDetails(e.task);
+    }
     if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) rec.attempts = e.attempt;
     if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
     if (e.usage) {

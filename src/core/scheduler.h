@@ -82,6 +82,8 @@ class Scheduler {
   bool stopping() const { return stopping_; }
 
   size_t task_count() const { return specs_.size(); }
+  // The task's spec. Once the task is terminal, only id, resources, limits and priority are
+  // kept (command, env, tags, workdir and depends_on are released; the journal has them).
   const TaskSpec& spec(TaskIndex t) const { return specs_[t]; }
   TaskState state(TaskIndex t) const { return tasks_[t].state; }
   uint32_t attempts(TaskIndex t) const { return tasks_[t].attempts; }
@@ -120,6 +122,7 @@ class Scheduler {
   void Succeed(TaskIndex t, const AttemptUsage& usage);
   void Fail(TaskIndex t, std::string reason, const AttemptUsage* usage);
   void SkipDescendants(TaskIndex failed);
+  void ReleaseDetails(TaskIndex t);
   void OnTimer(const Timer& timer);
   // The dependencies of a batch of new tasks, resolved to indices once: those of batch task i
   // are deps[first[i] .. first[i + 1]).

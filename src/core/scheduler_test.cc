@@ -387,3 +387,34 @@ TEST(SchedulerTest, CountsFollowEveryTransition) {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST(SchedulerTest, FinishedTasksKeepOnlyWhatSchedulingNeeds) {
+  FakeLauncherDriver d(FlatMachine(1));
+  TaskSpec a = TaskBuilder("a");
+  a.command = std::string(200, 'x');
+  a.env = {{"K", "V"}};
+  a.tags = {{"project", "epic"}};
+  TaskSpec b = TaskBuilder("b");
+  b.depends_on = {"a"};
+  ASSERT_TRUE(d.Submit({a, b}).ok());
+  d.Turn();
+  const TaskIndex ia = *d.scheduler().Find("a");
+  EXPECT_EQ(d.scheduler().spec(ia).command.size(), 200u);  // running: all of it
+  d.Exit("a", 0);
+  const TaskSpec& done = d.scheduler().spec(ia);
+  EXPECT_EQ(done.id, "a");
+  EXPECT_TRUE(done.command.empty());
+  EXPECT_TRUE(done.env.empty());
+  EXPECT_TRUE(done.tags.empty());
+  // The dependent still starts: dependencies live in the graph, not in the finished spec.
+  Outbox turn = d.Turn();
+  ASSERT_EQ(turn.launches.size(), 1u);
+  EXPECT_EQ(d.scheduler().spec(turn.launches[0].task).id, "b");
+  EXPECT_EQ(d.scheduler().spec(turn.launches[0].task).depends_on.size(), 1u);
+}
+
+}  // namespace
+}  // namespace allot

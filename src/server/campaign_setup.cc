@@ -40,7 +40,8 @@ Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
         added.push_back(spec);
         continue;
       }
-      TaskSpec before = scheduler->spec(*existing);
+      // The journal's copy: the scheduler keeps only part of a finished task's spec.
+      TaskSpec before = contents.submissions[*existing].spec;
       before.origin = spec.origin;  // where it was written may move; what it says may not
       if (!(before == spec)) {
         return Status::InvalidArgument(
