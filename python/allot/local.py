@@ -48,7 +48,7 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     are added.
 
     The keyword arguments are allot's flags: ``cores``, ``memory`` (``"16G"`` or bytes),
-    ``gpus`` (a count, ``"0,3"``, or a list of two or more device ids), ``max_workers``,
+    ``gpus`` (a count, ``"0,3"``, or a list of device ids), ``max_workers``,
     ``resources`` (custom resources this machine offers, ``{"licenses": 4}``: ``--resource``),
     ``durability`` (``"normal"`` or ``"full"``), ``db`` (default ``<workdir>/allot.db``),
     ``progress`` and ``quiet`` (False: allot's progress and summary are also copied to this
@@ -335,10 +335,7 @@ def _gpus_flag(gpus: Union[int, str, Sequence[int]]) -> str:
     if not ids:
         return "0"
     if len(ids) == 1:
-        if ids[0] == 0:
-            return "1"  # the count 1 is device 0
-        raise ValueError(f"gpus={ids}: allot's --gpus takes a count or a list of two or more "
-                         f"device ids, so a single device other than 0 cannot be chosen")
+        return f"{ids[0]},"  # a one-element list of ids, not a count
     return ",".join(str(i) for i in ids)
 
 

@@ -109,9 +109,8 @@ def test_gpus_flag():
     assert _gpus_flag(2) == "2"
     assert _gpus_flag("0,3") == "0,3"
     assert _gpus_flag([0, 3]) == "0,3"
-    assert _gpus_flag([0]) == "1"
-    with pytest.raises(ValueError):
-        _gpus_flag([3])
+    assert _gpus_flag([0]) == "0,"
+    assert _gpus_flag([3]) == "3,"  # one device id, not a count
 
 
 def test_find_binary_reports_a_missing_one(tmp_path):

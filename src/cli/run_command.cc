@@ -44,8 +44,8 @@ Result<std::vector<int>> ParseGpus(const std::string& text) {
       n = std::stoi(text, &used);
       if (used != text.size() || n < 0) throw std::invalid_argument(text);
     } catch (const std::exception&) {
-      return Status::InvalidArgument("--gpus " + text +
-                                     ": expected a count (2) or a list of device ids (0,3)");
+      return Status::InvalidArgument(
+          "--gpus " + text + ": expected a count (2) or a list of device ids (0,3; one id: 3,)");
     }
     for (int i = 0; i < n; ++i) ids.push_back(i);
     return ids;
@@ -64,6 +64,7 @@ Result<std::vector<int>> ParseGpus(const std::string& text) {
     }
     if (comma == std::string::npos) break;
     start = comma + 1;
+    if (start == text.size()) break;  // "3," is the list holding device 3
   }
   return ids;
 }
@@ -274,7 +275,7 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")
       ->check(WholeNumberAtLeast(1));
   run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");
-  run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3)");
+  run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3; one id: 3,)");
   run->add_option("--resource", options->resources,
                   "A custom resource this machine offers, NAME=COUNT (repeatable), for tasks' "
                   "`resources`");

@@ -108,3 +108,12 @@ def test_custom_resources_the_machine_lacks_are_bad_input(allot, tmp_path):
     r = allot.run("run", "tasks.yaml", "--resource", "licenses")
     assert r.returncode == 2
     assert "--resource licenses: expected NAME=COUNT" in r.stderr
+
+
+def test_a_single_gpu_is_chosen_by_id_with_a_trailing_comma(allot, tmp_path, monkeypatch):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1,2,3")
+    allot.write("tasks.yaml", "tasks:\n  - id: g\n    command: 'echo $CUDA_VISIBLE_DEVICES'\n"
+                              "    gpus: 1\n")
+    r = allot.run("run", "tasks.yaml", "--gpus", "3,")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "allot-work" / "g" / "stdout").read_text().strip() == "3"

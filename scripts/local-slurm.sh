@@ -1,0 +1,394 @@
+#!/usr/bin/env bash
+# A real Slurm cluster on this one machine, for Allot's cluster-mode tests (Debian 12, root).
+#
+# Usage:
+#   scripts/local-slurm.sh [start]     install (apt) what is missing, set up munge, write the
+#                                      config, start slurmctld and one slurmd per node (only those
+#                                      not running) and wait until every node is idle
+#   scripts/local-slurm.sh stop        kill every slurmd and slurmctld of this cluster (munge stays)
+#   scripts/local-slurm.sh status      daemons (pid or "not running") and sinfo
+#   scripts/local-slurm.sh kill-node nX [--wait]
+#                                      kill nX's slurmd to simulate a node failure; with --wait,
+#                                      wait until sinfo shows it DOWN (about SlurmdTimeout)
+#   scripts/local-slurm.sh env         print the export line for the Slurm client commands
+#
+#   eval "$(scripts/local-slurm.sh env)"   # then: sinfo, srun -N3 -l hostname, sbatch, squeue...
+#
+# After kill-node, `start` restarts the missing slurmd and the node comes back by itself
+# (ReturnToService=2).
+#
+# Environment (all optional):
+#   ALLOT_SLURM_DIR     state directory, config included (default /var/lib/allot-slurm);
+#                       /etc/slurm is never touched: clients need SLURM_CONF=$ALLOT_SLURM_DIR/slurm.conf
+#   ALLOT_SLURM_NODES   number of nodes n1..nN (default 3)
+#   ALLOT_SLURM_CPUS    CPUs per node (default: nproc; every node shares the same physical CPUs,
+#                       so the cluster oversubscribes them N times, which is fine for tests; more
+#                       than nproc works too, thanks to SlurmdParameters=config_overrides)
+#   ALLOT_SLURM_MEM_MB  RealMemory per node in MB (default: 80% of MemTotal / nodes)
+#   ALLOT_SLURM_TIMEOUT seconds to wait for the nodes to come up (default 60)
+#   ALLOT_SLURM_CTLD_PORT  slurmctld port (default 16817, so a real cluster on 6817 is left alone);
+#                       slurmd ports are 17001..1700N
+#
+# Every node is `slurmd -N nX` on this host with its own port, pid file, spool dir and log
+# (%n in slurm.conf). Logs: $ALLOT_SLURM_DIR/log/. A changed config (other node count...) while
+# daemons run restarts them. Exits with a message on any failure; every wait is bounded.
+set -euo pipefail
+
+STATE_DIR=${ALLOT_SLURM_DIR:-/var/lib/allot-slurm}
+CONF=$STATE_DIR/slurm.conf
+NODES=${ALLOT_SLURM_NODES:-3}
+WAIT_S=${ALLOT_SLURM_TIMEOUT:-60}
+CTLD_PORT=${ALLOT_SLURM_CTLD_PORT:-16817}
+BASE_PORT=17000
+CLUSTER=allot
+PARTITION="test"
+export SLURM_CONF=$CONF
+
+die() { echo "local-slurm: error: $*" >&2; exit 1; }
+say() { echo "local-slurm: $*"; }
+
+[[ $NODES =~ ^[1-9][0-9]*$ ]] || die "ALLOT_SLURM_NODES must be a positive integer (got '$NODES')"
+[[ $WAIT_S =~ ^[1-9][0-9]*$ ]] || die "ALLOT_SLURM_TIMEOUT must be a positive integer (got '$WAIT_S')"
+
+node_names() { local i; for ((i = 1; i <= NODES; i++)); do echo "n$i"; done; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || die "'$1' must run as root (it starts Slurm and munge daemons)"; }
+
+# ---------------------------------------------------------------- packages
+install_packages() {
+  local packages=(slurm-wlm munge) missing=() p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "local-slurm: missing packages: ${missing[*]}" >&2
+    echo "local-slurm: run as root:  $line" >&2
+    exit 1
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 600 apt-get update -qq || die "apt-get update failed"
+  timeout 900 apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# ---------------------------------------------------------------- munge
+munge_ok() { timeout 5 munge -n 2>/dev/null | timeout 5 unmunge >/dev/null 2>&1; }
+
+setup_munge() {
+  local key=/etc/munge/munge.key d
+  id munge >/dev/null 2>&1 || die "user 'munge' missing (is the munge package installed?)"
+  install -d -o munge -g munge -m 0700 /etc/munge
+  if [ ! -s "$key" ]; then
+    say "creating $key"
+    (umask 077 && head -c 1024 /dev/urandom >"$key")
+  fi
+  chown munge:munge "$key"
+  chmod 0400 "$key"
+  for d in /run/munge /var/log/munge /var/lib/munge; do
+    install -d -o munge -g munge -m 0755 "$d"
+    chown munge:munge "$d"
+  done
+  chmod 0700 /var/log/munge /var/lib/munge
+  if munge_ok; then return 0; fi
+  if ! pgrep -x munged >/dev/null; then
+    say "starting munged"
+    # As root munged complains about the ownership of its dirs; --force makes it run anyway.
+    timeout 20 munged --force || die "munged did not start (see /var/log/munge/munged.log)"
+  fi
+  local i
+  for ((i = 0; i < 20; i++)); do munge_ok && return 0; sleep 0.5; done
+  tail -n 20 /var/log/munge/munged.log >&2 2>/dev/null || true
+  die "munge -n | unmunge fails: munged is not working"
+}
+
+# ---------------------------------------------------------------- config
+node_cpus() {
+  local c=${ALLOT_SLURM_CPUS:-$(nproc)}
+  [[ $c =~ ^[1-9][0-9]*$ ]] || die "ALLOT_SLURM_CPUS must be a positive integer (got '$c')"
+  echo "$c"
+}
+
+node_mem_mb() {
+  if [ -n "${ALLOT_SLURM_MEM_MB:-}" ]; then
+    [[ $ALLOT_SLURM_MEM_MB =~ ^[1-9][0-9]*$ ]] || die "ALLOT_SLURM_MEM_MB must be a positive integer"
+    echo "$ALLOT_SLURM_MEM_MB"
+    return
+  fi
+  local kb
+  kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+  local mb=$((kb * 8 / 10 / 1024 / NODES))
+  ((mb >= 100)) || mb=100
+  echo "$mb"
+}
+
+render_conf() {
+  local host cpus mem n i names
+  host=$(hostname -s)
+  cpus=$(node_cpus)
+  mem=$(node_mem_mb)
+  names=$(node_names | paste -sd,)
+  cat <<EOF
+# Written by scripts/local-slurm.sh: a local test cluster, $NODES nodes on one host. Do not edit;
+# rerun the script (ALLOT_SLURM_NODES/CPUS/MEM_MB) instead.
+ClusterName=$CLUSTER
+SlurmctldHost=$host
+SlurmctldPort=$CTLD_PORT
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+MpiDefault=none
+MailProg=/bin/true
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+ReturnToService=2
+# Nodes take CPUs/RealMemory from this file, not from the hardware: every node shares the host's
+# CPUs, and ALLOT_SLURM_CPUS may exceed them (without this, slurmd reports the real count and
+# slurmctld sets such a node INVAL, "Low socket*core*thread count").
+SlurmdParameters=config_overrides
+StateSaveLocation=$STATE_DIR/ctld
+SlurmctldPidFile=$STATE_DIR/run/slurmctld.pid
+SlurmctldLogFile=$STATE_DIR/log/slurmctld.log
+SlurmdPidFile=$STATE_DIR/run/slurmd-%n.pid
+SlurmdSpoolDir=$STATE_DIR/spool/slurmd-%n
+SlurmdLogFile=$STATE_DIR/log/slurmd-%n.log
+SlurmctldDebug=info
+SlurmdDebug=info
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+# Short timeouts for tests: a killed slurmd is DOWN after ~SlurmdTimeout.
+SlurmdTimeout=10
+SlurmctldTimeout=10
+MessageTimeout=5
+InactiveLimit=0
+KillWait=5
+MinJobAge=300
+Waittime=0
+
+EOF
+  for ((i = 1; i <= NODES; i++)); do
+    echo "NodeName=n$i NodeHostname=$host NodeAddr=127.0.0.1 Port=$((BASE_PORT + i)) CPUs=$cpus RealMemory=$mem State=UNKNOWN"
+  done
+  echo "PartitionName=$PARTITION Nodes=$names Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO"
+}
+
+# Writes the config; returns 0 when it changed (or was new), 1 when it is unchanged.
+write_conf() {
+  install -d -m 0755 "$STATE_DIR" "$STATE_DIR/run" "$STATE_DIR/log" "$STATE_DIR/spool"
+  install -d -m 0700 "$STATE_DIR/ctld"
+  local n
+  for n in $(node_names); do install -d -m 0755 "$STATE_DIR/spool/slurmd-$n"; done
+  local tmp=$CONF.tmp
+  render_conf >"$tmp"
+  if [ -f "$CONF" ] && cmp -s "$tmp" "$CONF"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  mv "$tmp" "$CONF"
+  chmod 0644 "$CONF"
+  return 0
+}
+
+# ---------------------------------------------------------------- processes
+# Prints the pid from pidfile $1 if that process is alive and its command is $2 (-N $3).
+live_pid() {
+  local pidfile=$1 exe=$2 node=${3:-} pid cmd
+  [ -f "$pidfile" ] || return 1
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+  [[ $cmd == *"$exe"* ]] || return 1
+  if [ -n "$node" ]; then [[ " $cmd " == *" -N $node "* ]] || return 1; fi
+  echo "$pid"
+}
+
+ctld_pid() { live_pid "$STATE_DIR/run/slurmctld.pid" slurmctld; }
+slurmd_pid() { live_pid "$STATE_DIR/run/slurmd-$1.pid" slurmd "$1"; }
+
+# Every slurmd of this cluster, also of nodes beyond the current count (from the pid files).
+all_slurmd_nodes() {
+  local f
+  for f in "$STATE_DIR"/run/slurmd-*.pid; do
+    [ -e "$f" ] || continue
+    f=${f##*/slurmd-}
+    echo "${f%.pid}"
+  done
+}
+
+kill_pid() { # pid name: TERM, wait up to 10 s, then KILL
+  local pid=$1 name=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 40; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.25
+  done
+  say "$name (pid $pid) ignored SIGTERM; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.25; done
+  die "$name (pid $pid) does not exit"
+}
+
+show_logs() {
+  local f
+  for f in "$STATE_DIR/log/slurmctld.log" "$STATE_DIR"/log/slurmd-*.log; do
+    [ -f "$f" ] || continue
+    echo "---- tail $f" >&2
+    # (the mpi/pmix errors are noise: PMIx is not installed and not needed)
+    grep -vE 'pmix|MPI: Cannot create context' "$f" | tail -n 15 >&2 || true
+  done
+}
+
+fail() { show_logs; die "$*"; }
+
+sinfo_nodes() { timeout 10 sinfo -h -N -p "$PARTITION" -o '%N %t' 2>/dev/null; }
+
+# ---------------------------------------------------------------- subcommands
+cmd_stop() {
+  need_root stop
+  local n pid stopped=0
+  for n in $(all_slurmd_nodes); do
+    if pid=$(slurmd_pid "$n"); then
+      kill_pid "$pid" "slurmd $n"
+      stopped=1
+    fi
+    rm -f "$STATE_DIR/run/slurmd-$n.pid"
+  done
+  if pid=$(ctld_pid); then
+    kill_pid "$pid" slurmctld
+    stopped=1
+  fi
+  rm -f "$STATE_DIR/run/slurmctld.pid"
+  if ((stopped)); then say "stopped"; else say "not running"; fi
+}
+
+start_ctld() {
+  ctld_pid >/dev/null && return 0
+  say "starting slurmctld (port $CTLD_PORT)"
+  # -i: ignore state that does not match the config (e.g. after a node-count change).
+  timeout 30 slurmctld -i -f "$CONF" || fail "slurmctld failed to start"
+  local i
+  for ((i = 0; i < 40; i++)); do
+    if ctld_pid >/dev/null && timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; then return 0; fi
+    sleep 0.5
+  done
+  fail "slurmctld does not answer 'scontrol ping' after 20 s"
+}
+
+start_slurmd() {
+  local n=$1
+  slurmd_pid "$n" >/dev/null && return 0
+  say "starting slurmd -N $n"
+  timeout 30 slurmd -N "$n" -f "$CONF" || fail "slurmd -N $n failed to start"
+}
+
+wait_idle() {
+  local deadline=$((SECONDS + WAIT_S)) n st bad resumed=" "
+  while :; do
+    bad=""
+    while read -r n st; do
+      [ -n "$n" ] || continue
+      case $st in
+      idle | alloc | mix | comp) ;;
+      down | drain | fail)
+        # Registered (no '*') but down or drained, e.g. by an earlier failure kept in the saved
+        # state, or an `scontrol update State=DRAIN`: resume it once. A node that is still
+        # invalid is set INVAL again and the wait fails with its reason.
+        if [[ $resumed != *" $n "* ]] && slurmd_pid "$n" >/dev/null; then
+          say "resuming $n (was $st: $(timeout 10 sinfo -h -N -n "$n" -o '%E' 2>/dev/null || true))"
+          timeout 10 scontrol update NodeName="$n" State=RESUME >/dev/null 2>&1 || true
+          resumed+="$n "
+        fi
+        bad+=" $n:$st" ;;
+      *) bad+=" $n:$st" ;;
+      esac
+    done < <(sinfo_nodes || true)
+    local count
+    count=$(sinfo_nodes | wc -l || true)
+    if [ -z "$bad" ] && [ "$count" -eq "$NODES" ]; then return 0; fi
+    if ((SECONDS >= deadline)); then
+      timeout 10 sinfo -N -l >&2 || true
+      timeout 10 sinfo -R >&2 || true
+      fail "nodes not idle after ${WAIT_S}s:${bad:- (sinfo shows $count of $NODES nodes)}"
+    fi
+    sleep 1
+  done
+}
+
+cmd_start() {
+  need_root start
+  install_packages
+  setup_munge
+  if write_conf; then
+    if ctld_pid >/dev/null || [ -n "$(all_slurmd_nodes)" ]; then
+      say "config changed; restarting the daemons"
+      cmd_stop
+    fi
+    say "wrote $CONF"
+  fi
+  local n
+  # slurmds of nodes beyond the current count (ALLOT_SLURM_NODES lowered) would not be
+  # cleaned up by the restart above when the config is unchanged; stop them.
+  for n in $(all_slurmd_nodes); do
+    if [ "${n#n}" -gt "$NODES" ] 2>/dev/null; then
+      local pid
+      if pid=$(slurmd_pid "$n"); then kill_pid "$pid" "slurmd $n"; fi
+      rm -f "$STATE_DIR/run/slurmd-$n.pid"
+    fi
+  done
+  start_ctld
+  for n in $(node_names); do start_slurmd "$n"; done
+  wait_idle
+  timeout 10 sinfo || true
+  say "cluster up: $NODES nodes. For the Slurm commands:"
+  echo "export SLURM_CONF=$CONF"
+}
+
+cmd_status() {
+  local pid n rc=0
+  if [ ! -f "$CONF" ]; then echo "no config at $CONF (never started)"; return 3; fi
+  if pid=$(ctld_pid); then echo "slurmctld: pid $pid"; else echo "slurmctld: not running"; rc=3; fi
+  for n in $(node_names); do
+    if pid=$(slurmd_pid "$n"); then echo "slurmd $n: pid $pid"; else echo "slurmd $n: not running"; rc=3; fi
+  done
+  if munge_ok; then echo "munge: ok"; else echo "munge: not working"; rc=3; fi
+  if ctld_pid >/dev/null; then timeout 10 sinfo -N -l || true; fi
+  echo "export SLURM_CONF=$CONF"
+  return $rc
+}
+
+cmd_kill_node() {
+  need_root kill-node
+  local n=${1:-} wait=${2:-} pid
+  [[ $n =~ ^n[1-9][0-9]*$ ]] || die "usage: $0 kill-node nX [--wait]"
+  [ -z "$wait" ] || [ "$wait" = --wait ] || die "usage: $0 kill-node nX [--wait]"
+  pid=$(slurmd_pid "$n") || die "slurmd $n is not running"
+  # SIGKILL: a crash, not a clean shutdown (a clean one would tell slurmctld).
+  kill -KILL "$pid"
+  say "killed slurmd $n (pid $pid)"
+  [ -n "$wait" ] || return 0
+  local deadline=$((SECONDS + 60)) st
+  while ((SECONDS < deadline)); do
+    st=$(timeout 10 sinfo -h -N -n "$n" -o '%t' 2>/dev/null | head -n1 || true)
+    if [[ $st == down* ]]; then say "$n is $st"; return 0; fi
+    sleep 1
+  done
+  die "$n is not DOWN 60 s after its slurmd was killed (state: ${st:-?})"
+}
+
+case ${1:-start} in
+start) cmd_start ;;
+stop) cmd_stop ;;
+status) cmd_status ;;
+kill-node) shift; cmd_kill_node "$@" ;;
+env) echo "export SLURM_CONF=$CONF" ;;
+-h | --help | help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' ;;
+*) die "unknown command '$1' (start|stop|status|kill-node nX [--wait]|env)" ;;
+esac
