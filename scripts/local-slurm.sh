@@ -52,7 +52,7 @@ say() { echo "local-slurm: $*"; }
 
 node_names() { local i; for ((i = 1; i <= NODES; i++)); do echo "n$i"; done; }
 
-need_root() { [ "$(id -u)" -eq 0 ] || die "'$1' must run as root (it starts Slurm and munge daemons)"; }
+need_root() { [ "$(id -u)" -eq 0 ] || die "'$1' must run as root (it manages the Slurm and munge daemons)"; }
 
 # ---------------------------------------------------------------- packages
 install_packages() {
@@ -323,8 +323,8 @@ wait_idle() {
 }
 
 cmd_start() {
+  install_packages # as non-root: prints the apt line for what is missing and exits
   need_root start
-  install_packages
   setup_munge
   if write_conf; then
     if ctld_pid >/dev/null || [ -n "$(all_slurmd_nodes)" ]; then
