@@ -61,7 +61,8 @@ TEST_F(AttemptUsageTest, PeakRssMatchesTheAllocation) {
 }
 
 TEST_F(AttemptUsageTest, PeakRssOfASmallTaskIsSmall) {
-  // posix_spawn shares this process's memory until exec; that must not count as the task's.
+  // The spawn (clone with CLONE_VM) shares this process's memory until exec; that must not
+  // count as the task's.
   AttemptUsage usage = Run("");
   EXPECT_GT(usage.max_rss_bytes, 0);
   EXPECT_LE(usage.max_rss_bytes, int64_t{32} << 20);

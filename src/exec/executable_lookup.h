@@ -12,7 +12,7 @@ namespace allot {
 bool FindEnvValue(const std::vector<std::string>& env, std::string_view name,
                   std::string_view* value);
 
-// Resolves `word` (argv[0]) to a path that posix_spawn can exec from the task's `cwd`:
+// Resolves `word` (argv[0]) to a path that execve can run from the task's `cwd`:
 // a word containing '/' is used as is when it names a regular file (relative to `cwd` when
 // not absolute); otherwise the directories of `search_path` (an empty entry means the current
 // directory, as in POSIX) are tried in order for a regular file with an execute bit. Returns

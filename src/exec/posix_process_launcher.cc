@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "exec/command_line.h"
+#include "exec/cpu_mask.h"
 #include "exec/executable_lookup.h"
-#include "exec/spawn_file_actions.h"
 
 namespace allot {
 namespace {
@@ -31,13 +31,6 @@ int64_t MonotonicNanos() {
 
 Duration FromTimeval(const timeval& tv) {
   return Duration(static_cast<int64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec);
-}
-
-// Errors of the exec step itself, after which the shell gets its turn (it reports them in
-// the task's stderr with the usual exit codes, or runs a script without a #! line).
-bool IsExecError(int err) {
-  return err == ENOENT || err == EACCES || err == ENOEXEC || err == ENOTDIR || err == ELOOP ||
-         err == ETXTBSY || err == EPERM;
 }
 
 Status CheckDirectory(const std::string& what, const std::string& path) {
@@ -121,20 +114,11 @@ bool PosixProcessLauncher::PrepareDirectExec(const LaunchRequest& request) {
 }
 
 void PosixProcessLauncher::PrepareShellExec(const LaunchRequest& request) {
-  path_ = kShell;
-  argv_.clear();
-  argv_.push_back(const_cast<char*>(kShell));
-  argv_.push_back(const_cast<char*>("-c"));
-  argv_.push_back(const_cast<char*>(request.command.c_str()));
-  argv_.push_back(nullptr);
-}
-
-int PosixProcessLauncher::Spawn(const LaunchRequest& request, pid_t* pid) {
-  SpawnFileActions actions(dev_null_fd_, request.stdout_path.c_str(), request.stderr_path.c_str(),
-                           request.cwd.c_str());
-  if (actions.error() != 0) return actions.error();
-  return posix_spawn(pid, path_.c_str(), actions.get(), attributes_.get(), argv_.data(),
-                     envp_.data());
+  shell_argv_.clear();
+  shell_argv_.push_back(const_cast<char*>(kShell));
+  shell_argv_.push_back(const_cast<char*>("-c"));
+  shell_argv_.push_back(const_cast<char*>(request.command.c_str()));
+  shell_argv_.push_back(nullptr);
 }
 
 Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
@@ -151,31 +135,42 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
   for (const std::string& entry : request.env) envp_.push_back(const_cast<char*>(entry.c_str()));
   envp_.push_back(nullptr);
   bool direct = PrepareDirectExec(request);
-  if (!direct) PrepareShellExec(request);
+  PrepareShellExec(request);
 
-  if (!request.cpus.empty()) ALLOT_RETURN_IF_ERROR(affinity_.Pin(cpus));
+  TaskSpawnPlan plan;
+  plan.path = direct ? path_.c_str() : kShell;
+  plan.argv = direct ? argv_.data() : shell_argv_.data();
+  plan.shell_argv = direct ? shell_argv_.data() : nullptr;  // when exec'ing path_ fails
+  plan.envp = envp_.data();
+  plan.cpus = request.cpus.empty() ? nullptr : &cpus;
+  plan.cwd = request.cwd.c_str();
+  plan.stdout_path = request.stdout_path.c_str();
+  plan.stderr_path = request.stderr_path.c_str();
+  plan.same_output = !request.stderr_path.empty() && request.stdout_path == request.stderr_path;
+  plan.dev_null_fd = dev_null_fd_;
+
   int64_t start_ns = MonotonicNanos();
   pid_t pid = -1;
-  int err = Spawn(request, &pid);
-  if (err != 0 && direct && IsExecError(err)) {
-    PrepareShellExec(request);
-    err = Spawn(request, &pid);
+  int pidfd = -1;
+  SpawnFailure failure = spawner_.Spawn(plan, &pid, &pidfd);
+  if (failure.step == SpawnStep::kAffinity) {
+    if (failure.err == EINVAL) {
+      return Status::InvalidArgument("CPU affinity: none of the requested CPUs is usable");
+    }
+    return ErrnoStatus("sched_setaffinity", failure.err);
   }
-  affinity_.Restore();
-  if (err != 0) return DescribeSpawnFailure(request, err);
+  if (failure.err != 0) return DescribeSpawnFailure(request, failure.err);
 
-  // The child is ours and unreaped, so its pid cannot be reused before pidfd_open. (The
-  // syscall, because glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.)
-  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  // The pidfd comes from clone (CLONE_PIDFD), so it names this child even if it has exited.
   epoll_event event = {};
   event.events = EPOLLIN;
   event.data.u64 = static_cast<uint64_t>(pid);
-  if (pidfd < 0 || epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pidfd, &event) != 0) {
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pidfd, &event) != 0) {
     int watch_err = errno;
     kill(-pid, SIGKILL);
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    if (pidfd >= 0) close(pidfd);
+    close(pidfd);
     return ErrnoStatus(
         "run " + std::to_string(request.run_id) + ": watching pid " + std::to_string(pid),
         watch_err);

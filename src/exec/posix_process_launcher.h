@@ -1,13 +1,14 @@
 // PosixProcessLauncher: the real ProcessLauncher for Linux.
 //
-// Launch: one posix_spawn (clone(CLONE_VM|CLONE_VFORK) in glibc: its cost does not grow with
-// this process's memory, unlike fork) per attempt, in a new process group whose id is the
-// leader's pid, with an empty signal mask and default dispositions, stdin from /dev/null,
-// stdout/stderr created or truncated, every other inherited descriptor closed, the request's
-// cwd and complete environment, and the CPU mask applied before the first instruction (see
-// thread_affinity.h). Plain commands are exec'd directly (command_line.h) after a PATH lookup
-// with the task's own PATH; everything else, and a program that cannot be found or exec'd, runs
-// under /bin/sh -c, so "not found" is the shell's exit 127 with its message in stderr.
+// Launch: one clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD) per attempt (task_spawn.h; like glibc's
+// posix_spawn, its cost does not grow with this process's memory, unlike fork), in a new
+// process group whose id is the leader's pid, with an empty signal mask and default
+// dispositions, stdin from /dev/null, stdout/stderr created or truncated, every other inherited
+// descriptor closed, the request's cwd and complete environment, and the CPU mask set by the
+// child itself before exec (the launching thread's own mask is never changed). Plain commands
+// are exec'd directly (command_line.h) after a PATH lookup with the task's own PATH; everything
+// else, and a program that cannot be found or exec'd, runs under /bin/sh -c (in the same
+// child), so "not found" is the shell's exit 127 with its message in stderr.
 //
 // Reaping (pidfd + epoll): each leader gets a pidfd in an epoll set; ReadyFd() is that epoll
 // descriptor, readable when a leader has exited. CollectExits peeks at zombies with
@@ -16,7 +17,8 @@
 // exit status and rusage. Unlike a SIGCHLD signalfd this needs no signal blocked in every thread
 // of the process (ZeroMQ, HTTP and SQLite threads would each have to), at the same speed
 // (~3,000 spawns/s of /bin/true at 2 in flight on the project's idle 2-CPU VM, both ways).
-// Per launch that is pidfd_open + epoll_ctl; per exit waitid + kill + wait4 + close.
+// Per launch that is epoll_ctl (the pidfd comes from clone); per exit waitid + kill + wait4 +
+// close.
 //
 // Process-wide effects and requirements (one launcher per process):
 //  - Create() makes this process a child subreaper (PR_SET_CHILD_SUBREAPER): orphaned
@@ -35,9 +37,8 @@
 // time and peak RSS come from wait4's rusage of the leader, which includes the descendants the
 // leader waited for, not those it left behind.
 //
-// Not thread-safe: one owner thread calls every method (Launch pins that thread's affinity for
-// the duration of the spawn). Destroying the launcher SIGKILLs and reaps every attempt still
-// running.
+// Not thread-safe: one owner thread calls every method (Launch runs the child on a stack the
+// launcher owns). Destroying the launcher SIGKILLs and reaps every attempt still running.
 #pragma once
 
 #include <sys/types.h>
@@ -49,8 +50,7 @@
 
 #include "common/result.h"
 #include "exec/process_launcher.h"
-#include "exec/spawn_attributes.h"
-#include "exec/thread_affinity.h"
+#include "exec/task_spawn.h"
 
 namespace allot {
 
@@ -82,22 +82,21 @@ class PosixProcessLauncher final : public ProcessLauncher {
 
   // Builds argv_/path_ for the request; false when the shell must run it.
   bool PrepareDirectExec(const LaunchRequest& request);
+  // Builds shell_argv_: /bin/sh -c COMMAND.
   void PrepareShellExec(const LaunchRequest& request);
-  // posix_spawn with the prepared argv_/path_; returns the errno of a failed spawn (0 on success).
-  int Spawn(const LaunchRequest& request, pid_t* pid);
   // Names what made a spawn fail with `err`, checking the cwd and stdio paths.
   Status DescribeSpawnFailure(const LaunchRequest& request, int err) const;
   void Reap(pid_t pid, Child* child, std::vector<ProcessExit>* exits);
 
   const int epoll_fd_;
   const int dev_null_fd_;
-  SpawnAttributes attributes_;
-  ThreadAffinity affinity_;
+  TaskSpawner spawner_;
   std::unordered_map<pid_t, Child> by_pid_;
   std::unordered_map<RunId, pid_t> by_run_;
   // Scratch space reused by every Launch, so a launch allocates little.
   std::vector<std::string> words_;
   std::vector<char*> argv_;
+  std::vector<char*> shell_argv_;
   std::vector<char*> envp_;
   std::string path_;
 };

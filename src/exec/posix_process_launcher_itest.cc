@@ -176,7 +176,7 @@ TEST_F(PosixProcessLauncherTest, AppliesTheCpuAffinity) {
   EXPECT_EQ(Out(1000), "affinity=" + all + "\n") << "no cpus: inherits the whole mask";
   cpu_set_t after;
   ASSERT_EQ(sched_getaffinity(0, sizeof(after), &after), 0);
-  EXPECT_TRUE(CPU_EQUAL(&mine, &after)) << "the launching thread's mask is restored";
+  EXPECT_TRUE(CPU_EQUAL(&mine, &after)) << "the launching thread's mask is untouched";
 }
 
 TEST_F(PosixProcessLauncherTest, RejectsCpuIdsOutOfRange) {
@@ -184,6 +184,21 @@ TEST_F(PosixProcessLauncherTest, RejectsCpuIdsOutOfRange) {
   request.cpus = {CPU_SETSIZE + 3};
   EXPECT_EQ(launcher_->Launch(request).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(launcher_->running(), 0u);
+}
+
+TEST_F(PosixProcessLauncherTest, UnusableCpusAreAnInvalidArgument) {
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(before), &before), 0);
+  int outside = CPU_SETSIZE - 1;
+  if (CPU_ISSET(outside, &before)) GTEST_SKIP() << "every CPU id is usable here";
+  LaunchRequest request = Request(1, task_);
+  request.cpus = {outside};
+  EXPECT_EQ(launcher_->Launch(request).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(launcher_->running(), 0u);
+  cpu_set_t after;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(after), &after), 0);
+  EXPECT_TRUE(CPU_EQUAL(&after, &before));
+  EXPECT_EQ(Run(Request(2, task_)).exit_code, 0) << "the launcher still works";
 }
 
 TEST_F(PosixProcessLauncherTest, ResetsTheSignalMaskAndIgnoredSignals) {

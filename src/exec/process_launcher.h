@@ -2,7 +2,7 @@
 // per attempt; signals go to the whole group. Reaping is event-driven: the owner polls
 // ReadyFd() in its event loop and calls CollectExits() when it is readable.
 //
-// Implementations: PosixProcessLauncher (posix_spawn + signalfd/epoll), FakeProcessLauncher
+// Implementations: PosixProcessLauncher (clone + pidfd/epoll), FakeProcessLauncher
 // (src/testing). Not thread-safe: one owner (the event loop thread).
 #pragma once
 

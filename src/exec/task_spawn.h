@@ -29,16 +29,16 @@
 namespace allot {
 
 struct TaskSpawnPlan {
-  const char* path = nullptr;         // resolved program (relative ones are cwd's)
+  const char* path = nullptr;  // resolved program (relative ones are cwd's)
   char* const* argv = nullptr;
   char* const* shell_argv = nullptr;  // fallback for /bin/sh when exec'ing `path` fails; or null
   char* const* envp = nullptr;
-  const cpu_set_t* cpus = nullptr;    // null: inherit the calling thread's mask
+  const cpu_set_t* cpus = nullptr;  // null: inherit the calling thread's mask
   const char* cwd = "";
   const char* stdout_path = "";
   const char* stderr_path = "";
-  bool same_output = false;           // stderr shares stdout's open file
-  int dev_null_fd = -1;               // O_RDWR /dev/null, > 2
+  bool same_output = false;  // stderr shares stdout's open file
+  int dev_null_fd = -1;      // O_RDWR /dev/null, > 2
 };
 
 // Where the child failed, for the caller's error message.
@@ -65,6 +65,7 @@ class TaskSpawner {
  private:
   static constexpr size_t kStackSize = 64 * 1024;
   std::unique_ptr<char[]> stack_;
+  int max_fd_ = 65536;  // closing bound if close_range fails (kernels before 5.9)
 };
 
 }  // namespace allot
