@@ -22,12 +22,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::vector<std::string> Ids(const FakeLauncherDriver& d, const Outbox& turn) {
-  std::vector<std::string> ids;
-  for (const LaunchOrder& l : turn.launches) ids.push_back(d.scheduler().spec(l.task).id);
-  return ids;
-}
-
 TEST(SchedulerRecoverTest, RunningAttemptBecomesLostThenReadyAndRerunsAsNextAttempt) {
   FakeLauncherDriver d(FlatMachine(2));
   ASSERT_TRUE(d.Submit({TaskBuilder("a")}).ok());
@@ -41,7 +35,7 @@ TEST(SchedulerRecoverTest, RunningAttemptBecomesLostThenReadyAndRerunsAsNextAtte
   EXPECT_EQ(d.events()[before + 1].to, TaskState::kReady);
   EXPECT_EQ(d.State("a"), TaskState::kReady);
   EXPECT_EQ(d.scheduler().attempts(d.Index("a")), 1u);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   EXPECT_EQ(d.Live("a")->attempt, 2u);
   EXPECT_EQ(AttemptOfExecution(d.Live("a")->execution), 2u);
 }
@@ -67,7 +61,7 @@ TEST(SchedulerRecoverTest, FinishedTasksStayFinishedAndNeverRunAgain) {
   EXPECT_EQ(d.State("after-ok"), TaskState::kSucceeded);
   EXPECT_EQ(d.scheduler().last_exit(d.Index("bad")), 1);
   EXPECT_TRUE(d.scheduler().Done());
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
 }
 
 TEST(SchedulerRecoverTest, RecoveredCountsAndTotalsEqualTheLiveOnes) {
@@ -97,10 +91,10 @@ TEST(SchedulerRecoverTest, DependentsWaitForTheRerunOfTheirLostDependency) {
   ASSERT_TRUE(d.Restart().ok());
   EXPECT_EQ(d.State("c"), TaskState::kWaiting);
   EXPECT_EQ(d.WhyWaiting("c"), "waiting for a (ready)");
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   d.Exit("a", 0);
   EXPECT_EQ(d.State("c"), TaskState::kReady);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("c"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("c"));
 }
 
 TEST(SchedulerRecoverTest, RetryBackoffIsCutShortByARestart) {
@@ -112,7 +106,7 @@ TEST(SchedulerRecoverTest, RetryBackoffIsCutShortByARestart) {
   ASSERT_TRUE(d.Restart().ok());
   EXPECT_EQ(d.State("a"), TaskState::kReady);
   EXPECT_EQ(d.EventsOf("a").back().reason, "retry backoff cut short by a restart");
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   EXPECT_EQ(d.Live("a")->attempt, 2u);
 }
 
@@ -126,7 +120,7 @@ TEST(SchedulerRecoverTest, PreemptedByStopRunsAgainAfterRestart) {
   ASSERT_TRUE(d.Restart().ok());
   EXPECT_EQ(d.State("a"), TaskState::kReady);
   EXPECT_FALSE(d.scheduler().stopping());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   EXPECT_EQ(d.Live("a")->attempt, 2u);
 }
 

@@ -20,12 +20,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-std::vector<std::string> Ids(const FakeLauncherDriver& d, const Outbox& turn) {
-  std::vector<std::string> ids;
-  for (const LaunchOrder& l : turn.launches) ids.push_back(d.scheduler().spec(l.task).id);
-  return ids;
-}
-
 std::set<int> NodesOf(const Machine& m, const std::vector<int>& os_ids) {
   std::set<int> nodes;
   for (int id : os_ids) {
@@ -48,7 +42,7 @@ TEST(SchedulerResourcesTest, ElasticTaskTakesWhatIsLeftWhenAtLeastItsMin) {
   ASSERT_TRUE(d.Submit({TaskBuilder("fixed").Cores(5), TaskBuilder("e").Cores(2, 6),
                         TaskBuilder("e2").Cores(2, 6)})
                   .ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("fixed", "e"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("fixed", "e"));
   EXPECT_EQ(d.Live("e")->allocation.cpus.size(), 3u);
   EXPECT_EQ(d.WhyWaiting("e2"), "needs 2 cores, 0 free");
   d.Exit("e", 0);
@@ -59,7 +53,7 @@ TEST(SchedulerResourcesTest, ElasticTaskTakesWhatIsLeftWhenAtLeastItsMin) {
 TEST(SchedulerResourcesTest, ElasticTaskBelowItsMinWaits) {
   FakeLauncherDriver d(FlatMachine(4));
   ASSERT_TRUE(d.Submit({TaskBuilder("fixed").Cores(3), TaskBuilder("e").Cores(2, 4)}).ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("fixed"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("fixed"));
   EXPECT_EQ(d.WhyWaiting("e"), "needs 2 cores, 1 free");
 }
 
@@ -69,11 +63,11 @@ TEST(SchedulerResourcesTest, MemoryIsAccountedAndNeverOversubscribed) {
                         TaskBuilder("m3").Memory(4 * kGiB), TaskBuilder("free")})
                   .ok());
   // m2 does not fit; m3 fits beside m1 but would delay m2 (no time bounds: m2 reserves).
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("m1", "free"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("m1", "free"));
   EXPECT_EQ(d.WhyWaiting("m2"), "needs more memory than is free");
   EXPECT_EQ(d.scheduler().pool().free().memory_bytes, 4 * kGiB);
   d.Exit("m1", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("m2", "m3"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("m2", "m3"));
   EXPECT_EQ(d.scheduler().pool().free().memory_bytes, 0);
 }
 
@@ -83,7 +77,7 @@ TEST(SchedulerResourcesTest, GpusAreHandedOutByIdAndNeverTwice) {
       d.Submit({TaskBuilder("g2").Gpus(2), TaskBuilder("g2b").Gpus(2), TaskBuilder("g1").Gpus(1)})
           .ok());
   Outbox turn = d.Turn();
-  EXPECT_THAT(Ids(d, turn), ElementsAre("g2"));
+  EXPECT_THAT(d.IdsOf(turn), ElementsAre("g2"));
   EXPECT_EQ(d.WhyWaiting("g2b"), "needs 2 GPUs, 1 free");
   std::set<int> used(d.Live("g2")->allocation.gpus.begin(), d.Live("g2")->allocation.gpus.end());
   EXPECT_EQ(used.size(), 2u);
@@ -103,12 +97,12 @@ TEST(SchedulerResourcesTest, CustomResourcesSerializeTasksThatShareThem) {
       d.Submit({TaskBuilder("l1").Custom("licenses", 1), TaskBuilder("l2").Custom("licenses", 2),
                 TaskBuilder("l3").Custom("licenses", 1)})
           .ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("l1"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("l1"));
   EXPECT_EQ(d.WhyWaiting("l2"), "needs 2 licenses, 1 free");
   d.Exit("l1", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("l2"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("l2"));
   d.Exit("l2", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("l3"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("l3"));
   EXPECT_EQ(d.scheduler().pool().free().custom.at("licenses"), 1);
 }
 
@@ -183,12 +177,12 @@ TEST(SchedulerResourcesTest, RunningLimitCapsConcurrentAttempts) {
   FakeLauncherDriver d(FlatMachine(8), options);
   ASSERT_TRUE(
       d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c"), TaskBuilder("e")}).ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a", "b"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a", "b"));
   EXPECT_THAT(d.WhyWaiting("c"), ::testing::HasSubstr("limit on"));
   EXPECT_EQ(d.WhyWaiting("e"), "queued behind 'c'");
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
   d.Exit("a", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("c"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("c"));
   EXPECT_EQ(d.scheduler().running(), 2u);
 }
 
@@ -204,7 +198,7 @@ TEST(SchedulerResourcesTest, BigHighPriorityTaskIsNotStarvedByAStreamOfSmallOnes
   for (int i = 0; i < 8; ++i) {
     ASSERT_TRUE(d.Submit({TaskBuilder("s" + std::to_string(next++))}).ok());
     d.Exit("s" + std::to_string(i), 0);
-    std::vector<std::string> started = Ids(d, d.Turn());
+    std::vector<std::string> started = d.IdsOf(d.Turn());
     if (i < 7) {
       EXPECT_THAT(started, IsEmpty()) << "after s" << i << " ended";
     } else {
@@ -220,11 +214,11 @@ TEST(SchedulerResourcesTest, BigTaskAtTheHeadIsNotStarvedByLaterSmallOnes) {
   d.Turn();  // s0, s1 run; big waits for 4
   ASSERT_TRUE(d.Submit({TaskBuilder("late1"), TaskBuilder("late2").Cores(2)}).ok());
   // 2 cores free but big needs them: nothing backfills without time bounds.
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
   d.Exit("s0", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
   d.Exit("s1", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("big"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("big"));
 }
 
 // Without time bounds, backfill still uses what the head will not need: here the head waits
@@ -237,10 +231,10 @@ TEST(SchedulerResourcesTest, BackfillUsesResourcesBeyondTheHeadsNeed) {
       d.Submit({TaskBuilder("head").Cores(2).Memory(4 * kGiB).Priority(5), TaskBuilder("cpu-only"),
                 TaskBuilder("needs-memory").Memory(1 * kGiB), TaskBuilder("wide").Cores(6)})
           .ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("cpu-only"))
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("cpu-only"))
       << "needs-memory would take the head's memory; wide its cores";
   d.Exit("r", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("head", "needs-memory"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("head", "needs-memory"));
 }
 
 TEST(SchedulerResourcesTest, WithEstimatesShortTasksBackfillAndLongOnesWait) {
@@ -253,15 +247,15 @@ TEST(SchedulerResourcesTest, WithEstimatesShortTasksBackfillAndLongOnesWait) {
                   .ok());
   // Shadow time: r ends at +100s. "short" (by its estimate) and "limited" (killed at the latest
   // at limit + grace) end by then; the others would delay big.
-  EXPECT_THAT(Ids(d, d.Turn()), UnorderedElementsAre("short", "limited"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), UnorderedElementsAre("short", "limited"));
   EXPECT_EQ(d.WhyWaiting("big"), "needs 8 cores, 2 free");
   d.Advance(50s);
   d.Exit("short", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty()) << "50s left to the shadow; 'long' still too long";
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty()) << "50s left to the shadow; 'long' still too long";
   d.Advance(50s);
   d.Exit("r", 0);
   d.Exit("limited", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("big"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("big"));
 }
 
 TEST(SchedulerResourcesTest, WithEstimatesBackfillMayUseTheExtraBeyondTheReservation) {
@@ -273,10 +267,10 @@ TEST(SchedulerResourcesTest, WithEstimatesBackfillMayUseTheExtraBeyondTheReserva
                 TaskBuilder("long2"), TaskBuilder("long3")})
           .ok());
   // At the shadow (+100s) 8 are free and head needs 6: two long tasks may run beside it.
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("long1", "long2"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("long1", "long2"));
   d.Advance(100s);
   d.Exit("r", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("head"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("head"));
 }
 
 TEST(SchedulerResourcesTest, EveryAllocationStaysWithinTheMachine) {

@@ -22,18 +22,12 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::vector<std::string> Ids(const FakeLauncherDriver& d, const Outbox& turn) {
-  std::vector<std::string> ids;
-  for (const LaunchOrder& l : turn.launches) ids.push_back(d.scheduler().spec(l.task).id);
-  return ids;
-}
-
 // Runs every task to success one at a time on a one-CPU machine; returns the start order.
 std::vector<std::string> RunSerially(FakeLauncherDriver& d) {
   std::vector<std::string> order;
   for (int guard = 0; guard < 1000 && !d.scheduler().Done(); ++guard) {
     Outbox turn = d.Turn();
-    for (const std::string& id : Ids(d, turn)) {
+    for (const std::string& id : d.IdsOf(turn)) {
       order.push_back(id);
       d.Exit(id, 0);
     }
@@ -61,19 +55,19 @@ TEST(SchedulerTest, ExtremePrioritiesOrderCorrectly) {
 TEST(SchedulerTest, LaterSubmittedHigherPriorityTaskOvertakesQueuedOnes) {
   FakeLauncherDriver d(FlatMachine(1));
   ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b")}).ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   ASSERT_TRUE(d.Submit({TaskBuilder("urgent").Priority(1)}).ok());
   d.Exit("a", 0);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("urgent"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("urgent"));
 }
 
 TEST(SchedulerTest, RetriedTaskKeepsItsPlaceInTheQueue) {
   FakeLauncherDriver d(FlatMachine(1));
   ASSERT_TRUE(d.Submit({TaskBuilder("a").Retries(1), TaskBuilder("b"), TaskBuilder("c")}).ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   d.Exit("a", 1);
   EXPECT_EQ(d.State("a"), TaskState::kReady);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   EXPECT_EQ(d.Live("a")->attempt, 2u);
 }
 
@@ -105,14 +99,14 @@ TEST(SchedulerTest, DependentStartsOnlyAfterAllDependenciesSucceeded) {
   ASSERT_TRUE(
       d.Submit({TaskBuilder("a"), TaskBuilder("b"), TaskBuilder("c").DependsOn({"a", "b"})}).ok());
   EXPECT_EQ(d.State("c"), TaskState::kWaiting);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a", "b"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a", "b"));
   d.Exit("a", 0);
   EXPECT_EQ(d.State("c"), TaskState::kWaiting);
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
   EXPECT_EQ(d.WhyWaiting("c"), "waiting for b (running)");
   d.Exit("b", 0);
   EXPECT_EQ(d.State("c"), TaskState::kReady);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("c"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("c"));
 }
 
 TEST(SchedulerTest, TaskSubmittedAfterItsDependencySucceededIsReadyAtOnce) {
@@ -122,7 +116,7 @@ TEST(SchedulerTest, TaskSubmittedAfterItsDependencySucceededIsReadyAtOnce) {
   d.Exit("a", 0);
   ASSERT_TRUE(d.Submit({TaskBuilder("b").DependsOn({"a"})}).ok());
   EXPECT_EQ(d.submissions().back().initial_state, TaskState::kReady);
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("b"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("b"));
 }
 
 TEST(SchedulerTest, FailureSkipsEveryDescendantWithReasonNamingTheDependency) {
@@ -131,7 +125,7 @@ TEST(SchedulerTest, FailureSkipsEveryDescendantWithReasonNamingTheDependency) {
                         TaskBuilder("c").DependsOn({"b"}), TaskBuilder("d").DependsOn({"a"}),
                         TaskBuilder("e"), TaskBuilder("f").DependsOn({"e", "c"})})
                   .ok());
-  EXPECT_THAT(Ids(d, d.Turn()), ElementsAre("a", "e"));
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a", "e"));
   d.Exit("a", 3);
   EXPECT_EQ(d.State("a"), TaskState::kFailed);
   EXPECT_EQ(d.scheduler().last_exit(d.Index("a")), 3);
@@ -211,7 +205,7 @@ TEST(SchedulerTest, RetriesWaitOutExponentialBackoffThenBecomeReady) {
   const std::vector<Duration> delays = {2s, 6s, 10s};  // 2, 6, 18 capped at 10
   for (uint32_t attempt = 1; attempt <= 3; ++attempt) {
     SCOPED_TRACE("attempt " + std::to_string(attempt));
-    ASSERT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+    ASSERT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
     EXPECT_EQ(d.Live("a")->attempt, attempt);
     EXPECT_EQ(d.scheduler().attempts(d.Index("a")), attempt);
     d.Advance(1s);
@@ -224,12 +218,12 @@ TEST(SchedulerTest, RetriesWaitOutExponentialBackoffThenBecomeReady) {
     EXPECT_EQ(*d.scheduler().NextDeadline(), d.clock().Now() + delays[attempt - 1]);
     d.Advance(delays[attempt - 1] - 1us);
     EXPECT_EQ(d.State("a"), TaskState::kWaiting) << "ready before the backoff is over";
-    EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+    EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
     d.Advance(1us);
     EXPECT_EQ(d.State("a"), TaskState::kReady);
     EXPECT_EQ(d.EventsOf("a").back().reason, "retry backoff over");
   }
-  ASSERT_THAT(Ids(d, d.Turn()), ElementsAre("a"));
+  ASSERT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
   EXPECT_EQ(d.Live("a")->attempt, 4u);
   d.Exit("a", 1);
   EXPECT_EQ(d.State("a"), TaskState::kFailed);
@@ -361,7 +355,7 @@ TEST(SchedulerTest, EmptySubmitIsAcceptedAndEmptyCampaignIsDone) {
   EXPECT_TRUE(d.scheduler().Done());
   EXPECT_TRUE(d.Submit({}).ok());
   EXPECT_TRUE(d.scheduler().Done());
-  EXPECT_THAT(Ids(d, d.Turn()), IsEmpty());
+  EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());
 }
 
 TEST(SchedulerTest, CountsFollowEveryTransition) {

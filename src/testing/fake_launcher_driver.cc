@@ -252,4 +252,10 @@ std::vector<std::string> FakeLauncherDriver::LaunchedIds() const {
   return out;
 }
 
+std::vector<std::string> FakeLauncherDriver::IdsOf(const Outbox& turn) const {
+  std::vector<std::string> out;
+  for (const LaunchOrder& l : turn.launches) out.push_back(scheduler_->spec(l.task).id);
+  return out;
+}
+
 }  // namespace allot

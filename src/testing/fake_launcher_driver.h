@@ -87,6 +87,8 @@ class FakeLauncherDriver {
   std::vector<int> SignalsTo(std::string_view id) const;
   // Ids of the tasks launched, in launch order, across the whole run.
   std::vector<std::string> LaunchedIds() const;
+  // The task ids of a turn's launches, in launch order.
+  std::vector<std::string> IdsOf(const Outbox& turn) const;
 
  private:
   void Check(const Outbox& turn);
