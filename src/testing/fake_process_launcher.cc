@@ -37,21 +37,20 @@ void FakeProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
 }
 
 void FakeProcessLauncher::Exit(RunId run_id, int exit_code) {
-  if (running_.erase(run_id) == 0) return;
-  ProcessExit e;
-  e.run_id = run_id;
-  e.usage.exit_code = exit_code;
-  pending_.push_back(e);
-  const uint64_t one = 1;
-  (void)!write(ready_fd_, &one, sizeof one);
+  AttemptUsage usage;
+  usage.exit_code = exit_code;
+  Finish(run_id, usage);
 }
 
 void FakeProcessLauncher::Kill(RunId run_id, int signal) {
+  AttemptUsage usage;
+  usage.term_signal = signal;
+  Finish(run_id, usage);
+}
+
+void FakeProcessLauncher::Finish(RunId run_id, const AttemptUsage& usage) {
   if (running_.erase(run_id) == 0) return;
-  ProcessExit e;
-  e.run_id = run_id;
-  e.usage.term_signal = signal;
-  pending_.push_back(e);
+  pending_.push_back({run_id, usage});
   const uint64_t one = 1;
   (void)!write(ready_fd_, &one, sizeof one);
 }

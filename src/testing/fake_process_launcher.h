@@ -35,6 +35,8 @@ class FakeProcessLauncher final : public ProcessLauncher {
   bool IsRunning(RunId run_id) const { return running_.count(run_id) > 0; }
 
  private:
+  void Finish(RunId run_id, const AttemptUsage& usage);
+
   std::map<RunId, LaunchRequest> running_;
   std::vector<LaunchRequest> launches_;
   std::vector<std::pair<RunId, int>> signals_;
