@@ -11,10 +11,12 @@ declare -A allowed=(
   [journal]="common model journal"
   [exec]="common model exec"
   [monitor]="common monitor"
-  [worker]="common model exec monitor worker"
-  [server]="common model core journal exec monitor worker server"
-  [cli]="common model core journal exec monitor worker server cli"
-  [testing]="common model core journal exec monitor worker server testing"
+  [protocol]="common model protocol"
+  [worker]="common model exec monitor protocol worker"
+  [server]="common model core journal exec monitor protocol worker server"
+  [client]="common model protocol client"
+  [cli]="common model core journal exec monitor protocol worker server client cli"
+  [testing]="common model core journal exec monitor protocol worker server client testing"
 )
 bad=0
 for layer in "${!allowed[@]}"; do
