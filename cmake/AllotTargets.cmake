@@ -3,6 +3,12 @@
 function(allot_layer name)
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
   list(FILTER srcs EXCLUDE REGEX "(_test|_itest|_main)\\.cc$")
+  if(NOT srcs)  # a layer being started: headers only so far
+    add_library(allot_${name} INTERFACE)
+    target_include_directories(allot_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(allot_${name} INTERFACE ${ARGN})
+    return()
+  endif()
   add_library(allot_${name} STATIC ${srcs})
   target_include_directories(allot_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(allot_${name} PUBLIC ${ARGN})

@@ -21,7 +21,13 @@ inline ExecutionId MakeExecutionId(TaskIndex task, uint32_t attempt) {
 inline TaskIndex TaskOfExecution(ExecutionId id) { return static_cast<TaskIndex>(id >> 32); }
 inline uint32_t AttemptOfExecution(ExecutionId id) { return static_cast<uint32_t>(id); }
 
+// A worker, as numbered by whoever adds it to the scheduler (the embedded form has worker 0).
+using WorkerId = uint32_t;
+// The worker of an attempt recovered from the journal that no worker has reported yet.
+inline constexpr WorkerId kNoWorker = ~WorkerId{0};
+
 struct LaunchOrder {
+  WorkerId worker = 0;
   ExecutionId execution = 0;
   TaskIndex task = 0;
   uint32_t attempt = 0;
@@ -29,6 +35,7 @@ struct LaunchOrder {
 };
 
 struct SignalOrder {
+  WorkerId worker = 0;
   ExecutionId execution = 0;
   int signal = 0;  // delivered to the attempt's whole process group
 };

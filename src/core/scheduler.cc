@@ -54,11 +54,17 @@ std::string DescribeExit(const AttemptUsage& u) {
 
 Scheduler::Scheduler(const Clock* clock, Machine machine, SchedulerOptions options,
                      std::unique_ptr<SchedulingPolicy> policy)
+    : Scheduler(clock, options, std::move(policy)) {
+  fixed_machine_ = true;
+  workers_.emplace(0, WorkerSlot{0, "", ResourcePool(std::move(machine))});
+}
+
+Scheduler::Scheduler(const Clock* clock, SchedulerOptions options,
+                     std::unique_ptr<SchedulingPolicy> policy)
     : clock_(clock),
       options_(options),
       policy_(policy ? std::move(policy)
-                     : std::make_unique<PriorityBackfillPolicy>(options.backfill_depth)),
-      pool_(std::move(machine)) {}
+                     : std::make_unique<PriorityBackfillPolicy>(options.backfill_depth)) {}
 
 Scheduler::~Scheduler() = default;
 
@@ -130,10 +136,10 @@ Status Scheduler::IndexNewTasks(const std::vector<TaskSpec>& specs, ResolvedDeps
       return Status::InvalidArgument("task '" + s.id + "': a task with this id already exists");
     }
     ++entered;
-    if (!pool_.CouldEverFit(s.resources)) {
+    if (fixed_machine_ && !pool().CouldEverFit(s.resources)) {
       roll_back();
       return Status::InvalidArgument("task '" + s.id + "': asks for more than the machine has (" +
-                                     NeverFits(s.resources, pool_.Capacity()) + ")");
+                                     NeverFits(s.resources, pool().Capacity()) + ")");
     }
   }
   resolved->deps.clear();
@@ -236,8 +242,7 @@ void Scheduler::AddTasks(std::vector<TaskSpec> specs, const ResolvedDeps& resolv
     for (uint32_t k = resolved.first[i]; k < resolved.first[i + 1]; ++k) {
       const TaskIndex dep = resolved.deps[k];
       dependents_[dep].push_back(t);
-      TaskState ds = dep < first ? tasks_[dep].state : TaskState::kWaiting;
-      if (ds != TaskState::kSucceeded) ++rec.unmet;
+      if (dep >= first || !Satisfies(dep)) ++rec.unmet;
     }
     TaskState s = rec.unmet == 0 ? TaskState::kReady : TaskState::kWaiting;
     rec.state = s;
@@ -270,7 +275,7 @@ Status Scheduler::Submit(std::vector<TaskSpec> specs) {
       const TaskIndex dep = resolved.deps[k];
       TaskState ds = tasks_[dep].state;
       if ((ds == TaskState::kFailed || ds == TaskState::kSkipped || ds == TaskState::kCanceled) &&
-          tasks_[t].state == TaskState::kWaiting) {
+          !Satisfies(dep) && tasks_[t].state == TaskState::kWaiting) {
         Transition(t, TaskState::kSkipped, "dependency '" + specs_[dep].id + "' " +
                                                std::string(TaskStateName(ds)));
         SkipDescendants(t);
@@ -281,7 +286,7 @@ Status Scheduler::Submit(std::vector<TaskSpec> specs) {
 }
 
 Status Scheduler::Recover(std::span<const Submission> submissions,
-                          std::span<const TaskEvent> events) {
+                          std::span<const TaskEvent> events, RecoverMode mode) {
   if (!specs_.empty()) return Status::FailedPrecondition("Recover on a non-empty scheduler");
   std::vector<TaskSpec> specs;
   specs.reserve(submissions.size());
@@ -309,8 +314,10 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
       ++counts_[static_cast<int>(rec.state)];
     }
   }
-  // Replay. Running attempts' allocations are not claimed: nothing survives a restart of the
-  // embedded form, so every interrupted attempt is ended below.
+  // Replay. Running attempts' allocations are not claimed here: in the embedded form nothing
+  // survives a restart, so every interrupted attempt is ended below; in cluster mode they are
+  // claimed when their worker reports them (AddWorker).
+  std::unordered_map<TaskIndex, const TaskEvent*> started;  // last -> running of each task
   for (const TaskEvent& e : events) {
     if (e.task >= tasks_.size()) {
       return Status::Corruption("journal: event for unknown task index " + std::to_string(e.task));
@@ -329,15 +336,19 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
       ++terminal_;
       ReleaseDetails(e.task);
     }
-    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) rec.attempts = e.attempt;
+    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
+      rec.attempts = e.attempt;
+      started[e.task] = &e;
+    }
     if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
+    if (e.to == TaskState::kSkipped && e.by_user) rec.skipped_by_user = true;
     if (e.usage) {
       rec.last_exit = e.usage->term_signal ? -e.usage->term_signal : e.usage->exit_code;
       totals_.cpu += e.usage->user_cpu + e.usage->sys_cpu;
       totals_.task_wall += e.usage->wall;
       ++totals_.attempts_ended;
     }
-    if (e.to == TaskState::kSucceeded) {
+    if (e.to == TaskState::kSucceeded || (e.to == TaskState::kSkipped && e.by_user)) {
       for (TaskIndex d : dependents_[e.task]) --tasks_[d].unmet;
     }
   }
@@ -350,8 +361,32 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     ready_.Assign(ready);
   }
   // Settle what the end of the journal left in flight.
+  const TimePoint now = clock_->Now();
+  const int64_t wall_now = clock_->WallMicros();
   for (TaskIndex t = 0; t < tasks_.size(); ++t) {
     TaskRecord& rec = tasks_[t];
+    if ((rec.state == TaskState::kRunning || rec.state == TaskState::kPaused) &&
+        mode == RecoverMode::kAwaitWorkers) {
+      // Unattached until its worker reports it. It started when the journal says.
+      Running& r = running_[t];
+      r.execution = MakeExecutionId(t, rec.attempts);
+      r.worker = kNoWorker;
+      auto it = started.find(t);
+      if (it != started.end()) {
+        const TaskEvent& e = *it->second;
+        r.allocation.cpus = e.cores;
+        r.allocation.gpus = e.gpus;
+        r.allocation.memory_bytes = e.memory_bytes;
+        r.started = now - std::chrono::microseconds(std::max<int64_t>(0, wall_now - e.wall_time_us));
+      } else {
+        r.started = now;
+      }
+      r.allocation.custom = specs_[t].resources.custom;
+      if (specs_[t].time_limit) {
+        timers_.Add({r.started + *specs_[t].time_limit, TimerKind::kTimeLimit, t, rec.attempts});
+      }
+      continue;
+    }
     if (rec.state == TaskState::kRunning || rec.state == TaskState::kPaused) {
       Transition(t, TaskState::kLost,
                  "allot stopped while attempt " + std::to_string(rec.attempts) + " ran");
@@ -370,7 +405,8 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
   }
   for (TaskIndex t = 0; t < tasks_.size(); ++t) {
     TaskState s = tasks_[t].state;
-    if (s == TaskState::kFailed || s == TaskState::kSkipped || s == TaskState::kCanceled) {
+    if ((s == TaskState::kFailed || s == TaskState::kSkipped || s == TaskState::kCanceled) &&
+        !Satisfies(t)) {
       SkipDescendants(t);
     }
   }
@@ -383,55 +419,114 @@ void Scheduler::Schedule() {
   dirty_ = false;
   blocked_.reset();
   if (ready_.empty()) return;
+  const TaskIndex head = ReadyQueue::TaskOf(*ready_.begin());
+  int slots = options_.max_running > 0
+                  ? std::max(0, options_.max_running - static_cast<int>(running_.size()))
+                  : std::numeric_limits<int>::max();
+  if (slots == 0) {
+    blocked_ = Blocked{head, "the limit on running tasks (--max-workers) is reached"};
+    return;
+  }
+  if (workers_.empty()) {
+    blocked_ = Blocked{head, "no worker is connected"};
+    return;
+  }
+  // What runs where, for the reservations of the backfill policy.
+  std::unordered_map<WorkerId, std::vector<RunningView>> views;
+  for (const auto& [t, r] : running_) {
+    auto w = workers_.find(r.worker);
+    if (w == workers_.end() || w->second.draining || w->second.pool.free().cores <= 0) continue;
+    RunningView& v = views[r.worker].emplace_back();
+    v.held = Held(r.allocation);
+    if (auto runtime = ExpectedRuntime(specs_[t])) v.expected_end = r.started + *runtime;
+  }
+  static const std::vector<RunningView> kNone;
+  bool any_free = false;
+  for (auto& [id, w] : workers_) {
+    if (slots <= 0 || ready_.empty()) break;
+    if (w.draining || w.pool.free().cores <= 0) continue;
+    any_free = true;
+    auto v = views.find(id);
+    ScheduleOn(w, v == views.end() ? kNone : v->second, &slots);
+  }
+  if (!ready_.empty() && !blocked_) {
+    const TaskIndex first = ReadyQueue::TaskOf(*ready_.begin());
+    if (!fixed_machine_) {
+      std::string never = NoWorkerFits(specs_[first].resources);
+      if (!never.empty()) {
+        blocked_ = Blocked{first, never};
+        return;
+      }
+    }
+    blocked_ = Blocked{first, slots <= 0 ? "the limit on running tasks (--max-workers) is reached"
+                              : any_free ? "waiting for resources"
+                                         : "all cores are busy"};
+  }
+}
+
+void Scheduler::ScheduleOn(WorkerSlot& w, const std::vector<RunningView>& running, int* slots) {
   PolicyInput in;
   in.now = clock_->Now();
   in.ready = &ready_;
   in.spec = [this](TaskIndex t) -> const TaskSpec& { return specs_[t]; };
-  in.free = pool_.free();
-  in.start_slots = options_.max_running > 0
-                       ? std::max(0, options_.max_running - static_cast<int>(running_.size()))
-                       : std::numeric_limits<int>::max();
-  if (in.free.cores <= 0 || in.start_slots == 0) {
-    blocked_ = Blocked{ReadyQueue::TaskOf(*ready_.begin()),
-                       in.start_slots == 0 ? "the limit on running tasks (--max-workers) is reached"
-                                           : "all cores are busy"};
-    return;
-  }
-  in.running.reserve(running_.size());
-  for (const auto& [t, r] : running_) {
-    RunningView v;
-    v.held = Held(r.allocation);
-    if (auto runtime = ExpectedRuntime(specs_[t])) v.expected_end = r.started + *runtime;
-    in.running.push_back(std::move(v));
-  }
+  in.free = w.pool.free();
+  if (!fixed_machine_) in.capacity = w.pool.Capacity();
+  in.start_slots = *slots;
+  in.running = running;
   choices_.clear();
-  policy_->Choose(in, &choices_, &blocked_);
-  for (const Choice& c : choices_) Start(c.task, c.cores);
+  std::optional<Blocked> blocked;
+  policy_->Choose(in, &choices_, &blocked);
+  for (const Choice& c : choices_) Start(c.task, c.cores, w);
+  *slots -= static_cast<int>(choices_.size());
+  if (blocked && !blocked_) blocked_ = std::move(blocked);
 }
 
-void Scheduler::Start(TaskIndex t, int cores) {
+std::string Scheduler::NoWorkerFits(const ResourceRequest& r) const {
+  for (const auto& [id, w] : workers_) {
+    if (w.pool.CouldEverFit(r)) return "";
+  }
+  ResourceAmounts best;
+  for (const auto& [id, w] : workers_) {
+    ResourceAmounts c = w.pool.Capacity();
+    best.cores = std::max(best.cores, c.cores);
+    best.memory_bytes = std::max(best.memory_bytes, c.memory_bytes);
+    best.gpus = std::max(best.gpus, c.gpus);
+    for (const auto& [name, n] : c.custom) best.custom[name] = std::max(best.custom[name], n);
+  }
+  return "no connected worker can ever fit it: it asks for " + NeverFits(r, best);
+}
+
+void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
   const TaskSpec& s = specs_[t];
   TaskRecord& rec = tasks_[t];
-  Allocation a = pool_.Allocate(s.resources, cores);
+  Allocation a = w.pool.Allocate(s.resources, cores);
   ++rec.attempts;
   Transition(t, TaskState::kRunning, "", nullptr, &a);
+  outbox_.events.back().worker = w.name;
   ExecutionId exec = MakeExecutionId(t, rec.attempts);
   Running& r = running_[t];
   r = Running{};
   r.execution = exec;
+  r.worker = w.id;
   r.started = clock_->Now();
+  ++w.running;
   if (s.time_limit) {
     timers_.Add({r.started + *s.time_limit, TimerKind::kTimeLimit, t, rec.attempts});
   }
-  outbox_.launches.push_back({exec, t, rec.attempts, a});
+  outbox_.launches.push_back({w.id, exec, t, rec.attempts, a});
   r.allocation = std::move(a);
 }
 
 void Scheduler::OnAttemptExited(ExecutionId execution, const AttemptUsage& usage) {
+  OnAttemptExited(execution, usage, "");
+}
+
+void Scheduler::OnAttemptExited(ExecutionId execution, const AttemptUsage& usage,
+                                const std::string& launch_error) {
   TaskIndex t = TaskOfExecution(execution);
   auto it = running_.find(t);
   if (t >= tasks_.size() || it == running_.end() || it->second.execution != execution) return;
-  EndAttempt(t, usage, "");
+  EndAttempt(t, usage, launch_error.empty() ? "" : "could not start: " + launch_error);
 }
 
 void Scheduler::OnLaunchFailed(ExecutionId execution, const Status& why) {
@@ -448,7 +543,7 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   auto it = running_.find(t);
   Running r = std::move(it->second);
   running_.erase(it);
-  pool_.Release(r.allocation);
+  ReleaseAllocation(r);
   dirty_ = true;
 
   AttemptUsage usage = reported;
@@ -459,12 +554,22 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   totals_.task_wall += usage.wall;
   ++totals_.attempts_ended;
 
+  if (r.cancel_sent) {
+    Transition(t, TaskState::kCanceled, "canceled while it ran", &usage);
+    outbox_.events.back().by_user = true;
+    SkipDescendants(t);
+    return;
+  }
   if (r.stop_sent) {
     // Whatever it exited with, it was told to stop: a task that checkpoints and exits 0 on
     // SIGTERM has not finished its work.
     ++rec.crashes;
     Transition(t, TaskState::kPreempted, "allot was stopped while it ran", &usage);
     return;
+  }
+  if (rec.state == TaskState::kPaused) {
+    // Killed from outside (or by the OOM killer) while stopped: it ran, and ended.
+    Transition(t, TaskState::kRunning, "ended while paused");
   }
   const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !usage.timed_out &&
                      launch_error.empty();
@@ -497,12 +602,21 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
 
 void Scheduler::Succeed(TaskIndex t, const AttemptUsage& usage) {
   Transition(t, TaskState::kSucceeded, "", &usage);
+  SatisfyDependents(t);
+}
+
+void Scheduler::SatisfyDependents(TaskIndex t) {
   for (TaskIndex d : dependents_[t]) {
     TaskRecord& dep = tasks_[d];
     if (--dep.unmet == 0 && dep.state == TaskState::kWaiting) {
       Transition(d, TaskState::kReady, "");
     }
   }
+}
+
+bool Scheduler::Satisfies(TaskIndex dep) const {
+  const TaskRecord& r = tasks_[dep];
+  return r.state == TaskState::kSucceeded || (r.state == TaskState::kSkipped && r.skipped_by_user);
 }
 
 void Scheduler::Fail(TaskIndex t, std::string reason, const AttemptUsage* usage) {
@@ -543,11 +657,15 @@ void Scheduler::OnTimer(const Timer& timer) {
         if (r.term_sent) return;
         r.timed_out = true;
         r.term_sent = true;
-        outbox_.signals.push_back({r.execution, SIGTERM});
+        Signal(r, SIGTERM);
+        if (rec.state == TaskState::kPaused) {
+          Transition(timer.task, TaskState::kRunning, "resumed to end at its time limit");
+          Signal(r, SIGCONT);
+        }
         timers_.Add({clock_->Now() + specs_[timer.task].grace_period, TimerKind::kKillAfterGrace,
                      timer.task, timer.attempt});
       } else {
-        outbox_.signals.push_back({r.execution, SIGKILL});
+        Signal(r, SIGKILL);
       }
       return;
     }
@@ -565,12 +683,210 @@ void Scheduler::Stop(bool kill_now) {
   for (auto& [t, r] : running_) {
     r.stop_sent = true;
     if (kill_now) {
-      outbox_.signals.push_back({r.execution, SIGKILL});
+      Signal(r, SIGKILL);
     } else if (first) {
-      if (!r.term_sent) outbox_.signals.push_back({r.execution, SIGTERM});
+      if (!r.term_sent) Signal(r, SIGTERM);
+      if (tasks_[t].state == TaskState::kPaused) Signal(r, SIGCONT);
       r.term_sent = true;
       timers_.Add({clock_->Now() + specs_[t].grace_period, TimerKind::kKillAfterGrace, t,
                    tasks_[t].attempts});
+    }
+  }
+}
+
+void Scheduler::Signal(const Running& r, int signal) {
+  // An unattached attempt cannot be reached; AddWorker repeats a pending SIGTERM on attach.
+  if (r.worker == kNoWorker) return;
+  outbox_.signals.push_back({r.worker, r.execution, signal});
+}
+
+void Scheduler::ReleaseAllocation(const Running& r) {
+  auto w = workers_.find(r.worker);
+  if (w == workers_.end()) return;
+  w->second.pool.Release(r.allocation);
+  --w->second.running;
+}
+
+std::optional<WorkerId> Scheduler::WorkerOf(TaskIndex t) const {
+  auto it = running_.find(t);
+  if (it == running_.end()) return std::nullopt;
+  return it->second.worker;
+}
+
+bool Scheduler::CancelPending(TaskIndex t) const {
+  auto it = running_.find(t);
+  return it != running_.end() && it->second.cancel_sent;
+}
+
+Status Scheduler::AddWorker(WorkerId id, std::string name, Machine machine,
+                            std::span<const ReportedAttempt> running) {
+  if (id == kNoWorker || workers_.count(id) != 0) {
+    return Status::AlreadyExists("worker " + std::to_string(id) + " is already registered");
+  }
+  WorkerSlot& w =
+      workers_.emplace(id, WorkerSlot{id, std::move(name), ResourcePool(std::move(machine))})
+          .first->second;
+  for (const ReportedAttempt& a : running) {
+    const TaskIndex t = TaskOfExecution(a.execution);
+    auto it = running_.find(t);
+    bool attached = false;
+    if (t < tasks_.size() && it != running_.end() && it->second.execution == a.execution &&
+        it->second.worker == kNoWorker) {
+      Allocation claim;
+      claim.cpus = a.cpus;
+      claim.gpus = a.gpus;
+      claim.memory_bytes = a.memory_bytes;
+      claim.custom = specs_[t].resources.custom;
+      if (w.pool.Claim(claim)) {
+        Running& r = it->second;
+        r.worker = id;
+        r.allocation = std::move(claim);
+        ++w.running;
+        attached = true;
+        if (r.term_sent) Signal(r, SIGTERM);  // ordered while it was unreachable
+        if (r.cancel_sent && tasks_[t].state == TaskState::kPaused) Signal(r, SIGCONT);
+      }
+    }
+    if (!attached) outbox_.signals.push_back({id, a.execution, SIGKILL});
+  }
+  dirty_ = true;
+  return Status::Ok();
+}
+
+void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
+  auto it = running_.find(t);
+  Running r = std::move(it->second);
+  running_.erase(it);
+  ReleaseAllocation(r);
+  dirty_ = true;
+  TaskRecord& rec = tasks_[t];
+  ++rec.crashes;
+  Transition(t, TaskState::kLost, reason);
+  if (r.cancel_sent) {
+    Transition(t, TaskState::kCanceled, "canceled; its worker went away");
+    outbox_.events.back().by_user = true;
+    SkipDescendants(t);
+  } else if (rec.crashes > options_.crash_limit) {
+    Fail(t, reason + "; interrupted " + std::to_string(rec.crashes) + " times (crash limit " +
+                std::to_string(options_.crash_limit) + ")", nullptr);
+  } else {
+    Transition(t, TaskState::kReady, "runs again after an interruption");
+  }
+}
+
+void Scheduler::RemoveWorker(WorkerId id, const std::string& reason) {
+  auto w = workers_.find(id);
+  if (w == workers_.end()) return;
+  std::vector<TaskIndex> lost;
+  for (const auto& [t, r] : running_) {
+    if (r.worker == id) lost.push_back(t);
+  }
+  std::sort(lost.begin(), lost.end());
+  for (TaskIndex t : lost) LoseAttempt(t, reason);
+  workers_.erase(w);
+  dirty_ = true;
+}
+
+void Scheduler::DrainWorker(WorkerId id) {
+  auto w = workers_.find(id);
+  if (w != workers_.end()) w->second.draining = true;
+}
+
+bool Scheduler::HasUnattached() const {
+  for (const auto& [t, r] : running_) {
+    if (r.worker == kNoWorker) return true;
+  }
+  return false;
+}
+
+void Scheduler::ExpireUnattached(const std::string& reason) {
+  std::vector<TaskIndex> lost;
+  for (const auto& [t, r] : running_) {
+    if (r.worker == kNoWorker) lost.push_back(t);
+  }
+  std::sort(lost.begin(), lost.end());
+  for (TaskIndex t : lost) LoseAttempt(t, reason);
+}
+
+Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
+                               std::optional<uint32_t> attempt) const {
+  const TaskRecord& rec = tasks_[t];
+  const std::string& id = specs_[t].id;
+  const std::string state(TaskStateName(rec.state));
+  const bool running = rec.state == TaskState::kRunning || rec.state == TaskState::kPaused;
+  if (attempt) {
+    if (!running || *attempt != rec.attempts) {
+      return Status::FailedPrecondition(
+          "execution '" + id + "@" + std::to_string(*attempt) + "' is not running (task '" + id +
+          "' is " + state +
+          (rec.attempts > 0 ? ", its current attempt is " + std::to_string(rec.attempts) : "") +
+          ")");
+    }
+  }
+  auto refuse = [&](const std::string& what) {
+    return Status::FailedPrecondition("task '" + id + "' is " + state + "; " + what);
+  };
+  switch (action) {
+    case ControlAction::kCancel:
+      if (IsTerminal(rec.state)) return refuse("only an unfinished task can be canceled");
+      return Status::Ok();
+    case ControlAction::kSkip:
+      if (rec.state != TaskState::kWaiting && rec.state != TaskState::kReady) {
+        return refuse(running ? "it has started; cancel it instead"
+                              : "only a waiting or ready task can be skipped");
+      }
+      return Status::Ok();
+    case ControlAction::kPause:
+      if (rec.state != TaskState::kRunning) return refuse("only a running task can be paused");
+      if (CancelPending(t)) return refuse("it is being canceled");
+      return Status::Ok();
+    case ControlAction::kResume:
+      if (rec.state != TaskState::kPaused) return refuse("only a paused task can be resumed");
+      return Status::Ok();
+  }
+  return Status::Internal("unknown action");
+}
+
+void Scheduler::Control(TaskIndex t, ControlAction action) {
+  TaskRecord& rec = tasks_[t];
+  switch (action) {
+    case ControlAction::kCancel: {
+      auto it = running_.find(t);
+      if (it == running_.end()) {
+        Transition(t, TaskState::kCanceled, "canceled");
+        outbox_.events.back().by_user = true;
+        SkipDescendants(t);
+        return;
+      }
+      Running& r = it->second;
+      if (r.cancel_sent) return;
+      r.cancel_sent = true;
+      if (!r.term_sent) Signal(r, SIGTERM);
+      if (rec.state == TaskState::kPaused) Signal(r, SIGCONT);
+      r.term_sent = true;
+      timers_.Add({clock_->Now() + specs_[t].grace_period, TimerKind::kKillAfterGrace, t,
+                   rec.attempts});
+      return;
+    }
+    case ControlAction::kSkip:
+      Transition(t, TaskState::kSkipped, "skipped");
+      outbox_.events.back().by_user = true;
+      rec.skipped_by_user = true;
+      SatisfyDependents(t);
+      return;
+    case ControlAction::kPause: {
+      Running& r = running_.at(t);
+      Transition(t, TaskState::kPaused, "paused");
+      outbox_.events.back().by_user = true;
+      Signal(r, SIGSTOP);
+      return;
+    }
+    case ControlAction::kResume: {
+      Running& r = running_.at(t);
+      Transition(t, TaskState::kRunning, "resumed");
+      outbox_.events.back().by_user = true;
+      Signal(r, SIGCONT);
+      return;
     }
   }
 }

@@ -1,7 +1,12 @@
 // Scheduler: the deterministic state machine at the heart of Allot. Events go in (tasks
-// submitted, attempt exited, launch failed, timers due, stop requested); commands come out
-// through the Outbox (persist, launch, signal). It reads time only from the injected Clock,
-// and does no I/O: tests drive it with a FakeClock and play the launcher themselves.
+// submitted, workers joined or lost, attempt exited, launch failed, timers due, a person's
+// cancel/pause/resume/skip, stop requested); commands come out through the Outbox (persist,
+// launch on a worker, signal). It reads time only from the injected Clock, and does no I/O:
+// tests drive it with a FakeClock and play the workers themselves.
+//
+// Workers: each has its own ResourcePool; a placement never spans workers. The embedded form
+// (`allot run`) is one fixed worker, 0, and refuses tasks that can never fit it. In cluster
+// mode workers come and go: a task no current worker can fit waits ("no worker has ...").
 //
 // Every state change goes through Transition(), which checks the one transition table of
 // model/task_state.h and emits exactly one TaskEvent. Replaying those events (Recover)
@@ -11,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -20,6 +26,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "core/control_action.h"
 #include "core/outbox.h"
 #include "core/policy/scheduling_policy.h"
 #include "core/ready_queue.h"
@@ -29,6 +36,21 @@
 #include "model/submission.h"
 
 namespace allot {
+
+// An attempt a (re-)registering worker says it is running.
+struct ReportedAttempt {
+  ExecutionId execution = 0;
+  std::vector<int> cpus;
+  std::vector<int> gpus;
+  int64_t memory_bytes = 0;
+};
+
+// How Recover settles the attempts the journal says were running.
+enum class RecoverMode {
+  kEndInterrupted,  // embedded: nothing survived, they are lost and run again
+  kAwaitWorkers,    // cluster: they stay running, unattached, until a worker reports them
+                    // (AddWorker) or ExpireUnattached() gives up on them
+};
 
 struct SchedulerOptions {
   int max_running = 0;     // most attempts running at once; 0: no limit (--max-workers)
@@ -45,15 +67,20 @@ struct CampaignTotals {
 
 class Scheduler {
  public:
-  // `clock` must outlive the scheduler. `policy` defaults to PriorityBackfillPolicy.
+  // The embedded form: one fixed worker (id 0, no name) with `machine`. `clock` must outlive
+  // the scheduler. `policy` defaults to PriorityBackfillPolicy.
   Scheduler(const Clock* clock, Machine machine, SchedulerOptions options,
+            std::unique_ptr<SchedulingPolicy> policy = nullptr);
+  // Cluster mode: no workers until AddWorker.
+  Scheduler(const Clock* clock, SchedulerOptions options,
             std::unique_ptr<SchedulingPolicy> policy = nullptr);
   ~Scheduler();
 
   // Accepts tasks: assigns the next dense indices, links dependencies (on earlier and on new
   // tasks), sets initial states (waiting, ready, or skipped when a dependency already failed)
   // and emits their Submissions. InvalidArgument, changing nothing, for a duplicate id, an
-  // unknown dependency, or a request that can never fit the machine.
+  // unknown dependency, a cycle, or (embedded form only) a request that can never fit the
+  // machine. A dependency on a task a person skipped counts as met.
   Status Submit(std::vector<TaskSpec> specs);
 
   // Rebuilds state from a journal's contents. REQUIRES: nothing submitted yet. Attempts that
@@ -61,10 +88,42 @@ class Scheduler {
   // (failed past the crash limit); preempted ones go back to ready; retries waiting on a
   // backoff become ready. Emits the events for those changes. Corruption on an impossible
   // transition or an unknown task.
-  Status Recover(std::span<const Submission> submissions, std::span<const TaskEvent> events);
+  Status Recover(std::span<const Submission> submissions, std::span<const TaskEvent> events,
+                 RecoverMode mode = RecoverMode::kEndInterrupted);
+
+  // A worker joined (or re-joined after a server restart or a partition) with `machine`.
+  // Each attempt it reports running that the scheduler holds unattached (after
+  // Recover(kAwaitWorkers)) is attached to it and its resources claimed; any other reported
+  // attempt is killed (a SIGKILL order to this worker). AlreadyExists for a known id.
+  Status AddWorker(WorkerId id, std::string name, Machine machine,
+                   std::span<const ReportedAttempt> running = {});
+  // The worker is gone: its attempts become lost and go back to ready with attempt + 1
+  // (failed past the crash limit; canceled when a cancel was pending). Unknown ids: no-op.
+  void RemoveWorker(WorkerId id, const std::string& reason);
+  // No new attempts go to the worker; the running ones finish. Unknown ids: no-op.
+  void DrainWorker(WorkerId id);
+  // Attempts recovered as running that no worker has reported: lost, and run again.
+  void ExpireUnattached(const std::string& reason);
+  bool HasUnattached() const;
+
+  // OK when `action` applies to the task now, else FailedPrecondition saying why (e.g.
+  // "task 'a' is succeeded; only a waiting or ready task can be skipped"). `attempt`, when
+  // set (the ref was an execution id), must be the current attempt of a running or paused
+  // task.
+  Status CheckControl(TaskIndex t, ControlAction action,
+                      std::optional<uint32_t> attempt = std::nullopt) const;
+  // Applies it. REQUIRES: CheckControl(t, action) is OK. cancel: waiting/ready -> canceled
+  // at once (dependents skipped); running/paused -> SIGTERM (SIGCONT first when paused),
+  // SIGKILL after the grace period, canceled when it exits. pause: running -> paused, SIGSTOP.
+  // resume: paused -> running, SIGCONT. skip: waiting/ready -> skipped, dependents proceed as
+  // if it had succeeded. Cancel of a task already being canceled changes nothing.
+  void Control(TaskIndex t, ControlAction action);
 
   // An attempt's process group leader exited. Unknown executions are ignored.
   void OnAttemptExited(ExecutionId execution, const AttemptUsage& usage);
+  // The same, with the reason the worker could not start it (a failed attempt).
+  void OnAttemptExited(ExecutionId execution, const AttemptUsage& usage,
+                       const std::string& launch_error);
   // The launcher could not start an attempt; it counts as a failed attempt.
   void OnLaunchFailed(ExecutionId execution, const Status& why);
   // Fires every timer due at Clock::Now().
@@ -93,7 +152,22 @@ class Scheduler {
   const std::array<int64_t, kTaskStateCount>& counts() const { return counts_; }
   const CampaignTotals& totals() const { return totals_; }
   size_t running() const { return running_.size(); }
-  const ResourcePool& pool() const { return pool_; }
+  // The embedded form's pool (worker 0). REQUIRES: worker 0 exists.
+  const ResourcePool& pool() const { return workers_.at(0).pool; }
+
+  struct WorkerSlot {
+    WorkerId id = 0;
+    std::string name;
+    ResourcePool pool;
+    bool draining = false;
+    int running = 0;  // attempts running or paused on it
+  };
+  const std::map<WorkerId, WorkerSlot>& workers() const { return workers_; }
+  // The worker of the task's running or paused attempt: kNoWorker when unattached; none when
+  // the task is not running.
+  std::optional<WorkerId> WorkerOf(TaskIndex t) const;
+  // True when the running attempt of `t` is being canceled.
+  bool CancelPending(TaskIndex t) const;
   // For people: why a non-running task is not running ("waiting for sim-3 (running)",
   // "needs 4 cores, 2 free", "retry 2 of 3 after backoff", ...).
   std::string WhyWaiting(TaskIndex t) const;
@@ -105,6 +179,7 @@ class Scheduler {
     uint32_t unmet = 0;      // dependencies not succeeded yet
     uint16_t crashes = 0;    // attempts lost or preempted
     int32_t last_exit = 0;
+    bool skipped_by_user = false;  // dependents treat it as succeeded
   };
   struct Running {
     ExecutionId execution = 0;
@@ -113,11 +188,22 @@ class Scheduler {
     bool term_sent = false;
     bool timed_out = false;
     bool stop_sent = false;
+    bool cancel_sent = false;
+    WorkerId worker = 0;
   };
 
   void Transition(TaskIndex t, TaskState to, std::string reason,
                   const AttemptUsage* usage = nullptr, const Allocation* allocation = nullptr);
-  void Start(TaskIndex t, int cores);
+  void Start(TaskIndex t, int cores, WorkerSlot& worker);
+  void ScheduleOn(WorkerSlot& worker, const std::vector<RunningView>& running, int* slots);
+  // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.
+  void LoseAttempt(TaskIndex t, const std::string& reason);
+  void ReleaseAllocation(const Running& r);
+  void Signal(const Running& r, int signal);
+  // True when `dep` lets its dependents run: succeeded, or skipped by a person.
+  bool Satisfies(TaskIndex dep) const;
+  void SatisfyDependents(TaskIndex t);
+  std::string NoWorkerFits(const ResourceRequest& r) const;
   void EndAttempt(TaskIndex t, const AttemptUsage& usage, const std::string& launch_error);
   void Succeed(TaskIndex t, const AttemptUsage& usage);
   void Fail(TaskIndex t, std::string reason, const AttemptUsage* usage);
@@ -142,7 +228,8 @@ class Scheduler {
   const Clock* clock_;
   SchedulerOptions options_;
   std::unique_ptr<SchedulingPolicy> policy_;
-  ResourcePool pool_;
+  bool fixed_machine_ = false;  // embedded form: worker 0 only, unfittable tasks refused
+  std::map<WorkerId, WorkerSlot> workers_;
 
   std::vector<TaskSpec> specs_;
   std::vector<TaskRecord> tasks_;

@@ -100,6 +100,12 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
     sqlite3_bind_null(stmt, 16);
   }
   BindTextOrNull(stmt, 17, event.reason);
+  BindTextOrNull(stmt, 18, event.worker);
+  if (event.by_user) {
+    sqlite3_bind_int(stmt, 19, 1);
+  } else {
+    sqlite3_bind_null(stmt, 19);
+  }
 }
 
 Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json) {
@@ -153,6 +159,8 @@ Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out) {
   }
   out->memory_bytes = sqlite3_column_int64(stmt, 14);
   out->reason.assign(ColumnText(stmt, 15));
+  out->worker.assign(ColumnText(stmt, 16));
+  out->by_user = sqlite3_column_int(stmt, 17) != 0;
   return Status::Ok();
 }
 

@@ -31,7 +31,9 @@ CREATE TABLE events(
   cores TEXT,
   gpus TEXT,
   memory INTEGER,
-  reason TEXT);
+  reason TEXT,
+  worker TEXT,
+  by_user INTEGER);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE VIEW task_events AS
@@ -39,7 +41,7 @@ CREATE VIEW task_events AS
          strftime('%Y-%m-%d %H:%M:%f', e.time_us / 1e6, 'unixepoch') AS time_utc,
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
-         e.memory, e.reason
+         e.memory, e.reason, e.worker, e.by_user
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 CREATE VIEW task_states AS
@@ -65,6 +67,36 @@ Status CreateSchema(SqliteDb& db) {
   return s;
 }
 
+constexpr const char* kTaskEventsView = R"sql(
+CREATE VIEW task_events AS
+  SELECT e.seq, t.id AS task_id, e.attempt, f.name AS from_state, s.name AS to_state,
+         strftime('%Y-%m-%d %H:%M:%f', e.time_us / 1e6, 'unixepoch') AS time_utc,
+         e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
+         e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
+         e.memory, e.reason, e.worker, e.by_user
+  FROM events e JOIN tasks t ON t.idx = e.task
+       JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
+)sql";
+
+// Version 1 (before cluster mode) lacks events.worker and events.by_user.
+Status UpgradeFromVersion1(SqliteDb& db) {
+  std::string sql =
+      "BEGIN IMMEDIATE;"
+      "ALTER TABLE events ADD COLUMN worker TEXT;"
+      "ALTER TABLE events ADD COLUMN by_user INTEGER;"
+      "DROP VIEW task_events;";
+  sql += kTaskEventsView;
+  sql += "PRAGMA user_version=2; COMMIT;";
+  Status s = db.Exec(sql.c_str(), "upgrading the journal");
+  if (!s.ok()) {
+    if (db.InTransaction()) (void)db.Exec("ROLLBACK", "upgrading the journal");
+    return Status::FailedPrecondition(
+        db.path() + ": journal schema version 1 needs an upgrade, which failed (" + s.message() +
+        "); open it once with `allot run --resume` as its owner");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
@@ -80,6 +112,7 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
           std::to_string(kJournalSchemaVersion) + ")");
     }
     if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
+    if (version == 1) return UpgradeFromVersion1(db);
     return Status::Ok();
   }
   if (app_id == 0 && version == 0 && objects == 0) {

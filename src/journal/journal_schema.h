@@ -22,7 +22,7 @@
 namespace allot {
 
 inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
-inline constexpr int kJournalSchemaVersion = 1;
+inline constexpr int kJournalSchemaVersion = 2;  // 2: events.worker, events.by_user
 
 enum class SchemaMode {
   kMustExist,      // an empty database is not a journal

@@ -37,6 +37,8 @@ struct TaskEvent {
   std::vector<int> cores;             // OS CPU ids held, on -> running
   std::vector<int> gpus;              // GPU ids held, on -> running
   int64_t memory_bytes = 0;           // memory held, on -> running
+  std::string worker;                 // the worker's name, on -> running (empty: embedded)
+  bool by_user = false;               // asked for by a person (cancel, skip, pause, resume)
   std::string reason;  // why, for people: "dependency sim-3 failed", "retry 2 of 3 in 4s"
   bool operator==(const TaskEvent&) const = default;
 };

@@ -55,11 +55,15 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   auto it = in.ready->begin();
   // What starts in this pass runs too, as far as the reservation below is concerned.
   std::vector<RunningView> starting;
+  auto never_fits = [&in](const ResourceRequest& r) {
+    return in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity);
+  };
   // Step 1: start tasks in order while they fit.
   for (; it != in.ready->end() && slots > 0 && free.cores > 0; ++it) {
     TaskIndex task = ReadyQueue::TaskOf(*it);
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
+    if (never_fits(r)) continue;
     int cores = CoresToTake(r, free);
     if (cores == 0) break;
     out->push_back({task, cores});
@@ -72,6 +76,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     v.held.custom = r.custom;
     if (auto runtime = ExpectedRuntime(spec)) v.expected_end = in.now + *runtime;
   }
+  while (it != in.ready->end() && never_fits(in.spec(ReadyQueue::TaskOf(*it)).resources)) ++it;
   if (it == in.ready->end()) return;
   TaskIndex head = ReadyQueue::TaskOf(*it);
   if (slots <= 0) {

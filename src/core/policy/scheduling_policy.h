@@ -32,6 +32,9 @@ struct PolicyInput {
   const ReadyQueue* ready = nullptr;
   std::function<const TaskSpec&(TaskIndex)> spec;
   ResourceAmounts free;
+  // What the worker has in all; tasks that could never fit it are passed over (they neither
+  // start nor block the queue here). None: every task could fit.
+  std::optional<ResourceAmounts> capacity;
   int start_slots = 0;                  // how many more may start (--max-workers); large if none
   std::vector<RunningView> running;
 };

@@ -1,0 +1,23 @@
+#include "core/control_action.h"
+
+namespace allot {
+
+std::string_view ControlActionName(ControlAction action) {
+  switch (action) {
+    case ControlAction::kCancel: return "cancel";
+    case ControlAction::kPause: return "pause";
+    case ControlAction::kResume: return "resume";
+    case ControlAction::kSkip: return "skip";
+  }
+  return "?";
+}
+
+std::optional<ControlAction> ParseControlAction(std::string_view name) {
+  for (ControlAction a : {ControlAction::kCancel, ControlAction::kPause, ControlAction::kResume,
+                          ControlAction::kSkip}) {
+    if (ControlActionName(a) == name) return a;
+  }
+  return std::nullopt;
+}
+
+}  // namespace allot

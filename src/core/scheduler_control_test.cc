@@ -1,0 +1,139 @@
+// A person's cancel, pause, resume and skip: the transitions, the signals, what the
+// dependents do, and the refusals that change nothing.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "core/scheduler.h"
+#include "testing/fake_launcher_driver.h"
+#include "testing/task_builder.h"
+#include "testing/test_machines.h"
+
+namespace allot {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class SchedulerControlTest : public ::testing::Test {
+ protected:
+  SchedulerControlTest() : d_(FlatMachine(1)) {
+    EXPECT_TRUE(d_.Submit({TaskBuilder("run").Grace(5s), TaskBuilder("queued"),
+                           TaskBuilder("after-run").DependsOn({"run"}),
+                           TaskBuilder("after-queued").DependsOn({"queued"})})
+                    .ok());
+    d_.Turn();
+  }
+  TaskIndex Index(const std::string& id) { return *d_.scheduler().Find(id); }
+  Status Check(const std::string& id, ControlAction a) {
+    return d_.scheduler().CheckControl(Index(id), a);
+  }
+  Outbox Apply(const std::string& id, ControlAction a) {
+    EXPECT_TRUE(Check(id, a).ok()) << Check(id, a).ToString();
+    d_.scheduler().Control(Index(id), a);
+    return d_.Drain();
+  }
+  FakeLauncherDriver d_;
+};
+
+TEST_F(SchedulerControlTest, PauseStopsTheGroupAndResumeContinuesItKeepingItsCores) {
+  Outbox pause = Apply("run", ControlAction::kPause);
+  EXPECT_EQ(d_.State("run"), TaskState::kPaused);
+  ASSERT_EQ(pause.signals.size(), 1u);
+  EXPECT_EQ(pause.signals[0].signal, SIGSTOP);
+  EXPECT_TRUE(pause.events.at(0).by_user);
+  EXPECT_THAT(d_.Turn().launches, IsEmpty()) << "a paused task keeps its core";
+  Outbox resume = Apply("run", ControlAction::kResume);
+  EXPECT_EQ(d_.State("run"), TaskState::kRunning);
+  EXPECT_EQ(resume.signals.at(0).signal, SIGCONT);
+  d_.Exit("run", 0);
+  EXPECT_EQ(d_.State("run"), TaskState::kSucceeded);
+  EXPECT_EQ(d_.scheduler().attempts(Index("run")), 1u) << "resume is not a new attempt";
+}
+
+TEST_F(SchedulerControlTest, CancelOfARunningTaskTermsThenKillsAfterGraceAndSkipsDependents) {
+  Outbox cancel = Apply("run", ControlAction::kCancel);
+  EXPECT_THAT(d_.SignalsTo("run"), ElementsAre(SIGTERM));
+  EXPECT_EQ(d_.State("run"), TaskState::kRunning) << "canceled once it has exited";
+  EXPECT_TRUE(d_.scheduler().CancelPending(Index("run")));
+  d_.Advance(5s);
+  EXPECT_THAT(d_.SignalsTo("run"), ElementsAre(SIGTERM, SIGKILL));
+  d_.Kill("run", SIGKILL);
+  EXPECT_EQ(d_.State("run"), TaskState::kCanceled);
+  EXPECT_EQ(d_.State("after-run"), TaskState::kSkipped);
+}
+
+TEST_F(SchedulerControlTest, CancelOfAPausedTaskContinuesItSoItCanHandleSigterm) {
+  Apply("run", ControlAction::kPause);
+  Apply("run", ControlAction::kCancel);
+  EXPECT_THAT(d_.SignalsTo("run"), ElementsAre(SIGSTOP, SIGTERM, SIGCONT));
+  d_.Exit("run", 143);
+  EXPECT_EQ(d_.State("run"), TaskState::kCanceled);
+}
+
+TEST_F(SchedulerControlTest, CancelOfAQueuedTaskIsImmediateAndItsDependentsAreSkipped) {
+  Outbox out = Apply("queued", ControlAction::kCancel);
+  EXPECT_EQ(d_.State("queued"), TaskState::kCanceled);
+  EXPECT_EQ(d_.State("after-queued"), TaskState::kSkipped);
+  EXPECT_THAT(out.signals, IsEmpty());
+}
+
+TEST_F(SchedulerControlTest, SkipLetsDependentsProceedAsIfItHadSucceeded) {
+  Apply("queued", ControlAction::kSkip);
+  EXPECT_EQ(d_.State("queued"), TaskState::kSkipped);
+  EXPECT_EQ(d_.State("after-queued"), TaskState::kReady);
+  // A task submitted later that depends on the skipped one is ready at once.
+  ASSERT_TRUE(d_.Submit({TaskBuilder("late").DependsOn({"queued"})}).ok());
+  EXPECT_EQ(d_.State("late"), TaskState::kReady);
+}
+
+TEST_F(SchedulerControlTest, ASkipSurvivesARestartWithItsDependentsStillAllowedToRun) {
+  Apply("queued", ControlAction::kSkip);
+  d_.Restart();
+  EXPECT_EQ(d_.State("queued"), TaskState::kSkipped);
+  EXPECT_EQ(d_.State("after-queued"), TaskState::kReady);
+}
+
+TEST_F(SchedulerControlTest, ActionsThatDoNotApplyAreRefusedWithTheReasonAndChangeNothing) {
+  EXPECT_THAT(Check("run", ControlAction::kSkip).message(),
+              HasSubstr("task 'run' is running; it has started; cancel it instead"));
+  EXPECT_THAT(Check("queued", ControlAction::kPause).message(),
+              HasSubstr("only a running task can be paused"));
+  EXPECT_THAT(Check("run", ControlAction::kResume).message(),
+              HasSubstr("only a paused task can be resumed"));
+  d_.Exit("run", 0);
+  EXPECT_EQ(Check("run", ControlAction::kCancel).code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(Check("run", ControlAction::kCancel).message(),
+              HasSubstr("task 'run' is succeeded"));
+  EXPECT_THAT(d_.Drain().events, IsEmpty());
+}
+
+TEST_F(SchedulerControlTest, AnExecutionIdMustNameTheCurrentAttempt) {
+  const TaskIndex t = Index("run");
+  EXPECT_TRUE(d_.scheduler().CheckControl(t, ControlAction::kPause, 1).ok());
+  Status stale = d_.scheduler().CheckControl(t, ControlAction::kPause, 2);
+  EXPECT_EQ(stale.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(stale.message(), HasSubstr("execution 'run@2' is not running"));
+}
+
+TEST_F(SchedulerControlTest, ATimeLimitReachedWhilePausedContinuesTheTaskToEndIt) {
+  FakeLauncherDriver d(FlatMachine(1));
+  ASSERT_TRUE(d.Submit({TaskBuilder("t").TimeLimit(10s).Grace(1s)}).ok());
+  d.Turn();
+  ASSERT_TRUE(d.scheduler().CheckControl(0, ControlAction::kPause).ok());
+  d.scheduler().Control(0, ControlAction::kPause);
+  d.Drain();
+  d.Advance(10s);
+  EXPECT_THAT(d.SignalsTo("t"), ElementsAre(SIGSTOP, SIGTERM, SIGCONT));
+  EXPECT_EQ(d.State("t"), TaskState::kRunning);
+  d.Exit("t", 143);
+  EXPECT_EQ(d.State("t"), TaskState::kFailed);
+}
+
+}  // namespace
+}  // namespace allot
