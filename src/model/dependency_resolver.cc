@@ -20,9 +20,11 @@ constexpr int kMaxSuggestions = 20;
 
 class Resolver {
  public:
-  Resolver(std::vector<PendingTask>* tasks, bool ids_incomplete, DiagnosticSink* sink)
+  Resolver(std::vector<PendingTask>* tasks, bool ids_incomplete, DiagnosticSink* sink,
+           bool keep_unknown)
       : tasks_(*tasks),
         ids_incomplete_(ids_incomplete),
+        keep_unknown_(keep_unknown),
         sink_(sink),
         edges_(tasks->size()),
         edge_lines_(tasks->size()) {}
@@ -35,6 +37,9 @@ class Resolver {
       std::vector<std::string> ids;
       ids.reserve(edges_[i].size());
       for (uint32_t d : edges_[i]) ids.push_back(tasks_[d].spec.id);
+      if (auto u = unknown_.find(i); u != unknown_.end()) {
+        for (std::string& id : u->second) ids.push_back(std::move(id));
+      }
       tasks_[i].spec.depends_on = std::move(ids);
     }
   }
@@ -103,6 +108,8 @@ class Resolver {
       if (it != index_.end()) {
         out.push_back(it->second);
         lines.push_back(line);
+      } else if (keep_unknown_) {
+        unknown_[i].push_back(entry);
       } else {
         std::string message = "unknown task '" + entry + "'";
         if (index_.size() <= kMaxIdsForSuggestions && suggestions_++ < kMaxSuggestions) {
@@ -222,6 +229,8 @@ class Resolver {
 
   std::vector<PendingTask>& tasks_;
   bool ids_incomplete_;
+  bool keep_unknown_;
+  std::unordered_map<uint32_t, std::vector<std::string>> unknown_;  // kept entries per task
   DiagnosticSink* sink_;
   std::vector<std::vector<uint32_t>> edges_;  // task -> the tasks it depends on
   std::vector<std::vector<int>> edge_lines_;  // the depends_on line of each edge
@@ -235,8 +244,8 @@ class Resolver {
 }  // namespace
 
 void ResolveDependencies(std::vector<PendingTask>* tasks, bool ids_incomplete,
-                         DiagnosticSink* sink) {
-  Resolver(tasks, ids_incomplete, sink).Run();
+                         DiagnosticSink* sink, bool keep_unknown) {
+  Resolver(tasks, ids_incomplete, sink, keep_unknown).Run();
 }
 
 }  // namespace allot

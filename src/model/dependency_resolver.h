@@ -19,7 +19,9 @@ namespace allot {
 // Replaces every task's depends_on with resolved ids. `ids_incomplete`: some tasks were left
 // out for want of a usable id (already reported); messages about entries naming no task say
 // that they may name one of those.
+// `keep_unknown`: an entry naming no task of the file is kept as written, after the resolved
+// ones (for ids the caller resolves elsewhere).
 void ResolveDependencies(std::vector<PendingTask>* tasks, bool ids_incomplete,
-                         DiagnosticSink* sink);
+                         DiagnosticSink* sink, bool keep_unknown = false);
 
 }  // namespace allot

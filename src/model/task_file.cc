@@ -41,7 +41,10 @@ bool LooksLikeJson(std::string_view text) {
 class DocumentReader {
  public:
   DocumentReader(const std::string& file, const LoadOptions& options, DiagnosticSink* sink)
-      : sink_(sink), fields_(sink), expander_(file, options, sink) {}
+      : sink_(sink),
+        fields_(sink),
+        expander_(file, options, sink),
+        keep_unknown_dependencies_(options.allow_unknown_dependencies) {}
 
   // One element of the task list.
   void OnTask(const SourceValue& element) {
@@ -77,7 +80,7 @@ class DocumentReader {
       if (defaults_) raw = MergeDefaults(*defaults_, std::move(raw));
       expander_.Expand(std::move(raw), &tasks);
     }
-    ResolveDependencies(&tasks, expander_.ids_incomplete(), sink_);
+    ResolveDependencies(&tasks, expander_.ids_incomplete(), sink_, keep_unknown_dependencies_);
     return tasks;
   }
 
@@ -124,6 +127,7 @@ class DocumentReader {
   DiagnosticSink* sink_;
   TaskFieldParser fields_;
   TaskExpander expander_;
+  bool keep_unknown_dependencies_;
   std::optional<RawTask> defaults_;
   std::deque<RawTask> raw_;  // a deque: RawTask is large, and moving it on growth is not free
 };

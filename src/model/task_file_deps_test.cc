@@ -118,3 +118,23 @@ TEST(TaskFileDepsTest, LongChainHasNoStackProblems) {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+// Submissions to a server may depend on tasks it already has: the loader keeps those ids.
+TEST(TaskFileDepsTest, UnknownIdsAreKeptWhenTheCallerResolvesThemElsewhere) {
+  LoadOptions options;
+  options.allow_unknown_dependencies = true;
+  std::vector<Diagnostic> problems;
+  Result<LoadedTasks> loaded = ParseTaskFile("s.yaml", R"(
+tasks:
+  - {id: a, command: x, depends_on: [earlier, b]}
+  - {id: b, command: x}
+)", options, &problems);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded.value().tasks[0].depends_on, (std::vector<std::string>{"b", "earlier"}));
+}
+
+}  // namespace
+}  // namespace allot
