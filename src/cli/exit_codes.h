@@ -7,6 +7,12 @@ inline constexpr int kExitOk = 0;            // every task succeeded / the comma
 inline constexpr int kExitTasksFailed = 1;   // some task failed, was skipped or canceled
 inline constexpr int kExitBadInput = 2;      // bad flags, file, id: nothing was changed
 inline constexpr int kExitInternal = 3;      // the system failed (journal, event loop)
+// `allot wait --timeout`: the time ran out before the tasks finished (as timeout(1) exits).
+inline constexpr int kExitTimedOut = 124;
+// The client commands (submit, status, wait, cancel, log, workers, ...) against a server:
+//   kExitBadInput  no server in the directory (no access.json), bad flags or task file,
+//                  unknown task or worker, an action the task cannot take now;
+//   kExitInternal  the server cannot be reached, did not answer, or failed.
 // Stopped by a signal: 128 + its number, as shells report it.
 inline int ExitForSignal(int signal) { return 128 + signal; }
 

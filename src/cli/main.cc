@@ -2,9 +2,18 @@
 // its own file in this folder.
 #include <CLI/CLI.hpp>
 
+#include "cli/control_command.h"
 #include "cli/exit_codes.h"
+#include "cli/log_command.h"
 #include "cli/run_command.h"
+#include "cli/server_command.h"
+#include "cli/server_stop_command.h"
 #include "cli/status_command.h"
+#include "cli/submit_command.h"
+#include "cli/wait_command.h"
+#include "cli/worker_command.h"
+#include "cli/worker_control_command.h"
+#include "cli/workers_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"allot: run simulation campaigns fast and safely on the cores you have"};
@@ -13,6 +22,13 @@ int main(int argc, char** argv) {
   int exit_code = allot::kExitOk;
   allot::AddRunCommand(&app, &exit_code);
   allot::AddStatusCommand(&app, &exit_code);
+  allot::AddWorkerControlCommands(allot::AddWorkerCommand(&app, &exit_code), &exit_code);
+  allot::AddSubmitCommand(&app, &exit_code);
+  allot::AddWaitCommand(&app, &exit_code);
+  allot::AddControlCommands(&app, &exit_code);
+  allot::AddLogCommand(&app, &exit_code);
+  allot::AddWorkersCommand(&app, &exit_code);
+  allot::AddServerStopCommand(allot::AddServerCommand(&app, &exit_code), &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

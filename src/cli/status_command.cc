@@ -1,11 +1,14 @@
 #include "cli/status_command.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/client_support.h"
+#include "cli/cluster_status.h"
 #include "cli/exit_codes.h"
 #include "common/units.h"
 #include "journal/sqlite_journal.h"
@@ -20,6 +23,7 @@ struct StatusOptions {
   bool json = false;
   bool all = false;
   std::vector<std::string> ids;
+  std::string server_dir;
 };
 
 // Why a task that is not running is not running, from the journal alone.
@@ -152,14 +156,29 @@ int ShowStatus(const StatusOptions& o) {
 
 void AddStatusCommand(CLI::App* app, int* exit_code) {
   auto options = std::make_shared<StatusOptions>();
-  CLI::App* cmd = app->add_subcommand("status", "Show where a campaign stands, from its journal");
-  cmd->add_option("ids", options->ids, "Only these tasks");
+  CLI::App* cmd = app->add_subcommand(
+      "status",
+      "Show where a campaign stands: from its journal (--workdir, --db), or from a server "
+      "(--server-dir, or $ALLOT_SERVER_DIR when neither --workdir nor --db is given)");
+  cmd->add_option("ids", options->ids, "Only these tasks (against a server: task refs; one "
+                                       "ref shows its attempts)");
   cmd->add_option("--workdir", options->workdir, "The campaign's work directory")
       ->capture_default_str();
   cmd->add_option("--db", options->db, "Journal file (default <workdir>/allot.db)");
   cmd->add_flag("--json", options->json, "Machine-readable: {\"tasks\": [...], \"counts\": {...}}");
   cmd->add_flag("--all", options->all, "List succeeded tasks too");
-  cmd->callback([options, exit_code] { *exit_code = ShowStatus(*options); });
+  AddServerDirOption(cmd, &options->server_dir);
+  cmd->callback([cmd, options, exit_code] {
+    const char* env_dir = std::getenv("ALLOT_SERVER_DIR");
+    const bool server = (cmd->count("--server-dir") || (env_dir && *env_dir)) &&
+                        !cmd->count("--workdir") && !cmd->count("--db");
+    if (server) {
+      *exit_code = ShowClusterStatus(
+          {options->server_dir, options->ids, options->json, options->all});
+    } else {
+      *exit_code = ShowStatus(*options);
+    }
+  });
 }
 
 }  // namespace allot

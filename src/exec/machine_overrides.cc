@@ -1,6 +1,8 @@
 #include "exec/machine_overrides.h"
 
 #include <algorithm>
+#include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "common/units.h"
@@ -67,6 +69,73 @@ Result<Machine> ApplyMachineOverrides(Machine detected, const MachineOverrides& 
     detected.gpus = *overrides.gpus;
   }
   return detected;
+}
+
+Result<std::vector<int>> ParseGpuFlag(const std::string& text) {
+  std::vector<int> ids;
+  if (text.find(',') == std::string::npos) {
+    int n = 0;
+    try {
+      size_t used = 0;
+      n = std::stoi(text, &used);
+      if (used != text.size() || n < 0) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      return Status::InvalidArgument(
+          "--gpus " + text + ": expected a count (2) or a list of device ids (0,3; one id: 3,)");
+    }
+    for (int i = 0; i < n; ++i) ids.push_back(i);
+    return ids;
+  }
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? comma : comma - start);
+    try {
+      size_t used = 0;
+      int id = std::stoi(item, &used);
+      if (used != item.size() || id < 0) throw std::invalid_argument(item);
+      ids.push_back(id);
+    } catch (const std::exception&) {
+      return Status::InvalidArgument("--gpus " + text + ": '" + item + "' is not a device id");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+    if (start == text.size()) break;  // "3," is the list holding device 3
+  }
+  return ids;
+}
+
+Result<Machine> DetectMachineFromFlags(const MachineFlags& flags) {
+  MachineOverrides overrides;
+  overrides.cores = flags.cores;
+  if (!flags.memory.empty()) {
+    auto m = ParseSize(flags.memory);
+    if (!m.ok()) return m.status().WithPrefix("--memory " + flags.memory);
+    overrides.memory_bytes = *m;
+  }
+  if (!flags.gpus.empty()) {
+    ALLOT_ASSIGN_OR_RETURN(auto ids, ParseGpuFlag(flags.gpus));
+    overrides.gpus = std::move(ids);
+  }
+  ALLOT_ASSIGN_OR_RETURN(Machine machine, DetectMachine(overrides));
+  for (const std::string& r : flags.resources) {
+    size_t eq = r.find('=');
+    int64_t amount = -1;
+    if (eq != std::string::npos && eq > 0) {
+      try {
+        size_t used = 0;
+        amount = std::stoll(r.substr(eq + 1), &used);
+        if (used != r.size() - eq - 1) amount = -1;
+      } catch (const std::exception&) {
+        amount = -1;
+      }
+    }
+    if (amount < 0) {
+      return Status::InvalidArgument("--resource " + r + ": expected NAME=COUNT, e.g. licenses=4");
+    }
+    machine.custom[r.substr(0, eq)] = amount;
+  }
+  return machine;
 }
 
 }  // namespace allot

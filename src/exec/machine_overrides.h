@@ -1,5 +1,11 @@
-// Applying the user's --cores/--memory/--gpus to a detected machine: they may only narrow it.
+// Applying the user's --cores/--memory/--gpus/--resource to a detected machine: they may only
+// narrow it (custom resources are declared, not detected). Shared by `allot run` and
+// `allot worker start`.
 #pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "exec/machine_detector.h"
@@ -12,5 +18,20 @@ namespace allot {
 // positive, lists a GPU twice or asks for more than `detected` has, e.g.
 // "--cores 8: only 2 CPUs are available to this process".
 Result<Machine> ApplyMachineOverrides(Machine detected, const MachineOverrides& overrides);
+
+// The machine flags as typed on a command line.
+struct MachineFlags {
+  std::optional<int> cores;            // --cores N
+  std::string memory;                  // --memory SIZE ("16G"); empty: detected
+  std::string gpus;                    // --gpus N or LIST ("2"; "0,3"; one id: "3,"); empty: detected
+  std::vector<std::string> resources;  // --resource NAME=COUNT, repeatable
+};
+
+// "--gpus" text to device ids: a count N is 0..N-1, a list with a comma is those ids.
+// InvalidArgument naming the flag otherwise.
+Result<std::vector<int>> ParseGpuFlag(const std::string& text);
+// DetectMachine narrowed by the flags, plus the custom resources they declare. InvalidArgument
+// naming the flag ("--memory lots: ...", "--resource x: expected NAME=COUNT, e.g. licenses=4").
+Result<Machine> DetectMachineFromFlags(const MachineFlags& flags);
 
 }  // namespace allot

@@ -88,5 +88,33 @@ TEST(ApplyMachineOverridesTest, NoGpusOverrideKeepsGpuLessMachines) {
   EXPECT_FALSE(ApplyMachineOverrides(machine, overrides).ok());
 }
 
+TEST(ParseGpuFlagTest, ACountMeansTheFirstDevices) {
+  auto ids = ParseGpuFlag("3");
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<int>{0, 1, 2}));
+  EXPECT_TRUE(ParseGpuFlag("0")->empty());
+}
+
+TEST(ParseGpuFlagTest, ACommaMakesAListOfDeviceIds) {
+  EXPECT_EQ(*ParseGpuFlag("0,3"), (std::vector<int>{0, 3}));
+  EXPECT_EQ(*ParseGpuFlag("3,"), (std::vector<int>{3}));
+}
+
+TEST(ParseGpuFlagTest, BadTextNamesTheFlag) {
+  EXPECT_EQ(ParseGpuFlag("two").status().message(),
+            "--gpus two: expected a count (2) or a list of device ids (0,3; one id: 3,)");
+  EXPECT_EQ(ParseGpuFlag("0,x").status().message(), "--gpus 0,x: 'x' is not a device id");
+}
+
+TEST(DetectMachineFromFlagsTest, AnUnreadableMemorySizeNamesTheFlag) {
+  MachineFlags flags;
+  flags.memory = "lots";
+  auto machine = DetectMachineFromFlags(flags);
+  ASSERT_FALSE(machine.ok());
+  EXPECT_EQ(machine.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(machine.status().message().rfind("--memory lots: ", 0), 0u)
+      << machine.status().message();
+}
+
 }  // namespace
 }  // namespace allot

@@ -1,0 +1,97 @@
+#include "cli/server_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/exit_codes.h"
+#include "common/clock.h"
+#include "common/units.h"
+#include "protocol/access_file.h"
+#include "server/cluster_server.h"
+
+namespace allot {
+namespace {
+
+struct ServerStartOptions {
+  std::string dir;
+  std::string http_host = "127.0.0.1";
+  int http_port = 0;
+  std::string worker_host = "*";
+  int worker_port = 0;
+  std::string worker_timeout = "30s";
+  std::string durability = "normal";
+  int crash_limit = 5;
+};
+
+int BadInput(const std::string& message) {
+  std::fprintf(stderr, "allot server start: %s\n", message.c_str());
+  return kExitBadInput;
+}
+
+int RunServer(const ServerStartOptions& o) {
+  ClusterServerOptions options;
+  options.dir = ResolveServerDir(o.dir);
+  options.http_host = o.http_host;
+  options.http_port = o.http_port;
+  options.worker_host = o.worker_host;
+  options.worker_port = o.worker_port;
+  Result<Duration> timeout = ParseDuration(o.worker_timeout);
+  if (!timeout.ok() || timeout.value() <= Duration(0)) {
+    return BadInput("--worker-timeout " + o.worker_timeout + ": expected a positive duration");
+  }
+  options.worker_timeout = timeout.value();
+  auto durability = ParseJournalDurability(o.durability);
+  if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
+  options.durability = *durability;
+  options.scheduler.crash_limit = o.crash_limit;
+  Result<std::unique_ptr<ClusterServer>> server =
+      ClusterServer::Create(options, SystemClock::Default());
+  if (!server.ok()) {
+    std::fprintf(stderr, "allot server start: %s\n", server.status().message().c_str());
+    const StatusCode code = server.status().code();
+    return code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition ||
+                   code == StatusCode::kCorruption
+               ? kExitBadInput
+               : kExitInternal;
+  }
+  std::fprintf(stderr, "allot server: access file %s\n",
+               AccessFilePath(options.dir).c_str());
+  Status s = server.value()->Run();
+  return s.ok() ? kExitOk : kExitInternal;
+}
+
+}  // namespace
+
+CLI::App* AddServerCommand(CLI::App* app, int* exit_code) {
+  CLI::App* server = app->add_subcommand("server", "Run or stop a cluster-mode server");
+  server->require_subcommand(1);
+  auto o = std::make_shared<ServerStartOptions>();
+  CLI::App* start = server->add_subcommand(
+      "start", "Run a server in the foreground: scheduler, journal, worker endpoint, HTTP API");
+  start->add_option("--dir", o->dir,
+                    "Server directory (access.json, journal.db, output/); default "
+                    "$ALLOT_SERVER_DIR, else ~/.allot/server");
+  start->add_option("--http-host", o->http_host, "Address the HTTP API listens on")
+      ->capture_default_str();
+  start->add_option("--http-port", o->http_port, "HTTP port; 0: the last one, else any")
+      ->check(CLI::Range(0, 65535));
+  start->add_option("--worker-host", o->worker_host,
+                    "Address the worker endpoint binds ('*': every interface)")
+      ->capture_default_str();
+  start->add_option("--worker-port", o->worker_port, "Worker port; 0: the last one, else any")
+      ->check(CLI::Range(0, 65535));
+  start->add_option("--worker-timeout", o->worker_timeout,
+                    "A worker silent this long is lost; its tasks run again elsewhere")
+      ->capture_default_str();
+  start->add_option("--durability", o->durability, "normal (survives kill -9) or full")
+      ->capture_default_str();
+  start->add_option("--crash-limit", o->crash_limit,
+                    "Times a task may be lost with its worker before it fails")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  start->callback([o, exit_code] { *exit_code = RunServer(*o); });
+  return server;
+}
+
+}  // namespace allot

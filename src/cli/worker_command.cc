@@ -1,0 +1,125 @@
+#include "cli/worker_command.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/exit_codes.h"
+#include "common/units.h"
+#include "exec/machine_overrides.h"
+#include "protocol/access_file.h"
+#include "worker/worker_agent.h"
+
+namespace allot {
+namespace {
+
+struct WorkerStartFlags {
+  std::string server_dir;
+  MachineFlags machine;
+  std::string name;
+  std::string idle_timeout;
+  std::string server_timeout = "5m";
+};
+
+int BadInput(const std::string& message) {
+  fmt::print(stderr, "allot worker start: {}\n", message);
+  return kExitBadInput;
+}
+
+// A positive duration from a flag; InvalidArgument naming the flag.
+Result<Duration> PositiveDuration(const std::string& flag, const std::string& text) {
+  auto d = ParseDuration(text);
+  if (!d.ok()) return d.status().WithPrefix(flag + " " + text);
+  if (d->count() <= 0) return Status::InvalidArgument(flag + " " + text + ": must be positive");
+  return *d;
+}
+
+Status CheckName(const std::string& name) {
+  if (name.size() > 255) return Status::InvalidArgument("--name: at most 255 bytes");
+  for (unsigned char c : name) {
+    if (c <= ' ' || c == 0x7f) {
+      return Status::InvalidArgument("--name '" + name +
+                                     "': no whitespace or control characters");
+    }
+  }
+  return Status::Ok();
+}
+
+int RunWorker(const WorkerStartFlags& flags) {
+  WorkerAgentOptions options;
+  if (!flags.idle_timeout.empty()) {
+    auto idle = PositiveDuration("--idle-timeout", flags.idle_timeout);
+    if (!idle.ok()) return BadInput(idle.status().message());
+    options.idle_timeout = *idle;
+  }
+  auto server_timeout = PositiveDuration("--server-timeout", flags.server_timeout);
+  if (!server_timeout.ok()) return BadInput(server_timeout.status().message());
+  options.server_timeout = *server_timeout;
+  if (Status s = CheckName(flags.name); !s.ok()) return BadInput(s.message());
+  options.name = flags.name;
+
+  auto machine = DetectMachineFromFlags(flags.machine);
+  if (!machine.ok()) return BadInput(machine.status().message());
+  options.machine = std::move(*machine);
+  const std::string server_dir = ResolveServerDir(flags.server_dir);
+  auto access = ReadAccessFile(server_dir);
+  if (!access.ok()) return BadInput(access.status().message());
+
+  auto agent = WorkerAgent::Create(*access, std::move(options));
+  if (!agent.ok()) {
+    if (agent.status().code() == StatusCode::kInvalidArgument) {
+      return BadInput(AccessFilePath(server_dir) + ": " + agent.status().message());
+    }
+    fmt::print(stderr, "allot worker start: {}\n", agent.status().ToString());
+    return kExitInternal;
+  }
+  auto outcome = (*agent)->Run();
+  if (!outcome.ok()) {
+    fmt::print(stderr, "allot worker start: {}\n", outcome.status().ToString());
+    return kExitInternal;
+  }
+  switch (outcome->end) {
+    case WorkerEnd::kStopped:
+    case WorkerEnd::kIdle:
+      return kExitOk;
+    case WorkerEnd::kSignaled:
+      return ExitForSignal(outcome->signal);
+    case WorkerEnd::kServerLost:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+}  // namespace
+
+CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
+  CLI::App* worker = app->add_subcommand("worker", "Run tasks for a cluster-mode server");
+  worker->require_subcommand(1);
+  auto flags = std::make_shared<WorkerStartFlags>();
+  CLI::App* start = worker->add_subcommand(
+      "start", "Join the server and run its tasks here, in the foreground (one per node)");
+  start->add_option("--server-dir", flags->server_dir,
+                    "The server's directory, holding access.json (default: $ALLOT_SERVER_DIR, "
+                    "else ~/.allot/server)");
+  start->add_option("--cores", flags->machine.cores,
+                    "Offer this many cores (default: all this process may use)");
+  start->add_option("--memory", flags->machine.memory, "Memory to offer, e.g. 16G (default: detected)");
+  start->add_option("--gpus", flags->machine.gpus,
+                    "GPUs: a count (2) or device ids (0,3; one id: 3,)");
+  start->add_option("--resource", flags->machine.resources,
+                    "A custom resource this node offers, NAME=COUNT (repeatable)");
+  start->add_option("--name", flags->name,
+                    "This worker's unique name (default: <host>:<pid>:<random>)");
+  start->add_option("--idle-timeout", flags->idle_timeout,
+                    "Leave after this long with nothing to run, e.g. 10min (default: never)");
+  start->add_option("--server-timeout", flags->server_timeout,
+                    "Kill the tasks and exit after this long without word from the server")
+      ->capture_default_str();
+  start->callback([flags, exit_code] { *exit_code = RunWorker(*flags); });
+  return worker;
+}
+
+}  // namespace allot

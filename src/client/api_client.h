@@ -1,0 +1,90 @@
+// ApiClient: the HTTP API of a cluster-mode server (docs/CLUSTER.md, "HTTP API"), one method
+// per endpoint, for the CLI. The endpoint and token come from the server directory's
+// access.json.
+//
+// Errors:
+//   - no server in the directory: Connect returns NotFound (from ReadAccessFile);
+//   - the server cannot be reached: Unavailable "cannot reach the allot server at <url>
+//     (access file <path>); is it running?"; no answer in time: Unavailable saying so;
+//   - an HTTP error answer: the Status its code maps back to (400 InvalidArgument, 401
+//     FailedPrecondition, 404 NotFound, 409 FailedPrecondition, 503 Unavailable, else
+//     Internal) with the server's "error" message followed by its "problems", one per line;
+//   - an answer that is not JSON: Internal.
+//
+// Timeouts: 5 s to connect; an answer is awaited for 60 s, and for long polls (Wait, Events)
+// for their timeout_s plus 30 s.
+//
+// Thread-compatible: one connection per call (no keep-alive), so calls from several threads
+// need one ApiClient each, or external locking. Copyable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace allot {
+
+// A piece of a task's output (GET /api/v1/log/{ref}).
+struct LogChunk {
+  std::string bytes;
+  int64_t next_offset = 0;  // the offset to ask for next
+  std::string state;        // the task's state ("running", "succeeded", ...)
+};
+
+class ApiClient {
+ public:
+  // Reads <server_dir>/access.json.
+  static Result<ApiClient> Connect(const std::string& server_dir);
+  // `url` is "http://host:port"; `access_path` is only named in messages.
+  ApiClient(std::string url, std::string token, std::string access_path);
+
+  const std::string& url() const { return url_; }
+
+  Result<nlohmann::json> ServerInfo() const;
+  Result<nlohmann::json> StopServer(bool kill) const;
+  Result<nlohmann::json> Submit(const std::string& name, const std::string& text,
+                                const std::string& base_dir) const;
+  // Empty lists and limit 0 leave the parameter out (every task, every state, no limit).
+  Result<nlohmann::json> Tasks(const std::vector<std::string>& refs,
+                               const std::vector<std::string>& states, int64_t limit) const;
+  Result<nlohmann::json> Task(const std::string& ref) const;
+  // action: cancel, pause, resume or skip.
+  Result<nlohmann::json> Control(const std::string& action,
+                                 const std::vector<std::string>& refs) const;
+  Result<nlohmann::json> Wait(const std::vector<std::string>& refs, double timeout_s) const;
+  Result<nlohmann::json> Events(int64_t after, double timeout_s, int64_t limit) const;
+  // stream: stdout or stderr.
+  Result<LogChunk> Log(const std::string& ref, const std::string& stream, int64_t offset) const;
+  Result<nlohmann::json> Workers() const;
+  // action: drain or stop.
+  Result<nlohmann::json> ControlWorker(const std::string& worker, const std::string& action) const;
+
+ private:
+  struct Answer {
+    std::string body;
+    std::string next_offset;
+    std::string state;
+  };
+  // One request; Ok only for a 2xx answer. `params` go in the query string, `body` (when
+  // not null) is a JSON POST body.
+  Result<Answer> Call(const std::string& method, const std::string& path,
+                      const std::vector<std::pair<std::string, std::string>>& params,
+                      const nlohmann::json* body, double read_timeout_s) const;
+  Result<nlohmann::json> CallJson(const std::string& method, const std::string& path,
+                                  const std::vector<std::pair<std::string, std::string>>& params,
+                                  const nlohmann::json* body, double read_timeout_s) const;
+
+  std::string url_;
+  std::string token_;
+  std::string access_path_;
+};
+
+// Percent-encodes everything but unreserved characters (A-Z a-z 0-9 - . _ ~), so that any
+// task id or worker id is one path segment.
+std::string EncodePathSegment(const std::string& segment);
+
+}  // namespace allot

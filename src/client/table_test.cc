@@ -1,0 +1,73 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "client/table_text.h"
+#include "client/task_table.h"
+#include "client/worker_table.h"
+
+namespace allot {
+namespace {
+
+using Json = nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(CountsLineTest, StatesInStateMachineOrderWithoutZeros) {
+  EXPECT_EQ(CountsLine(Json{{"failed", 1}, {"ready", 8}, {"running", 3}, {"waiting", 0}}),
+            "12 tasks: 8 ready, 3 running, 1 failed");
+  EXPECT_EQ(CountsLine(Json::object()), "0 tasks: none");
+  EXPECT_EQ(CountsLine(Json{{"succeeded", 1}}), "1 task: 1 succeeded");
+}
+
+TEST(TaskTableTest, OneLinePerTaskWithWorkerAndReason) {
+  Json tasks = Json::parse(R"js([
+    {"id": "sim-1", "state": "running", "attempt": 2, "execution": "sim-1@2", "worker": 3,
+     "exit_code": null, "why": ""},
+    {"id": "sim-2", "state": "ready", "attempt": 0, "execution": null, "worker": null,
+     "exit_code": null, "why": "ready: waiting for free resources (4 cores)"},
+    {"id": "sim-3", "state": "failed", "attempt": 1, "worker": "w", "exit_code": 2}])js");
+  std::string table = FormatTaskTable(tasks, 0, 0);
+  EXPECT_THAT(table, HasSubstr("ID"));
+  EXPECT_THAT(table, HasSubstr("WORKER"));
+  EXPECT_THAT(table, HasSubstr("ready: waiting for free resources (4 cores)"));
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 4);
+  EXPECT_THAT(table, Not(HasSubstr("more")));
+}
+
+TEST(TaskTableTest, LimitAndMoreSayHowManyAreNotShown) {
+  Json tasks = Json::array({Json{{"id", "a"}}, Json{{"id", "b"}}, Json{{"id", "c"}}});
+  std::string table = FormatTaskTable(tasks, 2, 10);
+  EXPECT_THAT(table, HasSubstr("... 11 more (--all to list every task)"));
+  EXPECT_THAT(table, Not(HasSubstr("c ")));
+}
+
+TEST(TaskDetailTest, ShowsCommandTagsAndEachAttempt) {
+  Json task = Json::parse(R"({"id": "sim-3", "state": "running", "attempt": 2,
+    "execution": "sim-3@2", "worker": 1, "command": "./sim 3", "tags": {"project": "epic"},
+    "attempts": [
+      {"attempt": 1, "execution": "sim-3@1", "worker": 1, "state": "lost", "exit_code": null,
+       "signal": null, "wall_s": 12.5, "cpu_s": 10, "max_rss": 1048576, "reason": "worker lost"},
+      {"attempt": 2, "execution": "sim-3@2", "worker": 1, "state": "running", "signal": 9}]})");
+  std::string text = FormatTaskDetail(task);
+  EXPECT_THAT(text, HasSubstr("sim-3: running (attempt 2, execution sim-3@2, worker 1)"));
+  EXPECT_THAT(text, HasSubstr("command: ./sim 3"));
+  EXPECT_THAT(text, HasSubstr("project=epic"));
+  EXPECT_THAT(text, HasSubstr("worker lost"));
+  EXPECT_THAT(text, HasSubstr("1 MiB"));
+  EXPECT_THAT(text, HasSubstr("sig 9"));
+}
+
+TEST(WorkerTableTest, CoresUsedOfTotalAndLastSeenAge) {
+  Json workers = Json::parse(R"([{"id": 1, "name": "node1:42:ab", "host": "node1",
+    "state": "active", "cores": 64, "free_cores": 60, "memory": 274877906944, "gpus": [0, 1],
+    "running": 4, "joined_us": 0, "last_seen_us": 1000000}])");
+  std::string table = FormatWorkerTable(workers, 4000000);
+  EXPECT_THAT(table, HasSubstr("4/64"));
+  EXPECT_THAT(table, HasSubstr("256 GiB"));
+  EXPECT_THAT(table, HasSubstr("node1:42:ab"));
+  EXPECT_THAT(table, HasSubstr("ago"));
+  EXPECT_EQ(FormatWorkerTable(Json::array(), 0), "no workers\n");
+}
+
+}  // namespace
+}  // namespace allot

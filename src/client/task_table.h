@@ -1,0 +1,22 @@
+// The text of `allot status` against a server: the task table of GET /api/v1/tasks and the
+// detail of GET /api/v1/tasks/{ref} (docs/CLUSTER.md). Pure formatting; unknown or missing
+// fields print as "-".
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace allot {
+
+// A header line and one line per task of `tasks` (an array of task objects): ID, STATE,
+// ATTEMPT, EXIT, WORKER, REASON (the task's "why"). At most `limit` tasks (0: all), then
+// "... N more (--all to list every task)" when `more` > 0 (N = more plus those cut by limit).
+std::string FormatTaskTable(const nlohmann::json& tasks, size_t limit, int64_t more);
+
+// One task with its attempts: a summary line, the command, tags and why it waits, then one
+// line per attempt (ATTEMPT, STATE, WORKER, EXIT, WALL, CPU, MAX RSS, REASON).
+std::string FormatTaskDetail(const nlohmann::json& task);
+
+}  // namespace allot

@@ -1,0 +1,383 @@
+#include "protocol/worker_messages.h"
+
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/msgpack_reader.h"
+
+namespace allot {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt32Min = std::numeric_limits<int32_t>::min();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kUint32Max = std::numeric_limits<uint32_t>::max();
+constexpr int64_t kMaxSignal = 64;  // SIGRTMAX on Linux
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+// ---- Encoding ---------------------------------------------------------------------------------
+
+json IntsToJson(const std::vector<int>& values) { return json(values); }
+
+json MachineToJson(const Machine& m) {
+  json cpus = json::array();
+  for (const Cpu& c : m.cpus) cpus.push_back({c.os_index, c.package, c.numa_node, c.core});
+  json custom = json::object();
+  for (const auto& [name, amount] : m.custom) custom[name] = amount;
+  return {{"cpus", std::move(cpus)},
+          {"memory", m.memory_bytes},
+          {"gpus", IntsToJson(m.gpus)},
+          {"custom", std::move(custom)}};
+}
+
+json RunningToJson(const RunningAttempt& a) {
+  return {{"execution", a.execution}, {"task", a.task},         {"attempt", a.attempt},
+          {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)}, {"memory", a.memory_bytes}};
+}
+
+json ExitToJson(const ExitReport& e) {
+  return {{"execution", e.execution},
+          {"task", e.task},
+          {"attempt", e.attempt},
+          {"exit_code", e.usage.exit_code},
+          {"signal", e.usage.term_signal},
+          {"wall_us", e.usage.wall.count()},
+          {"user_us", e.usage.user_cpu.count()},
+          {"sys_us", e.usage.sys_cpu.count()},
+          {"max_rss", e.usage.max_rss_bytes},
+          {"error", e.error}};
+}
+
+json LaunchToJson(const AttemptToLaunch& a) {
+  json env = json::array();
+  for (const auto& [key, value] : a.env) env.push_back({key, value});
+  return {{"execution", a.execution}, {"task", a.task},       {"attempt", a.attempt},
+          {"command", a.command},     {"env", std::move(env)}, {"workdir", a.workdir},
+          {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)}, {"memory", a.memory_bytes}};
+}
+
+template <class T, class F>
+json ListToJson(const std::vector<T>& items, F to_json) {
+  json out = json::array();
+  for (const T& item : items) out.push_back(to_json(item));
+  return out;
+}
+
+json ToJson(const WorkerToServer& message) {
+  return std::visit(Overloaded{
+      [](const RegisterMessage& m) -> json {
+        return {{"name", m.name},
+                {"host", m.host},
+                {"pid", m.pid},
+                {"machine", MachineToJson(m.machine)},
+                {"running", ListToJson(m.running, RunningToJson)},
+                {"finished", ListToJson(m.finished, ExitToJson)}};
+      },
+      [](const HeartbeatMessage&) -> json { return json::object(); },
+      [](const ExitedMessage& m) -> json { return {{"exits", ListToJson(m.exits, ExitToJson)}}; },
+      [](const GoodbyeMessage& m) -> json { return {{"reason", m.reason}}; },
+  }, message);
+}
+
+json ToJson(const ServerToWorker& message) {
+  return std::visit(Overloaded{
+      [](const WelcomeMessage& m) -> json {
+        return {{"worker_id", m.worker_id},
+                {"instance", m.instance},
+                {"heartbeat_ms", m.heartbeat_ms},
+                {"output_dir", m.output_dir}};
+      },
+      [](const LaunchMessage& m) -> json {
+        return {{"attempts", ListToJson(m.attempts, LaunchToJson)}, {"acked", json(m.acked)}};
+      },
+      [](const SignalMessage& m) -> json {
+        return {{"signals", ListToJson(m.signals, [](const SignalRequest& s) -> json {
+                   return {{"execution", s.execution}, {"signal", s.signal}};
+                 })}};
+      },
+      [](const AckMessage& m) -> json { return {{"acked", json(m.acked)}}; },
+      [](const ReregisterMessage&) -> json { return json::object(); },
+      [](const StopMessage& m) -> json { return {{"kill", m.kill}}; },
+  }, message);
+}
+
+// ---- Decoding ---------------------------------------------------------------------------------
+
+// Reads message fields into values, through one MsgpackReader that keeps the first problem.
+class Decoder {
+ public:
+  explicit Decoder(MsgpackReader* r) : r_(*r) {}
+
+  void Int(const json& obj, const std::string& path, const char* key, int64_t lo, int64_t hi,
+           int64_t* out) {
+    if (const json* v = r_.Field(obj, path, key)) r_.Int(*v, JoinPath(path, key), lo, hi, out);
+  }
+  void Int32(const json& obj, const std::string& path, const char* key, int64_t lo, int* out) {
+    int64_t v = 0;
+    Int(obj, path, key, lo, kInt32Max, &v);
+    *out = static_cast<int>(v);
+  }
+  void Uint32(const json& obj, const std::string& path, const char* key, uint32_t* out) {
+    int64_t v = 0;
+    Int(obj, path, key, 0, kUint32Max, &v);
+    *out = static_cast<uint32_t>(v);
+  }
+  void Micros(const json& obj, const std::string& path, const char* key, Duration* out) {
+    int64_t v = 0;
+    Int(obj, path, key, 0, kInt64Max, &v);
+    *out = Duration(v);
+  }
+  void Uint64(const json& obj, const std::string& path, const char* key, uint64_t* out) {
+    if (const json* v = r_.Field(obj, path, key)) r_.Uint64(*v, JoinPath(path, key), out);
+  }
+  void String(const json& obj, const std::string& path, const char* key, std::string* out) {
+    if (const json* v = r_.Field(obj, path, key)) r_.String(*v, JoinPath(path, key), out);
+  }
+  void Bool(const json& obj, const std::string& path, const char* key, bool* out) {
+    if (const json* v = r_.Field(obj, path, key)) r_.Bool(*v, JoinPath(path, key), out);
+  }
+  // Calls item(element, element_path) for each element of the array field `key`.
+  template <class F>
+  void List(const json& obj, const std::string& path, const char* key, F item) {
+    const json* v = r_.Field(obj, path, key);
+    std::string where = JoinPath(path, key);
+    if (v == nullptr || !r_.Array(*v, where)) return;
+    for (size_t i = 0; i < v->size() && r_.ok(); ++i) item((*v)[i], IndexPath(where, i));
+  }
+  // An array of maps: calls item(map, map_path) for each.
+  template <class F>
+  void Maps(const json& obj, const std::string& path, const char* key, F item) {
+    List(obj, path, key, [&](const json& v, const std::string& where) {
+      if (r_.Object(v, where)) item(v, where);
+    });
+  }
+  void Ints(const json& obj, const std::string& path, const char* key, int64_t lo,
+            std::vector<int>* out) {
+    List(obj, path, key, [&](const json& v, const std::string& where) {
+      int64_t n = 0;
+      if (r_.Int(v, where, lo, kInt32Max, &n)) out->push_back(static_cast<int>(n));
+    });
+  }
+  void Executions(const json& obj, const std::string& path, const char* key,
+                  std::vector<uint64_t>* out) {
+    List(obj, path, key, [&](const json& v, const std::string& where) {
+      uint64_t n = 0;
+      if (r_.Uint64(v, where, &n)) out->push_back(n);
+    });
+  }
+
+  void ReadMachine(const json& obj, const std::string& path, Machine* m) {
+    const json* v = r_.Field(obj, path, "machine");
+    std::string where = JoinPath(path, "machine");
+    if (v == nullptr || !r_.Object(*v, where)) return;
+    List(*v, where, "cpus", [&](const json& c, const std::string& at) {
+      if (!r_.Array(c, at)) return;
+      if (c.size() != 4) {
+        r_.Fail(at, "expected [os, package, numa, core]");
+        return;
+      }
+      int64_t f[4] = {0, 0, 0, 0};
+      for (size_t i = 0; i < 4; ++i) r_.Int(c[i], IndexPath(at, i), i == 0 ? 0 : -1, kInt32Max, &f[i]);
+      m->cpus.push_back(Cpu{static_cast<int>(f[0]), static_cast<int>(f[1]),
+                            static_cast<int>(f[2]), static_cast<int>(f[3])});
+    });
+    Int(*v, where, "memory", 0, kInt64Max, &m->memory_bytes);
+    Ints(*v, where, "gpus", 0, &m->gpus);
+    const json* custom = r_.Field(*v, where, "custom");
+    std::string custom_where = JoinPath(where, "custom");
+    if (custom == nullptr || !r_.Object(*custom, custom_where)) return;
+    for (const auto& [name, amount] : custom->items()) {
+      int64_t n = 0;
+      if (!r_.Int(amount, JoinPath(custom_where, name), 0, kInt64Max, &n)) return;
+      m->custom[name] = n;
+    }
+  }
+
+  void Running(const json& obj, const std::string& path, RunningAttempt* a) {
+    Uint64(obj, path, "execution", &a->execution);
+    String(obj, path, "task", &a->task);
+    Uint32(obj, path, "attempt", &a->attempt);
+    Ints(obj, path, "cpus", 0, &a->cpus);
+    Ints(obj, path, "gpus", 0, &a->gpus);
+    Int(obj, path, "memory", 0, kInt64Max, &a->memory_bytes);
+  }
+
+  void Exit(const json& obj, const std::string& path, ExitReport* e) {
+    Uint64(obj, path, "execution", &e->execution);
+    String(obj, path, "task", &e->task);
+    Uint32(obj, path, "attempt", &e->attempt);
+    Int32(obj, path, "exit_code", kInt32Min, &e->usage.exit_code);
+    int64_t signal = 0;
+    Int(obj, path, "signal", 0, kMaxSignal, &signal);
+    e->usage.term_signal = static_cast<int>(signal);
+    Micros(obj, path, "wall_us", &e->usage.wall);
+    Micros(obj, path, "user_us", &e->usage.user_cpu);
+    Micros(obj, path, "sys_us", &e->usage.sys_cpu);
+    Int(obj, path, "max_rss", 0, kInt64Max, &e->usage.max_rss_bytes);
+    String(obj, path, "error", &e->error);
+  }
+
+  void Launch(const json& obj, const std::string& path, AttemptToLaunch* a) {
+    Uint64(obj, path, "execution", &a->execution);
+    String(obj, path, "task", &a->task);
+    Uint32(obj, path, "attempt", &a->attempt);
+    String(obj, path, "command", &a->command);
+    List(obj, path, "env", [&](const json& kv, const std::string& at) {
+      if (!r_.Array(kv, at)) return;
+      if (kv.size() != 2) {
+        r_.Fail(at, "expected [name, value]");
+        return;
+      }
+      std::pair<std::string, std::string> entry;
+      if (r_.String(kv[0], IndexPath(at, 0), &entry.first) &&
+          r_.String(kv[1], IndexPath(at, 1), &entry.second)) {
+        a->env.push_back(std::move(entry));
+      }
+    });
+    String(obj, path, "workdir", &a->workdir);
+    Ints(obj, path, "cpus", 0, &a->cpus);
+    Ints(obj, path, "gpus", 0, &a->gpus);
+    Int(obj, path, "memory", 0, kInt64Max, &a->memory_bytes);
+  }
+
+ private:
+  MsgpackReader& r_;
+};
+
+// Parses the frame and its "t"; the rest is read by the caller with a reader named for the type.
+Status ParseTyped(std::string_view frame, json* root, std::string* type) {
+  ALLOT_RETURN_IF_ERROR(MsgpackReader::Parse(frame, root));
+  auto t = root->find("t");
+  if (t == root->end()) return Status::Corruption("worker message: no type field \"t\"");
+  if (!t->is_string()) return Status::Corruption("worker message: type field \"t\" is not a string");
+  *type = t->get<std::string>();
+  return Status::Ok();
+}
+
+std::string Frame(json j, std::string_view type) {
+  j["t"] = type;
+  std::vector<uint8_t> bytes = json::to_msgpack(j);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+std::string_view MessageType(const WorkerToServer& message) {
+  static constexpr std::string_view kNames[] = {"register", "heartbeat", "exited", "goodbye"};
+  return kNames[message.index()];
+}
+
+std::string_view MessageType(const ServerToWorker& message) {
+  static constexpr std::string_view kNames[] = {"welcome", "launch",     "signal",
+                                                "ack",     "reregister", "stop"};
+  return kNames[message.index()];
+}
+
+std::string Encode(const WorkerToServer& message) {
+  return Frame(ToJson(message), MessageType(message));
+}
+
+std::string Encode(const ServerToWorker& message) {
+  return Frame(ToJson(message), MessageType(message));
+}
+
+Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
+  json root;
+  std::string type;
+  ALLOT_RETURN_IF_ERROR(ParseTyped(frame, &root, &type));
+  MsgpackReader r(type);
+  Decoder d(&r);
+  WorkerToServer out;
+  if (type == "register") {
+    RegisterMessage m;
+    d.String(root, "", "name", &m.name);
+    d.String(root, "", "host", &m.host);
+    d.Int(root, "", "pid", 0, kInt64Max, &m.pid);
+    d.ReadMachine(root, "", &m.machine);
+    d.Maps(root, "", "running", [&](const json& v, const std::string& at) {
+      d.Running(v, at, &m.running.emplace_back());
+    });
+    d.Maps(root, "", "finished", [&](const json& v, const std::string& at) {
+      d.Exit(v, at, &m.finished.emplace_back());
+    });
+    out = std::move(m);
+  } else if (type == "heartbeat") {
+    out = HeartbeatMessage{};
+  } else if (type == "exited") {
+    ExitedMessage m;
+    d.Maps(root, "", "exits", [&](const json& v, const std::string& at) {
+      d.Exit(v, at, &m.exits.emplace_back());
+    });
+    out = std::move(m);
+  } else if (type == "goodbye") {
+    GoodbyeMessage m;
+    d.String(root, "", "reason", &m.reason);
+    out = std::move(m);
+  } else {
+    return Status::Corruption("worker message: unknown type \"" + type +
+                              "\" from a worker (expected register, heartbeat, exited or goodbye)");
+  }
+  ALLOT_RETURN_IF_ERROR(r.status());
+  return out;
+}
+
+Result<ServerToWorker> DecodeServerToWorker(std::string_view frame) {
+  json root;
+  std::string type;
+  ALLOT_RETURN_IF_ERROR(ParseTyped(frame, &root, &type));
+  MsgpackReader r(type);
+  Decoder d(&r);
+  ServerToWorker out;
+  if (type == "welcome") {
+    WelcomeMessage m;
+    d.Uint64(root, "", "worker_id", &m.worker_id);
+    d.String(root, "", "instance", &m.instance);
+    d.Int(root, "", "heartbeat_ms", 1, kInt32Max, &m.heartbeat_ms);
+    d.String(root, "", "output_dir", &m.output_dir);
+    out = std::move(m);
+  } else if (type == "launch") {
+    LaunchMessage m;
+    d.Maps(root, "", "attempts", [&](const json& v, const std::string& at) {
+      d.Launch(v, at, &m.attempts.emplace_back());
+    });
+    d.Executions(root, "", "acked", &m.acked);
+    out = std::move(m);
+  } else if (type == "signal") {
+    SignalMessage m;
+    d.Maps(root, "", "signals", [&](const json& v, const std::string& at) {
+      SignalRequest& s = m.signals.emplace_back();
+      d.Uint64(v, at, "execution", &s.execution);
+      int64_t signal = 0;
+      d.Int(v, at, "signal", 1, kMaxSignal, &signal);
+      s.signal = static_cast<int>(signal);
+    });
+    out = std::move(m);
+  } else if (type == "ack") {
+    AckMessage m;
+    d.Executions(root, "", "acked", &m.acked);
+    out = std::move(m);
+  } else if (type == "reregister") {
+    out = ReregisterMessage{};
+  } else if (type == "stop") {
+    StopMessage m;
+    d.Bool(root, "", "kill", &m.kill);
+    out = std::move(m);
+  } else {
+    return Status::Corruption(
+        "worker message: unknown type \"" + type +
+        "\" from the server (expected welcome, launch, signal, ack, reregister or stop)");
+  }
+  ALLOT_RETURN_IF_ERROR(r.status());
+  return out;
+}
+
+}  // namespace allot

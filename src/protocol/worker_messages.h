@@ -1,0 +1,157 @@
+// The messages of the worker protocol (docs/CLUSTER.md, "Worker protocol"), as plain structs,
+// and their wire form: one ZeroMQ frame holding a MessagePack map whose "t" names the type and
+// whose other keys are exactly the field names of CLUSTER.md.
+//
+// Decoding never throws and never trusts its input: garbage, truncated frames, unknown types,
+// missing fields, values of the wrong type or out of range, and nesting deeper than any message
+// needs all give Corruption naming the message type and the field, e.g.
+// "worker message launch: attempts[1].cpus[0]: expected an integer in [0, 2147483647]".
+// Keys a message does not define are ignored, so later versions may add fields.
+//
+// An execution id is the 64-bit (task index << 32 | attempt) of core/outbox.h; this layer
+// treats it as an opaque uint64_t. Thread-compatible: plain values and pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+#include "model/machine.h"
+#include "model/task_event.h"
+
+namespace allot {
+
+// ---- Pieces -----------------------------------------------------------------------------------
+
+// An attempt a worker is running ("attempt" in CLUSTER.md).
+struct RunningAttempt {
+  uint64_t execution = 0;
+  std::string task;
+  uint32_t attempt = 0;
+  std::vector<int> cpus;
+  std::vector<int> gpus;
+  int64_t memory_bytes = 0;  // "memory"
+  bool operator==(const RunningAttempt&) const = default;
+};
+
+// How an attempt ended ("exit"): usage.exit_code / term_signal ("exit_code", "signal"), wall,
+// user and sys CPU in microseconds ("wall_us", "user_us", "sys_us"), peak RSS in bytes
+// ("max_rss"). `error` is non-empty when the attempt could not be started at all (then
+// exit_code is -1 and signal 0). usage.timed_out is the server's knowledge and is not sent.
+struct ExitReport {
+  uint64_t execution = 0;
+  std::string task;
+  uint32_t attempt = 0;
+  AttemptUsage usage;
+  std::string error;
+  bool operator==(const ExitReport&) const = default;
+};
+
+// One attempt of a `launch`.
+struct AttemptToLaunch {
+  uint64_t execution = 0;
+  std::string task;
+  uint32_t attempt = 0;
+  std::string command;
+  std::vector<std::pair<std::string, std::string>> env;  // the task's own variables, in order
+  std::string workdir;  // the process's cwd; empty: the task's output directory
+  std::vector<int> cpus;
+  std::vector<int> gpus;
+  int64_t memory_bytes = 0;  // "memory"
+  bool operator==(const AttemptToLaunch&) const = default;
+};
+
+// One entry of a `signal`.
+struct SignalRequest {
+  uint64_t execution = 0;
+  int signal = 0;
+  bool operator==(const SignalRequest&) const = default;
+};
+
+// ---- Worker -> server -------------------------------------------------------------------------
+
+struct RegisterMessage {
+  std::string name;  // unique: "<host>:<pid>:<random>" unless given
+  std::string host;
+  int64_t pid = 0;
+  Machine machine;
+  std::vector<RunningAttempt> running;
+  std::vector<ExitReport> finished;  // exits the server has not acked
+  bool operator==(const RegisterMessage&) const = default;
+};
+
+struct HeartbeatMessage {
+  bool operator==(const HeartbeatMessage&) const = default;
+};
+
+struct ExitedMessage {
+  std::vector<ExitReport> exits;
+  bool operator==(const ExitedMessage&) const = default;
+};
+
+struct GoodbyeMessage {
+  std::string reason;  // "stop", "idle", "signal SIGTERM", ...
+  bool operator==(const GoodbyeMessage&) const = default;
+};
+
+using WorkerToServer =
+    std::variant<RegisterMessage, HeartbeatMessage, ExitedMessage, GoodbyeMessage>;
+
+// ---- Server -> worker -------------------------------------------------------------------------
+
+struct WelcomeMessage {
+  uint64_t worker_id = 0;
+  std::string instance;      // the server's AccessFile::instance
+  int64_t heartbeat_ms = 0;  // > 0
+  std::string output_dir;    // task output goes to <output_dir>/<task>/stdout, stderr
+  bool operator==(const WelcomeMessage&) const = default;
+};
+
+struct LaunchMessage {
+  std::vector<AttemptToLaunch> attempts;
+  std::vector<uint64_t> acked;  // executions whose exits are durable: forget them
+  bool operator==(const LaunchMessage&) const = default;
+};
+
+struct SignalMessage {
+  std::vector<SignalRequest> signals;
+  bool operator==(const SignalMessage&) const = default;
+};
+
+struct AckMessage {
+  std::vector<uint64_t> acked;
+  bool operator==(const AckMessage&) const = default;
+};
+
+struct ReregisterMessage {
+  bool operator==(const ReregisterMessage&) const = default;
+};
+
+struct StopMessage {
+  bool kill = false;  // SIGKILL at once instead of SIGTERM and SIGKILL after the grace period
+  bool operator==(const StopMessage&) const = default;
+};
+
+using ServerToWorker = std::variant<WelcomeMessage, LaunchMessage, SignalMessage, AckMessage,
+                                    ReregisterMessage, StopMessage>;
+
+// ---- Wire form --------------------------------------------------------------------------------
+
+// The "t" of a message: "register", "heartbeat", ..., "stop".
+std::string_view MessageType(const WorkerToServer& message);
+std::string_view MessageType(const ServerToWorker& message);
+
+// One frame. A message converts implicitly: Encode(HeartbeatMessage{}).
+std::string Encode(const WorkerToServer& message);
+std::string Encode(const ServerToWorker& message);
+
+// Corruption as described at the top of this file; a server-to-worker type where a
+// worker-to-server one is expected (and vice versa) is an unknown type.
+Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame);
+Result<ServerToWorker> DecodeServerToWorker(std::string_view frame);
+
+}  // namespace allot

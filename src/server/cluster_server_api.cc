@@ -1,0 +1,425 @@
+// ClusterServer's ApiBackend: what each HTTP endpoint asks of the loop (docs/CLUSTER.md).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "journal/journal_reader.h"
+#include "model/task_file.h"
+#include "server/cluster_server.h"
+
+namespace allot {
+namespace {
+
+using Json = nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+std::string ExecutionRef(const std::string& id, uint32_t attempt) {
+  return id + "@" + std::to_string(attempt);
+}
+
+Json EventJson(const JournalEventRow& row) {
+  const TaskEvent& e = row.event;
+  Json j = {{"seq", row.seq},
+            {"task", row.task_id},
+            {"attempt", e.attempt},
+            {"execution", e.attempt > 0 ? Json(ExecutionRef(row.task_id, e.attempt)) : Json()},
+            {"from", std::string(TaskStateName(e.from))},
+            {"to", std::string(TaskStateName(e.to))},
+            {"time_us", e.wall_time_us},
+            {"reason", e.reason}};
+  if (e.usage) {
+    j["exit_code"] = e.usage->exit_code;
+    j["signal"] = e.usage->term_signal;
+    j["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
+  }
+  if (!e.worker.empty()) j["worker"] = e.worker;
+  return j;
+}
+
+}  // namespace
+
+Result<ClusterServer::Ref> ClusterServer::Resolve(const std::string& ref) const {
+  if (auto t = scheduler_->Find(ref)) return Ref{*t, std::nullopt};
+  size_t at = ref.rfind('@');
+  if (at != std::string::npos && at + 1 < ref.size() &&
+      ref.find_first_not_of("0123456789", at + 1) == std::string::npos && ref.size() - at < 11) {
+    if (auto t = scheduler_->Find(ref.substr(0, at))) {
+      return Ref{*t, static_cast<uint32_t>(std::stoul(ref.substr(at + 1)))};
+    }
+  }
+  return Status::NotFound("no task or execution '" + ref + "'");
+}
+
+std::string ClusterServer::WorkerName(TaskIndex t) const {
+  std::optional<WorkerId> w = scheduler_->WorkerOf(t);
+  if (!w) return "";
+  if (*w == kNoWorker) return "(awaiting its worker)";
+  auto it = peer_of_.find(*w);
+  return it == peer_of_.end() ? "" : it->second;
+}
+
+Json ClusterServer::TaskJson(TaskIndex t) const {
+  const TaskSpec& spec = scheduler_->spec(t);
+  const TaskState state = scheduler_->state(t);
+  const uint32_t attempt = scheduler_->attempts(t);
+  const bool running = state == TaskState::kRunning || state == TaskState::kPaused;
+  Json j = {{"id", spec.id},
+            {"state", std::string(TaskStateName(state))},
+            {"attempt", attempt},
+            {"execution", attempt > 0 ? Json(ExecutionRef(spec.id, attempt)) : Json()},
+            {"worker", running ? Json(WorkerName(t)) : Json()},
+            {"exit_code", attempt > 0 && !running ? Json(scheduler_->last_exit(t)) : Json()},
+            {"why", scheduler_->WhyWaiting(t)},
+            {"priority", spec.priority},
+            {"cores", spec.resources.cores.min}};
+  if (running && scheduler_->CancelPending(t)) j["why"] = "being canceled";
+  return j;
+}
+
+Json ClusterServer::CountsJson() const {
+  Json counts = Json::object();
+  const auto& c = scheduler_->counts();
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    counts[std::string(TaskStateName(static_cast<TaskState>(i)))] = c[i];
+  }
+  return counts;
+}
+
+Result<Json> ClusterServer::ServerInfo() {
+  return Call([this]() -> Result<Json> {
+    return Json{{"version", "0.1.0"},
+                {"instance", access_.instance},
+                {"started_us", started_us_},
+                {"tasks", scheduler_->task_count()},
+                {"counts", CountsJson()},
+                {"workers", peers_.size()}};
+  });
+}
+
+Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
+  return Call([this, kill = request.kill]() -> Result<Json> {
+    BeginStop(kill);
+    return Json::object();
+  });
+}
+
+Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
+  // Parsing is the expensive part: here, on the request's thread, not in the loop.
+  LoadOptions options;
+  options.base_dir = request.base_dir;
+  options.allow_unknown_dependencies = true;
+  std::vector<Diagnostic> problems;
+  Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, &problems);
+  if (!loaded.ok()) {
+    std::string message = loaded.status().message();
+    for (const Diagnostic& d : problems) message += "\n" + d.ToString();
+    return Status::InvalidArgument(message);
+  }
+  auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
+  if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
+  return Call([this, specs]() -> Result<Json> {
+    if (stopping_) return Status::Unavailable("the server is stopping");
+    // Dependencies outside the file must name tasks the server has.
+    std::unordered_set<std::string> in_batch;
+    for (const TaskSpec& s : *specs) in_batch.insert(s.id);
+    std::vector<std::string> unknown;
+    for (const TaskSpec& s : *specs) {
+      for (const std::string& d : s.depends_on) {
+        if (!in_batch.count(d) && !scheduler_->Find(d)) {
+          unknown.push_back(fmt::format("{}:{}: task '{}': field 'depends_on': unknown task '{}'",
+                                        s.origin.file, s.origin.line, s.id, d));
+        }
+      }
+    }
+    if (!unknown.empty()) {
+      std::string message = fmt::format("{}: {} problem{}", specs->front().origin.file,
+                                        unknown.size(), unknown.size() == 1 ? "" : "s");
+      for (const std::string& u : unknown) message += "\n" + u;
+      return Status::InvalidArgument(message);
+    }
+    Json ids = Json::array();
+    for (const TaskSpec& s : *specs) ids.push_back(s.id);
+    ALLOT_RETURN_IF_ERROR(scheduler_->Submit(std::move(*specs)));
+    return Json{{"ids", std::move(ids)}};
+  });
+}
+
+Result<Json> ClusterServer::ListTasks(const TaskQuery& query) {
+  return Call([this, query]() -> Result<Json> {
+    std::vector<TaskIndex> tasks;
+    if (query.refs.empty()) {
+      tasks.reserve(scheduler_->task_count());
+      for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) tasks.push_back(t);
+    } else {
+      for (const std::string& ref : query.refs) {
+        ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
+        tasks.push_back(r.task);
+      }
+    }
+    Json out = Json::array();
+    for (TaskIndex t : tasks) {
+      if (!query.states.empty() &&
+          std::find(query.states.begin(), query.states.end(), scheduler_->state(t)) ==
+              query.states.end()) {
+        continue;
+      }
+      if (query.limit > 0 && static_cast<int64_t>(out.size()) >= query.limit) break;
+      out.push_back(TaskJson(t));
+    }
+    return Json{{"tasks", std::move(out)}, {"counts", CountsJson()}};
+  });
+}
+
+Result<Json> ClusterServer::GetTask(const std::string& ref) {
+  TaskIndex index = 0;
+  ALLOT_ASSIGN_OR_RETURN(Json task, Call([this, ref, &index]() -> Result<Json> {
+                           ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
+                           index = r.task;
+                           return TaskJson(r.task);
+                         }));
+  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
+  ALLOT_ASSIGN_OR_RETURN(TaskSpec spec, reader->SpecOf(index));
+  ALLOT_ASSIGN_OR_RETURN(std::vector<JournalEventRow> rows, reader->EventsOf(index));
+  task["command"] = spec.command;
+  task["tags"] = spec.tags;
+  task["depends_on"] = spec.depends_on;
+  Json attempts = Json::array();
+  Json events = Json::array();
+  for (const JournalEventRow& row : rows) {
+    const TaskEvent& e = row.event;
+    events.push_back(EventJson(row));
+    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused && e.attempt > 0) {
+      attempts.push_back({{"attempt", e.attempt},
+                          {"execution", ExecutionRef(spec.id, e.attempt)},
+                          {"worker", e.worker},
+                          {"cores", e.cores},
+                          {"started_us", e.wall_time_us},
+                          {"state", "running"}});
+    } else if (e.usage && !attempts.empty() && attempts.back()["attempt"] == e.attempt) {
+      Json& a = attempts.back();
+      a["ended_us"] = e.wall_time_us;
+      a["state"] = std::string(TaskStateName(e.to));
+      a["exit_code"] = e.usage->exit_code;
+      a["signal"] = e.usage->term_signal;
+      a["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
+      a["cpu_s"] = std::chrono::duration<double>(e.usage->user_cpu + e.usage->sys_cpu).count();
+      a["max_rss"] = e.usage->max_rss_bytes;
+      a["reason"] = e.reason;
+    } else if (!attempts.empty() && attempts.back()["attempt"] == e.attempt &&
+               e.from != TaskState::kPaused && e.to != TaskState::kPaused) {
+      Json& a = attempts.back();
+      if (!a.contains("ended_us")) {
+        a["ended_us"] = e.wall_time_us;
+        a["state"] = std::string(TaskStateName(e.to));
+        a["reason"] = e.reason;
+      }
+    }
+  }
+  task["attempts"] = std::move(attempts);
+  task["events"] = std::move(events);
+  return task;
+}
+
+Result<Json> ClusterServer::Control(const ControlRequest& request) {
+  return Call([this, request]() -> Result<Json> {
+    std::vector<Ref> refs;
+    for (const std::string& ref : request.refs) {
+      ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
+      Status ok = scheduler_->CheckControl(r.task, request.action, r.attempt);
+      if (!ok.ok()) {
+        return Status(ok.code(), "cannot " + std::string(ControlActionName(request.action)) +
+                                     " '" + ref + "': " + ok.message());
+      }
+      refs.push_back(r);
+    }
+    // All checked: apply all. A task named twice is acted on once.
+    std::set<TaskIndex> done;
+    Json tasks = Json::array();
+    for (const Ref& r : refs) {
+      if (!done.insert(r.task).second) continue;
+      if (scheduler_->CheckControl(r.task, request.action).ok()) {
+        scheduler_->Control(r.task, request.action);
+      }
+      tasks.push_back(TaskJson(r.task));
+    }
+    return Json{{"tasks", std::move(tasks)}};
+  });
+}
+
+Result<Json> ClusterServer::Wait(const WaitRequest& request) {
+  const auto deadline =
+      Steady::now() + std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
+  auto check = [this, refs = request.refs]() -> Result<Json> {
+    std::vector<TaskIndex> tasks;
+    for (const std::string& ref : refs) {
+      ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
+      tasks.push_back(r.task);
+    }
+    bool done = true;
+    if (refs.empty()) {
+      const auto& c = scheduler_->counts();
+      int64_t terminal = 0;
+      for (int i = 0; i < kTaskStateCount; ++i) {
+        if (IsTerminal(static_cast<TaskState>(i))) terminal += c[i];
+      }
+      done = terminal == static_cast<int64_t>(scheduler_->task_count());
+    } else {
+      for (TaskIndex t : tasks) done = done && IsTerminal(scheduler_->state(t));
+    }
+    Json unsuccessful = Json::array();
+    if (done) {
+      auto add = [&](TaskIndex t) {
+        TaskState s = scheduler_->state(t);
+        if (s != TaskState::kSucceeded && unsuccessful.size() < 1000) {
+          unsuccessful.push_back({{"id", scheduler_->spec(t).id},
+                                  {"state", std::string(TaskStateName(s))},
+                                  {"exit_code", scheduler_->last_exit(t)}});
+        }
+      };
+      if (refs.empty()) {
+        for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) add(t);
+      } else {
+        for (TaskIndex t : tasks) add(t);
+      }
+    }
+    return Json{{"done", done}, {"counts", CountsJson()}, {"unsuccessful", unsuccessful}};
+  };
+  while (true) {
+    ALLOT_ASSIGN_OR_RETURN(Json answer, Call(check));
+    if (answer["done"].get<bool>() || Steady::now() >= deadline || closing_) return answer;
+    // Next turn, but not more often than every 20 ms.
+    std::unique_lock lock(turn_mu_);
+    const uint64_t seen = turns_;
+    turn_cv_.wait_until(lock, std::min(deadline, Steady::now() + std::chrono::seconds(1)),
+                        [&] { return turns_ != seen || closing_; });
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Result<Json> ClusterServer::Events(const EventsRequest& request) {
+  const auto deadline =
+      Steady::now() + std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
+  while (committed_seq_ <= request.after && Steady::now() < deadline && !closing_) {
+    std::unique_lock lock(turn_mu_);
+    turn_cv_.wait_until(lock, std::min(deadline, Steady::now() + std::chrono::seconds(1)),
+                        [&] { return committed_seq_ > request.after || closing_; });
+  }
+  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
+  ALLOT_ASSIGN_OR_RETURN(std::vector<JournalEventRow> rows,
+                         reader->EventsAfter(request.after, request.limit));
+  Json events = Json::array();
+  int64_t last = request.after;
+  for (const JournalEventRow& row : rows) {
+    events.push_back(EventJson(row));
+    last = row.seq;
+  }
+  return Json{{"events", std::move(events)}, {"last", last}};
+}
+
+Result<LogChunk> ClusterServer::ReadLog(const LogRequest& request) {
+  std::string path;
+  TaskState state = TaskState::kWaiting;
+  ALLOT_RETURN_IF_ERROR(Call([&]() -> Result<Json> {
+                          ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(request.ref));
+                          const uint32_t current = scheduler_->attempts(r.task);
+                          state = scheduler_->state(r.task);
+                          path = output_dir_ + "/" + scheduler_->spec(r.task).id + "/" +
+                                 std::string(LogStreamName(request.stream));
+                          if (r.attempt && *r.attempt != current) {
+                            if (*r.attempt == 0 || *r.attempt > current) {
+                              return Status::NotFound("no execution '" + request.ref + "'");
+                            }
+                            path += "." + std::to_string(*r.attempt);
+                            state = TaskState::kFailed;  // an earlier attempt: it has ended
+                          }
+                          return Json();
+                        }).status());
+  LogChunk chunk;
+  chunk.state = state;
+  chunk.next_offset = request.offset;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return chunk;  // not started yet
+    return ErrnoStatus("cannot read " + path, errno);
+  }
+  constexpr size_t kMaxChunk = 4 << 20;
+  chunk.bytes.resize(kMaxChunk);
+  ssize_t n = pread(fd, chunk.bytes.data(), kMaxChunk, request.offset);
+  int err = errno;
+  close(fd);
+  if (n < 0) return ErrnoStatus("cannot read " + path, err);
+  chunk.bytes.resize(static_cast<size_t>(n));
+  chunk.next_offset = request.offset + n;
+  return chunk;
+}
+
+Result<Json> ClusterServer::ListWorkers() {
+  return Call([this]() -> Result<Json> {
+    Json out = Json::array();
+    for (const auto& [name, p] : peers_) {
+      auto w = scheduler_->workers().find(p.id);
+      if (w == scheduler_->workers().end()) continue;
+      const ResourceAmounts cap = w->second.pool.Capacity();
+      const ResourceAmounts& free = w->second.pool.free();
+      out.push_back({{"id", p.id},
+                     {"name", p.name},
+                     {"host", p.host},
+                     {"pid", p.pid},
+                     {"state", p.draining ? "draining" : "active"},
+                     {"cores", cap.cores},
+                     {"free_cores", free.cores},
+                     {"memory", cap.memory_bytes},
+                     {"gpus", cap.gpus},
+                     {"running", w->second.running},
+                     {"joined_us", p.joined_us},
+                     {"last_seen_us", p.last_seen_us}});
+    }
+    for (const PastWorker& p : past_) {
+      out.push_back({{"id", p.id},
+                     {"name", p.name},
+                     {"host", p.host},
+                     {"state", p.state},
+                     {"reason", p.reason},
+                     {"cores", p.cores},
+                     {"free_cores", 0},
+                     {"memory", p.memory},
+                     {"gpus", p.gpus},
+                     {"running", 0},
+                     {"joined_us", p.joined_us},
+                     {"last_seen_us", p.last_seen_us}});
+    }
+    return Json{{"workers", std::move(out)}};
+  });
+}
+
+Result<Json> ClusterServer::ControlWorker(const WorkerControlRequest& request) {
+  return Call([this, request]() -> Result<Json> {
+    std::string name;
+    for (const auto& [peer, p] : peers_) {
+      if (std::to_string(p.id) == request.worker || peer == request.worker) name = peer;
+    }
+    if (name.empty()) return Status::NotFound("no connected worker '" + request.worker + "'");
+    Peer& p = peers_.at(name);
+    Json info = {{"id", p.id}, {"name", p.name}, {"host", p.host}};
+    if (request.action == WorkerAction::kDrain) {
+      p.draining = true;
+      scheduler_->DrainWorker(p.id);
+      info["state"] = "draining";
+    } else {
+      Send(name, StopMessage{true});
+      LosePeer(name, "gone", "worker " + name + " stopped by request; its tasks run again");
+      info["state"] = "gone";
+    }
+    return Json{{"worker", info}};
+  });
+}
+
+}  // namespace allot

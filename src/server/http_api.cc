@@ -1,0 +1,203 @@
+#include "server/http_api.h"
+
+#include <httplib.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "server/http_error.h"
+#include "server/http_request_parser.h"
+
+namespace allot {
+namespace {
+
+using Json = nlohmann::json;
+using httplib::Request;
+using httplib::Response;
+
+constexpr std::string_view kBearer = "Bearer ";
+constexpr size_t kMaxBodyBytes = size_t{1} << 30;
+
+// Compares in time that depends only on the lengths (the token's length is no secret).
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
+  }
+  return diff == 0;
+}
+
+bool Authorized(const Request& req, const std::string& token) {
+  const std::string header = req.get_header_value("Authorization");
+  if (header.size() < kBearer.size() ||
+      strncasecmp(header.data(), kBearer.data(), kBearer.size()) != 0) {
+    return false;
+  }
+  return ConstantTimeEquals(std::string_view(header).substr(kBearer.size()), token);
+}
+
+void WriteJson(Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
+void WriteError(Response& res, const Status& status) {
+  WriteJson(res, HttpStatusFor(status), ErrorBody(status));
+}
+
+void WriteResult(Response& res, const Result<Json>& result) {
+  if (result.ok()) {
+    WriteJson(res, 200, *result);
+  } else {
+    WriteError(res, result.status());
+  }
+}
+
+// Calls `call` with the parsed request, or answers 400 when parsing failed.
+template <typename Request, typename Call>
+void Serve(Response& res, Result<Request> parsed, Call call) {
+  if (!parsed.ok()) {
+    WriteError(res, parsed.status());
+    return;
+  }
+  WriteResult(res, call(*parsed));
+}
+
+}  // namespace
+
+HttpApi::HttpApi(ApiBackend* backend, std::string token)
+    : backend_(backend), token_(std::move(token)) {}
+
+HttpApi::~HttpApi() { Stop(); }
+
+Result<int> HttpApi::Listen(const std::string& host, int port) {
+  server_ = std::make_unique<httplib::Server>();
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
+  server_->set_payload_max_length(kMaxBodyBytes);
+  // httplib's default adds SO_REUSEPORT, which would let a second server share a busy port.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  Route();
+  int bound = port == 0 ? server_->bind_to_any_port(host)
+                        : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    server_.reset();
+    return Status::IoError(fmt::format("cannot listen for HTTP on {}:{}", host, port));
+  }
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  thread_ = std::thread([server = server_.get(), done] {
+    server->listen_after_bind();
+    done->store(true);
+  });
+  // Stop() is a no-op until the server runs: wait for it, so that Stop right after Listen
+  // cannot be lost.
+  while (!server_->is_running() && !done->load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return bound;
+}
+
+void HttpApi::Stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+  server_.reset();
+}
+
+void HttpApi::Route() {
+  httplib::Server& s = *server_;
+  ApiBackend* b = backend_;
+  s.set_pre_routing_handler([this](const Request& req, Response& res) {
+    if (Authorized(req, token_)) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("WWW-Authenticate", "Bearer");
+    WriteJson(res, 401,
+              {{"error", "missing or wrong bearer token (it is in the server's access.json)"}});
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  s.set_exception_handler([](const Request& req, Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    WriteError(res, Status::Internal(fmt::format("{} {}: {}", req.method, req.path, what)));
+  });
+
+  s.Get("/api/v1/server", [b](const Request& req, Response& res) {
+    Status params = CheckNoQueryParams(req.params);
+    if (!params.ok()) return WriteError(res, params);
+    WriteResult(res, b->ServerInfo());
+  });
+  s.Post("/api/v1/server/stop", [b](const Request& req, Response& res) {
+    Serve(res, ParseStopServerBody(req.body),
+          [b](const StopServerRequest& r) { return b->StopServer(r); });
+  });
+  s.Post("/api/v1/submit", [b](const Request& req, Response& res) {
+    Serve(res, ParseSubmitBody(req.body), [b](const SubmitRequest& r) { return b->Submit(r); });
+  });
+  s.Get("/api/v1/tasks", [b](const Request& req, Response& res) {
+    Serve(res, ParseTaskQuery(req.params), [b](const TaskQuery& q) { return b->ListTasks(q); });
+  });
+  s.Get("/api/v1/tasks/([^/]+)", [b](const Request& req, Response& res) {
+    Status params = CheckNoQueryParams(req.params);
+    if (!params.ok()) return WriteError(res, params);
+    WriteResult(res, b->GetTask(req.matches[1].str()));
+  });
+  s.Post("/api/v1/control", [b](const Request& req, Response& res) {
+    Serve(res, ParseControlBody(req.body), [b](const ControlRequest& r) { return b->Control(r); });
+  });
+  s.Get("/api/v1/wait", [b](const Request& req, Response& res) {
+    Serve(res, ParseWaitQuery(req.params), [b](const WaitRequest& r) { return b->Wait(r); });
+  });
+  s.Get("/api/v1/events", [b](const Request& req, Response& res) {
+    Serve(res, ParseEventsQuery(req.params), [b](const EventsRequest& r) { return b->Events(r); });
+  });
+  s.Get("/api/v1/log/([^/]+)", [b](const Request& req, Response& res) {
+    Result<LogRequest> parsed = ParseLogQuery(req.matches[1].str(), req.params);
+    if (!parsed.ok()) return WriteError(res, parsed.status());
+    Result<LogChunk> chunk = b->ReadLog(*parsed);
+    if (!chunk.ok()) return WriteError(res, chunk.status());
+    res.status = 200;
+    res.set_header("X-Allot-Next-Offset", std::to_string(chunk->next_offset));
+    res.set_header("X-Allot-Task-State", std::string(TaskStateName(chunk->state)));
+    res.set_content(chunk->bytes, "text/plain");
+  });
+  s.Get("/api/v1/workers", [b](const Request& req, Response& res) {
+    Status params = CheckNoQueryParams(req.params);
+    if (!params.ok()) return WriteError(res, params);
+    WriteResult(res, b->ListWorkers());
+  });
+  s.Post("/api/v1/workers/([^/]+)/([^/]+)", [b](const Request& req, Response& res) {
+    WorkerControlRequest r;
+    r.worker = req.matches[1].str();
+    const std::string action = req.matches[2].str();
+    if (action == "drain") {
+      r.action = WorkerAction::kDrain;
+    } else if (action == "stop") {
+      r.action = WorkerAction::kStop;
+    } else {
+      return WriteError(res, Status::InvalidArgument(fmt::format(
+                                 "path: unknown worker action '{}' (accepted: drain, stop)",
+                                 action)));
+    }
+    WriteResult(res, b->ControlWorker(r));
+  });
+  auto unknown = [](const Request& req, Response& res) {
+    WriteJson(res, 404, {{"error", fmt::format("no endpoint {} {}", req.method, req.path)}});
+  };
+  s.Get(".*", unknown);
+  s.Post(".*", unknown);
+}
+
+}  // namespace allot

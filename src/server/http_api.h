@@ -1,0 +1,59 @@
+// HttpApi: the cluster-mode HTTP API of docs/CLUSTER.md ("HTTP API") over an ApiBackend.
+// It owns the HTTP server (cpp-httplib) and its threads; the backend owns everything else.
+//
+// Per request:
+//   1. `Authorization: Bearer <token>` is checked (constant-time compare); without it, or with
+//      another token: 401 {"error": ...}, and the backend is not called.
+//   2. The route is found (unknown: 404 {"error": ...}); its query parameters and JSON body are
+//      parsed and validated (server/http_request_parser.h): on a problem, 400 {"error": ...}
+//      naming the parameter, and the backend is not called.
+//   3. One ApiBackend method is called; its JSON answer is the 200 body, its error Status the
+//      error response (server/http_error.h). An exception from the backend is a 500.
+//
+// Threading: requests are served by kThreads threads, so that several long polls (wait,
+// events) and ordinary requests proceed at once. Listen and Stop are called from one thread
+// (the owner's); the backend is called from the request threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/result.h"
+#include "server/api_backend.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace allot {
+
+class HttpApi {
+ public:
+  static constexpr int kThreads = 16;
+
+  // `backend` must outlive this object. REQUIRES: !token.empty()
+  HttpApi(ApiBackend* backend, std::string token);
+  ~HttpApi();  // Stop()
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Binds host:port (port 0: an ephemeral port) and serves from a thread of its own until
+  // Stop. Returns the bound port, or IoError naming host and port when it cannot bind.
+  // REQUIRES: not listening.
+  Result<int> Listen(const std::string& host, int port);
+
+  // Stops accepting, waits for requests in flight to finish (see ApiBackend on long polls)
+  // and joins the threads. Idempotent; a no-op when not listening.
+  void Stop();
+
+ private:
+  void Route();
+
+  ApiBackend* backend_;
+  std::string token_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+}  // namespace allot

@@ -1,0 +1,36 @@
+// The settings of one `allot worker start` (see WorkerAgent).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/time.h"
+#include "model/machine.h"
+
+namespace allot {
+
+struct WorkerAgentOptions {
+  // Unique among the server's workers; empty: "<host>:<pid>:<8 random hex digits>".
+  std::string name;
+  // What this worker offers (exec/machine_overrides.h: DetectMachineFromFlags).
+  Machine machine;
+  // Leave (goodbye, exit 0) after this long with nothing running and nothing launched.
+  std::optional<Duration> idle_timeout;
+  // Kill the tasks and leave with an error after this long without a message from the server.
+  Duration server_timeout = std::chrono::minutes(5);
+  // SIGTERM -> SIGKILL when stopping.
+  Duration kill_grace = std::chrono::seconds(10);
+  // While stopping with every task ended, how long to wait for the server to ack their exits.
+  Duration ack_wait = std::chrono::seconds(5);
+  // An exit unacked this long is sent again in an `exited`.
+  Duration resend_after = std::chrono::seconds(30);
+  // Before the first welcome, send register again this often.
+  Duration register_retry = std::chrono::seconds(10);
+  // Take SIGINT, SIGTERM and SIGHUP through a signalfd (they are blocked in the creating
+  // thread, so Create must run before any other thread starts). Off when the agent runs on a
+  // thread of a larger process, e.g. in tests.
+  bool handle_signals = true;
+};
+
+}  // namespace allot
