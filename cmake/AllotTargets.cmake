@@ -30,6 +30,6 @@ function(allot_tests name label)
   target_link_libraries(${name} PRIVATE ${ARGN} allot_testing GTest::gtest GTest::gmock
                         GTest::gtest_main)
   include(GoogleTest)
-  gtest_discover_tests(${name} PROPERTIES LABELS ${label} DISCOVERY_TIMEOUT 60
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${label}
                        ENVIRONMENT "ALLOT_BIN_DIR=${PROJECT_BINARY_DIR}/bin")
 endfunction()

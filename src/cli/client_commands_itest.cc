@@ -314,5 +314,15 @@ TEST_F(ClientCommandsTest, WorkersPrintsATable) {
   EXPECT_THAT(run.out, HasSubstr("2/8"));
 }
 
+TEST_F(ClientCommandsTest, WorkerDrainAndServerStopReachTheServer) {
+  CommandRun drain = Allot("worker drain --server-dir '" + ServerDir() + "' node1:7:x");
+  ASSERT_EQ(drain.exit_code, kExitOk) << drain.err;
+  EXPECT_EQ(drain.out, "worker node1:7:x: draining\n");
+  CommandRun stop = Allot("server stop --kill --server-dir '" + ServerDir() + "'");
+  ASSERT_EQ(stop.exit_code, kExitOk) << stop.err;
+  ASSERT_TRUE(backend_.stop);
+  EXPECT_TRUE(backend_.stop->kill);
+}
+
 }  // namespace
 }  // namespace allot

@@ -1,11 +1,11 @@
 #include "cli/worker_command.h"
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/exit_codes.h"
 #include "common/units.h"
@@ -41,8 +41,7 @@ Status CheckName(const std::string& name) {
   if (name.size() > 255) return Status::InvalidArgument("--name: at most 255 bytes");
   for (unsigned char c : name) {
     if (c <= ' ' || c == 0x7f) {
-      return Status::InvalidArgument("--name '" + name +
-                                     "': no whitespace or control characters");
+      return Status::InvalidArgument("--name '" + name + "': no whitespace or control characters");
     }
   }
   return Status::Ok();
@@ -106,7 +105,8 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
                     "else ~/.allot/server)");
   start->add_option("--cores", flags->machine.cores,
                     "Offer this many cores (default: all this process may use)");
-  start->add_option("--memory", flags->machine.memory, "Memory to offer, e.g. 16G (default: detected)");
+  start->add_option("--memory", flags->machine.memory,
+                    "Memory to offer, e.g. 16G (default: detected)");
   start->add_option("--gpus", flags->machine.gpus,
                     "GPUs: a count (2) or device ids (0,3; one id: 3,)");
   start->add_option("--resource", flags->machine.resources,
@@ -115,8 +115,9 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
                     "This worker's unique name (default: <host>:<pid>:<random>)");
   start->add_option("--idle-timeout", flags->idle_timeout,
                     "Leave after this long with nothing to run, e.g. 10min (default: never)");
-  start->add_option("--server-timeout", flags->server_timeout,
-                    "Kill the tasks and exit after this long without word from the server")
+  start
+      ->add_option("--server-timeout", flags->server_timeout,
+                   "Kill the tasks and exit after this long without word from the server")
       ->capture_default_str();
   start->callback([flags, exit_code] { *exit_code = RunWorker(*flags); });
   return worker;

@@ -4,6 +4,7 @@
 #include "exec/gpu_detector.h"
 #include "exec/machine_overrides.h"
 #include "exec/memory_limit.h"
+#include "exec/slurm_environment.h"
 
 namespace allot {
 
@@ -12,6 +13,7 @@ Result<Machine> DetectMachine(const MachineOverrides& overrides) {
   machine.cpus = DetectCpus();
   machine.memory_bytes = UsableMemoryBytes();
   machine.gpus = DetectGpus();
+  if (auto slurm = CurrentSlurmAllocation()) NarrowToSlurmAllocation(*slurm, &machine);
   return ApplyMachineOverrides(std::move(machine), overrides);
 }
 

@@ -1,6 +1,8 @@
 // Detecting what this process may use: the CPUs of its affinity mask with their hwloc topology
 // (package, NUMA node, core), usable memory (physical memory, capped by a cgroup v2/v1 limit),
 // and GPUs (CUDA_VISIBLE_DEVICES when set, else NVML when libnvidia-ml is present at run time).
+// Inside a Slurm batch script or job step, CPUs and memory are at most this process's share of
+// the job on this node (exec/slurm_environment.h).
 #pragma once
 
 #include <optional>

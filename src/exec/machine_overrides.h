@@ -23,7 +23,7 @@ Result<Machine> ApplyMachineOverrides(Machine detected, const MachineOverrides& 
 struct MachineFlags {
   std::optional<int> cores;            // --cores N
   std::string memory;                  // --memory SIZE ("16G"); empty: detected
-  std::string gpus;                    // --gpus N or LIST ("2"; "0,3"; one id: "3,"); empty: detected
+  std::string gpus;                    // --gpus N or LIST ("2", "0,3", "3,"); empty: detected
   std::vector<std::string> resources;  // --resource NAME=COUNT, repeatable
 };
 

@@ -110,8 +110,8 @@ bool MsgpackReader::Int(const json& value, const std::string& where, int64_t lo,
     if (in_range) *out = i;
   }
   if (in_range) return true;
-  return Fail(where, "expected an integer in [" + std::to_string(lo) + ", " +
-                         std::to_string(hi) + "]");
+  return Fail(where,
+              "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
 }
 
 bool MsgpackReader::Uint64(const json& value, const std::string& where, uint64_t* out) {

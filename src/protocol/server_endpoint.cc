@@ -48,8 +48,8 @@ bool SendFrames(void* socket, const std::vector<std::string>& frames) {
 Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::Create(const AccessFile& access,
                                                                const std::string& bind_endpoint) {
   if (!zmq_has("curve")) return Status::Internal("this libzmq was built without CURVE support");
-  ALLOT_ASSIGN_OR_RETURN(std::string allowed, DecodeZ85Key(access.client_public_key,
-                                                           "client_public_key"));
+  ALLOT_ASSIGN_OR_RETURN(std::string allowed,
+                         DecodeZ85Key(access.client_public_key, "client_public_key"));
   ALLOT_RETURN_IF_ERROR(DecodeZ85Key(access.server_secret_key, "server_secret_key").status());
 
   void* context = zmq_ctx_new();
@@ -59,8 +59,8 @@ Result<std::unique_ptr<ServerEndpoint>> ServerEndpoint::Create(const AccessFile&
   Status bound = Status::Ok();
   if (router == nullptr) {
     bound = ErrnoStatus("zmq_socket", errno);
-  } else if (bound = SetIntOption(zap, ZMQ_LINGER, 0); bound.ok() &&
-             zmq_bind(zap, kZapEndpoint) != 0) {
+  } else if (bound = SetIntOption(zap, ZMQ_LINGER, 0);
+             bound.ok() && zmq_bind(zap, kZapEndpoint) != 0) {
     bound = ErrnoStatus(std::string("cannot bind the ZAP handler at ") + kZapEndpoint, errno);
   }
   if (!bound.ok()) {
@@ -115,9 +115,12 @@ void ServerEndpoint::ServeZap(void* zap_socket, std::string allowed_key) {
     bool admit = request.size() == 7 && request[0] == "1.0" && request[5] == "CURVE" &&
                  request[6] == allowed_key;
     std::string request_id = request.size() > 1 ? request[1] : "";
-    std::vector<std::string> reply = {"1.0", request_id, admit ? "200" : "400",
+    std::vector<std::string> reply = {"1.0",
+                                      request_id,
+                                      admit ? "200" : "400",
                                       admit ? "OK" : "not an allot worker key",
-                                      admit ? "worker" : "", ""};
+                                      admit ? "worker" : "",
+                                      ""};
     if (!SendFrames(zap_socket, reply)) break;
   }
   zmq_close(zap_socket);
@@ -136,7 +139,8 @@ bool ServerEndpoint::Receive(std::string* peer, std::string* payload) {
   for (int part = 0; more; ++part) {
     // The rest of a multi-frame message is already here: ZeroMQ delivers messages whole.
     if (zmq_msg_recv(&msg, socket_, ZMQ_DONTWAIT) < 0) break;
-    if (part == 0) payload->assign(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
+    if (part == 0)
+      payload->assign(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
     more = zmq_msg_more(&msg);
   }
   zmq_msg_close(&msg);

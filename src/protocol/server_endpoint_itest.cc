@@ -1,9 +1,8 @@
 // ServerEndpoint and WorkerConnection over real ZeroMQ sockets on loopback: messages flow both
 // ways with the access file's keys, and every client without them is refused.
-#include <zmq.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <zmq.h>
 
 #include <chrono>
 #include <optional>
@@ -165,7 +164,8 @@ TEST(ServerEndpointTest, ManyWorkersAreToldApartByName) {
     EXPECT_EQ(std::get<GoodbyeMessage>(*decoded).reason, received->peer);
   }
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(server.endpoint->Send("w" + std::to_string(i), Encode(StopMessage{i % 2 == 1})).ok());
+    ASSERT_TRUE(
+        server.endpoint->Send("w" + std::to_string(i), Encode(StopMessage{i % 2 == 1})).ok());
   }
   for (int i = 0; i < 5; ++i) {
     auto answer = ReceiveWithin(workers[i].get(), kPatience);
@@ -189,8 +189,7 @@ TEST(ServerEndpointTest, AWorkerWithAnotherClientKeyPairIsRefused) {
 
   ExpectOnlyTheGoodWorkerGetsThrough(&server, "good");
   // The server never saw a peer of that name, so it cannot even address one.
-  EXPECT_EQ(server.endpoint->Send("intruder", Encode(StopMessage{})).code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(server.endpoint->Send("intruder", Encode(StopMessage{})).code(), StatusCode::kNotFound);
 }
 
 TEST(ServerEndpointTest, AWorkerClaimingTheClientPublicKeyWithoutItsSecretIsRefused) {

@@ -1,7 +1,6 @@
 #include "protocol/worker_messages.h"
 
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 #include "protocol/msgpack_reader.h"
@@ -40,8 +39,9 @@ json MachineToJson(const Machine& m) {
 }
 
 json RunningToJson(const RunningAttempt& a) {
-  return {{"execution", a.execution}, {"task", a.task},         {"attempt", a.attempt},
-          {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)}, {"memory", a.memory_bytes}};
+  return {{"execution", a.execution},   {"task", a.task},
+          {"attempt", a.attempt},       {"cpus", IntsToJson(a.cpus)},
+          {"gpus", IntsToJson(a.gpus)}, {"memory", a.memory_bytes}};
 }
 
 json ExitToJson(const ExitReport& e) {
@@ -60,9 +60,11 @@ json ExitToJson(const ExitReport& e) {
 json LaunchToJson(const AttemptToLaunch& a) {
   json env = json::array();
   for (const auto& [key, value] : a.env) env.push_back({key, value});
-  return {{"execution", a.execution}, {"task", a.task},       {"attempt", a.attempt},
-          {"command", a.command},     {"env", std::move(env)}, {"workdir", a.workdir},
-          {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)}, {"memory", a.memory_bytes}};
+  return {{"execution", a.execution},   {"task", a.task},
+          {"attempt", a.attempt},       {"command", a.command},
+          {"env", std::move(env)},      {"workdir", a.workdir},
+          {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)},
+          {"memory", a.memory_bytes}};
 }
 
 template <class T, class F>
@@ -74,40 +76,51 @@ json ListToJson(const std::vector<T>& items, F to_json) {
 
 json ToJson(const WorkerToServer& message) {
   return std::visit(Overloaded{
-      [](const RegisterMessage& m) -> json {
-        return {{"name", m.name},
-                {"host", m.host},
-                {"pid", m.pid},
-                {"machine", MachineToJson(m.machine)},
-                {"running", ListToJson(m.running, RunningToJson)},
-                {"finished", ListToJson(m.finished, ExitToJson)}};
-      },
-      [](const HeartbeatMessage&) -> json { return json::object(); },
-      [](const ExitedMessage& m) -> json { return {{"exits", ListToJson(m.exits, ExitToJson)}}; },
-      [](const GoodbyeMessage& m) -> json { return {{"reason", m.reason}}; },
-  }, message);
+                        [](const RegisterMessage& m) -> json {
+                          return {{"name", m.name},
+                                  {"host", m.host},
+                                  {"pid", m.pid},
+                                  {"machine", MachineToJson(m.machine)},
+                                  {"running", ListToJson(m.running, RunningToJson)},
+                                  {"finished", ListToJson(m.finished, ExitToJson)}};
+                        },
+                        [](const HeartbeatMessage&) -> json { return json::object(); },
+                        [](const ExitedMessage& m) -> json {
+                          return {{"exits", ListToJson(m.exits, ExitToJson)}};
+                        },
+                        [](const GoodbyeMessage& m) -> json {
+                          return {{"reason", m.reason}};
+                        },
+                    },
+                    message);
 }
 
 json ToJson(const ServerToWorker& message) {
-  return std::visit(Overloaded{
-      [](const WelcomeMessage& m) -> json {
-        return {{"worker_id", m.worker_id},
-                {"instance", m.instance},
-                {"heartbeat_ms", m.heartbeat_ms},
-                {"output_dir", m.output_dir}};
+  return std::visit(
+      Overloaded{
+          [](const WelcomeMessage& m) -> json {
+            return {{"worker_id", m.worker_id},
+                    {"instance", m.instance},
+                    {"heartbeat_ms", m.heartbeat_ms},
+                    {"output_dir", m.output_dir}};
+          },
+          [](const LaunchMessage& m) -> json {
+            return {{"attempts", ListToJson(m.attempts, LaunchToJson)}, {"acked", json(m.acked)}};
+          },
+          [](const SignalMessage& m) -> json {
+            return {{"signals", ListToJson(m.signals, [](const SignalRequest& s) -> json {
+                       return {{"execution", s.execution}, {"signal", s.signal}};
+                     })}};
+          },
+          [](const AckMessage& m) -> json {
+            return {{"acked", json(m.acked)}};
+          },
+          [](const ReregisterMessage&) -> json { return json::object(); },
+          [](const StopMessage& m) -> json {
+            return {{"kill", m.kill}};
+          },
       },
-      [](const LaunchMessage& m) -> json {
-        return {{"attempts", ListToJson(m.attempts, LaunchToJson)}, {"acked", json(m.acked)}};
-      },
-      [](const SignalMessage& m) -> json {
-        return {{"signals", ListToJson(m.signals, [](const SignalRequest& s) -> json {
-                   return {{"execution", s.execution}, {"signal", s.signal}};
-                 })}};
-      },
-      [](const AckMessage& m) -> json { return {{"acked", json(m.acked)}}; },
-      [](const ReregisterMessage&) -> json { return json::object(); },
-      [](const StopMessage& m) -> json { return {{"kill", m.kill}}; },
-  }, message);
+      message);
 }
 
 // ---- Decoding ---------------------------------------------------------------------------------
@@ -186,9 +199,10 @@ class Decoder {
         return;
       }
       int64_t f[4] = {0, 0, 0, 0};
-      for (size_t i = 0; i < 4; ++i) r_.Int(c[i], IndexPath(at, i), i == 0 ? 0 : -1, kInt32Max, &f[i]);
-      m->cpus.push_back(Cpu{static_cast<int>(f[0]), static_cast<int>(f[1]),
-                            static_cast<int>(f[2]), static_cast<int>(f[3])});
+      for (size_t i = 0; i < 4; ++i)
+        r_.Int(c[i], IndexPath(at, i), i == 0 ? 0 : -1, kInt32Max, &f[i]);
+      m->cpus.push_back(Cpu{static_cast<int>(f[0]), static_cast<int>(f[1]), static_cast<int>(f[2]),
+                            static_cast<int>(f[3])});
     });
     Int(*v, where, "memory", 0, kInt64Max, &m->memory_bytes);
     Ints(*v, where, "gpus", 0, &m->gpus);
@@ -258,7 +272,8 @@ Status ParseTyped(std::string_view frame, json* root, std::string* type) {
   ALLOT_RETURN_IF_ERROR(MsgpackReader::Parse(frame, root));
   auto t = root->find("t");
   if (t == root->end()) return Status::Corruption("worker message: no type field \"t\"");
-  if (!t->is_string()) return Status::Corruption("worker message: type field \"t\" is not a string");
+  if (!t->is_string())
+    return Status::Corruption("worker message: type field \"t\" is not a string");
   *type = t->get<std::string>();
   return Status::Ok();
 }
@@ -314,9 +329,8 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     out = HeartbeatMessage{};
   } else if (type == "exited") {
     ExitedMessage m;
-    d.Maps(root, "", "exits", [&](const json& v, const std::string& at) {
-      d.Exit(v, at, &m.exits.emplace_back());
-    });
+    d.Maps(root, "", "exits",
+           [&](const json& v, const std::string& at) { d.Exit(v, at, &m.exits.emplace_back()); });
     out = std::move(m);
   } else if (type == "goodbye") {
     GoodbyeMessage m;

@@ -156,8 +156,8 @@ TEST(WorkerMessagesTest, WrongTypesAndRangesNameTheField) {
   ExpectCorruption(DecodeServerToWorker(Pack(j)),
                    "worker message launch: attempts[0].env[1]: expected [name, value]");
 
-  ExpectCorruption(DecodeServerToWorker(Pack({{"t", "signal"},
-                                              {"signals", {{{"execution", 1}, {"signal", 0}}}}})),
+  ExpectCorruption(DecodeServerToWorker(
+                       Pack({{"t", "signal"}, {"signals", {{{"execution", 1}, {"signal", 0}}}}})),
                    "worker message signal: signals[0].signal: expected an integer in [1, 64]");
   ExpectCorruption(DecodeServerToWorker(Pack({{"t", "ack"}, {"acked", {1, -2}}})),
                    "worker message ack: acked[1]: expected an unsigned 64-bit integer");
@@ -180,12 +180,12 @@ TEST(WorkerMessagesTest, WrongTypesAndRangesNameTheField) {
   reg["finished"][2]["wall_us"] = 1.5;
   r = DecodeWorkerToServer(Pack(reg));
   ASSERT_FALSE(r.ok());
-  EXPECT_THAT(r.status().message(), HasSubstr("register: finished[2].wall_us: expected an integer"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("register: finished[2].wall_us: expected an integer"));
 }
 
 TEST(WorkerMessagesTest, UnknownOrMissingTypeIsCorruption) {
-  ExpectCorruption(DecodeServerToWorker(Pack({{"x", 1}})),
-                   "worker message: no type field \"t\"");
+  ExpectCorruption(DecodeServerToWorker(Pack({{"x", 1}})), "worker message: no type field \"t\"");
   ExpectCorruption(DecodeServerToWorker(Pack({{"t", 7}})),
                    "worker message: type field \"t\" is not a string");
   // A worker's message is not something a worker accepts, and vice versa.
@@ -240,9 +240,9 @@ TEST(WorkerMessagesTest, DeepNestingIsRefusedWithoutRecursingIntoIt) {
 
 TEST(WorkerMessagesTest, HugeDeclaredLengthsInShortFramesFailQuickly) {
   // map32 claiming 4 billion entries, array32 and str32 likewise, with no bytes behind them.
-  for (std::string frame : {std::string("\xdf\xff\xff\xff\xff", 5),
-                            std::string("\x81\xa1t\xdd\xff\xff\xff\xff", 8),
-                            std::string("\x81\xa1t\xdb\xff\xff\xff\xff", 8)}) {
+  for (std::string frame :
+       {std::string("\xdf\xff\xff\xff\xff", 5), std::string("\x81\xa1t\xdd\xff\xff\xff\xff", 8),
+        std::string("\x81\xa1t\xdb\xff\xff\xff\xff", 8)}) {
     EXPECT_EQ(DecodeServerToWorker(frame).status().code(), StatusCode::kCorruption);
   }
 }

@@ -9,16 +9,16 @@ namespace allot {
 
 Status SetIntOption(void* socket, int option, int value) {
   if (zmq_setsockopt(socket, option, &value, sizeof(value)) != 0) {
-    return Status::IoError("zmq_setsockopt(" + std::to_string(option) + "): " +
-                           zmq_strerror(errno));
+    return Status::IoError("zmq_setsockopt(" + std::to_string(option) +
+                           "): " + zmq_strerror(errno));
   }
   return Status::Ok();
 }
 
 Status SetStringOption(void* socket, int option, std::string_view value) {
   if (zmq_setsockopt(socket, option, value.data(), value.size()) != 0) {
-    return Status::IoError("zmq_setsockopt(" + std::to_string(option) + "): " +
-                           zmq_strerror(errno));
+    return Status::IoError("zmq_setsockopt(" + std::to_string(option) +
+                           "): " + zmq_strerror(errno));
   }
   return Status::Ok();
 }

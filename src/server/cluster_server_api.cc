@@ -99,7 +99,10 @@ Result<Json> ClusterServer::ServerInfo() {
                 {"started_us", started_us_},
                 {"tasks", scheduler_->task_count()},
                 {"counts", CountsJson()},
-                {"workers", peers_.size()}};
+                {"workers", peers_.size()},
+                // The newest durable event's seq: where a client starts following
+                // /api/v1/events without paging through the history.
+                {"last_event", committed_seq_.load()}};
   });
 }
 

@@ -1,5 +1,6 @@
 #include "worker/worker_agent.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -12,8 +13,6 @@
 #include <optional>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/clock.h"
 #include "common/units.h"
@@ -121,11 +120,11 @@ class WorkerAgent::Loop {
 
  private:
   struct Stopping {
-    std::string reason;         // for goodbye and the log
+    std::string reason;  // for goodbye and the log
     WorkerEnd end = WorkerEnd::kStopped;
     int signal = 0;
-    bool killed = false;        // SIGKILL sent to everything
-    TimePoint kill_at;          // SIGKILL then
+    bool killed = false;                // SIGKILL sent to everything
+    TimePoint kill_at;                  // SIGKILL then
     std::optional<TimePoint> leave_at;  // set once nothing runs: goodbye then, or when acked
   };
 
@@ -148,10 +147,9 @@ class WorkerAgent::Loop {
     r.machine = options_.machine;
     r.running.reserve(running_.size());
     for (const auto& [execution, attempt] : running_) r.running.push_back(attempt);
-    std::sort(r.running.begin(), r.running.end(),
-              [](const RunningAttempt& a, const RunningAttempt& b) {
-                return a.execution < b.execution;
-              });
+    std::sort(
+        r.running.begin(), r.running.end(),
+        [](const RunningAttempt& a, const RunningAttempt& b) { return a.execution < b.execution; });
     r.finished = ledger_.All(now);
     Send(r);
     welcomed_ = false;
@@ -176,15 +174,16 @@ class WorkerAgent::Loop {
         Log("ignoring a message from the server: " + message.status().message());
         continue;
       }
-      std::visit(Overloaded{
-                     [&](const WelcomeMessage& m) { OnWelcome(m, now); },
-                     [&](const LaunchMessage& m) { OnLaunch(m, now); },
-                     [&](const SignalMessage& m) { OnSignal(m); },
-                     [&](const AckMessage& m) { ledger_.Ack(m.acked); },
-                     [&](const ReregisterMessage&) { SendRegister(now); },
-                     [&](const StopMessage& m) { BeginStop("stop", WorkerEnd::kStopped, 0, m.kill, now); },
-                 },
-                 *message);
+      std::visit(
+          Overloaded{
+              [&](const WelcomeMessage& m) { OnWelcome(m, now); },
+              [&](const LaunchMessage& m) { OnLaunch(m, now); },
+              [&](const SignalMessage& m) { OnSignal(m); },
+              [&](const AckMessage& m) { ledger_.Ack(m.acked); },
+              [&](const ReregisterMessage&) { SendRegister(now); },
+              [&](const StopMessage& m) { BeginStop("stop", WorkerEnd::kStopped, 0, m.kill, now); },
+          },
+          *message);
     }
   }
 
@@ -200,13 +199,13 @@ class WorkerAgent::Loop {
         Log(fmt::format("cannot create the output directory {}: {}", output_dir_,
                         std::strerror(errno)));
       }
-      local_ = std::make_unique<LocalWorker>(
-          launcher_.get(), output_dir_,
-          AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(),
-                             !options_.machine.gpus.empty()));
+      local_ =
+          std::make_unique<LocalWorker>(launcher_.get(), output_dir_,
+                                        AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(),
+                                                           !options_.machine.gpus.empty()));
     }
-    Log(fmt::format("joined server {} as worker {}; heartbeat every {}; output in {}",
-                    m.instance, m.worker_id, FormatDuration(heartbeat_), output_dir_));
+    Log(fmt::format("joined server {} as worker {}; heartbeat every {}; output in {}", m.instance,
+                    m.worker_id, FormatDuration(heartbeat_), output_dir_));
   }
 
   void OnLaunch(const LaunchMessage& m, TimePoint now) {
@@ -322,8 +321,10 @@ class WorkerAgent::Loop {
 
   TimePoint NextDeadline(TimePoint now) const {
     TimePoint next = last_heard_ + options_.server_timeout;
-    if (welcomed_) next = std::min(next, next_heartbeat_);
-    else next = std::min(next, next_register_);
+    if (welcomed_)
+      next = std::min(next, next_heartbeat_);
+    else
+      next = std::min(next, next_register_);
     if (!ledger_.empty()) next = std::min(next, next_resend_check_);
     if (options_.idle_timeout && running_.empty() && !stopping_) {
       next = std::min(next, idle_since_ + *options_.idle_timeout);

@@ -3,6 +3,8 @@
 // `allot worker start` binary as a child process. Real sockets, real processes; every wait is
 // for a message or a process, with a generous deadline.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -10,9 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -132,8 +131,8 @@ class TestServer {
         if (std::holds_alternative<HeartbeatMessage>(*message) && !heartbeat) continue;
         return *message;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                        SteadyClock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
       if (left.count() <= 0) return std::nullopt;
       zmq_pollitem_t item = {endpoint_->socket(), 0, ZMQ_POLLIN, 0};
       zmq_poll(&item, 1, static_cast<long>(left.count()));
@@ -405,8 +404,8 @@ class WorkerProcess {
     c_argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
     int rc = posix_spawn(&pid_, c_argv[0], &actions, nullptr, c_argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     EXPECT_EQ(rc, 0) << "cannot start " << c_argv[0];
@@ -459,7 +458,8 @@ TEST(WorkerBinaryTest, RunsLaunchedCommandsReportsExitsAndStopsWithGoodbye) {
   EXPECT_TRUE(registered->running.empty());
   EXPECT_TRUE(registered->finished.empty());
   server.Welcome(100);
-  EXPECT_TRUE(server.AwaitHeartbeat()) << "no heartbeat after a welcome asking for one every 100 ms";
+  EXPECT_TRUE(server.AwaitHeartbeat())
+      << "no heartbeat after a welcome asking for one every 100 ms";
 
   AttemptToLaunch hello = Attempt(1, "hello", "echo hi $ALLOT_EXECUTION_ID $ALLOT_CORES", machine);
   hello.env = {{"GREETING", "from the task"}};
@@ -519,8 +519,8 @@ TEST(WorkerBinaryTest, SigtermStopsTheTasksSaysGoodbyeAndExits143) {
   unsetenv("ALLOT_SERVER_DIR");
   auto registered = server.Expect<RegisterMessage>();
   ASSERT_TRUE(registered) << ReadFile(log);
-  EXPECT_THAT(registered->name, ::testing::StartsWith(registered->host + ":" +
-                                                      std::to_string(worker.pid()) + ":"));
+  EXPECT_THAT(registered->name,
+              ::testing::StartsWith(registered->host + ":" + std::to_string(worker.pid()) + ":"));
   server.Welcome();
   AttemptToLaunch sleeper = Attempt(1, "sleeper", "sleep 100", registered->machine);
   server.Send(LaunchMessage{{sleeper}, {}});
@@ -554,12 +554,11 @@ TEST(WorkerBinaryTest, BadFlagsAndMissingAccessFileExit2NamingThem) {
     EXPECT_THAT(ReadFile(log), HasSubstr(dir.path() + "/access.json does not exist"));
   }
   TestServer server;
-  for (const std::vector<std::string>& bad :
-       {std::vector<std::string>{"--idle-timeout", "soon"},
-        std::vector<std::string>{"--server-timeout", "0"},
-        std::vector<std::string>{"--resource", "licenses"},
-        std::vector<std::string>{"--cores", "100000"},
-        std::vector<std::string>{"--name", "two words"}}) {
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--idle-timeout", "soon"},
+                                              std::vector<std::string>{"--server-timeout", "0"},
+                                              std::vector<std::string>{"--resource", "licenses"},
+                                              std::vector<std::string>{"--cores", "100000"},
+                                              std::vector<std::string>{"--name", "two words"}}) {
     std::vector<std::string> args = {"--server-dir", server.dir().path()};
     args.insert(args.end(), bad.begin(), bad.end());
     WorkerProcess worker(args, log);
