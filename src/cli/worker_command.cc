@@ -112,7 +112,8 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
   start->add_option("--resource", flags->machine.resources,
                     "A custom resource this node offers, NAME=COUNT (repeatable)");
   start->add_option("--name", flags->name,
-                    "This worker's unique name (default: <host>:<pid>:<random>)");
+                    "This worker's unique name (default: <host>:<pid>:<random>; in a Slurm job step the "
+                    "Slurm node instead of the host)");
   start->add_option("--idle-timeout", flags->idle_timeout,
                     "Leave after this long with nothing to run, e.g. 10min (default: never)");
   start

@@ -21,6 +21,7 @@
 #include "protocol/worker_messages.h"
 #include "worker/exit_ledger.h"
 #include "worker/local_worker.h"
+#include "worker/worker_name.h"
 
 namespace allot {
 namespace {
@@ -65,7 +66,7 @@ class WorkerAgent::Loop {
 
   Status Init() {
     if (options_.name.empty()) {
-      options_.name = fmt::format("{}:{}:{}", HostName(), getpid(), RandomHex(4));
+      options_.name = DefaultWorkerName(HostName());  // worker_name.h: the Slurm node, if any
     }
     if (options_.handle_signals) {
       // Blocked before the ZeroMQ and launcher set-up, so that no thread they start takes them.
@@ -180,7 +181,7 @@ class WorkerAgent::Loop {
               [&](const LaunchMessage& m) { OnLaunch(m, now); },
               [&](const SignalMessage& m) { OnSignal(m); },
               [&](const AckMessage& m) { ledger_.Ack(m.acked); },
-              [&](const ReregisterMessage&) { SendRegister(now); },
+              [&](const ReregisterMessage&) { OnReregister(now); },
               [&](const StopMessage& m) { BeginStop("stop", WorkerEnd::kStopped, 0, m.kill, now); },
           },
           *message);
@@ -204,8 +205,19 @@ class WorkerAgent::Loop {
                                         AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(),
                                                            !options_.machine.gpus.empty()));
     }
-    Log(fmt::format("joined server {} as worker {}; heartbeat every {}; output in {}", m.instance,
-                    m.worker_id, FormatDuration(heartbeat_), output_dir_));
+    if (m.instance != server_instance_ || m.worker_id != worker_id_) {
+      server_instance_ = m.instance;
+      worker_id_ = m.worker_id;
+      Log(fmt::format("joined server {} as worker {}; heartbeat every {}; output in {}", m.instance,
+                      m.worker_id, FormatDuration(heartbeat_), output_dir_));
+    }
+  }
+
+  // A server that does not know this worker answers each of its messages with a reregister:
+  // after a restart, that is one per message queued while it was down. One register answers
+  // them all; until its welcome comes, register_retry covers its loss.
+  void OnReregister(TimePoint now) {
+    if (welcomed_) SendRegister(now);
   }
 
   void OnLaunch(const LaunchMessage& m, TimePoint now) {
@@ -321,10 +333,7 @@ class WorkerAgent::Loop {
 
   TimePoint NextDeadline(TimePoint now) const {
     TimePoint next = last_heard_ + options_.server_timeout;
-    if (welcomed_)
-      next = std::min(next, next_heartbeat_);
-    else
-      next = std::min(next, next_register_);
+    next = std::min(next, welcomed_ ? next_heartbeat_ : next_register_);
     if (!ledger_.empty()) next = std::min(next, next_resend_check_);
     if (options_.idle_timeout && running_.empty() && !stopping_) {
       next = std::min(next, idle_since_ + *options_.idle_timeout);
@@ -396,7 +405,9 @@ class WorkerAgent::Loop {
   std::vector<ExitReport> turn_exits_;  // collected this turn, sent by FlushExits
   std::vector<ProcessExit> exits_;      // scratch for CollectExits
 
-  bool welcomed_ = false;
+  bool welcomed_ = false;  // since the last register
+  std::string server_instance_;
+  uint64_t worker_id_ = 0;
   Duration heartbeat_{0};
   TimePoint next_heartbeat_{};
   TimePoint next_register_{};

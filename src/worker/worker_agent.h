@@ -11,6 +11,9 @@
 // resend_after, idle timeout, server timeout, stop progress. It never blocks elsewhere.
 //
 // Exits are kept (ExitLedger) until the server acks them, in `ack` or `launch.acked`.
+// `reregister` is answered with a register (running attempts and unacked exits); while one
+// awaits its welcome, further reregisters (a restarted server answers each message queued
+// while it was down with one) are not answered again.
 //
 // Ending: `stop` or the first SIGTERM/SIGINT/SIGHUP sends SIGTERM (and SIGCONT) to every
 // attempt, SIGKILL after kill_grace (at once for `stop` with kill, or a second signal); once

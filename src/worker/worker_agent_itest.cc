@@ -271,6 +271,28 @@ TEST(WorkerAgentTest, AcksInLaunchAndAckMessagesForgetExits) {
   EXPECT_EQ(agent.Join().end, WorkerEnd::kStopped);
 }
 
+TEST(WorkerAgentTest, ReregistersWaitingForOneWelcomeAreAnsweredByOneRegister) {
+  TestServer server;
+  AgentThread agent(server.access(), Options(OneCoreMachine()));
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Welcome();
+  // As a restarted server does for each message the worker queued while it was down.
+  server.Send(ReregisterMessage{});
+  server.Send(ReregisterMessage{});
+  server.Send(ReregisterMessage{});
+  server.Welcome();
+  server.Send(ReregisterMessage{});  // welcomed since: answered again
+  server.Welcome();
+  server.Send(StopMessage{});
+  int registers = 0;
+  while (auto message = server.Next()) {
+    if (std::holds_alternative<GoodbyeMessage>(*message)) break;
+    registers += std::holds_alternative<RegisterMessage>(*message) ? 1 : 0;
+  }
+  EXPECT_EQ(registers, 2);
+  EXPECT_EQ(agent.Join().end, WorkerEnd::kStopped);
+}
+
 TEST(WorkerAgentTest, StopTerminatesRunningTasksAndReportsThemBeforeGoodbye) {
   TestServer server;
   Machine machine = OneCoreMachine();

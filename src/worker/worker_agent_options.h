@@ -11,7 +11,8 @@
 namespace allot {
 
 struct WorkerAgentOptions {
-  // Unique among the server's workers; empty: "<host>:<pid>:<8 random hex digits>".
+  // Unique among the server's workers; empty: DefaultWorkerName (worker_name.h),
+  // "<host or Slurm node>:<pid>:<8 random hex digits>".
   std::string name;
   // What this worker offers (exec/machine_overrides.h: DetectMachineFromFlags).
   Machine machine;
