@@ -9,13 +9,14 @@ declare -A allowed=(
   [model]="common model"
   [core]="common model core"
   [journal]="common model journal"
+  [report]="common model journal report"
   [exec]="common model exec"
   [monitor]="common monitor"
   [protocol]="common model protocol"
   [worker]="common model exec monitor protocol worker"
   [server]="common model core journal exec monitor protocol worker server"
   [client]="common model protocol client"
-  [cli]="common model core journal exec monitor protocol worker server client cli"
+  [cli]="common model core journal exec monitor protocol worker server client report cli"
   [testing]="common model core journal exec monitor protocol worker server client testing"
 )
 bad=0

@@ -9,6 +9,9 @@ packages=(
   libspdlog-dev libfmt-dev libcpp-httplib-dev libzmq3-dev cppzmq-dev libhwloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest parallel procps
+  python3-prometheus-client  # tests/e2e/test_metrics.py parses /metrics with its parser
+  slurm-wlm munge  # tests/e2e/test_slurm_cluster.py, via scripts/local-slurm.sh
+  chromium  # tests/e2e/test_report.py renders `allot report --format html` headless
 )
 
 missing=()

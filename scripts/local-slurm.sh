@@ -8,14 +8,18 @@
 #   scripts/local-slurm.sh stop        kill every slurmd and slurmctld of this cluster (munge stays)
 #   scripts/local-slurm.sh status      daemons (pid or "not running") and sinfo
 #   scripts/local-slurm.sh kill-node nX [--wait]
-#                                      kill nX's slurmd to simulate a node failure; with --wait,
-#                                      wait until sinfo shows it DOWN (about SlurmdTimeout)
+#                                      simulate a node failure: SIGKILL to nX's slurmd and to
+#                                      every process of the jobs on nX (its slurmstepds, all
+#                                      below them, and whatever a step there left behind); with
+#                                      --wait, wait until sinfo shows it DOWN (about SlurmdTimeout)
 #   scripts/local-slurm.sh env         print the export line for the Slurm client commands
 #
 #   eval "$(scripts/local-slurm.sh env)"   # then: sinfo, srun -N3 -l hostname, sbatch, squeue...
 #
 # After kill-node, `start` restarts the missing slurmd and the node comes back by itself
-# (ReturnToService=2).
+# (ReturnToService=2). Slurm sets a killed node DOWN about SlurmdTimeout (10 s) later and then
+# ends every job on it, unless the job was submitted with --no-kill (sbatch -k, srun -k): then
+# the job and its steps go on with the other nodes.
 #
 # Environment (all optional):
 #   ALLOT_SLURM_DIR     state directory, config included (default /var/lib/allot-slurm);
@@ -364,15 +368,64 @@ cmd_status() {
   return $rc
 }
 
+# The processes of the jobs on node $1, one pid a line: its slurmstepds (each has the node's
+# slurmd log open), everything below them (by parent pid), and processes a step there started
+# that left that tree (their environment names the node and this cluster's config).
+node_job_pids() {
+  local n=$1 log=$STATE_DIR/log/slurmd-$1.log p fd
+  local -a roots=()
+  for p in $(pgrep -x slurmstepd || true); do
+    for fd in /proc/"$p"/fd/*; do
+      if [ "$(readlink "$fd" 2>/dev/null)" = "$log" ]; then roots+=("$p"); break; fi
+    done
+  done
+  local -a queue=("${roots[@]}") children
+  while ((${#queue[@]})); do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    echo "$p"
+    mapfile -t children < <(pgrep -P "$p" || true)
+    queue+=("${children[@]}")
+  done
+  local f
+  for f in $(grep -slzxF "SLURMD_NODENAME=$n" /proc/[0-9]*/environ || true); do
+    grep -qszxF "SLURM_CONF=$CONF" "$f" || continue
+    p=${f#/proc/}
+    echo "${p%/environ}"
+  done
+}
+
+# SIGSTOP to every process of the jobs on $1 until no new one appears (a stopped process
+# cannot fork), then SIGKILL to all: nothing of them runs on, as after a power cut.
+kill_node_jobs() {
+  local n=$1 round p
+  local -A seen=()
+  local -a new
+  for ((round = 0; round < 50; round++)); do
+    new=()
+    while read -r p; do
+      [ -n "$p" ] && [ "$p" != $$ ] && [ -z "${seen[$p]:-}" ] && new+=("$p")
+    done < <(node_job_pids "$n" | sort -un)
+    ((${#new[@]})) || break
+    for p in "${new[@]}"; do seen[$p]=1; done
+    kill -STOP "${new[@]}" 2>/dev/null || true
+  done
+  ((${#seen[@]})) || return 0
+  kill -KILL "${!seen[@]}" 2>/dev/null || true
+  say "killed ${#seen[@]} processes of jobs on $n"
+}
+
 cmd_kill_node() {
   need_root kill-node
   local n=${1:-} wait=${2:-} pid
   [[ $n =~ ^n[1-9][0-9]*$ ]] || die "usage: $0 kill-node nX [--wait]"
   [ -z "$wait" ] || [ "$wait" = --wait ] || die "usage: $0 kill-node nX [--wait]"
   pid=$(slurmd_pid "$n") || die "slurmd $n is not running"
-  # SIGKILL: a crash, not a clean shutdown (a clean one would tell slurmctld).
+  # SIGKILL: a crash, not a clean shutdown (a clean one would tell slurmctld). The slurmd first,
+  # so that it cannot report its jobs' end.
   kill -KILL "$pid"
   say "killed slurmd $n (pid $pid)"
+  kill_node_jobs "$n"
   [ -n "$wait" ] || return 0
   local deadline=$((SECONDS + 60)) st
   while ((SECONDS < deadline)); do

@@ -9,14 +9,26 @@
     print(result.output("analyse"))
     print(allot.status(workdir="runs/a").counts)
 
-Today this drives the ``allot`` binary on this machine (``allot run``, ``allot status``).
-Task, the status and result classes and the errors are independent of how a campaign is run,
-so a client of a long-lived allot server can be added beside :func:`run` and :func:`status`.
+:func:`run` and :func:`status` drive the ``allot`` binary on this machine (``allot run``,
+``allot status``). :class:`Client` talks to a long-lived allot server (cluster mode) over HTTP:
+submit, status, wait, control, logs, the event stream, and :meth:`Client.run` for campaigns
+whose next tasks depend on the results of the last ones::
+
+    client = allot.Client()            # the server in $ALLOT_SERVER_DIR or ~/.allot/server
+    def refine(result):
+        x, y = map(float, result.stdout().split())
+        if abs(y) > 1e-3:
+            return allot.Task(f"f-{x / 2}", f"./f {x / 2}")
+    client.run([allot.Task(f"f-{x}", f"./f {x}") for x in (1, 2, 3, 4)], on_complete=refine)
 """
 
 from ._binary import find_binary
-from .errors import (AllotError, BadInputError, BinaryNotFoundError, Diagnostic, InternalError,
-                     RunInterruptedError, TasksFailedError)
+from .client import (Attempt, Client, Event, LogChunk, RunSummary, TaskDetail, TaskInfo,
+                     TaskList, TaskResult, Unsuccessful, WaitResult, WorkerInfo)
+from .errors import (AllotError, AuthenticationError, BadInputError, BinaryNotFoundError,
+                     ConflictError, Diagnostic, InternalError, NotFoundError,
+                     RunInterruptedError, ServerUnavailableError, TasksFailedError,
+                     WaitTimeoutError)
 from .local import RunHandle, run, start, status
 from .results import FINAL_STATES, STATES, CampaignStatus, RunResult, TaskStatus
 from .task import Task, dumps, sweep, workflow
@@ -24,8 +36,11 @@ from .task import Task, dumps, sweep, workflow
 __version__ = "0.1.0"
 
 __all__ = [
-    "AllotError", "BadInputError", "BinaryNotFoundError", "CampaignStatus", "Diagnostic",
-    "FINAL_STATES", "InternalError", "RunHandle", "RunInterruptedError", "RunResult", "STATES",
-    "Task", "TaskStatus", "TasksFailedError", "dumps", "find_binary", "run", "start", "status",
-    "sweep", "workflow",
+    "AllotError", "Attempt", "AuthenticationError", "BadInputError", "BinaryNotFoundError",
+    "CampaignStatus", "Client", "ConflictError", "Diagnostic", "Event", "FINAL_STATES",
+    "InternalError", "LogChunk", "NotFoundError", "RunHandle", "RunInterruptedError",
+    "RunResult", "RunSummary", "STATES", "ServerUnavailableError", "Task", "TaskDetail",
+    "TaskInfo", "TaskList", "TaskResult", "TaskStatus", "TasksFailedError", "Unsuccessful",
+    "WaitResult", "WaitTimeoutError", "WorkerInfo", "dumps", "find_binary", "run", "start",
+    "status", "sweep", "workflow",
 ]

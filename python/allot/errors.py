@@ -29,14 +29,20 @@ class AllotError(Exception):
     """
 
     def __init__(self, message: str, *, exit_code: Optional[int] = None, stderr: str = "",
-                 command: Optional[list[str]] = None, result: Optional["RunResult"] = None):
+                 command: Optional[list[str]] = None, result: Optional["RunResult"] = None,
+                 http_status: Optional[int] = None, problems: Optional[list[str]] = None):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
         self.stderr = stderr
         self.command = list(command) if command else []
-        #: The :class:`~allot.RunResult` of the run, when the error comes from one.
+        #: The :class:`~allot.RunResult` of the run, when the error comes from one (for a
+        #: server :class:`~allot.Client`: the WaitResult or RunSummary so far).
         self.result = result
+        #: From a server: the HTTP status of its answer (None when there was no answer).
+        self.http_status = http_status
+        #: From a server: its ``problems`` list, one ``file:line: ...`` line per problem.
+        self.problems: list[str] = list(problems) if problems else []
 
 
 class BinaryNotFoundError(AllotError, FileNotFoundError):
@@ -97,7 +103,32 @@ class BadInputError(AllotError, ValueError):
 
     def __init__(self, message: str, **kwargs):
         super().__init__(message, **kwargs)
-        self.diagnostics: list[Diagnostic] = parse_diagnostics(self.stderr or message)
+        source = "\n".join(self.problems) if self.problems else (self.stderr or message)
+        self.diagnostics: list[Diagnostic] = parse_diagnostics(source)
+
+
+class NotFoundError(BadInputError, LookupError):
+    """The server knows no such task, execution or worker (HTTP 404). Nothing was changed."""
+
+
+class ConflictError(BadInputError):
+    """The server cannot do that in the task's current state (HTTP 409): pausing a task that
+    is not running, skipping one that has started, naming an attempt that is not the current
+    one. Nothing was changed (control requests are all or nothing)."""
+
+
+class AuthenticationError(AllotError, PermissionError):
+    """The server refused the bearer token (HTTP 401), or the access file cannot be read."""
+
+
+class ServerUnavailableError(AllotError, ConnectionError):
+    """No allot server answers: no access file, connection refused, no answer in time, or the
+    server is stopping (HTTP 503). The message names the URL and the access file."""
+
+
+class WaitTimeoutError(AllotError, TimeoutError):
+    """A wait (``Client.wait``, ``Client.run``, ``Client.watch``) ran past its timeout; the
+    tasks go on. ``result`` is where things stood (a WaitResult, or the RunSummary so far)."""
 
 
 class TasksFailedError(AllotError):

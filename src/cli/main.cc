@@ -5,6 +5,7 @@
 #include "cli/control_command.h"
 #include "cli/exit_codes.h"
 #include "cli/log_command.h"
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/server_command.h"
 #include "cli/server_stop_command.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   allot::AddControlCommands(&app, &exit_code);
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);
+  allot::AddReportCommand(&app, &exit_code);
   allot::AddServerStopCommand(allot::AddServerCommand(&app, &exit_code), &exit_code);
   try {
     app.parse(argc, argv);

@@ -72,6 +72,12 @@ int Run(RunOptions o) {
     return BadInput(fmt::format("--resume: no journal at {} to resume", db.string()));
   }
 
+  auto sample_interval = ParseDuration(o.sample_interval);
+  if (!sample_interval.ok()) {
+    return BadInput(sample_interval.status().WithPrefix("--sample-interval " + o.sample_interval)
+                        .message());
+  }
+
   auto machine = DetectFromFlags(o);
   if (!machine.ok()) return BadInput(machine.status().message());
 
@@ -142,7 +148,9 @@ int Run(RunOptions o) {
   }
   fs::create_directories(workdir, ec);
 
-  auto launcher = PosixProcessLauncher::Create();
+  PosixLauncherOptions launcher_options;
+  launcher_options.sample_interval = *sample_interval;
+  auto launcher = PosixProcessLauncher::Create(launcher_options);
   if (!launcher.ok()) {
     fmt::print(stderr, "allot run: {}\n", launcher.status().ToString());
     return kExitInternal;
@@ -224,6 +232,10 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "normal: survives kill -9 of allot; full: survives power loss (slower)")
       ->capture_default_str();
   run->add_option("--progress", options->progress, "auto, tty, plain or none")->capture_default_str();
+  run->add_option("--sample-interval", options->sample_interval,
+                  "How often running tasks' CPU, memory and I/O are sampled after the first "
+                  "second (memory limits are enforced at samples); 0: never")
+      ->capture_default_str();
   run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
   run->callback([options, exit_code] { *exit_code = Run(*options); });
 }

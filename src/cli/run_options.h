@@ -19,6 +19,7 @@ struct RunOptions {
   int max_workers = 0;         // 0: no limit beyond the cores
   std::string durability = "normal";
   std::string progress = "auto";
+  std::string sample_interval = "1s";  // usage sampling of running tasks; "0": off
   bool quiet = false;
 };
 

@@ -10,9 +10,12 @@
 #include "cli/client_support.h"
 #include "cli/cluster_status.h"
 #include "cli/exit_codes.h"
+#include "client/task_table.h"
 #include "common/units.h"
 #include "journal/sqlite_journal.h"
 #include "journal/task_summary.h"
+#include "model/task_attempt.h"
+#include "model/task_attempt_json.h"
 
 namespace allot {
 namespace {
@@ -48,7 +51,7 @@ std::string Why(const TaskSummary& s, const Submission& sub,
     case TaskState::kReady: {
       const ResourceRequest& r = sub.spec.resources;
       std::string need = fmt::format("{} core{}", r.cores.min, r.cores.min == 1 ? "" : "s");
-      if (r.memory_bytes) need += ", " + FormatSize(r.memory_bytes);
+      if (s.memory_bytes) need += ", " + FormatSize(s.memory_bytes);
       if (r.gpus) need += fmt::format(", {} GPU{}", r.gpus, r.gpus == 1 ? "" : "s");
       return "ready: waiting for free resources (" + need + ", priority " +
              std::to_string(sub.spec.priority) + ")";
@@ -72,7 +75,19 @@ nlohmann::json ToJson(const TaskSummary& s, const std::string& why) {
   j["wall_seconds"] = ToSeconds(s.total_wall);
   j["cpu_seconds"] = ToSeconds(s.total_cpu);
   j["max_rss_bytes"] = s.max_rss_bytes;
+  j["memory_bytes"] = s.memory_bytes;
   return j;
+}
+
+// The attempts of task `t` as TaskAttemptToJson objects.
+nlohmann::json AttemptsJson(const JournalContents& contents, TaskIndex t, const std::string& id) {
+  std::vector<TaskEvent> events;
+  for (const TaskEvent& e : contents.events) {
+    if (e.task == t) events.push_back(e);
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const TaskAttempt& a : TaskAttemptsOf(events)) out.push_back(TaskAttemptToJson(a, id));
+  return out;
 }
 
 std::string ExitText(const TaskSummary& s) {
@@ -121,6 +136,7 @@ int ShowStatus(const StatusOptions& o) {
     for (TaskIndex t : selected) {
       tasks.push_back(ToJson(summaries[t], Why(summaries[t], contents->submissions[t], summaries,
                                                index)));
+      if (explicit_ids) tasks.back()["attempts"] = AttemptsJson(*contents, t, summaries[t].id);
     }
     out["tasks"] = std::move(tasks);
     nlohmann::json c;
@@ -148,6 +164,12 @@ int ShowStatus(const StatusOptions& o) {
   }
   if (selected.size() > limit) {
     fmt::print("... {} more (--all to list every task)\n", selected.size() - limit);
+  }
+  if (explicit_ids) {
+    for (TaskIndex t : selected) {
+      fmt::print("\n{} attempts:\n{}", summaries[t].id,
+                 FormatAttemptTable(AttemptsJson(*contents, t, summaries[t].id)));
+    }
   }
   return kExitOk;
 }

@@ -22,6 +22,7 @@ struct WorkerStartFlags {
   std::string name;
   std::string idle_timeout;
   std::string server_timeout = "5m";
+  std::string sample_interval = "1s";
 };
 
 int BadInput(const std::string& message) {
@@ -57,6 +58,12 @@ int RunWorker(const WorkerStartFlags& flags) {
   auto server_timeout = PositiveDuration("--server-timeout", flags.server_timeout);
   if (!server_timeout.ok()) return BadInput(server_timeout.status().message());
   options.server_timeout = *server_timeout;
+  auto sample_interval = ParseDuration(flags.sample_interval);
+  if (!sample_interval.ok()) {
+    return BadInput(
+        sample_interval.status().WithPrefix("--sample-interval " + flags.sample_interval).message());
+  }
+  options.sample_interval = *sample_interval;
   if (Status s = CheckName(flags.name); !s.ok()) return BadInput(s.message());
   options.name = flags.name;
 
@@ -119,6 +126,11 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
   start
       ->add_option("--server-timeout", flags->server_timeout,
                    "Kill the tasks and exit after this long without word from the server")
+      ->capture_default_str();
+  start
+      ->add_option("--sample-interval", flags->sample_interval,
+                   "How often running tasks' CPU, memory and I/O are sampled after the first "
+                   "second (memory limits are enforced at samples); 0: never")
       ->capture_default_str();
   start->callback([flags, exit_code] { *exit_code = RunWorker(*flags); });
   return worker;

@@ -32,6 +32,17 @@ std::string SizeText(const Json& row, const char* key) {
   return FormatSize(row[key].get<int64_t>());
 }
 
+// "mean/peak" cores used, e.g. "0.98/1.00"; "-" before the attempt ended.
+std::string CoresText(const Json& row) {
+  if (!row.is_object() || !row.contains("mean_cores") || !row["mean_cores"].is_number()) {
+    return "-";
+  }
+  double peak = row.contains("peak_cores") && row["peak_cores"].is_number()
+                    ? row["peak_cores"].get<double>()
+                    : 0.0;
+  return fmt::format("{:.2f}/{:.2f}", row["mean_cores"].get<double>(), peak);
+}
+
 }  // namespace
 
 std::string FormatTaskTable(const Json& tasks, size_t limit, int64_t more) {
@@ -71,13 +82,22 @@ std::string FormatTaskDetail(const Json& task) {
   }
   const Json* attempts = task.contains("attempts") ? &task["attempts"] : nullptr;
   if (!attempts || !attempts->is_array() || attempts->empty()) return out;
-  out += fmt::format("{:>7} {:<10} {:<16} {:>7} {:>9} {:>9} {:>10}  {}\n", "ATTEMPT", "STATE",
-                     "WORKER", "EXIT", "WALL", "CPU", "MAX RSS", "REASON");
-  for (const Json& a : *attempts) {
-    out += fmt::format("{:>7} {:<10} {:<16} {:>7} {:>9} {:>9} {:>10}  {}\n",
-                       CellText(a, "attempt"), CellText(a, "state"), CellText(a, "worker"),
+  return out + FormatAttemptTable(*attempts);
+}
+
+std::string FormatAttemptTable(const Json& attempts) {
+  constexpr const char* kRow =
+      "{:>7} {:<10} {:<16} {:>7} {:>9} {:>9} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n";
+  std::string out = fmt::format(kRow, "ATTEMPT", "STATE", "WORKER", "EXIT", "WALL", "CPU",
+                                "CORES", "MAX RSS", "MEM LIMIT", "READ", "WRITTEN", "REASON");
+  if (!attempts.is_array()) return out;
+  for (const Json& a : attempts) {
+    std::string limit = SizeText(a, "memory");
+    if (limit != "-" && a.value("memory_exceeded", false)) limit += "!";
+    out += fmt::format(kRow, CellText(a, "attempt"), CellText(a, "state"), CellText(a, "worker"),
                        ExitText(a), SecondsText(a, "wall_s"), SecondsText(a, "cpu_s"),
-                       SizeText(a, "max_rss"),
+                       CoresText(a), SizeText(a, "max_rss"), limit, SizeText(a, "read_bytes"),
+                       SizeText(a, "write_bytes"),
                        a.contains("reason") && a["reason"].is_string()
                            ? a["reason"].get<std::string>()
                            : std::string());

@@ -15,8 +15,13 @@ namespace allot {
 // "... N more (--all to list every task)" when `more` > 0 (N = more plus those cut by limit).
 std::string FormatTaskTable(const nlohmann::json& tasks, size_t limit, int64_t more);
 
-// One task with its attempts: a summary line, the command, tags and why it waits, then one
-// line per attempt (ATTEMPT, STATE, WORKER, EXIT, WALL, CPU, MAX RSS, REASON).
+// One task with its attempts: a summary line, the command, tags and why it waits, then
+// FormatAttemptTable of its "attempts".
 std::string FormatTaskDetail(const nlohmann::json& task);
+
+// A header line and one line per attempt object (model/task_attempt_json.h): ATTEMPT, STATE,
+// WORKER, EXIT, WALL, CPU (user + sys), CORES (mean/peak), MAX RSS, MEM LIMIT (the memory it
+// held; "!" when it was killed for going above it), READ, WRITTEN, REASON.
+std::string FormatAttemptTable(const nlohmann::json& attempts);
 
 }  // namespace allot

@@ -8,6 +8,7 @@
 
 #include "common/units.h"
 #include "core/policy/priority_backfill_policy.h"
+#include "core/profile/oom_retry.h"
 
 namespace allot {
 namespace {
@@ -341,6 +342,11 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
       started[e.task] = &e;
     }
     if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
+    if (e.to == TaskState::kReady && e.memory_bytes != 0) {
+      // Killed at its memory limit and given more: the grown request holds from here on.
+      specs_[e.task].resources.memory_bytes = e.memory_bytes;
+      ++rec.memory_retries;
+    }
     if (e.to == TaskState::kSkipped && e.by_user) rec.skipped_by_user = true;
     if (e.usage) {
       rec.last_exit = e.usage->term_signal ? -e.usage->term_signal : e.usage->exit_code;
@@ -529,6 +535,13 @@ void Scheduler::OnAttemptExited(ExecutionId execution, const AttemptUsage& usage
   EndAttempt(t, usage, launch_error.empty() ? "" : "could not start: " + launch_error);
 }
 
+void Scheduler::OnAttemptLost(ExecutionId execution, const std::string& reason) {
+  TaskIndex t = TaskOfExecution(execution);
+  auto it = running_.find(t);
+  if (t >= tasks_.size() || it == running_.end() || it->second.execution != execution) return;
+  LoseAttempt(t, reason);
+}
+
 void Scheduler::OnLaunchFailed(ExecutionId execution, const Status& why) {
   TaskIndex t = TaskOfExecution(execution);
   auto it = running_.find(t);
@@ -578,10 +591,13 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
     return;
   }
   std::string what = launch_error.empty() ? DescribeExit(usage) : launch_error;
+  if (usage.memory_exceeded && launch_error.empty() && GrowMemory(t, r, usage, &what)) return;
   const TaskSpec& s = specs_[t];
-  // Attempts lost or preempted were not the task's fault (crash_limit bounds them): only the
-  // failed ones use up retries.
-  const int failures = static_cast<int>(rec.attempts) - rec.crashes;
+  // Attempts lost or preempted were not the task's fault (crash_limit bounds them), and those
+  // killed at their memory limit and given more memory are bounded by memory_max: only the
+  // other failed ones use up retries.
+  const int failures =
+      static_cast<int>(rec.attempts) - rec.crashes - rec.memory_retries;
   if (failures <= s.max_retries) {
     Duration delay = s.retry_backoff.DelayBeforeRetry(failures);
     std::string reason = what + "; retry " + std::to_string(failures) + " of " +
@@ -598,6 +614,38 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   std::string reason = what;
   if (s.max_retries > 0) reason += " (after " + std::to_string(rec.attempts) + " attempts)";
   Fail(t, std::move(reason), &usage);
+}
+
+bool Scheduler::GrowMemory(TaskIndex t, const Running& r, const AttemptUsage& usage,
+                           std::string* what) {
+  const int64_t limit = r.allocation.memory_bytes;
+  *what = "killed at its memory limit of " + FormatSize(limit) + " (peak " +
+          FormatSize(usage.max_rss_bytes) + ")";
+  const TaskSpec& s = specs_[t];
+  if (s.memory_max_bytes <= 0) return false;
+  const int64_t cap = MemoryCap(t);
+  std::optional<int64_t> next = NextMemoryAfterOom(limit, usage.max_rss_bytes, cap);
+  if (!next) {
+    *what += cap < s.memory_max_bytes
+                 ? "; no worker has more than " + FormatSize(cap) + " (memory_max " +
+                       FormatSize(s.memory_max_bytes) + ")"
+                 : "; memory_max " + FormatSize(s.memory_max_bytes) + " reached";
+    return false;
+  }
+  ++tasks_[t].memory_retries;
+  specs_[t].resources.memory_bytes = *next;
+  Transition(t, TaskState::kReady, *what + "; runs again with " + FormatSize(*next), &usage);
+  outbox_.events.back().memory_bytes = *next;  // durable: Recover applies it to the spec
+  return true;
+}
+
+int64_t Scheduler::MemoryCap(TaskIndex t) const {
+  int64_t largest = 0;
+  for (const auto& [id, w] : workers_) {
+    largest = std::max(largest, w.pool.Capacity().memory_bytes);
+  }
+  const int64_t cap = specs_[t].memory_max_bytes;
+  return workers_.empty() ? cap : std::min(cap, largest);
 }
 
 void Scheduler::Succeed(TaskIndex t, const AttemptUsage& usage) {

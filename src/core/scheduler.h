@@ -124,6 +124,9 @@ class Scheduler {
   // The same, with the reason the worker could not start it (a failed attempt).
   void OnAttemptExited(ExecutionId execution, const AttemptUsage& usage,
                        const std::string& launch_error);
+  // The attempt's worker does not have it (its launch never arrived): lost, and it runs again
+  // with attempt + 1 (failed past the crash limit). Unknown executions are ignored.
+  void OnAttemptLost(ExecutionId execution, const std::string& reason);
   // The launcher could not start an attempt; it counts as a failed attempt.
   void OnLaunchFailed(ExecutionId execution, const Status& why);
   // Fires every timer due at Clock::Now().
@@ -178,6 +181,7 @@ class Scheduler {
     uint32_t attempts = 0;   // attempts started so far (durable: transitions into running)
     uint32_t unmet = 0;      // dependencies not succeeded yet
     uint16_t crashes = 0;    // attempts lost or preempted
+    uint16_t memory_retries = 0;  // attempts killed at their memory limit and given more
     int32_t last_exit = 0;
     bool skipped_by_user = false;  // dependents treat it as succeeded
   };
@@ -205,6 +209,11 @@ class Scheduler {
   void SatisfyDependents(TaskIndex t);
   std::string NoWorkerFits(const ResourceRequest& r) const;
   void EndAttempt(TaskIndex t, const AttemptUsage& usage, const std::string& launch_error);
+  // After an attempt killed at its memory limit: true when the task got more memory and is
+  // ready again; else false, with *what saying why it could not grow.
+  bool GrowMemory(TaskIndex t, const Running& r, const AttemptUsage& usage, std::string* what);
+  // The most memory the task may grow to: memory_max, capped by the largest worker.
+  int64_t MemoryCap(TaskIndex t) const;
   void Succeed(TaskIndex t, const AttemptUsage& usage);
   void Fail(TaskIndex t, std::string reason, const AttemptUsage* usage);
   void SkipDescendants(TaskIndex failed);

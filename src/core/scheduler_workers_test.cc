@@ -169,6 +169,20 @@ TEST(SchedulerWorkersTest, AttemptsOfALostWorkerRunAgainElsewhereWithTheNextAtte
   EXPECT_EQ(c.CountTo(on_lost, TaskState::kSucceeded), 1);
 }
 
+TEST(SchedulerWorkersTest, AnAttemptWhoseLaunchNeverArrivedRunsAgain) {
+  Cluster c;
+  ASSERT_TRUE(c.s().Submit(Tasks(1)).ok());
+  ASSERT_TRUE(c.s().AddWorker(1, "a", FlatMachine(1)).ok());
+  c.Turn();
+  const ExecutionId first = c.Execution("t0");
+  c.s().OnAttemptLost(first, "worker a never started it");
+  c.Drain();
+  EXPECT_EQ(c.CountTo("t0", TaskState::kLost), 1);
+  EXPECT_EQ(c.Turn().launches.at(0).attempt, 2u);
+  c.s().OnAttemptLost(first, "again");  // stale: ignored
+  EXPECT_THAT(c.Drain().events, IsEmpty());
+}
+
 TEST(SchedulerWorkersTest, ATaskLostMoreOftenThanTheCrashLimitFails) {
   SchedulerOptions options;
   options.crash_limit = 1;

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -92,12 +93,19 @@ class ExitWaiter {
           deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd fd = {launcher_->ReadyFd(), POLLIN, 0};
-      poll(&fd, 1, static_cast<int>(left.count()));
+      poll(&fd, 1, static_cast<int>(std::min(left, UntilSample()).count()));
+      SampleIfDue();
     }
   }
 
   // Every exit collected so far and not yet returned by Wait.
   std::map<RunId, ProcessExit> TakeSeen() { return std::exchange(seen_, {}); }
+
+  // Samples usage when the launcher says it is due, as an event loop would.
+  void SampleIfDue() {
+    auto due = launcher_->NextSampleDue();
+    if (due && *due <= std::chrono::steady_clock::now()) launcher_->Sample();
+  }
 
   void Collect() {
     std::vector<ProcessExit> exits;
@@ -106,6 +114,13 @@ class ExitWaiter {
   }
 
  private:
+  std::chrono::milliseconds UntilSample() const {
+    auto due = launcher_->NextSampleDue();
+    if (!due) return kPatience;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+  }
+
   ProcessLauncher* launcher_;
   std::map<RunId, ProcessExit> seen_;
 };

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string_view>
 
@@ -64,7 +65,13 @@ Status CheckWritable(const std::string& what, const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create() {
+Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create(
+    PosixLauncherOptions options) {
+  std::unique_ptr<ProcSource> proc;
+  if (options.sample_interval > Duration(0)) {
+    proc = NewSystemProcSource();
+    if (proc == nullptr) return ErrnoStatus("open /proc", errno);
+  }
   int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd < 0) return ErrnoStatus("epoll_create1", errno);
   // Above the stdio numbers, so dup2 onto stdin is never a no-op that keeps FD_CLOEXEC.
@@ -81,11 +88,22 @@ Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create() {
   }
   // Orphaned task descendants are reparented here, so they are killed and reaped by us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  return std::unique_ptr<PosixProcessLauncher>(new PosixProcessLauncher(epoll_fd, dev_null_fd));
+  return std::unique_ptr<PosixProcessLauncher>(
+      new PosixProcessLauncher(epoll_fd, dev_null_fd, options, std::move(proc)));
 }
 
-PosixProcessLauncher::PosixProcessLauncher(int epoll_fd, int dev_null_fd)
-    : epoll_fd_(epoll_fd), dev_null_fd_(dev_null_fd) {}
+PosixProcessLauncher::PosixProcessLauncher(int epoll_fd, int dev_null_fd,
+                                           PosixLauncherOptions options,
+                                           std::unique_ptr<ProcSource> proc)
+    : epoll_fd_(epoll_fd), dev_null_fd_(dev_null_fd), clock_(options.clock), proc_(std::move(proc)) {
+  if (proc_ != nullptr) {
+    GroupUsageSamplerOptions sampling;
+    sampling.interval = options.sample_interval;
+    sampling.page_bytes = sysconf(_SC_PAGESIZE);
+    sampling.ticks_per_second = sysconf(_SC_CLK_TCK);
+    sampler_ = std::make_unique<GroupUsageSampler>(proc_.get(), sampling);
+  }
+}
 
 PosixProcessLauncher::~PosixProcessLauncher() {
   for (auto& [pid, child] : by_pid_) kill(-pid, SIGKILL);
@@ -177,9 +195,33 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
   }
   by_pid_.emplace(pid, Child{request.run_id, pidfd, start_ns});
   by_run_.emplace(request.run_id, pid);
+  if (sampler_ != nullptr) sampler_->Track(pid, clock_->Now(), request.memory_limit_bytes);
   return Status::Ok();
 }
 
+std::optional<TimePoint> PosixProcessLauncher::NextSampleDue() const {
+  if (sampler_ == nullptr) return std::nullopt;
+  return sampler_->NextDue();
+}
+
+void PosixProcessLauncher::Sample() {
+  if (sampler_ == nullptr) return;
+  over_limit_.clear();
+  sampler_->Sample(clock_->Now(), &over_limit_);
+  for (pid_t pgid : over_limit_) {
+    auto it = by_pid_.find(pgid);
+    if (it == by_pid_.end()) continue;
+    // The leader is not reaped yet (it is in by_pid_), so the group id is still this attempt's.
+    kill(-pgid, SIGKILL);
+    it->second.memory_exceeded = true;
+  }
+}
+
+GroupUsage PosixProcessLauncher::TakeSampledUsage(pid_t pid) {
+  ProcIo leader_io;
+  bool has_io = proc_->ReadIo(pid, &io_text_) && ParseProcIo(io_text_, &leader_io);
+  return sampler_->Untrack(pid, has_io ? &leader_io : nullptr);
+}
 Status PosixProcessLauncher::DescribeSpawnFailure(const LaunchRequest& request, int err) const {
   std::string prefix = "run " + std::to_string(request.run_id);
   ALLOT_RETURN_IF_ERROR(CheckDirectory(prefix + ": working directory", request.cwd));
@@ -227,6 +269,8 @@ void PosixProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
 
 void PosixProcessLauncher::Reap(pid_t pid, Child* child, std::vector<ProcessExit>* exits) {
   kill(-pid, SIGKILL);  // strays left in the group; the leader is a zombie and unaffected
+  GroupUsage sampled;
+  if (sampler_ != nullptr) sampled = TakeSampledUsage(pid);  // from the zombie, before wait4
   int status = 0;
   rusage usage = {};
   while (wait4(pid, &status, WNOHANG, &usage) < 0 && errno == EINTR) {
@@ -247,6 +291,18 @@ void PosixProcessLauncher::Reap(pid_t pid, Child* child, std::vector<ProcessExit
   exit.usage.user_cpu = FromTimeval(usage.ru_utime);
   exit.usage.sys_cpu = FromTimeval(usage.ru_stime);
   exit.usage.max_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;
+  exit.usage.memory_exceeded = child->memory_exceeded;
+  if (sampler_ != nullptr) {
+    AttemptUsage& u = exit.usage;
+    u.max_rss_bytes = std::max(u.max_rss_bytes, sampled.peak_rss_bytes);
+    u.user_cpu = std::max(u.user_cpu, sampled.user_cpu);
+    u.sys_cpu = std::max(u.sys_cpu, sampled.sys_cpu);
+    u.read_bytes = sampled.read_bytes;
+    u.write_bytes = sampled.write_bytes;
+    const double mean =
+        u.wall > Duration(0) ? ToSeconds(u.user_cpu + u.sys_cpu) / ToSeconds(u.wall) : 0.0;
+    u.peak_cores = std::max(sampled.peak_cores, mean);
+  }
 }
 
 }  // namespace allot

@@ -33,9 +33,16 @@
 // signals and the stray kill; they are reaped when they exit. (The leader itself cannot: a group
 // leader may not call setsid.)
 //
-// Usage accounting: wall time is CLOCK_MONOTONIC from just before the spawn to the reap; CPU
-// time and peak RSS come from wait4's rusage of the leader, which includes the descendants the
-// leader waited for, not those it left behind.
+// Usage accounting: wall time is CLOCK_MONOTONIC from just before the spawn to the reap. wait4's
+// rusage of the leader gives CPU time and peak RSS of the leader and the descendants it waited
+// for; sampling (group_usage_sampler.h, every sample_interval after fast early samples, driven
+// by the owner through NextSampleDue/Sample) adds the whole tree: RSS summed over the group,
+// peak cores, read/written bytes, and CPU of descendants nobody waited for. The exit reports
+// the larger of the two for CPU time and peak RSS. At the reap the leader's zombie is asked for
+// its final /proc/<pid>/io (one read per exit while sampling is on). When a sample sees the
+// group's RSS above request.memory_limit_bytes the group is SIGKILLed and its exit says
+// memory_exceeded. Between samples a tree may go above its limit unseen; the kernel's OOM
+// killer is not told apart from other SIGKILLs.
 //
 // Not thread-safe: one owner thread calls every method (Launch runs the child on a stack the
 // launcher owns). Destroying the launcher SIGKILLs and reaps every attempt still running.
@@ -48,16 +55,25 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/result.h"
+#include "exec/group_usage_sampler.h"
+#include "exec/proc_source.h"
 #include "exec/process_launcher.h"
 #include "exec/task_spawn.h"
 
 namespace allot {
 
+struct PosixLauncherOptions {
+  // Usage sampling period after the early samples; 0: no sampling (and no memory limits).
+  Duration sample_interval = std::chrono::seconds(1);
+  const Clock* clock = SystemClock::Default();  // must outlive the launcher
+};
+
 class PosixProcessLauncher final : public ProcessLauncher {
  public:
-  // IoError when the epoll set or /dev/null cannot be opened.
-  static Result<std::unique_ptr<PosixProcessLauncher>> Create();
+  // IoError when the epoll set or /dev/null (or /proc, when sampling) cannot be opened.
+  static Result<std::unique_ptr<PosixProcessLauncher>> Create(PosixLauncherOptions options = {});
   ~PosixProcessLauncher() override;
 
   PosixProcessLauncher(const PosixProcessLauncher&) = delete;
@@ -70,15 +86,21 @@ class PosixProcessLauncher final : public ProcessLauncher {
   int ReadyFd() const override { return epoll_fd_; }
   void CollectExits(std::vector<ProcessExit>* exits) override;
   size_t running() const override { return by_pid_.size(); }
+  std::optional<TimePoint> NextSampleDue() const override;
+  void Sample() override;
 
  private:
   struct Child {
     RunId run_id = 0;
     int pidfd = -1;
     int64_t start_ns = 0;  // CLOCK_MONOTONIC
+    bool memory_exceeded = false;
   };
 
-  PosixProcessLauncher(int epoll_fd, int dev_null_fd);
+  PosixProcessLauncher(int epoll_fd, int dev_null_fd, PosixLauncherOptions options,
+                       std::unique_ptr<ProcSource> proc);
+  // What sampling saw of the group of `pid`, whose leader is a zombie not yet reaped.
+  GroupUsage TakeSampledUsage(pid_t pid);
 
   // Builds argv_/path_ for the request; false when the shell must run it.
   bool PrepareDirectExec(const LaunchRequest& request);
@@ -90,6 +112,11 @@ class PosixProcessLauncher final : public ProcessLauncher {
 
   const int epoll_fd_;
   const int dev_null_fd_;
+  const Clock* clock_;
+  std::unique_ptr<ProcSource> proc_;           // null when sampling is off
+  std::unique_ptr<GroupUsageSampler> sampler_;  // null when sampling is off
+  std::vector<pid_t> over_limit_;              // scratch for Sample
+  std::string io_text_;                        // scratch for TakeSampledUsage
   TaskSpawner spawner_;
   std::unordered_map<pid_t, Child> by_pid_;
   std::unordered_map<RunId, pid_t> by_run_;

@@ -1,16 +1,19 @@
 // ProcessLauncher: starts, signals and reaps the processes of task attempts. One process group
 // per attempt; signals go to the whole group. Reaping is event-driven: the owner polls
-// ReadyFd() in its event loop and calls CollectExits() when it is readable.
+// ReadyFd() in its event loop and calls CollectExits() when it is readable. Usage sampling
+// is timed by the owner too: it calls Sample() once NextSampleDue() has passed.
 //
 // Implementations: PosixProcessLauncher (clone + pidfd/epoll), FakeProcessLauncher
 // (src/testing). Not thread-safe: one owner (the event loop thread).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "common/time.h"
 #include "model/task_event.h"
 
 namespace allot {
@@ -26,11 +29,14 @@ struct LaunchRequest {
   std::vector<int> cpus;           // OS CPU ids for the affinity mask; empty: inherit
   std::string stdout_path;         // created/truncated; its directory must exist
   std::string stderr_path;
+  // The attempt's memory: when sampling sees its process tree's RSS above it, the group is
+  // SIGKILLed and its exit says usage.memory_exceeded. 0: no limit.
+  int64_t memory_limit_bytes = 0;
 };
 
 struct ProcessExit {
   RunId run_id = 0;
-  AttemptUsage usage;              // exit code or signal, wall, user/sys CPU, peak RSS
+  AttemptUsage usage;  // how it ended, and what it used (model/task_event.h)
 };
 
 class ProcessLauncher {
@@ -50,6 +56,13 @@ class ProcessLauncher {
   virtual void CollectExits(std::vector<ProcessExit>* exits) = 0;
   // Attempts started and not yet collected.
   virtual size_t running() const = 0;
+  // When Sample() is next due, in Clock::Now()'s monotonic time; none when nothing is to be
+  // sampled (no attempt runs, or sampling is off). Launchers that do not sample keep these
+  // defaults.
+  virtual std::optional<TimePoint> NextSampleDue() const { return std::nullopt; }
+  // Samples the running attempts' usage and SIGKILLs those above their memory limit. Cheap to
+  // call early; the owner calls it once NextSampleDue() has passed.
+  virtual void Sample() {}
 };
 
 }  // namespace allot

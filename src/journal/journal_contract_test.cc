@@ -62,6 +62,7 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   TaskEvent killed = EndEvent(1, 1, 5000, TaskState::kFailed, -1);
   killed.usage->term_signal = 9;
   killed.usage->timed_out = true;
+  killed.usage->memory_exceeded = true;
   killed.reason = "time limit 1h30m exceeded; killed after grace period";
   TaskEvent zero_usage = EndEvent(2, 1, 6000, TaskState::kSucceeded, 0);
   zero_usage.usage = AttemptUsage{.exit_code = 0};  // all zero, still "has usage"
@@ -70,6 +71,7 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   no_usage.from = TaskState::kWaiting;
   no_usage.to = TaskState::kReady;
   no_usage.wall_time_us = 42;
+  no_usage.memory_bytes = int64_t{3} << 30;  // a grown memory request
   std::vector<TaskEvent> events = {StartEvent(0, 1, 1000),
                                    EndEvent(0, 1, 2000, TaskState::kSucceeded, 0),
                                    StartEvent(1, 1, 3000),

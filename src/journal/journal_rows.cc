@@ -87,8 +87,13 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
     sqlite3_bind_int64(stmt, 11, u.user_cpu.count());
     sqlite3_bind_int64(stmt, 12, u.sys_cpu.count());
     sqlite3_bind_int64(stmt, 13, u.max_rss_bytes);
+    sqlite3_bind_int64(stmt, 20, u.read_bytes);
+    sqlite3_bind_int64(stmt, 21, u.write_bytes);
+    sqlite3_bind_double(stmt, 22, u.peak_cores);
+    sqlite3_bind_int(stmt, 23, u.memory_exceeded ? 1 : 0);
   } else {
     for (int col = 7; col <= 13; ++col) sqlite3_bind_null(stmt, col);
+    for (int col = 20; col <= 23; ++col) sqlite3_bind_null(stmt, col);
   }
   FormatIdList(event.cores, &cores);
   FormatIdList(event.gpus, &gpus);
@@ -149,6 +154,10 @@ Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out) {
     u.user_cpu = Duration(sqlite3_column_int64(stmt, 9));
     u.sys_cpu = Duration(sqlite3_column_int64(stmt, 10));
     u.max_rss_bytes = sqlite3_column_int64(stmt, 11);
+    u.read_bytes = sqlite3_column_int64(stmt, 18);
+    u.write_bytes = sqlite3_column_int64(stmt, 19);
+    u.peak_cores = sqlite3_column_double(stmt, 20);
+    u.memory_exceeded = sqlite3_column_int(stmt, 21) != 0;
   } else {
     out->usage.reset();
   }

@@ -33,7 +33,11 @@ CREATE TABLE events(
   memory INTEGER,
   reason TEXT,
   worker TEXT,
-  by_user INTEGER);
+  by_user INTEGER,
+  read_bytes INTEGER,
+  write_bytes INTEGER,
+  peak_cores REAL,
+  memory_exceeded INTEGER);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE VIEW task_events AS
@@ -41,7 +45,8 @@ CREATE VIEW task_events AS
          strftime('%Y-%m-%d %H:%M:%f', e.time_us / 1e6, 'unixepoch') AS time_utc,
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
-         e.memory, e.reason, e.worker, e.by_user
+         e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
+         e.memory_exceeded
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 CREATE VIEW task_states AS
@@ -73,17 +78,23 @@ CREATE VIEW task_events AS
          strftime('%Y-%m-%d %H:%M:%f', e.time_us / 1e6, 'unixepoch') AS time_utc,
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
-         e.memory, e.reason, e.worker, e.by_user
+         e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
+         e.memory_exceeded
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 )sql";
 
-// Version 1 (before cluster mode) lacks events.worker and events.by_user.
+// Version 1 (before cluster mode) lacks events.worker, by_user and the sampled usage columns
+// (read_bytes, write_bytes, peak_cores, memory_exceeded).
 Status UpgradeFromVersion1(SqliteDb& db) {
   std::string sql =
       "BEGIN IMMEDIATE;"
       "ALTER TABLE events ADD COLUMN worker TEXT;"
       "ALTER TABLE events ADD COLUMN by_user INTEGER;"
+      "ALTER TABLE events ADD COLUMN read_bytes INTEGER;"
+      "ALTER TABLE events ADD COLUMN write_bytes INTEGER;"
+      "ALTER TABLE events ADD COLUMN peak_cores REAL;"
+      "ALTER TABLE events ADD COLUMN memory_exceeded INTEGER;"
       "DROP VIEW task_events;";
   sql += kTaskEventsView;
   sql += "PRAGMA user_version=2; COMMIT;";

@@ -2,9 +2,12 @@
 //
 //   tasks(idx, id, initial_state, submitted_us, spec)      one row per submission; spec is JSON
 //   events(seq, task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,
-//          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason)
+//          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,
+//          read_bytes, write_bytes, peak_cores, memory_exceeded)
 //                                     usage columns are NULL when the event ended no attempt;
-//                                     cores/gpus are "0,1,2" (NULL when none)
+//                                     cores/gpus are "0,1,2" (NULL when none); memory is the
+//                                     memory held on -> running, the grown request on -> ready
+//                                     after an attempt killed at its memory limit
 //   meta(key, value)
 //   states(id, name)                  the TaskState names, for people's queries
 //   task_events (view)                events with task ids, state names and readable times
@@ -22,7 +25,8 @@
 namespace allot {
 
 inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
-inline constexpr int kJournalSchemaVersion = 2;  // 2: events.worker, events.by_user
+// 2: events.worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded
+inline constexpr int kJournalSchemaVersion = 2;
 
 enum class SchemaMode {
   kMustExist,      // an empty database is not a journal

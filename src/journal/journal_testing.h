@@ -124,6 +124,9 @@ inline TaskEvent EndEvent(TaskIndex task, uint32_t attempt, int64_t at_us, TaskS
   u.user_cpu = std::chrono::milliseconds(1200);
   u.sys_cpu = std::chrono::milliseconds(100);
   u.max_rss_bytes = 123456789;
+  u.read_bytes = 4096;
+  u.write_bytes = 1 << 20;
+  u.peak_cores = 1.25;
   if (exit_code != 0) e.reason = "exit code " + std::to_string(exit_code);
   return e;
 }

@@ -16,6 +16,7 @@ void Apply(const TaskEvent& e, TaskSummary& t) {
     if (!t.first_start_us) t.first_start_us = e.wall_time_us;
   }
   if (IsActive(e.from) && !IsActive(e.to)) t.last_end_us = e.wall_time_us;
+  if (e.to == TaskState::kReady && e.memory_bytes != 0) t.memory_bytes = e.memory_bytes;
   if (e.usage) {
     const AttemptUsage& u = *e.usage;
     t.last_exit_code = u.exit_code;
@@ -37,6 +38,7 @@ std::vector<TaskSummary> SummarizeTasks(const JournalContents& contents) {
     out[i].id = s.spec.id;
     out[i].state = s.initial_state;
     out[i].submitted_us = s.wall_time_us;
+    out[i].memory_bytes = s.spec.resources.memory_bytes;
   }
   for (const TaskEvent& e : contents.events) {
     if (e.task < out.size()) Apply(e, out[e.task]);

@@ -29,6 +29,8 @@ struct TaskSummary {
   Duration total_wall{0};                 // summed over ended attempts
   Duration total_cpu{0};                  // user + system, summed over ended attempts
   int64_t max_rss_bytes = 0;              // the largest over ended attempts
+  // The memory it asks for now: the spec's, grown after attempts killed at their memory limit.
+  int64_t memory_bytes = 0;
   std::optional<int64_t> first_start_us;  // first transition into running
   // Last transition that ended an attempt (out of running or paused, other than between
   // them).

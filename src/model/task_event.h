@@ -23,7 +23,21 @@ struct AttemptUsage {
   Duration wall{0};
   Duration user_cpu{0};
   Duration sys_cpu{0};
+  // The larger of two measures: wait4's ru_maxrss (the peak of the largest single process the
+  // leader waited for) and the sampled peak of the sum of RSS over the attempt's whole process
+  // group (exec/group_usage_sampler.h). For one process they agree; for a tree the sum is the
+  // one that matters for memory limits.
   int64_t max_rss_bytes = 0;
+  // Bytes the process tree read and wrote through system calls (files, pipes, sockets,
+  // whether or not the page cache served them): /proc/<pid>/io rchar and wchar, sampled.
+  int64_t read_bytes = 0;
+  int64_t write_bytes = 0;
+  // The most cores the tree kept busy over a sampling window of at least half a second (at
+  // least the mean, CPU time / wall); 0 when nothing was measured.
+  double peak_cores = 0;
+  // Killed by allot because the tree's RSS went above the attempt's memory (the memory
+  // allocated to it, on its -> running event).
+  bool memory_exceeded = false;
   bool operator==(const AttemptUsage&) const = default;
 };
 
@@ -36,7 +50,9 @@ struct TaskEvent {
   std::optional<AttemptUsage> usage;  // set when an attempt ended
   std::vector<int> cores;             // OS CPU ids held, on -> running
   std::vector<int> gpus;              // GPU ids held, on -> running
-  int64_t memory_bytes = 0;           // memory held, on -> running
+  // On -> running: the memory held. On -> ready after an attempt killed at its memory limit:
+  // the task's grown memory request from then on (replay applies it to the spec).
+  int64_t memory_bytes = 0;
   std::string worker;                 // the worker's name, on -> running (empty: embedded)
   bool by_user = false;               // asked for by a person (cancel, skip, pause, resume)
   std::string reason;  // why, for people: "dependency sim-3 failed", "retry 2 of 3 in 4s"

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/units.h"
 #include "model/string_template.h"
 #include "model/task_id.h"
 
@@ -84,6 +85,17 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
   if (raw.command) s.command = std::move(*raw.command);
   if (raw.cores) s.resources.cores = *raw.cores;
   if (raw.memory_bytes) s.resources.memory_bytes = *raw.memory_bytes;
+  if (raw.memory_max_bytes) {
+    if (!raw.memory_bytes || *raw.memory_bytes == 0) {
+      sink_->Add(raw.LineOf(TaskField::kMemoryMax), s.id, "memory_max",
+                 "needs 'memory', the memory the first attempt gets");
+    } else if (*raw.memory_max_bytes < *raw.memory_bytes) {
+      sink_->Add(raw.LineOf(TaskField::kMemoryMax), s.id, "memory_max",
+                 "is less than memory (" + FormatSize(*raw.memory_bytes) + ")");
+    } else {
+      s.memory_max_bytes = *raw.memory_max_bytes;
+    }
+  }
   if (raw.gpus) s.resources.gpus = *raw.gpus;
   if (raw.resources) s.resources.custom = std::move(*raw.resources);
   s.time_limit = raw.time_limit;

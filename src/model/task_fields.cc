@@ -12,9 +12,10 @@ namespace allot {
 namespace {
 
 constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
-    "id",         "command",       "cores",        "memory",     "gpus",        "resources",
-    "time_limit", "time_estimate", "grace_period", "priority",   "max_retries", "retry_backoff",
-    "env",        "tags",          "workdir",      "depends_on", "sweep"};
+    "id",          "command",       "cores",      "memory",       "memory_max",
+    "gpus",        "resources",     "time_limit", "time_estimate", "grace_period",
+    "priority",    "max_retries",   "retry_backoff", "env",        "tags",
+    "workdir",     "depends_on",    "sweep"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -180,6 +181,10 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
       Result<int64_t> r = ReadSize(v);
       return r.ok() ? void(t.memory_bytes = *r) : fail(r.status());
     }
+    case TaskField::kMemoryMax: {
+      Result<int64_t> r = ReadSize(v);
+      return r.ok() ? void(t.memory_max_bytes = *r) : fail(r.status());
+    }
     case TaskField::kGpus: {
       Result<int64_t> r = ReadInteger(v, 0, 1 << 20, "a non-negative integer");
       return r.ok() ? void(t.gpus = static_cast<int>(*r)) : fail(r.status());
@@ -285,7 +290,7 @@ void TaskFieldParser::ParseResources(Context& c, const SourceValue& value) {
   for (size_t i = 0; i < value.size(); ++i) {
     const std::string& name = value.KeyAt(i);
     SourceValue member = value.Child(i);
-    if (name == "cores" || name == "memory" || name == "gpus") {
+    if (name == "cores" || name == "memory" || name == "memory_max" || name == "gpus") {
       c.Error(member, name, "'" + name + "' is a task field of its own, not a custom resource");
       ok = false;
       continue;
@@ -485,6 +490,7 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   take(&RawTask::command, TaskField::kCommand);
   take(&RawTask::cores, TaskField::kCores);
   take(&RawTask::memory_bytes, TaskField::kMemory);
+  take(&RawTask::memory_max_bytes, TaskField::kMemoryMax);
   take(&RawTask::gpus, TaskField::kGpus);
   take(&RawTask::resources, TaskField::kResources);
   take(&RawTask::time_limit, TaskField::kTimeLimit);

@@ -23,6 +23,7 @@ enum class TaskField {
   kCommand,
   kCores,
   kMemory,
+  kMemoryMax,
   kGpus,
   kResources,
   kTimeLimit,
@@ -37,7 +38,7 @@ enum class TaskField {
   kDependsOn,
   kSweep,
 };
-inline constexpr size_t kTaskFieldCount = 17;
+inline constexpr size_t kTaskFieldCount = 18;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -54,6 +55,7 @@ struct RawTask {
   std::optional<std::string> command;
   std::optional<CoreRequest> cores;
   std::optional<int64_t> memory_bytes;
+  std::optional<int64_t> memory_max_bytes;
   std::optional<int> gpus;
   std::optional<std::map<std::string, int64_t>> resources;
   std::optional<Duration> time_limit;

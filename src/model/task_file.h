@@ -13,7 +13,7 @@
 //     - id: aggregate
 //       depends_on: ["sim-*"]             # glob patterns expand to every matching id
 //
-// Task fields: id, command, cores (N or {min, max}), memory ("2G"), gpus, resources
+// Task fields: id, command, cores (N or {min, max}), memory ("2G"), memory_max, gpus, resources
 // ({name: count}), time_limit ("1h30m"; alias timeout, seconds), time_estimate, grace_period,
 // priority, max_retries, retry_backoff ("5s" or {initial, factor, max}), env, tags, workdir,
 // depends_on (id, list, or patterns), sweep.

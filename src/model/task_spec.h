@@ -51,6 +51,9 @@ struct TaskSpec {
   // run by /bin/sh -c.
   std::string command;
   ResourceRequest resources;
+  // memory_max: an attempt killed at its memory limit runs again with more memory (only memory
+  // grows), up to this; 0: no growth.
+  int64_t memory_max_bytes = 0;
   std::optional<Duration> time_limit;                // SIGTERM to the process group when exceeded
   std::optional<Duration> time_estimate;             // a hint for backfilling and forecasts
   Duration grace_period = std::chrono::seconds(10);  // SIGTERM -> SIGKILL

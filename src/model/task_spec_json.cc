@@ -146,6 +146,7 @@ json TaskSpecToJson(const TaskSpec& spec) {
     j["cores"] = {{"min", cores.min}, {"max", cores.max}};
   }
   if (spec.resources.memory_bytes != 0) j["memory"] = spec.resources.memory_bytes;
+  if (spec.memory_max_bytes != 0) j["memory_max"] = spec.memory_max_bytes;
   if (spec.resources.gpus != 0) j["gpus"] = spec.resources.gpus;
   if (!spec.resources.custom.empty()) j["resources"] = spec.resources.custom;
   if (spec.time_limit) j["time_limit"] = Seconds(*spec.time_limit);
@@ -181,6 +182,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   r.String("command", &spec.command);
   ReadCores(&r, r.Find("cores"), &spec.resources.cores);
   r.Integer("memory", &spec.resources.memory_bytes);
+  r.Integer("memory_max", &spec.memory_max_bytes);
   r.Integer("gpus", &spec.resources.gpus);
   ReadMap(&r, r.Find("resources"), "resources", &spec.resources.custom);
   r.OptionalSeconds("time_limit", &spec.time_limit);

@@ -57,8 +57,8 @@ bool ParseNumber(std::string_view tok, T& out) {
 
 }  // namespace
 
-Result<ProcStat> ParseProcStat(std::string_view text) {
-  ProcStat stat;
+Result<NodeCpuStat> ParseProcStat(std::string_view text) {
+  NodeCpuStat stat;
   bool saw_all = false;
   int line_no = 0;
   while (!text.empty()) {

@@ -12,7 +12,7 @@ namespace allot {
 // /proc/stat: the aggregate "cpu" line (required) and every "cpuN" line. Each needs at least
 // user, nice, system and idle; later fields (iowait, irq, softirq, steal) default to 0 when a
 // kernel does not report them. Other lines (intr, ctxt, btime, ...) are ignored.
-Result<ProcStat> ParseProcStat(std::string_view text);
+Result<NodeCpuStat> ParseProcStat(std::string_view text);
 
 // /proc/meminfo: MemTotal and MemAvailable (both required, "kB" units).
 Result<MemoryInfo> ParseMeminfo(std::string_view text);

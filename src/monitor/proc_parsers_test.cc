@@ -32,7 +32,7 @@ constexpr std::string_view kMeminfo =
     "Hugepagesize:       2048 kB\n";
 
 TEST(ParseProcStatTest, ReadsAggregateAndEveryCpu) {
-  Result<ProcStat> r = ParseProcStat(kProcStat);
+  Result<NodeCpuStat> r = ParseProcStat(kProcStat);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->all.cpu, -1);
   EXPECT_EQ(r->all.user, 2255847u);
@@ -50,7 +50,7 @@ TEST(ParseProcStatTest, ReadsAggregateAndEveryCpu) {
 }
 
 TEST(ParseProcStatTest, OfflineCpusLeaveGapsInIds) {
-  Result<ProcStat> r = ParseProcStat(
+  Result<NodeCpuStat> r = ParseProcStat(
       "cpu  10 0 10 100 0 0 0 0 0 0\n"
       "cpu0 5 0 5 50 0 0 0 0 0 0\n"
       "cpu2 5 0 5 50 0 0 0 0 0 0\n");
@@ -61,7 +61,7 @@ TEST(ParseProcStatTest, OfflineCpusLeaveGapsInIds) {
 }
 
 TEST(ParseProcStatTest, OldKernelsWithFourCountersAreAccepted) {
-  Result<ProcStat> r = ParseProcStat("cpu 1 2 3 4\ncpu0 1 2 3 4\n");
+  Result<NodeCpuStat> r = ParseProcStat("cpu 1 2 3 4\ncpu0 1 2 3 4\n");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->all.idle, 4u);
   EXPECT_EQ(r->all.iowait, 0u);
@@ -69,7 +69,7 @@ TEST(ParseProcStatTest, OldKernelsWithFourCountersAreAccepted) {
 }
 
 TEST(ParseProcStatTest, NoTrailingNewlineIsFine) {
-  Result<ProcStat> r = ParseProcStat("cpu 1 2 3 4 5 6 7 8");
+  Result<NodeCpuStat> r = ParseProcStat("cpu 1 2 3 4 5 6 7 8");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->all.steal, 8u);
   EXPECT_TRUE(r->cpus.empty());
@@ -88,7 +88,7 @@ TEST(ParseProcStatTest, MalformedTextIsCorruptionNamingTheFile) {
            std::string_view("cpu 1 2 3 4 5 6 7 8 9 junk\n"),
            std::string_view("cpu 99999999999999999999999 2 3 4\n"),  // overflows uint64
        }) {
-    Result<ProcStat> r = ParseProcStat(text);
+    Result<NodeCpuStat> r = ParseProcStat(text);
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << text;
     EXPECT_NE(r.status().message().find("/proc/stat"), std::string::npos) << r.status().message();

@@ -19,7 +19,7 @@ double BusyFraction(const CpuTimes& prev, const CpuTimes& next) {
   return std::clamp(static_cast<double>(busy) / static_cast<double>(total), 0.0, 1.0);
 }
 
-CpuUtilizationReport CpuUtilization(const ProcStat& prev, const ProcStat& next) {
+CpuUtilizationReport CpuUtilization(const NodeCpuStat& prev, const NodeCpuStat& next) {
   CpuUtilizationReport report;
   report.all = BusyFraction(prev.all, next.all);
   report.cores.reserve(next.cpus.size());

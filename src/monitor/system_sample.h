@@ -29,7 +29,7 @@ struct CpuTimes {
 };
 
 // /proc/stat, the CPU lines only.
-struct ProcStat {
+struct NodeCpuStat {
   CpuTimes all;                // the aggregate "cpu" line
   std::vector<CpuTimes> cpus;  // one per online CPU, in file order (ascending cpu id)
 };
@@ -51,7 +51,7 @@ struct LoadAverage {
 
 struct SystemSample {
   TimePoint taken_at;  // monotonic time of the reading (the sampler's Clock)
-  ProcStat cpu;
+  NodeCpuStat cpu;
   MemoryInfo memory;
   LoadAverage load;
 };
@@ -73,6 +73,6 @@ double BusyFraction(const CpuTimes& prev, const CpuTimes& next);
 
 // Per-CPU utilization between two consecutive readings. CPUs are matched by id, so a CPU that
 // went offline (or came online) between them is simply left out of `cores`.
-CpuUtilizationReport CpuUtilization(const ProcStat& prev, const ProcStat& next);
+CpuUtilizationReport CpuUtilization(const NodeCpuStat& prev, const NodeCpuStat& next);
 
 }  // namespace allot

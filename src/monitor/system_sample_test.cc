@@ -54,10 +54,10 @@ TEST(BusyFractionTest, WrappedCountersClampToZero) {
 }
 
 TEST(CpuUtilizationTest, ReportsEveryCpuAndTheAggregate) {
-  ProcStat prev;
+  NodeCpuStat prev;
   prev.all = Times(-1, 0, 0, 0);
   prev.cpus = {Times(0, 0, 0, 0), Times(1, 0, 0, 0)};
-  ProcStat next;
+  NodeCpuStat next;
   next.all = Times(-1, 100, 0, 100);
   next.cpus = {Times(0, 100, 0, 0), Times(1, 0, 0, 100)};
   CpuUtilizationReport r = CpuUtilization(prev, next);
@@ -70,9 +70,9 @@ TEST(CpuUtilizationTest, ReportsEveryCpuAndTheAggregate) {
 }
 
 TEST(CpuUtilizationTest, CpuGoingOfflineBetweenSamplesIsLeftOutAndOthersMatchById) {
-  ProcStat prev;
+  NodeCpuStat prev;
   prev.cpus = {Times(0, 0, 0, 0), Times(1, 0, 0, 0), Times(2, 0, 0, 0), Times(3, 0, 0, 0)};
-  ProcStat next;  // cpu1 went offline: cpu2 is now at index 1
+  NodeCpuStat next;  // cpu1 went offline: cpu2 is now at index 1
   next.cpus = {Times(0, 10, 0, 30), Times(2, 30, 0, 10), Times(3, 0, 0, 40)};
   CpuUtilizationReport r = CpuUtilization(prev, next);
   ASSERT_EQ(r.cores.size(), 3u);
@@ -85,9 +85,9 @@ TEST(CpuUtilizationTest, CpuGoingOfflineBetweenSamplesIsLeftOutAndOthersMatchByI
 }
 
 TEST(CpuUtilizationTest, CpuComingOnlineBetweenSamplesIsLeftOutUntilItHasTwo) {
-  ProcStat prev;
+  NodeCpuStat prev;
   prev.cpus = {Times(0, 0, 0, 0)};
-  ProcStat next;
+  NodeCpuStat next;
   next.cpus = {Times(0, 5, 0, 5), Times(1, 1000, 0, 0)};
   CpuUtilizationReport r = CpuUtilization(prev, next);
   ASSERT_EQ(r.cores.size(), 1u);

@@ -1,5 +1,6 @@
 #include "protocol/worker_messages.h"
 
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -54,6 +55,10 @@ json ExitToJson(const ExitReport& e) {
           {"user_us", e.usage.user_cpu.count()},
           {"sys_us", e.usage.sys_cpu.count()},
           {"max_rss", e.usage.max_rss_bytes},
+          {"read_bytes", e.usage.read_bytes},
+          {"write_bytes", e.usage.write_bytes},
+          {"peak_cores_milli", std::llround(e.usage.peak_cores * 1000)},
+          {"memory_exceeded", e.usage.memory_exceeded},
           {"error", e.error}};
 }
 
@@ -84,7 +89,19 @@ json ToJson(const WorkerToServer& message) {
                                   {"running", ListToJson(m.running, RunningToJson)},
                                   {"finished", ListToJson(m.finished, ExitToJson)}};
                         },
-                        [](const HeartbeatMessage&) -> json { return json::object(); },
+                        [](const HeartbeatMessage& m) -> json {
+                          json running = json::array();
+                          for (uint64_t e : m.running) running.push_back(e);
+                          json cores = json::array();
+                          for (int64_t c : m.node.core_busy_permille) cores.push_back(c);
+                          return {{"running", std::move(running)},
+                                  {"node",
+                                   {{"cores_busy_milli", m.node.cores_busy_milli},
+                                    {"core_busy_permille", std::move(cores)},
+                                    {"memory_total", m.node.memory_total},
+                                    {"memory_available", m.node.memory_available},
+                                    {"load1_centi", m.node.load1_centi}}}};
+                        },
                         [](const ExitedMessage& m) -> json {
                           return {{"exits", ListToJson(m.exits, ExitToJson)}};
                         },
@@ -237,6 +254,12 @@ class Decoder {
     Micros(obj, path, "user_us", &e->usage.user_cpu);
     Micros(obj, path, "sys_us", &e->usage.sys_cpu);
     Int(obj, path, "max_rss", 0, kInt64Max, &e->usage.max_rss_bytes);
+    Int(obj, path, "read_bytes", 0, kInt64Max, &e->usage.read_bytes);
+    Int(obj, path, "write_bytes", 0, kInt64Max, &e->usage.write_bytes);
+    int64_t peak_cores_milli = 0;
+    Int(obj, path, "peak_cores_milli", 0, kInt64Max, &peak_cores_milli);
+    e->usage.peak_cores = static_cast<double>(peak_cores_milli) / 1000;
+    Bool(obj, path, "memory_exceeded", &e->usage.memory_exceeded);
     String(obj, path, "error", &e->error);
   }
 
@@ -326,7 +349,22 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     });
     out = std::move(m);
   } else if (type == "heartbeat") {
-    out = HeartbeatMessage{};
+    // Both parts are optional: a worker may have nothing to say yet.
+    HeartbeatMessage m;
+    if (root.contains("running")) d.Executions(root, "", "running", &m.running);
+    if (const json* node = root.contains("node") ? r.Field(root, "", "node") : nullptr;
+        node != nullptr && r.Object(*node, "node")) {
+      NodeUsage& u = m.node;
+      d.Int(*node, "node", "cores_busy_milli", 0, kInt64Max, &u.cores_busy_milli);
+      d.List(*node, "node", "core_busy_permille", [&](const json& v, const std::string& where) {
+        int64_t n = 0;
+        if (r.Int(v, where, 0, 1000, &n)) u.core_busy_permille.push_back(n);
+      });
+      d.Int(*node, "node", "memory_total", 0, kInt64Max, &u.memory_total);
+      d.Int(*node, "node", "memory_available", 0, kInt64Max, &u.memory_available);
+      d.Int(*node, "node", "load1_centi", 0, kInt64Max, &u.load1_centi);
+    }
+    out = std::move(m);
   } else if (type == "exited") {
     ExitedMessage m;
     d.Maps(root, "", "exits",

@@ -40,7 +40,9 @@ struct RunningAttempt {
 
 // How an attempt ended ("exit"): usage.exit_code / term_signal ("exit_code", "signal"), wall,
 // user and sys CPU in microseconds ("wall_us", "user_us", "sys_us"), peak RSS in bytes
-// ("max_rss"). `error` is non-empty when the attempt could not be started at all (then
+// ("max_rss"), bytes read and written ("read_bytes", "write_bytes"), peak cores x 1000
+// ("peak_cores_milli": usage.peak_cores to 0.001), killed at its memory limit
+// ("memory_exceeded"). `error` is non-empty when the attempt could not be started at all (then
 // exit_code is -1 and signal 0). usage.timed_out is the server's knowledge and is not sent.
 struct ExitReport {
   uint64_t execution = 0;
@@ -84,7 +86,22 @@ struct RegisterMessage {
   bool operator==(const RegisterMessage&) const = default;
 };
 
+// The node as the worker's system sampler saw it since the previous heartbeat. Fixed-point
+// integers on the wire: "cores_busy_milli" 1500 is 1.5 cores busy.
+struct NodeUsage {
+  int64_t cores_busy_milli = 0;             // sum over CPUs of their busy fraction, x 1000
+  std::vector<int64_t> core_busy_permille;  // per CPU of the node, in CPU id order
+  int64_t memory_total = 0;                 // bytes
+  int64_t memory_available = 0;             // bytes
+  int64_t load1_centi = 0;                  // 1-minute load average x 100
+  bool operator==(const NodeUsage&) const = default;
+};
+
 struct HeartbeatMessage {
+  // Executions the worker runs or holds an unacked exit of: an attempt the server placed here
+  // long enough ago that is not among them never arrived (a launch lost with a connection).
+  std::vector<uint64_t> running;
+  NodeUsage node;
   bool operator==(const HeartbeatMessage&) const = default;
 };
 

@@ -72,6 +72,10 @@ TEST(WorkerMessagesTest, EveryWorkerToServerMessageRoundTrips) {
   ExpectRoundTrip(WorkerToServer{SomeRegister()}, DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{RegisterMessage{}}, DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{HeartbeatMessage{}}, DecodeWorkerToServer);
+  HeartbeatMessage beat;
+  beat.running = {(uint64_t{3} << 32) | 1, (uint64_t{7} << 32) | 2};
+  beat.node = {1500, {1000, 500}, int64_t{64} << 30, int64_t{40} << 30, 215};
+  ExpectRoundTrip(WorkerToServer{beat}, DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{ExitedMessage{{SomeExit(1, 3), SomeExit(2, 0)}}},
                   DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{GoodbyeMessage{"idle"}}, DecodeWorkerToServer);
@@ -109,7 +113,10 @@ TEST(WorkerMessagesTest, WireFieldNamesAreThoseOfClusterMd) {
   EXPECT_EQ(launch["attempts"][0]["env"][0], json({"G4DATA", "/opt/g4"}));
   EXPECT_EQ(launch["attempts"][0]["memory"], 4LL << 30);
   EXPECT_EQ(json::from_msgpack(Encode(StopMessage{true}))["kill"], true);
-  EXPECT_EQ(json::from_msgpack(Encode(HeartbeatMessage{})), json({{"t", "heartbeat"}}));
+  json beat = json::from_msgpack(Encode(HeartbeatMessage{{5}, {250, {250}, 8, 4, 12}}));
+  EXPECT_EQ(beat["running"], json({5}));
+  EXPECT_EQ(beat["node"]["cores_busy_milli"], 250);
+  EXPECT_EQ(beat["node"]["load1_centi"], 12);
 }
 
 TEST(WorkerMessagesTest, UnknownKeysAreIgnoredForLaterVersions) {

@@ -53,6 +53,8 @@ class ApiBackend {
   virtual Result<nlohmann::json> ListWorkers() = 0;
   // POST /api/v1/workers/{id}/drain, /stop -> {worker}
   virtual Result<nlohmann::json> ControlWorker(const WorkerControlRequest& request) = 0;
+  // GET /metrics -> Prometheus text format 0.0.4. NotFound by default (no metrics).
+  virtual Result<std::string> Metrics() { return Status::NotFound("this server has no metrics"); }
 };
 
 }  // namespace allot

@@ -97,6 +97,7 @@ void CampaignRunner::Act() {
     plan.attempt = l.attempt;
     plan.cpus = &l.allocation.cpus;
     plan.gpus = &l.allocation.gpus;
+    plan.memory_limit_bytes = l.allocation.memory_bytes;
     Status s = worker_->Start(plan);
     if (!s.ok()) scheduler_->OnLaunchFailed(l.execution, s);
   }
@@ -138,6 +139,7 @@ int CampaignRunner::TimeoutMillis() const {
   TimePoint due = now + std::chrono::seconds(60);
   if (auto next = scheduler_->NextDeadline()) due = std::min(due, *next);
   if (progress_->enabled()) due = std::min(due, progress_->NextDue());
+  if (auto sample = launcher_->NextSampleDue()) due = std::min(due, *sample);
   if (due <= now) return 0;
   // Round up so a deadline is never polled for in a busy loop.
   return static_cast<int>((due - now + std::chrono::microseconds(999)).count() / 1000);
@@ -151,6 +153,9 @@ Result<RunOutcome> CampaignRunner::Run() {
   ProgressSnapshot snap;
   snap.total = static_cast<int64_t>(scheduler_->task_count());
   while (true) {
+    if (auto sample = launcher_->NextSampleDue(); sample && *sample <= clock_->Now()) {
+      launcher_->Sample();
+    }
     exits_.clear();
     launcher_->CollectExits(&exits_);
     for (const ProcessExit& e : exits_) scheduler_->OnAttemptExited(e.run_id, e.usage);

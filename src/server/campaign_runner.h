@@ -6,7 +6,8 @@
 //  2. append the turn's submissions and transitions to the journal and commit them once
 //     (group commit) — nothing is launched before the transition that starts it is durable;
 //  3. launch and signal as the scheduler ordered;
-//  4. sleep in epoll until a child exits, a signal arrives or the next deadline is due.
+//  4. sleep in epoll until a child exits, a signal arrives or the next deadline is due (the
+//     launcher's usage sampling among them: a due sample is taken first thing in a turn).
 // SIGTERM/SIGINT/SIGHUP: stop dispatching, SIGTERM the tasks, SIGKILL after their grace period;
 // a second signal SIGKILLs at once. A journal failure stops everything the same way.
 #pragma once

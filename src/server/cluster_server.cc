@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -189,8 +190,11 @@ Status ClusterServer::Run() {
       HandleMessage(peer, payload);
     }
     CheckDeadlines();
+    const auto schedule_start = std::chrono::steady_clock::now();
     scheduler_->OnTimersDue();
     scheduler_->Schedule();
+    schedule_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - schedule_start).count());
     if (!Flush()) break;
     SendAll();
     for (auto& [reply, answer] : answers_) reply->set_value(std::move(answer));
@@ -272,8 +276,9 @@ void ClusterServer::HandleMessage(const std::string& peer_name, const std::strin
   Peer& peer = it->second;
   peer.last_seen = clock_->Now();
   peer.last_seen_us = clock_->WallMicros();
-  if (std::holds_alternative<HeartbeatMessage>(m)) {
+  if (auto* beat = std::get_if<HeartbeatMessage>(&m)) {
     peer.reply_due = true;
+    OnHeartbeat(peer, std::move(*beat));
   } else if (auto* exited = std::get_if<ExitedMessage>(&m)) {
     OnExits(peer, exited->exits);
   } else if (auto* bye = std::get_if<GoodbyeMessage>(&m)) {
@@ -322,8 +327,25 @@ void ClusterServer::OnRegister(const std::string& peer_name, RegisterMessage m) 
   OnExits(p, m.finished);
 }
 
+void ClusterServer::OnHeartbeat(Peer& peer, HeartbeatMessage beat) {
+  peer.node = std::move(beat.node);
+  // A launch sent two heartbeats ago that the worker does not report never arrived.
+  const TimePoint before = clock_->Now() - 2 * options_.worker_timeout / 3;
+  std::unordered_set<uint64_t> held(beat.running.begin(), beat.running.end());
+  std::vector<uint64_t> missing;
+  for (const auto& [execution, sent] : peer.sent) {
+    if (sent < before && !held.count(execution)) missing.push_back(execution);
+  }
+  for (uint64_t execution : missing) {
+    peer.sent.erase(execution);
+    scheduler_->OnAttemptLost(execution, "worker " + peer.name +
+                                             " never started it (its launch was lost)");
+  }
+}
+
 void ClusterServer::OnExits(Peer& peer, const std::vector<ExitReport>& exits) {
   for (const ExitReport& e : exits) {
+    peer.sent.erase(e.execution);
     scheduler_->OnAttemptExited(e.execution, e.usage, e.error);
     peer.acks.push_back(e.execution);  // acked after the commit, known or not
   }
@@ -390,9 +412,17 @@ bool ClusterServer::Flush() {
   Outbox* out = scheduler_->outbox();
   if (!out->submissions.empty() || !out->events.empty()) {
     const size_t events = out->events.size();
+    for (const TaskEvent& e : out->events) {
+      if (!e.usage) continue;
+      ++attempts_ended_[std::string(TaskStateName(e.to))];
+      task_duration_.Observe(std::chrono::duration<double>(e.usage->wall).count());
+    }
+    const auto commit_start = std::chrono::steady_clock::now();
     Status s = journal_->AppendSubmissions(out->submissions);
     if (s.ok()) s = journal_->AppendEvents(out->events);
     if (s.ok()) s = journal_->Commit();
+    commit_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count());
     if (!s.ok()) {
       fatal_ = s.WithPrefix("the journal stopped accepting writes");
       Log(fatal_.message());
@@ -412,6 +442,7 @@ bool ClusterServer::Flush() {
       continue;
     }
     const TaskSpec& spec = scheduler_->spec(l.task);
+    p->sent[l.execution] = clock_->Now();
     AttemptToLaunch& a = p->launches.emplace_back();
     a.execution = l.execution;
     a.task = spec.id;

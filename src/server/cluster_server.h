@@ -20,6 +20,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -36,6 +37,7 @@
 #include "server/api_backend.h"
 #include "server/campaign_lock.h"
 #include "server/http_api.h"
+#include "server/prometheus_text.h"
 
 namespace allot {
 
@@ -45,7 +47,7 @@ struct ClusterServerOptions {
   int http_port = 0;                    // 0: the port of the last start, else any free one
   std::string worker_host = "*";        // the worker endpoint binds every interface
   int worker_port = 0;                  // 0: the port of the last start, else any free one
-  Duration worker_timeout = std::chrono::seconds(30);
+  Duration worker_timeout = std::chrono::seconds(30);  // heartbeats come every third of it
   JournalDurability durability = JournalDurability::kNormal;
   SchedulerOptions scheduler;
 };
@@ -79,6 +81,7 @@ class ClusterServer : public ApiBackend {
   Result<LogChunk> ReadLog(const LogRequest& request) override;
   Result<nlohmann::json> ListWorkers() override;
   Result<nlohmann::json> ControlWorker(const WorkerControlRequest& request) override;
+  Result<std::string> Metrics() override;
 
  private:
   // A connected worker, by its routing id (name).
@@ -95,6 +98,8 @@ class ClusterServer : public ApiBackend {
     std::vector<uint64_t> acks;
     std::vector<AttemptToLaunch> launches;
     std::vector<SignalRequest> signals;
+    NodeUsage node;                                  // from its latest heartbeat
+    std::unordered_map<uint64_t, TimePoint> sent;    // launches not yet reported ended
   };
   // A worker that left or was lost, for `allot workers`.
   struct PastWorker {
@@ -120,6 +125,7 @@ class ClusterServer : public ApiBackend {
   void HandleMessage(const std::string& peer, const std::string& payload);
   void OnRegister(const std::string& peer_name, RegisterMessage m);
   void OnExits(Peer& peer, const std::vector<ExitReport>& exits);
+  void OnHeartbeat(Peer& peer, HeartbeatMessage beat);
   void LosePeer(const std::string& name, const std::string& state, const std::string& reason);
   void CheckDeadlines();
   bool Flush();
@@ -160,6 +166,12 @@ class ClusterServer : public ApiBackend {
   bool done_ = false;
   Status fatal_;
   int64_t started_us_ = 0;
+
+  // Metrics (loop thread).
+  Histogram task_duration_{{0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 14400, 43200, 86400}};
+  Histogram commit_seconds_{{1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1}};
+  Histogram schedule_seconds_{{1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1}};
+  std::map<std::string, uint64_t> attempts_ended_;  // by the state the attempt ended in
 
   // Calls posted by HTTP threads, and their answers.
   struct Pending {

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include "journal/journal_reader.h"
+#include "model/task_attempt.h"
+#include "model/task_attempt_json.h"
 #include "model/task_file.h"
 #include "server/cluster_server.h"
 
@@ -78,7 +80,9 @@ Json ClusterServer::TaskJson(TaskIndex t) const {
             {"exit_code", attempt > 0 && !running ? Json(scheduler_->last_exit(t)) : Json()},
             {"why", scheduler_->WhyWaiting(t)},
             {"priority", spec.priority},
-            {"cores", spec.resources.cores.min}};
+            {"cores", spec.resources.cores.min},
+            // The memory it asks for now: grown after attempts killed at their memory limit.
+            {"memory", spec.resources.memory_bytes}};
   if (running && scheduler_->CancelPending(t)) j["why"] = "being canceled";
   return j;
 }
@@ -193,37 +197,16 @@ Result<Json> ClusterServer::GetTask(const std::string& ref) {
   task["command"] = spec.command;
   task["tags"] = spec.tags;
   task["depends_on"] = spec.depends_on;
-  Json attempts = Json::array();
   Json events = Json::array();
+  std::vector<TaskEvent> task_events;
+  task_events.reserve(rows.size());
   for (const JournalEventRow& row : rows) {
-    const TaskEvent& e = row.event;
     events.push_back(EventJson(row));
-    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused && e.attempt > 0) {
-      attempts.push_back({{"attempt", e.attempt},
-                          {"execution", ExecutionRef(spec.id, e.attempt)},
-                          {"worker", e.worker},
-                          {"cores", e.cores},
-                          {"started_us", e.wall_time_us},
-                          {"state", "running"}});
-    } else if (e.usage && !attempts.empty() && attempts.back()["attempt"] == e.attempt) {
-      Json& a = attempts.back();
-      a["ended_us"] = e.wall_time_us;
-      a["state"] = std::string(TaskStateName(e.to));
-      a["exit_code"] = e.usage->exit_code;
-      a["signal"] = e.usage->term_signal;
-      a["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
-      a["cpu_s"] = std::chrono::duration<double>(e.usage->user_cpu + e.usage->sys_cpu).count();
-      a["max_rss"] = e.usage->max_rss_bytes;
-      a["reason"] = e.reason;
-    } else if (!attempts.empty() && attempts.back()["attempt"] == e.attempt &&
-               e.from != TaskState::kPaused && e.to != TaskState::kPaused) {
-      Json& a = attempts.back();
-      if (!a.contains("ended_us")) {
-        a["ended_us"] = e.wall_time_us;
-        a["state"] = std::string(TaskStateName(e.to));
-        a["reason"] = e.reason;
-      }
-    }
+    task_events.push_back(row.event);
+  }
+  Json attempts = Json::array();
+  for (const TaskAttempt& a : TaskAttemptsOf(task_events)) {
+    attempts.push_back(TaskAttemptToJson(a, spec.id));
   }
   task["attempts"] = std::move(attempts);
   task["events"] = std::move(events);
@@ -384,6 +367,13 @@ Result<Json> ClusterServer::ListWorkers() {
                      {"running", w->second.running},
                      {"joined_us", p.joined_us},
                      {"last_seen_us", p.last_seen_us}});
+      Json core_busy = Json::array();
+      for (int64_t permille : p.node.core_busy_permille) core_busy.push_back(permille / 1000.0);
+      out.back()["node"] = {{"cores_busy", p.node.cores_busy_milli / 1000.0},
+                            {"core_busy", std::move(core_busy)},
+                            {"memory_total", p.node.memory_total},
+                            {"memory_available", p.node.memory_available},
+                            {"load1", p.node.load1_centi / 100.0}};
     }
     for (const PastWorker& p : past_) {
       out.push_back({{"id", p.id},
@@ -423,6 +413,88 @@ Result<Json> ClusterServer::ControlWorker(const WorkerControlRequest& request) {
     }
     return Json{{"worker", info}};
   });
+}
+
+}  // namespace allot
+
+namespace allot {
+
+Result<std::string> ClusterServer::Metrics() {
+  std::string text;
+  ALLOT_RETURN_IF_ERROR(Call([this, &text]() -> Result<nlohmann::json> {
+                          PrometheusText m;
+                          m.Header("allot_tasks", "gauge", "Tasks by state.");
+                          const auto& c = scheduler_->counts();
+                          for (int i = 0; i < kTaskStateCount; ++i) {
+                            m.Sample("allot_tasks",
+                                     {{"state", std::string(TaskStateName(static_cast<TaskState>(i)))}},
+                                     static_cast<double>(c[i]));
+                          }
+                          m.Header("allot_attempts_total", "counter",
+                                   "Attempts that ended since the server started, by the state "
+                                   "their task went to.");
+                          for (const auto& [state, n] : attempts_ended_) {
+                            m.Sample("allot_attempts_total", {{"outcome", state}},
+                                     static_cast<double>(n));
+                          }
+                          m.Header("allot_task_duration_seconds", "histogram",
+                                   "Wall time of attempts that ended since the server started.");
+                          m.HistogramSamples("allot_task_duration_seconds", {}, task_duration_);
+                          m.Header("allot_journal_commit_duration_seconds", "histogram",
+                                   "Time to append and commit one loop turn's transitions.");
+                          m.HistogramSamples("allot_journal_commit_duration_seconds", {},
+                                             commit_seconds_);
+                          m.Header("allot_schedule_duration_seconds", "histogram",
+                                   "Time of one scheduling pass (timers and placement).");
+                          m.HistogramSamples("allot_schedule_duration_seconds", {},
+                                             schedule_seconds_);
+                          m.Header("allot_journal_events_total", "counter",
+                                   "Transitions committed to the journal.");
+                          m.Sample("allot_journal_events_total", {},
+                                   static_cast<double>(committed_seq_.load()));
+                          m.Header("allot_workers", "gauge", "Connected workers.");
+                          m.Sample("allot_workers", {}, static_cast<double>(peers_.size()));
+                          m.Header("allot_worker_cores", "gauge",
+                                   "Cores of each worker: total, allocated to tasks, busy "
+                                   "(measured on the node).");
+                          PrometheusText mem, gpu;
+                          mem.Header("allot_worker_memory_bytes", "gauge",
+                                     "Memory of each worker: total, allocated to tasks, used "
+                                     "(measured on the node).");
+                          gpu.Header("allot_worker_gpus", "gauge",
+                                     "GPUs of each worker: total and allocated.");
+                          for (const auto& [name, p] : peers_) {
+                            auto w = scheduler_->workers().find(p.id);
+                            if (w == scheduler_->workers().end()) continue;
+                            const ResourceAmounts cap = w->second.pool.Capacity();
+                            const ResourceAmounts& free = w->second.pool.free();
+                            m.Sample("allot_worker_cores", {{"worker", name}, {"kind", "total"}},
+                                     cap.cores);
+                            m.Sample("allot_worker_cores",
+                                     {{"worker", name}, {"kind", "allocated"}},
+                                     cap.cores - free.cores);
+                            m.Sample("allot_worker_cores", {{"worker", name}, {"kind", "busy"}},
+                                     p.node.cores_busy_milli / 1000.0);
+                            mem.Sample("allot_worker_memory_bytes",
+                                       {{"worker", name}, {"kind", "total"}},
+                                       static_cast<double>(cap.memory_bytes));
+                            mem.Sample("allot_worker_memory_bytes",
+                                       {{"worker", name}, {"kind", "allocated"}},
+                                       static_cast<double>(cap.memory_bytes - free.memory_bytes));
+                            mem.Sample("allot_worker_memory_bytes",
+                                       {{"worker", name}, {"kind", "used"}},
+                                       static_cast<double>(p.node.memory_total -
+                                                           p.node.memory_available));
+                            gpu.Sample("allot_worker_gpus", {{"worker", name}, {"kind", "total"}},
+                                       cap.gpus);
+                            gpu.Sample("allot_worker_gpus",
+                                       {{"worker", name}, {"kind", "allocated"}},
+                                       cap.gpus - free.gpus);
+                          }
+                          text = m.text() + mem.text() + gpu.text();
+                          return nlohmann::json();
+                        }).status());
+  return text;
 }
 
 }  // namespace allot

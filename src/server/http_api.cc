@@ -173,6 +173,14 @@ void HttpApi::Route() {
     res.set_header("X-Allot-Task-State", std::string(TaskStateName(chunk->state)));
     res.set_content(chunk->bytes, "text/plain");
   });
+  s.Get("/metrics", [b](const Request& req, Response& res) {
+    Status params = CheckNoQueryParams(req.params);
+    if (!params.ok()) return WriteError(res, params);
+    Result<std::string> text = b->Metrics();
+    if (!text.ok()) return WriteError(res, text.status());
+    res.status = 200;
+    res.set_content(*text, "text/plain; version=0.0.4; charset=utf-8");
+  });
   s.Get("/api/v1/workers", [b](const Request& req, Response& res) {
     Status params = CheckNoQueryParams(req.params);
     if (!params.ok()) return WriteError(res, params);

@@ -22,6 +22,13 @@ class ExitLedger {
   // Forgets these executions; unknown ones are ignored (acks may repeat).
   void Ack(const std::vector<uint64_t>& executions);
   bool Contains(uint64_t execution) const { return entries_.count(execution) > 0; }
+  // The executions of every kept exit.
+  std::vector<uint64_t> Executions() const {
+    std::vector<uint64_t> out;
+    out.reserve(entries_.size());
+    for (const auto& entry : entries_) out.push_back(entry.first);
+    return out;
+  }
   bool empty() const { return entries_.empty(); }
   size_t size() const { return entries_.size(); }
 

@@ -29,6 +29,7 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   req.command = plan.spec->command;
   req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
   req.cpus = *plan.cpus;
+  req.memory_limit_bytes = plan.memory_limit_bytes;
   AttemptFacts facts;
   facts.spec = plan.spec;
   facts.attempt = plan.attempt;

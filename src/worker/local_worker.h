@@ -20,6 +20,7 @@ struct AttemptPlan {
   uint32_t attempt = 0;
   const std::vector<int>* cpus = nullptr;
   const std::vector<int>* gpus = nullptr;
+  int64_t memory_limit_bytes = 0;  // the memory allocated to it; 0: no limit
 };
 
 class LocalWorker {

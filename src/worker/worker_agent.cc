@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/units.h"
 #include "exec/posix_process_launcher.h"
+#include "monitor/system_sampler.h"
 #include "protocol/worker_connection.h"
 #include "protocol/worker_messages.h"
 #include "worker/exit_ledger.h"
@@ -79,7 +80,10 @@ class WorkerAgent::Loop {
       signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
       if (signal_fd_ < 0) return ErrnoStatus("signalfd", errno);
     }
-    ALLOT_ASSIGN_OR_RETURN(launcher_, PosixProcessLauncher::Create());
+    PosixLauncherOptions launcher_options;
+    launcher_options.sample_interval = options_.sample_interval;
+    launcher_options.clock = clock_;
+    ALLOT_ASSIGN_OR_RETURN(launcher_, PosixProcessLauncher::Create(launcher_options));
     ALLOT_ASSIGN_OR_RETURN(connection_, WorkerConnection::Create(access_, options_.name));
     return Status::Ok();
   }
@@ -115,6 +119,9 @@ class WorkerAgent::Loop {
       if (items[1].revents & ZMQ_POLLIN) CollectExits(now);
       FlushExits(now);
       RunTimers(clock_->Now());
+      if (auto sample = launcher_->NextSampleDue(); sample && *sample <= clock_->Now()) {
+        launcher_->Sample();
+      }
     }
     return *outcome_;
   }
@@ -253,6 +260,7 @@ class WorkerAgent::Loop {
     plan.attempt = a.attempt;
     plan.cpus = &a.cpus;
     plan.gpus = &a.gpus;
+    plan.memory_limit_bytes = a.memory_bytes;
     Status s = local_->Start(plan);
     if (!s.ok()) return s.message();
     running_.emplace(a.execution, RunningAttempt{a.execution, a.task, a.attempt, a.cpus, a.gpus,
@@ -338,6 +346,7 @@ class WorkerAgent::Loop {
     if (options_.idle_timeout && running_.empty() && !stopping_) {
       next = std::min(next, idle_since_ + *options_.idle_timeout);
     }
+    if (auto sample = launcher_->NextSampleDue()) next = std::min(next, *sample);
     if (stopping_) {
       if (!stopping_->killed) next = std::min(next, stopping_->kill_at);
       if (stopping_->leave_at) next = std::min(next, *stopping_->leave_at);
@@ -361,7 +370,7 @@ class WorkerAgent::Loop {
     if (now >= last_heard_ + options_.server_timeout) return LoseServer();
     if (!welcomed_ && now >= next_register_) SendRegister(now);
     if (welcomed_ && now >= next_heartbeat_) {
-      Send(HeartbeatMessage{});
+      SendHeartbeat();
       next_heartbeat_ = now + heartbeat_;
     }
     if (now >= next_resend_check_) {
@@ -369,6 +378,31 @@ class WorkerAgent::Loop {
       std::vector<ExitReport> due = ledger_.TakeDue(now, options_.resend_after);
       if (!due.empty()) Send(ExitedMessage{std::move(due)});
     }
+  }
+
+  // What runs here (and the exits not acked yet), and the node's load since the last beat.
+  void SendHeartbeat() {
+    HeartbeatMessage beat;
+    beat.running.reserve(running_.size() + ledger_.size());
+    for (const auto& [execution, attempt] : running_) beat.running.push_back(execution);
+    for (uint64_t execution : ledger_.Executions()) beat.running.push_back(execution);
+    Result<SystemSample> sample = sampler_.Sample();
+    if (sample.ok()) {
+      if (last_sample_) {
+        CpuUtilizationReport u = CpuUtilization(last_sample_->cpu, sample->cpu);
+        double busy = 0;
+        for (const CoreUtilization& c : u.cores) {
+          busy += c.busy;
+          beat.node.core_busy_permille.push_back(static_cast<int64_t>(c.busy * 1000 + 0.5));
+        }
+        beat.node.cores_busy_milli = static_cast<int64_t>(busy * 1000 + 0.5);
+      }
+      beat.node.memory_total = sample->memory.total_bytes;
+      beat.node.memory_available = sample->memory.available_bytes;
+      beat.node.load1_centi = static_cast<int64_t>(sample->load.one_minute * 100 + 0.5);
+      last_sample_ = std::move(sample).value();
+    }
+    Send(beat);
   }
 
   void Leave() {
@@ -402,6 +436,8 @@ class WorkerAgent::Loop {
 
   std::unordered_map<uint64_t, RunningAttempt> running_;
   ExitLedger ledger_;
+  SystemSampler sampler_;
+  std::optional<SystemSample> last_sample_;
   std::vector<ExitReport> turn_exits_;  // collected this turn, sent by FlushExits
   std::vector<ProcessExit> exits_;      // scratch for CollectExits
 

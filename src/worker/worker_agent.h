@@ -8,7 +8,8 @@
 // message waiting (welcome, launch, signal, ack, reregister, stop), starting every attempt of
 // a launch at once, (3) reaps every exit, (4) sends them in ONE `exited`, (5) runs the timers:
 // heartbeat every heartbeat_ms, register again until welcomed, unacked exits again after
-// resend_after, idle timeout, server timeout, stop progress. It never blocks elsewhere.
+// resend_after, idle timeout, server timeout, stop progress, (6) samples the attempts' usage
+// when due (killing those above their memory). It never blocks elsewhere.
 //
 // Exits are kept (ExitLedger) until the server acks them, in `ack` or `launch.acked`.
 // `reregister` is answered with a register (running attempts and unacked exits); while one

@@ -28,6 +28,9 @@ struct WorkerAgentOptions {
   Duration resend_after = std::chrono::seconds(30);
   // Before the first welcome, send register again this often.
   Duration register_retry = std::chrono::seconds(10);
+  // Usage sampling of running attempts (and their memory limits) after the first second;
+  // 0: off. See PosixProcessLauncher.
+  Duration sample_interval = std::chrono::seconds(1);
   // Take SIGINT, SIGTERM and SIGHUP through a signalfd (they are blocked in the creating
   // thread, so Create must run before any other thread starts). Off when the agent runs on a
   // thread of a larger process, e.g. in tests.

@@ -1,0 +1,1237 @@
+"""A client of a long-lived allot server (cluster mode, docs/CLUSTER.md), over its HTTP API.
+
+    import allot
+
+    client = allot.Client()                      # $ALLOT_SERVER_DIR, else ~/.allot/server
+    ids = client.submit([allot.Task("sim-1", "./sim --seed 1", cores=2)])
+    client.wait(ids).check()
+    print(client.log("sim-1"))
+
+It mirrors the command line (``allot submit/status/wait/cancel/pause/resume/skip/log/workers/
+server stop``) and adds what a campaign driven from Python needs: :meth:`Client.events`, the
+server's event stream, and :meth:`Client.run`, which submits tasks, calls back as each one
+ends and submits (and follows) whatever the callback returns: adaptive sweeps, active learning.
+
+Standard library only. Every request carries ``Authorization: Bearer <token>`` with the token
+of ``<server_dir>/access.json``; proxies (``http_proxy``) are never used, so the token goes to
+the server and nowhere else. Errors are the package's exceptions: :class:`BadInputError` (400,
+with the server's ``problems``), :class:`NotFoundError` (404), :class:`ConflictError` (409),
+:class:`AuthenticationError` (401), :class:`ServerUnavailableError` (no answer, 503),
+:class:`InternalError` (500).
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import http.client
+import json
+import os
+import re
+import secrets
+import shlex
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional, Union
+
+from .errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, AllotError, AuthenticationError,
+                     BadInputError, ConflictError, InternalError, NotFoundError,
+                     ServerUnavailableError, TasksFailedError, WaitTimeoutError)
+from .results import FINAL_STATES
+from .task import Task, _duration, _plain, dumps, workflow
+
+#: Seconds one long poll (``/wait``, ``/events``) lasts at most before it is asked again.
+LONG_POLL_S = 30.0
+# What a long poll's read may take beyond its own timeout before the client gives up.
+_LONG_POLL_SLACK_S = 30.0
+# Refs are sent in the query string; the server takes URIs of up to 8 KiB, so longer lists go
+# in several requests.
+_MAX_REFS_CHARS = 6000
+_EVENTS_PAGE = 1000
+
+PathLike = Union[str, "os.PathLike[str]"]
+#: What :meth:`Client.submit` takes: a task file, a workflow document, one Task or task dict,
+#: or a list of Tasks and task dicts.
+Submittable = Union[PathLike, Task, Mapping[str, Any], Iterable[Union[Task, Mapping[str, Any]]]]
+Refs = Union[str, Iterable[str], None]
+
+
+# What the server reports -----------------------------------------------------------------------
+
+def _split(cls, obj: Mapping[str, Any], renames: Optional[Mapping[str, str]] = None):
+    """Keyword arguments for dataclass ``cls`` from a JSON object: known keys (renamed where the
+    JSON name is a Python keyword), the rest in ``extra``."""
+    renames = renames or {}
+    names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+    known: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in obj.items():
+        name = renames.get(key, key)
+        if name in names:
+            if value is not None or name not in ("why", "reason", "command"):
+                known[name] = value
+        else:
+            extra[key] = value
+    return known, extra
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """One task as the server reports it (``GET /api/v1/tasks``).
+
+    ``attempt`` is the number of the current (last) attempt, 0 before the first start;
+    ``execution`` is ``"<id>@<attempt>"`` (None before the first start); ``worker`` the worker
+    it runs on (None unless running or paused); ``exit_code`` the last attempt's, once it ended
+    (negative: killed by that signal); ``why`` why it is not running (waiting for what)."""
+
+    id: str
+    state: str
+    attempt: int = 0
+    execution: Optional[str] = None
+    worker: Optional[str] = None
+    exit_code: Optional[int] = None
+    why: str = ""
+    priority: int = 0
+    cores: int = 1
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]):
+        known, extra = _split(cls, obj)
+        return cls(**known, extra=extra)
+
+    @property
+    def finished(self) -> bool:
+        """True once the task is in a state it does not leave."""
+        return self.state in FINAL_STATES
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state == "succeeded"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt of a task (``GET /api/v1/tasks/{ref}``): where and when it ran, how it
+    ended. ``state`` is ``running`` while it runs."""
+
+    attempt: int
+    execution: str = ""
+    worker: Optional[str] = None
+    state: str = ""
+    started_us: Optional[int] = None
+    ended_us: Optional[int] = None
+    exit_code: Optional[int] = None
+    signal: Optional[int] = None
+    wall_s: Optional[float] = None
+    cpu_s: Optional[float] = None
+    max_rss: Optional[int] = None
+    cores: Optional[list[int]] = None
+    reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "Attempt":
+        known, extra = _split(cls, obj)
+        return cls(**known, extra=extra)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One state change from the server's event stream (``GET /api/v1/events``).
+
+    ``seq`` orders all events of the server; ``from_`` and ``to`` are the states (the JSON
+    names ``"from"``/``"to"`` work too: ``event["from"]``); ``exit_code``, ``signal`` and
+    ``wall_s`` are set when an attempt ended."""
+
+    seq: int
+    task: str
+    to: str
+    from_: str = ""
+    attempt: int = 0
+    execution: Optional[str] = None
+    time_us: Optional[int] = None
+    exit_code: Optional[int] = None
+    signal: Optional[int] = None
+    reason: str = ""
+    worker: Optional[str] = None
+    wall_s: Optional[float] = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "Event":
+        known, extra = _split(cls, obj, {"from": "from_"})
+        return cls(**known, extra=extra)
+
+    def __getitem__(self, key: str) -> Any:
+        """The event's fields by their JSON names (``event["from"]``, ``event["seq"]``)."""
+        if key == "from":
+            return self.from_
+        if key != "extra" and key in {f.name for f in dataclasses.fields(self)}:
+            return getattr(self, key)
+        return self.extra[key]
+
+    @property
+    def finished(self) -> bool:
+        """True when the task reached a state it does not leave."""
+        return self.to in FINAL_STATES
+
+
+@dataclass(frozen=True)
+class TaskDetail(TaskInfo):
+    """A task with its command, tags, dependencies, attempts and events
+    (``GET /api/v1/tasks/{ref}``)."""
+
+    command: str = ""
+    tags: dict[str, Any] = field(default_factory=dict)
+    depends_on: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "TaskDetail":
+        known, extra = _split(cls, obj)
+        known["attempts"] = [Attempt.from_json(a) for a in known.get("attempts") or []]
+        known["events"] = [Event.from_json(e) for e in known.get("events") or []]
+        known["tags"] = dict(known.get("tags") or {})
+        known["depends_on"] = list(known.get("depends_on") or [])
+        return cls(**known, extra=extra)
+
+
+class TaskList(list):
+    """The tasks :meth:`Client.status` lists (a list of :class:`TaskInfo`), with the server's
+    ``counts`` (tasks per state, over all its tasks)."""
+
+    def __init__(self, tasks: Iterable[TaskInfo] = (), counts: Optional[Mapping[str, int]] = None):
+        super().__init__(tasks)
+        self.counts: dict[str, int] = dict(counts or {})
+
+    def by_id(self) -> dict[str, TaskInfo]:
+        return {t.id: t for t in self}
+
+    def ids(self, state: Optional[str] = None) -> list[str]:
+        """The ids of the listed tasks, or of those in ``state``."""
+        return [t.id for t in self if state is None or t.state == state]
+
+
+@dataclass(frozen=True)
+class Unsuccessful:
+    """A task that ended without succeeding, as ``/wait`` lists it."""
+
+    id: str
+    state: str
+    exit_code: Optional[int] = None
+    reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "Unsuccessful":
+        known, extra = _split(cls, obj)
+        return cls(**known, extra=extra)
+
+
+@dataclass(frozen=True)
+class WaitResult:
+    """What :meth:`Client.wait` found: ``done`` (every task waited for is finished), the
+    server's ``counts`` per state, and the finished tasks that did not succeed."""
+
+    done: bool
+    counts: dict[str, int]
+    unsuccessful: list[Unsuccessful]
+
+    @property
+    def ok(self) -> bool:
+        """True when every task waited for succeeded."""
+        return self.done and not self.unsuccessful
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {"done": self.done, "counts": self.counts,
+                "unsuccessful": [{"id": u.id, "state": u.state, "exit_code": u.exit_code,
+                                  "reason": u.reason} for u in self.unsuccessful]}
+
+    def check(self) -> "WaitResult":
+        """Raises TasksFailedError when a task did not succeed; returns self otherwise."""
+        if self.unsuccessful:
+            raise TasksFailedError(_failed_message(
+                [(u.id, u.state, u.exit_code, u.reason) for u in self.unsuccessful]),
+                exit_code=1, result=self)
+        return self
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """One worker (``GET /api/v1/workers``); ``state`` is active, draining, lost or gone."""
+
+    id: int
+    name: str
+    host: str = ""
+    state: str = ""
+    cores: int = 0
+    free_cores: int = 0
+    memory: int = 0
+    gpus: int = 0
+    running: int = 0
+    pid: Optional[int] = None
+    joined_us: Optional[int] = None
+    last_seen_us: Optional[int] = None
+    reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "WorkerInfo":
+        known, extra = _split(cls, obj)
+        return cls(**known, extra=extra)
+
+
+@dataclass(frozen=True)
+class LogChunk:
+    """Bytes of a task's output from ``offset``, the offset after them, and the task's state
+    when they were read (everything the task wrote is in the file once it is finished)."""
+
+    data: bytes
+    next_offset: int
+    state: str
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """A task that ended, as :meth:`Client.run` hands it to its callbacks.
+
+    ``state`` is succeeded, failed, canceled or skipped; ``exit_code`` is the last attempt's
+    (negative: killed by that signal; None when it never ran). ``stdout()`` and ``stderr()``
+    read its output from the server."""
+
+    id: str
+    state: str
+    exit_code: Optional[int] = None
+    signal: Optional[int] = None
+    attempt: int = 0
+    execution: Optional[str] = None
+    reason: str = ""
+    seq: Optional[int] = None
+    client: Optional["Client"] = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "succeeded"
+
+    def stdout(self) -> str:
+        """What the task's last attempt wrote on its standard output."""
+        return self._client().log(self.id, "stdout")
+
+    def stderr(self) -> str:
+        return self._client().log(self.id, "stderr")
+
+    def detail(self) -> TaskDetail:
+        """The task with its attempts (:meth:`Client.task`)."""
+        return self._client().task(self.id)
+
+    def _client(self) -> "Client":
+        if self.client is None:
+            raise AllotError(f"task '{self.id}': this result has no client to read from")
+        return self.client
+
+
+@dataclass
+class RunSummary:
+    """What :meth:`Client.run` / :meth:`Client.watch` followed: ``results`` maps each task id
+    to its :class:`TaskResult` in the order the tasks ended; ``submitted`` lists the ids in the
+    order they were submitted (the first submission's, then each callback's); ``callbacks``
+    counts the callback calls."""
+
+    results: dict[str, TaskResult] = field(default_factory=dict)
+    submitted: list[str] = field(default_factory=list)
+    callbacks: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results.values():
+            out[r.state] = out.get(r.state, 0) + 1
+        return out
+
+    @property
+    def done(self) -> bool:
+        return all(i in self.results for i in self.submitted)
+
+    @property
+    def unsuccessful(self) -> list[TaskResult]:
+        return [r for r in self.results.values() if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when every task followed ended and succeeded."""
+        return self.done and not self.unsuccessful
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return {"counts": self.counts,
+                "unsuccessful": [{"id": r.id, "state": r.state, "exit_code": r.exit_code,
+                                  "reason": r.reason} for r in self.unsuccessful]}
+
+    def __getitem__(self, task_id: str) -> TaskResult:
+        return self.results[task_id]
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def check(self) -> "RunSummary":
+        """Raises TasksFailedError when a task did not succeed; returns self otherwise."""
+        bad = self.unsuccessful
+        if bad:
+            raise TasksFailedError(_failed_message(
+                [(r.id, r.state, r.exit_code, r.reason) for r in bad]), exit_code=1, result=self)
+        return self
+
+
+def _failed_message(bad: list[tuple]) -> str:
+    parts = []
+    for task_id, state, exit_code, reason in bad[:5]:
+        detail = state + (f", exit {exit_code}" if exit_code is not None and state == "failed"
+                          else "") + (f": {reason}" if reason else "")
+        parts.append(f"{task_id} ({detail})")
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return f"{len(bad)} task(s) did not succeed: " + ", ".join(parts) + more
+
+
+# The client ------------------------------------------------------------------------------------
+
+def default_server_dir() -> Path:
+    """``$ALLOT_SERVER_DIR``, else ``~/.allot/server`` (as the command line finds it)."""
+    env = os.environ.get("ALLOT_SERVER_DIR")
+    if env:
+        return Path(env)
+    return Path(os.path.expanduser("~")) / ".allot" / "server"
+
+
+Callback = Callable[[TaskResult], Any]
+
+
+class Client:
+    """A connection to the allot server whose directory is ``server_dir`` (default:
+    ``$ALLOT_SERVER_DIR``, else ``~/.allot/server``), read from its ``access.json``.
+
+    ``timeout``: seconds an ordinary request may take (long polls take their own time plus
+    30 s). ``reconnect``: seconds the waiting methods (:meth:`wait`, :meth:`run`,
+    :meth:`watch`, :meth:`events`, :meth:`follow_log`) keep trying when the server cannot be
+    reached, as while it restarts; single requests fail at once with ServerUnavailableError.
+
+    The access file is read here (ServerUnavailableError when there is none) and read again
+    when the server refuses the token or cannot be reached and the file has changed since, so a
+    client outlives a server restart.
+    """
+
+    def __init__(self, server_dir: Optional[PathLike] = None, *, timeout: float = 60.0,
+                 reconnect: float = 60.0):
+        self.server_dir = Path(os.path.abspath(server_dir if server_dir is not None
+                                               else default_server_dir()))
+        self.access_file = self.server_dir / "access.json"
+        self.timeout = float(timeout)
+        self.reconnect = float(reconnect)
+        # Never through a proxy: the server is on this machine or the cluster's network, and
+        # the bearer token must not go anywhere else.
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self.url = ""
+        self._token = ""
+        self._access_key: Optional[tuple] = None
+        self._load_access()
+
+    def __repr__(self) -> str:
+        return f"Client(server_dir='{self.server_dir}', url='{self.url}')"
+
+    # Server --------------------------------------------------------------------------------
+
+    def server_info(self) -> dict[str, Any]:
+        """``GET /api/v1/server``: version, instance, started_us, counts, workers, ..."""
+        return self._json("GET", "/api/v1/server")
+
+    def stop_server(self, kill: bool = False) -> None:
+        """Stops the server (``allot server stop``): its workers stop their tasks (SIGTERM, and
+        SIGKILL after the grace period; at once with ``kill``), which become preempted, and the
+        server exits."""
+        self._json("POST", "/api/v1/server/stop", body={"kill": bool(kill)})
+
+    # Submitting ----------------------------------------------------------------------------
+
+    def submit(self, tasks: Submittable, name: Optional[str] = None, *,
+               base_dir: Optional[PathLike] = None) -> list[str]:
+        """Adds tasks to the server (``allot submit``) and returns their ids (sweeps expanded),
+        once they are durable.
+
+        ``tasks``: a list of :class:`Task` objects and task dicts, one Task or task dict, a
+        workflow document (``allot.workflow(...)``, a dict with ``"tasks"`` and maybe
+        ``"defaults"``), or the path of a task file (JSON or YAML). Dependencies may name tasks
+        submitted earlier. ``name`` is the file name the server's messages cite (default
+        ``submit.json``, or the path); relative workdirs resolve against ``base_dir`` (default:
+        this process's current directory).
+
+        BadInputError when the server refuses them (every problem in ``problems`` and
+        ``diagnostics``, each ``name:line: task 'x': field 'y': ...``); nothing is submitted.
+        """
+        if isinstance(tasks, (str, os.PathLike)):
+            path = os.fspath(tasks)
+            try:
+                text = Path(path).read_text()
+            except OSError as e:
+                raise BadInputError(f"cannot read task file {path}: {e.strerror}",
+                                    exit_code=EXIT_BAD_INPUT) from None
+            name = name or path
+        else:
+            text = dumps(_document(tasks))
+            name = name or "submit.json"
+        base = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
+        answer = self._json("POST", "/api/v1/submit",
+                            body={"name": name, "text": text, "base_dir": base})
+        return [str(i) for i in answer.get("ids", [])]
+
+    def submit_command(self, command: Union[str, Sequence[Any]], *, name: Optional[str] = None,
+                       cores: Union[int, str, tuple[int, int], None] = None,
+                       memory: Union[int, str, None] = None, gpus: Optional[int] = None,
+                       time_limit: Any = None, time_estimate: Any = None,
+                       priority: Optional[int] = None, max_retries: Optional[int] = None,
+                       array: Union[str, Iterable[int], None] = None,
+                       after: Union[str, Task, Iterable[Union[str, Task]]] = (),
+                       tags: Optional[Mapping[str, Any]] = None,
+                       env: Optional[Mapping[str, Any]] = None,
+                       workdir: Optional[PathLike] = None) -> list[str]:
+        """Submits one command, or an array of them (``allot submit [options] -- COMMAND``);
+        returns the ids.
+
+        ``command``: a shell command line, or a list of arguments (quoted for the shell).
+        ``name``: the task id (default: the program's name and a random suffix); with
+        ``array`` (``"1-1000"``, ``"1-100:2"``, ``"1,5,7"``, or a list/range of indices) the
+        ids are ``NAME-INDEX`` and ``{index}`` in the command, env, tags, workdir and ``after``
+        is the index (also in ``$ALLOT_ARRAY_INDEX``). ``cores``: N, ``"MIN-MAX"`` or
+        ``(min, max)``; ``after``: ids or glob patterns this depends on.
+        """
+        words = [command] if isinstance(command, str) else [str(os.fspath(w)) if
+                                                              isinstance(w, os.PathLike) else
+                                                              str(w) for w in command]
+        if not words or not words[0].strip():
+            raise ValueError("submit_command: no command")
+        indices = _array_indices(array) if array is not None else None
+        is_array = indices is not None
+        text = _escape_braces if is_array else (lambda s: s)
+        if name is None:
+            first = words[0]
+            if isinstance(command, str):
+                try:
+                    first = (shlex.split(command) or [command])[0]
+                except ValueError:  # unbalanced quotes: the server will say more
+                    first = command.split()[0]
+            name = _default_task_name(first, secrets.token_hex(3))
+        if not name:
+            raise ValueError("submit_command: name is empty")
+        task: dict[str, Any] = {"id": _escape_braces(name) + "-{index}" if is_array else name}
+        if isinstance(command, str):
+            task["command"] = text(command)
+        else:
+            task["command"] = _array_command_line(words) if is_array else shlex.join(words)
+        if cores is not None:
+            task["cores"] = _cores_field(cores)
+        if memory is not None:
+            task["memory"] = memory
+        if gpus is not None:
+            if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 0:
+                raise ValueError(f"submit_command: gpus must be a count >= 0, got {gpus!r}")
+            task["gpus"] = gpus
+        if time_limit is not None:
+            task["time_limit"] = _duration(time_limit)
+        if time_estimate is not None:
+            task["time_estimate"] = _duration(time_estimate)
+        if priority is not None:
+            task["priority"] = int(priority)
+        if max_retries is not None:
+            task["max_retries"] = int(max_retries)
+        deps = [after] if isinstance(after, (str, Task)) else list(after or ())
+        if deps:
+            task["depends_on"] = [text(d.id if isinstance(d, Task) else str(d)) for d in deps]
+        if tags:
+            task["tags"] = {text(str(k)): text(str(v)) if isinstance(v, str) else _plain(v)
+                            for k, v in tags.items()}
+        env_list = []
+        for key, value in (env or {}).items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", str(key)):
+                raise ValueError(f"submit_command: env name {key!r} is not a variable name")
+            env_list.append(f"{key}={text(str(value))}")
+        if is_array:
+            env_list.append("ALLOT_ARRAY_INDEX={index}")
+        if env_list:
+            task["env"] = env_list
+        if workdir is not None:
+            task["workdir"] = text(os.fspath(workdir))
+        if is_array:
+            task["sweep"] = {"grid": {"index": indices}}
+        submission = (shlex.join(words) if not isinstance(command, str) else command).strip()
+        if os.path.splitext(submission)[1].lower() in (".json", ".yaml", ".yml"):
+            submission += " (command)"
+        return self.submit({"tasks": [task]}, name=submission)
+
+    # Reading -------------------------------------------------------------------------------
+
+    def status(self, refs: Refs = None, states: Union[str, Iterable[str], None] = None,
+               limit: Optional[int] = None) -> TaskList:
+        """The tasks (``allot status``): all, or those named by ``refs`` (task ids or
+        execution ids ``id@attempt``), in ``states`` only if given, at most ``limit``.
+        NotFoundError for an unknown ref."""
+        ref_list = _ref_list(refs)
+        params: dict[str, Any] = {}
+        if states:
+            params["states"] = ",".join([states] if isinstance(states, str) else list(states))
+        out = TaskList()
+        for chunk in (_chunks(ref_list) if ref_list else [None]):
+            p = dict(params)
+            if chunk:
+                p["refs"] = ",".join(chunk)
+            if limit is not None:
+                p["limit"] = max(limit - len(out), 0)
+                if p["limit"] == 0:
+                    break
+            answer = self._json("GET", "/api/v1/tasks", params=p)
+            out.extend(TaskInfo.from_json(t) for t in answer.get("tasks", []))
+            out.counts = dict(answer.get("counts", {}))
+        return out
+
+    def task(self, ref: str) -> TaskDetail:
+        """One task with its command, tags, dependencies, attempts and events."""
+        return TaskDetail.from_json(self._json("GET", "/api/v1/tasks/" + _segment(ref)))
+
+    def workers(self) -> list[WorkerInfo]:
+        """The server's workers (``allot workers``), connected ones and those gone."""
+        answer = self._json("GET", "/api/v1/workers")
+        return [WorkerInfo.from_json(w) for w in answer.get("workers", [])]
+
+    def drain_worker(self, worker: Union[int, str]) -> dict[str, Any]:
+        """Lets the worker (its id or name) finish what it runs, then leave."""
+        return self._json("POST", f"/api/v1/workers/{_segment(str(worker))}/drain")["worker"]
+
+    def stop_worker(self, worker: Union[int, str]) -> dict[str, Any]:
+        """Stops the worker now; its tasks run again elsewhere."""
+        return self._json("POST", f"/api/v1/workers/{_segment(str(worker))}/stop")["worker"]
+
+    # Waiting -------------------------------------------------------------------------------
+
+    def wait(self, refs: Refs = None, timeout: Optional[float] = None, *,
+             poll: float = LONG_POLL_S) -> WaitResult:
+        """Waits until the tasks (all of the server's without ``refs``) are finished
+        (``allot wait``), by long polls of ``poll`` seconds. Returns a :class:`WaitResult`
+        (``.ok``, ``.unsuccessful``, ``.check()``); raises WaitTimeoutError (a TimeoutError)
+        after ``timeout`` seconds, the tasks going on."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        ref_list = _ref_list(refs)
+        unsuccessful: list[Unsuccessful] = []
+        counts: dict[str, int] = {}
+        for chunk in (_chunks(ref_list) if ref_list else [None]):
+            while True:
+                wait_s = _remaining(deadline, poll)
+                params: dict[str, Any] = {"timeout_s": _seconds(wait_s)}
+                if chunk:
+                    params["refs"] = ",".join(chunk)
+                answer = self._json("GET", "/api/v1/wait", params=params,
+                                    timeout=wait_s + _LONG_POLL_SLACK_S, retry=True)
+                counts = dict(answer.get("counts", {}))
+                if answer.get("done"):
+                    unsuccessful += [Unsuccessful.from_json(u)
+                                     for u in answer.get("unsuccessful", [])]
+                    break
+                if deadline is not None and time.monotonic() >= deadline:
+                    open_counts = {s: n for s, n in counts.items()
+                                   if n and s not in FINAL_STATES}
+                    raise WaitTimeoutError(
+                        f"tasks not finished after {timeout:g} s (server: " +
+                        ", ".join(f"{s} {n}" for s, n in open_counts.items()) + ")",
+                        result=WaitResult(False, counts, unsuccessful))
+        return WaitResult(True, counts, unsuccessful)
+
+    # Control -------------------------------------------------------------------------------
+
+    def cancel(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Cancels tasks (ids or execution ids): waiting/ready ones at once; running/paused
+        ones get SIGTERM (SIGKILL after their grace period), then become canceled; their
+        dependents are skipped. All or nothing: NotFoundError / ConflictError name the ref
+        that cannot be canceled and nothing changes. Returns the tasks as they are now."""
+        return self._control("cancel", refs)
+
+    def pause(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Pauses running tasks (SIGSTOP to the process group; they keep their resources)."""
+        return self._control("pause", refs)
+
+    def resume(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Resumes paused tasks (SIGCONT)."""
+        return self._control("resume", refs)
+
+    def skip(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Skips waiting/ready tasks: their dependents proceed as if they had succeeded."""
+        return self._control("skip", refs)
+
+    def _control(self, action: str, refs: tuple) -> TaskList:
+        ref_list = _ref_list(list(refs))
+        if not ref_list:
+            raise ValueError(f"{action}: no task refs given")
+        answer = self._json("POST", "/api/v1/control", body={"action": action, "refs": ref_list})
+        return TaskList(TaskInfo.from_json(t) for t in answer.get("tasks", []))
+
+    # Output --------------------------------------------------------------------------------
+
+    def read_log(self, ref: str, stream: str = "stdout", offset: int = 0) -> LogChunk:
+        """One ``GET /api/v1/log/{ref}``: the bytes from ``offset`` (up to 4 MiB)."""
+        if stream not in ("stdout", "stderr"):
+            raise ValueError(f"stream must be 'stdout' or 'stderr', got {stream!r}")
+        data, headers = self._request("GET", "/api/v1/log/" + _segment(ref),
+                                      params={"stream": stream, "offset": int(offset)})
+        try:
+            next_offset = int(headers.get("X-Allot-Next-Offset", offset + len(data)))
+        except ValueError:
+            next_offset = offset + len(data)
+        return LogChunk(data, next_offset, headers.get("X-Allot-Task-State", ""))
+
+    def log(self, ref: str, stream: str = "stdout") -> str:
+        """What the task wrote so far on ``stream`` (``allot log``): its current attempt's
+        output, or an earlier attempt's with ``ref`` = ``id@attempt``. Empty before it
+        starts. Decoded as UTF-8 (undecodable bytes replaced)."""
+        parts, offset = [], 0
+        while True:
+            chunk = self.read_log(ref, stream, offset)
+            if not chunk.data:
+                break
+            parts.append(chunk.data)
+            offset = chunk.next_offset
+        return b"".join(parts).decode("utf-8", errors="replace")
+
+    def follow_log(self, ref: str, stream: str = "stdout", *, interval: float = 0.25,
+                   timeout: Optional[float] = None) -> Iterator[str]:
+        """Yields the task's output as it is written (``allot log --follow``), until the task
+        is finished and everything is read. WaitTimeoutError after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        offset = 0
+        while True:
+            chunk = self._retrying(lambda: self.read_log(ref, stream, offset))
+            if chunk.data:
+                offset = chunk.next_offset
+                text = decoder.decode(chunk.data)
+                if text:
+                    yield text
+                continue  # there may be more at once
+            # Everything written so far is read; the state was read before the bytes.
+            if chunk.state in FINAL_STATES:
+                tail = decoder.decode(b"", final=True)
+                if tail:
+                    yield tail
+                return
+            if deadline is not None and time.monotonic() >= deadline:
+                raise WaitTimeoutError(f"task '{ref}' not finished after {timeout:g} s")
+            time.sleep(interval)
+
+    # Events --------------------------------------------------------------------------------
+
+    def events(self, after: int = 0, timeout: float = LONG_POLL_S, *, follow: bool = True,
+               limit: int = _EVENTS_PAGE) -> Iterator[Event]:
+        """The server's event stream: every state change with ``seq`` > ``after``, in order.
+
+        With ``follow`` (the default) it never ends: it long-polls ``timeout`` seconds at a
+        time for new events (break out of the loop to stop). With ``follow=False`` it ends
+        once the events so far are read. To see only what happens from now on, start at
+        ``after=client.last_event()``; to resume, pass the last ``seq`` seen."""
+        cursor = int(after)
+        while True:
+            wait_s = float(timeout) if follow else 0.0
+            asked = time.monotonic()
+            answer = self._json("GET", "/api/v1/events",
+                                params={"after": cursor, "timeout_s": _seconds(wait_s),
+                                        "limit": limit},
+                                timeout=wait_s + _LONG_POLL_SLACK_S, retry=follow)
+            batch = answer.get("events", [])
+            if not batch and follow and time.monotonic() - asked < wait_s / 2:
+                time.sleep(min(0.2, wait_s))  # an early empty answer (a stopping server)
+            for obj in batch:
+                event = Event.from_json(obj)
+                if event.seq <= cursor:
+                    continue
+                cursor = event.seq
+                yield event
+            if not batch and not follow:
+                return
+
+    def last_event(self) -> int:
+        """The ``seq`` of the newest event: :meth:`events` after it sees only what comes."""
+        info = self.server_info()
+        last = info.get("last_event")
+        if isinstance(last, int) and not isinstance(last, bool):
+            return last
+        # An older server: page through the history.
+        cursor = 0
+        while True:
+            answer = self._json("GET", "/api/v1/events",
+                                params={"after": cursor, "timeout_s": 0, "limit": 100000})
+            batch = answer.get("events", [])
+            if not batch:
+                return cursor
+            cursor = max(cursor, int(answer.get("last", batch[-1]["seq"])))
+
+    # Dynamic campaigns ---------------------------------------------------------------------
+
+    def run(self, tasks: Submittable, on_complete: Optional[Callback] = None,
+            on_failure: Optional[Callback] = None, *, name: Optional[str] = None,
+            timeout: Optional[float] = None, poll: float = LONG_POLL_S) -> RunSummary:
+        """Submits ``tasks``, then follows them on the event stream until every task it
+        follows is finished, and returns a :class:`RunSummary`.
+
+        Each time a followed task ends, its :class:`TaskResult` (``id``, ``state``,
+        ``exit_code``, ``stdout()``, ...) goes to a callback: to ``on_failure`` when it did
+        not succeed and ``on_failure`` is given, else to ``on_complete`` (which then sees every
+        end: check ``result.ok``). Whatever the callback returns -- None, a Task, a task dict,
+        a workflow dict, or a list of Tasks and dicts -- is submitted and followed too: this is
+        how an adaptive sweep refines where results say so.
+
+        Each task is handed over exactly once, in the order the tasks ended; no end is missed
+        (the stream is read from before the first submission). An exception from a callback
+        or a refused submission propagates; the tasks on the server go on (``cancel`` them if
+        need be). WaitTimeoutError after ``timeout`` seconds (``.result``: the summary so
+        far).
+        """
+        follower = _Follower(self, on_complete, on_failure)
+        cursor = self.last_event()
+        follower.track(self.submit(tasks, name=name))
+        return follower.follow(cursor, timeout, poll)
+
+    def watch(self, refs: Refs, on_complete: Optional[Callback] = None,
+              on_failure: Optional[Callback] = None, *, timeout: Optional[float] = None,
+              poll: float = LONG_POLL_S) -> RunSummary:
+        """:meth:`run` for tasks already submitted (ids or execution ids): those already
+        finished are handed to the callbacks at once, the others as they end; what the
+        callbacks return is submitted and followed."""
+        ref_list = _ref_list(refs)
+        if not ref_list:
+            raise ValueError("watch: no task refs given")
+        follower = _Follower(self, on_complete, on_failure)
+        cursor = self.last_event()
+        listed = self.status(ref_list)  # after the cursor: an end is in one or the other
+        follower.track([t.id for t in listed])
+        for t in listed:
+            if t.finished:
+                follower.finish(TaskResult(id=t.id, state=t.state, exit_code=t.exit_code,
+                                           attempt=t.attempt, execution=t.execution,
+                                           client=self))
+        return follower.follow(cursor, timeout, poll)
+
+    # HTTP ----------------------------------------------------------------------------------
+
+    def _load_access(self) -> None:
+        path = self.access_file
+        try:
+            st = path.stat()
+            with open(path) as f:
+                text = f.read()
+        except FileNotFoundError:
+            raise ServerUnavailableError(
+                f"no allot server in {self.server_dir}: {path} does not exist (start one with "
+                f"`allot server start --dir {self.server_dir}`, or give the server's "
+                f"directory: Client(server_dir) or $ALLOT_SERVER_DIR)") from None
+        except PermissionError:
+            raise AuthenticationError(
+                f"cannot read {path}: permission denied (only the server's owner may)") from None
+        except OSError as e:
+            raise AllotError(f"cannot read {path}: {e.strerror}") from None
+        try:
+            data = json.loads(text)
+            url = str(data["http"]["url"]).rstrip("/")
+            token = str(data["http"]["token"])
+        except (ValueError, KeyError, TypeError):
+            raise AllotError(f"{path} is not an allot access file (no http.url and "
+                             f"http.token)") from None
+        if not url.startswith(("http://", "https://")) or not token:
+            raise AllotError(f"{path}: bad http.url {url!r} or empty token")
+        self.url, self._token = url, token
+        self._access_key = (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _access_changed(self) -> bool:
+        try:
+            st = self.access_file.stat()
+        except OSError:
+            return False
+        return (st.st_ino, st.st_mtime_ns, st.st_size) != self._access_key
+
+    def _request(self, method: str, path: str, *, params: Optional[Mapping[str, Any]] = None,
+                 body: Any = None, timeout: Optional[float] = None,
+                 retry: bool = False) -> tuple[bytes, Mapping[str, str]]:
+        """One request; the answer's body and headers. Reloads the access file and tries again
+        once when the token is refused or the server cannot be reached and the file changed.
+        With ``retry``, keeps trying an unreachable server for ``self.reconnect`` seconds."""
+        if retry:
+            return self._retrying(lambda: self._request(method, path, params=params, body=body,
+                                                        timeout=timeout))
+        try:
+            return self._send(method, path, params, body, timeout)
+        except (AuthenticationError, ServerUnavailableError):
+            if not self._access_changed():
+                raise
+            self._load_access()
+            return self._send(method, path, params, body, timeout)
+
+    def _retrying(self, call: Callable[[], Any]) -> Any:
+        deadline = time.monotonic() + self.reconnect
+        delay = 0.25
+        while True:
+            try:
+                return call()
+            except ServerUnavailableError:
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                if self._access_changed():
+                    try:
+                        self._load_access()
+                    except AllotError:
+                        pass
+
+    def _send(self, method: str, path: str, params: Optional[Mapping[str, Any]], body: Any,
+              timeout: Optional[float]) -> tuple[bytes, Mapping[str, str]]:
+        url = self.url + path
+        if params:
+            url += "?" + urllib.parse.urlencode(params, safe=",", quote_via=urllib.parse.quote)
+        data = None
+        headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
+        if method == "POST":
+            data = json.dumps({} if body is None else body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        wait = self.timeout if timeout is None else timeout
+        where = f"the allot server at {self.url} (access file {self.access_file})"
+        try:
+            with self._opener.open(request, timeout=wait) as response:
+                return response.read(), response.headers
+        except urllib.error.HTTPError as e:
+            try:
+                payload = e.read()
+            except OSError:
+                payload = b""
+            raise self._error(e.code, payload, method, path) from None
+        except urllib.error.URLError as e:
+            reason = e.reason
+            if isinstance(reason, ConnectionRefusedError):
+                raise ServerUnavailableError(
+                    f"cannot reach {where}: connection refused; is it running?") from None
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise ServerUnavailableError(
+                    f"cannot reach {where}: no connection within {wait:g} s") from None
+            raise ServerUnavailableError(f"cannot reach {where}: {reason}") from None
+        except (socket.timeout, TimeoutError):
+            raise ServerUnavailableError(
+                f"{where} did not answer {method} {path} within {wait:g} s") from None
+        except (http.client.HTTPException, ConnectionError) as e:
+            raise ServerUnavailableError(
+                f"{where} dropped {method} {path}: {type(e).__name__}: {e}") from None
+
+    def _json(self, method: str, path: str, *, params: Optional[Mapping[str, Any]] = None,
+              body: Any = None, timeout: Optional[float] = None, retry: bool = False) -> Any:
+        data, _ = self._request(method, path, params=params, body=body, timeout=timeout,
+                                retry=retry)
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise InternalError(f"{method} {path}: the server's answer is not JSON: "
+                                f"{data[:200]!r}", exit_code=EXIT_INTERNAL) from None
+
+    def _error(self, status: int, payload: bytes, method: str, path: str) -> AllotError:
+        message, problems = "", []
+        try:
+            obj = json.loads(payload)
+            if isinstance(obj, dict) and isinstance(obj.get("error"), str):
+                message = obj["error"]
+                problems = [p if isinstance(p, str) else json.dumps(p)
+                            for p in obj.get("problems") or []]
+        except ValueError:
+            pass
+        if not message:
+            message = (f"HTTP {status} from {self.url} for {method} {path}: "
+                       f"{payload[:200].decode('utf-8', 'replace')}")
+        full = "\n".join([message] + problems)
+        kwargs = dict(http_status=status, problems=problems)
+        if status == 401:
+            return AuthenticationError(
+                f"the allot server at {self.url} refused the token in {self.access_file} "
+                f"(an access file of another server, or of an earlier one in that directory?): "
+                f"{message}", **kwargs)
+        if status == 400:
+            return BadInputError(full, exit_code=EXIT_BAD_INPUT, **kwargs)
+        if status == 404:
+            return NotFoundError(full, exit_code=EXIT_BAD_INPUT, **kwargs)
+        if status == 409:
+            return ConflictError(full, exit_code=EXIT_BAD_INPUT, **kwargs)
+        if status == 503:
+            return ServerUnavailableError(f"the allot server at {self.url}: {full}", **kwargs)
+        return InternalError(f"the allot server at {self.url} failed {method} {path}: {full}",
+                             exit_code=EXIT_INTERNAL, **kwargs)
+
+
+class _Follower:
+    """The state of :meth:`Client.run`: the tasks followed, those finished, the callbacks."""
+
+    def __init__(self, client: Client, on_complete: Optional[Callback],
+                 on_failure: Optional[Callback]):
+        self.client = client
+        self.on_complete = on_complete
+        self.on_failure = on_failure
+        self.pending: set[str] = set()
+        self.summary = RunSummary()
+
+    def track(self, ids: Iterable[str]) -> None:
+        for task_id in ids:
+            if task_id not in self.summary.results and task_id not in self.pending:
+                self.pending.add(task_id)
+                self.summary.submitted.append(task_id)
+
+    def finish(self, result: TaskResult) -> None:
+        """Records an end (once per task) and hands it to its callback; submits and follows
+        what the callback returns."""
+        if result.id not in self.pending:
+            return
+        self.pending.discard(result.id)
+        self.summary.results[result.id] = result
+        callback = self.on_complete
+        if not result.ok and self.on_failure is not None:
+            callback = self.on_failure
+        if callback is None:
+            return
+        self.summary.callbacks += 1
+        more = callback(result)
+        if more is None or (isinstance(more, (list, tuple)) and not more):
+            return
+        self.track(self.client.submit(more))
+
+    def follow(self, cursor: int, timeout: Optional[float], poll: float) -> RunSummary:
+        client = self.client
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.pending:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise WaitTimeoutError(
+                    f"{len(self.pending)} task(s) not finished after {timeout:g} s: " +
+                    ", ".join(sorted(self.pending)[:5]) +
+                    (" ..." if len(self.pending) > 5 else ""), result=self.summary)
+            wait_s = _remaining(deadline, poll)
+            asked = time.monotonic()
+            answer = client._json("GET", "/api/v1/events",
+                                  params={"after": cursor, "timeout_s": _seconds(wait_s),
+                                          "limit": _EVENTS_PAGE},
+                                  timeout=wait_s + _LONG_POLL_SLACK_S, retry=True)
+            batch = answer.get("events", [])
+            if not batch and time.monotonic() - asked < wait_s / 2:
+                time.sleep(min(0.2, wait_s))  # an early empty answer (a stopping server)
+            for obj in batch:
+                event = Event.from_json(obj)
+                if event.seq <= cursor:
+                    continue  # already seen
+                cursor = event.seq
+                if event.to in FINAL_STATES and event.task in self.pending:
+                    self.finish(_result_of(event, client))
+            if not batch and self.pending:
+                cursor = self._reconcile(cursor)
+        return self.summary
+
+    def _reconcile(self, cursor: int) -> int:
+        """After a quiet poll: a followed task the server says is finished, but whose end the
+        stream did not show, would be waited for forever. Reads the stream once more (the end
+        may have become durable meanwhile), then hands over what is still missing, with a
+        warning (a server bug)."""
+        client = self.client
+        finished = [t for t in client.status(sorted(self.pending)) if t.finished]
+        if not finished:
+            return cursor
+        answer = client._json("GET", "/api/v1/events",
+                              params={"after": cursor, "timeout_s": 1, "limit": _EVENTS_PAGE},
+                              timeout=1 + _LONG_POLL_SLACK_S, retry=True)
+        for obj in answer.get("events", []):
+            event = Event.from_json(obj)
+            if event.seq <= cursor:
+                continue
+            cursor = event.seq
+            if event.to in FINAL_STATES and event.task in self.pending:
+                self.finish(_result_of(event, client))
+        for t in finished:
+            if t.id in self.pending:
+                warnings.warn(f"allot: task '{t.id}' is {t.state} but the event stream did not "
+                              f"show it (after seq {cursor}); taken from its status",
+                              RuntimeWarning, stacklevel=3)
+                self.finish(TaskResult(id=t.id, state=t.state, exit_code=t.exit_code,
+                                       attempt=t.attempt, execution=t.execution,
+                                       client=client))
+        return cursor
+
+
+def _result_of(event: Event, client: Client) -> TaskResult:
+    exit_code = event.exit_code
+    if event.signal:
+        exit_code = -int(event.signal)  # as /tasks reports it, and subprocess does
+    return TaskResult(id=event.task, state=event.to, exit_code=exit_code,
+                      signal=event.signal or None, attempt=event.attempt,
+                      execution=event.execution, reason=event.reason or "", seq=event.seq,
+                      client=client)
+
+
+# Helpers ---------------------------------------------------------------------------------------
+
+def _document(tasks: Any) -> dict[str, Any]:
+    """A workflow document from what submit() was given."""
+    if isinstance(tasks, Task):
+        return workflow([tasks])
+    if isinstance(tasks, Mapping):
+        if "tasks" in tasks:
+            doc = dict(tasks)
+            doc["tasks"] = workflow(doc["tasks"])["tasks"]
+            return doc
+        if "id" in tasks:
+            return workflow([tasks])
+        raise TypeError("a dict given to submit() must be a task (with an 'id') or a workflow "
+                        "document (with a 'tasks' list)")
+    if isinstance(tasks, (bytes, bytearray)):
+        raise TypeError("submit() takes a path, a workflow dict, or tasks; not bytes")
+    if isinstance(tasks, Iterable):
+        doc = workflow(tasks)
+        if not doc["tasks"]:
+            raise ValueError("submit(): no tasks")
+        return doc
+    raise TypeError(f"submit() cannot use {type(tasks).__name__} as tasks")
+
+
+def _ref_list(refs: Any) -> list[str]:
+    """Refs as a flat list of strings: a string, Tasks, TaskInfos, or lists of them."""
+    if refs is None:
+        return []
+    if isinstance(refs, (str, Task, TaskInfo, TaskResult)):
+        refs = [refs]
+    out: list[str] = []
+    for r in refs:
+        if isinstance(r, (Task, TaskInfo, TaskResult)):
+            out.append(r.id)
+        elif isinstance(r, str):
+            out.append(r)
+        elif isinstance(r, Iterable):
+            out.extend(_ref_list(r))
+        else:
+            raise TypeError(f"not a task ref: {r!r}")
+    for r in out:
+        if not r or "," in r:
+            raise ValueError(f"not a task ref: {r!r} (refs are ids or id@attempt, no commas)")
+    return out
+
+
+def _chunks(refs: list[str]) -> list[list[str]]:
+    """Refs in groups whose query string stays well under the server's URI limit."""
+    out: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for r in refs:
+        n = len(urllib.parse.quote(r, safe="")) + 1
+        if current and size + n > _MAX_REFS_CHARS:
+            out.append(current)
+            current, size = [], 0
+        current.append(r)
+        size += n
+    if current:
+        out.append(current)
+    return out
+
+
+def _segment(ref: str) -> str:
+    if not isinstance(ref, str) or not ref:
+        raise ValueError(f"not a task ref: {ref!r}")
+    return urllib.parse.quote(ref, safe="")
+
+
+def _remaining(deadline: Optional[float], poll: float) -> float:
+    if deadline is None:
+        return float(poll)
+    return max(0.0, min(float(poll), deadline - time.monotonic()))
+
+
+def _seconds(s: float) -> str:
+    return f"{s:.3f}".rstrip("0").rstrip(".") or "0"
+
+
+def _escape_braces(text: str) -> str:
+    """Doubles every brace except those of ``{index}`` (sweep templates)."""
+    return "{index}".join(part.replace("{", "{{").replace("}", "}}")
+                          for part in text.split("{index}"))
+
+
+def _array_command_line(words: list[str]) -> str:
+    """The command line of an array task: a word whose only special characters are in
+    ``{index}`` stays as it is (``{index}`` becomes digits), others are quoted and their other
+    braces escaped (as ``allot submit --array`` does)."""
+    out = []
+    for i, word in enumerate(words):
+        probe = word.replace("{index}", "0")
+        if shlex.quote(probe) == probe and not (i == 0 and "=" in probe):
+            out.append(word)
+        else:
+            out.append(_escape_braces(shlex.quote(word)))
+    return " ".join(out)
+
+
+def _array_indices(array: Union[str, Iterable[int]]) -> list[int]:
+    """``"1-1000"``, ``"1-100:2"``, ``"1,5,7"`` or indices, as ``allot submit --array``."""
+    if isinstance(array, str):
+        indices: list[int] = []
+        for item in array.split(","):
+            m = re.fullmatch(r"\s*(\d+)(?:-(\d+)(?::(\d+))?)?\s*", item)
+            if not m:
+                raise ValueError(f"array: {item!r} is not an index, a range A-B or a stepped "
+                                 f"range A-B:S (e.g. 1-100:2)")
+            first = int(m.group(1))
+            last = int(m.group(2)) if m.group(2) is not None else first
+            step = int(m.group(3)) if m.group(3) is not None else 1
+            if last < first:
+                raise ValueError(f"array: range {item!r} ends before it starts")
+            if step < 1:
+                raise ValueError(f"array: step in {item!r} must be >= 1")
+            indices.extend(range(first, last + 1, step))
+    else:
+        indices = []
+        for i in array:
+            if isinstance(i, bool) or not isinstance(_plain(i), int) or _plain(i) < 0:
+                raise ValueError(f"array: indices must be integers >= 0, got {i!r}")
+            indices.append(int(_plain(i)))
+    if not indices:
+        raise ValueError("array: no indices")
+    seen: set[int] = set()
+    for i in indices:
+        if i in seen:
+            raise ValueError(f"array: index {i} appears twice")
+        seen.add(i)
+    return indices
+
+
+def _cores_field(cores: Any) -> Any:
+    if isinstance(cores, (tuple, list)) and len(cores) == 2:
+        return {"min": int(cores[0]), "max": int(cores[1])}
+    if isinstance(cores, str):
+        m = re.fullmatch(r"(\d+)(?:-(\d+))?", cores.strip())
+        if not m:
+            raise ValueError(f"cores: expected N or MIN-MAX (e.g. 4 or 2-8), got {cores!r}")
+        if m.group(2) is None:
+            return int(m.group(1))
+        return {"min": int(m.group(1)), "max": int(m.group(2))}
+    if isinstance(cores, int) and not isinstance(cores, bool):
+        return cores
+    raise ValueError(f"cores: expected N, 'MIN-MAX' or (min, max), got {cores!r}")
+
+
+def _default_task_name(first_word: str, suffix: str) -> str:
+    base = first_word.rsplit("/", 1)[-1]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", base) or "task"
+    return f"{name}-{suffix}"
+
+
+__all__ = ["Attempt", "Client", "Event", "LogChunk", "RunSummary", "TaskDetail", "TaskInfo",
+           "TaskList", "TaskResult", "Unsuccessful", "WaitResult", "WorkerInfo",
+           "default_server_dir"]

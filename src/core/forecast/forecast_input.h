@@ -1,0 +1,45 @@
+// What a forecast is asked about: the unfinished tasks (queued or running) and the workers,
+// as plain values the server copies out of its state. Tasks refer to each other and to
+// workers by index, so the forecast never looks anything up by id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+
+namespace allot {
+
+enum class ForecastTaskState { kQueued, kRunning };
+
+struct ForecastTask {
+  std::string profile;  // empty: no profile (never has history)
+  int cores = 1;
+  int priority = 0;  // higher first, then lower index first (submission order)
+  // Indices of the unfinished tasks this one waits for; dependencies that already ended are
+  // left out. Only queued tasks wait; a running task's list is ignored.
+  std::vector<int32_t> deps;
+  ForecastTaskState state = ForecastTaskState::kQueued;
+  Duration elapsed{0};  // running: how long the current attempt has run so far
+  int worker = -1;      // running: index into ForecastInput::workers; -1: placed first-fit
+  std::optional<Duration> time_estimate;
+  std::optional<Duration> time_limit;  // an attempt ends at its limit at the latest
+};
+
+struct ForecastWorker {
+  int cores = 0;
+};
+
+struct ForecastInput {
+  std::vector<ForecastTask> tasks;
+  std::vector<ForecastWorker> workers;
+};
+
+struct ForecastOptions {
+  int runs = 200;               // Monte Carlo runs; REQUIRES: > 0
+  bool keep_makespans = false;  // return every run's makespan (for plots and tests)
+};
+
+}  // namespace allot

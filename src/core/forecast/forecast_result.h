@@ -1,0 +1,40 @@
+// What a forecast says: when the unfinished work ends and what it costs, as P50 and P90 over
+// the Monte Carlo runs, and where each task's duration came from (so a person can tell a
+// forecast built on history from one built on guesses).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/time.h"
+
+namespace allot {
+
+// Where a task's duration distribution came from, in order of preference.
+enum class DurationSource {
+  kProfileHistory,  // bootstrap from the profile's successful walls (>= 3 of them)
+  kTimeEstimate,    // the user's time_estimate, as a fixed duration
+  kTimeLimit,       // the task's time_limit, as a fixed duration (pessimistic)
+  kGlobalMedian,    // the median wall of all recent successful attempts
+};
+
+struct DurationSourceCounts {
+  int64_t profile_history = 0;
+  int64_t time_estimate = 0;
+  int64_t time_limit = 0;
+  int64_t global_median = 0;
+};
+
+struct ForecastResult {
+  int runs = 0;
+  // From now until the last unfinished task ends.
+  Duration finish_p50{0};
+  Duration finish_p90{0};
+  // Of the remaining work only: cores x (remaining) duration, summed over tasks.
+  double core_hours_p50 = 0;
+  double core_hours_p90 = 0;
+  DurationSourceCounts sources;
+  std::vector<Duration> makespans;  // per run, in run order; only with keep_makespans
+};
+
+}  // namespace allot

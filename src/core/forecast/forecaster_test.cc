@@ -1,0 +1,143 @@
+#include "core/forecast/forecaster.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace allot {
+namespace {
+
+using std::chrono::seconds;
+
+void Learn(ProfileStore* store, const char* profile, std::vector<int> walls_s) {
+  for (int w : walls_s) {
+    AttemptSample s;
+    s.profile = profile;
+    s.cores_allocated = 1;
+    s.wall = seconds(w);
+    s.cpu = seconds(w);
+    s.succeeded = true;
+    store->Record(s);
+  }
+}
+
+ForecastTask Task(const char* profile, int cores = 1) {
+  ForecastTask t;
+  t.profile = profile;
+  t.cores = cores;
+  return t;
+}
+
+TEST(ForecasterTest, FixedDurationsGiveAnExactForecast) {
+  ProfileStore store;
+  ForecastInput in;
+  in.workers = {{2}};
+  ForecastTask a = Task("");
+  a.time_estimate = seconds(100);
+  in.tasks = {a, a, a, a};  // 4 x 100 s on 2 cores
+  SplitMixRng rng(1);
+  Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 10});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->finish_p50, seconds(200));
+  EXPECT_EQ(r->finish_p90, seconds(200));
+  EXPECT_DOUBLE_EQ(r->core_hours_p50, 400.0 / 3600);
+  EXPECT_EQ(r->runs, 10);
+  EXPECT_TRUE(r->makespans.empty());
+}
+
+TEST(ForecasterTest, DurationSourcesAreTakenInOrderAndCounted) {
+  ProfileStore store;
+  Learn(&store, "known", {10, 10, 10});
+  Learn(&store, "thin", {1000, 1000});  // two samples: not enough to learn
+  ForecastInput in;
+  in.workers = {{1}};
+  ForecastTask history = Task("known");
+  history.time_estimate = seconds(999);  // history wins over the estimate
+  ForecastTask estimate = Task("thin");
+  estimate.time_estimate = seconds(20);
+  estimate.time_limit = seconds(999);
+  ForecastTask limit = Task("thin");
+  limit.time_limit = seconds(30);
+  ForecastTask median = Task("unknown");  // global median of {10 x3, 1000 x2} = 10
+  in.tasks = {history, estimate, limit, median};
+  SplitMixRng rng(2);
+  Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 5});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->sources.profile_history, 1);
+  EXPECT_EQ(r->sources.time_estimate, 1);
+  EXPECT_EQ(r->sources.time_limit, 1);
+  EXPECT_EQ(r->sources.global_median, 1);
+  EXPECT_EQ(r->finish_p50, seconds(10 + 20 + 30 + 10));
+}
+
+TEST(ForecasterTest, NoSourceAtAllIsAFailedPreconditionNamingTheTask) {
+  ProfileStore store;
+  ForecastInput in;
+  in.workers = {{1}};
+  in.tasks = {Task("sim")};
+  SplitMixRng rng(3);
+  Result<ForecastResult> r = RunForecast(in, store, rng);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("task 0 (profile 'sim')"), std::string::npos);
+}
+
+TEST(ForecasterTest, MalformedInputAndZeroRunsAreInvalidArguments) {
+  ProfileStore store;
+  Learn(&store, "sim", {1, 2, 3});
+  ForecastInput in;
+  in.workers = {{1}};
+  in.tasks = {Task("sim", 2)};
+  SplitMixRng rng(4);
+  EXPECT_EQ(RunForecast(in, store, rng).status().code(), StatusCode::kInvalidArgument);
+  in.tasks = {Task("sim")};
+  EXPECT_EQ(RunForecast(in, store, rng, {.runs = 0}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ForecasterTest, SameSeedSameForecastAndP90IsNotBelowP50) {
+  ProfileStore store;
+  Learn(&store, "sim", {5, 10, 20, 40, 80, 160});
+  ForecastInput in;
+  in.workers = {{4}, {2}};
+  for (int i = 0; i < 50; ++i) in.tasks.push_back(Task("sim", 1 + i % 3));
+  in.tasks[10].deps = {3, 4};
+  in.tasks[0].state = ForecastTaskState::kRunning;
+  in.tasks[0].elapsed = seconds(30);
+  SplitMixRng rng_a(9), rng_b(9);
+  Result<ForecastResult> a = RunForecast(in, store, rng_a, {.runs = 50, .keep_makespans = true});
+  Result<ForecastResult> b = RunForecast(in, store, rng_b, {.runs = 50, .keep_makespans = true});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->makespans, b->makespans);
+  EXPECT_EQ(a->makespans.size(), 50u);
+  EXPECT_GE(a->finish_p90, a->finish_p50);
+  EXPECT_GE(a->core_hours_p90, a->core_hours_p50);
+  EXPECT_LT(a->finish_p50, a->finish_p90);  // durations vary 32x: the spread must show
+}
+
+TEST(ForecasterTest, RunningTaskPastItsLongestWallIsNotForecastToEndInThePast) {
+  ProfileStore store;
+  Learn(&store, "sim", {10, 10, 10});
+  ForecastInput in;
+  in.workers = {{1}};
+  ForecastTask t = Task("sim");
+  t.state = ForecastTaskState::kRunning;
+  t.elapsed = seconds(50);
+  in.tasks = {t};
+  SplitMixRng rng(5);
+  Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 3});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->finish_p50, seconds(1));  // overrun: a tenth of the median more
+}
+
+TEST(ForecasterTest, NoUnfinishedWorkFinishesNow) {
+  ProfileStore store;
+  ForecastInput in;
+  SplitMixRng rng(6);
+  Result<ForecastResult> r = RunForecast(in, store, rng);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->finish_p90, Duration(0));
+  EXPECT_EQ(r->core_hours_p90, 0);
+}
+
+}  // namespace
+}  // namespace allot

@@ -1,0 +1,42 @@
+// ProfileStore: every profile's ProfileStats by name, plus a store-wide window of successful
+// walls (the forecast's last-resort duration for a task with no history, estimate or limit).
+// Iteration is by name, so listings are stable. Memory is bounded per profile (see
+// ProfileStats); the number of profiles is the caller's to bound. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/time.h"
+#include "core/profile/attempt_sample.h"
+#include "core/profile/profile_stats.h"
+#include "core/profile/sample_window.h"
+
+namespace allot {
+
+class ProfileStore {
+ public:
+  // REQUIRES: window > 0.
+  explicit ProfileStore(size_t window = ProfileStats::kDefaultWindow);
+
+  // Creates the profile on its first sample. Returns its stats after the update (valid until
+  // the store is destroyed: map nodes do not move).
+  const ProfileStats& Record(const AttemptSample& sample);
+
+  // nullptr when no attempt of `profile` was ever recorded.
+  const ProfileStats* Find(std::string_view profile) const;
+  const std::map<std::string, ProfileStats, std::less<>>& profiles() const { return profiles_; }
+
+  // Median wall of the last `window` successful attempts of any profile; absent when none.
+  std::optional<Duration> GlobalMedianWall() const;
+
+ private:
+  size_t window_;
+  std::map<std::string, ProfileStats, std::less<>> profiles_;
+  SampleWindow all_walls_us_;
+};
+
+}  // namespace allot

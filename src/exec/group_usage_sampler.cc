@@ -1,0 +1,166 @@
+#include "exec/group_usage_sampler.h"
+
+#include <algorithm>
+#include <array>
+
+namespace allot {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::array<Duration, 5> kEarly = {milliseconds(50), milliseconds(100), milliseconds(250),
+                                            milliseconds(500), milliseconds(1000)};
+constexpr Duration kMinGap = milliseconds(50);
+constexpr Duration kRateWindow = milliseconds(500);
+
+// Counters only grow; a smaller value (a reused pid slipping through) adds nothing.
+int64_t Gain(int64_t now, int64_t before) { return now > before ? now - before : 0; }
+
+}  // namespace
+
+GroupUsageSampler::GroupUsageSampler(ProcSource* source, GroupUsageSamplerOptions options)
+    : source_(source), options_(options) {
+  for (Duration d : kEarly) {
+    if (d < options_.interval) early_.push_back(d);
+  }
+}
+
+TimePoint GroupUsageSampler::DueAt(const Group& g, uint32_t step) const {
+  if (step < early_.size()) return g.start + early_[step];
+  return g.start + options_.interval * static_cast<int64_t>(step - early_.size() + 1);
+}
+
+void GroupUsageSampler::Track(pid_t pgid, TimePoint start, int64_t memory_limit_bytes) {
+  Group& g = groups_[pgid];
+  g = Group{};
+  g.start = start;
+  g.next_due = DueAt(g, 0);
+  g.memory_limit_bytes = memory_limit_bytes;
+  g.anchor_time = start;
+}
+
+GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io) {
+  auto it = groups_.find(pgid);
+  if (it == groups_.end()) return {};
+  Group& g = it->second;
+  if (leader_io != nullptr) {
+    auto leader = procs_.find(pgid);
+    int64_t read_before = 0, write_before = 0;
+    if (leader != procs_.end() && leader->second.pgid == pgid) {
+      read_before = leader->second.read_bytes;
+      write_before = leader->second.write_bytes;
+    }
+    g.read_bytes += Gain(leader_io->read_bytes, read_before);
+    g.write_bytes += Gain(leader_io->write_bytes, write_before);
+  }
+  GroupUsage usage = g.usage;
+  usage.user_cpu = Duration(g.user_ticks * 1'000'000 / options_.ticks_per_second);
+  usage.sys_cpu = Duration(g.sys_ticks * 1'000'000 / options_.ticks_per_second);
+  usage.read_bytes = g.read_bytes;
+  usage.write_bytes = g.write_bytes;
+  groups_.erase(it);
+  std::erase_if(procs_, [pgid](const auto& entry) { return entry.second.pgid == pgid; });
+  return usage;
+}
+
+std::optional<TimePoint> GroupUsageSampler::NextDue() const {
+  if (groups_.empty()) return std::nullopt;
+  TimePoint due = TimePoint::max();
+  for (const auto& [pgid, g] : groups_) due = std::min(due, g.next_due);
+  if (last_scan_) due = std::max(due, *last_scan_ + kMinGap);
+  return due;
+}
+
+void GroupUsageSampler::Observe(pid_t pid, const ProcStat& st, Group& g) {
+  g.found = true;
+  g.rss_pages += st.rss_pages;
+  ProcIo io;
+  bool has_io = source_->ReadIo(pid, &text_) && ParseProcIo(text_, &io);
+  auto [it, fresh] = procs_.try_emplace(pid);
+  Proc& p = it->second;
+  if (!fresh && (p.starttime != st.starttime || p.pgid != st.pgrp)) {
+    Depart(p);  // the pid was reused since the last scan
+    fresh = true;
+  }
+  if (fresh) p = Proc{st.pgrp, st.ppid, st.starttime};
+  const int64_t user = st.utime + st.cutime;
+  const int64_t sys = st.stime + st.cstime;
+  g.user_ticks += Gain(user, p.user_ticks);
+  g.sys_ticks += Gain(sys, p.sys_ticks);
+  p.user_ticks = std::max(p.user_ticks, user);
+  p.sys_ticks = std::max(p.sys_ticks, sys);
+  if (has_io) {
+    g.read_bytes += Gain(io.read_bytes, p.read_bytes);
+    g.write_bytes += Gain(io.write_bytes, p.write_bytes);
+    p.read_bytes = std::max(p.read_bytes, io.read_bytes);
+    p.write_bytes = std::max(p.write_bytes, io.write_bytes);
+  }
+  p.ppid = st.ppid;
+  p.scan = scan_;
+}
+
+void GroupUsageSampler::Depart(const Proc& p) {
+  auto parent = procs_.find(p.ppid);
+  if (parent == procs_.end() || parent->second.pgid != p.pgid || parent->second.scan != scan_) {
+    return;  // reaped by someone outside the group (or not yet seen): its totals stay
+  }
+  auto g = groups_.find(p.pgid);
+  if (g == groups_.end()) return;
+  g->second.user_ticks -= p.user_ticks;
+  g->second.sys_ticks -= p.sys_ticks;
+  g->second.read_bytes -= p.read_bytes;
+  g->second.write_bytes -= p.write_bytes;
+}
+
+void GroupUsageSampler::Finish(Group& g, TimePoint now, std::vector<pid_t>* over_limit,
+                               pid_t pgid) {
+  while (g.next_due <= now) g.next_due = DueAt(g, ++g.step);
+  if (!g.found) return;
+  GroupUsage& u = g.usage;
+  ++u.samples;
+  u.peak_rss_bytes = std::max(u.peak_rss_bytes, g.rss_pages * options_.page_bytes);
+  const Duration window = now - g.anchor_time;
+  if (window >= std::min(kRateWindow, options_.interval)) {
+    const int64_t ticks = g.user_ticks + g.sys_ticks;
+    const double cpu_seconds =
+        static_cast<double>(ticks - g.anchor_ticks) / static_cast<double>(options_.ticks_per_second);
+    u.peak_cores = std::max(u.peak_cores, cpu_seconds / ToSeconds(window));
+    g.anchor_time = now;
+    g.anchor_ticks = ticks;
+  }
+  if (g.memory_limit_bytes > 0 && !g.reported_over_limit &&
+      g.rss_pages * options_.page_bytes > g.memory_limit_bytes) {
+    g.reported_over_limit = true;
+    over_limit->push_back(pgid);
+  }
+}
+
+void GroupUsageSampler::Sample(TimePoint now, std::vector<pid_t>* over_limit) {
+  if (groups_.empty()) return;
+  ++scan_;
+  last_scan_ = now;
+  for (auto& [pgid, g] : groups_) {
+    g.rss_pages = 0;
+    g.found = false;
+  }
+  source_->ListPids(&pids_);
+  ProcStat st;
+  for (pid_t pid : pids_) {
+    if (!source_->ReadStat(pid, &text_) || !ParseProcStat(text_, &st)) continue;
+    auto g = groups_.find(st.pgrp);
+    if (g == groups_.end()) continue;
+    Observe(pid, st, g->second);
+  }
+  // Processes of tracked groups that this scan did not see are gone.
+  for (auto it = procs_.begin(); it != procs_.end();) {
+    if (it->second.scan == scan_) {
+      ++it;
+      continue;
+    }
+    Depart(it->second);
+    it = procs_.erase(it);
+  }
+  for (auto& [pgid, g] : groups_) Finish(g, now, over_limit, pgid);
+}
+
+}  // namespace allot

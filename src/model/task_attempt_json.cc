@@ -1,0 +1,37 @@
+#include "model/task_attempt_json.h"
+
+namespace allot {
+
+nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_id) {
+  using Json = nlohmann::json;
+  Json j = {{"attempt", a.attempt},
+            {"execution", task_id + "@" + std::to_string(a.attempt)},
+            {"worker", a.worker},
+            {"cores", a.cores},
+            {"memory", a.memory_bytes},
+            {"started_us", a.started_us},
+            {"state", std::string(TaskStateName(a.state))}};
+  if (a.ended_us) j["ended_us"] = *a.ended_us;
+  if (a.usage) {
+    const AttemptUsage& u = *a.usage;
+    const double wall = ToSeconds(u.wall);
+    const double cpu = ToSeconds(u.user_cpu + u.sys_cpu);
+    j["exit_code"] = u.term_signal != 0 ? Json(nullptr) : Json(u.exit_code);
+    j["signal"] = u.term_signal;
+    j["timed_out"] = u.timed_out;
+    j["wall_s"] = wall;
+    j["cpu_s"] = cpu;
+    j["user_s"] = ToSeconds(u.user_cpu);
+    j["sys_s"] = ToSeconds(u.sys_cpu);
+    j["mean_cores"] = wall > 0 ? cpu / wall : 0.0;
+    j["peak_cores"] = u.peak_cores;
+    j["max_rss"] = u.max_rss_bytes;
+    j["read_bytes"] = u.read_bytes;
+    j["write_bytes"] = u.write_bytes;
+    j["memory_exceeded"] = u.memory_exceeded;
+  }
+  if (a.ended_us) j["reason"] = a.reason;
+  return j;
+}
+
+}  // namespace allot

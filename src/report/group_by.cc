@@ -1,0 +1,72 @@
+#include "report/group_by.h"
+
+#include <cctype>
+
+namespace allot {
+namespace {
+
+std::string TagOr(const TaskSpec& spec, const std::string& key, std::string fallback) {
+  auto it = spec.tags.find(key);
+  if (it == spec.tags.end() || it->second.empty()) return fallback;
+  return it->second;
+}
+
+bool IsSeparatorOrDigit(char c) {
+  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+         c == ':' || c == '@' || c == '+' || c == '=' || c == ',';
+}
+
+}  // namespace
+
+std::string GroupBy::Name() const {
+  switch (kind) {
+    case Kind::kProject: return "project";
+    case Kind::kScenario: return "scenario";
+    case Kind::kProfile: return "profile";
+    case Kind::kUser: return "user";
+    case Kind::kTag: return "tag:" + tag_key;
+  }
+  return "";
+}
+
+Result<GroupBy> ParseGroupBy(std::string_view text) {
+  GroupBy by;
+  if (text == "project") {
+    by.kind = GroupBy::Kind::kProject;
+  } else if (text == "scenario") {
+    by.kind = GroupBy::Kind::kScenario;
+  } else if (text == "profile") {
+    by.kind = GroupBy::Kind::kProfile;
+  } else if (text == "user") {
+    by.kind = GroupBy::Kind::kUser;
+  } else if (text.starts_with("tag:") && text.size() > 4) {
+    by.kind = GroupBy::Kind::kTag;
+    by.tag_key = std::string(text.substr(4));
+  } else {
+    return Status::InvalidArgument("unknown grouping '" + std::string(text) +
+                                   "' (expected project, scenario, profile, user or tag:KEY)");
+  }
+  return by;
+}
+
+std::string DerivedProfileName(std::string_view task_id) {
+  size_t end = task_id.size();
+  while (end > 0 && IsSeparatorOrDigit(task_id[end - 1])) --end;
+  if (end == 0) return std::string(task_id);
+  return std::string(task_id.substr(0, end));
+}
+
+std::string GroupOf(const TaskSpec& spec, const GroupBy& by, const std::string& default_user) {
+  const std::string none(kNoGroup);
+  switch (by.kind) {
+    case GroupBy::Kind::kProject: return TagOr(spec, "project", none);
+    case GroupBy::Kind::kScenario: return TagOr(spec, "scenario", none);
+    case GroupBy::Kind::kProfile: return TagOr(spec, "profile", DerivedProfileName(spec.id));
+    case GroupBy::Kind::kUser:
+      return TagOr(spec, "user", default_user.empty() ? none : default_user);
+    case GroupBy::Kind::kTag: return TagOr(spec, by.tag_key, none);
+  }
+  return none;
+}
+
+}  // namespace allot

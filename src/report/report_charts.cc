@@ -1,0 +1,268 @@
+#include "report/report_charts.h"
+
+#include <algorithm>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "report/svg_chart.h"
+
+namespace allot {
+namespace {
+
+constexpr int kWidth = 1000;
+constexpr int kRow = 30;  // one group's row in the bar charts
+constexpr int kLabelWidth = 190;
+
+std::string Truncate(const std::string& s, size_t n) {
+  return s.size() <= n ? s : s.substr(0, n - 1) + "\u2026";
+}
+
+std::string SvgOpen(const char* id, int height, const std::string& title,
+                    const std::string& description) {
+  return fmt::format(
+      "<svg id=\"{0}\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {1} "
+      "{2}\" width=\"{1}\" height=\"{2}\" role=\"img\" aria-labelledby=\"{0}-title {0}-desc\">\n"
+      "<title id=\"{0}-title\">{3}</title>\n<desc id=\"{0}-desc\">{4}</desc>\n"
+      "<text class=\"chart-title\" x=\"10\" y=\"22\">{3}</text>\n",
+      id, kWidth, height, XmlEscape(title), XmlEscape(description));
+}
+
+std::string LegendItem(double x, double y, const char* css_class, const std::string& label) {
+  return fmt::format(
+      "<rect class=\"swatch {}\" x=\"{}\" y=\"{}\" width=\"14\" height=\"14\"/>"
+      "<text class=\"legend-label\" x=\"{}\" y=\"{}\">{}</text>\n",
+      css_class, Coord(x), Coord(y - 11), Coord(x + 20), Coord(y), XmlEscape(label));
+}
+
+std::string EmptyNote(double x, double y) {
+  return fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no ended "
+                     "attempts</text>\n",
+                     Coord(x), Coord(y));
+}
+
+// A horizontal value axis at `y` from x0 to x1 for values 0..ticks.back(), with gridlines up
+// to `grid_top`.
+std::string ValueAxis(const std::vector<double>& ticks, double x0, double x1, double y,
+                      double grid_top, const std::string& label) {
+  std::string out = "<g class=\"axis x\">\n";
+  const double max = ticks.back();
+  for (double t : ticks) {
+    const double x = x0 + (x1 - x0) * t / max;
+    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+                       "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+                       Coord(x), Coord(grid_top), Coord(y), Coord(y + 16), CompactNumber(t));
+  }
+  out += fmt::format("<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>\n",
+                     Coord(x0), Coord(x1), Coord(y));
+  out += fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}"
+                     "</text>\n</g>\n",
+                     Coord((x0 + x1) / 2), Coord(y + 36), XmlEscape(label));
+  return out;
+}
+
+std::vector<const GroupUsage*> ChartGroups(const UsageReport& report) {
+  std::vector<const GroupUsage*> groups;
+  for (const GroupUsage& g : report.groups) {
+    if (groups.size() == static_cast<size_t>(kMaxChartGroups)) break;
+    groups.push_back(&g);
+  }
+  return groups;
+}
+
+std::string OmittedNote(const UsageReport& report, double y) {
+  if (report.groups.size() <= static_cast<size_t>(kMaxChartGroups)) return "";
+  return fmt::format("<text class=\"note\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{} of {} groups "
+                     "shown (the largest); the table lists all</text>\n",
+                     kWidth - 10, Coord(y), kMaxChartGroups, report.groups.size());
+}
+
+std::string GroupLabels(const std::vector<const GroupUsage*>& groups, double top) {
+  std::string out = "<g class=\"axis y\">\n";
+  for (size_t i = 0; i < groups.size(); ++i) {
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+                       kLabelWidth - 8, Coord(top + i * kRow + kRow / 2.0 + 4),
+                       XmlEscape(Truncate(groups[i]->group, 26)));
+  }
+  return out + "</g>\n";
+}
+
+// One panel of bullet bars: requested (wide, light) under used (narrow, dark), the used share
+// labelled at the right.
+std::string BulletPanel(const std::vector<const GroupUsage*>& groups, double x0, double x1,
+                        double top, const std::string& axis_label,
+                        const std::function<double(const GroupUsage&)>& requested,
+                        const std::function<double(const GroupUsage&)>& used,
+                        const char* panel_class) {
+  double max = 0;
+  for (const GroupUsage* g : groups) max = std::max({max, requested(*g), used(*g)});
+  const std::vector<double> ticks = NiceTicks(max, 5);
+  const double bottom = top + groups.size() * kRow;
+  const double scale = (x1 - x0) / ticks.back();
+  std::string out = fmt::format("<g class=\"panel {}\">\n", panel_class);
+  out += ValueAxis(ticks, x0, x1, bottom + 4, top, axis_label);
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const GroupUsage& g = *groups[i];
+    const double y = top + i * kRow;
+    const double r = requested(g);
+    const double u = used(g);
+    const std::string name = XmlEscape(g.group);
+    out += fmt::format("<rect class=\"bar requested\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
+                       "width=\"{}\" height=\"{}\"><title>{}: {} requested</title></rect>\n",
+                       name, Coord(x0), Coord(y + 5), Coord(r * scale), kRow - 10, name,
+                       CompactNumber(r));
+    out += fmt::format("<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
+                       "height=\"{}\"><title>{}: {} used</title></rect>\n",
+                       name, Coord(x0), Coord(y + 11), Coord(u * scale), kRow - 22, name,
+                       CompactNumber(u));
+    const std::string share = r > 0 ? fmt::format("{:.0f}%", 100 * u / r) : "no request";
+    out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
+                       Coord(x0 + std::max(r, u) * scale + 4), Coord(y + kRow / 2.0 + 4), share);
+  }
+  return out + "</g>\n";
+}
+
+}  // namespace
+
+std::string UtilizationSvg(const UsageReport& report) {
+  constexpr double kLeft = 70, kRight = kWidth - 20, kTop = 50, kBottom = 290;
+  const int height = 350;
+  std::string out = SvgOpen("utilization", height, "Cores allocated vs used over time",
+                            "Mean cores held by running attempts and mean cores they kept busy, "
+                            "over the campaign's span");
+  out += LegendItem(kLeft, 42, "allocated", "cores allocated");
+  out += LegendItem(kLeft + 150, 42, "used", "cores used (CPU time)");
+  const auto& bins = report.utilization;
+  if (bins.empty()) return out + EmptyNote(kWidth / 2.0, height / 2.0) + "</svg>\n";
+  double max = report.capacity_cores;
+  for (const UtilizationBin& b : bins) max = std::max({max, b.cores_allocated, b.cores_used});
+  const std::vector<double> ticks = NiceTicks(max, 5);
+  const int64_t first = bins.front().begin_us;
+  const int64_t last = bins.back().end_us;
+  auto x = [&](int64_t t) {
+    return kLeft + (kRight - kLeft) * static_cast<double>(t - first) /
+                       static_cast<double>(last - first);
+  };
+  auto y = [&](double v) { return kBottom - (kBottom - kTop) * v / ticks.back(); };
+
+  out += "<g class=\"axis y\">\n";
+  for (double t : ticks) {
+    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+                       "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
+                       Coord(kLeft), Coord(kRight), Coord(y(t)), Coord(kLeft - 6),
+                       Coord(y(t) + 4), CompactNumber(t));
+  }
+  out += fmt::format("<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
+                     "text-anchor=\"middle\">cores</text>\n</g>\n",
+                     Coord((kTop + kBottom) / 2));
+  out += "<g class=\"axis x\">\n";
+  for (int64_t t : TimeTicks(first, last, 8)) {
+    out += fmt::format("<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+                       "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+                       Coord(x(t)), Coord(kBottom), Coord(kBottom + 5), Coord(kBottom + 20),
+                       TimeTickLabel(t, last - first));
+  }
+  out += fmt::format("<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>\n",
+                     Coord(kLeft), Coord(kRight), Coord(kBottom));
+  out += fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">time "
+                     "(UTC)</text>\n</g>\n",
+                     Coord((kLeft + kRight) / 2), Coord(kBottom + 45));
+
+  auto area = [&](const char* css_class, double UtilizationBin::*value) {
+    std::string d = fmt::format("M{},{}", Coord(x(first)), Coord(y(0)));
+    for (const UtilizationBin& b : bins) {
+      d += fmt::format("L{},{}L{},{}", Coord(x(b.begin_us)), Coord(y(b.*value)),
+                       Coord(x(b.end_us)), Coord(y(b.*value)));
+    }
+    d += fmt::format("L{},{}Z", Coord(x(last)), Coord(y(0)));
+    return fmt::format("<path class=\"area {}\" d=\"{}\"/>\n", css_class, d);
+  };
+  out += area("allocated", &UtilizationBin::cores_allocated);
+  out += area("used", &UtilizationBin::cores_used);
+  if (report.capacity_cores > 0) {
+    const double cy = y(report.capacity_cores);
+    out += fmt::format("<line class=\"capacity\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+                       "<text class=\"note\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">capacity {5} "
+                       "cores</text>\n",
+                       Coord(kLeft), Coord(kRight), Coord(cy), Coord(kRight - 4), Coord(cy - 5),
+                       report.capacity_cores);
+  }
+  return out + "</svg>\n";
+}
+
+std::string UsageByGroupSvg(const UsageReport& report) {
+  const std::vector<const GroupUsage*> groups = ChartGroups(report);
+  constexpr double kTop = 56, kLeft = kLabelWidth, kRight = kWidth - 90;
+  const double bottom = kTop + groups.size() * kRow;
+  const int height = static_cast<int>(bottom) + 60;
+  std::string out = SvgOpen("usage-by-group", std::max(height, 160),
+                            "Core-hours by " + report.by.Name(),
+                            "Core-hours allocated (cores held x wall time) and used (CPU time) "
+                            "per group");
+  out += LegendItem(kLeft, 44, "allocated", "core-hours allocated");
+  out += LegendItem(kLeft + 180, 44, "used", "core-hours used");
+  out += OmittedNote(report, 22);
+  if (groups.empty()) return out + EmptyNote(kWidth / 2.0, 110) + "</svg>\n";
+  double max = 0;
+  for (const GroupUsage* g : groups) {
+    max = std::max({max, g->core_hours_allocated, g->core_hours_used});
+  }
+  const std::vector<double> ticks = NiceTicks(max, 6);
+  const double scale = (kRight - kLeft) / ticks.back();
+  out += ValueAxis(ticks, kLeft, kRight, bottom + 4, kTop, "core-hours");
+  out += GroupLabels(groups, kTop);
+  out += "<g class=\"bars\">\n";
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const GroupUsage& g = *groups[i];
+    const double y = kTop + i * kRow;
+    const std::string name = XmlEscape(g.group);
+    out += fmt::format("<rect class=\"bar allocated\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
+                       "width=\"{}\" height=\"11\"><title>{}: {} core-hours allocated</title>"
+                       "</rect>\n",
+                       name, Coord(kLeft), Coord(y + 4), Coord(g.core_hours_allocated * scale),
+                       name, CompactNumber(g.core_hours_allocated));
+    out += fmt::format("<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
+                       "height=\"11\"><title>{}: {} core-hours used</title></rect>\n",
+                       name, Coord(kLeft), Coord(y + 15), Coord(g.core_hours_used * scale), name,
+                       CompactNumber(g.core_hours_used));
+    out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
+                       Coord(kLeft + g.core_hours_allocated * scale + 4), Coord(y + 13),
+                       CompactNumber(g.core_hours_allocated));
+  }
+  return out + "</g>\n</svg>\n";
+}
+
+std::string RequestedVsUsedSvg(const UsageReport& report) {
+  const std::vector<const GroupUsage*> groups = ChartGroups(report);
+  constexpr double kTop = 76;
+  constexpr double kPanel = (kWidth - kLabelWidth - 20) / 2.0;  // two panels side by side
+  const double bottom = kTop + groups.size() * kRow;
+  const int height = static_cast<int>(bottom) + 60;
+  std::string out = SvgOpen("requested-vs-used", std::max(height, 180),
+                            "Requested vs used, by " + report.by.Name(),
+                            "Per group: core-hours allocated vs used, and memory GiB-hours "
+                            "requested vs at peak RSS; the label is the share used");
+  out += LegendItem(kLabelWidth, 44, "allocated", "cores allocated");
+  out += LegendItem(kLabelWidth + 130, 44, "used", "cores used");
+  out += LegendItem(kLabelWidth + 240, 44, "requested", "memory requested");
+  out += LegendItem(kLabelWidth + 385, 44, "peak", "memory at peak");
+  out += OmittedNote(report, 22);
+  if (groups.empty()) return out + EmptyNote(kWidth / 2.0, 120) + "</svg>\n";
+  const double cpu_x0 = kLabelWidth, cpu_x1 = kLabelWidth + kPanel - 60;
+  const double mem_x0 = kLabelWidth + kPanel + 10, mem_x1 = kWidth - 70;
+  out += fmt::format("<text class=\"panel-title\" x=\"{}\" y=\"66\">Cores</text>"
+                     "<text class=\"panel-title\" x=\"{}\" y=\"66\">Memory</text>\n",
+                     Coord(cpu_x0), Coord(mem_x0));
+  out += GroupLabels(groups, kTop);
+  out += BulletPanel(
+      groups, cpu_x0, cpu_x1, kTop, "core-hours",
+      [](const GroupUsage& g) { return g.core_hours_allocated; },
+      [](const GroupUsage& g) { return g.core_hours_used; }, "cores");
+  out += BulletPanel(
+      groups, mem_x0, mem_x1, kTop, "GiB-hours",
+      [](const GroupUsage& g) { return g.memory_gib_hours_requested; },
+      [](const GroupUsage& g) { return g.memory_gib_hours_peak; }, "memory");
+  return out + "</svg>\n";
+}
+
+}  // namespace allot

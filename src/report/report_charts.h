@@ -1,0 +1,28 @@
+// The three charts of the HTML report, each one inline <svg> element with a stable id, a
+// <title>, axes with labels and a legend, and data elements with stable classes (what tests
+// and style sheets select):
+//   #utilization        cores allocated vs used over the campaign's span: two step areas
+//                       (path.area.allocated, path.area.used), and line.capacity where the
+//                       journal knows the machine's cores
+//   #usage-by-group     core-hours allocated vs used per group: paired horizontal bars
+//                       (rect.bar.allocated, rect.bar.used)
+//   #requested-vs-used  the gap per group, as bullet bars in two panels: cores (core-hours
+//                       allocated vs used) and memory (GiB-hours requested vs peak):
+//                       rect.bar.requested under rect.bar.used, with the used share labelled
+// Groups beyond kMaxChartGroups (the largest by allocated core-hours are kept) are left out
+// of the charts, and the chart says so; the table has them all. Pure; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "report/usage_report.h"
+
+namespace allot {
+
+inline constexpr int kMaxChartGroups = 20;
+
+std::string UtilizationSvg(const UsageReport& report);
+std::string UsageByGroupSvg(const UsageReport& report);
+std::string RequestedVsUsedSvg(const UsageReport& report);
+
+}  // namespace allot

@@ -1,0 +1,127 @@
+// The HTML rendering of report_format.h: one self-contained page. No scripts, fonts, images or
+// links to anything outside it, so it can be mailed, archived with a grant report, or opened
+// on a cluster's login node without network.
+#include <fmt/format.h>
+
+#include "common/units.h"
+#include "report/report_charts.h"
+#include "report/report_format.h"
+#include "report/report_time.h"
+#include "report/svg_chart.h"
+
+namespace allot {
+namespace {
+
+constexpr const char* kStyle = R"css(
+:root { --allocated: #a9bfdc; --used: #1f5fa8; --requested: #f2cf9b; --peak: #d2691e; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222;
+       background: #f6f7f9; margin: 0; }
+main { max-width: 1040px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+.meta { color: #666; margin: 0 0 18px; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 18px; }
+.card { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 10px 14px;
+        min-width: 150px; }
+.card .v { font-size: 22px; font-weight: 600; }
+.card .k { color: #666; font-size: 12px; }
+figure { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; margin: 0 0 18px;
+         padding: 8px; }
+svg.chart { display: block; max-width: 100%; height: auto; font-size: 12px; }
+svg .chart-title { font-size: 15px; font-weight: 600; }
+svg .panel-title { font-size: 13px; font-weight: 600; }
+svg .grid { stroke: #e6e8ec; }
+svg .tick, svg .domain { stroke: #888; }
+svg .axis text { fill: #444; }
+svg .axis-label { fill: #222; font-weight: 600; }
+svg .note, svg .empty { fill: #777; font-style: italic; }
+svg .value { fill: #333; font-size: 11px; }
+svg .allocated { fill: var(--allocated); }
+svg .used { fill: var(--used); }
+svg .requested { fill: var(--requested); }
+svg .peak { fill: var(--peak); }
+svg .panel.cores .requested { fill: var(--allocated); }
+svg .panel.cores .used { fill: var(--used); }
+svg .panel.memory .requested { fill: var(--requested); }
+svg .panel.memory .used { fill: var(--peak); }
+svg path.area.allocated { fill: var(--allocated); fill-opacity: .85; stroke: #7f9cc4; }
+svg path.area.used { fill: var(--used); fill-opacity: .8; stroke: #174a84; }
+svg .capacity { stroke: #c0392b; stroke-dasharray: 6 4; stroke-width: 1.5; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
+th, td { border: 1px solid #dde1e7; padding: 4px 8px; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #eef1f5; }
+tr.total td { font-weight: 600; background: #f3f5f8; }
+)css";
+
+std::string Hours(double h) { return CompactNumber(h); }
+
+std::string EfficiencyText(const GroupUsage& g) {
+  const auto eff = g.Efficiency();
+  return eff ? fmt::format("{:.0f}%", *eff * 100) : "-";
+}
+
+std::string Card(const std::string& value, const std::string& key) {
+  return fmt::format("<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">{}</div>"
+                     "</div>\n",
+                     XmlEscape(value), XmlEscape(key));
+}
+
+std::string TableRow(const GroupUsage& g, bool total) {
+  return fmt::format(
+      "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+      "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+      total ? " class=\"total\"" : "", XmlEscape(g.group), g.tasks, g.attempts, g.succeeded,
+      g.failed, Hours(g.core_hours_allocated), Hours(g.core_hours_used), EfficiencyText(g),
+      Hours(g.gpu_hours), Hours(g.memory_gib_hours_requested), Hours(g.memory_gib_hours_peak),
+      g.attempts ? FormatDuration(g.Span()) : "-");
+}
+
+}  // namespace
+
+std::string RenderHtml(const UsageReport& report, const RenderContext& context) {
+  const GroupUsage& t = report.total;
+  std::string title = "Allot usage report by " + report.by.Name();
+  std::string out = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+      XmlEscape(title), kStyle, XmlEscape(title));
+  std::string meta;
+  if (!context.source.empty()) meta += "Journal " + context.source + ". ";
+  if (t.attempts) {
+    meta += "Attempts ended " + FormatUtcTimestamp(t.first_start_us) + " to " +
+            FormatUtcTimestamp(t.last_end_us) + ". ";
+  }
+  if (report.since_us) meta += "Since " + FormatUtcTimestamp(*report.since_us) + ". ";
+  if (context.generated_at_us) meta += "Generated " + FormatUtcTimestamp(*context.generated_at_us) + ".";
+  out += fmt::format("<p class=\"meta\">{}</p>\n", XmlEscape(meta));
+
+  out += "<div class=\"cards\" id=\"totals\">\n";
+  out += Card(Hours(t.core_hours_allocated), "core-hours allocated");
+  out += Card(Hours(t.core_hours_used), "core-hours used");
+  out += Card(EfficiencyText(t), "CPU efficiency");
+  out += Card(Hours(t.gpu_hours), "GPU-hours");
+  out += Card(fmt::format("{} / {}", Hours(t.memory_gib_hours_peak),
+                          Hours(t.memory_gib_hours_requested)),
+              "memory GiB-hours peak / requested");
+  out += Card(fmt::format("{} ({} failed)", t.attempts, t.failed),
+              fmt::format("attempts of {} tasks", t.tasks));
+  out += "</div>\n";
+
+  out += "<figure>\n" + UtilizationSvg(report) + "</figure>\n";
+  out += "<figure>\n" + UsageByGroupSvg(report) + "</figure>\n";
+  out += "<figure>\n" + RequestedVsUsedSvg(report) + "</figure>\n";
+
+  out += fmt::format(
+      "<table id=\"groups\">\n<thead><tr><th>{}</th><th>tasks</th><th>attempts</th>"
+      "<th>succeeded</th><th>failed</th><th>core-h allocated</th><th>core-h used</th>"
+      "<th>efficiency</th><th>GPU-h</th><th>mem GiB-h requested</th><th>mem GiB-h peak</th>"
+      "<th>span</th></tr></thead>\n<tbody>\n",
+      XmlEscape(report.by.Name()));
+  for (const GroupUsage& g : report.groups) out += TableRow(g, false);
+  out += TableRow(t, true);
+  out += "</tbody>\n</table>\n</main>\n</body>\n</html>\n";
+  return out;
+}
+
+}  // namespace allot

@@ -1,0 +1,106 @@
+#include "report/svg_chart.h"
+
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace allot {
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::vector<double> NiceTicks(double max, int target) {
+  if (!(max > 0) || !std::isfinite(max)) return {0, 1};
+  const double raw = max / target;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = magnitude * 10;
+  for (double m : {1.0, 2.0, 5.0}) {
+    if (magnitude * m >= raw) {
+      step = magnitude * m;
+      break;
+    }
+  }
+  std::vector<double> ticks;
+  for (int i = 0;; ++i) {
+    ticks.push_back(step * i);
+    if (step * i >= max * (1 - 1e-9)) break;
+  }
+  return ticks;
+}
+
+std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target) {
+  constexpr int64_t kS = 1'000'000;
+  constexpr int64_t kSteps[] = {1 * kS,     2 * kS,     5 * kS,      10 * kS,     15 * kS,
+                                30 * kS,    60 * kS,    120 * kS,    300 * kS,    600 * kS,
+                                900 * kS,   1800 * kS,  3600 * kS,   7200 * kS,   10800 * kS,
+                                21600 * kS, 43200 * kS, 86400 * kS,  172800 * kS, 604800 * kS};
+  std::vector<int64_t> ticks;
+  if (last_us <= first_us) return ticks;
+  int64_t step = kSteps[std::size(kSteps) - 1];
+  for (int64_t s : kSteps) {
+    if ((last_us - first_us) / s <= target) {
+      step = s;
+      break;
+    }
+  }
+  for (int64_t t = (first_us + step - 1) / step * step; t <= last_us; t += step) {
+    ticks.push_back(t);
+  }
+  return ticks;
+}
+
+std::string TimeTickLabel(int64_t unix_us, int64_t span_us) {
+  std::time_t t = static_cast<std::time_t>(unix_us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  if (span_us < 600LL * 1'000'000) {
+    return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
+  }
+  if (span_us < 2 * 86400LL * 1'000'000) return fmt::format("{:02}:{:02}", tm.tm_hour, tm.tm_min);
+  return fmt::format("{:02}-{:02} {:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+std::string CompactNumber(double value) {
+  if (value == 0) return "0";
+  const double a = std::fabs(value);
+  if (a >= 1000) {
+    std::string digits = fmt::format("{:.0f}", a);
+    std::string grouped;
+    for (size_t i = 0; i < digits.size(); ++i) {
+      if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+      grouped += digits[i];
+    }
+    return (value < 0 ? "-" : "") + grouped;
+  }
+  if (a >= 100) return fmt::format("{:.0f}", value);
+  if (a >= 1) {
+    std::string s = fmt::format("{:.2f}", value);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+  }
+  return fmt::format("{:.2g}", value);
+}
+
+std::string Coord(double value) {
+  std::string s = fmt::format("{:.2f}", value);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
+}
+
+}  // namespace allot

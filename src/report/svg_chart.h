@@ -1,0 +1,32 @@
+// Small building blocks of the report's inline SVG charts: escaping, axis ticks and number
+// labels. Pure; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace allot {
+
+// Text safe inside an XML element or a double-quoted attribute.
+std::string XmlEscape(std::string_view text);
+
+// Ticks 0, step, 2 step, ... up to the first multiple of a 1/2/5 x 10^k step at or above
+// `max`, about `target` of them. {0, 1} when max <= 0. REQUIRES: target >= 1.
+std::vector<double> NiceTicks(double max, int target);
+
+// Tick times (Unix microseconds) at round UTC boundaries (1 s .. 1 week steps) inside
+// [first_us, last_us], about `target` of them.
+std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target);
+// A tick's label: "HH:MM:SS" for spans under 10 minutes, "HH:MM" under 2 days, else
+// "MM-DD HH:MM" (UTC).
+std::string TimeTickLabel(int64_t unix_us, int64_t span_us);
+
+// A compact number for labels: "0", "0.0042", "12.5", "1,234".
+std::string CompactNumber(double value);
+
+// "12.345" with three decimals: coordinates in SVG path data.
+std::string Coord(double value);
+
+}  // namespace allot

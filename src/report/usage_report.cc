@@ -1,0 +1,93 @@
+#include "report/usage_report.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "report/attempt_record.h"
+
+namespace allot {
+namespace {
+
+constexpr double kUsPerHour = 3600.0 * 1e6;
+constexpr double kBytesPerGiB = 1024.0 * 1024.0 * 1024.0;
+
+void Add(const AttemptRecord& a, GroupUsage& g) {
+  const double hours = static_cast<double>(a.Wall().count()) / kUsPerHour;
+  ++g.attempts;
+  if (a.succeeded()) {
+    ++g.succeeded;
+  } else {
+    ++g.failed;
+  }
+  g.core_hours_allocated += a.cores * hours;
+  g.core_hours_used += static_cast<double>(a.Cpu().count()) / kUsPerHour;
+  g.gpu_hours += a.gpus * hours;
+  g.memory_gib_hours_requested += static_cast<double>(a.memory_bytes) / kBytesPerGiB * hours;
+  if (a.usage) {
+    g.memory_gib_hours_peak += static_cast<double>(a.usage->max_rss_bytes) / kBytesPerGiB * hours;
+  }
+  if (g.first_start_us == 0 || a.start_us < g.first_start_us) g.first_start_us = a.start_us;
+  g.last_end_us = std::max(g.last_end_us, a.end_us);
+}
+
+int CapacityCores(const JournalContents& contents) {
+  for (const auto& [key, value] : contents.meta) {
+    if (key != "cores") continue;
+    int cores = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), cores);
+    if (ec == std::errc() && ptr == value.data() + value.size() && cores > 0) return cores;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<double> GroupUsage::Efficiency() const {
+  if (core_hours_allocated <= 0) return std::nullopt;
+  return std::clamp(core_hours_used / core_hours_allocated, 0.0, 1.0);
+}
+
+UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportOptions& options) {
+  UsageReport report;
+  report.by = options.by;
+  report.since_us = options.since_us;
+  report.capacity_cores = CapacityCores(contents);
+  report.total.group = "(total)";
+
+  std::vector<AttemptRecord> counted;
+  for (AttemptRecord& a : EndedAttempts(contents)) {
+    if (options.since_us && a.end_us < *options.since_us) continue;
+    if (a.task >= contents.submissions.size()) continue;  // not in this journal: ignore
+    counted.push_back(std::move(a));
+  }
+
+  std::map<std::string, GroupUsage> by_name;
+  std::map<std::string, std::set<TaskIndex>> tasks_by_name;
+  std::set<TaskIndex> all_tasks;
+  std::vector<std::optional<std::string>> group_of(contents.submissions.size());
+  for (const AttemptRecord& a : counted) {
+    std::optional<std::string>& name = group_of[a.task];
+    if (!name) name = GroupOf(contents.submissions[a.task].spec, options.by, options.default_user);
+    GroupUsage& g = by_name[*name];
+    g.group = *name;
+    Add(a, g);
+    Add(a, report.total);
+    tasks_by_name[*name].insert(a.task);
+    all_tasks.insert(a.task);
+  }
+  for (auto& [name, g] : by_name) {
+    g.tasks = static_cast<int64_t>(tasks_by_name[name].size());
+    report.groups.push_back(std::move(g));
+  }
+  report.total.tasks = static_cast<int64_t>(all_tasks.size());
+  std::stable_sort(report.groups.begin(), report.groups.end(),
+                   [](const GroupUsage& x, const GroupUsage& y) {
+                     return x.core_hours_allocated > y.core_hours_allocated;
+                   });
+  report.utilization = SweepUtilization(counted, options.utilization_bins);
+  return report;
+}
+
+}  // namespace allot

@@ -1,0 +1,63 @@
+// UsageReport: where a campaign's resources went, per group (report/group_by.h), computed from
+// the journal's ended attempts (report/attempt_record.h). What `allot report` prints in every
+// format. BuildUsageReport is a pure function of the journal's contents; thread-compatible.
+//
+// Per attempt:
+//   allocated core-hours  cores held x wall        GPU-hours  GPUs held x wall
+//   used core-hours       (user + system CPU)      memory GiB-hours requested: memory held x wall,
+//                                                  peak: peak RSS x wall
+// An attempt counts when it ended (at or after `since_us` when given); running ones do not.
+// A group's tasks are the distinct tasks with a counted attempt; `failed` counts every counted
+// attempt that did not succeed (failed, timed out, canceled, preempted, lost, retried).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "journal/journal_store.h"
+#include "report/group_by.h"
+#include "report/utilization_timeline.h"
+
+namespace allot {
+
+struct GroupUsage {
+  std::string group;
+  int64_t tasks = 0;
+  int64_t attempts = 0;
+  int64_t succeeded = 0;
+  int64_t failed = 0;
+  double core_hours_allocated = 0;
+  double core_hours_used = 0;
+  double gpu_hours = 0;
+  double memory_gib_hours_requested = 0;
+  double memory_gib_hours_peak = 0;
+  int64_t first_start_us = 0;  // earliest start of a counted attempt (0 when none)
+  int64_t last_end_us = 0;     // latest end of a counted attempt (0 when none)
+
+  // Used / allocated core-hours in [0, 1]; nullopt when nothing was allocated.
+  std::optional<double> Efficiency() const;
+  Duration Span() const { return Duration(last_end_us - first_start_us); }
+};
+
+struct UsageReportOptions {
+  GroupBy by;
+  std::optional<int64_t> since_us;  // Unix microseconds
+  std::string default_user;         // grouping by user, for tasks without tags.user
+  int utilization_bins = 400;       // REQUIRES: > 0
+};
+
+struct UsageReport {
+  GroupBy by;
+  std::optional<int64_t> since_us;
+  // Largest allocated core-hours first, then by name.
+  std::vector<GroupUsage> groups;
+  GroupUsage total;  // group "(total)": over every counted attempt
+  std::vector<UtilizationBin> utilization;
+  int capacity_cores = 0;  // the journal's meta "cores" (allot run); 0 when unknown
+};
+
+UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportOptions& options);
+
+}  // namespace allot
