@@ -226,8 +226,6 @@ def test_array_sweep_and_dependencies(client, prefix):
         client.submit([allot.Task(f"{prefix}-orphan", "true", depends_on=f"{prefix}-none")])
 
 
-@pytest.mark.xfail(reason="server bug (reported): a depends_on glob pattern matches only tasks "
-                          "of its own submission, not tasks submitted earlier", strict=False)
 def test_glob_dependency_on_earlier_submission(client, prefix):
     arr = client.submit_command("true", name=f"{prefix}-arr", array="1-2")
     [agg] = client.submit_command("true", name=f"{prefix}-agg", after=f"{prefix}-arr-*")

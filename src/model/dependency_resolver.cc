@@ -96,6 +96,10 @@ class Resolver {
           if (m != i) out.push_back(m);
         }
         lines.resize(out.size(), line);
+        if (out.size() == before && keep_unknown_) {
+          unknown_[i].push_back(entry);  // may match tasks the caller has
+          continue;
+        }
         if (out.size() == before) {
           sink_->Add(line, t.spec.id, "depends_on",
                      "pattern '" + entry + "' matches no task" +

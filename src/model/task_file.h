@@ -69,8 +69,8 @@ struct LoadOptions {
   std::string base_dir;
   // When set, a request that can never fit it is one more problem, reported with the others.
   std::optional<MachineCapacity> capacity;
-  // When set, a depends_on id naming no task of the file is kept as written (not a problem):
-  // the server checks it against the tasks it already has. Patterns still match only the file.
+  // When set, a depends_on id naming no task of the file, or a pattern matching none, is kept
+  // as written (not a problem): the server resolves it against the tasks it already has.
   bool allow_unknown_dependencies = false;
 };
 

@@ -106,6 +106,7 @@ Status ClusterServer::Open() {
   if (exists) {
     ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal_->Load());
     recovered_tasks_ = contents.submissions.size();
+    NoteEnds(contents.events);
     committed_seq_ = static_cast<int64_t>(contents.events.size());
     ALLOT_RETURN_IF_ERROR(scheduler_->Recover(contents.submissions, contents.events,
                                               RecoverMode::kAwaitWorkers));
@@ -247,6 +248,20 @@ void ClusterServer::Send(const std::string& peer, const ServerToWorker& message)
   if (!s.ok() && s.code() != StatusCode::kNotFound) {
     Log("cannot send to worker " + peer + ": " + s.ToString());
   }
+}
+
+void ClusterServer::NoteEnds(std::span<const TaskEvent> events) {
+  for (const TaskEvent& e : events) {
+    if (e.to == TaskState::kFailed || e.to == TaskState::kCanceled ||
+        e.to == TaskState::kSkipped) {
+      end_reasons_[e.task] = e.reason;
+    }
+  }
+}
+
+std::string ClusterServer::EndReason(TaskIndex t) const {
+  auto it = end_reasons_.find(t);
+  return it == end_reasons_.end() ? "" : it->second;
 }
 
 ClusterServer::Peer* ClusterServer::PeerOf(WorkerId id) {
@@ -412,6 +427,7 @@ bool ClusterServer::Flush() {
   Outbox* out = scheduler_->outbox();
   if (!out->submissions.empty() || !out->events.empty()) {
     const size_t events = out->events.size();
+    NoteEnds(out->events);
     for (const TaskEvent& e : out->events) {
       if (!e.usage) continue;
       ++attempts_ended_[std::string(TaskStateName(e.to))];

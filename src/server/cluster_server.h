@@ -20,6 +20,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <span>
 #include <unordered_map>
 #include <memory>
 #include <mutex>
@@ -140,6 +141,9 @@ class ClusterServer : public ApiBackend {
   nlohmann::json CountsJson() const;
   std::string WorkerName(TaskIndex t) const;
   Peer* PeerOf(WorkerId id);
+  // Why a task that did not succeed ended ("" when it did, or is not over).
+  std::string EndReason(TaskIndex t) const;
+  void NoteEnds(std::span<const TaskEvent> events);
 
   ClusterServerOptions options_;
   const Clock* clock_;
@@ -172,6 +176,7 @@ class ClusterServer : public ApiBackend {
   Histogram commit_seconds_{{1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1}};
   Histogram schedule_seconds_{{1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1}};
   std::map<std::string, uint64_t> attempts_ended_;  // by the state the attempt ended in
+  std::unordered_map<TaskIndex, std::string> end_reasons_;  // of failed/canceled/skipped tasks
 
   // Calls posted by HTTP threads, and their answers.
   struct Pending {

@@ -13,6 +13,7 @@
 #include "journal/journal_reader.h"
 #include "model/task_attempt.h"
 #include "model/task_attempt_json.h"
+#include "model/glob.h"
 #include "model/task_file.h"
 #include "server/cluster_server.h"
 
@@ -133,17 +134,35 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
   if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
   return Call([this, specs]() -> Result<Json> {
     if (stopping_) return Status::Unavailable("the server is stopping");
-    // Dependencies outside the file must name tasks the server has.
+    // Dependencies outside the file must name tasks the server has; patterns the file did not
+    // match expand over them.
     std::unordered_set<std::string> in_batch;
     for (const TaskSpec& s : *specs) in_batch.insert(s.id);
     std::vector<std::string> unknown;
-    for (const TaskSpec& s : *specs) {
-      for (const std::string& d : s.depends_on) {
+    for (TaskSpec& s : *specs) {
+      std::vector<std::string> resolved;
+      for (std::string& d : s.depends_on) {
+        if (IsGlobPattern(d)) {
+          const size_t before = resolved.size();
+          for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) {
+            if (GlobMatch(d, scheduler_->spec(t).id)) resolved.push_back(scheduler_->spec(t).id);
+          }
+          if (resolved.size() == before) {
+            unknown.push_back(fmt::format("{}:{}: task '{}': field 'depends_on': pattern '{}' "
+                                          "matches no task",
+                                          s.origin.file, s.origin.line, s.id, d));
+          }
+          continue;
+        }
         if (!in_batch.count(d) && !scheduler_->Find(d)) {
           unknown.push_back(fmt::format("{}:{}: task '{}': field 'depends_on': unknown task '{}'",
                                         s.origin.file, s.origin.line, s.id, d));
         }
+        resolved.push_back(std::move(d));
       }
+      std::sort(resolved.begin(), resolved.end());
+      resolved.erase(std::unique(resolved.begin(), resolved.end()), resolved.end());
+      s.depends_on = std::move(resolved);
     }
     if (!unknown.empty()) {
       std::string message = fmt::format("{}: {} problem{}", specs->front().origin.file,
@@ -153,7 +172,23 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
     }
     Json ids = Json::array();
     for (const TaskSpec& s : *specs) ids.push_back(s.id);
-    ALLOT_RETURN_IF_ERROR(scheduler_->Submit(std::move(*specs)));
+    // For a refusal (a duplicate id, a cycle through earlier tasks): where in the file.
+    std::unordered_map<std::string, SourceLocation> origins;
+    for (const TaskSpec& s : *specs) origins.emplace(s.id, s.origin);
+    Status submitted = scheduler_->Submit(std::move(*specs));
+    if (!submitted.ok()) {
+      const std::string& m = submitted.message();
+      std::string where;
+      if (m.rfind("task '", 0) == 0) {
+        auto it = origins.find(m.substr(6, m.find('\'', 6) - 6));
+        if (it != origins.end()) {
+          where = fmt::format("{}:{}: ", it->second.file, it->second.line);
+          return Status(submitted.code(),
+                        fmt::format("{}: 1 problem\n{}{}", it->second.file, where, m));
+        }
+      }
+      return submitted;
+    }
     return Json{{"ids", std::move(ids)}};
   });
 }
@@ -264,9 +299,11 @@ Result<Json> ClusterServer::Wait(const WaitRequest& request) {
       auto add = [&](TaskIndex t) {
         TaskState s = scheduler_->state(t);
         if (s != TaskState::kSucceeded && unsuccessful.size() < 1000) {
-          unsuccessful.push_back({{"id", scheduler_->spec(t).id},
-                                  {"state", std::string(TaskStateName(s))},
-                                  {"exit_code", scheduler_->last_exit(t)}});
+          unsuccessful.push_back(
+              {{"id", scheduler_->spec(t).id},
+               {"state", std::string(TaskStateName(s))},
+               {"exit_code", scheduler_->attempts(t) > 0 ? Json(scheduler_->last_exit(t)) : Json()},
+               {"reason", EndReason(t)}});
         }
       };
       if (refs.empty()) {
