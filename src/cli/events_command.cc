@@ -1,0 +1,131 @@
+#include "cli/events_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/client_support.h"
+#include "cli/exit_codes.h"
+#include "journal/journal_reader.h"
+
+namespace allot {
+namespace {
+
+struct EventsOptions {
+  std::string server_dir;
+  std::string workdir;
+  std::string db;
+  int64_t after = 0;
+  int64_t limit = 0;  // 0: no limit
+  bool follow = false;
+};
+
+nlohmann::json RowJson(const JournalEventRow& row) {
+  const TaskEvent& e = row.event;
+  nlohmann::json j = {{"seq", row.seq},
+                      {"task", row.task_id},
+                      {"attempt", e.attempt},
+                      {"execution", e.attempt > 0 ? nlohmann::json(row.task_id + "@" +
+                                                                   std::to_string(e.attempt))
+                                                  : nlohmann::json()},
+                      {"from", std::string(TaskStateName(e.from))},
+                      {"to", std::string(TaskStateName(e.to))},
+                      {"time_us", e.wall_time_us},
+                      {"reason", e.reason}};
+  if (e.usage) {
+    j["exit_code"] = e.usage->exit_code;
+    j["signal"] = e.usage->term_signal;
+    j["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
+  }
+  if (!e.worker.empty()) j["worker"] = e.worker;
+  return j;
+}
+
+// Prints one JSON line; false when stdout is gone (a closed pipe ends --follow quietly).
+bool Print(const nlohmann::json& j) {
+  std::string line = j.dump() + "\n";
+  return std::fwrite(line.data(), 1, line.size(), stdout) == line.size() && std::fflush(stdout) == 0;
+}
+
+int FromJournal(const EventsOptions& o) {
+  const std::string db = o.db.empty() ? o.workdir + "/allot.db" : o.db;
+  Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(db);
+  if (!reader.ok()) {
+    std::fprintf(stderr, "allot events: %s\n", reader.status().message().c_str());
+    return kExitBadInput;
+  }
+  int64_t after = o.after, printed = 0;
+  while (true) {
+    const int64_t batch = o.limit > 0 ? std::min<int64_t>(10000, o.limit - printed) : 10000;
+    Result<std::vector<JournalEventRow>> rows = (*reader)->EventsAfter(after, batch);
+    if (!rows.ok()) {
+      std::fprintf(stderr, "allot events: %s\n", rows.status().message().c_str());
+      return kExitInternal;
+    }
+    for (const JournalEventRow& row : *rows) {
+      if (!Print(RowJson(row))) return kExitOk;
+      after = row.seq;
+      ++printed;
+    }
+    if (o.limit > 0 && printed >= o.limit) return kExitOk;
+    if (rows->empty()) {
+      if (!o.follow) return kExitOk;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+}
+
+int FromServer(const EventsOptions& o) {
+  int exit_code = kExitOk;
+  std::optional<ApiClient> client = ConnectOrReport("events", o.server_dir, &exit_code);
+  if (!client) return exit_code;
+  int64_t after = o.after, printed = 0;
+  while (true) {
+    const int64_t batch = o.limit > 0 ? std::min<int64_t>(10000, o.limit - printed) : 10000;
+    Result<nlohmann::json> answer = client->Events(after, o.follow ? 30 : 0, batch);
+    if (!answer.ok()) return ReportClientError("events", answer.status());
+    const nlohmann::json& events = (*answer)["events"];
+    for (const nlohmann::json& e : events) {
+      if (!Print(e)) return kExitOk;
+      ++printed;
+    }
+    after = (*answer).value("last", after);
+    if (o.limit > 0 && printed >= o.limit) return kExitOk;
+    if (events.empty() && !o.follow) return kExitOk;
+  }
+}
+
+}  // namespace
+
+void AddEventsCommand(CLI::App* app, int* exit_code) {
+  auto o = std::make_shared<EventsOptions>();
+  CLI::App* cmd = app->add_subcommand(
+      "events", "Print the campaign's transitions as JSON lines (--follow: as they happen)");
+  AddServerDirOption(cmd, &o->server_dir);
+  cmd->add_option("--workdir", o->workdir, "An `allot run` work directory (its allot.db)");
+  cmd->add_option("--db", o->db, "An `allot run` journal file");
+  cmd->add_option("--after", o->after, "Only events after this sequence number")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", o->limit, "At most this many events")->check(CLI::PositiveNumber);
+  cmd->add_flag("-f,--follow", o->follow, "Keep printing new events as they are committed");
+  cmd->callback([o, exit_code] {
+    const bool local = !o->workdir.empty() || !o->db.empty();
+    const char* env = std::getenv("ALLOT_SERVER_DIR");
+    if (local || (o->server_dir.empty() && (env == nullptr || *env == '\0') &&
+                  access("allot-work/allot.db", F_OK) == 0)) {
+      if (o->workdir.empty()) o->workdir = "allot-work";
+      *exit_code = FromJournal(*o);
+    } else {
+      *exit_code = FromServer(*o);
+    }
+  });
+}
+
+}  // namespace allot
