@@ -22,9 +22,12 @@ std::optional<SlurmAllocation> Read(const Env& env) {
 // What srun gave each task of `srun --ntasks-per-node=1` in `sbatch -N3 --ntasks-per-node=1`
 // on the local test cluster (Slurm 22.05, TaskPlugin=task/none), on the second node.
 Env StepEnv() {
-  return {{"SLURMD_NODENAME", "n2"},          {"SLURM_CPUS_ON_NODE", "1"},
-          {"SLURM_JOB_CPUS_PER_NODE", "1(x3)"}, {"SLURM_NODEID", "1"},
-          {"SLURM_STEP_ID", "0"},             {"SLURM_STEP_TASKS_PER_NODE", "1(x3)"},
+  return {{"SLURMD_NODENAME", "n2"},
+          {"SLURM_CPUS_ON_NODE", "1"},
+          {"SLURM_JOB_CPUS_PER_NODE", "1(x3)"},
+          {"SLURM_NODEID", "1"},
+          {"SLURM_STEP_ID", "0"},
+          {"SLURM_STEP_TASKS_PER_NODE", "1(x3)"},
           {"SLURM_TASKS_PER_NODE", "1(x3)"}};
 }
 

@@ -12,7 +12,7 @@ namespace allot {
 // worker runs in a Slurm job step, else `host`. Several Slurm nodes may share one host
 // (multiple-slurmd or front-end setups, scripts/local-slurm.sh), and the node is the name that
 // squeue and sinfo show.
-std::string DefaultWorkerName(const std::string& host,
-                              const std::optional<SlurmAllocation>& slurm = CurrentSlurmAllocation());
+std::string DefaultWorkerName(const std::string& host, const std::optional<SlurmAllocation>& slurm =
+                                                           CurrentSlurmAllocation());
 
 }  // namespace allot

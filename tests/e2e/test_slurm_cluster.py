@@ -24,7 +24,6 @@ import shlex
 import sqlite3
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -43,12 +42,12 @@ KILL_AT = 300  # succeeded tasks before a node dies
 SLURM_TIMEOUT = 30  # any one Slurm client command (they can hang on an unreachable daemon)
 
 
-def run_cmd(args, timeout, env=None, cwd=None):
+def run_cmd(args, timeout, env=None):
     """Runs a command to completion (bounded); returns the CompletedProcess (text)."""
     args = [str(a) for a in args]
     try:
         return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env,
-                              cwd=cwd, start_new_session=True)
+                              start_new_session=True)
     except subprocess.TimeoutExpired as e:
         raise AssertionError(f"`{shlex.join(args)}` did not finish in {timeout}s\n"
                              f"stdout: {e.stdout}\nstderr: {e.stderr}") from None
@@ -106,8 +105,8 @@ def local_slurm():
         pytest.skip("needs root: scripts/local-slurm.sh runs the Slurm and munge daemons")
     missing = [p for p in ("slurm-wlm", "munge") if not package_installed(p)]
     if missing:
-        pytest.skip(f"package {' and '.join(missing)} not installed (scripts/install-deps.sh "
-                    f"installs it)")
+        pytest.skip(f"not installed: {' '.join(missing)} (scripts/install-deps.sh installs "
+                    f"slurm-wlm and munge)")
     env = dict(os.environ, ALLOT_SLURM_NODES=str(len(NODES)))
     for name in list(env):  # a Slurm job around this test must not leak into these commands
         if name.startswith(("SLURM_", "SBATCH_", "SRUN_", "SALLOC_")):
@@ -179,7 +178,8 @@ def diagnostics(slurm, tmp_path, job):
     """What to print when the workers do not come up or the campaign does not finish."""
     parts = [slurm.slurm("scontrol", "show", "job", job).stdout,
              slurm.slurm("sinfo", "-N", "-l").stdout]
-    for f in sorted(tmp_path.glob("worker-*.log")) + [tmp_path / "job.out", tmp_path / "server.log"]:
+    files = sorted(tmp_path.glob("worker-*.log")) + [tmp_path / "job.out", tmp_path / "server.log"]
+    for f in files:
         if f.exists():
             parts.append(f"---- {f.name}\n" + "\n".join(f.read_text().splitlines()[-15:]))
     return "\n".join(parts)
@@ -206,12 +206,12 @@ def test_node_death_mid_campaign(local_slurm, server, tmp_path):
 
     # One worker per node, started by Slurm. --no-kill: when Slurm sets the dead node DOWN it
     # would otherwise end the whole job, the workers on the other nodes with it.
+    allot, server_dir = shlex.quote(str(bin_dir() / "allot")), shlex.quote(str(server.dir))
     job_script = tmp_path / "worker-job.sh"
     job_script.write_text(f"""\
 #!/bin/bash
 exec srun --no-kill --ntasks-per-node=1 --output={tmp_path}/worker-%t.log \\
-  {shlex.quote(str(bin_dir() / "allot"))} worker start --server-dir {shlex.quote(str(server.dir))} \\
-  --server-timeout 60s
+  {allot} worker start --server-dir {server_dir} --server-timeout 60s
 """)
     r = slurm.slurm("sbatch", "--parsable", "-N", len(NODES), "--ntasks-per-node=1",
                     "--no-kill", "--no-requeue", "--time=10", "-J", JOB_NAME,
@@ -239,7 +239,8 @@ exec srun --no-kill --ntasks-per-node=1 --output={tmp_path}/worker-%t.log \\
     t_workers = time.monotonic()
 
     log = tmp_path / "tasks.log"
-    (tmp_path / "workflow.json").write_text(json.dumps(workflow(log, bin_dir() / "allot-test-task")))
+    tasks = workflow(log, bin_dir() / "allot-test-task")
+    (tmp_path / "workflow.json").write_text(json.dumps(tasks))
     r = server.cli("submit", "workflow.json", "--json")
     assert len(json.loads(r.stdout)["ids"]) == N_TASKS
 
@@ -279,43 +280,37 @@ exec srun --no-kill --ntasks-per-node=1 --output={tmp_path}/worker-%t.log \\
           f"succeeded, {t_kill - t_workers:.1f}s after; lost after {t_lost - t_kill:.1f}s; "
           f"all done {t_done - t_kill:.1f}s after the kill")
 
-    db = server.dir / "journal.db"
-    check_journal(db, victim)
-    check_log(read_log(log), lines_at_kill, victim, db)
-
-
-def journal_rows(db):
-    con = sqlite3.connect(str(db))
+    con = sqlite3.connect(str(server.dir / "journal.db"))
     try:
-        n_tasks = con.execute("SELECT count(*) FROM tasks").fetchone()[0]
-        events = con.execute("SELECT task_id, attempt, from_state, to_state, worker "
+        assert con.execute("SELECT count(*) FROM tasks").fetchone()[0] == N_TASKS
+        events = con.execute("SELECT task_id, attempt, to_state, worker, reason "
                              "FROM task_events ORDER BY seq").fetchall()
     finally:
         con.close()
-    return n_tasks, events
+    attempts = attempts_of(events)
+    check_journal(events, attempts, victim_worker["name"])
+    check_log(read_log(log), lines_at_kill, victim, attempts)
 
 
 def attempts_of(events):
-    """{(task, attempt): {"worker": name, "end": final state}} from the journal's events."""
+    """{(task, attempt): {"worker": name, "end": state, "reason": ...}} from the journal."""
     attempts = {}
-    for task, attempt, _, to_state, worker in events:
+    for task, attempt, to_state, worker, reason in events:
         if to_state == "running":
-            attempts.setdefault((task, attempt), {"worker": None, "end": None})["worker"] = worker
+            attempts.setdefault((task, attempt), {})["worker"] = worker
         elif to_state in ("succeeded", "failed", "canceled", "skipped", "lost", "preempted"):
-            attempts.setdefault((task, attempt), {"worker": None, "end": None})["end"] = to_state
+            attempts.setdefault((task, attempt), {}).update(end=to_state, reason=reason)
     return attempts
 
 
-def check_journal(db, victim):
-    n_tasks, events = journal_rows(db)
-    assert n_tasks == N_TASKS
-    succeeded = collections.Counter(e[0] for e in events if e[3] == "succeeded")
+def check_journal(events, attempts, victim_worker):
+    victim = node_of(victim_worker)
+    succeeded = collections.Counter(e[0] for e in events if e[2] == "succeeded")
     assert len(succeeded) == N_TASKS, f"{N_TASKS - len(succeeded)} tasks never succeeded"
     assert set(succeeded.values()) == {1}, {t: n for t, n in succeeded.items() if n != 1}
-    unexpected = {e[3] for e in events} - {"waiting", "ready", "running", "succeeded", "lost"}
+    unexpected = {e[2] for e in events} - {"waiting", "ready", "running", "succeeded", "lost"}
     assert not unexpected, f"unexpected states in the journal: {unexpected}"
 
-    attempts = attempts_of(events)
     lost = sorted(key for key, a in attempts.items() if a["end"] == "lost")
     assert lost, f"nothing was running on {victim} when it died"
     for (task, attempt), a in attempts.items():
@@ -323,6 +318,7 @@ def check_journal(db, victim):
         if a["end"] == "lost":
             # Lost with the node, then run again on another node as the next attempt.
             assert on_victim and attempt == 1, (task, attempt, a)
+            assert victim_worker in a["reason"], (task, a)
             again = attempts.get((task, 2))
             assert again and again["end"] == "succeeded", (task, again)
             assert node_of(again["worker"]) != victim, (task, again)
@@ -332,7 +328,7 @@ def check_journal(db, victim):
             assert attempt == 1 or (task, attempt - 1) in lost, (task, attempt)
     # Nothing ran again after it had succeeded.
     done = set()
-    for task, _, _, to_state, _ in events:
+    for task, _, to_state, _, _ in events:
         assert not (to_state == "running" and task in done), f"{task} ran again after success"
         if to_state == "succeeded":
             done.add(task)
@@ -341,10 +337,8 @@ def check_journal(db, victim):
     print(f"{len(lost)} attempts lost on {victim}; attempts per node {dict(nodes)}")
 
 
-def check_log(entries, lines_at_kill, victim, db):
+def check_log(entries, lines_at_kill, victim, attempts):
     """The tasks' own record agrees with the journal: which attempt ran where, once each."""
-    _, events = journal_rows(db)
-    attempts = attempts_of(events)
     lost_tasks = {task for (task, _), a in attempts.items() if a["end"] == "lost"}
     late = [e for e in entries[lines_at_kill:] if e[2] == victim]
     assert not late, f"tasks ran on {victim} after it died: {late[:5]}"
