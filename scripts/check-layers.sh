@@ -16,7 +16,8 @@ declare -A allowed=(
   [worker]="common model exec monitor protocol worker"
   [server]="common model core journal exec monitor protocol worker server"
   [client]="common model protocol client"
-  [cli]="common model core journal exec monitor protocol worker server client report cli"
+  [learn]="common model core journal report learn"
+  [cli]="common model core journal exec monitor protocol worker server client report learn cli"
   [testing]="common model core journal exec monitor protocol worker server client testing"
 )
 bad=0

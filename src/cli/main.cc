@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/control_command.h"
+#include "cli/events_command.h"
 #include "cli/exit_codes.h"
+#include "cli/forecast_command.h"
+#include "cli/profiles_command.h"
 #include "cli/log_command.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
@@ -29,6 +32,9 @@ int main(int argc, char** argv) {
   allot::AddControlCommands(&app, &exit_code);
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);
+  allot::AddEventsCommand(&app, &exit_code);
+  allot::AddProfilesCommand(&app, &exit_code);
+  allot::AddForecastCommand(&app, &exit_code);
   allot::AddReportCommand(&app, &exit_code);
   allot::AddServerStopCommand(allot::AddServerCommand(&app, &exit_code), &exit_code);
   try {

@@ -19,7 +19,7 @@ struct AttemptRecord {
   int64_t end_us = 0;    // the transition out of running/paused that ended it
   int cores = 0;         // held: the size of the cores list
   int gpus = 0;
-  int64_t memory_bytes = 0;  // held; 0 when the task asked for no memory
+  int64_t memory_bytes = 0;                // held; 0 when the task asked for no memory
   TaskState outcome = TaskState::kFailed;  // the state the ending transition went to
   std::optional<AttemptUsage> usage;       // absent when nothing was measured (e.g. lost)
 

@@ -20,11 +20,16 @@ bool IsSeparatorOrDigit(char c) {
 
 std::string GroupBy::Name() const {
   switch (kind) {
-    case Kind::kProject: return "project";
-    case Kind::kScenario: return "scenario";
-    case Kind::kProfile: return "profile";
-    case Kind::kUser: return "user";
-    case Kind::kTag: return "tag:" + tag_key;
+    case Kind::kProject:
+      return "project";
+    case Kind::kScenario:
+      return "scenario";
+    case Kind::kProfile:
+      return "profile";
+    case Kind::kUser:
+      return "user";
+    case Kind::kTag:
+      return "tag:" + tag_key;
   }
   return "";
 }
@@ -59,12 +64,16 @@ std::string DerivedProfileName(std::string_view task_id) {
 std::string GroupOf(const TaskSpec& spec, const GroupBy& by, const std::string& default_user) {
   const std::string none(kNoGroup);
   switch (by.kind) {
-    case GroupBy::Kind::kProject: return TagOr(spec, "project", none);
-    case GroupBy::Kind::kScenario: return TagOr(spec, "scenario", none);
-    case GroupBy::Kind::kProfile: return TagOr(spec, "profile", DerivedProfileName(spec.id));
+    case GroupBy::Kind::kProject:
+      return TagOr(spec, "project", none);
+    case GroupBy::Kind::kScenario:
+      return TagOr(spec, "scenario", none);
+    case GroupBy::Kind::kProfile:
+      return TagOr(spec, "profile", DerivedProfileName(spec.id));
     case GroupBy::Kind::kUser:
       return TagOr(spec, "user", default_user.empty() ? none : default_user);
-    case GroupBy::Kind::kTag: return TagOr(spec, by.tag_key, none);
+    case GroupBy::Kind::kTag:
+      return TagOr(spec, by.tag_key, none);
   }
   return none;
 }

@@ -1,9 +1,9 @@
 #include "report/report_charts.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
-
-#include <fmt/format.h>
 
 #include "report/svg_chart.h"
 
@@ -36,9 +36,10 @@ std::string LegendItem(double x, double y, const char* css_class, const std::str
 }
 
 std::string EmptyNote(double x, double y) {
-  return fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no ended "
-                     "attempts</text>\n",
-                     Coord(x), Coord(y));
+  return fmt::format(
+      "<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no ended "
+      "attempts</text>\n",
+      Coord(x), Coord(y));
 }
 
 // A horizontal value axis at `y` from x0 to x1 for values 0..ticks.back(), with gridlines up
@@ -49,15 +50,17 @@ std::string ValueAxis(const std::vector<double>& ticks, double x0, double x1, do
   const double max = ticks.back();
   for (double t : ticks) {
     const double x = x0 + (x1 - x0) * t / max;
-    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
-                       "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-                       Coord(x), Coord(grid_top), Coord(y), Coord(y + 16), CompactNumber(t));
+    out += fmt::format(
+        "<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+        "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+        Coord(x), Coord(grid_top), Coord(y), Coord(y + 16), CompactNumber(t));
   }
   out += fmt::format("<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>\n",
                      Coord(x0), Coord(x1), Coord(y));
-  out += fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}"
-                     "</text>\n</g>\n",
-                     Coord((x0 + x1) / 2), Coord(y + 36), XmlEscape(label));
+  out += fmt::format(
+      "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}"
+      "</text>\n</g>\n",
+      Coord((x0 + x1) / 2), Coord(y + 36), XmlEscape(label));
   return out;
 }
 
@@ -72,16 +75,17 @@ std::vector<const GroupUsage*> ChartGroups(const UsageReport& report) {
 
 std::string OmittedNote(const UsageReport& report, double y) {
   if (report.groups.size() <= static_cast<size_t>(kMaxChartGroups)) return "";
-  return fmt::format("<text class=\"note\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{} of {} groups "
-                     "shown (the largest); the table lists all</text>\n",
-                     kWidth - 10, Coord(y), kMaxChartGroups, report.groups.size());
+  return fmt::format(
+      "<text class=\"note\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{} of {} groups "
+      "shown (the largest); the table lists all</text>\n",
+      kWidth - 10, Coord(y), kMaxChartGroups, report.groups.size());
 }
 
 std::string GroupLabels(const std::vector<const GroupUsage*>& groups, double top) {
   std::string out = "<g class=\"axis y\">\n";
   for (size_t i = 0; i < groups.size(); ++i) {
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-                       kLabelWidth - 8, Coord(top + i * kRow + kRow / 2.0 + 4),
+    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabelWidth - 8,
+                       Coord(top + i * kRow + kRow / 2.0 + 4),
                        XmlEscape(Truncate(groups[i]->group, 26)));
   }
   return out + "</g>\n";
@@ -107,14 +111,14 @@ std::string BulletPanel(const std::vector<const GroupUsage*>& groups, double x0,
     const double r = requested(g);
     const double u = used(g);
     const std::string name = XmlEscape(g.group);
-    out += fmt::format("<rect class=\"bar requested\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
-                       "width=\"{}\" height=\"{}\"><title>{}: {} requested</title></rect>\n",
-                       name, Coord(x0), Coord(y + 5), Coord(r * scale), kRow - 10, name,
-                       CompactNumber(r));
-    out += fmt::format("<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
-                       "height=\"{}\"><title>{}: {} used</title></rect>\n",
-                       name, Coord(x0), Coord(y + 11), Coord(u * scale), kRow - 22, name,
-                       CompactNumber(u));
+    out += fmt::format(
+        "<rect class=\"bar requested\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
+        "width=\"{}\" height=\"{}\"><title>{}: {} requested</title></rect>\n",
+        name, Coord(x0), Coord(y + 5), Coord(r * scale), kRow - 10, name, CompactNumber(r));
+    out += fmt::format(
+        "<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
+        "height=\"{}\"><title>{}: {} used</title></rect>\n",
+        name, Coord(x0), Coord(y + 11), Coord(u * scale), kRow - 22, name, CompactNumber(u));
     const std::string share = r > 0 ? fmt::format("{:.0f}%", 100 * u / r) : "no request";
     out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
                        Coord(x0 + std::max(r, u) * scale + 4), Coord(y + kRow / 2.0 + 4), share);
@@ -140,39 +144,43 @@ std::string UtilizationSvg(const UsageReport& report) {
   const int64_t first = bins.front().begin_us;
   const int64_t last = bins.back().end_us;
   auto x = [&](int64_t t) {
-    return kLeft + (kRight - kLeft) * static_cast<double>(t - first) /
-                       static_cast<double>(last - first);
+    return kLeft +
+           (kRight - kLeft) * static_cast<double>(t - first) / static_cast<double>(last - first);
   };
   auto y = [&](double v) { return kBottom - (kBottom - kTop) * v / ticks.back(); };
 
   out += "<g class=\"axis y\">\n";
   for (double t : ticks) {
-    out += fmt::format("<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
-                       "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
-                       Coord(kLeft), Coord(kRight), Coord(y(t)), Coord(kLeft - 6),
-                       Coord(y(t) + 4), CompactNumber(t));
+    out += fmt::format(
+        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+        "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
+        Coord(kLeft), Coord(kRight), Coord(y(t)), Coord(kLeft - 6), Coord(y(t) + 4),
+        CompactNumber(t));
   }
-  out += fmt::format("<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
-                     "text-anchor=\"middle\">cores</text>\n</g>\n",
-                     Coord((kTop + kBottom) / 2));
+  out += fmt::format(
+      "<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
+      "text-anchor=\"middle\">cores</text>\n</g>\n",
+      Coord((kTop + kBottom) / 2));
   out += "<g class=\"axis x\">\n";
   for (int64_t t : TimeTicks(first, last, 8)) {
-    out += fmt::format("<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
-                       "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-                       Coord(x(t)), Coord(kBottom), Coord(kBottom + 5), Coord(kBottom + 20),
-                       TimeTickLabel(t, last - first));
+    out += fmt::format(
+        "<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+        "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+        Coord(x(t)), Coord(kBottom), Coord(kBottom + 5), Coord(kBottom + 20),
+        TimeTickLabel(t, last - first));
   }
   out += fmt::format("<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>\n",
                      Coord(kLeft), Coord(kRight), Coord(kBottom));
-  out += fmt::format("<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">time "
-                     "(UTC)</text>\n</g>\n",
-                     Coord((kLeft + kRight) / 2), Coord(kBottom + 45));
+  out += fmt::format(
+      "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">time "
+      "(UTC)</text>\n</g>\n",
+      Coord((kLeft + kRight) / 2), Coord(kBottom + 45));
 
   auto area = [&](const char* css_class, double UtilizationBin::*value) {
     std::string d = fmt::format("M{},{}", Coord(x(first)), Coord(y(0)));
     for (const UtilizationBin& b : bins) {
-      d += fmt::format("L{},{}L{},{}", Coord(x(b.begin_us)), Coord(y(b.*value)),
-                       Coord(x(b.end_us)), Coord(y(b.*value)));
+      d += fmt::format("L{},{}L{},{}", Coord(x(b.begin_us)), Coord(y(b.*value)), Coord(x(b.end_us)),
+                       Coord(y(b.*value)));
     }
     d += fmt::format("L{},{}Z", Coord(x(last)), Coord(y(0)));
     return fmt::format("<path class=\"area {}\" d=\"{}\"/>\n", css_class, d);
@@ -181,11 +189,12 @@ std::string UtilizationSvg(const UsageReport& report) {
   out += area("used", &UtilizationBin::cores_used);
   if (report.capacity_cores > 0) {
     const double cy = y(report.capacity_cores);
-    out += fmt::format("<line class=\"capacity\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
-                       "<text class=\"note\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">capacity {5} "
-                       "cores</text>\n",
-                       Coord(kLeft), Coord(kRight), Coord(cy), Coord(kRight - 4), Coord(cy - 5),
-                       report.capacity_cores);
+    out += fmt::format(
+        "<line class=\"capacity\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+        "<text class=\"note\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">capacity {5} "
+        "cores</text>\n",
+        Coord(kLeft), Coord(kRight), Coord(cy), Coord(kRight - 4), Coord(cy - 5),
+        report.capacity_cores);
   }
   return out + "</svg>\n";
 }
@@ -195,10 +204,10 @@ std::string UsageByGroupSvg(const UsageReport& report) {
   constexpr double kTop = 56, kLeft = kLabelWidth, kRight = kWidth - 90;
   const double bottom = kTop + groups.size() * kRow;
   const int height = static_cast<int>(bottom) + 60;
-  std::string out = SvgOpen("usage-by-group", std::max(height, 160),
-                            "Core-hours by " + report.by.Name(),
-                            "Core-hours allocated (cores held x wall time) and used (CPU time) "
-                            "per group");
+  std::string out =
+      SvgOpen("usage-by-group", std::max(height, 160), "Core-hours by " + report.by.Name(),
+              "Core-hours allocated (cores held x wall time) and used (CPU time) "
+              "per group");
   out += LegendItem(kLeft, 44, "allocated", "core-hours allocated");
   out += LegendItem(kLeft + 180, 44, "used", "core-hours used");
   out += OmittedNote(report, 22);
@@ -216,15 +225,17 @@ std::string UsageByGroupSvg(const UsageReport& report) {
     const GroupUsage& g = *groups[i];
     const double y = kTop + i * kRow;
     const std::string name = XmlEscape(g.group);
-    out += fmt::format("<rect class=\"bar allocated\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
-                       "width=\"{}\" height=\"11\"><title>{}: {} core-hours allocated</title>"
-                       "</rect>\n",
-                       name, Coord(kLeft), Coord(y + 4), Coord(g.core_hours_allocated * scale),
-                       name, CompactNumber(g.core_hours_allocated));
-    out += fmt::format("<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
-                       "height=\"11\"><title>{}: {} core-hours used</title></rect>\n",
-                       name, Coord(kLeft), Coord(y + 15), Coord(g.core_hours_used * scale), name,
-                       CompactNumber(g.core_hours_used));
+    out += fmt::format(
+        "<rect class=\"bar allocated\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
+        "width=\"{}\" height=\"11\"><title>{}: {} core-hours allocated</title>"
+        "</rect>\n",
+        name, Coord(kLeft), Coord(y + 4), Coord(g.core_hours_allocated * scale), name,
+        CompactNumber(g.core_hours_allocated));
+    out += fmt::format(
+        "<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
+        "height=\"11\"><title>{}: {} core-hours used</title></rect>\n",
+        name, Coord(kLeft), Coord(y + 15), Coord(g.core_hours_used * scale), name,
+        CompactNumber(g.core_hours_used));
     out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
                        Coord(kLeft + g.core_hours_allocated * scale + 4), Coord(y + 13),
                        CompactNumber(g.core_hours_allocated));
@@ -250,9 +261,10 @@ std::string RequestedVsUsedSvg(const UsageReport& report) {
   if (groups.empty()) return out + EmptyNote(kWidth / 2.0, 120) + "</svg>\n";
   const double cpu_x0 = kLabelWidth, cpu_x1 = kLabelWidth + kPanel - 60;
   const double mem_x0 = kLabelWidth + kPanel + 10, mem_x1 = kWidth - 70;
-  out += fmt::format("<text class=\"panel-title\" x=\"{}\" y=\"66\">Cores</text>"
-                     "<text class=\"panel-title\" x=\"{}\" y=\"66\">Memory</text>\n",
-                     Coord(cpu_x0), Coord(mem_x0));
+  out += fmt::format(
+      "<text class=\"panel-title\" x=\"{}\" y=\"66\">Cores</text>"
+      "<text class=\"panel-title\" x=\"{}\" y=\"66\">Memory</text>\n",
+      Coord(cpu_x0), Coord(mem_x0));
   out += GroupLabels(groups, kTop);
   out += BulletPanel(
       groups, cpu_x0, cpu_x1, kTop, "core-hours",

@@ -24,7 +24,7 @@ enum class ReportFormat { kTable, kCsv, kJson, kHtml };
 Result<ReportFormat> ParseReportFormat(std::string_view text);
 
 struct RenderContext {
-  std::string source;                       // where the journal was read from, for people
+  std::string source;                      // where the journal was read from, for people
   std::optional<int64_t> generated_at_us;  // shown in the HTML page when set
 };
 

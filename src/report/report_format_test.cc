@@ -1,6 +1,7 @@
 #include "report/report_format.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "report/report_charts.h"
@@ -48,10 +49,11 @@ TEST_F(ReportFormatTest, CsvHasAHeaderARowPerGroupAndTheTotalLastQuotedPerRfc418
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "group,tasks,attempts,succeeded,failed,core_hours_allocated,core_hours_used,"
             "efficiency,gpu_hours,memory_gib_hours_requested,memory_gib_hours_peak,first_start,"
-            "last_end,span_seconds");
+            "last_end,span_seconds,max_rss_bytes,peak_cores,read_bytes,write_bytes,"
+            "memory_exceeded");
   EXPECT_EQ(Count(csv, "\n"), 4u);
   EXPECT_NE(csv.find("\nepic,1,1,1,0,2,1,0.5,0,1,0.5,2024-05-01T00:00:00Z,"
-                     "2024-05-01T01:00:00Z,3600\n"),
+                     "2024-05-01T01:00:00Z,3600,536870912,0,0,0,0\n"),
             std::string::npos)
       << csv;
   EXPECT_NE(csv.find("\n\"a,\"\"b\"\"\",1,1,0,1,"), std::string::npos) << csv;

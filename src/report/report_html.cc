@@ -3,6 +3,8 @@
 // on a cluster's login node without network.
 #include <fmt/format.h>
 
+#include <string>
+
 #include "common/units.h"
 #include "report/report_charts.h"
 #include "report/report_format.h"
@@ -21,8 +23,8 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .meta { color: #666; margin: 0 0 18px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 18px; }
 .card { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 10px 14px;
-        min-width: 150px; }
-.card .v { font-size: 22px; font-weight: 600; }
+        flex: 1 1 130px; }
+.card .v { font-size: 20px; font-weight: 600; }
 .card .k { color: #666; font-size: 12px; }
 figure { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; margin: 0 0 18px;
          padding: 8px; }
@@ -46,8 +48,10 @@ svg .panel.memory .used { fill: var(--peak); }
 svg path.area.allocated { fill: var(--allocated); fill-opacity: .85; stroke: #7f9cc4; }
 svg path.area.used { fill: var(--used); fill-opacity: .8; stroke: #174a84; }
 svg .capacity { stroke: #c0392b; stroke-dasharray: 6 4; stroke-width: 1.5; }
-table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
-th, td { border: 1px solid #dde1e7; padding: 4px 8px; text-align: right; white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: 12px; }
+th, td { border: 1px solid #dde1e7; padding: 4px 6px; text-align: right; }
+td { white-space: nowrap; }
+th { font-weight: 600; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #eef1f5; }
 tr.total td { font-weight: 600; background: #f3f5f8; }
@@ -61,18 +65,20 @@ std::string EfficiencyText(const GroupUsage& g) {
 }
 
 std::string Card(const std::string& value, const std::string& key) {
-  return fmt::format("<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">{}</div>"
-                     "</div>\n",
-                     XmlEscape(value), XmlEscape(key));
+  return fmt::format(
+      "<div class=\"card\"><div class=\"v\">{}</div><div class=\"k\">{}</div>"
+      "</div>\n",
+      XmlEscape(value), XmlEscape(key));
 }
 
 std::string TableRow(const GroupUsage& g, bool total) {
   return fmt::format(
       "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-      "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+      "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
       total ? " class=\"total\"" : "", XmlEscape(g.group), g.tasks, g.attempts, g.succeeded,
       g.failed, Hours(g.core_hours_allocated), Hours(g.core_hours_used), EfficiencyText(g),
       Hours(g.gpu_hours), Hours(g.memory_gib_hours_requested), Hours(g.memory_gib_hours_peak),
+      g.max_rss_bytes ? FormatSize(g.max_rss_bytes) : "-", g.memory_exceeded,
       g.attempts ? FormatDuration(g.Span()) : "-");
 }
 
@@ -89,11 +95,15 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   std::string meta;
   if (!context.source.empty()) meta += "Journal " + context.source + ". ";
   if (t.attempts) {
-    meta += "Attempts ended " + FormatUtcTimestamp(t.first_start_us) + " to " +
+    meta += "Attempts ran from " + FormatUtcTimestamp(t.first_start_us) + " to " +
             FormatUtcTimestamp(t.last_end_us) + ". ";
   }
-  if (report.since_us) meta += "Since " + FormatUtcTimestamp(*report.since_us) + ". ";
-  if (context.generated_at_us) meta += "Generated " + FormatUtcTimestamp(*context.generated_at_us) + ".";
+  if (report.since_us) {
+    meta += "Counting attempts that ended since " + FormatUtcTimestamp(*report.since_us) + ". ";
+  }
+  if (context.generated_at_us) {
+    meta += "Generated " + FormatUtcTimestamp(*context.generated_at_us) + ".";
+  }
   out += fmt::format("<p class=\"meta\">{}</p>\n", XmlEscape(meta));
 
   out += "<div class=\"cards\" id=\"totals\">\n";
@@ -101,11 +111,10 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   out += Card(Hours(t.core_hours_used), "core-hours used");
   out += Card(EfficiencyText(t), "CPU efficiency");
   out += Card(Hours(t.gpu_hours), "GPU-hours");
-  out += Card(fmt::format("{} / {}", Hours(t.memory_gib_hours_peak),
-                          Hours(t.memory_gib_hours_requested)),
-              "memory GiB-hours peak / requested");
-  out += Card(fmt::format("{} ({} failed)", t.attempts, t.failed),
-              fmt::format("attempts of {} tasks", t.tasks));
+  out += Card(Hours(t.memory_gib_hours_peak),
+              "memory GiB-hours at peak, of " + Hours(t.memory_gib_hours_requested) + " requested");
+  out += Card(std::to_string(t.attempts),
+              fmt::format("attempts ({} failed) of {} tasks", t.failed, t.tasks));
   out += "</div>\n";
 
   out += "<figure>\n" + UtilizationSvg(report) + "</figure>\n";
@@ -115,8 +124,9 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   out += fmt::format(
       "<table id=\"groups\">\n<thead><tr><th>{}</th><th>tasks</th><th>attempts</th>"
       "<th>succeeded</th><th>failed</th><th>core-h allocated</th><th>core-h used</th>"
-      "<th>efficiency</th><th>GPU-h</th><th>mem GiB-h requested</th><th>mem GiB-h peak</th>"
-      "<th>span</th></tr></thead>\n<tbody>\n",
+      "<th>efficiency</th><th>GPU-h</th><th>memory GiB-h requested</th><th>memory GiB-h peak</th>"
+      "<th>largest peak RSS</th><th>killed for memory</th><th>span</th></tr></thead>\n"
+      "<tbody>\n",
       XmlEscape(report.by.Name()));
   for (const GroupUsage& g : report.groups) out += TableRow(g, false);
   out += TableRow(t, true);

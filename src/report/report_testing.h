@@ -64,10 +64,11 @@ class JournalBuilder {
     return *this;
   }
   const JournalContents& contents() const { return contents_; }
+  // To set what the helpers above leave at their defaults.
+  std::vector<TaskEvent>& mutable_events() { return contents_.events; }
 
  private:
-  static TaskEvent Event(TaskIndex task, uint32_t attempt, TaskState from, TaskState to,
-                         double t) {
+  static TaskEvent Event(TaskIndex task, uint32_t attempt, TaskState from, TaskState to, double t) {
     TaskEvent e;
     e.task = task;
     e.attempt = attempt;

@@ -1,8 +1,8 @@
 // The table, CSV and JSON renderings of report_format.h.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/units.h"
@@ -25,9 +25,7 @@ std::string Percent(const std::optional<double>& fraction) {
   return fraction ? fmt::format("{:.0f}%", *fraction * 100) : "-";
 }
 
-std::string SpanText(const GroupUsage& g) {
-  return g.attempts ? FormatDuration(g.Span()) : "-";
-}
+std::string SpanText(const GroupUsage& g) { return g.attempts ? FormatDuration(g.Span()) : "-"; }
 
 std::string CsvField(const std::string& text) {
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
@@ -43,17 +41,18 @@ std::string Number(double v) { return fmt::format("{}", v); }
 
 std::string CsvRow(const GroupUsage& g) {
   const auto eff = g.Efficiency();
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", CsvField(g.group), g.tasks,
-                     g.attempts, g.succeeded, g.failed, Number(g.core_hours_allocated),
-                     Number(g.core_hours_used), eff ? Number(*eff) : "", Number(g.gpu_hours),
-                     Number(g.memory_gib_hours_requested), Number(g.memory_gib_hours_peak),
-                     g.attempts ? FormatUtcTimestamp(g.first_start_us) : "",
-                     g.attempts ? FormatUtcTimestamp(g.last_end_us) : "",
-                     g.attempts ? Number(ToSeconds(g.Span())) : "");
+  return fmt::format(
+      "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", CsvField(g.group), g.tasks,
+      g.attempts, g.succeeded, g.failed, Number(g.core_hours_allocated), Number(g.core_hours_used),
+      eff ? Number(*eff) : "", Number(g.gpu_hours), Number(g.memory_gib_hours_requested),
+      Number(g.memory_gib_hours_peak), g.attempts ? FormatUtcTimestamp(g.first_start_us) : "",
+      g.attempts ? FormatUtcTimestamp(g.last_end_us) : "",
+      g.attempts ? Number(ToSeconds(g.Span())) : "", g.max_rss_bytes, Number(g.peak_cores),
+      g.read_bytes, g.write_bytes, g.memory_exceeded);
 }
 
-nlohmann::json GroupJson(const GroupUsage& g) {
-  nlohmann::json j;
+nlohmann::ordered_json GroupJson(const GroupUsage& g) {
+  nlohmann::ordered_json j;
   j["group"] = g.group;
   j["tasks"] = g.tasks;
   j["attempts"] = g.attempts;
@@ -62,14 +61,19 @@ nlohmann::json GroupJson(const GroupUsage& g) {
   j["core_hours_allocated"] = g.core_hours_allocated;
   j["core_hours_used"] = g.core_hours_used;
   const auto eff = g.Efficiency();
-  j["efficiency"] = eff ? nlohmann::json(*eff) : nlohmann::json(nullptr);
+  j["efficiency"] = eff ? nlohmann::ordered_json(*eff) : nlohmann::ordered_json(nullptr);
   j["gpu_hours"] = g.gpu_hours;
   j["memory_gib_hours_requested"] = g.memory_gib_hours_requested;
   j["memory_gib_hours_peak"] = g.memory_gib_hours_peak;
   const bool any = g.attempts > 0;
-  j["first_start"] = any ? nlohmann::json(FormatUtcTimestamp(g.first_start_us)) : nullptr;
-  j["last_end"] = any ? nlohmann::json(FormatUtcTimestamp(g.last_end_us)) : nullptr;
-  j["span_seconds"] = any ? nlohmann::json(ToSeconds(g.Span())) : nullptr;
+  j["first_start"] = any ? nlohmann::ordered_json(FormatUtcTimestamp(g.first_start_us)) : nullptr;
+  j["last_end"] = any ? nlohmann::ordered_json(FormatUtcTimestamp(g.last_end_us)) : nullptr;
+  j["span_seconds"] = any ? nlohmann::ordered_json(ToSeconds(g.Span())) : nullptr;
+  j["max_rss_bytes"] = g.max_rss_bytes;
+  j["peak_cores"] = g.peak_cores;
+  j["read_bytes"] = g.read_bytes;
+  j["write_bytes"] = g.write_bytes;
+  j["memory_exceeded"] = g.memory_exceeded;
   return j;
 }
 
@@ -96,9 +100,10 @@ std::string RenderTable(const UsageReport& report, const RenderContext& context)
   for (const GroupUsage& g : report.groups) width = std::max(width, g.group.size());
   width = std::max(width, report.total.group.size());
   auto row = [&](std::string_view group, auto... cells) {
-    return fmt::format("{:<{}} {:>6} {:>8} {:>6} {:>6} {:>12} {:>12} {:>5} {:>8} {:>12} {:>12} "
-                       "{:>9}\n",
-                       group, width, cells...);
+    return fmt::format(
+        "{:<{}} {:>6} {:>8} {:>6} {:>6} {:>12} {:>12} {:>5} {:>8} {:>12} {:>12} "
+        "{:>9}\n",
+        group, width, cells...);
   };
   out += row("GROUP", "TASKS", "ATTEMPTS", "OK", "FAILED", "CORE-H ALLOC", "CORE-H USED", "EFF",
              "GPU-H", "MEM GIB-H REQ", "MEM GIB-H PEAK", "SPAN");
@@ -116,19 +121,21 @@ std::string RenderCsv(const UsageReport& report) {
   std::string out =
       "group,tasks,attempts,succeeded,failed,core_hours_allocated,core_hours_used,efficiency,"
       "gpu_hours,memory_gib_hours_requested,memory_gib_hours_peak,first_start,last_end,"
-      "span_seconds\n";
+      "span_seconds,max_rss_bytes,peak_cores,read_bytes,write_bytes,memory_exceeded\n";
   for (const GroupUsage& g : report.groups) out += CsvRow(g);
   out += CsvRow(report.total);
   return out;
 }
 
 std::string RenderJson(const UsageReport& report, const RenderContext& context) {
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   j["by"] = report.by.Name();
-  j["since"] = report.since_us ? nlohmann::json(FormatUtcTimestamp(*report.since_us)) : nullptr;
+  j["since"] =
+      report.since_us ? nlohmann::ordered_json(FormatUtcTimestamp(*report.since_us)) : nullptr;
   j["source"] = context.source;
-  j["capacity_cores"] = report.capacity_cores ? nlohmann::json(report.capacity_cores) : nullptr;
-  nlohmann::json groups = nlohmann::json::array();
+  j["capacity_cores"] =
+      report.capacity_cores ? nlohmann::ordered_json(report.capacity_cores) : nullptr;
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
   for (const GroupUsage& g : report.groups) groups.push_back(GroupJson(g));
   j["groups"] = std::move(groups);
   j["total"] = GroupJson(report.total);
@@ -138,10 +145,14 @@ std::string RenderJson(const UsageReport& report, const RenderContext& context) 
 std::string RenderReport(const UsageReport& report, ReportFormat format,
                          const RenderContext& context) {
   switch (format) {
-    case ReportFormat::kTable: return RenderTable(report, context);
-    case ReportFormat::kCsv: return RenderCsv(report);
-    case ReportFormat::kJson: return RenderJson(report, context);
-    case ReportFormat::kHtml: return RenderHtml(report, context);
+    case ReportFormat::kTable:
+      return RenderTable(report, context);
+    case ReportFormat::kCsv:
+      return RenderCsv(report);
+    case ReportFormat::kJson:
+      return RenderJson(report, context);
+    case ReportFormat::kHtml:
+      return RenderHtml(report, context);
   }
   return "";
 }

@@ -1,9 +1,9 @@
 #include "report/report_time.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <ctime>
-
-#include <fmt/format.h>
 
 #include "common/units.h"
 
@@ -50,8 +50,7 @@ Result<int64_t> ParseDate(std::string_view text) {
         !ReadDigits(text, &pos, 2, &minute)) {
       return bad;
     }
-    if (pos < text.size() && text[pos] == ':' &&
-        (++pos, !ReadDigits(text, &pos, 2, &second))) {
+    if (pos < text.size() && text[pos] == ':' && (++pos, !ReadDigits(text, &pos, 2, &second))) {
       return bad;
     }
   }

@@ -1,9 +1,9 @@
 #include "report/svg_chart.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <ctime>
-
-#include <fmt/format.h>
 
 namespace allot {
 
@@ -12,12 +12,23 @@ std::string XmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -44,10 +55,10 @@ std::vector<double> NiceTicks(double max, int target) {
 
 std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target) {
   constexpr int64_t kS = 1'000'000;
-  constexpr int64_t kSteps[] = {1 * kS,     2 * kS,     5 * kS,      10 * kS,     15 * kS,
-                                30 * kS,    60 * kS,    120 * kS,    300 * kS,    600 * kS,
-                                900 * kS,   1800 * kS,  3600 * kS,   7200 * kS,   10800 * kS,
-                                21600 * kS, 43200 * kS, 86400 * kS,  172800 * kS, 604800 * kS};
+  constexpr int64_t kSteps[] = {1 * kS,     2 * kS,     5 * kS,     10 * kS,     15 * kS,
+                                30 * kS,    60 * kS,    120 * kS,   300 * kS,    600 * kS,
+                                900 * kS,   1800 * kS,  3600 * kS,  7200 * kS,   10800 * kS,
+                                21600 * kS, 43200 * kS, 86400 * kS, 172800 * kS, 604800 * kS};
   std::vector<int64_t> ticks;
   if (last_us <= first_us) return ticks;
   int64_t step = kSteps[std::size(kSteps) - 1];

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
-#include <set>
 
 #include "report/attempt_record.h"
 
@@ -26,7 +25,13 @@ void Add(const AttemptRecord& a, GroupUsage& g) {
   g.gpu_hours += a.gpus * hours;
   g.memory_gib_hours_requested += static_cast<double>(a.memory_bytes) / kBytesPerGiB * hours;
   if (a.usage) {
-    g.memory_gib_hours_peak += static_cast<double>(a.usage->max_rss_bytes) / kBytesPerGiB * hours;
+    const AttemptUsage& u = *a.usage;
+    g.memory_gib_hours_peak += static_cast<double>(u.max_rss_bytes) / kBytesPerGiB * hours;
+    g.max_rss_bytes = std::max(g.max_rss_bytes, u.max_rss_bytes);
+    g.peak_cores = std::max(g.peak_cores, u.peak_cores);
+    g.read_bytes += u.read_bytes;
+    g.write_bytes += u.write_bytes;
+    if (u.memory_exceeded) ++g.memory_exceeded;
   }
   if (g.first_start_us == 0 || a.start_us < g.first_start_us) g.first_start_us = a.start_us;
   g.last_end_us = std::max(g.last_end_us, a.end_us);
@@ -63,25 +68,23 @@ UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportO
     counted.push_back(std::move(a));
   }
 
+  // A task is in one group: it counts there (and in the total) at its first counted attempt.
   std::map<std::string, GroupUsage> by_name;
-  std::map<std::string, std::set<TaskIndex>> tasks_by_name;
-  std::set<TaskIndex> all_tasks;
-  std::vector<std::optional<std::string>> group_of(contents.submissions.size());
+  std::vector<GroupUsage*> group_of(contents.submissions.size(), nullptr);
   for (const AttemptRecord& a : counted) {
-    std::optional<std::string>& name = group_of[a.task];
-    if (!name) name = GroupOf(contents.submissions[a.task].spec, options.by, options.default_user);
-    GroupUsage& g = by_name[*name];
-    g.group = *name;
-    Add(a, g);
+    GroupUsage*& g = group_of[a.task];
+    if (!g) {
+      std::string name =
+          GroupOf(contents.submissions[a.task].spec, options.by, options.default_user);
+      g = &by_name[name];
+      g->group = std::move(name);
+      ++g->tasks;
+      ++report.total.tasks;
+    }
+    Add(a, *g);
     Add(a, report.total);
-    tasks_by_name[*name].insert(a.task);
-    all_tasks.insert(a.task);
   }
-  for (auto& [name, g] : by_name) {
-    g.tasks = static_cast<int64_t>(tasks_by_name[name].size());
-    report.groups.push_back(std::move(g));
-  }
-  report.total.tasks = static_cast<int64_t>(all_tasks.size());
+  for (auto& [name, g] : by_name) report.groups.push_back(std::move(g));
   std::stable_sort(report.groups.begin(), report.groups.end(),
                    [](const GroupUsage& x, const GroupUsage& y) {
                      return x.core_hours_allocated > y.core_hours_allocated;

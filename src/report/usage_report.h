@@ -6,6 +6,7 @@
 //   allocated core-hours  cores held x wall        GPU-hours  GPUs held x wall
 //   used core-hours       (user + system CPU)      memory GiB-hours requested: memory held x wall,
 //                                                  peak: peak RSS x wall
+// The rest sums or maxes the attempts' measured usage (model/task_event.h AttemptUsage).
 // An attempt counts when it ended (at or after `since_us` when given); running ones do not.
 // A group's tasks are the distinct tasks with a counted attempt; `failed` counts every counted
 // attempt that did not succeed (failed, timed out, canceled, preempted, lost, retried).
@@ -33,8 +34,13 @@ struct GroupUsage {
   double gpu_hours = 0;
   double memory_gib_hours_requested = 0;
   double memory_gib_hours_peak = 0;
-  int64_t first_start_us = 0;  // earliest start of a counted attempt (0 when none)
-  int64_t last_end_us = 0;     // latest end of a counted attempt (0 when none)
+  int64_t max_rss_bytes = 0;  // the largest peak RSS of an attempt
+  double peak_cores = 0;      // the most cores an attempt kept busy (sampled; 0 unmeasured)
+  int64_t read_bytes = 0;     // through system calls, summed over attempts
+  int64_t write_bytes = 0;
+  int64_t memory_exceeded = 0;  // attempts killed for going above their memory
+  int64_t first_start_us = 0;   // earliest start of a counted attempt (0 when none)
+  int64_t last_end_us = 0;      // latest end of a counted attempt (0 when none)
 
   // Used / allocated core-hours in [0, 1]; nullopt when nothing was allocated.
   std::optional<double> Efficiency() const;

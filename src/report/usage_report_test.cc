@@ -53,6 +53,27 @@ TEST(UsageReportTest, GpuAndMemoryHoursAreHeldAmountTimesWall) {
   EXPECT_DOUBLE_EQ(g.memory_gib_hours_peak, 1.0);
 }
 
+TEST(UsageReportTest, SumsIoTakesTheLargestPeaksAndCountsMemoryKills) {
+  JournalBuilder j;
+  TaskIndex t = j.Submit("a", {{"project", "p"}});
+  j.Start(t, 1, 0, 2, 0, kGiB).End(t, 1, 10, TaskState::kFailed, 10, 5, 2 * kGiB);
+  j.Start(t, 2, 20, 2, 0, 2 * kGiB).End(t, 2, 30, TaskState::kSucceeded, 10, 15, kGiB);
+  std::vector<TaskEvent>& events = j.mutable_events();
+  events[1].usage->memory_exceeded = true;
+  events[1].usage->read_bytes = 100;
+  events[1].usage->write_bytes = 10;
+  events[1].usage->peak_cores = 1.5;
+  events[3].usage->read_bytes = 200;
+  events[3].usage->write_bytes = 20;
+  events[3].usage->peak_cores = 1.25;
+  const GroupUsage& g = BuildUsageReport(j.contents(), By("project")).groups.at(0);
+  EXPECT_EQ(g.memory_exceeded, 1);
+  EXPECT_EQ(g.read_bytes, 300);
+  EXPECT_EQ(g.write_bytes, 30);
+  EXPECT_DOUBLE_EQ(g.peak_cores, 1.5);
+  EXPECT_EQ(g.max_rss_bytes, 2 * kGiB);
+}
+
 TEST(UsageReportTest, CountsTasksOnceAndEveryAttemptThatDidNotSucceedAsFailed) {
   JournalBuilder j;
   TaskIndex a = j.Submit("a", {{"project", "p"}});

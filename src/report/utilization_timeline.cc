@@ -55,8 +55,8 @@ std::vector<UtilizationBin> SweepUtilization(std::span<const AttemptRecord> atte
     used_integral += used * static_cast<double>(end - t);
     const double w = static_cast<double>(end - begin);
     // Sums of +x and -x in floating point may leave a -1e-17 behind.
-    bins.push_back({begin, end, std::max(0.0, allocated_integral / w),
-                    std::max(0.0, used_integral / w)});
+    bins.push_back(
+        {begin, end, std::max(0.0, allocated_integral / w), std::max(0.0, used_integral / w)});
   }
   return bins;
 }

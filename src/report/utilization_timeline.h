@@ -24,7 +24,6 @@ struct UtilizationBin {
 // At most `max_bins` bins covering [earliest start, latest end] of `attempts`, each at least
 // one microsecond wide; empty when there are no attempts or the span is empty.
 // REQUIRES: max_bins > 0.
-std::vector<UtilizationBin> SweepUtilization(std::span<const AttemptRecord> attempts,
-                                             int max_bins);
+std::vector<UtilizationBin> SweepUtilization(std::span<const AttemptRecord> attempts, int max_bins);
 
 }  // namespace allot

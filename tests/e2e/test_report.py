@@ -21,8 +21,8 @@ SPIN = 0.3  # CPU seconds each sim burns
 
 
 def campaign(allot):
-    """Six tasks on 2 cores: four sims of project epic (two scenarios), a 2-core analysis and a
-    failing task of project lhc, one untagged task."""
+    """Seven tasks on 2 cores: four sims of project epic (scenarios 1-4), a 2-core analysis and
+    a failing task of project lhc (scenario low), one untagged task."""
     allot.write("tasks.yaml", f"""\
 tasks:
   - id: "sim-{{s}}"
@@ -42,7 +42,7 @@ tasks:
 """)
     r = allot.run("run", "tasks.yaml", "--cores", "2")
     assert r.returncode == 1, r.stderr  # `broken` fails
-    assert "6 tasks: 5 succeeded, 1 failed" in r.stdout, r.stdout
+    assert "7 tasks: 6 succeeded, 1 failed" in r.stdout, r.stdout
 
 
 def report(allot, *args, ok=True):
@@ -180,7 +180,7 @@ def test_json_report_sums_core_hours_per_project(allot, tmp_path):
     epic, lhc, total = groups["epic"], groups["lhc"], doc["total"]
     assert (epic["tasks"], epic["attempts"], epic["succeeded"], epic["failed"]) == (4, 4, 4, 0)
     assert (lhc["tasks"], lhc["attempts"], lhc["succeeded"], lhc["failed"]) == (2, 2, 1, 1)
-    assert (total["tasks"], total["attempts"], total["failed"]) == (6, 6, 1)
+    assert (total["tasks"], total["attempts"], total["failed"]) == (7, 7, 1)
     # Four sims burnt about SPIN CPU-seconds each on one core.
     used_s = epic["core_hours_used"] * 3600
     assert 4 * SPIN * 0.8 <= used_s <= 4 * SPIN * 1.5 + 0.5, used_s
@@ -190,6 +190,8 @@ def test_json_report_sums_core_hours_per_project(allot, tmp_path):
     # 256 MiB held by each sim for its wall; the peak is ~24 MiB: far less.
     assert epic["memory_gib_hours_requested"] > 4 * epic["memory_gib_hours_peak"] > 0
     assert lhc["memory_gib_hours_requested"] == 0
+    assert epic["max_rss_bytes"] >= 24 << 20, epic
+    assert epic["memory_exceeded"] == 0 and epic["read_bytes"] >= 0 and epic["peak_cores"] >= 0
     assert total["gpu_hours"] == 0
     for key in ("core_hours_allocated", "core_hours_used", "memory_gib_hours_peak"):
         assert total[key] == pytest.approx(sum(g[key] for g in groups.values())), key
@@ -204,12 +206,12 @@ def test_csv_report_has_a_header_a_row_per_group_and_the_total_last(allot, tmp_p
     assert text.splitlines()[0] == (
         "group,tasks,attempts,succeeded,failed,core_hours_allocated,core_hours_used,efficiency,"
         "gpu_hours,memory_gib_hours_requested,memory_gib_hours_peak,first_start,last_end,"
-        "span_seconds")
+        "span_seconds,max_rss_bytes,peak_cores,read_bytes,write_bytes,memory_exceeded")
     assert [r["group"] for r in rows][-1] == "(total)"
     assert {r["group"] for r in rows[:-1]} == {"1", "2", "3", "4", "low", "(none)"}
     low = next(r for r in rows if r["group"] == "low")
     assert (low["tasks"], low["attempts"], low["failed"]) == ("2", "2", "1")
-    assert int(rows[-1]["attempts"]) == 6
+    assert int(rows[-1]["attempts"]) == 7
     assert sum(float(r["core_hours_allocated"]) for r in rows[:-1]) == pytest.approx(
         float(rows[-1]["core_hours_allocated"]))
 
@@ -217,7 +219,7 @@ def test_csv_report_has_a_header_a_row_per_group_and_the_total_last(allot, tmp_p
 def test_table_groups_by_profile_user_and_any_tag(allot, tmp_path):
     campaign(allot)
     by_profile = report(allot, "--by", "profile").stdout
-    assert by_profile.startswith("Usage by profile: 6 attempts of 6 tasks"), by_profile
+    assert by_profile.startswith("Usage by profile: 7 attempts of 7 tasks"), by_profile
     names = [line.split()[0] for line in by_profile.splitlines()[2:]]
     # The sweep's numbers are stripped: sim-1..sim-4 are one profile, plain-7 is "plain".
     assert sorted(names) == sorted(["sim", "ana", "broken", "plain", "(total)"]), names
@@ -227,7 +229,7 @@ def test_table_groups_by_profile_user_and_any_tag(allot, tmp_path):
 
     users = groups_of(report_json(allot, "--by", "user"))
     owner = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
-    assert users["alice"]["tasks"] == 1 and users[owner]["tasks"] == 5, users
+    assert users["alice"]["tasks"] == 1 and users[owner]["tasks"] == 6, users
 
     tagged = groups_of(report_json(allot, "--by", "tag:scenario"))
     assert tagged["low"]["tasks"] == 2 and tagged["(none)"]["tasks"] == 1
@@ -235,8 +237,8 @@ def test_table_groups_by_profile_user_and_any_tag(allot, tmp_path):
 
 def test_since_counts_only_attempts_that_ended_after_it(allot, tmp_path):
     campaign(allot)
-    assert report_json(allot, "--since", "1h")["total"]["attempts"] == 6
-    assert report_json(allot, "--since", "2000-01-01")["total"]["attempts"] == 6
+    assert report_json(allot, "--since", "1h")["total"]["attempts"] == 7
+    assert report_json(allot, "--since", "2000-01-01")["total"]["attempts"] == 7
     future = report_json(allot, "--since", "2999-01-01T00:00Z")
     assert future["since"] == "2999-01-01T00:00:00Z"
     assert future["groups"] == [] and future["total"]["attempts"] == 0
@@ -251,7 +253,7 @@ def test_report_reads_a_servers_journal_from_its_directory(allot, tmp_path):
     server.mkdir()
     shutil.copyfile(tmp_path / "allot-work" / "allot.db", server / "journal.db")
     from_flag = report_json(allot, "--server-dir", server)
-    assert from_flag["total"]["attempts"] == 6 and from_flag["source"].endswith("journal.db")
+    assert from_flag["total"]["attempts"] == 7 and from_flag["source"].endswith("journal.db")
     r = subprocess.run([str(allot.bin), "report", "--format", "json"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=60,
                        env={**os.environ, "ALLOT_SERVER_DIR": str(server)})

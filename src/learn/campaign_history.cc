@@ -1,0 +1,87 @@
+#include "learn/campaign_history.h"
+
+#include <unordered_map>
+
+#include "report/attempt_record.h"
+#include "report/group_by.h"
+
+namespace allot {
+
+std::string ProfileOf(const TaskSpec& spec) {
+  auto it = spec.tags.find("profile");
+  if (it != spec.tags.end() && !it->second.empty()) return it->second;
+  return DerivedProfileName(spec.id);
+}
+
+ProfileStore LearnProfiles(const JournalContents& contents) {
+  ProfileStore store;
+  for (const AttemptRecord& r : EndedAttempts(contents)) {
+    if (r.task >= contents.submissions.size()) continue;
+    const TaskSpec& spec = contents.submissions[r.task].spec;
+    AttemptSample s;
+    s.profile = ProfileOf(spec);
+    s.cores_allocated = r.cores;
+    s.wall = r.Wall();
+    s.cpu = r.Cpu();
+    s.peak_rss_bytes = r.usage ? r.usage->max_rss_bytes : 0;
+    s.memory_requested_bytes = r.memory_bytes;
+    s.succeeded = r.succeeded();
+    s.oom_killed = r.usage && r.usage->memory_exceeded;
+    s.timed_out = r.usage && r.usage->timed_out;
+    if (!r.usage) continue;  // lost with its worker: nothing was measured
+    store.Record(s);
+  }
+  return store;
+}
+
+Result<UnfinishedWork> CollectUnfinished(const JournalContents& contents,
+                                         const std::vector<int>& worker_cores, int64_t now_us) {
+  if (worker_cores.empty()) return Status::InvalidArgument("no workers to forecast on");
+  const size_t n = contents.submissions.size();
+  std::vector<TaskState> state(n);
+  std::vector<int64_t> started_us(n, 0);
+  std::vector<int> held_cores(n, 0);
+  for (size_t i = 0; i < n; ++i) state[i] = contents.submissions[i].initial_state;
+  UnfinishedWork work;
+  for (const TaskEvent& e : contents.events) {
+    if (e.task >= n) continue;
+    if (work.first_event_us == 0) work.first_event_us = e.wall_time_us;
+    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
+      started_us[e.task] = e.wall_time_us;
+      held_cores[e.task] = static_cast<int>(e.cores.size());
+    }
+    if (e.usage && started_us[e.task] > 0) {
+      work.spent_core_seconds += held_cores[e.task] *
+                                 std::chrono::duration<double>(e.usage->wall).count();
+    }
+    state[e.task] = e.to;
+  }
+  for (int cores : worker_cores) work.input.workers.push_back({cores});
+  std::unordered_map<std::string, int32_t> forecast_index;
+  for (size_t i = 0; i < n; ++i) {
+    if (IsTerminal(state[i])) continue;
+    forecast_index[contents.submissions[i].spec.id] = static_cast<int32_t>(work.tasks.size());
+    work.tasks.push_back(static_cast<TaskIndex>(i));
+  }
+  for (TaskIndex t : work.tasks) {
+    const TaskSpec& spec = contents.submissions[t].spec;
+    ForecastTask& f = work.input.tasks.emplace_back();
+    f.profile = ProfileOf(spec);
+    f.cores = spec.resources.cores.min;
+    f.priority = spec.priority;
+    f.time_estimate = spec.time_estimate;
+    f.time_limit = spec.time_limit;
+    for (const std::string& d : spec.depends_on) {
+      auto it = forecast_index.find(d);
+      if (it != forecast_index.end()) f.deps.push_back(it->second);
+    }
+    if (state[t] == TaskState::kRunning || state[t] == TaskState::kPaused) {
+      f.state = ForecastTaskState::kRunning;
+      f.elapsed = std::chrono::microseconds(std::max<int64_t>(0, now_us - started_us[t]));
+      if (held_cores[t] > 0) f.cores = held_cores[t];
+    }
+  }
+  return work;
+}
+
+}  // namespace allot
