@@ -38,9 +38,12 @@ int main(int argc, char** argv) {
   double interval_s = 1.0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--tasks") tasks = std::atoi(argv[i + 1]);
-    else if (flag == "--ticks") ticks = std::atoi(argv[i + 1]);
-    else if (flag == "--interval") interval_s = std::atof(argv[i + 1]);
+    if (flag == "--tasks")
+      tasks = std::atoi(argv[i + 1]);
+    else if (flag == "--ticks")
+      ticks = std::atoi(argv[i + 1]);
+    else if (flag == "--interval")
+      interval_s = std::atof(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: %s [--tasks N] [--ticks T] [--interval SECONDS]\n", argv[0]);
       return 2;

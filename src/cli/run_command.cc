@@ -155,17 +155,15 @@ int Run(RunOptions o) {
     fmt::print(stderr, "allot run: {}\n", launcher.status().ToString());
     return kExitInternal;
   }
-  LocalWorker worker(launcher->get(), workdir.string(),
-                     AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(),
-                                        !machine->gpus.empty()));
+  LocalWorker worker(
+      launcher->get(), workdir.string(),
+      AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(), !machine->gpus.empty()));
   ProgressReporter progress(stderr, progress_mode, SystemClock::Default()->Now());
-  progress.Message(fmt::format("allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(),
-                               machine->cpus.size(),
-                               machine->gpus.empty() ? ""
-                                                     : fmt::format(", {} GPUs", machine->gpus.size()),
-                               db.string()));
-  CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
-                        SystemClock::Default(), &progress);
+  progress.Message(fmt::format(
+      "allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(), machine->cpus.size(),
+      machine->gpus.empty() ? "" : fmt::format(", {} GPUs", machine->gpus.size()), db.string()));
+  CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker, SystemClock::Default(),
+                        &progress);
   auto outcome = runner.Run();
   if (!outcome.ok()) {
     fmt::print(stderr, "allot run: {}\n", outcome.status().ToString());

@@ -136,11 +136,14 @@ int ShowStatus(const StatusOptions& o) {
     for (TaskIndex t : selected) {
       tasks.push_back(ToJson(summaries[t], Why(summaries[t], contents->submissions[t], summaries,
                                                index)));
-      if (explicit_ids) tasks.back()["attempts"] = AttemptsJson(*contents, t, summaries[t].id);
+      if (explicit_ids) {
+        tasks.back()["attempt_details"] = AttemptsJson(*contents, t, summaries[t].id);
+      }
     }
     out["tasks"] = std::move(tasks);
     nlohmann::json c;
-    for (int i = 0; i < kTaskStateCount; ++i) c[std::string(TaskStateName(TaskState(i)))] = counts[i];
+    for (int i = 0; i < kTaskStateCount; ++i)
+      c[std::string(TaskStateName(TaskState(i)))] = counts[i];
     out["counts"] = std::move(c);
     out["total"] = summaries.size();
     fmt::print("{}\n", out.dump(2));

@@ -60,8 +60,9 @@ int RunWorker(const WorkerStartFlags& flags) {
   options.server_timeout = *server_timeout;
   auto sample_interval = ParseDuration(flags.sample_interval);
   if (!sample_interval.ok()) {
-    return BadInput(
-        sample_interval.status().WithPrefix("--sample-interval " + flags.sample_interval).message());
+    return BadInput(sample_interval.status()
+                        .WithPrefix("--sample-interval " + flags.sample_interval)
+                        .message());
   }
   options.sample_interval = *sample_interval;
   if (Status s = CheckName(flags.name); !s.ok()) return BadInput(s.message());

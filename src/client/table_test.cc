@@ -57,6 +57,23 @@ TEST(TaskDetailTest, ShowsCommandTagsAndEachAttempt) {
   EXPECT_THAT(text, HasSubstr("sig 9"));
 }
 
+TEST(TaskDetailTest, AttemptRowsShowCoresMemoryLimitHitAndIo) {
+  Json attempts = Json::parse(R"([
+      {"attempt": 1, "state": "ready", "worker": "", "exit_code": null, "signal": 9,
+       "wall_s": 0.5, "cpu_s": 0.25, "mean_cores": 0.5, "peak_cores": 0.75,
+       "max_rss": 136314880, "memory": 104857600, "memory_exceeded": true,
+       "read_bytes": 2048, "write_bytes": 3145728, "reason": "killed at its memory limit"},
+      {"attempt": 2, "state": "running", "memory": 268435456}])");
+  std::string text = FormatAttemptTable(attempts);
+  EXPECT_THAT(text, HasSubstr("MEM LIMIT"));
+  EXPECT_THAT(text, HasSubstr("0.50/0.75"));
+  EXPECT_THAT(text, HasSubstr("100 MiB!"));
+  EXPECT_THAT(text, HasSubstr("130 MiB"));
+  EXPECT_THAT(text, HasSubstr("3 MiB"));
+  EXPECT_THAT(text, HasSubstr("256 MiB "));
+  EXPECT_THAT(text, HasSubstr("killed at its memory limit"));
+}
+
 TEST(WorkerTableTest, CoresUsedOfTotalAndLastSeenAge) {
   Json workers = Json::parse(R"([{"id": 1, "name": "node1:42:ab", "host": "node1",
     "state": "active", "cores": 64, "free_cores": 60, "memory": 274877906944, "gpus": [0, 1],

@@ -92,8 +92,14 @@ std::string FormatAttemptTable(const Json& attempts) {
                                 "CORES", "MAX RSS", "MEM LIMIT", "READ", "WRITTEN", "REASON");
   if (!attempts.is_array()) return out;
   for (const Json& a : attempts) {
-    std::string limit = SizeText(a, "memory");
-    if (limit != "-" && a.value("memory_exceeded", false)) limit += "!";
+    // No memory asked for: no limit.
+    const bool has_limit = a.is_object() && a.contains("memory") &&
+                           a["memory"].is_number_integer() && a["memory"].get<int64_t>() > 0;
+    std::string limit = has_limit ? SizeText(a, "memory") : "-";
+    if (has_limit && a.contains("memory_exceeded") && a["memory_exceeded"].is_boolean() &&
+        a["memory_exceeded"].get<bool>()) {
+      limit += "!";
+    }
     out += fmt::format(kRow, CellText(a, "attempt"), CellText(a, "state"), CellText(a, "worker"),
                        ExitText(a), SecondsText(a, "wall_s"), SecondsText(a, "cpu_s"),
                        CoresText(a), SizeText(a, "max_rss"), limit, SizeText(a, "read_bytes"),

@@ -44,6 +44,18 @@ GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io) {
   if (it == groups_.end()) return {};
   Group& g = it->second;
   if (leader_io != nullptr) {
+    // Children the leader reaped since the last scan are in its final I/O: their last sampled
+    // values come out. Those still there (reparented to us) are not.
+    for (const auto& [pid, p] : procs_) {
+      if (p.pgid != pgid || p.ppid != pgid || pid == pgid) continue;
+      ProcStat st;
+      if (source_->ReadStat(pid, &text_) && ParseProcStat(text_, &st) &&
+          st.starttime == p.starttime) {
+        continue;
+      }
+      g.read_bytes -= p.read_bytes;
+      g.write_bytes -= p.write_bytes;
+    }
     auto leader = procs_.find(pgid);
     int64_t read_before = 0, write_before = 0;
     if (leader != procs_.end() && leader->second.pgid == pgid) {
@@ -122,8 +134,8 @@ void GroupUsageSampler::Finish(Group& g, TimePoint now, std::vector<pid_t>* over
   const Duration window = now - g.anchor_time;
   if (window >= std::min(kRateWindow, options_.interval)) {
     const int64_t ticks = g.user_ticks + g.sys_ticks;
-    const double cpu_seconds =
-        static_cast<double>(ticks - g.anchor_ticks) / static_cast<double>(options_.ticks_per_second);
+    const double cpu_seconds = static_cast<double>(ticks - g.anchor_ticks) /
+                               static_cast<double>(options_.ticks_per_second);
     u.peak_cores = std::max(u.peak_cores, cpu_seconds / ToSeconds(window));
     g.anchor_time = now;
     g.anchor_ticks = ticks;

@@ -66,7 +66,8 @@ class GroupUsageSampler {
   void Track(pid_t pgid, TimePoint start, int64_t memory_limit_bytes);
   // Stops following it and returns what was seen. `leader_io`, when given, is the leader's
   // final I/O (read from its zombie, which includes the children it waited for) and replaces
-  // the leader's last sampled values. Untracked groups: all zero.
+  // the leader's last sampled values and those of its children that are gone. Untracked
+  // groups: all zero.
   GroupUsage Untrack(pid_t pgid, const ProcIo* leader_io);
 
   // When the next scan is due; none while no group is tracked.

@@ -26,9 +26,9 @@ std::string StatLine(pid_t pid, const FakeProc& p) {
   // The command name has a space and a parenthesis, as real ones may.
   return std::to_string(pid) + " (my (task)) S " + std::to_string(p.ppid) + " " +
          std::to_string(p.pgrp) + " 7 0 -1 4194304 100 0 0 0 " + std::to_string(p.utime) + " " +
-         std::to_string(p.stime) + " " + std::to_string(p.cutime) + " " +
-         std::to_string(p.cstime) + " 20 0 1 0 " + std::to_string(p.starttime) + " 123456789 " +
-         std::to_string(p.rss_pages) + " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1\n";
+         std::to_string(p.stime) + " " + std::to_string(p.cutime) + " " + std::to_string(p.cstime) +
+         " 20 0 1 0 " + std::to_string(p.starttime) + " 123456789 " + std::to_string(p.rss_pages) +
+         " 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1\n";
 }
 
 class FakeProcSource final : public ProcSource {
@@ -76,8 +76,14 @@ class GroupUsageSamplerTest : public ::testing::Test {
 };
 
 TEST(ProcProcessFilesTest, StatFieldsAreFoundAfterTheLastParenthesisOfTheName) {
-  FakeProc p{.ppid = 7, .pgrp = 42, .utime = 11, .stime = 12, .cutime = 13, .cstime = 14,
-             .starttime = 99, .rss_pages = 321};
+  FakeProc p{.ppid = 7,
+             .pgrp = 42,
+             .utime = 11,
+             .stime = 12,
+             .cutime = 13,
+             .cstime = 14,
+             .starttime = 99,
+             .rss_pages = 321};
   ProcStat st;
   ASSERT_TRUE(ParseProcStat(StatLine(42, p), &st));
   EXPECT_EQ(st.pid, 42);
@@ -190,6 +196,19 @@ TEST_F(GroupUsageSamplerTest, IoGainsAddUpAndTheLeadersFinalIoReplacesItsLastSam
   EXPECT_EQ(u.write_bytes, 6040);
 }
 
+TEST_F(GroupUsageSamplerTest, ChildrenTheLeaderReapedAfterTheLastScanAreInItsFinalIoOnly) {
+  proc_.procs[100] = {.pgrp = 100, .io = ProcIo{0, 0}};
+  proc_.procs[101] = {.ppid = 100, .pgrp = 100, .io = ProcIo{0, 500}};
+  proc_.procs[102] = {.ppid = 100, .pgrp = 100, .io = ProcIo{0, 70}};
+  sampler_.Track(100, t0_, 0);
+  SampleAt(milliseconds(50));
+  // 101 wrote 500 more and was reaped by the leader; 102 is still there (reparented).
+  proc_.procs.erase(101);
+  proc_.procs[102].ppid = 1;
+  ProcIo final_leader{0, 1000};
+  EXPECT_EQ(sampler_.Untrack(100, &final_leader).write_bytes, 1070);
+}
+
 TEST_F(GroupUsageSamplerTest, AGroupNeverSampledGetsTheLeadersFinalIo) {
   sampler_.Track(100, t0_, 0);
   ProcIo final_leader{7, 8};
@@ -211,7 +230,7 @@ TEST_F(GroupUsageSamplerTest, SamplesComeFastAfterAStartThenEveryInterval) {
     due.push_back(at);
     SampleAt(at);
   }
-  std::vector<Duration> expected = {milliseconds(50),  milliseconds(100), milliseconds(250),
+  std::vector<Duration> expected = {milliseconds(50),  milliseconds(100),  milliseconds(250),
                                     milliseconds(500), milliseconds(1000), milliseconds(2000),
                                     milliseconds(3000)};
   EXPECT_EQ(due, expected);

@@ -117,7 +117,8 @@ class ExitWaiter {
   std::chrono::milliseconds UntilSample() const {
     auto due = launcher_->NextSampleDue();
     if (!due) return kPatience;
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now());
     return std::max(left, std::chrono::milliseconds(0));
   }
 

@@ -95,7 +95,10 @@ Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create(
 PosixProcessLauncher::PosixProcessLauncher(int epoll_fd, int dev_null_fd,
                                            PosixLauncherOptions options,
                                            std::unique_ptr<ProcSource> proc)
-    : epoll_fd_(epoll_fd), dev_null_fd_(dev_null_fd), clock_(options.clock), proc_(std::move(proc)) {
+    : epoll_fd_(epoll_fd),
+      dev_null_fd_(dev_null_fd),
+      clock_(options.clock),
+      proc_(std::move(proc)) {
   if (proc_ != nullptr) {
     GroupUsageSamplerOptions sampling;
     sampling.interval = options.sample_interval;

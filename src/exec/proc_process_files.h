@@ -12,14 +12,14 @@ namespace allot {
 
 // The fields of /proc/<pid>/stat that sampling uses (proc(5) numbers them 1-based).
 struct ProcStat {
-  pid_t pid = 0;         // (1)
-  char state = '?';      // (3) R, S, D, Z, T, ...
-  pid_t ppid = 0;        // (4)
-  pid_t pgrp = 0;        // (5) the process group: one per attempt
-  int64_t utime = 0;     // (14) clock ticks, all threads
-  int64_t stime = 0;     // (15)
-  int64_t cutime = 0;    // (16) of the children this process waited for, recursively
-  int64_t cstime = 0;    // (17)
+  pid_t pid = 0;           // (1)
+  char state = '?';        // (3) R, S, D, Z, T, ...
+  pid_t ppid = 0;          // (4)
+  pid_t pgrp = 0;          // (5) the process group: one per attempt
+  int64_t utime = 0;       // (14) clock ticks, all threads
+  int64_t stime = 0;       // (15)
+  int64_t cutime = 0;      // (16) of the children this process waited for, recursively
+  int64_t cstime = 0;      // (17)
   uint64_t starttime = 0;  // (22) clock ticks after boot: tells a reused pid apart
   int64_t rss_pages = 0;   // (24)
 };

@@ -5,9 +5,8 @@
 // ended with usage; exit_code is null when a signal ended it. Thread-safe.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "model/task_attempt.h"
 

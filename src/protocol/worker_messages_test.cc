@@ -21,6 +21,10 @@ ExitReport SomeExit(uint64_t execution, int code) {
   e.usage.user_cpu = Duration(1'000'000);
   e.usage.sys_cpu = Duration(2'000);
   e.usage.max_rss_bytes = 50 << 20;
+  e.usage.read_bytes = 12345;
+  e.usage.write_bytes = 67890;
+  e.usage.peak_cores = 1.875;  // exact in thousandths: survives the fixed-point wire form
+  e.usage.memory_exceeded = code == -1;
   return e;
 }
 

@@ -29,6 +29,10 @@ class TaskBuilder {
     spec_.resources.memory_bytes = bytes;
     return *this;
   }
+  TaskBuilder& MemoryMax(int64_t bytes) {
+    spec_.memory_max_bytes = bytes;
+    return *this;
+  }
   TaskBuilder& Gpus(int n) {
     spec_.resources.gpus = n;
     return *this;

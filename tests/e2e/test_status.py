@@ -9,7 +9,7 @@ from conftest import yaml_str
 STATES = {"waiting", "ready", "running", "paused", "preempted", "lost", "succeeded", "failed",
           "canceled", "skipped"}
 FIELDS = {"id", "state", "attempts", "exit_code", "signal", "timed_out", "reason",
-          "wall_seconds", "cpu_seconds", "max_rss_bytes"}
+          "wall_seconds", "cpu_seconds", "max_rss_bytes", "memory_bytes"}
 
 
 def mixed_campaign(allot, tmp_path):
