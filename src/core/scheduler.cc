@@ -8,6 +8,8 @@
 
 #include "common/units.h"
 #include "core/policy/priority_backfill_policy.h"
+#include "core/profile/learned_request.h"
+#include "model/task_profile.h"
 #include "core/profile/oom_retry.h"
 
 namespace allot {
@@ -103,6 +105,7 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
   ++counts_[static_cast<int>(to)];
   rec.state = to;
   if (to == TaskState::kReady) {
+    ApplyLearned(t);
     ready_.Push(t, specs_[t].priority);
     dirty_ = true;
   }
@@ -248,6 +251,8 @@ void Scheduler::AddTasks(std::vector<TaskSpec> specs, const ResolvedDeps& resolv
     TaskState s = rec.unmet == 0 ? TaskState::kReady : TaskState::kWaiting;
     rec.state = s;
     ++counts_[static_cast<int>(s)];
+    rec.learn_estimate = !specs_[t].time_estimate.has_value();
+    if (s == TaskState::kReady) ApplyLearned(t);
     if (push_ready && s == TaskState::kReady) ready_.Push(t, specs_[t].priority);
     if (initial != nullptr) initial->push_back(s);
   }
@@ -330,6 +335,15 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
                                 std::string(TaskStateName(e.to)) + " (it is " +
                                 std::string(TaskStateName(rec.state)) + ")");
     }
+    if (e.usage && e.to != TaskState::kPreempted && e.to != TaskState::kCanceled) {
+      // What the attempt taught its profile (before the details of a finished task go).
+      Allocation held;
+      if (auto it = started.find(e.task); it != started.end()) {
+        held.cpus = it->second->cores;
+        held.memory_bytes = it->second->memory_bytes;
+      }
+      Learn(e.task, held, *e.usage, e.to == TaskState::kSucceeded);
+    }
     --counts_[static_cast<int>(rec.state)];
     ++counts_[static_cast<int>(e.to)];
     rec.state = e.to;
@@ -362,7 +376,10 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     std::vector<std::pair<TaskIndex, int>> ready;
     ready.reserve(static_cast<size_t>(counts_[static_cast<int>(TaskState::kReady)]));
     for (TaskIndex t = 0; t < tasks_.size(); ++t) {
-      if (tasks_[t].state == TaskState::kReady) ready.emplace_back(t, specs_[t].priority);
+      if (tasks_[t].state == TaskState::kReady) {
+        ApplyLearned(t);
+        ready.emplace_back(t, specs_[t].priority);
+      }
     }
     ready_.Assign(ready);
   }
@@ -567,6 +584,10 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   totals_.task_wall += usage.wall;
   ++totals_.attempts_ended;
 
+  const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !usage.timed_out &&
+                     launch_error.empty();
+  if (launch_error.empty() && !r.cancel_sent && !r.stop_sent) Learn(t, r.allocation, usage, clean);
+
   if (r.cancel_sent) {
     Transition(t, TaskState::kCanceled, "canceled while it ran", &usage);
     outbox_.events.back().by_user = true;
@@ -584,8 +605,6 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
     // Killed from outside (or by the OOM killer) while stopped: it ran, and ended.
     Transition(t, TaskState::kRunning, "ended while paused");
   }
-  const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !usage.timed_out &&
-                     launch_error.empty();
   if (clean) {
     Succeed(t, usage);
     return;
@@ -622,11 +641,14 @@ bool Scheduler::GrowMemory(TaskIndex t, const Running& r, const AttemptUsage& us
   *what = "killed at its memory limit of " + FormatSize(limit) + " (peak " +
           FormatSize(usage.max_rss_bytes) + ")";
   const TaskSpec& s = specs_[t];
-  if (s.memory_max_bytes <= 0) return false;
+  // memory: auto grows up to the largest worker (memory_max, when given, caps it).
+  if (s.memory_max_bytes <= 0 && !s.resources.memory_auto) return false;
   const int64_t cap = MemoryCap(t);
   std::optional<int64_t> next = NextMemoryAfterOom(limit, usage.max_rss_bytes, cap);
   if (!next) {
-    *what += cap < s.memory_max_bytes
+    *what += s.memory_max_bytes <= 0
+                 ? "; no worker has more than " + FormatSize(cap)
+             : cap < s.memory_max_bytes
                  ? "; no worker has more than " + FormatSize(cap) + " (memory_max " +
                        FormatSize(s.memory_max_bytes) + ")"
                  : "; memory_max " + FormatSize(s.memory_max_bytes) + " reached";
@@ -645,7 +667,45 @@ int64_t Scheduler::MemoryCap(TaskIndex t) const {
     largest = std::max(largest, w.pool.Capacity().memory_bytes);
   }
   const int64_t cap = specs_[t].memory_max_bytes;
+  if (cap <= 0) return largest;  // memory: auto without memory_max
   return workers_.empty() ? cap : std::min(cap, largest);
+}
+
+void Scheduler::Learn(TaskIndex t, const Allocation& held, const AttemptUsage& usage,
+                      bool succeeded) {
+  AttemptSample sample;
+  sample.profile = TaskProfileName(specs_[t]);
+  sample.cores_allocated = static_cast<int>(held.cpus.size());
+  sample.wall = usage.wall;
+  sample.cpu = usage.user_cpu + usage.sys_cpu;
+  sample.peak_rss_bytes = usage.max_rss_bytes;
+  sample.memory_requested_bytes = held.memory_bytes;
+  sample.succeeded = succeeded;
+  sample.oom_killed = usage.memory_exceeded;
+  sample.timed_out = usage.timed_out;
+  profiles_.Record(sample);
+}
+
+void Scheduler::ApplyLearned(TaskIndex t) {
+  TaskSpec& s = specs_[t];
+  const bool auto_memory = s.resources.memory_auto && s.resources.memory_bytes == 0;
+  if (!auto_memory && !tasks_[t].learn_estimate) return;
+  const ProfileStats* stats = profiles_.Find(TaskProfileName(s));
+  if (stats == nullptr) return;
+  std::optional<LearnedRequest> learned = LearnRequest(*stats);
+  if (!learned) return;
+  if (auto_memory && learned->memory_bytes) {
+    int64_t memory = *learned->memory_bytes;
+    if (s.memory_max_bytes > 0) memory = std::min(memory, s.memory_max_bytes);
+    // Never more than some worker can give: a learned value must not make a task unplaceable.
+    int64_t largest = 0;
+    for (const auto& [id, w] : workers_) {
+      largest = std::max(largest, w.pool.Capacity().memory_bytes);
+    }
+    if (largest > 0) memory = std::min(memory, largest);
+    s.resources.memory_bytes = memory;
+  }
+  if (tasks_[t].learn_estimate) s.time_estimate = learned->time_estimate;
 }
 
 void Scheduler::Succeed(TaskIndex t, const AttemptUsage& usage) {

@@ -29,6 +29,7 @@
 #include "core/control_action.h"
 #include "core/outbox.h"
 #include "core/policy/scheduling_policy.h"
+#include "core/profile/profile_store.h"
 #include "core/ready_queue.h"
 #include "core/resource_pool.h"
 #include "core/timer_queue.h"
@@ -166,6 +167,8 @@ class Scheduler {
     int running = 0;  // attempts running or paused on it
   };
   const std::map<WorkerId, WorkerSlot>& workers() const { return workers_; }
+  // What the attempts that ended so far taught, per profile (model/task_profile.h).
+  const ProfileStore& profiles() const { return profiles_; }
   // The worker of the task's running or paused attempt: kNoWorker when unattached; none when
   // the task is not running.
   std::optional<WorkerId> WorkerOf(TaskIndex t) const;
@@ -184,6 +187,7 @@ class Scheduler {
     uint16_t memory_retries = 0;  // attempts killed at their memory limit and given more
     int32_t last_exit = 0;
     bool skipped_by_user = false;  // dependents treat it as succeeded
+    bool learn_estimate = false;   // no time_estimate of its own: its profile's P90 is used
   };
   struct Running {
     ExecutionId execution = 0;
@@ -199,6 +203,11 @@ class Scheduler {
   void Transition(TaskIndex t, TaskState to, std::string reason,
                   const AttemptUsage* usage = nullptr, const Allocation* allocation = nullptr);
   void Start(TaskIndex t, int cores, WorkerSlot& worker);
+  // Records an ended attempt in its profile.
+  void Learn(TaskIndex t, const Allocation& held, const AttemptUsage& usage, bool succeeded);
+  // A task about to be ready takes its profile's learned memory (memory: auto, not yet set)
+  // and time estimate (none of its own), once the profile has enough history.
+  void ApplyLearned(TaskIndex t);
   void ScheduleOn(WorkerSlot& worker, const std::vector<RunningView>& running, int* slots);
   // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.
   void LoseAttempt(TaskIndex t, const std::string& reason);
@@ -237,6 +246,7 @@ class Scheduler {
   const Clock* clock_;
   SchedulerOptions options_;
   std::unique_ptr<SchedulingPolicy> policy_;
+  ProfileStore profiles_;       // learned from every attempt that ended (and the journal's)
   bool fixed_machine_ = false;  // embedded form: worker 0 only, unfittable tasks refused
   std::map<WorkerId, WorkerSlot> workers_;
 

@@ -38,7 +38,7 @@ TEST(SchedulerMemoryTest, KilledAtItsLimitRunsAgainAtOnceWithMoreMemoryAndNothin
   d.Turn();
   KillAtMemoryLimit(d, "a", kGiB + 512 * kMiB);
   EXPECT_EQ(d.State("a"), TaskState::kReady);
-  const TaskEvent& e = d.EventsOf("a").back();
+  const TaskEvent e = d.EventsOf("a").back();
   EXPECT_EQ(e.to, TaskState::kReady);
   EXPECT_EQ(e.memory_bytes, 2 * kGiB);
   ASSERT_TRUE(e.usage.has_value());

@@ -3,15 +3,11 @@
 #include <unordered_map>
 
 #include "report/attempt_record.h"
-#include "report/group_by.h"
+#include "model/task_profile.h"
 
 namespace allot {
 
-std::string ProfileOf(const TaskSpec& spec) {
-  auto it = spec.tags.find("profile");
-  if (it != spec.tags.end() && !it->second.empty()) return it->second;
-  return DerivedProfileName(spec.id);
-}
+std::string ProfileOf(const TaskSpec& spec) { return TaskProfileName(spec); }
 
 ProfileStore LearnProfiles(const JournalContents& contents) {
   ProfileStore store;

@@ -84,8 +84,14 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
   s.id = std::move(*raw.id);
   if (raw.command) s.command = std::move(*raw.command);
   if (raw.cores) s.resources.cores = *raw.cores;
-  if (raw.memory_bytes) s.resources.memory_bytes = *raw.memory_bytes;
-  if (raw.memory_max_bytes) {
+  if (raw.memory_bytes && *raw.memory_bytes == kMemoryAuto) {
+    s.resources.memory_auto = true;
+  } else if (raw.memory_bytes) {
+    s.resources.memory_bytes = *raw.memory_bytes;
+  }
+  if (raw.memory_max_bytes && s.resources.memory_auto) {
+    s.memory_max_bytes = *raw.memory_max_bytes;
+  } else if (raw.memory_max_bytes) {
     if (!raw.memory_bytes || *raw.memory_bytes == 0) {
       sink_->Add(raw.LineOf(TaskField::kMemoryMax), s.id, "memory_max",
                  "needs 'memory', the memory the first attempt gets");

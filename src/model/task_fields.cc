@@ -178,6 +178,10 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
     case TaskField::kCores:
       return ParseCores(c, value);
     case TaskField::kMemory: {
+      if (v.is_string() && v.get_ref<const std::string&>() == "auto") {
+        t.memory_bytes = kMemoryAuto;  // learned from the task's profile (core/profile)
+        return;
+      }
       Result<int64_t> r = ReadSize(v);
       return r.ok() ? void(t.memory_bytes = *r) : fail(r.status());
     }

@@ -18,6 +18,9 @@
 
 namespace allot {
 
+// RawTask::memory_bytes of `memory: auto`.
+inline constexpr int64_t kMemoryAuto = -1;
+
 enum class TaskField {
   kId,
   kCommand,
@@ -54,7 +57,7 @@ struct RawTask {
   std::optional<std::string> id;
   std::optional<std::string> command;
   std::optional<CoreRequest> cores;
-  std::optional<int64_t> memory_bytes;
+  std::optional<int64_t> memory_bytes;  // kMemoryAuto for `memory: auto`
   std::optional<int64_t> memory_max_bytes;
   std::optional<int> gpus;
   std::optional<std::map<std::string, int64_t>> resources;

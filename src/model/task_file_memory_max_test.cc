@@ -55,3 +55,26 @@ tasks:
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST(TaskFileMemoryAutoTest, MemoryAutoIsLearnedAndMayHaveACap) {
+  std::vector<Diagnostic> problems;
+  Result<LoadedTasks> loaded = ParseTaskFile("a.yaml", R"(
+tasks:
+  - {id: sim-1, command: x, memory: auto, memory_max: 8G}
+  - {id: sim-2, command: x, memory: auto}
+)", LoadOptions{}, &problems);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const TaskSpec& a = loaded.value().tasks[0];
+  EXPECT_TRUE(a.resources.memory_auto);
+  EXPECT_EQ(a.resources.memory_bytes, 0);
+  EXPECT_EQ(a.memory_max_bytes, int64_t{8} << 30);
+  Result<TaskSpec> back = TaskSpecFromJson(TaskSpecToJson(a));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value(), a) << "memory: auto survives the journal";
+}
+
+}  // namespace
+}  // namespace allot

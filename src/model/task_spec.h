@@ -31,6 +31,9 @@ struct CoreRequest {
 struct ResourceRequest {
   CoreRequest cores;
   int64_t memory_bytes = 0;  // 0: no memory accounting for this task
+  // `memory: auto`: the scheduler sets memory_bytes from the task's profile once it has
+  // history (core/profile/learned_request.h); until then the task runs with no memory limit.
+  bool memory_auto = false;
   int gpus = 0;
   std::map<std::string, int64_t> custom;  // named resources, e.g. {"licenses": 1}
   bool operator==(const ResourceRequest&) const = default;

@@ -51,6 +51,12 @@ class Reader {
       *out = d;
     }
   }
+  void Bool(const char* key, bool* out) {
+    if (const json* v = Find(key)) {
+      if (!v->is_boolean()) return Fail(key, "true or false");
+      *out = v->get<bool>();
+    }
+  }
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
 
@@ -146,6 +152,7 @@ json TaskSpecToJson(const TaskSpec& spec) {
     j["cores"] = {{"min", cores.min}, {"max", cores.max}};
   }
   if (spec.resources.memory_bytes != 0) j["memory"] = spec.resources.memory_bytes;
+  if (spec.resources.memory_auto) j["memory_auto"] = true;
   if (spec.memory_max_bytes != 0) j["memory_max"] = spec.memory_max_bytes;
   if (spec.resources.gpus != 0) j["gpus"] = spec.resources.gpus;
   if (!spec.resources.custom.empty()) j["resources"] = spec.resources.custom;
@@ -182,6 +189,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   r.String("command", &spec.command);
   ReadCores(&r, r.Find("cores"), &spec.resources.cores);
   r.Integer("memory", &spec.resources.memory_bytes);
+  r.Bool("memory_auto", &spec.resources.memory_auto);
   r.Integer("memory_max", &spec.memory_max_bytes);
   r.Integer("gpus", &spec.resources.gpus);
   ReadMap(&r, r.Find("resources"), "resources", &spec.resources.custom);

@@ -11,11 +11,6 @@ std::string TagOr(const TaskSpec& spec, const std::string& key, std::string fall
   return it->second;
 }
 
-bool IsSeparatorOrDigit(char c) {
-  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
-         c == ':' || c == '@' || c == '+' || c == '=' || c == ',';
-}
-
 }  // namespace
 
 std::string GroupBy::Name() const {
@@ -52,13 +47,6 @@ Result<GroupBy> ParseGroupBy(std::string_view text) {
                                    "' (expected project, scenario, profile, user or tag:KEY)");
   }
   return by;
-}
-
-std::string DerivedProfileName(std::string_view task_id) {
-  size_t end = task_id.size();
-  while (end > 0 && IsSeparatorOrDigit(task_id[end - 1])) --end;
-  if (end == 0) return std::string(task_id);
-  return std::string(task_id.substr(0, end));
 }
 
 std::string GroupOf(const TaskSpec& spec, const GroupBy& by, const std::string& default_user) {

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "model/task_profile.h"
 #include "model/task_spec.h"
 
 namespace allot {
@@ -35,8 +36,7 @@ struct GroupBy {
 // saying what is accepted otherwise.
 Result<GroupBy> ParseGroupBy(std::string_view text);
 
-// The profile a task belongs to when it has no tags.profile (see the table above).
-std::string DerivedProfileName(std::string_view task_id);
+// DerivedProfileName (the profile of a task without tags.profile): model/task_profile.h.
 
 // The group of `spec` under `by`; `default_user` when grouping by user and the task has no
 // tags.user.
