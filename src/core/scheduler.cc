@@ -689,7 +689,7 @@ void Scheduler::Learn(TaskIndex t, const Allocation& held, const AttemptUsage& u
 void Scheduler::ApplyLearned(TaskIndex t) {
   TaskSpec& s = specs_[t];
   const bool auto_memory = s.resources.memory_auto && s.resources.memory_bytes == 0;
-  if (!auto_memory && !tasks_[t].learn_estimate) return;
+  if ((!auto_memory && !tasks_[t].learn_estimate) || profiles_.profiles().empty()) return;
   const ProfileStats* stats = profiles_.Find(TaskProfileName(s));
   if (stats == nullptr) return;
   std::optional<LearnedRequest> learned = LearnRequest(*stats);
