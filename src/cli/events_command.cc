@@ -13,6 +13,7 @@
 
 #include "cli/client_support.h"
 #include "cli/exit_codes.h"
+#include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
 
 namespace allot {
@@ -27,26 +28,6 @@ struct EventsOptions {
   bool follow = false;
 };
 
-nlohmann::json RowJson(const JournalEventRow& row) {
-  const TaskEvent& e = row.event;
-  nlohmann::json j = {{"seq", row.seq},
-                      {"task", row.task_id},
-                      {"attempt", e.attempt},
-                      {"execution", e.attempt > 0 ? nlohmann::json(row.task_id + "@" +
-                                                                   std::to_string(e.attempt))
-                                                  : nlohmann::json()},
-                      {"from", std::string(TaskStateName(e.from))},
-                      {"to", std::string(TaskStateName(e.to))},
-                      {"time_us", e.wall_time_us},
-                      {"reason", e.reason}};
-  if (e.usage) {
-    j["exit_code"] = e.usage->exit_code;
-    j["signal"] = e.usage->term_signal;
-    j["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
-  }
-  if (!e.worker.empty()) j["worker"] = e.worker;
-  return j;
-}
 
 // Prints one JSON line; false when stdout is gone (a closed pipe ends --follow quietly).
 bool Print(const nlohmann::json& j) {
@@ -70,7 +51,7 @@ int FromJournal(const EventsOptions& o) {
       return kExitInternal;
     }
     for (const JournalEventRow& row : *rows) {
-      if (!Print(RowJson(row))) return kExitOk;
+      if (!Print(JournalEventRowToJson(row))) return kExitOk;
       after = row.seq;
       ++printed;
     }

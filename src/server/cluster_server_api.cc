@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
 #include "model/task_attempt.h"
 #include "model/task_attempt_json.h"
@@ -27,24 +28,6 @@ std::string ExecutionRef(const std::string& id, uint32_t attempt) {
   return id + "@" + std::to_string(attempt);
 }
 
-Json EventJson(const JournalEventRow& row) {
-  const TaskEvent& e = row.event;
-  Json j = {{"seq", row.seq},
-            {"task", row.task_id},
-            {"attempt", e.attempt},
-            {"execution", e.attempt > 0 ? Json(ExecutionRef(row.task_id, e.attempt)) : Json()},
-            {"from", std::string(TaskStateName(e.from))},
-            {"to", std::string(TaskStateName(e.to))},
-            {"time_us", e.wall_time_us},
-            {"reason", e.reason}};
-  if (e.usage) {
-    j["exit_code"] = e.usage->exit_code;
-    j["signal"] = e.usage->term_signal;
-    j["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
-  }
-  if (!e.worker.empty()) j["worker"] = e.worker;
-  return j;
-}
 
 }  // namespace
 
@@ -236,7 +219,7 @@ Result<Json> ClusterServer::GetTask(const std::string& ref) {
   std::vector<TaskEvent> task_events;
   task_events.reserve(rows.size());
   for (const JournalEventRow& row : rows) {
-    events.push_back(EventJson(row));
+    events.push_back(JournalEventRowToJson(row));
     task_events.push_back(row.event);
   }
   Json attempts = Json::array();
@@ -341,7 +324,7 @@ Result<Json> ClusterServer::Events(const EventsRequest& request) {
   Json events = Json::array();
   int64_t last = request.after;
   for (const JournalEventRow& row : rows) {
-    events.push_back(EventJson(row));
+    events.push_back(JournalEventRowToJson(row));
     last = row.seq;
   }
   return Json{{"events", std::move(events)}, {"last", last}};

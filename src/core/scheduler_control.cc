@@ -1,0 +1,94 @@
+// Scheduler: a person's cancel, pause, resume and skip.
+#include <algorithm>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "core/scheduler.h"
+
+namespace allot {
+
+Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
+                               std::optional<uint32_t> attempt) const {
+  const TaskRecord& rec = tasks_[t];
+  const std::string& id = specs_[t].id;
+  const std::string state(TaskStateName(rec.state));
+  const bool running = rec.state == TaskState::kRunning || rec.state == TaskState::kPaused;
+  if (attempt) {
+    if (!running || *attempt != rec.attempts) {
+      return Status::FailedPrecondition(
+          "execution '" + id + "@" + std::to_string(*attempt) + "' is not running (task '" + id +
+          "' is " + state +
+          (rec.attempts > 0 ? ", its current attempt is " + std::to_string(rec.attempts) : "") +
+          ")");
+    }
+  }
+  auto refuse = [&](const std::string& what) {
+    return Status::FailedPrecondition("task '" + id + "' is " + state + "; " + what);
+  };
+  switch (action) {
+    case ControlAction::kCancel:
+      if (IsTerminal(rec.state)) return refuse("only an unfinished task can be canceled");
+      return Status::Ok();
+    case ControlAction::kSkip:
+      if (rec.state != TaskState::kWaiting && rec.state != TaskState::kReady) {
+        return refuse(running ? "it has started; cancel it instead"
+                              : "only a waiting or ready task can be skipped");
+      }
+      return Status::Ok();
+    case ControlAction::kPause:
+      if (rec.state != TaskState::kRunning) return refuse("only a running task can be paused");
+      if (CancelPending(t)) return refuse("it is being canceled");
+      return Status::Ok();
+    case ControlAction::kResume:
+      if (rec.state != TaskState::kPaused) return refuse("only a paused task can be resumed");
+      return Status::Ok();
+  }
+  return Status::Internal("unknown action");
+}
+
+void Scheduler::Control(TaskIndex t, ControlAction action) {
+  TaskRecord& rec = tasks_[t];
+  switch (action) {
+    case ControlAction::kCancel: {
+      auto it = running_.find(t);
+      if (it == running_.end()) {
+        Transition(t, TaskState::kCanceled, "canceled");
+        outbox_.events.back().by_user = true;
+        SkipDescendants(t);
+        return;
+      }
+      Running& r = it->second;
+      if (r.cancel_sent) return;
+      r.cancel_sent = true;
+      if (!r.term_sent) Signal(r, SIGTERM);
+      if (rec.state == TaskState::kPaused) Signal(r, SIGCONT);
+      r.term_sent = true;
+      timers_.Add({clock_->Now() + specs_[t].grace_period, TimerKind::kKillAfterGrace, t,
+                   rec.attempts});
+      return;
+    }
+    case ControlAction::kSkip:
+      Transition(t, TaskState::kSkipped, "skipped");
+      outbox_.events.back().by_user = true;
+      rec.skipped_by_user = true;
+      SatisfyDependents(t);
+      return;
+    case ControlAction::kPause: {
+      Running& r = running_.at(t);
+      Transition(t, TaskState::kPaused, "paused");
+      outbox_.events.back().by_user = true;
+      Signal(r, SIGSTOP);
+      return;
+    }
+    case ControlAction::kResume: {
+      Running& r = running_.at(t);
+      Transition(t, TaskState::kRunning, "resumed");
+      outbox_.events.back().by_user = true;
+      Signal(r, SIGCONT);
+      return;
+    }
+  }
+}
+
+}  // namespace allot

@@ -1,0 +1,112 @@
+// Scheduler: workers joining, leaving, draining, and attempts recovered unattached.
+#include <algorithm>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "core/scheduler.h"
+
+namespace allot {
+
+std::optional<WorkerId> Scheduler::WorkerOf(TaskIndex t) const {
+  auto it = running_.find(t);
+  if (it == running_.end()) return std::nullopt;
+  return it->second.worker;
+}
+
+bool Scheduler::CancelPending(TaskIndex t) const {
+  auto it = running_.find(t);
+  return it != running_.end() && it->second.cancel_sent;
+}
+
+Status Scheduler::AddWorker(WorkerId id, std::string name, Machine machine,
+                            std::span<const ReportedAttempt> running) {
+  if (id == kNoWorker || workers_.count(id) != 0) {
+    return Status::AlreadyExists("worker " + std::to_string(id) + " is already registered");
+  }
+  WorkerSlot& w =
+      workers_.emplace(id, WorkerSlot{id, std::move(name), ResourcePool(std::move(machine))})
+          .first->second;
+  for (const ReportedAttempt& a : running) {
+    const TaskIndex t = TaskOfExecution(a.execution);
+    auto it = running_.find(t);
+    bool attached = false;
+    if (t < tasks_.size() && it != running_.end() && it->second.execution == a.execution &&
+        it->second.worker == kNoWorker) {
+      Allocation claim;
+      claim.cpus = a.cpus;
+      claim.gpus = a.gpus;
+      claim.memory_bytes = a.memory_bytes;
+      claim.custom = specs_[t].resources.custom;
+      if (w.pool.Claim(claim)) {
+        Running& r = it->second;
+        r.worker = id;
+        r.allocation = std::move(claim);
+        ++w.running;
+        attached = true;
+        if (r.term_sent) Signal(r, SIGTERM);  // ordered while it was unreachable
+        if (r.cancel_sent && tasks_[t].state == TaskState::kPaused) Signal(r, SIGCONT);
+      }
+    }
+    if (!attached) outbox_.signals.push_back({id, a.execution, SIGKILL});
+  }
+  dirty_ = true;
+  return Status::Ok();
+}
+
+void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
+  auto it = running_.find(t);
+  Running r = std::move(it->second);
+  running_.erase(it);
+  ReleaseAllocation(r);
+  dirty_ = true;
+  TaskRecord& rec = tasks_[t];
+  ++rec.crashes;
+  Transition(t, TaskState::kLost, reason);
+  if (r.cancel_sent) {
+    Transition(t, TaskState::kCanceled, "canceled; its worker went away");
+    outbox_.events.back().by_user = true;
+    SkipDescendants(t);
+  } else if (rec.crashes > options_.crash_limit) {
+    Fail(t, reason + "; interrupted " + std::to_string(rec.crashes) + " times (crash limit " +
+                std::to_string(options_.crash_limit) + ")", nullptr);
+  } else {
+    Transition(t, TaskState::kReady, "runs again after an interruption");
+  }
+}
+
+void Scheduler::RemoveWorker(WorkerId id, const std::string& reason) {
+  auto w = workers_.find(id);
+  if (w == workers_.end()) return;
+  std::vector<TaskIndex> lost;
+  for (const auto& [t, r] : running_) {
+    if (r.worker == id) lost.push_back(t);
+  }
+  std::sort(lost.begin(), lost.end());
+  for (TaskIndex t : lost) LoseAttempt(t, reason);
+  workers_.erase(w);
+  dirty_ = true;
+}
+
+void Scheduler::DrainWorker(WorkerId id) {
+  auto w = workers_.find(id);
+  if (w != workers_.end()) w->second.draining = true;
+}
+
+bool Scheduler::HasUnattached() const {
+  for (const auto& [t, r] : running_) {
+    if (r.worker == kNoWorker) return true;
+  }
+  return false;
+}
+
+void Scheduler::ExpireUnattached(const std::string& reason) {
+  std::vector<TaskIndex> lost;
+  for (const auto& [t, r] : running_) {
+    if (r.worker == kNoWorker) lost.push_back(t);
+  }
+  std::sort(lost.begin(), lost.end());
+  for (TaskIndex t : lost) LoseAttempt(t, reason);
+}
+
+}  // namespace allot

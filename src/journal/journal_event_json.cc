@@ -1,0 +1,30 @@
+#include "journal/journal_event_json.h"
+
+#include <chrono>
+#include <string>
+
+namespace allot {
+
+nlohmann::json JournalEventRowToJson(const JournalEventRow& row) {
+  const TaskEvent& e = row.event;
+  nlohmann::json j = {
+      {"seq", row.seq},
+      {"task", row.task_id},
+      {"attempt", e.attempt},
+      {"execution", e.attempt > 0
+                        ? nlohmann::json(row.task_id + "@" + std::to_string(e.attempt))
+                        : nlohmann::json()},
+      {"from", std::string(TaskStateName(e.from))},
+      {"to", std::string(TaskStateName(e.to))},
+      {"time_us", e.wall_time_us},
+      {"reason", e.reason}};
+  if (e.usage) {
+    j["exit_code"] = e.usage->exit_code;
+    j["signal"] = e.usage->term_signal;
+    j["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
+  }
+  if (!e.worker.empty()) j["worker"] = e.worker;
+  return j;
+}
+
+}  // namespace allot
