@@ -222,7 +222,8 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3; one id: 3,)");
   run->add_option("--resource", options->resources,
                   "A custom resource this machine offers, NAME=COUNT (repeatable), for tasks' "
-                  "`resources`");
+                  "`resources`")
+      ->allow_extra_args(false);
   run->add_option("--max-workers", options->max_workers,
                   "Most tasks running at once (default: as many as fit)")
       ->check(WholeNumberAtLeast(0));

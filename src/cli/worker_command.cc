@@ -118,7 +118,8 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
   start->add_option("--gpus", flags->machine.gpus,
                     "GPUs: a count (2) or device ids (0,3; one id: 3,)");
   start->add_option("--resource", flags->machine.resources,
-                    "A custom resource this node offers, NAME=COUNT (repeatable)");
+                    "A custom resource this node offers, NAME=COUNT (repeatable)")
+      ->allow_extra_args(false);
   start->add_option("--name", flags->name,
                     "This worker's unique name (default: <host>:<pid>:<random>; in a Slurm job step the "
                     "Slurm node instead of the host)");

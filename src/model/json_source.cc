@@ -2,7 +2,6 @@
 
 #include <cstring>
 #include <iterator>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,17 +52,14 @@ class Handler {
   bool number_float(OrderedJson::number_float_t v, const std::string&) {
     return Value(OrderedJson(v));
   }
-  bool string(std::string& v) { return Value(OrderedJson(std::move(v))); }
+  bool string(std::string& v) {
+    if (!NulFree(v)) return false;
+    return Value(OrderedJson(std::move(v)));
+  }
   bool binary(OrderedJson::binary_t& v) { return Value(OrderedJson::binary(std::move(v))); }
 
-  bool start_object(size_t) {
-    builder_.Open(OrderedJson::object(), CurrentLine());
-    return true;
-  }
-  bool start_array(size_t) {
-    builder_.Open(OrderedJson::array(), CurrentLine());
-    return true;
-  }
+  bool start_object(size_t) { return Open(OrderedJson::object()); }
+  bool start_array(size_t) { return Open(OrderedJson::array()); }
   bool end_object() {
     builder_.Close();
     return true;
@@ -73,32 +69,80 @@ class Handler {
     return true;
   }
   bool key(std::string& k) {
+    if (!NulFree(k)) return false;
     builder_.Key(std::move(k), CurrentLine());
     return true;
   }
 
+  // nlohmann's message: "[json.exception.parse_error.101] parse error at line L, column C:
+  // syntax error while parsing value - invalid string: ...; last read: '<token>'". The line
+  // and column are taken from our own count; the token is shortened (it may be a whole
+  // truncated file).
   bool parse_error(size_t position, const std::string& last_token,
                    const nlohmann::detail::exception& ex) {
-    error_.message = ex.what();
-    static const std::regex kWhere(R"(at line (\d+), column (\d+): (.*))");
-    std::smatch m;
-    if (std::regex_search(error_.message, m, kWhere)) {
-      error_.line = std::stoi(m[1]);
-      error_.column = std::stoi(m[2]);
-      error_.message = m[3];
-      // The caller says "JSON syntax error"; nlohmann's text repeats it.
-      if (error_.message.rfind("syntax error ", 0) == 0) error_.message.erase(0, 13);
-    } else {
-      error_.line = LineOf(position);
-      size_t colon = error_.message.find(": ");
-      if (colon != std::string::npos) error_.message.erase(0, colon + 2);
+    const size_t offset = position == 0 ? 0 : position - 1;
+    error_.line = LineOf(offset + 1);
+    error_.column = ColumnOf(offset);
+    std::string_view what = ex.what();
+    if (size_t colon = what.find(": "); colon != std::string_view::npos) {
+      what.remove_prefix(colon + 2);
     }
+    constexpr std::string_view kSyntax = "syntax error ";
+    if (what.substr(0, kSyntax.size()) == kSyntax) what.remove_prefix(kSyntax.size());
+    constexpr std::string_view kLastRead = "; last read: '";
+    std::string message;
+    if (size_t last = what.find(kLastRead); last != std::string_view::npos) {
+      message = std::string(what.substr(0, last));
+      std::string_view token = what.substr(last + kLastRead.size());
+      if (!token.empty() && token.back() == '\'') token.remove_suffix(1);
+      message += "; last read: '" + Shortened(token) + "'";
+    } else {
+      message = std::string(what);
+    }
+    error_.message = std::move(message);
     return false;
   }
 
   const SourceError& error() const { return error_; }
 
  private:
+  bool Open(OrderedJson empty) {
+    if (builder_.Open(std::move(empty), CurrentLine())) return true;
+    const size_t offset = static_cast<size_t>(*cursor_ - text_.data());
+    error_.line = CurrentLine();
+    error_.column = ColumnOf(offset == 0 ? 0 : offset - 1);
+    error_.message = "arrays and objects nested more than " + std::to_string(kMaxSourceDepth) +
+                     " levels deep";
+    return false;
+  }
+
+  // Commands, paths and environment values are C strings: a NUL would silently cut them.
+  bool NulFree(const std::string& v) {
+    if (v.find('\0') == std::string::npos) return true;
+    const size_t offset = static_cast<size_t>(*cursor_ - text_.data());
+    error_.line = CurrentLine();
+    error_.column = ColumnOf(offset == 0 ? 0 : offset - 1);
+    error_.message = kNulMessage;
+    return false;
+  }
+
+  // At most 40 bytes of a token, cut at a character boundary.
+  static std::string Shortened(std::string_view token) {
+    constexpr size_t kMax = 40;
+    if (token.size() <= kMax) return std::string(token);
+    size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(token[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(token.substr(0, cut)) + "...";
+  }
+
+  // 1-based column of the byte at `offset`.
+  int ColumnOf(size_t offset) const {
+    if (offset > text_.size()) offset = text_.size();
+    size_t line_start = text_.rfind('\n', offset == 0 ? 0 : offset - 1);
+    line_start = (line_start == std::string_view::npos || offset == 0) ? 0 : line_start + 1;
+    return static_cast<int>(offset - line_start) + 1;
+  }
+
   bool Value(OrderedJson v) {
     builder_.Value(std::move(v), CurrentLine());
     return true;

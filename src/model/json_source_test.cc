@@ -81,5 +81,51 @@ TEST(JsonSourceTest, ManyKeysStillFindDuplicates) {
   EXPECT_EQ(testing::LineAt(doc, "/k8"), 9);
 }
 
+// Regression (issue 8.1): a truncated file with a 30,000-character string made the error
+// message huge, and a std::regex over it overflowed the stack.
+TEST(JsonSourceTest, LongUnterminatedStringIsAnErrorWithAShortMessage) {
+  std::string text = "[{\"id\": \"t\",\n \"command\": \"" + std::string(30000, 'x');
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseJsonSource(text, &doc, &error));
+  EXPECT_EQ(error.line, 2);
+  EXPECT_GT(error.column, 30000);
+  EXPECT_LT(error.message.size(), 300u) << error.message;
+  EXPECT_NE(error.message.find("missing closing quote"), std::string::npos) << error.message;
+}
+
+// Regression (issue 8.2): 500,000 nested arrays overflowed the stack when the document was
+// destroyed.
+TEST(JsonSourceTest, DeepNestingIsRefusedNamingTheLimitAndLine) {
+  std::string text = "[\n" + std::string(500000, '[') + std::string(500000, ']') + "]";
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseJsonSource(text, &doc, &error));
+  EXPECT_EQ(error.line, 2);
+  EXPECT_NE(error.message.find("nested more than " + std::to_string(kMaxSourceDepth)),
+            std::string::npos)
+      << error.message;
+}
+
+TEST(JsonSourceTest, NestingUpToTheLimitIsAccepted) {
+  const int depth = kMaxSourceDepth;
+  std::string text = std::string(depth, '[') + std::string(depth, ']');
+  SourceDoc doc;
+  SourceError error;
+  EXPECT_TRUE(ParseJsonSource(text, &doc, &error)) << error.message;
+  std::string deeper = "[" + text + "]";
+  EXPECT_FALSE(ParseJsonSource(deeper, &doc, &error));
+}
+
+TEST(JsonSourceTest, DeepObjectsAreRefusedToo) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "{\"a\":";
+  text += "1" + std::string(1000, '}');
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseJsonSource(text, &doc, &error));
+  EXPECT_NE(error.message.find("nested more than"), std::string::npos) << error.message;
+}
+
 }  // namespace
 }  // namespace allot

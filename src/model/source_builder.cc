@@ -59,7 +59,8 @@ std::pair<OrderedJson*, LineNode*> SourceBuilder::Value(OrderedJson value, int l
   return {&f.members[pos].second, &f.node->children[pos]};
 }
 
-void SourceBuilder::Open(OrderedJson empty, int line) {
+bool SourceBuilder::Open(OrderedJson empty, int line) {
+  if (stack_.size() >= static_cast<size_t>(kMaxSourceDepth)) return false;
   bool is_object = empty.is_object();
   bool is_task_list =
       on_task_ && !is_object &&
@@ -72,6 +73,7 @@ void SourceBuilder::Open(OrderedJson empty, int line) {
   frame.is_task_list = is_task_list;
   if (is_task_list) doc_->task_list_streamed = true;
   stack_.push_back(std::move(frame));
+  return true;
 }
 
 void SourceBuilder::Stream(OrderedJson* value, LineNode* lines) {

@@ -34,7 +34,8 @@ class SourceBuilder {
   // copied value.
   std::pair<OrderedJson*, LineNode*> Value(OrderedJson value, int line);
   // Starts an array or object (`empty`) as the next element or member; its children follow.
-  void Open(OrderedJson empty, int line);
+  // False, changing nothing, when it would nest deeper than kMaxSourceDepth.
+  [[nodiscard]] bool Open(OrderedJson empty, int line);
   // Ends the innermost container; returns it, complete, valid until the next call.
   std::pair<OrderedJson*, LineNode*> Close();
 

@@ -15,6 +15,17 @@ namespace allot {
 
 using OrderedJson = nlohmann::ordered_json;
 
+// How deeply arrays and objects may nest in a task file or an API body. A task file needs
+// about six levels; the limit keeps every recursive walk (destruction, dumping, field
+// parsing) far from the stack's end whatever the input.
+inline constexpr int kMaxSourceDepth = 100;
+
+// Why a string holding U+0000 is refused: commands, paths and environment values are C
+// strings, which would silently end at it.
+inline constexpr const char* kNulMessage =
+    "a string contains a NUL character (\\u0000), which no command, path or environment "
+    "value can hold";
+
 // The lines of one value and of its children. children[i] belongs to element i of an array, or
 // to the i-th member of an object (in the object's order). May have fewer children than the
 // value (values copied in by YAML merge keys); lookups then fall back to the parent's line.

@@ -343,7 +343,8 @@ void TaskFieldParser::ParseRetryBackoff(Context& c, const SourceValue& value) {
         has_max |= key == "max";
       }
     } else if (key == "factor") {
-      if (!v.is_number() || v.get<double>() < 1.0 || v.get<double>() > 1e6) {
+      // Written so that NaN fails too.
+      if (!v.is_number() || !(v.get<double>() >= 1.0 && v.get<double>() <= 1e6)) {
         c.Error(member, key, "must be a number of at least 1 (got " + DescribeValue(v) + ")");
         ok = false;
       } else {

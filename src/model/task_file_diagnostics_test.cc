@@ -268,5 +268,52 @@ TEST(TaskFileDiagnosticsTest, StatusSaysHowManyProblems) {
   EXPECT_EQ(r.status().message(), "t.yaml: 2 problems");
 }
 
+// Regression (issue 8.12): these were accepted; NUL silently cut env values and paths.
+TEST(TaskFileDiagnosticsTest, NulInAnyStringIsRefusedWithItsLine) {
+  testing::ParseOutcome json = Parse(
+      "t.json", "[{\"id\": \"a\", \"command\": \"x\",\n \"env\": {\"K\": \"se\\u0000cret\"}}]");
+  EXPECT_FALSE(json.ok);
+  ASSERT_THAT(json.diagnostics, SizeIs(1));
+  EXPECT_EQ(json.diagnostics[0].line, 2);
+  EXPECT_NE(json.report.find("NUL"), std::string::npos) << json.report;
+  testing::ParseOutcome yaml =
+      Parse("t.yaml", "tasks:\n  - id: a\n    command: x\n    workdir: \"runs\\0/a\"\n");
+  EXPECT_FALSE(yaml.ok);
+  ASSERT_THAT(yaml.diagnostics, SizeIs(1));
+  EXPECT_EQ(yaml.diagnostics[0].line, 4);
+  EXPECT_NE(yaml.report.find("NUL"), std::string::npos) << yaml.report;
+}
+
+TEST(TaskFileDiagnosticsTest, NonFiniteOrNegativeNumbersAreRefused) {
+  testing::ParseOutcome nan = Parse("t.yaml",
+                                    "tasks:\n  - id: a\n    command: x\n"
+                                    "    retry_backoff: {initial: 1s, factor: .nan}\n");
+  EXPECT_FALSE(nan.ok);
+  EXPECT_NE(nan.report.find("t.yaml:4: task 'a': field 'retry_backoff.factor'"),
+            std::string::npos)
+      << nan.report;
+  testing::ParseOutcome inf = Parse("t.yaml",
+                                    "tasks:\n  - id: a\n    command: x\n"
+                                    "    retry_backoff: {initial: 1s, factor: .inf}\n");
+  EXPECT_FALSE(inf.ok) << inf.report;
+  for (const char* memory : {"-0", "-0.0", "\"-0\"", "-1"}) {
+    testing::ParseOutcome out =
+        Parse("t.yaml", std::string("tasks:\n  - id: a\n    command: x\n    memory: ") + memory +
+                            "\n");
+    EXPECT_FALSE(out.ok) << memory;
+    EXPECT_NE(out.report.find("field 'memory'"), std::string::npos) << memory << out.report;
+  }
+}
+
+// Regression (issue 8.1): a truncated generated file used to crash allot.
+TEST(TaskFileDiagnosticsTest, TruncatedLongStringIsOneShortDiagnostic) {
+  std::string text = "[{\"id\": \"t\", \"command\": \"" + std::string(30000, 'x');
+  testing::ParseOutcome out = Parse("t.json", text);
+  EXPECT_FALSE(out.ok);
+  ASSERT_THAT(out.diagnostics, SizeIs(1));
+  EXPECT_EQ(out.diagnostics[0].line, 1);
+  EXPECT_LT(out.report.size(), 400u) << out.report;
+}
+
 }  // namespace
 }  // namespace allot

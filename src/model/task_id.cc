@@ -1,8 +1,20 @@
 #include "model/task_id.h"
 
+#include <cstdio>
 #include <string>
 
+#include "common/utf8.h"
+
 namespace allot {
+namespace {
+
+std::string CodePointName(char32_t c) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "U+%04X", static_cast<unsigned>(c));
+  return buffer;
+}
+
+}  // namespace
 
 Status ValidateTaskId(std::string_view id) {
   if (id.empty()) return Status::InvalidArgument("an id must not be empty");
@@ -14,8 +26,13 @@ Status ValidateTaskId(std::string_view id) {
     return Status::InvalidArgument("an id must be at most " + std::to_string(kMaxTaskIdLength) +
                                    " bytes long (ids name directories)");
   }
-  for (char ch : id) {
-    unsigned char c = static_cast<unsigned char>(ch);
+  size_t pos = 0;
+  while (pos < id.size()) {
+    char32_t c;
+    if (!DecodeUtf8(id, &pos, &c)) {
+      return Status::InvalidArgument("an id must be valid UTF-8 (byte " +
+                                     std::to_string(pos + 1) + " is not)");
+    }
     if (c == '/') {
       return Status::InvalidArgument("an id must not contain '/' (ids name directories)");
     }
@@ -25,9 +42,22 @@ Status ValidateTaskId(std::string_view id) {
     if (c < 0x20 || c == 0x7f) {
       return Status::InvalidArgument("an id must not contain control characters");
     }
+    if (IsInvisibleOrControl(c)) {
+      return Status::InvalidArgument("an id must not contain invisible, spacing or "
+                                     "direction-changing characters (" +
+                                     CodePointName(c) + ")");
+    }
     if (c == '*' || c == '?') {
       return Status::InvalidArgument(
           "an id must not contain '*' or '?' (they make depends_on patterns)");
+    }
+    if (c == '@') {
+      return Status::InvalidArgument(
+          "an id must not contain '@' (<id>@<attempt> names one execution of a task)");
+    }
+    if (c == ',') {
+      return Status::InvalidArgument(
+          "an id must not contain ',' (commands take comma-separated lists of ids)");
     }
   }
   return Status::Ok();

@@ -11,8 +11,11 @@ namespace allot {
 inline constexpr size_t kMaxTaskIdLength = 200;
 
 // OK, or InvalidArgument saying why `id` cannot be a task id: empty, ".", "..", longer than
-// kMaxTaskIdLength bytes, or containing '/', whitespace, control characters, or the pattern
-// characters '*' and '?' (reserved for depends_on patterns).
+// kMaxTaskIdLength bytes, not valid UTF-8, or containing '/', whitespace, control characters,
+// invisible or direction-changing characters (see IsInvisibleOrControl), the pattern
+// characters '*' and '?' (reserved for depends_on patterns), '@' (execution ids are
+// <id>@<attempt>) or ',' (lists of ids are comma-separated). Every accepted id can be named
+// on the command line, in a URL and in a list.
 Status ValidateTaskId(std::string_view id);
 
 }  // namespace allot

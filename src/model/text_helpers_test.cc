@@ -63,5 +63,21 @@ TEST(TaskIdTest, RejectsNamesThatCannotBeDirectories) {
   }
 }
 
+// Regression (issue 8.9): "amb@1" hid attempt 1 of "amb", "a,b" could not be waited for, and
+// invisible or bidirectional characters made one id look like another.
+TEST(TaskIdTest, RejectsIdsThatCannotBeAddressed) {
+  for (std::string_view bad : {"amb@1", "a,b", "nel\xC2\x85x", "rlo\xE2\x80\xAEx",
+                               "zw\xE2\x80\x8Bsp", "nbsp\xC2\xA0x", "bom\xEF\xBB\xBF",
+                               "bad\xF9utf8", "del\x7f"}) {
+    Status s = ValidateTaskId(bad);
+    EXPECT_FALSE(s.ok()) << bad;
+  }
+  EXPECT_NE(ValidateTaskId("rlo\xE2\x80\xAEx").message().find("U+202E"), std::string::npos);
+  EXPECT_NE(ValidateTaskId("amb@1").message().find("'@'"), std::string::npos);
+  for (std::string_view good : {"caf\xC3\xA9", "\xE4\xB8\xAD\xE6\x96\x87", "a:b", "x-1_2"}) {
+    EXPECT_TRUE(ValidateTaskId(good).ok()) << good;
+  }
+}
+
 }  // namespace
 }  // namespace allot

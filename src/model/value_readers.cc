@@ -16,11 +16,14 @@ std::string DescribeValue(const OrderedJson& v) {
       return "a mapping";
     case OrderedJson::value_t::string: {
       const std::string& s = v.get_ref<const std::string&>();
-      if (s.size() > 40) return OrderedJson(s.substr(0, 37) + "...").dump();
-      return v.dump();
+      if (s.size() <= 40) return v.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+      size_t cut = 37;  // at a character boundary
+      while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+      return OrderedJson(s.substr(0, cut) + "...")
+          .dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
     }
     default:
-      return v.dump();
+      return v.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
   }
 }
 
@@ -79,7 +82,9 @@ Result<int64_t> ReadSize(const OrderedJson& v) {
     return *parsed;
   }
   std::optional<int64_t> bytes = AsInteger(v);
-  if (!bytes || *bytes < 0) {
+  // -0 is not a size either: a sign says the writer meant something else.
+  const bool negative_zero = v.is_number_float() && std::signbit(v.get<double>());
+  if (!bytes || *bytes < 0 || negative_zero) {
     return Status::InvalidArgument(
         "must be a size like \"2G\", \"512M\" or a number of bytes (got " + DescribeValue(v) + ")");
   }

@@ -5,6 +5,7 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
 #include "model/source_builder.h"
 
 namespace allot {
@@ -64,10 +66,21 @@ class YamlError {
   std::string message_;
 };
 
+// The number of values in `v`, itself included.
+size_t CountValues(const OrderedJson& v) {
+  size_t n = 1;
+  if (v.is_structured()) {
+    for (const auto& child : v) n += CountValues(child);
+  }
+  return n;
+}
+
 // yaml-cpp event handler feeding a SourceBuilder, with anchors, aliases and merge keys.
+// Aliases are copied, so a few lines can name billions of values ("billion laughs"); the
+// values copied by aliases are counted against `alias_budget` and reading stops past it.
 class Handler : public YAML::EventHandler {
  public:
-  explicit Handler(SourceDoc* doc) : builder_(doc) {}
+  Handler(SourceDoc* doc, size_t alias_budget) : builder_(doc), alias_budget_(alias_budget) {}
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
@@ -78,6 +91,11 @@ class Handler : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) throw YamlError(mark, "unknown alias");
+    aliased_values_ += it->second.size;
+    if (aliased_values_ > alias_budget_) {
+      throw YamlError(mark, "aliases expand to more than " + std::to_string(alias_budget_) +
+                                " values; write the values out or use fewer aliases");
+    }
     if (builder_.ExpectingKey()) {
       if (!it->second.value.is_string()) throw YamlError(mark, "mapping keys must be scalars");
       return Key(mark, it->second.value.get<std::string>(), false);
@@ -88,6 +106,11 @@ class Handler : public YAML::EventHandler {
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (size_t bad = FindInvalidUtf8(value); bad != std::string::npos) {
+      throw YamlError(mark, "invalid UTF-8 (byte " + std::to_string(bad + 1) + " of the " +
+                                (builder_.ExpectingKey() ? "key" : "value") + ")");
+    }
+    if (value.find('\0') != std::string::npos) throw YamlError(mark, kNulMessage);
     Scalar(mark, anchor, ScalarValue(tag, value), value, tag == "?");
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -105,6 +128,7 @@ class Handler : public YAML::EventHandler {
   struct Anchored {
     OrderedJson value;
     LineNode lines;
+    size_t size = 1;  // CountValues(value)
   };
 
   static int Line(const YAML::Mark& mark) { return mark.line + 1; }
@@ -126,16 +150,19 @@ class Handler : public YAML::EventHandler {
   void Scalar(const YAML::Mark& mark, YAML::anchor_t anchor, OrderedJson value,
               const std::string& text, bool plain) {
     if (builder_.ExpectingKey()) {
-      if (anchor != 0) anchors_[anchor] = {OrderedJson(text), LineNode{Line(mark), {}}};
+      if (anchor != 0) anchors_[anchor] = {OrderedJson(text), LineNode{Line(mark), {}}, 1};
       return Key(mark, text, plain);
     }
     auto [placed, lines] = builder_.Value(std::move(value), Line(mark));
-    if (anchor != 0) anchors_[anchor] = {*placed, *lines};
+    if (anchor != 0) anchors_[anchor] = {*placed, *lines, 1};
   }
 
   void Open(const YAML::Mark& mark, YAML::anchor_t anchor, OrderedJson empty) {
     if (builder_.ExpectingKey()) throw YamlError(mark, "mapping keys must be scalars");
-    builder_.Open(std::move(empty), Line(mark));
+    if (!builder_.Open(std::move(empty), Line(mark))) {
+      throw YamlError(mark, "sequences and mappings nested more than " +
+                                std::to_string(kMaxSourceDepth) + " levels deep");
+    }
     open_anchors_.push_back(anchor);
     merge_flags_.push_back(false);
   }
@@ -144,7 +171,7 @@ class Handler : public YAML::EventHandler {
     auto [value, lines] = builder_.Close();
     if (merge_flags_.back()) ApplyMerges(value, lines);
     if (YAML::anchor_t anchor = open_anchors_.back(); anchor != 0) {
-      anchors_[anchor] = {*value, *lines};
+      anchors_[anchor] = {*value, *lines, CountValues(*value)};
     }
     open_anchors_.pop_back();
     merge_flags_.pop_back();
@@ -188,9 +215,44 @@ class Handler : public YAML::EventHandler {
   static constexpr const char* kMergeKey = "<<";
 
   SourceBuilder builder_;
+  const size_t alias_budget_;
+  size_t aliased_values_ = 0;
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
   std::vector<YAML::anchor_t> open_anchors_;  // per open container
   std::vector<bool> merge_flags_;             // per open container: has a "<<" key
+};
+
+// Sees what follows the first document: anything but an empty document is an error, as it
+// would otherwise be ignored.
+class NextDocumentProbe : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { Refuse(); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Refuse();
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Refuse();
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Refuse();
+  }
+  void OnMapEnd() override {}
+
+ private:
+  [[noreturn]] void Refuse() {
+    throw YamlError(start_,
+                    "a task file holds one YAML document, and a second one starts here; put "
+                    "all tasks in one document (or in separate files)");
+  }
+
+  YAML::Mark start_;
 };
 
 }  // namespace
@@ -224,6 +286,7 @@ OrderedJson PlainScalarValue(const std::string& text) {
       if (!negative && v <= static_cast<unsigned long long>(INT64_MAX)) {
         return static_cast<int64_t>(v);
       }
+      if (negative && v == 0) return -0.0;  // keeps the sign, which sizes refuse
       if (negative && v <= static_cast<unsigned long long>(INT64_MAX) + 1) {
         return static_cast<int64_t>(0 - v);
       }
@@ -247,10 +310,15 @@ OrderedJson PlainScalarValue(const std::string& text) {
 
 bool ParseYamlSource(std::string_view text, SourceDoc* doc, SourceError* error) {
   std::istringstream in{std::string(text)};
-  Handler handler(doc);
+  // Expanding aliases may at most add a few values per byte of the file, and a million in any
+  // case; real files use aliases for defaults, far below this.
+  const size_t alias_budget = std::max<size_t>(1'000'000, 4 * text.size());
+  Handler handler(doc, alias_budget);
   try {
     YAML::Parser parser(in);
     parser.HandleNextDocument(handler);
+    NextDocumentProbe probe;
+    parser.HandleNextDocument(probe);
   } catch (const YamlError& e) {
     *error = {e.mark().line + 1, e.mark().column + 1, e.message()};
     return false;

@@ -88,5 +88,65 @@ TEST(YamlSourceTest, EmptyTextIsNull) {
   EXPECT_TRUE(Read("# nothing here\n", &comments).is_null());
 }
 
+// Regression (issue 8.3): ten levels of anchors, each aliasing the previous one ten times,
+// expand to 10^10 values; reading them exhausted memory.
+TEST(YamlSourceTest, AliasBombIsRefusedBeforeItExpands) {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 10; ++level) {
+    std::string prev = "*a" + std::to_string(level - 1);
+    text += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ", " : "") + prev;
+    text += "]\n";
+  }
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseYamlSource(text, &doc, &error));
+  EXPECT_NE(error.message.find("aliases expand"), std::string::npos) << error.message;
+  EXPECT_GE(error.line, 2);
+}
+
+TEST(YamlSourceTest, ModestAliasUseIsAccepted) {
+  std::string text = "base: &b {cores: 2, env: {A: '1', B: '2'}}\ntasks:\n";
+  for (int i = 0; i < 2000; ++i) text += "  - {id: t" + std::to_string(i) + ", <<: *b}\n";
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_TRUE(ParseYamlSource(text, &doc, &error)) << error.message;
+  EXPECT_EQ(doc.root["tasks"].size(), 2000u);
+}
+
+// Regression (issue 8.4): invalid UTF-8 in a YAML scalar aborted allot when the value was
+// later serialized.
+TEST(YamlSourceTest, InvalidUtf8IsAnErrorNamingTheLine) {
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseYamlSource("tasks:\n  - id: a\n    command: \"tr\xf9ue\"\n", &doc, &error));
+  EXPECT_EQ(error.line, 3);
+  EXPECT_NE(error.message.find("UTF-8"), std::string::npos) << error.message;
+  SourceDoc key_doc;
+  ASSERT_FALSE(ParseYamlSource("a: 1\n\xff: 2\n", &key_doc, &error));
+  EXPECT_EQ(error.line, 2);
+}
+
+TEST(YamlSourceTest, DeepNestingIsRefusedNamingTheLimit) {
+  std::string text = std::string(5000, '[') + std::string(5000, ']');
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseYamlSource(text, &doc, &error));
+  EXPECT_NE(error.message.find("nested more than"), std::string::npos) << error.message;
+}
+
+// Regression (issue 8.8): a second document after "---" was dropped without a word.
+TEST(YamlSourceTest, SecondDocumentIsAnErrorNamingItsLine) {
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseYamlSource("- {id: a, command: 'true'}\n---\n- {id: b, command: 'true'}\n",
+                               &doc, &error));
+  EXPECT_EQ(error.line, 2);
+  EXPECT_NE(error.message.find("one YAML document"), std::string::npos) << error.message;
+  SourceDoc ok;
+  EXPECT_TRUE(ParseYamlSource("---\n- {id: a, command: 'true'}\n...\n", &ok, &error))
+      << error.message;
+}
+
 }  // namespace
 }  // namespace allot

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "model/source_doc.h"
+
 namespace allot {
 namespace {
 
@@ -94,10 +96,26 @@ Result<Json> ParseObject(std::string_view body, std::initializer_list<std::strin
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     json = Json::object();
   } else {
+    // Bounded like task files: nesting is refused before it gets deep, and the parser's
+    // message (which quotes the last token read, maybe the whole body) is cut short.
+    struct TooDeep {};
+    auto bounded = [](int depth, Json::parse_event_t, Json&) {
+      if (depth > kMaxSourceDepth) throw TooDeep{};
+      return true;
+    };
     try {
-      json = Json::parse(body);
+      json = Json::parse(body, bounded);
+    } catch (const TooDeep&) {
+      return Status::InvalidArgument(fmt::format(
+          "body: arrays and objects nested more than {} levels deep", kMaxSourceDepth));
     } catch (const Json::exception& e) {
-      return Status::InvalidArgument(std::string("body: malformed JSON: ") + e.what());
+      std::string what = e.what();
+      if (what.size() > 200) {
+        size_t cut = 200;  // at a character boundary
+        while (cut > 0 && (static_cast<unsigned char>(what[cut]) & 0xC0) == 0x80) --cut;
+        what = what.substr(0, cut) + "...";
+      }
+      return Status::InvalidArgument("body: malformed JSON: " + what);
     }
   }
   if (!json.is_object()) {
