@@ -509,7 +509,7 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   if (defaults.env && task.env) {
     std::vector<std::pair<std::string, std::string>> env = *defaults.env;
     for (auto& [name, value] : *task.env) {
-      auto it = std::find_if(env.begin(), env.end(), [&](auto& e) { return e.first == name; });
+      auto it = std::find_if(env.begin(), env.end(), [&n = name](auto& e) { return e.first == n; });
       if (it != env.end()) {
         it->second = std::move(value);
       } else {
