@@ -4,7 +4,9 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS ?= $(shell nproc)
 DEMO_DIR ?= demo-run
 
-.PHONY: all deps build test unit demo bench format clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build fuzz-build test unit demo bench fuzz format clean
 
 all: build
 
@@ -15,7 +17,11 @@ build: deps
 	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-test: build
+# The fuzz targets: clang, AddressSanitizer and UndefinedBehaviorSanitizer, in build-fuzz.
+fuzz-build: deps
+	scripts/fuzz.sh --build-only
+
+test: build fuzz-build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 unit: build
@@ -30,8 +36,12 @@ bench: build
 	$(BUILD)/bin/allot_core_bench --benchmark_min_time=0.2
 	bench/spawn_bench.sh
 
+# Every fuzz target for FUZZ_SECONDS (docs/RELIABILITY.md records the long runs).
+fuzz: fuzz-build
+	scripts/fuzz.sh --no-build $(FUZZ_SECONDS)
+
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(DEMO_DIR)
+	rm -rf $(BUILD) build-fuzz $(DEMO_DIR)
