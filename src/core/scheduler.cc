@@ -454,23 +454,12 @@ void Scheduler::Schedule() {
     blocked_ = Blocked{head, "no worker is connected"};
     return;
   }
-  // What runs where, for the reservations of the backfill policy.
-  std::unordered_map<WorkerId, std::vector<RunningView>> views;
-  for (const auto& [t, r] : running_) {
-    auto w = workers_.find(r.worker);
-    if (w == workers_.end() || w->second.draining || w->second.pool.free().cores <= 0) continue;
-    RunningView& v = views[r.worker].emplace_back();
-    v.held = Held(r.allocation);
-    if (auto runtime = ExpectedRuntime(specs_[t])) v.expected_end = r.started + *runtime;
-  }
-  static const std::vector<RunningView> kNone;
   bool any_free = false;
   for (auto& [id, w] : workers_) {
     if (slots <= 0 || ready_.empty()) break;
     if (w.draining || w.pool.free().cores <= 0) continue;
     any_free = true;
-    auto v = views.find(id);
-    ScheduleOn(w, v == views.end() ? kNone : v->second, &slots);
+    ScheduleOn(id, w, &slots);
   }
   if (!ready_.empty() && !blocked_) {
     const TaskIndex first = ReadyQueue::TaskOf(*ready_.begin());
@@ -487,7 +476,18 @@ void Scheduler::Schedule() {
   }
 }
 
-void Scheduler::ScheduleOn(WorkerSlot& w, const std::vector<RunningView>& running, int* slots) {
+std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) const {
+  std::vector<RunningView> views;
+  for (const auto& [t, r] : running_) {
+    if (r.worker != worker) continue;
+    RunningView& v = views.emplace_back();
+    v.held = Held(r.allocation);
+    if (auto runtime = ExpectedRuntime(specs_[t])) v.expected_end = r.started + *runtime;
+  }
+  return views;
+}
+
+void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
   PolicyInput in;
   in.now = clock_->Now();
   in.ready = &ready_;
@@ -495,7 +495,7 @@ void Scheduler::ScheduleOn(WorkerSlot& w, const std::vector<RunningView>& runnin
   in.free = w.pool.free();
   if (!fixed_machine_) in.capacity = w.pool.Capacity();
   in.start_slots = *slots;
-  in.running = running;
+  in.running = [this, id] { return RunningOn(id); };
   choices_.clear();
   std::optional<Blocked> blocked;
   policy_->Choose(in, &choices_, &blocked);

@@ -208,7 +208,9 @@ class Scheduler {
   // A task about to be ready takes its profile's learned memory (memory: auto, not yet set)
   // and time estimate (none of its own), once the profile has enough history.
   void ApplyLearned(TaskIndex t);
-  void ScheduleOn(WorkerSlot& worker, const std::vector<RunningView>& running, int* slots);
+  void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
+  // The attempts running on `worker`, for the policy's reservation.
+  std::vector<RunningView> RunningOn(WorkerId worker) const;
   // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.
   void LoseAttempt(TaskIndex t, const std::string& reason);
   void ReleaseAllocation(const Running& r);

@@ -90,8 +90,9 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   // Step 2: the head's reservation.
   std::vector<const RunningView*> ending;
   bool known = true;
+  const std::vector<RunningView> running = in.running ? in.running() : std::vector<RunningView>();
   for (const std::vector<RunningView>* views :
-       {&in.running, const_cast<const std::vector<RunningView>*>(&starting)}) {
+       {&running, const_cast<const std::vector<RunningView>*>(&starting)}) {
     for (const RunningView& r : *views) {
       if (!r.expected_end) known = false;
       ending.push_back(&r);

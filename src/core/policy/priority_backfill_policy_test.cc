@@ -40,7 +40,7 @@ class PolicyTest : public ::testing::Test {
     in.free.cores = free_cores;
     in.free.memory_bytes = free_memory;
     in.start_slots = slots;
-    in.running = running_;
+    in.running = [running = running_] { return running; };
     std::vector<Choice> out;
     blocked_.reset();
     policy_.Choose(in, &out, &blocked_);

@@ -36,7 +36,9 @@ struct PolicyInput {
   // start nor block the queue here). None: every task could fit.
   std::optional<ResourceAmounts> capacity;
   int start_slots = 0;                  // how many more may start (--max-workers); large if none
-  std::vector<RunningView> running;
+  // What runs on the worker now. A function: building the list costs a pass over the running
+  // attempts, and only a reservation (the head does not fit) needs it. Empty: nothing runs.
+  std::function<std::vector<RunningView>()> running;
 };
 
 struct Choice {
