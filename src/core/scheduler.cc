@@ -8,8 +8,6 @@
 
 #include "common/units.h"
 #include "core/policy/priority_backfill_policy.h"
-#include "core/profile/learned_request.h"
-#include "model/task_profile.h"
 #include "core/profile/oom_retry.h"
 
 namespace allot {
@@ -673,39 +671,17 @@ int64_t Scheduler::MemoryCap(TaskIndex t) const {
 
 void Scheduler::Learn(TaskIndex t, const Allocation& held, const AttemptUsage& usage,
                       bool succeeded) {
-  AttemptSample sample;
-  sample.profile = TaskProfileName(specs_[t]);
-  sample.cores_allocated = static_cast<int>(held.cpus.size());
-  sample.wall = usage.wall;
-  sample.cpu = usage.user_cpu + usage.sys_cpu;
-  sample.peak_rss_bytes = usage.max_rss_bytes;
-  sample.memory_requested_bytes = held.memory_bytes;
-  sample.succeeded = succeeded;
-  sample.oom_killed = usage.memory_exceeded;
-  sample.timed_out = usage.timed_out;
-  profiles_.Record(sample);
+  learner_.Record(specs_[t], held, usage, succeeded);
 }
 
 void Scheduler::ApplyLearned(TaskIndex t) {
-  TaskSpec& s = specs_[t];
-  const bool auto_memory = s.resources.memory_auto && s.resources.memory_bytes == 0;
-  if ((!auto_memory && !tasks_[t].learn_estimate) || profiles_.profiles().empty()) return;
-  const ProfileStats* stats = profiles_.Find(TaskProfileName(s));
-  if (stats == nullptr) return;
-  std::optional<LearnedRequest> learned = LearnRequest(*stats);
-  if (!learned) return;
-  if (auto_memory && learned->memory_bytes) {
-    int64_t memory = *learned->memory_bytes;
-    if (s.memory_max_bytes > 0) memory = std::min(memory, s.memory_max_bytes);
-    // Never more than some worker can give: a learned value must not make a task unplaceable.
-    int64_t largest = 0;
+  int64_t largest = 0;
+  if (specs_[t].resources.memory_auto) {
     for (const auto& [id, w] : workers_) {
       largest = std::max(largest, w.pool.Capacity().memory_bytes);
     }
-    if (largest > 0) memory = std::min(memory, largest);
-    s.resources.memory_bytes = memory;
   }
-  if (tasks_[t].learn_estimate) s.time_estimate = learned->time_estimate;
+  learner_.Apply(&specs_[t], tasks_[t].learn_estimate, largest);
 }
 
 void Scheduler::Succeed(TaskIndex t, const AttemptUsage& usage) {

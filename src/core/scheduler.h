@@ -29,7 +29,7 @@
 #include "core/control_action.h"
 #include "core/outbox.h"
 #include "core/policy/scheduling_policy.h"
-#include "core/profile/profile_store.h"
+#include "core/profile/profile_learner.h"
 #include "core/ready_queue.h"
 #include "core/resource_pool.h"
 #include "core/timer_queue.h"
@@ -168,7 +168,7 @@ class Scheduler {
   };
   const std::map<WorkerId, WorkerSlot>& workers() const { return workers_; }
   // What the attempts that ended so far taught, per profile (model/task_profile.h).
-  const ProfileStore& profiles() const { return profiles_; }
+  const ProfileStore& profiles() const { return learner_.store(); }
   // The worker of the task's running or paused attempt: kNoWorker when unattached; none when
   // the task is not running.
   std::optional<WorkerId> WorkerOf(TaskIndex t) const;
@@ -248,7 +248,7 @@ class Scheduler {
   const Clock* clock_;
   SchedulerOptions options_;
   std::unique_ptr<SchedulingPolicy> policy_;
-  ProfileStore profiles_;       // learned from every attempt that ended (and the journal's)
+  ProfileLearner learner_;      // learned from every attempt that ended (and the journal's)
   bool fixed_machine_ = false;  // embedded form: worker 0 only, unfittable tasks refused
   std::map<WorkerId, WorkerSlot> workers_;
 

@@ -7,25 +7,56 @@
 
 namespace allot {
 
-SampleWindow::SampleWindow(size_t capacity) : capacity_(capacity) {
+namespace {
+constexpr size_t kMaxBatch = 64;
+}  // namespace
+
+SampleWindow::SampleWindow(size_t capacity)
+    : capacity_(capacity), batch_(std::min(capacity, kMaxBatch)) {
   assert(capacity > 0);
   ring_.reserve(capacity);
-  sorted_.reserve(capacity);
 }
 
 void SampleWindow::Add(double value) {
   if (ring_.size() < capacity_) {
     ring_.push_back(value);
   } else {
-    double oldest = ring_[next_];
+    // The oldest value was added at least `capacity` >= batch_ Adds ago, so it has been merged
+    // into sorted_ already.
+    removed_.push_back(ring_[next_]);
     ring_[next_] = value;
     next_ = (next_ + 1) % capacity_;
-    sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), oldest));
   }
-  sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), value), value);
+  added_.push_back(value);
+  if (added_.size() >= batch_) Merge();
 }
 
+void SampleWindow::Merge() const {
+  std::sort(added_.begin(), added_.end());
+  std::sort(removed_.begin(), removed_.end());
+  scratch_.clear();
+  scratch_.reserve(sorted_.size() + added_.size() - removed_.size());
+  size_t r = 0;
+  size_t a = 0;
+  for (double x : sorted_) {
+    if (r < removed_.size() && removed_[r] == x) {
+      ++r;
+      continue;
+    }
+    while (a < added_.size() && added_[a] < x) scratch_.push_back(added_[a++]);
+    scratch_.push_back(x);
+  }
+  while (a < added_.size()) scratch_.push_back(added_[a++]);
+  assert(r == removed_.size());
+  sorted_.swap(scratch_);
+  added_.clear();
+  removed_.clear();
+}
+
+size_t SampleWindow::size() const { return ring_.size(); }
+
 double SampleWindow::Quantile(double q) const {
+  const std::vector<double>& sorted_ = sorted();
   assert(!sorted_.empty());
   q = std::clamp(q, 0.0, 1.0);
   double rank = q * static_cast<double>(sorted_.size() - 1);
@@ -36,6 +67,7 @@ double SampleWindow::Quantile(double q) const {
 }
 
 double SampleWindow::Mean() const {
+  const std::vector<double>& sorted_ = sorted();
   assert(!sorted_.empty());
   // Summed in sorted order: the same values give the same mean whatever their arrival order.
   return std::accumulate(sorted_.begin(), sorted_.end(), 0.0) / static_cast<double>(sorted_.size());

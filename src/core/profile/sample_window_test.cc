@@ -60,5 +60,28 @@ TEST(SampleWindowTest, MatchesANaiveSlidingWindowOnRandomInput) {
   }
 }
 
+// Adds are merged in batches: windows larger than a batch, queried rarely, must still hold
+// exactly the last `capacity` values.
+TEST(SampleWindowTest, MatchesANaiveSlidingWindowWhenQueriedRarely) {
+  for (size_t capacity : {1u, 7u, 64u, 65u, 1000u}) {
+    SCOPED_TRACE(capacity);
+    SplitMixRng rng(capacity);
+    SampleWindow w(capacity);
+    std::deque<double> naive;
+    for (int i = 0; i < 5000; ++i) {
+      double v = static_cast<double>(rng.Uniform(300));
+      w.Add(v);
+      naive.push_back(v);
+      if (naive.size() > capacity) naive.pop_front();
+      if (i % 97 != 96) continue;
+      std::vector<double> sorted(naive.begin(), naive.end());
+      std::sort(sorted.begin(), sorted.end());
+      ASSERT_EQ(w.sorted(), sorted) << "after " << i;
+      ASSERT_EQ(w.size(), sorted.size());
+      ASSERT_DOUBLE_EQ(w.Max(), sorted.back());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace allot
