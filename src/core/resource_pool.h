@@ -15,6 +15,10 @@
 
 namespace allot {
 
+// The first part of `request` that `capacity` can never hold, for refusals: "4 cores; the
+// machine has 2", "8.0 GiB of memory; ...", "2 GPUs; ...", "3 licenses; ...". "?" when it fits.
+std::string NeverFits(const ResourceRequest& request, const ResourceAmounts& capacity);
+
 class ResourcePool {
  public:
   explicit ResourcePool(Machine machine);

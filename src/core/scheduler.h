@@ -4,6 +4,18 @@
 // launch on a worker, signal). It reads time only from the injected Clock, and does no I/O:
 // tests drive it with a FakeClock and play the workers themselves.
 //
+// It coordinates parts that each have their own header and tests:
+//   TaskTable (task_table.h)       ids, specs of unfinished tasks, records, counts per state
+//   TaskGraph (task_graph.h)       dependents, unmet dependencies, cycles in a new batch
+//   DecideOutcome (attempt_outcome.h)  success / retry / more memory / failure of an attempt
+//   SchedulingPolicy (policy/)     which ready tasks start on a worker's free resources
+//   ResourcePool (resource_pool.h) exact cores, memory, GPUs of one worker
+//   ProfileLearner (profile/)      what ended attempts teach, applied to ready tasks
+//   EventReplay (event_replay.h)   journal events folded back into records on Recover
+// and keeps the rest: the ready queue, timers, running attempts, workers, the Outbox.
+// Files: scheduler.cc (submission, transitions, attempts, timers), scheduler_placement.cc,
+// scheduler_recover.cc, scheduler_workers.cc, scheduler_control.cc.
+//
 // Workers: each has its own ResourcePool; a placement never spans workers. The embedded form
 // (`allot run`) is one fixed worker, 0, and refuses tasks that can never fit it. In cluster
 // mode workers come and go: a task no current worker can fit waits ("no worker has ...").
@@ -21,17 +33,22 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "core/campaign_totals.h"
 #include "core/control_action.h"
+#include "core/event_fold.h"
 #include "core/outbox.h"
 #include "core/policy/scheduling_policy.h"
 #include "core/profile/profile_learner.h"
 #include "core/ready_queue.h"
 #include "core/resource_pool.h"
+#include "core/task_graph.h"
+#include "core/task_table.h"
 #include "core/timer_queue.h"
 #include "model/machine.h"
 #include "model/submission.h"
@@ -57,13 +74,6 @@ struct SchedulerOptions {
   int max_running = 0;     // most attempts running at once; 0: no limit (--max-workers)
   int backfill_depth = 256;
   int crash_limit = 5;     // times an attempt may be lost/preempted before the task fails
-};
-
-// Totals over every attempt that ended, for summaries.
-struct CampaignTotals {
-  Duration cpu{0};         // user + sys of all attempts
-  Duration task_wall{0};   // sum of attempt wall times
-  uint64_t attempts_ended = 0;
 };
 
 class Scheduler {
@@ -144,16 +154,20 @@ class Scheduler {
   bool Done() const;
   bool stopping() const { return stopping_; }
 
-  size_t task_count() const { return specs_.size(); }
-  // The task's spec. Once the task is terminal, only id, resources, limits and priority are
-  // kept (command, env, tags, workdir and depends_on are released; the journal has them).
-  const TaskSpec& spec(TaskIndex t) const { return specs_[t]; }
-  TaskState state(TaskIndex t) const { return tasks_[t].state; }
-  uint32_t attempts(TaskIndex t) const { return tasks_[t].attempts; }
+  size_t task_count() const { return tasks_.size(); }
+  const std::string& id(TaskIndex t) const { return tasks_.id(t); }
+  // The task's spec. REQUIRES: the task is not terminal (a finished task's spec is released;
+  // the journal has it): use id() and brief() for those.
+  const TaskSpec& spec(TaskIndex t) const { return tasks_.spec(t); }
+  bool has_spec(TaskIndex t) const { return tasks_.has_spec(t); }
+  // Priority, cores and memory of any task, finished or not.
+  TaskBrief brief(TaskIndex t) const { return tasks_.brief(t); }
+  TaskState state(TaskIndex t) const { return tasks_.state(t); }
+  uint32_t attempts(TaskIndex t) const { return tasks_.record(t).attempts; }
   // Exit code of the last ended attempt, -signal when killed, 0 when none.
-  int last_exit(TaskIndex t) const { return tasks_[t].last_exit; }
-  std::optional<TaskIndex> Find(const std::string& id) const;
-  const std::array<int64_t, kTaskStateCount>& counts() const { return counts_; }
+  int last_exit(TaskIndex t) const { return tasks_.record(t).last_exit; }
+  std::optional<TaskIndex> Find(std::string_view id) const { return tasks_.Find(id); }
+  const std::array<int64_t, kTaskStateCount>& counts() const { return tasks_.counts(); }
   const CampaignTotals& totals() const { return totals_; }
   size_t running() const { return running_.size(); }
   // The embedded form's pool (worker 0). REQUIRES: worker 0 exists.
@@ -179,16 +193,6 @@ class Scheduler {
   std::string WhyWaiting(TaskIndex t) const;
 
  private:
-  struct TaskRecord {
-    TaskState state = TaskState::kWaiting;
-    uint32_t attempts = 0;   // attempts started so far (durable: transitions into running)
-    uint32_t unmet = 0;      // dependencies not succeeded yet
-    uint16_t crashes = 0;    // attempts lost or preempted
-    uint16_t memory_retries = 0;  // attempts killed at their memory limit and given more
-    int32_t last_exit = 0;
-    bool skipped_by_user = false;  // dependents treat it as succeeded
-    bool learn_estimate = false;   // no time_estimate of its own: its profile's P90 is used
-  };
   struct Running {
     ExecutionId execution = 0;
     Allocation allocation;
@@ -200,49 +204,56 @@ class Scheduler {
     WorkerId worker = 0;
   };
 
-  void Transition(TaskIndex t, TaskState to, std::string reason,
-                  const AttemptUsage* usage = nullptr, const Allocation* allocation = nullptr);
+  // What an event says beyond its states.
+  struct EventFacts {
+    const AttemptUsage* usage = nullptr;     // the attempt it ends
+    const Allocation* allocation = nullptr;  // the attempt it starts
+    const std::string* worker = nullptr;     // where that attempt runs (its name)
+    bool by_user = false;                    // a person's cancel, pause, resume or skip
+    int64_t grown_memory = 0;                // -> ready after a memory kill: the new request
+  };
+  // The one way a task changes state: checks the transition table (an illegal transition is
+  // an internal error, in every build: it aborts and is never journaled), emits the event,
+  // applies it through fold_, and keeps the ready queue; dependents it frees become ready.
+  void Transition(TaskIndex t, TaskState to, std::string reason, const EventFacts& facts);
+  void Transition(TaskIndex t, TaskState to, std::string reason) {
+    Transition(t, to, std::move(reason), EventFacts{});
+  }
   void Start(TaskIndex t, int cores, WorkerSlot& worker);
-  // Records an ended attempt in its profile.
-  void Learn(TaskIndex t, const Allocation& held, const AttemptUsage& usage, bool succeeded);
   // A task about to be ready takes its profile's learned memory (memory: auto, not yet set)
   // and time estimate (none of its own), once the profile has enough history.
   void ApplyLearned(TaskIndex t);
   void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
   // The attempts running on `worker`, for the policy's reservation.
   std::vector<RunningView> RunningOn(WorkerId worker) const;
+  // Replays the journal's events (Recover's second step).
+  Status Replay(std::span<const TaskEvent> events,
+                std::unordered_map<TaskIndex, const TaskEvent*>* last_start);
+  // Settles what the end of a journal left in flight (Recover's last step).
+  void SettleRecovered(RecoverMode mode,
+                       const std::unordered_map<TaskIndex, const TaskEvent*>& last_start);
   // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.
   void LoseAttempt(TaskIndex t, const std::string& reason);
   void ReleaseAllocation(const Running& r);
   void Signal(const Running& r, int signal);
   // True when `dep` lets its dependents run: succeeded, or skipped by a person.
   bool Satisfies(TaskIndex dep) const;
-  void SatisfyDependents(TaskIndex t);
   std::string NoWorkerFits(const ResourceRequest& r) const;
   void EndAttempt(TaskIndex t, const AttemptUsage& usage, const std::string& launch_error);
-  // After an attempt killed at its memory limit: true when the task got more memory and is
-  // ready again; else false, with *what saying why it could not grow.
-  bool GrowMemory(TaskIndex t, const Running& r, const AttemptUsage& usage, std::string* what);
   // The most memory the task may grow to: memory_max, capped by the largest worker.
   int64_t MemoryCap(TaskIndex t) const;
-  void Succeed(TaskIndex t, const AttemptUsage& usage);
+  // The most memory any worker has; 0 without workers.
+  int64_t LargestWorkerMemory() const;
   void Fail(TaskIndex t, std::string reason, const AttemptUsage* usage);
   void SkipDescendants(TaskIndex failed);
-  void ReleaseDetails(TaskIndex t);
   void OnTimer(const Timer& timer);
-  // The dependencies of a batch of new tasks, resolved to indices once: those of batch task i
-  // are deps[first[i] .. first[i + 1]).
-  struct ResolvedDeps {
-    std::vector<TaskIndex> deps;
-    std::vector<uint32_t> first;
-  };
-  // Checks a batch (duplicate ids, fit, unknown dependencies, cycles) and enters its ids into
-  // index_by_id_ with the indices the batch will get. On error removes them again, so the
-  // scheduler is unchanged.
-  Status IndexNewTasks(const std::vector<TaskSpec>& specs, ResolvedDeps* resolved);
-  Status CheckBatchCycles(const std::vector<TaskSpec>& specs, const ResolvedDeps& resolved) const;
-  // Appends the batch. push_ready: put ready tasks into ready_ (Recover builds it at the end).
-  void AddTasks(std::vector<TaskSpec> specs, const ResolvedDeps& resolved,
+  // Checks a batch (duplicate ids, fit, unknown dependencies, cycles), enters its ids into the
+  // table with the indices it will get (BeginBatch) and resolves its dependencies. On error
+  // the table is unchanged.
+  Status BeginBatch(const std::vector<TaskSpec>& specs, BatchDeps* deps);
+  // Appends the batch begun by BeginBatch, in state waiting or ready (into *initial).
+  // push_ready: put ready tasks into ready_ (Recover builds it at the end).
+  void AddTasks(std::vector<TaskSpec> specs, const BatchDeps& deps,
                 std::vector<TaskState>* initial, bool push_ready);
 
   const Clock* clock_;
@@ -252,20 +263,17 @@ class Scheduler {
   bool fixed_machine_ = false;  // embedded form: worker 0 only, unfittable tasks refused
   std::map<WorkerId, WorkerSlot> workers_;
 
-  std::vector<TaskSpec> specs_;
-  std::vector<TaskRecord> tasks_;
-  std::vector<std::vector<TaskIndex>> dependents_;
-  std::unordered_map<std::string, TaskIndex> index_by_id_;
+  TaskTable tasks_;
+  TaskGraph graph_;
+  CampaignTotals totals_;
+  EventFold fold_{&tasks_, &graph_, &learner_, &totals_};
   std::unordered_map<TaskIndex, Running> running_;
   ReadyQueue ready_;
   TimerQueue timers_;
-  std::array<int64_t, kTaskStateCount> counts_{};
-  CampaignTotals totals_;
   Outbox outbox_;
   std::optional<Blocked> blocked_;
   bool dirty_ = true;      // something changed that may let a task start
   bool stopping_ = false;
-  int64_t terminal_ = 0;
   std::vector<Choice> choices_;  // scratch
 };
 

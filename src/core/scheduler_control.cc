@@ -10,10 +10,10 @@ namespace allot {
 
 Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
                                std::optional<uint32_t> attempt) const {
-  const TaskRecord& rec = tasks_[t];
-  const std::string& id = specs_[t].id;
+  const TaskRecord& rec = tasks_.record(t);
+  const std::string& id = tasks_.id(t);
   const std::string state(TaskStateName(rec.state));
-  const bool running = rec.state == TaskState::kRunning || rec.state == TaskState::kPaused;
+  const bool running = IsActive(rec.state);
   if (attempt) {
     if (!running || *attempt != rec.attempts) {
       return Status::FailedPrecondition(
@@ -48,13 +48,14 @@ Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
 }
 
 void Scheduler::Control(TaskIndex t, ControlAction action) {
-  TaskRecord& rec = tasks_[t];
+  const TaskRecord& rec = tasks_.record(t);
+  EventFacts by_user;
+  by_user.by_user = true;
   switch (action) {
     case ControlAction::kCancel: {
       auto it = running_.find(t);
       if (it == running_.end()) {
-        Transition(t, TaskState::kCanceled, "canceled");
-        outbox_.events.back().by_user = true;
+        Transition(t, TaskState::kCanceled, "canceled", by_user);
         SkipDescendants(t);
         return;
       }
@@ -64,27 +65,23 @@ void Scheduler::Control(TaskIndex t, ControlAction action) {
       if (!r.term_sent) Signal(r, SIGTERM);
       if (rec.state == TaskState::kPaused) Signal(r, SIGCONT);
       r.term_sent = true;
-      timers_.Add({clock_->Now() + specs_[t].grace_period, TimerKind::kKillAfterGrace, t,
+      timers_.Add({clock_->Now() + tasks_.spec(t).grace_period, TimerKind::kKillAfterGrace, t,
                    rec.attempts});
       return;
     }
     case ControlAction::kSkip:
-      Transition(t, TaskState::kSkipped, "skipped");
-      outbox_.events.back().by_user = true;
-      rec.skipped_by_user = true;
-      SatisfyDependents(t);
+      // The fold marks it skipped by a person, which frees its dependents.
+      Transition(t, TaskState::kSkipped, "skipped", by_user);
       return;
     case ControlAction::kPause: {
       Running& r = running_.at(t);
-      Transition(t, TaskState::kPaused, "paused");
-      outbox_.events.back().by_user = true;
+      Transition(t, TaskState::kPaused, "paused", by_user);
       Signal(r, SIGSTOP);
       return;
     }
     case ControlAction::kResume: {
       Running& r = running_.at(t);
-      Transition(t, TaskState::kRunning, "resumed");
-      outbox_.events.back().by_user = true;
+      Transition(t, TaskState::kRunning, "resumed", by_user);
       Signal(r, SIGCONT);
       return;
     }

@@ -37,7 +37,7 @@ Status Scheduler::AddWorker(WorkerId id, std::string name, Machine machine,
       claim.cpus = a.cpus;
       claim.gpus = a.gpus;
       claim.memory_bytes = a.memory_bytes;
-      claim.custom = specs_[t].resources.custom;
+      claim.custom = tasks_.spec(t).resources.custom;
       if (w.pool.Claim(claim)) {
         Running& r = it->second;
         r.worker = id;
@@ -45,7 +45,7 @@ Status Scheduler::AddWorker(WorkerId id, std::string name, Machine machine,
         ++w.running;
         attached = true;
         if (r.term_sent) Signal(r, SIGTERM);  // ordered while it was unreachable
-        if (r.cancel_sent && tasks_[t].state == TaskState::kPaused) Signal(r, SIGCONT);
+        if (r.cancel_sent && tasks_.state(t) == TaskState::kPaused) Signal(r, SIGCONT);
       }
     }
     if (!attached) outbox_.signals.push_back({id, a.execution, SIGKILL});
@@ -60,12 +60,12 @@ void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
   running_.erase(it);
   ReleaseAllocation(r);
   dirty_ = true;
-  TaskRecord& rec = tasks_[t];
-  ++rec.crashes;
   Transition(t, TaskState::kLost, reason);
+  const TaskRecord& rec = tasks_.record(t);
   if (r.cancel_sent) {
-    Transition(t, TaskState::kCanceled, "canceled; its worker went away");
-    outbox_.events.back().by_user = true;
+    EventFacts facts;
+    facts.by_user = true;
+    Transition(t, TaskState::kCanceled, "canceled; its worker went away", facts);
     SkipDescendants(t);
   } else if (rec.crashes > options_.crash_limit) {
     Fail(t, reason + "; interrupted " + std::to_string(rec.crashes) + " times (crash limit " +

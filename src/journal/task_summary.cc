@@ -5,8 +5,6 @@
 namespace allot {
 namespace {
 
-bool IsActive(TaskState s) { return s == TaskState::kRunning || s == TaskState::kPaused; }
-
 void Apply(const TaskEvent& e, TaskSummary& t) {
   t.state = e.to;
   t.last_attempt = e.attempt;

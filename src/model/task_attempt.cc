@@ -1,11 +1,6 @@
 #include "model/task_attempt.h"
 
 namespace allot {
-namespace {
-
-bool IsActive(TaskState s) { return s == TaskState::kRunning || s == TaskState::kPaused; }
-
-}  // namespace
 
 std::vector<TaskAttempt> TaskAttemptsOf(std::span<const TaskEvent> events) {
   std::vector<TaskAttempt> out;

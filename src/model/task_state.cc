@@ -69,4 +69,21 @@ bool CanTransition(TaskState from, TaskState to) { return kTable[I(from)][I(to)]
 
 bool IsInitialState(TaskState s) { return s == TaskState::kWaiting || s == TaskState::kReady; }
 
+bool IsActive(TaskState s) { return s == TaskState::kRunning || s == TaskState::kPaused; }
+
+bool IsUnsuccessful(TaskState s) {
+  return s == TaskState::kFailed || s == TaskState::kCanceled || s == TaskState::kSkipped;
+}
+
+bool StartsAttempt(TaskState from, TaskState to) {
+  return to == TaskState::kRunning && from != TaskState::kPaused;
+}
+
+bool EndsAttempt(TaskState from, TaskState to) { return IsActive(from) && !IsActive(to); }
+
+bool EndTeachesProfile(TaskState to) {
+  return to != TaskState::kLost && to != TaskState::kPreempted && to != TaskState::kCanceled &&
+         !IsActive(to);
+}
+
 }  // namespace allot

@@ -48,4 +48,20 @@ bool CanTransition(TaskState from, TaskState to);
 // True for the states a task may be submitted in (waiting, ready).
 bool IsInitialState(TaskState s);
 
+// What the states mean, asked in one place (the scheduler, the journal's readers, reports and
+// the API all use these rather than lists of states of their own):
+// An attempt is under way: running, or paused while running (it holds its resources).
+bool IsActive(TaskState s);
+// Terminal without success: failed, canceled or skipped. (A task a person skipped counts as
+// unsuccessful here although its dependents proceed.)
+bool IsUnsuccessful(TaskState s);
+// The transition starts a new attempt (-> running, except a resume from paused).
+bool StartsAttempt(TaskState from, TaskState to);
+// The transition ends the attempt under way (from running or paused to anything but running
+// or paused).
+bool EndsAttempt(TaskState from, TaskState to);
+// An attempt that ended this way tells its profile something about the task's needs: it
+// ended by itself (not lost, preempted or canceled, which say nothing about the work).
+bool EndTeachesProfile(TaskState to);
+
 }  // namespace allot

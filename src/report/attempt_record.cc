@@ -4,11 +4,6 @@
 #include <unordered_map>
 
 namespace allot {
-namespace {
-
-bool IsActive(TaskState s) { return s == TaskState::kRunning || s == TaskState::kPaused; }
-
-}  // namespace
 
 Duration AttemptRecord::Wall() const {
   if (usage && usage->wall.count() > 0) return usage->wall;

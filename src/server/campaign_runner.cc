@@ -75,7 +75,7 @@ void CampaignRunner::Flush() {
         e.to != TaskState::kCanceled) {
       continue;
     }
-    const std::string& id = scheduler_->spec(e.task).id;
+    const std::string& id = scheduler_->id(e.task);
     if (e.to == TaskState::kFailed) progress_->Message("task " + id + " failed: " + e.reason);
     if (outcome_.unsuccessful.size() < RunOutcome::kMaxListed) {
       outcome_.unsuccessful.push_back({id, std::string(TaskStateName(e.to)), e.reason});
@@ -110,7 +110,7 @@ void CampaignRunner::SendSignal(const SignalOrder& order) {
   // A group that is already gone is fine (the launcher says OK); anything else is worth a line.
   Status s = worker_->Signal(order.execution, order.signal);
   if (!s.ok()) {
-    const std::string& id = scheduler_->spec(TaskOfExecution(order.execution)).id;
+    const std::string& id = scheduler_->id(TaskOfExecution(order.execution));
     progress_->Message("cannot signal task " + id + ": " + s.ToString());
   }
 }
@@ -173,7 +173,7 @@ Result<RunOutcome> CampaignRunner::Run() {
       std::string why;
       for (TaskIndex t = 0; t < scheduler_->task_count() && why.empty(); ++t) {
         if (!IsTerminal(scheduler_->state(t))) {
-          why = scheduler_->spec(t).id + ": " + scheduler_->WhyWaiting(t);
+          why = scheduler_->id(t) + ": " + scheduler_->WhyWaiting(t);
         }
       }
       return Status::Internal("no task can make progress (" + why + ")");

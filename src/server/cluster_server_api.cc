@@ -52,21 +52,22 @@ std::string ClusterServer::WorkerName(TaskIndex t) const {
 }
 
 Json ClusterServer::TaskJson(TaskIndex t) const {
-  const TaskSpec& spec = scheduler_->spec(t);
+  const std::string& id = scheduler_->id(t);
+  const TaskBrief brief = scheduler_->brief(t);
   const TaskState state = scheduler_->state(t);
   const uint32_t attempt = scheduler_->attempts(t);
-  const bool running = state == TaskState::kRunning || state == TaskState::kPaused;
-  Json j = {{"id", spec.id},
+  const bool running = IsActive(state);
+  Json j = {{"id", id},
             {"state", std::string(TaskStateName(state))},
             {"attempt", attempt},
-            {"execution", attempt > 0 ? Json(ExecutionRef(spec.id, attempt)) : Json()},
+            {"execution", attempt > 0 ? Json(ExecutionRef(id, attempt)) : Json()},
             {"worker", running ? Json(WorkerName(t)) : Json()},
             {"exit_code", attempt > 0 && !running ? Json(scheduler_->last_exit(t)) : Json()},
             {"why", scheduler_->WhyWaiting(t)},
-            {"priority", spec.priority},
-            {"cores", spec.resources.cores.min},
+            {"priority", brief.priority},
+            {"cores", brief.cores},
             // The memory it asks for now: grown after attempts killed at their memory limit.
-            {"memory", spec.resources.memory_bytes}};
+            {"memory", brief.memory_bytes}};
   if (running && scheduler_->CancelPending(t)) j["why"] = "being canceled";
   return j;
 }
@@ -128,7 +129,7 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
         if (IsGlobPattern(d)) {
           const size_t before = resolved.size();
           for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) {
-            if (GlobMatch(d, scheduler_->spec(t).id)) resolved.push_back(scheduler_->spec(t).id);
+            if (GlobMatch(d, scheduler_->id(t))) resolved.push_back(scheduler_->id(t));
           }
           if (resolved.size() == before) {
             unknown.push_back(fmt::format("{}:{}: task '{}': field 'depends_on': pattern '{}' "
@@ -283,7 +284,7 @@ Result<Json> ClusterServer::Wait(const WaitRequest& request) {
         TaskState s = scheduler_->state(t);
         if (s != TaskState::kSucceeded && unsuccessful.size() < 1000) {
           unsuccessful.push_back(
-              {{"id", scheduler_->spec(t).id},
+              {{"id", scheduler_->id(t)},
                {"state", std::string(TaskStateName(s))},
                {"exit_code", scheduler_->attempts(t) > 0 ? Json(scheduler_->last_exit(t)) : Json()},
                {"reason", EndReason(t)}});
@@ -337,7 +338,7 @@ Result<LogChunk> ClusterServer::ReadLog(const LogRequest& request) {
                           ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(request.ref));
                           const uint32_t current = scheduler_->attempts(r.task);
                           state = scheduler_->state(r.task);
-                          path = output_dir_ + "/" + scheduler_->spec(r.task).id + "/" +
+                          path = output_dir_ + "/" + scheduler_->id(r.task) + "/" +
                                  std::string(LogStreamName(request.stream));
                           if (r.attempt && *r.attempt != current) {
                             if (*r.attempt == 0 || *r.attempt > current) {

@@ -119,7 +119,7 @@ void FakeLauncherDriver::Check(const Outbox& turn) {
       ADD_FAILURE() << "event for unknown task " << e.task;
       continue;
     }
-    const std::string& id = scheduler_->spec(e.task).id;
+    const std::string& id = scheduler_->id(e.task);
     EXPECT_EQ(e.from, tracked_[e.task])
         << "task '" << id << "': event from " << TaskStateName(e.from) << " but it was "
         << TaskStateName(tracked_[e.task]);
@@ -157,10 +157,10 @@ void FakeLauncherDriver::Check(const Outbox& turn) {
   ASSERT_EQ(tracked_.size(), scheduler_->task_count());
   for (TaskIndex t = 0; t < tracked_.size(); ++t) {
     EXPECT_EQ(tracked_[t], scheduler_->state(t))
-        << "task '" << scheduler_->spec(t).id << "': the events say " << TaskStateName(tracked_[t])
+        << "task '" << scheduler_->id(t) << "': the events say " << TaskStateName(tracked_[t])
         << ", the scheduler says " << TaskStateName(scheduler_->state(t));
     EXPECT_EQ(tracked_attempts_[t], scheduler_->attempts(t))
-        << "task '" << scheduler_->spec(t).id << "'";
+        << "task '" << scheduler_->id(t) << "'";
   }
   CheckHeld();
 }
@@ -174,7 +174,7 @@ void FakeLauncherDriver::CheckHeld() {
   std::map<std::string, int64_t> custom;
   for (const auto& [exec, l] : live_) {
     const ResourceRequest& r = scheduler_->spec(l.task).resources;
-    const std::string& id = scheduler_->spec(l.task).id;
+    const std::string& id = scheduler_->id(l.task);
     const int n = static_cast<int>(l.allocation.cpus.size());
     EXPECT_GE(n, r.cores.min) << "task '" << id << "'";
     EXPECT_LE(n, r.cores.max) << "task '" << id << "'";
@@ -248,13 +248,13 @@ std::vector<int> FakeLauncherDriver::SignalsTo(std::string_view id) const {
 
 std::vector<std::string> FakeLauncherDriver::LaunchedIds() const {
   std::vector<std::string> out;
-  for (const LaunchOrder& l : launches_) out.push_back(scheduler_->spec(l.task).id);
+  for (const LaunchOrder& l : launches_) out.push_back(scheduler_->id(l.task));
   return out;
 }
 
 std::vector<std::string> FakeLauncherDriver::IdsOf(const Outbox& turn) const {
   std::vector<std::string> out;
-  for (const LaunchOrder& l : turn.launches) out.push_back(scheduler_->spec(l.task).id);
+  for (const LaunchOrder& l : turn.launches) out.push_back(scheduler_->id(l.task));
   return out;
 }
 

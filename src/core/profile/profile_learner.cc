@@ -6,15 +6,15 @@
 
 namespace allot {
 
-void ProfileLearner::Record(const TaskSpec& spec, const Allocation& held,
+void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_bytes,
                             const AttemptUsage& usage, bool succeeded) {
   AttemptSample sample;
   sample.profile = TaskProfileName(spec);
-  sample.cores_allocated = static_cast<int>(held.cpus.size());
+  sample.cores_allocated = cores;
   sample.wall = usage.wall;
   sample.cpu = usage.user_cpu + usage.sys_cpu;
   sample.peak_rss_bytes = usage.max_rss_bytes;
-  sample.memory_requested_bytes = held.memory_bytes;
+  sample.memory_requested_bytes = memory_bytes;
   sample.succeeded = succeeded;
   sample.oom_killed = usage.memory_exceeded;
   sample.timed_out = usage.timed_out;

@@ -17,7 +17,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/allocation.h"
 #include "core/profile/learned_request.h"
 #include "core/profile/profile_store.h"
 #include "model/task_event.h"
@@ -27,8 +26,8 @@ namespace allot {
 
 class ProfileLearner {
  public:
-  // Records an ended attempt of `spec` that held `held`.
-  void Record(const TaskSpec& spec, const Allocation& held, const AttemptUsage& usage,
+  // Records an ended attempt of `spec` that held `cores` cores and `memory_bytes` of memory.
+  void Record(const TaskSpec& spec, int cores, int64_t memory_bytes, const AttemptUsage& usage,
               bool succeeded);
 
   // Gives `spec` what its profile learned: memory (when `memory: auto` and not yet set; at

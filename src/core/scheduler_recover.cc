@@ -1,0 +1,119 @@
+// Scheduler: Recover, in three steps. (1) The journal's submissions become tasks, checked like
+// any batch, in the initial states the journal says. (2) Its events are replayed through the
+// same EventFold as live transitions (so records, counts, profiles and totals come out as the
+// writer had them). (3) What was in flight when the journal ended is settled.
+#include <algorithm>
+
+#include "core/scheduler.h"
+
+namespace allot {
+
+Status Scheduler::Recover(std::span<const Submission> submissions,
+                          std::span<const TaskEvent> events, RecoverMode mode) {
+  if (tasks_.size() != 0) return Status::FailedPrecondition("Recover on a non-empty scheduler");
+  std::vector<TaskSpec> specs;
+  specs.reserve(submissions.size());
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (submissions[i].index != i) {
+      return Status::Corruption("journal: submission " + std::to_string(i) + " has index " +
+                                std::to_string(submissions[i].index));
+    }
+    if (!IsInitialState(submissions[i].initial_state)) {
+      return Status::Corruption("journal: task '" + submissions[i].spec.id + "' submitted as " +
+                                std::string(TaskStateName(submissions[i].initial_state)));
+    }
+    specs.push_back(submissions[i].spec);
+  }
+  BatchDeps deps;
+  ALLOT_RETURN_IF_ERROR(BeginBatch(specs, &deps).WithPrefix("journal"));
+  // The ready queue is built once, after the replay (ready_ stays empty until then).
+  AddTasks(std::move(specs), deps, nullptr, /*push_ready=*/false);
+  // Initial states come from the journal, not from today's dependency states.
+  for (const Submission& s : submissions) {
+    if (tasks_.state(s.index) != s.initial_state) tasks_.SetState(s.index, s.initial_state);
+  }
+  std::unordered_map<TaskIndex, const TaskEvent*> last_start;
+  ALLOT_RETURN_IF_ERROR(Replay(events, &last_start));
+  {
+    std::vector<std::pair<TaskIndex, int>> ready;
+    ready.reserve(static_cast<size_t>(counts()[static_cast<int>(TaskState::kReady)]));
+    for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+      if (tasks_.state(t) == TaskState::kReady) {
+        ApplyLearned(t);
+        ready.emplace_back(t, tasks_.spec(t).priority);
+      }
+    }
+    ready_.Assign(ready);
+  }
+  SettleRecovered(mode, last_start);
+  dirty_ = true;
+  return Status::Ok();
+}
+
+Status Scheduler::Replay(std::span<const TaskEvent> events,
+                         std::unordered_map<TaskIndex, const TaskEvent*>* last_start) {
+  for (const TaskEvent& e : events) {
+    ALLOT_RETURN_IF_ERROR(fold_.Check(e));
+    fold_.Apply(e, nullptr);
+    if (StartsAttempt(e.from, e.to)) {
+      (*last_start)[e.task] = &e;
+    } else if (EndsAttempt(e.from, e.to)) {
+      last_start->erase(e.task);
+    }
+  }
+  return Status::Ok();
+}
+
+void Scheduler::SettleRecovered(
+    RecoverMode mode, const std::unordered_map<TaskIndex, const TaskEvent*>& last_start) {
+  const TimePoint now = clock_->Now();
+  const int64_t wall_now = clock_->WallMicros();
+  for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    const TaskState state = tasks_.state(t);
+    if (IsActive(state) && mode == RecoverMode::kAwaitWorkers) {
+      // Unattached until its worker reports it. It started when the journal says.
+      const uint32_t attempt = tasks_.record(t).attempts;
+      Running& r = running_[t];
+      r.execution = MakeExecutionId(t, attempt);
+      r.worker = kNoWorker;
+      auto it = last_start.find(t);
+      if (it != last_start.end()) {
+        const TaskEvent& e = *it->second;
+        r.allocation.cpus = e.cores;
+        r.allocation.gpus = e.gpus;
+        r.allocation.memory_bytes = e.memory_bytes;
+        r.started =
+            now - std::chrono::microseconds(std::max<int64_t>(0, wall_now - e.wall_time_us));
+      } else {
+        r.started = now;
+      }
+      const TaskSpec& spec = tasks_.spec(t);
+      r.allocation.custom = spec.resources.custom;
+      if (spec.time_limit) {
+        timers_.Add({r.started + *spec.time_limit, TimerKind::kTimeLimit, t, attempt});
+      }
+      continue;
+    }
+    if (IsActive(state)) {
+      Transition(t, TaskState::kLost,
+                 "allot stopped while attempt " + std::to_string(tasks_.record(t).attempts) +
+                     " ran");
+    }
+    const TaskRecord& rec = tasks_.record(t);
+    if (rec.state == TaskState::kLost || rec.state == TaskState::kPreempted) {
+      if (rec.crashes > options_.crash_limit) {
+        Fail(t, "interrupted " + std::to_string(rec.crashes) + " times (crash limit " +
+                    std::to_string(options_.crash_limit) + ")", nullptr);
+      } else {
+        Transition(t, TaskState::kReady, "runs again after an interruption");
+      }
+    } else if (rec.state == TaskState::kWaiting && graph_.unmet(t) == 0) {
+      Transition(t, TaskState::kReady, "retry backoff cut short by a restart");
+    }
+  }
+  for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    if (IsUnsuccessful(tasks_.state(t)) && !Satisfies(t)) SkipDescendants(t);
+  }
+}
+
+}  // namespace allot

@@ -1,0 +1,79 @@
+#include "core/task_table.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+namespace allot {
+
+const TaskSpec& TaskTable::spec(TaskIndex t) const {
+  if (specs_[t] == nullptr) {
+    // A finished task's spec was released; reading it is a bug in the caller, in every build.
+    std::fprintf(stderr, "internal error: the spec of finished task '%s' was asked for\n",
+                 ids_[t].c_str());
+    std::abort();
+  }
+  return *specs_[t];
+}
+
+TaskSpec& TaskTable::mutable_spec(TaskIndex t) {
+  return const_cast<TaskSpec&>(static_cast<const TaskTable*>(this)->spec(t));
+}
+
+TaskBrief TaskTable::brief(TaskIndex t) const {
+  if (specs_[t] == nullptr) return briefs_[t];
+  const TaskSpec& s = *specs_[t];
+  return TaskBrief{s.priority, s.resources.cores.min, s.resources.memory_bytes};
+}
+
+Status TaskTable::BeginBatch(const std::vector<TaskSpec>& specs) {
+  const size_t first = ids_.size();
+  ids_.reserve(first + specs.size());
+  index_.Reserve(first + specs.size());
+  for (const TaskSpec& s : specs) {
+    ids_.push_back(s.id);
+    if (!index_.Add(static_cast<TaskIndex>(ids_.size() - 1))) {
+      ids_.pop_back();
+      AbandonBatch();
+      return Status::InvalidArgument("task '" + s.id + "': a task with this id already exists");
+    }
+  }
+  return Status::Ok();
+}
+
+void TaskTable::AbandonBatch() {
+  while (ids_.size() > records_.size()) {
+    index_.RemoveNewest(static_cast<TaskIndex>(ids_.size() - 1));
+    ids_.pop_back();
+  }
+}
+
+TaskIndex TaskTable::CommitBatch(std::vector<TaskSpec> specs) {
+  const TaskIndex first = static_cast<TaskIndex>(records_.size());
+  specs_.reserve(first + specs.size());
+  for (TaskSpec& s : specs) specs_.push_back(std::make_unique<TaskSpec>(std::move(s)));
+  records_.resize(specs_.size());
+  briefs_.resize(specs_.size());
+  counts_[static_cast<int>(TaskState::kWaiting)] += static_cast<int64_t>(specs.size());
+  return first;
+}
+
+void TaskTable::SetState(TaskIndex t, TaskState to) {
+  TaskRecord& rec = records_[t];
+  --counts_[static_cast<int>(rec.state)];
+  ++counts_[static_cast<int>(to)];
+  const bool was_terminal = IsTerminal(rec.state);
+  rec.state = to;
+  if (IsTerminal(to) && !was_terminal) {
+    ++terminal_;
+    Release(t);
+  }
+}
+
+void TaskTable::Release(TaskIndex t) {
+  if (specs_[t] == nullptr) return;
+  briefs_[t] = brief(t);
+  specs_[t].reset();
+}
+
+}  // namespace allot

@@ -1,0 +1,100 @@
+// TaskTable: every task the scheduler knows, by dense index: its id, its spec while it is
+// unfinished, its record (state, attempts, counters) and the counts per state. Finished tasks
+// keep only what is ever asked of them (id, record, TaskBrief): their specs are freed, the
+// journal has them. That is what keeps a million finished tasks within DESIGN.md's memory
+// budget (<= 300 bytes each; BM_MemoryPerFinishedTask).
+//
+// The table does bookkeeping only: which transitions are allowed, and what they mean, is the
+// Scheduler's business (it checks model/task_state.h before SetState). Not thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "core/id_index.h"
+#include "model/task_event.h"
+#include "model/task_spec.h"
+
+namespace allot {
+
+// What a task's attempts so far add up to.
+struct TaskRecord {
+  TaskState state = TaskState::kWaiting;
+  uint32_t attempts = 0;        // attempts started so far (durable: transitions into running)
+  uint16_t crashes = 0;         // attempts lost or preempted
+  uint16_t memory_retries = 0;  // attempts killed at their memory limit and given more
+  int32_t last_exit = 0;        // exit code of the last ended attempt, -signal, 0 when none
+  bool skipped_by_user = false;  // dependents treat it as succeeded
+  bool learn_estimate = false;   // no time_estimate of its own: its profile's P90 is used
+  // What the current (or last) attempt was given when it started: what its end teaches.
+  int32_t held_cores = 0;
+  int64_t held_memory = 0;
+};
+
+// The few facts listings show of every task, finished or not.
+struct TaskBrief {
+  int32_t priority = 0;
+  int32_t cores = 0;          // cores.min
+  int64_t memory_bytes = 0;   // what it asks for now (grown after memory kills)
+};
+
+class TaskTable {
+ public:
+  TaskTable() : index_(&ids_) {}
+  TaskTable(const TaskTable&) = delete;
+  TaskTable& operator=(const TaskTable&) = delete;
+
+  // Tasks appended so far (a batch being checked is not counted).
+  size_t size() const { return records_.size(); }
+  const std::string& id(TaskIndex t) const { return ids_[t]; }
+  std::optional<TaskIndex> Find(std::string_view id) const { return index_.Find(id); }
+
+  // True until the task is finished (terminal).
+  bool has_spec(TaskIndex t) const { return specs_[t] != nullptr; }
+  // REQUIRES: has_spec(t) (checked in every build: a released spec is an internal error).
+  const TaskSpec& spec(TaskIndex t) const;
+  TaskSpec& mutable_spec(TaskIndex t);
+  TaskBrief brief(TaskIndex t) const;
+
+  const TaskRecord& record(TaskIndex t) const { return records_[t]; }
+  TaskRecord& mutable_record(TaskIndex t) { return records_[t]; }
+  TaskState state(TaskIndex t) const { return records_[t].state; }
+
+  // Adding tasks is two steps, so that a batch can be checked against itself and the tasks
+  // before it (dependencies) before anything changes:
+  //   BeginBatch enters the batch's ids: they get indices size() .. size() + n - 1, and Find
+  //   knows them. InvalidArgument, entering nothing, when an id is taken (here or earlier in
+  //   the batch).
+  //   Then CommitBatch appends the tasks (state `waiting`, counted), or AbandonBatch forgets
+  //   the ids again.
+  // REQUIRES: no batch is open for BeginBatch; one is for the others, with the same specs.
+  Status BeginBatch(const std::vector<TaskSpec>& specs);
+  void AbandonBatch();
+  TaskIndex CommitBatch(std::vector<TaskSpec> specs);
+
+  // Moves t to `to`, keeping the counts; a task reaching a terminal state releases its spec.
+  // The caller checks that the transition is allowed.
+  void SetState(TaskIndex t, TaskState to);
+
+  const std::array<int64_t, kTaskStateCount>& counts() const { return counts_; }
+  int64_t terminal() const { return terminal_; }
+
+ private:
+  void Release(TaskIndex t);
+
+  std::vector<std::string> ids_;
+  IdIndex index_;  // over ids_
+  std::vector<std::unique_ptr<TaskSpec>> specs_;
+  std::vector<TaskRecord> records_;
+  std::vector<TaskBrief> briefs_;  // of finished tasks (unfinished ones read their spec)
+  std::array<int64_t, kTaskStateCount> counts_{};
+  int64_t terminal_ = 0;
+};
+
+}  // namespace allot
