@@ -1,0 +1,64 @@
+#include "core/profile/profile_learner.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/task_builder.h"
+
+namespace allot {
+namespace {
+
+constexpr int64_t kMiB = int64_t{1} << 20;
+
+AttemptUsage Ran(int seconds, int64_t peak) {
+  AttemptUsage u;
+  u.exit_code = 0;
+  u.wall = std::chrono::seconds(seconds);
+  u.max_rss_bytes = peak;
+  return u;
+}
+
+TEST(ProfileLearnerTest, NothingIsLearnedBeforeThreeSuccesses) {
+  ProfileLearner learner;
+  TaskSpec sim = TaskBuilder("sim-1");
+  learner.Record(sim, 1, 0, Ran(10, 100 * kMiB), true);
+  learner.Record(sim, 1, 0, Ran(10, 100 * kMiB), true);
+  TaskSpec next = TaskBuilder("sim-9");
+  next.resources.memory_auto = true;
+  learner.Apply(&next, /*learn_estimate=*/true, 0);
+  EXPECT_EQ(next.resources.memory_bytes, 0);
+  EXPECT_FALSE(next.time_estimate);
+}
+
+TEST(ProfileLearnerTest, ATaskOfTheProfileGetsItsLearnedMemoryAndEstimate) {
+  ProfileLearner learner;
+  for (int i = 1; i <= 3; ++i) learner.Record(TaskBuilder("sim-" + std::to_string(i)), 1, 0,
+                                              Ran(10 * i, 100 * kMiB), true);
+  TaskSpec next = TaskBuilder("sim-4");
+  next.resources.memory_auto = true;
+  learner.Apply(&next, /*learn_estimate=*/true, 0);
+  EXPECT_EQ(next.resources.memory_bytes, 128 * kMiB);  // 100 MiB x 1.2, in 64 MiB steps
+  ASSERT_TRUE(next.time_estimate);
+  EXPECT_EQ(*next.time_estimate, std::chrono::seconds(28));  // P90 of 10, 20, 30
+  // Capped by the largest worker, and not applied to a task with its own estimate.
+  TaskSpec small = TaskBuilder("sim-5");
+  small.resources.memory_auto = true;
+  small.time_estimate = std::chrono::seconds(1);
+  learner.Apply(&small, /*learn_estimate=*/false, 64 * kMiB);
+  EXPECT_EQ(small.resources.memory_bytes, 64 * kMiB);
+  EXPECT_EQ(*small.time_estimate, std::chrono::seconds(1));
+}
+
+TEST(ProfileLearnerTest, LearnedValuesFollowEveryAttemptWhileHistoryIsShort) {
+  ProfileLearner learner;
+  for (int i = 0; i < 3; ++i) learner.Record(TaskBuilder("t"), 1, 0, Ran(10, 0), true);
+  TaskSpec a = TaskBuilder("t");
+  learner.Apply(&a, true, 0);
+  EXPECT_EQ(*a.time_estimate, std::chrono::seconds(10));
+  learner.Record(TaskBuilder("t"), 1, 0, Ran(50, 0), true);
+  TaskSpec b = TaskBuilder("t");
+  learner.Apply(&b, true, 0);
+  EXPECT_GT(*b.time_estimate, std::chrono::seconds(10));  // recomputed at once
+}
+
+}  // namespace
+}  // namespace allot
