@@ -3,10 +3,9 @@
 
 #include <algorithm>
 #include <csignal>
-#include <cstdio>
-#include <cstdlib>
 #include <deque>
 
+#include "common/internal_error.h"
 #include "common/units.h"
 #include "core/attempt_outcome.h"
 #include "core/policy/priority_backfill_policy.h"
@@ -38,10 +37,8 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
                            const EventFacts& facts) {
   const TaskState from = tasks_.state(t);
   if (!CanTransition(from, to)) {
-    std::fprintf(stderr, "internal error: task '%s' cannot go from %s to %s\n",
-                 tasks_.id(t).c_str(), std::string(TaskStateName(from)).c_str(),
-                 std::string(TaskStateName(to)).c_str());
-    std::abort();
+    InternalError("task '" + tasks_.id(t) + "' cannot go from " +
+                  std::string(TaskStateName(from)) + " to " + std::string(TaskStateName(to)));
   }
   TaskEvent& e = outbox_.events.emplace_back();
   e.task = t;

@@ -1,17 +1,15 @@
 #include "core/task_table.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <utility>
+
+#include "common/internal_error.h"
 
 namespace allot {
 
 const TaskSpec& TaskTable::spec(TaskIndex t) const {
   if (specs_[t] == nullptr) {
     // A finished task's spec was released; reading it is a bug in the caller, in every build.
-    std::fprintf(stderr, "internal error: the spec of finished task '%s' was asked for\n",
-                 ids_[t].c_str());
-    std::abort();
+    InternalError("the spec of finished task '" + ids_[t] + "' was asked for");
   }
   return *specs_[t];
 }
