@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "journal/journal_testing.h"
 #include "journal/sqlite_journal.h"
@@ -236,6 +239,29 @@ TEST_F(SqliteJournalOpenTest, SecondWriterIsUnavailableWhileTheFirstHoldsABatch)
   EXPECT_NE(s.message().find(path_), std::string::npos);
   ASSERT_TRUE(first->Commit().ok());
   EXPECT_EQ(first->Load()->events.size(), 1u);
+}
+
+// Another program (the sqlite3 shell, a backup tool) holding the write lock for seconds must
+// not stop a campaign: the commit waits for the lock, with backoff, and then succeeds.
+TEST_F(SqliteJournalOpenTest, CommitWaitsOutAWriteLockHeldForSecondsByAnotherConnection) {
+  auto j = MustOpen({.create_new = true});
+  CommitTasks(*j, 0, 2);
+  std::promise<void> locked;
+  std::thread holder([&] {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    locked.set_value();
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // longer than the old 2 s limit
+    EXPECT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  });
+  locked.get_future().wait();
+  Status appended = j->AppendEvents(std::vector{StartEvent(0, 1, 10)});
+  Status committed = appended.ok() ? j->Commit() : appended;
+  holder.join();
+  ASSERT_TRUE(committed.ok()) << committed.ToString();
+  EXPECT_EQ(j->Load()->events.size(), 1u);
 }
 
 TEST_F(SqliteJournalOpenTest, DamagedSpecIsCorruptionNamingTheFile) {
