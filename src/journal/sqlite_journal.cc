@@ -323,7 +323,12 @@ Result<std::vector<std::string>> SqliteJournal::CheckIntegrity() {
     std::string line = text != nullptr ? reinterpret_cast<const char*>(text) : "";
     if (line != "ok") problems.push_back(std::move(line));
   }
-  if (rc != SQLITE_DONE) return db_.Error(rc, "checking integrity");
+  if (rc != SQLITE_DONE) {
+    // A page too damaged to walk stops the check itself; what it found so far still counts.
+    Status stopped = db_.Error(rc, "checking integrity");
+    if (problems.empty()) return stopped;
+    problems.push_back(stopped.message());
+  }
   return problems;
 }
 

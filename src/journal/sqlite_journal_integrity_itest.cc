@@ -145,6 +145,58 @@ TEST_P(SqliteJournalIntegrityTest, CleanlyClosedJournalOpensWithoutItsWal) {
   }
 }
 
+TEST_P(SqliteJournalIntegrityTest, ReaderOpensALossAndSaysWhatIsMissing) {
+  CommitBatchesAndDie();
+  ASSERT_EQ(unlink(wal_.c_str()), 0);
+  const std::string before = ReadBytes(path_);
+  auto reader = SqliteJournal::OpenReadOnly(path_);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  Result<JournalContents> held = (*reader)->Load();
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  const int64_t missing = kBatches * kTasksPerBatch - static_cast<int64_t>(held->events.size());
+  ASSERT_GT(missing, 0);
+  EXPECT_NE((*reader)->loss().find(std::to_string(missing) + " committed events"),
+            std::string::npos)
+      << (*reader)->loss();
+  EXPECT_NE((*reader)->loss().find(path_), std::string::npos) << (*reader)->loss();
+  reader->reset();
+  EXPECT_EQ(ReadBytes(path_), before);
+}
+
+TEST_P(SqliteJournalIntegrityTest, AcceptedLossGoesOnFromWhatTheFileHoldsAndIsNoted) {
+  CommitBatchesAndDie();
+  ASSERT_EQ(unlink(wal_.c_str()), 0);
+  size_t held = 0;
+  {
+    auto j = SqliteJournal::Open(
+        path_, {.must_exist = true, .durability = GetParam(), .accept_loss = true});
+    ASSERT_TRUE(j.ok()) << j.status().ToString();
+    EXPECT_NE((*j)->loss().find("missing"), std::string::npos) << (*j)->loss();
+    held = (*j)->Load()->events.size();
+    const TaskIndex next = (*j)->next_task_index();
+    ASSERT_TRUE((*j)->AppendSubmissions(std::vector{PlainSubmission(next, "new")}).ok());
+    ASSERT_TRUE((*j)->AppendEvents(std::vector{StartEvent(next, 1, 99)}).ok());
+    ASSERT_TRUE((*j)->Commit().ok());
+  }
+  // Accepted once: the commit record now agrees with the file, and the loss stays on record.
+  auto j = SqliteJournal::Open(path_, {.must_exist = true, .durability = GetParam()});
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  EXPECT_EQ((*j)->loss(), "");
+  EXPECT_EQ((*j)->Load()->events.size(), held + 1);
+  j->reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM journal_info WHERE key = 'loss_accepted'",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  const std::string noted = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_NE(noted.find("missing"), std::string::npos) << noted;
+}
+
 INSTANTIATE_TEST_SUITE_P(Durability, SqliteJournalIntegrityTest,
                          ::testing::Values(JournalDurability::kNormal, JournalDurability::kFull),
                          [](const auto& info) {

@@ -264,6 +264,28 @@ TEST_F(SqliteJournalOpenTest, CommitWaitsOutAWriteLockHeldForSecondsByAnotherCon
   EXPECT_EQ(j->Load()->events.size(), 1u);
 }
 
+TEST_F(SqliteJournalOpenTest, WaitingForALockIsLoggedAndGivingUpSaysHowLongItWaited) {
+  std::vector<std::string> lines;
+  auto j = MustOpen({.create_new = true,
+                     .busy_timeout_ms = 3000,
+                     .on_busy_wait = [&lines](const std::string& l) { lines.push_back(l); }});
+  CommitTasks(*j, 0, 1);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Status s = j->AppendEvents(std::vector{StartEvent(0, 1, 10)});
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("gave up after waiting 3 s"), std::string::npos) << s.ToString();
+  ASSERT_FALSE(lines.empty()) << "a line after the first second";
+  EXPECT_NE(lines[0].find(path_ + " is locked by another process"), std::string::npos)
+      << lines[0];
+  // The lock is gone: the next batch goes through.
+  ASSERT_TRUE(j->AppendEvents(std::vector{StartEvent(0, 1, 10)}).ok());
+  ASSERT_TRUE(j->Commit().ok());
+}
+
 TEST_F(SqliteJournalOpenTest, DamagedSpecIsCorruptionNamingTheFile) {
   {
     auto j = MustOpen({.create_new = true});

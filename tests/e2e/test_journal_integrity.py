@@ -216,20 +216,37 @@ def test_resume_under_a_lock_that_outlasts_the_wait_exits_3(allot, tmp_path):
 
 # --- damage and full disks ---------------------------------------------------------------------
 
-def test_resume_on_a_damaged_journal_exits_3_and_names_it(allot, tmp_path):
-    db, log = finished_campaign(allot, tmp_path)
+def damage_id_index(db):
+    """Garbage over the (one-page) index of task ids of a closed journal."""
     con = sqlite3.connect(str(db))
     (root,) = con.execute("SELECT rootpage FROM sqlite_master"
                           " WHERE name = 'sqlite_autoindex_tasks_1'").fetchone()
     (page_size,) = con.execute("PRAGMA page_size").fetchone()
     con.close()
-    with open(db, "r+b") as f:  # garbage over the index of task ids
+    with open(db, "r+b") as f:
         f.seek((root - 1) * page_size)
         f.write(b"\x5a" * page_size)
+
+
+def test_resume_on_a_damaged_journal_exits_3_and_names_it(allot, tmp_path):
+    db, log = finished_campaign(allot, tmp_path)
+    damage_id_index(db)
     r = allot.run("run", "tasks.json", "--resume")
     assert r.returncode == 3, f"exit {r.returncode}\nstderr: {r.stderr}"
     assert str(db) in r.stderr and "damaged" in r.stderr, r.stderr
     assert len(log_lines(log)) == 3
+
+
+def test_journal_check_passes_a_sound_journal_and_fails_a_damaged_one(allot, tmp_path):
+    db, _ = finished_campaign(allot, tmp_path)
+    r = allot.run("journal", "check", "--workdir", "allot-work")
+    assert r.returncode == 0 and "ok (3 tasks" in r.stdout, (r.stdout, r.stderr)
+    damage_id_index(db)
+    r = allot.run("journal", "check", "--db", str(db))
+    assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)
+    assert str(db) in r.stdout and "problem" in r.stderr, (r.stdout, r.stderr)
+    r = allot.run("journal", "check", "--workdir", "nowhere")
+    assert r.returncode == 2 and "nowhere" in r.stderr, r.stderr
 
 
 @pytest.fixture
