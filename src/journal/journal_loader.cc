@@ -55,8 +55,9 @@ Status LoadSubmissions(SqliteDb& db, SpecDecoder* decoder, std::vector<Submissio
 // Load reads every page of the tasks and events tables, not the index of task ids (used by
 // inserts and lookups by id). Counting its entries reads each of its pages: a damaged page
 // fails here, at open, instead of at some later submission, and a count that differs from
-// the table's says the index is out of step. A few percent of the load; a full
-// `PRAGMA integrity_check` costs many times the load and is left to `allot journal check`.
+// the table's says the index is out of step. ~0.03 s for a million tasks, against ~2 s for
+// `PRAGMA quick_check` and ~2.5 s for `integrity_check` (docs/PERFORMANCE.md): those are left
+// to `allot journal check`.
 Status CheckIdIndex(SqliteDb& db, size_t task_count) {
   Result<SqliteStatement> stmt =
       db.Prepare("SELECT COUNT(*) FROM tasks INDEXED BY sqlite_autoindex_tasks_1");

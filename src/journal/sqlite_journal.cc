@@ -133,7 +133,6 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& pa
 }
 
 Result<std::unique_ptr<SqliteJournal>> SqliteJournal::OpenReadOnly(const std::string& path) {
-  ALLOT_RETURN_IF_ERROR(CheckExists(path));
   ALLOT_ASSIGN_OR_RETURN(JournalSurroundings before, InspectSurroundings(path));
   ALLOT_ASSIGN_OR_RETURN(SqliteDb db, OpenReader(path));
   ALLOT_ASSIGN_OR_RETURN(JournalHolds holds, ReadHolds(db));
