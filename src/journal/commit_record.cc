@@ -65,7 +65,8 @@ CommitRecord::~CommitRecord() {
 
 Status CommitRecord::Write(const CommittedCounts& counts) {
   if (!IsHex16(counts.journal_id)) {
-    return Status::Internal(path_ + ": journal id \"" + counts.journal_id + "\" is not 16 hex digits");
+    return Status::Internal(path_ + ": journal id \"" + counts.journal_id +
+                            "\" is not 16 hex digits");
   }
   if (fd_ < 0) {
     fd_ = open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
