@@ -1,6 +1,8 @@
 // The exit codes of every allot command, in one place.
 #pragma once
 
+#include "common/status.h"
+
 namespace allot {
 
 inline constexpr int kExitOk = 0;            // every task succeeded / the command did its job
@@ -13,6 +15,21 @@ inline constexpr int kExitTimedOut = 124;
 //   kExitBadInput  no server in the directory (no access.json), bad flags or task file,
 //                  unknown task or worker, an action the task cannot take now;
 //   kExitInternal  the server cannot be reached, did not answer, or failed.
+// A failed operation: kExitBadInput when what the user gave is at fault (a bad file, flag or
+// id, a file that is not a journal, a campaign another allot is running), kExitInternal when
+// the system is (the journal damaged, missing commits or locked past the wait, a full disk, an
+// I/O error).
+inline int ExitForStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return kExitBadInput;
+    default:
+      return kExitInternal;
+  }
+}
 // Stopped by a signal: 128 + its number, as shells report it.
 inline int ExitForSignal(int signal) { return 128 + signal; }
 

@@ -6,6 +6,7 @@
 #include "cli/events_command.h"
 #include "cli/exit_codes.h"
 #include "cli/forecast_command.h"
+#include "cli/journal_command.h"
 #include "cli/profiles_command.h"
 #include "cli/log_command.h"
 #include "cli/report_command.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   allot::AddProfilesCommand(&app, &exit_code);
   allot::AddForecastCommand(&app, &exit_code);
   allot::AddReportCommand(&app, &exit_code);
+  allot::AddJournalCommand(&app, &exit_code);
   allot::AddServerStopCommand(allot::AddServerCommand(&app, &exit_code), &exit_code);
   try {
     app.parse(argc, argv);

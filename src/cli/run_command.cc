@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -34,6 +36,12 @@ namespace fs = std::filesystem;
 int BadInput(const std::string& message) {
   fmt::print(stderr, "allot run: {}\n", message);
   return kExitBadInput;
+}
+
+// Prints `s` and returns the exit code its kind calls for (2 for bad input, else 3).
+int Failed(const Status& s) {
+  fmt::print(stderr, "allot run: {}\n", s.message());
+  return ExitForStatus(s);
 }
 
 Result<Machine> DetectFromFlags(const RunOptions& o) {
@@ -77,6 +85,11 @@ int Run(RunOptions o) {
     return BadInput(sample_interval.status().WithPrefix("--sample-interval " + o.sample_interval)
                         .message());
   }
+  auto busy_timeout = ParseDuration(o.journal_busy_timeout);
+  if (!busy_timeout.ok() || *busy_timeout > std::chrono::hours(24)) {
+    return BadInput("--journal-busy-timeout " + o.journal_busy_timeout +
+                    ": expected a duration of at most 24h, such as 60s or 10min (0: no wait)");
+  }
 
   auto machine = DetectFromFlags(o);
   if (!machine.ok()) return BadInput(machine.status().message());
@@ -102,21 +115,37 @@ int Run(RunOptions o) {
   sched_options.max_running = o.max_workers;
   Scheduler scheduler(SystemClock::Default(), *machine, sched_options);
 
+  // Where lines about the journal go: stderr until the progress reporter takes over. Declared
+  // before the journal, which calls it while it waits for a lock, up to its destruction.
+  std::function<void(const std::string&)> log = [](const std::string& line) {
+    fmt::print(stderr, "allot run: {}\n", line);
+  };
+  SqliteJournalOptions jo;
+  jo.durability = *durability;
+  jo.busy_timeout_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(*busy_timeout).count());
+  jo.on_busy_wait = [&log](const std::string& line) { log(line); };
+  jo.accept_loss = o.accept_journal_loss;
+  jo.accept_loss_hint =
+      "restore its -wal file if you still have it, or pass --accept-journal-loss to continue "
+      "from what the file holds";
   std::unique_ptr<SqliteJournal> journal;
   std::unique_ptr<CampaignLock> lock;
   if (o.resume) {
     auto locked = CampaignLock::Acquire(db.string());
-    if (!locked.ok()) return BadInput(locked.status().message());
+    if (!locked.ok()) return Failed(locked.status());
     lock = std::move(*locked);
-    SqliteJournalOptions jo;
     jo.must_exist = true;
-    jo.durability = *durability;
     auto opened = SqliteJournal::Open(db.string(), jo);
-    if (!opened.ok()) return BadInput(opened.status().message());
+    if (!opened.ok()) return Failed(opened.status());
     journal = std::move(*opened);
+    if (!journal->loss().empty()) {
+      fmt::print(stderr, "allot run: warning: {}; continuing from what the file holds "
+                 "(--accept-journal-loss)\n", journal->loss());
+    }
     Status s = ResumeCampaign(&scheduler, journal.get(), loaded ? &loaded->tasks : nullptr,
                               machine->Capacity());
-    if (!s.ok()) return BadInput(s.message());
+    if (!s.ok()) return Failed(s);
     // Interrupted attempts run again: what is left of them must not run beside them.
     auto killed = KillLeftoverProcesses(workdir.string());
     if (!killed.ok()) {
@@ -130,21 +159,16 @@ int Run(RunOptions o) {
   } else {
     fs::create_directories(workdir, ec);
     if (ec) return BadInput(fmt::format("cannot create {}: {}", workdir.string(), ec.message()));
-    SqliteJournalOptions jo;
     jo.create_new = true;
-    jo.durability = *durability;
     auto opened = SqliteJournal::Open(db.string(), jo);
-    if (!opened.ok()) return BadInput(opened.status().message());
+    if (!opened.ok()) return Failed(opened.status());
     journal = std::move(*opened);
     auto locked = CampaignLock::Acquire(db.string());
-    if (!locked.ok()) return BadInput(locked.status().message());
+    if (!locked.ok()) return Failed(locked.status());
     lock = std::move(*locked);
     Status s = StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks),
                              fs::absolute(o.tasks_file).string());
-    if (!s.ok()) {
-      fmt::print(stderr, "allot run: {}\n", s.ToString());
-      return s.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitInternal;
-    }
+    if (!s.ok()) return Failed(s);
   }
   fs::create_directories(workdir, ec);
 
@@ -159,17 +183,24 @@ int Run(RunOptions o) {
       launcher->get(), workdir.string(),
       AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(), !machine->gpus.empty()));
   ProgressReporter progress(stderr, progress_mode, SystemClock::Default()->Now());
+  log = [&progress](const std::string& line) { progress.Message(line); };
   progress.Message(fmt::format(
       "allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(), machine->cpus.size(),
       machine->gpus.empty() ? "" : fmt::format(", {} GPUs", machine->gpus.size()), db.string()));
   CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker, SystemClock::Default(),
                         &progress);
   auto outcome = runner.Run();
+  // The progress reporter goes before the journal: lines from its close go to stderr.
+  log = [](const std::string& line) { fmt::print(stderr, "allot run: {}\n", line); };
   if (!outcome.ok()) {
     fmt::print(stderr, "allot run: {}\n", outcome.status().ToString());
     return kExitInternal;
   }
   RunSummary summary = Summarize(scheduler, *outcome);
+  if (!outcome->journal_error.ok()) {
+    // What the journal holds is what a resume starts from; the summary must say the same.
+    CountFromJournal(journal->Load(), &summary);
+  }
   {
     std::ofstream out(workdir / "summary.json");
     out << SummaryToJson(summary).dump(2) << "\n";
@@ -235,6 +266,14 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "How often running tasks' CPU, memory and I/O are sampled after the first "
                   "second (memory limits are enforced at samples); 0: never")
       ->capture_default_str();
+  run->add_option("--journal-busy-timeout", options->journal_busy_timeout,
+                  "How long to wait for the journal when another process (the sqlite3 shell, a "
+                  "backup) holds its lock, before stopping with exit code 3")
+      ->capture_default_str();
+  run->add_flag("--accept-journal-loss", options->accept_journal_loss,
+                "With --resume: continue a journal that lost committed records (its -wal file "
+                "deleted or damaged after a crash) from what the file holds; finished tasks "
+                "whose records were lost run again");
   run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
   run->callback([options, exit_code] { *exit_code = Run(*options); });
 }

@@ -20,6 +20,8 @@ struct RunOptions {
   std::string durability = "normal";
   std::string progress = "auto";
   std::string sample_interval = "1s";  // usage sampling of running tasks; "0": off
+  std::string journal_busy_timeout = "60s";  // how long a locked journal is waited for
+  bool accept_journal_loss = false;  // resume a journal that lost committed records
   bool quiet = false;
 };
 

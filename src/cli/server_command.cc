@@ -22,6 +22,8 @@ struct ServerStartOptions {
   std::string worker_timeout = "30s";
   std::string durability = "normal";
   int crash_limit = 5;
+  std::string journal_busy_timeout = "60s";
+  bool accept_journal_loss = false;
 };
 
 int BadInput(const std::string& message) {
@@ -45,15 +47,22 @@ int RunServer(const ServerStartOptions& o) {
   if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
   options.durability = *durability;
   options.scheduler.crash_limit = o.crash_limit;
+  Result<Duration> busy = ParseDuration(o.journal_busy_timeout);
+  if (!busy.ok() || busy.value() > std::chrono::hours(24)) {
+    return BadInput("--journal-busy-timeout " + o.journal_busy_timeout +
+                    ": expected a duration of at most 24h, such as 60s or 10min (0: no wait)");
+  }
+  options.journal_busy_timeout_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(busy.value()).count());
+  options.accept_journal_loss = o.accept_journal_loss;
+  options.accept_journal_loss_hint =
+      "restore its -wal file if you still have it, or start with --accept-journal-loss to "
+      "continue from what the file holds";
   Result<std::unique_ptr<ClusterServer>> server =
       ClusterServer::Create(options, SystemClock::Default());
   if (!server.ok()) {
     std::fprintf(stderr, "allot server start: %s\n", server.status().message().c_str());
-    const StatusCode code = server.status().code();
-    return code == StatusCode::kInvalidArgument || code == StatusCode::kFailedPrecondition ||
-                   code == StatusCode::kCorruption
-               ? kExitBadInput
-               : kExitInternal;
+    return ExitForStatus(server.status());
   }
   std::fprintf(stderr, "allot server: access file %s\n",
                AccessFilePath(options.dir).c_str());
@@ -90,6 +99,13 @@ CLI::App* AddServerCommand(CLI::App* app, int* exit_code) {
                     "Times a task may be lost with its worker before it fails")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  start->add_option("--journal-busy-timeout", o->journal_busy_timeout,
+                    "How long to wait for the journal when another process (the sqlite3 shell, "
+                    "a backup) holds its lock, before stopping")
+      ->capture_default_str();
+  start->add_flag("--accept-journal-loss", o->accept_journal_loss,
+                  "Start from a journal that lost committed records (its -wal file deleted or "
+                  "damaged after a crash); finished tasks whose records were lost run again");
   start->callback([o, exit_code] { *exit_code = RunServer(*o); });
   return server;
 }

@@ -103,13 +103,16 @@ int ShowStatus(const StatusOptions& o) {
   auto journal = SqliteJournal::OpenReadOnly(db);
   if (!journal.ok()) {
     fmt::print(stderr, "allot status: {}\n", journal.status().message());
-    return kExitBadInput;
+    return ExitForStatus(journal.status());
   }
   auto contents = (*journal)->Load();
   if (!contents.ok()) {
     fmt::print(stderr, "allot status: {}\n", contents.status().ToString());
     return kExitInternal;
   }
+  // Shown, not refused: status reports what the journal holds, and says it is not everything.
+  const std::string& loss = (*journal)->loss();
+  if (!loss.empty()) fmt::print(stderr, "allot status: warning: {}\n", loss);
   std::vector<TaskSummary> summaries = SummarizeTasks(*contents);
   std::unordered_map<std::string, TaskIndex> index;
   for (const TaskSummary& s : summaries) index.emplace(s.id, s.index);
@@ -146,6 +149,7 @@ int ShowStatus(const StatusOptions& o) {
       c[std::string(TaskStateName(TaskState(i)))] = counts[i];
     out["counts"] = std::move(c);
     out["total"] = summaries.size();
+    out["journal_warning"] = loss.empty() ? nlohmann::json(nullptr) : nlohmann::json(loss);
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }

@@ -39,6 +39,7 @@ CREATE TABLE events(
   peak_cores REAL,
   memory_exceeded INTEGER);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE journal_info(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE VIEW task_events AS
   SELECT e.seq, t.id AS task_id, e.attempt, f.name AS from_state, s.name AS to_state,

@@ -8,7 +8,10 @@
 //                                     cores/gpus are "0,1,2" (NULL when none); memory is the
 //                                     memory held on -> running, the grown request on -> ready
 //                                     after an attempt killed at its memory limit
-//   meta(key, value)
+//   meta(key, value)                  the campaign's metadata (JournalStore::PutMeta)
+//   journal_info(key, value)          the journal's own: journal_id, writer (set while a writer
+//                                     has it open: journal_loss.h), loss_accepted; created by
+//                                     a writer's first commit where it is missing
 //   states(id, name)                  the TaskState names, for people's queries
 //   task_events (view)                events with task ids, state names and readable times
 //   task_states (view)                each task's current state by name
@@ -27,6 +30,12 @@ namespace allot {
 inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 2: events.worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded
 inline constexpr int kJournalSchemaVersion = 2;
+
+// Creates journal_info where a journal of an earlier build lacks it (same schema version:
+// readers of version 2 ignore the table).
+inline constexpr const char* kCreateJournalInfoSql =
+    "CREATE TABLE IF NOT EXISTS journal_info(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    " WITHOUT ROWID";
 
 enum class SchemaMode {
   kMustExist,      // an empty database is not a journal

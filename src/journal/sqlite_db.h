@@ -2,6 +2,7 @@
 // used by the journal layer. Move-only; not thread-safe (one owner, like the journal itself).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,15 +22,27 @@ using SqliteStatement = std::unique_ptr<sqlite3_stmt, SqliteStatementDeleter>;
 
 // Maps an SQLite result code to a Status naming `path` and `what` was being done:
 // BUSY/LOCKED -> Unavailable; FULL, IOERR, CANTOPEN, READONLY, PERM, NOMEM -> IoError;
-// NOTADB -> InvalidArgument ("not an Allot journal"); CORRUPT -> Corruption;
+// NOTADB -> InvalidArgument ("not an Allot journal"); CORRUPT -> Corruption ("damaged");
 // CONSTRAINT -> InvalidArgument; anything else -> Internal.
 Status SqliteStatus(int rc, sqlite3* db, std::string_view path, std::string_view what);
 
+// How a connection waits for a lock that another connection (another process: the sqlite3
+// shell, a backup, a second reader recovering the log) holds: retrying with backoff (1 ms
+// doubling to 100 ms) for up to `timeout_ms`, then the operation fails with Unavailable.
+struct SqliteBusyWait {
+  int timeout_ms = 0;  // 0: fail at once
+  // Called from inside the waiting operation, on its thread: once after about a second of
+  // waiting, then every ten seconds, with a line naming the file. May be empty.
+  std::function<void(const std::string&)> on_wait;
+};
+
 class SqliteDb {
  public:
-  // Opens `path` with sqlite3_open_v2 `flags`. The connection gets a busy timeout of
-  // `busy_timeout_ms` (0: fail at once with Unavailable when another connection holds a lock).
-  static Result<SqliteDb> Open(const std::string& path, int flags, int busy_timeout_ms);
+  // Opens `path` with sqlite3_open_v2 `flags`; locks held by others are waited for per `busy`.
+  static Result<SqliteDb> Open(const std::string& path, int flags, SqliteBusyWait busy);
+  static Result<SqliteDb> Open(const std::string& path, int flags, int busy_timeout_ms) {
+    return Open(path, flags, SqliteBusyWait{busy_timeout_ms, nullptr});
+  }
 
   SqliteDb(SqliteDb&& other) noexcept;
   SqliteDb& operator=(SqliteDb&& other) noexcept;
@@ -52,11 +65,17 @@ class SqliteDb {
   Status Error(int rc, std::string_view what) const;
   // True while a transaction is open.
   bool InTransaction() const;
+  // Changes how long later operations wait for a lock (e.g. briefly, while closing).
+  void SetBusyTimeout(int timeout_ms);
 
  private:
-  SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  struct BusyState;
+  static int OnBusy(void* state, int count);
+  SqliteDb(sqlite3* db, std::string path);
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Heap-allocated: SQLite holds its address while this object moves.
+  std::unique_ptr<BusyState> busy_;
 };
 
 }  // namespace allot

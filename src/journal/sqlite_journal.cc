@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 
 #include "journal/journal_loader.h"
+#include "journal/journal_loss.h"
 #include "journal/journal_rows.h"
 #include "journal/journal_schema.h"
 
@@ -14,6 +16,8 @@ namespace allot {
 namespace {
 
 constexpr int kReaderBusyTimeoutMs = 5000;
+// A clean close waits this long at most for the lock it needs to remove its mark.
+constexpr int kCloseBusyTimeoutMs = 1000;
 
 // NotFound when nothing is at `path`.
 Status CheckExists(const std::string& path) {
@@ -44,6 +48,23 @@ Result<SqliteDb> OpenReader(const std::string& path) {
   return db;
 }
 
+// "2026-11-21T10:31:02Z"
+std::string UtcNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// "pid 4242 on node17 since 2026-11-21T10:31:02Z"
+std::string WriterDescription() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return "pid " + std::to_string(getpid()) + " on " + host + " since " + UtcNow();
+}
+
 // Steps a statement that returns no rows and resets it; SQLITE_DONE or the failing code.
 int StepOnce(sqlite3_stmt* stmt) {
   int rc = sqlite3_step(stmt);
@@ -65,10 +86,20 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& pa
   } else if (options.must_exist) {
     ALLOT_RETURN_IF_ERROR(CheckExists(path));
   }
+  const bool is_new = created || access(path.c_str(), F_OK) != 0;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (!options.must_exist) flags |= SQLITE_OPEN_CREATE;
   auto open = [&]() -> Result<std::unique_ptr<SqliteJournal>> {
-    ALLOT_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path, flags, options.busy_timeout_ms));
+    JournalSurroundings before;
+    if (is_new) {
+      // A record left by a journal that was here before says nothing about this one.
+      ALLOT_RETURN_IF_ERROR(CommitRecord::Remove(CommitRecord::PathFor(path)));
+    } else {
+      ALLOT_ASSIGN_OR_RETURN(before, InspectSurroundings(path));
+    }
+    ALLOT_ASSIGN_OR_RETURN(
+        SqliteDb db,
+        SqliteDb::Open(path, flags, SqliteBusyWait{options.busy_timeout_ms, options.on_busy_wait}));
     ALLOT_RETURN_IF_ERROR(CheckJournalSchema(
         db, options.must_exist ? SchemaMode::kMustExist : SchemaMode::kCreateIfEmpty));
     ALLOT_ASSIGN_OR_RETURN(std::string mode, db.QueryText("PRAGMA journal_mode=WAL"));
@@ -82,6 +113,18 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& pa
                                   "setting durability"));
     std::unique_ptr<SqliteJournal> journal(new SqliteJournal(std::move(db), false));
     ALLOT_RETURN_IF_ERROR(journal->PrepareWriter());
+    ALLOT_ASSIGN_OR_RETURN(JournalHolds holds, ReadHolds(journal->db_));
+    journal->journal_id_ = holds.journal_id;
+    std::string loss = DescribeJournalLoss(path, before, holds);
+    if (!loss.empty()) {
+      if (!options.accept_loss) {
+        return Status::Corruption(
+            options.accept_loss_hint.empty() ? loss : loss + "; " + options.accept_loss_hint);
+      }
+      journal->loss_ = std::move(loss);
+      journal->loss_to_note_ = true;
+    }
+    journal->record_ = std::make_unique<CommitRecord>(CommitRecord::PathFor(path));
     return journal;
   };
   Result<std::unique_ptr<SqliteJournal>> journal = open();
@@ -90,11 +133,29 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::Open(const std::string& pa
 }
 
 Result<std::unique_ptr<SqliteJournal>> SqliteJournal::OpenReadOnly(const std::string& path) {
+  ALLOT_ASSIGN_OR_RETURN(JournalSurroundings before, InspectSurroundings(path));
   ALLOT_ASSIGN_OR_RETURN(SqliteDb db, OpenReader(path));
-  return std::unique_ptr<SqliteJournal>(new SqliteJournal(std::move(db), true));
+  ALLOT_ASSIGN_OR_RETURN(JournalHolds holds, ReadHolds(db));
+  std::string loss = DescribeJournalLoss(path, before, holds);
+  if (!loss.empty()) {
+    // The record may have been read in the middle of a writer's rewrite: look once more.
+    ALLOT_ASSIGN_OR_RETURN(before.record, CommitRecord::Read(CommitRecord::PathFor(path)));
+    ALLOT_ASSIGN_OR_RETURN(holds, ReadHolds(db));
+    loss = DescribeJournalLoss(path, before, holds);
+  }
+  std::unique_ptr<SqliteJournal> journal(new SqliteJournal(std::move(db), true));
+  journal->loss_ = std::move(loss);
+  return journal;
 }
 
 SqliteJournal::~SqliteJournal() {
+  if (marked_open_ && !batch_open_) {
+    // A clean close removes the "not closed cleanly" mark. When that fails (a full disk, a
+    // lock held elsewhere) the mark stays, which is only a question at the next open when the
+    // -wal is missing then too.
+    db_.SetBusyTimeout(kCloseBusyTimeoutMs);
+    (void)db_.Exec("DELETE FROM journal_info WHERE key = 'writer'", "closing the journal");
+  }
   // Statements must be finalized before the connection closes (db_ is destroyed last).
   begin_.reset();
   commit_.reset();
@@ -131,13 +192,55 @@ Status SqliteJournal::BeginIfNeeded() {
   int rc = StepOnce(begin_.get());
   if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "beginning a batch"));
   batch_open_ = true;
+  if (!marked_open_) {
+    Status s = MarkOpenInBatch();
+    if (!s.ok()) return DiscardBatch(s);
+  }
   return Status::Ok();
+}
+
+Status SqliteJournal::PutInfo(const std::string& key, const std::string& value) {
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db_.Prepare("INSERT INTO journal_info(key, value) VALUES(?1, ?2)"
+                                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  sqlite3_bind_text(stmt.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  sqlite3_bind_text(stmt.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  int rc = sqlite3_step(stmt.get());
+  return rc == SQLITE_DONE ? Status::Ok() : db_.Error(rc, "setting journal_info " + key);
+}
+
+Status SqliteJournal::MarkOpenInBatch() {
+  ALLOT_RETURN_IF_ERROR(db_.Exec(kCreateJournalInfoSql, "creating journal_info"));
+  if (journal_id_.empty()) {
+    ALLOT_ASSIGN_OR_RETURN(new_journal_id_, db_.QueryText("SELECT lower(hex(randomblob(8)))"));
+    ALLOT_RETURN_IF_ERROR(PutInfo("journal_id", new_journal_id_));
+  }
+  ALLOT_RETURN_IF_ERROR(PutInfo("writer", WriterDescription()));
+  if (loss_to_note_) ALLOT_RETURN_IF_ERROR(PutInfo("loss_accepted", UtcNow() + ": " + loss_));
+  marking_batch_ = true;
+  return Status::Ok();
+}
+
+void SqliteJournal::AfterCommit() {
+  if (marking_batch_) {
+    marking_batch_ = false;
+    marked_open_ = true;
+    loss_to_note_ = false;
+    if (!new_journal_id_.empty()) journal_id_ = std::exchange(new_journal_id_, "");
+    // Into the main file, so that a copy of it made without the -wal still carries the mark.
+    // PASSIVE: never waits; with a reader in the way the mark reaches the file later.
+    sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  // The commit stands whatever happens here: a record that falls behind only weakens the check.
+  (void)record_->Write({journal_id_, committed_tasks_, committed_seq_ - 1});
 }
 
 Status SqliteJournal::DiscardBatch(const Status& cause) {
   // SQLite may already have rolled back on FULL/IOERR/BUSY; roll back whatever is left.
   if (db_.InTransaction()) StepOnce(rollback_.get());
   batch_open_ = false;
+  marking_batch_ = false;
+  new_journal_id_.clear();
   next_task_ = committed_tasks_;
   next_seq_ = committed_seq_;
   return Status(cause.code(), cause.message() + "; the uncommitted batch was discarded");
@@ -206,7 +309,26 @@ Status SqliteJournal::Commit() {
   batch_open_ = false;
   committed_tasks_ = next_task_;
   committed_seq_ = next_seq_;
+  AfterCommit();
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> SqliteJournal::CheckIntegrity() {
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("PRAGMA integrity_check"));
+  std::vector<std::string> problems;
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(stmt.get(), 0);
+    std::string line = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+    if (line != "ok") problems.push_back(std::move(line));
+  }
+  if (rc != SQLITE_DONE) {
+    // A page too damaged to walk stops the check itself; what it found so far still counts.
+    Status stopped = db_.Error(rc, "checking integrity");
+    if (problems.empty()) return stopped;
+    problems.push_back(stopped.message());
+  }
+  return problems;
 }
 
 Result<JournalContents> SqliteJournal::Load() {

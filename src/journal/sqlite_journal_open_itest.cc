@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "journal/journal_testing.h"
 #include "journal/sqlite_journal.h"
@@ -236,6 +239,51 @@ TEST_F(SqliteJournalOpenTest, SecondWriterIsUnavailableWhileTheFirstHoldsABatch)
   EXPECT_NE(s.message().find(path_), std::string::npos);
   ASSERT_TRUE(first->Commit().ok());
   EXPECT_EQ(first->Load()->events.size(), 1u);
+}
+
+// Another program (the sqlite3 shell, a backup tool) holding the write lock for seconds must
+// not stop a campaign: the commit waits for the lock, with backoff, and then succeeds.
+TEST_F(SqliteJournalOpenTest, CommitWaitsOutAWriteLockHeldForSecondsByAnotherConnection) {
+  auto j = MustOpen({.create_new = true});
+  CommitTasks(*j, 0, 2);
+  std::promise<void> locked;
+  std::thread holder([&] {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    locked.set_value();
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // longer than the old 2 s limit
+    EXPECT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  });
+  locked.get_future().wait();
+  Status appended = j->AppendEvents(std::vector{StartEvent(0, 1, 10)});
+  Status committed = appended.ok() ? j->Commit() : appended;
+  holder.join();
+  ASSERT_TRUE(committed.ok()) << committed.ToString();
+  EXPECT_EQ(j->Load()->events.size(), 1u);
+}
+
+TEST_F(SqliteJournalOpenTest, WaitingForALockIsLoggedAndGivingUpSaysHowLongItWaited) {
+  std::vector<std::string> lines;
+  auto j = MustOpen({.create_new = true,
+                     .busy_timeout_ms = 3000,
+                     .on_busy_wait = [&lines](const std::string& l) { lines.push_back(l); }});
+  CommitTasks(*j, 0, 1);
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  Status s = j->AppendEvents(std::vector{StartEvent(0, 1, 10)});
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_NE(s.message().find("gave up after waiting 3 s"), std::string::npos) << s.ToString();
+  ASSERT_FALSE(lines.empty()) << "a line after the first second";
+  EXPECT_NE(lines[0].find(path_ + " is locked by another process"), std::string::npos)
+      << lines[0];
+  // The lock is gone: the next batch goes through.
+  ASSERT_TRUE(j->AppendEvents(std::vector{StartEvent(0, 1, 10)}).ok());
+  ASSERT_TRUE(j->Commit().ok());
 }
 
 TEST_F(SqliteJournalOpenTest, DamagedSpecIsCorruptionNamingTheFile) {

@@ -1,7 +1,9 @@
 // How SqliteJournal::Open treats the file and how durable each Commit is.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace allot {
@@ -26,9 +28,19 @@ struct SqliteJournalOptions {
   // Fail with NotFound when nothing exists at the path, and InvalidArgument when it is empty.
   bool must_exist = false;
   JournalDurability durability = JournalDurability::kNormal;
-  // How long an operation waits for a lock held by another connection before it fails with
-  // Unavailable. Only another writer of the same file holds such locks for long.
-  int busy_timeout_ms = 2000;
+  // How long an operation waits, retrying with backoff, for a lock that another process holds
+  // (the sqlite3 shell, a backup, a reader recovering the log) before it fails with
+  // Unavailable. 0: fail at once.
+  int busy_timeout_ms = 60'000;
+  // Called while an operation waits for such a lock (see SqliteBusyWait): a line naming the
+  // file, for the log. May be empty. Called on the journal owner's thread.
+  std::function<void(const std::string&)> on_busy_wait = nullptr;
+  // Open a journal that lost committed records (SqliteJournal::loss() says what) instead of
+  // refusing it; the first commit notes the accepted loss in journal_info "loss_accepted".
+  bool accept_loss = false;
+  // Appended to the message of a refused loss: how the caller's user accepts it (e.g. "pass
+  // --accept-journal-loss to continue from what the file holds").
+  std::string accept_loss_hint = {};
 };
 
 }  // namespace allot

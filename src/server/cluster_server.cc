@@ -101,7 +101,14 @@ Status ClusterServer::Open() {
   jo.durability = options_.durability;
   jo.create_new = !exists;
   jo.must_exist = exists;
+  jo.busy_timeout_ms = options_.journal_busy_timeout_ms;
+  jo.on_busy_wait = Log;
+  jo.accept_loss = options_.accept_journal_loss;
+  jo.accept_loss_hint = options_.accept_journal_loss_hint;
   ALLOT_ASSIGN_OR_RETURN(journal_, SqliteJournal::Open(journal_path_, jo));
+  if (!journal_->loss().empty()) {
+    Log("warning: " + journal_->loss() + "; continuing from what the file holds");
+  }
   scheduler_ = std::make_unique<Scheduler>(clock_, options_.scheduler);
   if (exists) {
     ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal_->Load());

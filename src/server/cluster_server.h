@@ -50,6 +50,11 @@ struct ClusterServerOptions {
   int worker_port = 0;                  // 0: the port of the last start, else any free one
   Duration worker_timeout = std::chrono::seconds(30);  // heartbeats come every third of it
   JournalDurability durability = JournalDurability::kNormal;
+  // How long a journal locked by another process is waited for (SqliteJournalOptions).
+  int journal_busy_timeout_ms = 60'000;
+  // Start even when the journal lost committed records (SqliteJournalOptions::accept_loss).
+  bool accept_journal_loss = false;
+  std::string accept_journal_loss_hint;  // how the user accepts a loss, for the refusal
   SchedulerOptions scheduler;
 };
 

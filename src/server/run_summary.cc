@@ -1,10 +1,13 @@
 #include "server/run_summary.h"
 
+#include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "common/units.h"
+#include "journal/task_summary.h"
 
 namespace allot {
 
@@ -25,6 +28,29 @@ RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome) {
   if (!outcome.journal_error.ok()) s.journal_error = outcome.journal_error.ToString();
   s.unsuccessful = outcome.unsuccessful;
   return s;
+}
+
+void CountFromJournal(const Result<JournalContents>& contents, RunSummary* s) {
+  if (!contents.ok()) {
+    s->journal_error += "; the counts are allot's own, the journal could not be read back (" +
+                        contents.status().ToString() + ")";
+    return;
+  }
+  std::vector<TaskSummary> tasks = SummarizeTasks(*contents);
+  const auto counts = CountStates(tasks);
+  auto n = [&counts](TaskState st) { return counts[static_cast<int>(st)]; };
+  s->total = static_cast<int64_t>(tasks.size());
+  s->succeeded = n(TaskState::kSucceeded);
+  s->failed = n(TaskState::kFailed);
+  s->skipped = n(TaskState::kSkipped);
+  s->canceled = n(TaskState::kCanceled);
+  s->unfinished = s->total - s->succeeded - s->failed - s->skipped - s->canceled;
+  std::unordered_map<std::string_view, TaskState> state;
+  for (const TaskSummary& t : tasks) state.emplace(t.id, t.state);
+  std::erase_if(s->unsuccessful, [&state](const FailedTask& f) {
+    auto it = state.find(f.id);
+    return it == state.end() || TaskStateName(it->second) != f.state;
+  });
 }
 
 nlohmann::json SummaryToJson(const RunSummary& s) {

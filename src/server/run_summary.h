@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/scheduler.h"
+#include "journal/journal_store.h"
 #include "server/campaign_runner.h"
 
 namespace allot {
@@ -29,6 +30,11 @@ struct RunSummary {
 };
 
 RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome);
+// After a journal failure the scheduler knows of transitions the journal never got; a resume
+// starts from the journal. Replaces the counts with the journal's (`contents`: its Load) and
+// keeps only the unsuccessful tasks it records so. When it could not be read, the counts stay
+// and journal_error says they are allot's own.
+void CountFromJournal(const Result<JournalContents>& contents, RunSummary* summary);
 nlohmann::json SummaryToJson(const RunSummary& summary);
 // A few lines for people; lists at most `max_listed` unsuccessful tasks.
 std::string SummaryToText(const RunSummary& summary, size_t max_listed = 10);
