@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -19,6 +20,10 @@ constexpr double kConnectTimeoutS = 5;
 constexpr double kReadTimeoutS = 60;
 constexpr double kLongPollSlackS = 30;
 constexpr double kWriteTimeoutS = 60;
+// httplib's timeouts are in whole milliseconds.
+constexpr double kClockSlackS = 0.01;
+
+using Steady = std::chrono::steady_clock;
 
 bool Unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -120,11 +125,13 @@ Result<ApiClient::Answer> ApiClient::Call(const std::string& method, const std::
   SetTimeout(kConnectTimeoutS, [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
   SetTimeout(read_timeout_s, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
   SetTimeout(kWriteTimeoutS, [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
+  const Steady::time_point started = Steady::now();
   httplib::Result res = method == "GET"
                             ? client.Get(target)
                             : client.Post(target, body ? body->dump() : std::string("{}"),
                                           "application/json");
   if (!res) {
+    const double elapsed_s = std::chrono::duration<double>(Steady::now() - started).count();
     switch (res.error()) {
       case httplib::Error::Connection:
       case httplib::Error::ConnectionTimeout:
@@ -132,9 +139,21 @@ Result<ApiClient::Answer> ApiClient::Call(const std::string& method, const std::
             "cannot reach the allot server at {} (access file {}); is it running?", url_,
             access_path_));
       case httplib::Error::Read:
+      case httplib::Error::Write: {
+        // httplib says Read (Write) for a timeout and for a connection the server reset or
+        // closed; only a timeout takes the whole timeout.
+        const double timeout_s =
+            res.error() == httplib::Error::Read ? read_timeout_s : kWriteTimeoutS;
+        if (elapsed_s < timeout_s - kClockSlackS) {
+          return Status::Unavailable(fmt::format(
+              "the allot server at {} reset or closed the connection before answering {} {} "
+              "(did it stop or crash? access file {})",
+              url_, method, path, access_path_));
+        }
         return Status::Unavailable(fmt::format(
             "the allot server at {} did not answer {} {} within {} s", url_, method, path,
-            read_timeout_s));
+            timeout_s));
+      }
       default:
         return Status::Unavailable(fmt::format("{} {} to the allot server at {} failed: {}",
                                                method, path, url_,

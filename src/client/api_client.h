@@ -4,8 +4,11 @@
 //
 // Errors:
 //   - no server in the directory: Connect returns NotFound (from ReadAccessFile);
-//   - the server cannot be reached: Unavailable "cannot reach the allot server at <url>
-//     (access file <path>); is it running?"; no answer in time: Unavailable saying so;
+//   - the server cannot be reached (connection refused, or no connection in time):
+//     Unavailable "cannot reach the allot server at <url> (access file <path>); is it
+//     running?"; the connection reset or closed before an answer: Unavailable "... reset or
+//     closed the connection before answering <method> <path> ..."; no answer in time:
+//     Unavailable "... did not answer <method> <path> within <n> s";
 //   - an HTTP error answer: the Status its code maps back to (400 InvalidArgument, 401
 //     FailedPrecondition, 404 NotFound, 409 FailedPrecondition, 503 Unavailable, else
 //     Internal) with the server's "error" message followed by its "problems", one per line;

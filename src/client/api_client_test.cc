@@ -3,8 +3,12 @@
 // answers come back as the Status their code maps to.
 #include "client/api_client.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -21,6 +25,7 @@ namespace {
 
 using Json = nlohmann::json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class StubServer {
  public:
@@ -178,6 +183,70 @@ TEST(ApiClientConnectTest, NoServerThereIsUnavailableNamingUrlAndAccessFile) {
   EXPECT_EQ(answer.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(answer.status().message(), "cannot reach the allot server at " + url +
                                            " (access file /srv/access.json); is it running?");
+}
+
+// Accepts connections on 127.0.0.1 and ends each once the request is in, without an answer:
+// with a reset (SO_LINGER 0) or a plain close.
+class HangUpServer {
+ public:
+  explicit HangUpServer(bool reset) : reset_(reset) {
+    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr = {};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&addr), len), 0);
+    EXPECT_EQ(listen(listener_, 4), 0);
+    EXPECT_EQ(getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~HangUpServer() {
+    shutdown(listener_, SHUT_RDWR);  // ends the accept
+    thread_.join();
+    close(listener_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void Serve() {
+    for (;;) {
+      int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) return;
+      std::string request;
+      char buf[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        if (n <= 0) break;
+        request.append(buf, static_cast<size_t>(n));
+      }
+      if (reset_) {
+        linger off = {1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &off, sizeof(off));
+      }
+      close(fd);
+    }
+  }
+
+  bool reset_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Issue 8.12: an immediate reset was reported as "did not answer within 60 s".
+TEST(ApiClientConnectTest, ConnectionResetOrClosedIsNotReportedAsATimeout) {
+  for (bool reset : {true, false}) {
+    HangUpServer server(reset);
+    ApiClient client(server.url(), "t", "/srv/access.json");
+    auto answer = client.Workers();
+    EXPECT_EQ(answer.status().code(), StatusCode::kUnavailable);
+    EXPECT_THAT(answer.status().message(),
+                HasSubstr("at " + server.url() + " reset or closed the connection before "
+                          "answering GET /api/v1/workers"))
+        << "reset: " << reset;
+    EXPECT_THAT(answer.status().message(), Not(HasSubstr("did not answer")));
+  }
 }
 
 TEST(ApiClientConnectTest, DirectoryWithoutAccessFileIsNotFound) {

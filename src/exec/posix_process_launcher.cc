@@ -54,7 +54,7 @@ std::string TaskPath(const std::string& cwd, const std::string& path) {
 // Opens like the child would (without truncating), to name a file the child could not open.
 Status CheckWritable(const std::string& what, const std::string& path) {
   if (path.empty()) return Status::Ok();
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     int err = errno;
     return ErrnoStatus(what + " " + path, err);

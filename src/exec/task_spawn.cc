@@ -30,7 +30,7 @@ void SetSignalMask(const sigset_t* set, sigset_t* old) {
 int OpenOnto(const char* path, int dev_null_fd, int target) {
   if (path[0] == '\0') return dup2(dev_null_fd, target) < 0 ? errno : 0;
   constexpr int kFlags = O_WRONLY | O_CREAT | O_TRUNC;
-  constexpr mode_t kMode = 0666;  // less the umask, as a shell redirection does
+  constexpr mode_t kMode = 0600;  // output can hold secrets; the task's own files keep the umask
   int fd = open(path, kFlags, kMode);
   if (fd < 0) return errno;
   if (fd != target) {

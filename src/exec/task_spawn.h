@@ -13,7 +13,7 @@
 // In the child, in this order: CPU mask (when given), new process group (pgid = pid), default
 // dispositions and empty signal mask, stdin from the /dev/null descriptor, chdir (when cwd is
 // not empty, before the opens so relative stdio paths are the task's), stdout and stderr
-// created or truncated (0666 less the umask; one open shared by both when same_output; an
+// created or truncated (0600: private; one open shared by both when same_output; an
 // empty path means /dev/null), every descriptor >= 3 closed, then execve of `path`. When that
 // execve fails with an error of the exec step itself and `shell_argv` is given, /bin/sh runs
 // `shell_argv` instead (it reports "not found" and the like with the usual exit codes).

@@ -27,8 +27,10 @@ Status CheckExists(const std::string& path) {
 }
 
 // Creates an empty file at `path`, failing when anything is there: SQLite has no O_EXCL.
+// Mode 0600: the journal holds every task's command and env, and SQLite gives the -wal and
+// -shm files the mode of the database file.
 Status CreateExclusive(const std::string& path) {
-  int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+  int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) {
       return Status::AlreadyExists(path + ": a journal (or another file) already exists there");

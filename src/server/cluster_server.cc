@@ -17,6 +17,7 @@
 
 #include "common/units.h"
 #include "journal/journal_store.h"
+#include "protocol/private_directory.h"
 
 namespace allot {
 namespace {
@@ -75,13 +76,10 @@ Result<std::unique_ptr<ClusterServer>> ClusterServer::Create(ClusterServerOption
 
 Status ClusterServer::Open() {
   const std::string& dir = options_.dir;
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ErrnoStatus("cannot create " + dir, errno);
-  }
+  // The journal keeps every task's command and env, output/ what the tasks print.
+  ALLOT_RETURN_IF_ERROR(MakePrivateDirectory(dir));
   output_dir_ = dir + "/output";
-  if (mkdir(output_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    return ErrnoStatus("cannot create " + output_dir_, errno);
-  }
+  ALLOT_RETURN_IF_ERROR(MakePrivateDirectory(output_dir_));
   journal_path_ = dir + "/journal.db";
   ALLOT_ASSIGN_OR_RETURN(lock_, CampaignLock::Acquire(journal_path_));
 

@@ -43,7 +43,7 @@
 namespace allot {
 
 struct ClusterServerOptions {
-  std::string dir;                      // the server directory (created 0700 if missing)
+  std::string dir;  // the server directory: made 0700 (refused when another user owns it)
   std::string http_host = "127.0.0.1";  // loopback unless asked
   int http_port = 0;                    // 0: the port of the last start, else any free one
   std::string worker_host = "*";        // the worker endpoint binds every interface

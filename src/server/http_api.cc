@@ -1,7 +1,6 @@
 #include "server/http_api.h"
 
 #include <httplib.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "server/guarded_http_server.h"
 #include "server/http_error.h"
 #include "server/http_request_parser.h"
 
@@ -20,28 +20,6 @@ namespace {
 using Json = nlohmann::json;
 using httplib::Request;
 using httplib::Response;
-
-constexpr std::string_view kBearer = "Bearer ";
-constexpr size_t kMaxBodyBytes = size_t{1} << 30;
-
-// Compares in time that depends only on the lengths (the token's length is no secret).
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
-  }
-  return diff == 0;
-}
-
-bool Authorized(const Request& req, const std::string& token) {
-  const std::string header = req.get_header_value("Authorization");
-  if (header.size() < kBearer.size() ||
-      strncasecmp(header.data(), kBearer.data(), kBearer.size()) != 0) {
-    return false;
-  }
-  return ConstantTimeEquals(std::string_view(header).substr(kBearer.size()), token);
-}
 
 void WriteJson(Response& res, int status, const Json& body) {
   res.status = status;
@@ -72,23 +50,20 @@ void Serve(Response& res, Result<Request> parsed, Call call) {
 
 }  // namespace
 
-HttpApi::HttpApi(ApiBackend* backend, std::string token)
-    : backend_(backend), token_(std::move(token)) {}
+HttpApi::HttpApi(ApiBackend* backend, std::string token, HttpLimits limits)
+    : backend_(backend), token_(std::move(token)), limits_(limits) {}
 
 HttpApi::~HttpApi() { Stop(); }
 
 Result<int> HttpApi::Listen(const std::string& host, int port) {
-  server_ = std::make_unique<httplib::Server>();
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
-  server_->set_payload_max_length(kMaxBodyBytes);
+  server_ = std::make_unique<GuardedHttpServer>(token_, limits_);
   // httplib's default adds SO_REUSEPORT, which would let a second server share a busy port.
   server_->set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   Route();
-  int bound = port == 0 ? server_->bind_to_any_port(host)
-                        : (server_->bind_to_port(host, port) ? port : -1);
+  int bound = server_->Bind(host, port);
   if (bound <= 0) {
     server_.reset();
     return Status::IoError(fmt::format("cannot listen for HTTP on {}:{}", host, port));
@@ -108,7 +83,7 @@ Result<int> HttpApi::Listen(const std::string& host, int port) {
 
 void HttpApi::Stop() {
   if (!thread_.joinable()) return;
-  server_->stop();
+  server_->Shutdown();
   thread_.join();
   server_.reset();
 }
@@ -116,13 +91,6 @@ void HttpApi::Stop() {
 void HttpApi::Route() {
   httplib::Server& s = *server_;
   ApiBackend* b = backend_;
-  s.set_pre_routing_handler([this](const Request& req, Response& res) {
-    if (Authorized(req, token_)) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_header("WWW-Authenticate", "Bearer");
-    WriteJson(res, 401,
-              {{"error", "missing or wrong bearer token (it is in the server's access.json)"}});
-    return httplib::Server::HandlerResponse::Handled;
-  });
   s.set_exception_handler([](const Request& req, Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
     try {

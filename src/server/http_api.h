@@ -2,17 +2,20 @@
 // It owns the HTTP server (cpp-httplib) and its threads; the backend owns everything else.
 //
 // Per request:
-//   1. `Authorization: Bearer <token>` is checked (constant-time compare); without it, or with
-//      another token: 401 {"error": ...}, and the backend is not called.
+//   1. Before its body is read, `Authorization: Bearer <token>` is checked (constant-time
+//      compare; without it, or with another token: 401 {"error": ...}) and so is the body's
+//      size (413 over HttpLimits::max_body_bytes); a refused request never reaches the
+//      backend. Slow and unauthenticated clients are held to HttpLimits, so that they cannot
+//      keep an authorised client out (server/guarded_http_server.h).
 //   2. The route is found (unknown: 404 {"error": ...}); its query parameters and JSON body are
 //      parsed and validated (server/http_request_parser.h): on a problem, 400 {"error": ...}
 //      naming the parameter, and the backend is not called.
 //   3. One ApiBackend method is called; its JSON answer is the 200 body, its error Status the
 //      error response (server/http_error.h). An exception from the backend is a 500.
 //
-// Threading: requests are served by kThreads threads, so that several long polls (wait,
-// events) and ordinary requests proceed at once. Listen and Stop are called from one thread
-// (the owner's); the backend is called from the request threads.
+// Threading: authenticated requests are served by HttpLimits::request_threads threads, so that
+// several long polls (wait, events) and ordinary requests proceed at once. Listen and Stop are
+// called from one thread (the owner's); the backend is called from the request threads.
 #pragma once
 
 #include <memory>
@@ -21,19 +24,16 @@
 
 #include "common/result.h"
 #include "server/api_backend.h"
-
-namespace httplib {
-class Server;
-}
+#include "server/http_limits.h"
 
 namespace allot {
 
+class GuardedHttpServer;
+
 class HttpApi {
  public:
-  static constexpr int kThreads = 16;
-
   // `backend` must outlive this object. REQUIRES: !token.empty()
-  HttpApi(ApiBackend* backend, std::string token);
+  HttpApi(ApiBackend* backend, std::string token, HttpLimits limits = {});
   ~HttpApi();  // Stop()
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
@@ -43,8 +43,9 @@ class HttpApi {
   // REQUIRES: not listening.
   Result<int> Listen(const std::string& host, int port);
 
-  // Stops accepting, waits for requests in flight to finish (see ApiBackend on long polls)
-  // and joins the threads. Idempotent; a no-op when not listening.
+  // Stops accepting, closes the connections that are not in a request, waits for requests in
+  // flight to finish (see ApiBackend on long polls) and joins the threads. Idempotent; a no-op
+  // when not listening.
   void Stop();
 
  private:
@@ -52,7 +53,8 @@ class HttpApi {
 
   ApiBackend* backend_;
   std::string token_;
-  std::unique_ptr<httplib::Server> server_;
+  HttpLimits limits_;
+  std::unique_ptr<GuardedHttpServer> server_;
   std::thread thread_;
 };
 

@@ -1,9 +1,8 @@
 #include "worker/local_worker.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cstdio>
+
+#include "protocol/private_directory.h"
 
 namespace allot {
 
@@ -15,9 +14,7 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   LaunchRequest req;
   req.run_id = plan.run_id;
   std::string dir = TaskDir(plan.spec->id);
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return ErrnoStatus("cannot create " + dir, errno);
-  }
+  ALLOT_RETURN_IF_ERROR(MakePrivateDirectory(dir));
   req.stdout_path = dir + "/stdout";
   req.stderr_path = dir + "/stderr";
   if (plan.attempt > 1) {

@@ -203,7 +203,7 @@ class WorkerAgent::Loop {
       output_dir_ = m.output_dir;
       // Only the last level: a missing server directory means the shared file system is not
       // here, and each launch should fail saying so rather than write output nobody sees.
-      if (mkdir(output_dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+      if (mkdir(output_dir_.c_str(), 0700) != 0 && errno != EEXIST) {
         Log(fmt::format("cannot create the output directory {}: {}", output_dir_,
                         std::strerror(errno)));
       }
