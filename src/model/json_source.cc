@@ -1,11 +1,13 @@
 #include "model/json_source.h"
 
+#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
 #include "model/source_builder.h"
 
 namespace allot {
@@ -94,8 +96,16 @@ class Handler {
     if (size_t last = what.find(kLastRead); last != std::string_view::npos) {
       message = std::string(what.substr(0, last));
       std::string_view token = what.substr(last + kLastRead.size());
-      if (!token.empty() && token.back() == '\'') token.remove_suffix(1);
-      message += "; last read: '" + Shortened(token) + "'";
+      // The token ends at "'; expected ..." when nlohmann says what it expected, else at the
+      // final quote.
+      std::string_view rest;
+      if (size_t end = token.rfind("'; expected "); end != std::string_view::npos) {
+        rest = token.substr(end + 1);
+        token = token.substr(0, end);
+      } else if (!token.empty() && token.back() == '\'') {
+        token.remove_suffix(1);
+      }
+      message += "; last read: '" + Shortened(token) + "'" + std::string(rest);
     } else {
       message = std::string(what);
     }
@@ -126,13 +136,26 @@ class Handler {
     return false;
   }
 
-  // At most 40 bytes of a token, cut at a character boundary.
+  // At most 40 bytes of a token, cut at a character boundary, with control characters and
+  // bytes that are not UTF-8 written as \xNN (the token may be anything a file holds).
   static std::string Shortened(std::string_view token) {
     constexpr size_t kMax = 40;
-    if (token.size() <= kMax) return std::string(token);
-    size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(token[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(token.substr(0, cut)) + "...";
+    std::string out;
+    size_t pos = 0;
+    while (pos < token.size() && pos < kMax) {
+      const size_t start = pos;
+      char32_t c;
+      if (DecodeUtf8(token, &pos, &c) && c >= 0x20 && c != 0x7F) {
+        out.append(token.substr(start, pos - start));
+      } else {
+        pos = start + 1;
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(token[start]));
+        out += hex;
+      }
+    }
+    if (pos < token.size()) out += "...";
+    return out;
   }
 
   // 1-based column of the byte at `offset`.

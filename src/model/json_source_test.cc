@@ -127,5 +127,17 @@ TEST(JsonSourceTest, DeepObjectsAreRefusedToo) {
   EXPECT_NE(error.message.find("nested more than"), std::string::npos) << error.message;
 }
 
+// Found by the fuzzer: the quoted token is cut where nlohmann's "expected ..." begins, and
+// bytes that are not printable UTF-8 are escaped.
+TEST(JsonSourceTest, SyntaxErrorQuotesTheTokenSafely) {
+  SourceDoc doc;
+  SourceError error;
+  ASSERT_FALSE(ParseJsonSource("{\n \"abc\xff\x04\"", &doc, &error));
+  EXPECT_EQ(error.line, 2);
+  EXPECT_NE(error.message.find("last read: '\"abc\\xFF'"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("; expected string literal"), std::string::npos) << error.message;
+  EXPECT_EQ(error.message.find('\xff'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace allot
