@@ -20,7 +20,7 @@ case "${1:-}" in
 esac
 seconds=${1:-60}
 shift || true
-all=(json_task_file yaml_task_file allocation_task_file worker_message http_request)
+all=(json_task_file yaml_task_file allocation_task_file worker_message http_request http_server)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 
@@ -59,7 +59,10 @@ run_one() {
   local t=$1 log=$build/logs/$1.log corpus=$build/corpus/$1 seeds dict=()
   mkdir -p "$corpus"
   seeds=$(seeds_for "$t")
-  case $t in *task_file|http_request) dict=(-dict=fuzz/task_file.dict) ;; esac
+  case $t in
+    *task_file|http_request) dict=(-dict=fuzz/task_file.dict) ;;
+    http_server) dict=(-dict=fuzz/http.dict) ;;
+  esac
   local rc=0
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$build/bin/${t}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \

@@ -69,7 +69,10 @@ std::chrono::milliseconds Timeout(time_t sec, time_t usec) {
 void WriteRefusal(Response& res, int status, const std::string& message) {
   res.status = status;
   if (status == 401) res.set_header("WWW-Authenticate", "Bearer");
-  res.set_content(nlohmann::json{{"error", message}}.dump(), "application/json");
+  // The message may quote a header, which may hold any bytes: never throw on them.
+  res.set_content(nlohmann::json{{"error", message}}.dump(-1, ' ', false,
+                                                         nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 // For an admitted request, before httplib reads its body.

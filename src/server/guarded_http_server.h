@@ -53,6 +53,11 @@ class GuardedHttpServer : public httplib::Server {
   // only requests in flight are waited for.
   void Shutdown();
 
+  // Serves one connection (an accepted socket, or one end of a socketpair) on the calling
+  // thread, exactly as a pool thread serves an accepted one, and closes it. For tests and the
+  // HTTP fuzz target, which drive the whole request path without a listening socket.
+  void ServeConnection(socket_t sock) { process_and_close_socket(sock); }
+
  private:
   // Why a request is refused before its body; status 0: it is not.
   struct Refusal {

@@ -81,6 +81,14 @@ Result<int> HttpApi::Listen(const std::string& host, int port) {
   return bound;
 }
 
+void HttpApi::ServeConnection(int fd) {
+  if (server_ == nullptr) {
+    server_ = std::make_unique<GuardedHttpServer>(token_, limits_);
+    Route();
+  }
+  server_->ServeConnection(fd);
+}
+
 void HttpApi::Stop() {
   if (!thread_.joinable()) return;
   server_->Shutdown();

@@ -43,6 +43,11 @@ class HttpApi {
   // REQUIRES: not listening.
   Result<int> Listen(const std::string& host, int port);
 
+  // Serves one connection on the calling thread (GuardedHttpServer::ServeConnection) through
+  // the routes Listen would serve, without listening. For tests and the HTTP fuzz target.
+  // REQUIRES: not listening.
+  void ServeConnection(int fd);
+
   // Stops accepting, closes the connections that are not in a request, waits for requests in
   // flight to finish (see ApiBackend on long polls) and joins the threads. Idempotent; a no-op
   // when not listening.

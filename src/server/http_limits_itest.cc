@@ -382,6 +382,25 @@ TEST_F(HttpLimitsTest, ExpectContinueWithoutTokenIs401And100IsNeverSent) {
   EXPECT_EQ(backend_.calls(), 0);
 }
 
+// Found by fuzz/http_server_fuzzer: a refusal quoting a header that is not UTF-8 threw from
+// the JSON dump inside httplib's 100-continue handler, which terminated the server.
+TEST_F(HttpLimitsTest, ARefusalQuotingBytesThatAreNotUtf8IsAnAnswerNotACrash) {
+  for (const char* auth : {"", "Authorization: Bearer " /* + token below */}) {
+    RawConnection c(port_);
+    ASSERT_TRUE(c.connected());
+    std::string head = "POST /api/v1/control HTTP/1.1\r\nHost: t\r\n";
+    if (*auth != '\0') head += std::string(auth) + kToken + "\r\n";
+    ASSERT_TRUE(c.Send(head + "Content-Length: 3\x88\x36\r\nExpect: 100-continue\r\n\r\n"));
+    std::optional<RawResponse> res = c.ReadResponse(kGenerous);
+    ASSERT_TRUE(res) << "no answer: the server died?";
+    EXPECT_THAT(res->head, StartsWith(*auth == '\0' ? "HTTP/1.1 401" : "HTTP/1.1 400"));
+  }
+  httplib::Client client = AuthorisedClient();
+  auto still = client.Get("/api/v1/server");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200);
+}
+
 // curl -d and urllib without a Content-Type send application/x-www-form-urlencoded: httplib
 // used to decode such bodies as a form and refuse them above 8 KiB.
 TEST_F(HttpLimitsTest, JsonBodyIsAcceptedWhateverItsContentType) {
