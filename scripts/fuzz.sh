@@ -8,7 +8,8 @@
 #   scripts/fuzz.sh [--build-only | --no-build] [SECONDS] [TARGET...]   (default 60 s, all)
 #
 # The working corpus (build-fuzz/corpus/<target>) grows across runs, starting from the seeds in
-# fuzz/seeds/ and examples/. FUZZ_JOBS=2 runs two targets at a time.
+# fuzz/seeds/ and examples/. FUZZ_JOBS=2 runs two targets at a time; FUZZ_TIMEOUT (seconds, default
+# 10) is how long one input may take before it counts as a hang (raise it on a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${FUZZ_BUILD:-build-fuzz}
@@ -65,7 +66,7 @@ run_one() {
   esac
   local rc=0
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$build/bin/${t}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$build/bin/${t}_fuzzer" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$build/findings/$t-" "$corpus" "$seeds" >"$log" 2>&1 || rc=$?
   local execs rate units
