@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-run
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build fuzz-build test unit demo bench fuzz format clean
+.PHONY: all deps build fuzz-build test unit demo bench bench-quick fuzz format clean
 
 all: build
 
@@ -31,6 +31,11 @@ demo: build
 	rm -rf $(DEMO_DIR)
 	$(BUILD)/bin/allot run examples/demo/workflow.yaml --workdir $(DEMO_DIR)
 	@echo "--- $(DEMO_DIR)/aggregate/stdout:"; cat $(DEMO_DIR)/aggregate/stdout
+
+# Well under a minute: core, spawn and journal figures against docs/PERFORMANCE.md (>25% worse
+# is flagged and fails).
+bench-quick: build
+	bench/bench_quick.py $(BUILD)
 
 bench: build
 	$(BUILD)/bin/allot_core_bench --benchmark_min_time=0.2
