@@ -19,13 +19,13 @@ Status EventFold::Check(const TaskEvent& e) const {
   return Status::Ok();
 }
 
-void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed) {
+void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const TaskSpec* spec) {
   const TaskIndex t = e.task;
   TaskRecord& rec = tasks_->mutable_record(t);
   // Step 6's learning needs the spec, which step 1 releases when the task finishes.
   if (e.usage && EndsAttempt(e.from, e.to) && EndTeachesProfile(e.to)) {
-    learner_->Record(tasks_->spec(t), rec.held_cores, rec.held_memory, *e.usage,
-                     e.to == TaskState::kSucceeded);
+    learner_->Record(spec != nullptr ? *spec : tasks_->spec(t), rec.held_cores, rec.held_memory,
+                     *e.usage, e.to == TaskState::kSucceeded);
   }
   tasks_->SetState(t, e.to);
   if (StartsAttempt(e.from, e.to)) {
@@ -35,7 +35,7 @@ void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed) {
   }
   if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
   if (e.to == TaskState::kReady && e.memory_bytes != 0) {
-    tasks_->mutable_spec(t).resources.memory_bytes = e.memory_bytes;
+    tasks_->SetMemory(t, e.memory_bytes);
     ++rec.memory_retries;
   }
   if (e.to == TaskState::kSkipped && e.by_user) rec.skipped_by_user = true;

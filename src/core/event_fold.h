@@ -37,8 +37,9 @@ class EventFold {
   Status Check(const TaskEvent& e) const;
 
   // Applies `e` as above. REQUIRES: Check(e) is OK. *freed (may be null) gets the dependents
-  // of step 7 that have no unmet dependency left, in dependents order.
-  void Apply(const TaskEvent& e, std::vector<TaskIndex>* freed);
+  // of step 7 that have no unmet dependency left, in dependents order. `spec`, when given, is
+  // the task's spec for step 6 (a replay reads it from the journal: the table may hold none).
+  void Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const TaskSpec* spec = nullptr);
 
  private:
   TaskTable* tasks_;

@@ -12,7 +12,7 @@ class EventFoldTest : public ::testing::Test {
  protected:
   EventFoldTest() {
     std::vector<TaskSpec> specs = {TaskBuilder("a"), TaskBuilder("b").DependsOn({"a"})};
-    EXPECT_TRUE(table_.BeginBatch(specs).ok());
+    EXPECT_TRUE(table_.BeginBatch(SpecBatch(specs)).ok());
     table_.CommitBatch(specs);
     BatchDeps deps;
     deps.deps = {0};

@@ -71,10 +71,11 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
   }
 }
 
-Status Scheduler::BeginBatch(const std::vector<TaskSpec>& specs, BatchDeps* deps) {
+Status Scheduler::BeginBatch(const SpecBatch& specs, BatchDeps* deps) {
   ALLOT_RETURN_IF_ERROR(tasks_.BeginBatch(specs));
   if (fixed_machine_) {
-    for (const TaskSpec& s : specs) {
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const TaskSpec& s = specs[i];
       if (!pool().CouldEverFit(s.resources)) {
         tasks_.AbandonBatch();
         return Status::InvalidArgument("task '" + s.id + "': asks for more than the machine has (" +
@@ -85,7 +86,7 @@ Status Scheduler::BeginBatch(const std::vector<TaskSpec>& specs, BatchDeps* deps
   deps->deps.clear();
   deps->first.assign(specs.size() + 1, 0);
   size_t total = 0;
-  for (const TaskSpec& s : specs) total += s.depends_on.size();
+  for (size_t i = 0; i < specs.size(); ++i) total += specs[i].depends_on.size();
   deps->deps.reserve(total);
   for (size_t i = 0; i < specs.size(); ++i) {
     const TaskSpec& s = specs[i];
@@ -108,19 +109,19 @@ Status Scheduler::BeginBatch(const std::vector<TaskSpec>& specs, BatchDeps* deps
   return Status::Ok();
 }
 
-void Scheduler::AddTasks(std::vector<TaskSpec> specs, const BatchDeps& deps,
+void Scheduler::AddTasks(TaskIndex first, const BatchDeps& deps,
                          std::vector<TaskState>* initial, bool push_ready) {
-  const TaskIndex first = tasks_.CommitBatch(std::move(specs));
   graph_.AddBatch(deps, [this](TaskIndex dep) { return Satisfies(dep); });
   if (initial != nullptr) initial->reserve(tasks_.size() - first);
   for (TaskIndex t = first; t < tasks_.size(); ++t) {
-    TaskRecord& rec = tasks_.mutable_record(t);
-    rec.learn_estimate = !tasks_.spec(t).time_estimate.has_value();
     const TaskState s = graph_.unmet(t) == 0 ? TaskState::kReady : TaskState::kWaiting;
-    if (s == TaskState::kReady) {
-      tasks_.SetState(t, s);
-      ApplyLearned(t);
-      if (push_ready) ready_.Push(t, tasks_.spec(t).priority);
+    if (s == TaskState::kReady) tasks_.SetState(t, s);
+    if (tasks_.has_spec(t)) {
+      tasks_.mutable_record(t).learn_estimate = !tasks_.spec(t).time_estimate.has_value();
+      if (s == TaskState::kReady) {
+        ApplyLearned(t);
+        if (push_ready) ready_.Push(t, tasks_.spec(t).priority);
+      }
     }
     if (initial != nullptr) initial->push_back(s);
   }
@@ -129,10 +130,10 @@ void Scheduler::AddTasks(std::vector<TaskSpec> specs, const BatchDeps& deps,
 
 Status Scheduler::Submit(std::vector<TaskSpec> specs) {
   BatchDeps deps;
-  ALLOT_RETURN_IF_ERROR(BeginBatch(specs, &deps));
-  const TaskIndex first = static_cast<TaskIndex>(tasks_.size());
+  ALLOT_RETURN_IF_ERROR(BeginBatch(SpecBatch(specs), &deps));
+  const TaskIndex first = tasks_.CommitBatch(std::move(specs));
   std::vector<TaskState> initial;
-  AddTasks(std::move(specs), deps, &initial, /*push_ready=*/true);
+  AddTasks(first, deps, &initial, /*push_ready=*/true);
   const int64_t now = clock_->WallMicros();
   outbox_.submissions.reserve(outbox_.submissions.size() + (tasks_.size() - first));
   for (TaskIndex t = first; t < tasks_.size(); ++t) {

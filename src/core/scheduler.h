@@ -227,7 +227,7 @@ class Scheduler {
   // The attempts running on `worker`, for the policy's reservation.
   std::vector<RunningView> RunningOn(WorkerId worker) const;
   // Replays the journal's events (Recover's second step).
-  Status Replay(std::span<const TaskEvent> events,
+  Status Replay(std::span<const Submission> submissions, std::span<const TaskEvent> events,
                 std::unordered_map<TaskIndex, const TaskEvent*>* last_start);
   // Settles what the end of a journal left in flight (Recover's last step).
   void SettleRecovered(RecoverMode mode,
@@ -250,11 +250,12 @@ class Scheduler {
   // Checks a batch (duplicate ids, fit, unknown dependencies, cycles), enters its ids into the
   // table with the indices it will get (BeginBatch) and resolves its dependencies. On error
   // the table is unchanged.
-  Status BeginBatch(const std::vector<TaskSpec>& specs, BatchDeps* deps);
-  // Appends the batch begun by BeginBatch, in state waiting or ready (into *initial).
+  Status BeginBatch(const SpecBatch& specs, BatchDeps* deps);
+  // After the batch begun by BeginBatch was committed to the table from `first` on: links its
+  // dependencies and puts its tasks in state waiting or ready (into *initial).
   // push_ready: put ready tasks into ready_ (Recover builds it at the end).
-  void AddTasks(std::vector<TaskSpec> specs, const BatchDeps& deps,
-                std::vector<TaskState>* initial, bool push_ready);
+  void AddTasks(TaskIndex first, const BatchDeps& deps, std::vector<TaskState>* initial,
+                bool push_ready);
 
   const Clock* clock_;
   SchedulerOptions options_;

@@ -11,8 +11,6 @@ namespace allot {
 Status Scheduler::Recover(std::span<const Submission> submissions,
                           std::span<const TaskEvent> events, RecoverMode mode) {
   if (tasks_.size() != 0) return Status::FailedPrecondition("Recover on a non-empty scheduler");
-  std::vector<TaskSpec> specs;
-  specs.reserve(submissions.size());
   for (size_t i = 0; i < submissions.size(); ++i) {
     if (submissions[i].index != i) {
       return Status::Corruption("journal: submission " + std::to_string(i) + " has index " +
@@ -22,18 +20,24 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
       return Status::Corruption("journal: task '" + submissions[i].spec.id + "' submitted as " +
                                 std::string(TaskStateName(submissions[i].initial_state)));
     }
-    specs.push_back(submissions[i].spec);
+  }
+  // Tasks that ended for good in the journal never need their spec here: the table keeps
+  // their id and brief only (the replay reads the journal's specs where it learns).
+  std::vector<bool> finished(submissions.size(), false);
+  for (const TaskEvent& e : events) {
+    if (e.task < finished.size()) finished[e.task] = IsTerminal(e.to);
   }
   BatchDeps deps;
-  ALLOT_RETURN_IF_ERROR(BeginBatch(specs, &deps).WithPrefix("journal"));
+  ALLOT_RETURN_IF_ERROR(BeginBatch(SpecBatch(submissions), &deps).WithPrefix("journal"));
+  const TaskIndex first = tasks_.CommitRecovered(submissions, finished);
   // The ready queue is built once, after the replay (ready_ stays empty until then).
-  AddTasks(std::move(specs), deps, nullptr, /*push_ready=*/false);
+  AddTasks(first, deps, nullptr, /*push_ready=*/false);
   // Initial states come from the journal, not from today's dependency states.
   for (const Submission& s : submissions) {
     if (tasks_.state(s.index) != s.initial_state) tasks_.SetState(s.index, s.initial_state);
   }
   std::unordered_map<TaskIndex, const TaskEvent*> last_start;
-  ALLOT_RETURN_IF_ERROR(Replay(events, &last_start));
+  ALLOT_RETURN_IF_ERROR(Replay(submissions, events, &last_start));
   {
     std::vector<std::pair<TaskIndex, int>> ready;
     ready.reserve(static_cast<size_t>(counts()[static_cast<int>(TaskState::kReady)]));
@@ -50,11 +54,12 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
   return Status::Ok();
 }
 
-Status Scheduler::Replay(std::span<const TaskEvent> events,
+Status Scheduler::Replay(std::span<const Submission> submissions,
+                         std::span<const TaskEvent> events,
                          std::unordered_map<TaskIndex, const TaskEvent*>* last_start) {
   for (const TaskEvent& e : events) {
     ALLOT_RETURN_IF_ERROR(fold_.Check(e));
-    fold_.Apply(e, nullptr);
+    fold_.Apply(e, nullptr, &submissions[e.task].spec);
     if (StartsAttempt(e.from, e.to)) {
       (*last_start)[e.task] = &e;
     } else if (EndsAttempt(e.from, e.to)) {

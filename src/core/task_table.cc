@@ -24,11 +24,12 @@ TaskBrief TaskTable::brief(TaskIndex t) const {
   return TaskBrief{s.priority, s.resources.cores.min, s.resources.memory_bytes};
 }
 
-Status TaskTable::BeginBatch(const std::vector<TaskSpec>& specs) {
+Status TaskTable::BeginBatch(const SpecBatch& specs) {
   const size_t first = ids_.size();
   ids_.reserve(first + specs.size());
   index_.Reserve(first + specs.size());
-  for (const TaskSpec& s : specs) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const TaskSpec& s = specs[i];
     ids_.push_back(s.id);
     if (!index_.Add(static_cast<TaskIndex>(ids_.size() - 1))) {
       ids_.pop_back();
@@ -54,6 +55,34 @@ TaskIndex TaskTable::CommitBatch(std::vector<TaskSpec> specs) {
   briefs_.resize(specs_.size());
   counts_[static_cast<int>(TaskState::kWaiting)] += static_cast<int64_t>(specs.size());
   return first;
+}
+
+TaskIndex TaskTable::CommitRecovered(std::span<const Submission> submissions,
+                                     const std::vector<bool>& finished) {
+  const TaskIndex first = static_cast<TaskIndex>(records_.size());
+  const size_t n = first + submissions.size();
+  specs_.reserve(n);
+  records_.resize(n);
+  briefs_.resize(n);
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    const TaskSpec& s = submissions[i].spec;
+    if (finished[i]) {
+      specs_.emplace_back();
+      briefs_[first + i] = TaskBrief{s.priority, s.resources.cores.min, s.resources.memory_bytes};
+    } else {
+      specs_.push_back(std::make_unique<TaskSpec>(s));
+    }
+  }
+  counts_[static_cast<int>(TaskState::kWaiting)] += static_cast<int64_t>(submissions.size());
+  return first;
+}
+
+void TaskTable::SetMemory(TaskIndex t, int64_t bytes) {
+  if (specs_[t] != nullptr) {
+    specs_[t]->resources.memory_bytes = bytes;
+  } else {
+    briefs_[t].memory_bytes = bytes;
+  }
 }
 
 void TaskTable::SetState(TaskIndex t, TaskState to) {

@@ -12,16 +12,35 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "core/id_index.h"
+#include "model/submission.h"
 #include "model/task_event.h"
 #include "model/task_spec.h"
 
 namespace allot {
+
+// A batch of specs by position: new specs, or a journal's submissions (read in place, not
+// copied: a recovered task that finished never needs its spec in memory). Cheap to copy; the
+// specs must outlive it.
+class SpecBatch {
+ public:
+  explicit SpecBatch(const std::vector<TaskSpec>& specs) : specs_(&specs) {}
+  explicit SpecBatch(std::span<const Submission> submissions) : submissions_(submissions) {}
+  size_t size() const { return specs_ != nullptr ? specs_->size() : submissions_.size(); }
+  const TaskSpec& operator[](size_t i) const {
+    return specs_ != nullptr ? (*specs_)[i] : submissions_[i].spec;
+  }
+
+ private:
+  const std::vector<TaskSpec>* specs_ = nullptr;
+  std::span<const Submission> submissions_;
+};
 
 // What a task's attempts so far add up to.
 struct TaskRecord {
@@ -73,10 +92,18 @@ class TaskTable {
   //   the batch).
   //   Then CommitBatch appends the tasks (state `waiting`, counted), or AbandonBatch forgets
   //   the ids again.
+  //   CommitRecovered is CommitBatch for a journal's submissions: `finished[i]` says which
+  //   ended for good in the journal; those keep only their id and brief from the start.
   // REQUIRES: no batch is open for BeginBatch; one is for the others, with the same specs.
-  Status BeginBatch(const std::vector<TaskSpec>& specs);
+  Status BeginBatch(const SpecBatch& batch);
   void AbandonBatch();
   TaskIndex CommitBatch(std::vector<TaskSpec> specs);
+  TaskIndex CommitRecovered(std::span<const Submission> submissions,
+                            const std::vector<bool>& finished);
+
+  // The task's memory request grew (after a kill at its limit): in its spec, or in its brief
+  // when it has none (a recovered task that finished).
+  void SetMemory(TaskIndex t, int64_t bytes);
 
   // Moves t to `to`, keeping the counts; a task reaching a terminal state releases its spec.
   // The caller checks that the transition is allowed.

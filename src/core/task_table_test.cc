@@ -15,12 +15,12 @@ std::vector<TaskSpec> Specs(std::initializer_list<const char*> ids) {
 
 TEST(TaskTableTest, ABatchIsFindableWhileOpenAndForgottenWhenAbandoned) {
   TaskTable table;
-  ASSERT_TRUE(table.BeginBatch(Specs({"a", "b"})).ok());
+  ASSERT_TRUE(table.BeginBatch(SpecBatch(Specs({"a", "b"}))).ok());
   EXPECT_EQ(table.Find("b"), 1u);  // dependencies may name tasks of the same batch
   EXPECT_EQ(table.size(), 0u);
   table.AbandonBatch();
   EXPECT_FALSE(table.Find("a"));
-  ASSERT_TRUE(table.BeginBatch(Specs({"a"})).ok());
+  ASSERT_TRUE(table.BeginBatch(SpecBatch(Specs({"a"}))).ok());
   EXPECT_EQ(table.CommitBatch(Specs({"a"})), 0u);
   EXPECT_EQ(table.size(), 1u);
   EXPECT_EQ(table.counts()[static_cast<int>(TaskState::kWaiting)], 1);
@@ -28,13 +28,13 @@ TEST(TaskTableTest, ABatchIsFindableWhileOpenAndForgottenWhenAbandoned) {
 
 TEST(TaskTableTest, DuplicateIdsAreRefusedChangingNothing) {
   TaskTable table;
-  ASSERT_TRUE(table.BeginBatch(Specs({"a"})).ok());
+  ASSERT_TRUE(table.BeginBatch(SpecBatch(Specs({"a"}))).ok());
   table.CommitBatch(Specs({"a"}));
-  Status dup = table.BeginBatch(Specs({"x", "a"}));
+  Status dup = table.BeginBatch(SpecBatch(Specs({"x", "a"})));
   EXPECT_EQ(dup.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(dup.message().find("'a'"), std::string::npos) << dup.message();
   EXPECT_FALSE(table.Find("x"));
-  Status within = table.BeginBatch(Specs({"y", "y"}));
+  Status within = table.BeginBatch(SpecBatch(Specs({"y", "y"})));
   EXPECT_FALSE(within.ok());
   EXPECT_FALSE(table.Find("y"));
   EXPECT_EQ(table.Find("a"), 0u);
@@ -42,7 +42,7 @@ TEST(TaskTableTest, DuplicateIdsAreRefusedChangingNothing) {
 
 TEST(TaskTableTest, AFinishedTaskKeepsItsIdAndBriefButNotItsSpec) {
   TaskTable table;
-  ASSERT_TRUE(table.BeginBatch(Specs({"a"})).ok());
+  ASSERT_TRUE(table.BeginBatch(SpecBatch(Specs({"a"}))).ok());
   table.CommitBatch(Specs({"a"}));
   table.SetState(0, TaskState::kReady);
   table.SetState(0, TaskState::kRunning);
@@ -59,7 +59,7 @@ TEST(TaskTableTest, AFinishedTaskKeepsItsIdAndBriefButNotItsSpec) {
 
 TEST(TaskTableDeathTest, ReadingAReleasedSpecIsAnInternalError) {
   TaskTable table;
-  ASSERT_TRUE(table.BeginBatch(Specs({"gone"})).ok());
+  ASSERT_TRUE(table.BeginBatch(SpecBatch(Specs({"gone"}))).ok());
   table.CommitBatch(Specs({"gone"}));
   table.SetState(0, TaskState::kCanceled);
   EXPECT_DEATH((void)table.spec(0), "spec of finished task 'gone'");
