@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace allot {
@@ -18,9 +19,30 @@ class SystemProcSource final : public ProcSource {
   explicit SystemProcSource(int proc_fd) : proc_fd_(proc_fd) {}
   ~SystemProcSource() override { close(proc_fd_); }
 
-  void ListPids(std::vector<pid_t>* pids) override {
+  void ListPids(std::vector<pid_t>* pids) override { ListNumbers(".", pids); }
+
+  bool ReadStat(pid_t pid, std::string* text) override { return Read(pid, "/stat", text); }
+  bool ReadIo(pid_t pid, std::string* text) override { return Read(pid, "/io", text); }
+  bool ReadEnviron(pid_t pid, std::string* text) override { return Read(pid, "/environ", text); }
+
+  bool ReadChildren(pid_t pid, pid_t tid, std::string* text) override {
+    char path[64];
+    std::snprintf(path, sizeof(path), "%d/task/%d/children", static_cast<int>(pid),
+                  static_cast<int>(tid));
+    return ReadPath(path, text);
+  }
+
+  void ListThreads(pid_t pid, std::vector<pid_t>* tids) override {
+    char path[48];
+    std::snprintf(path, sizeof(path), "%d/task", static_cast<int>(pid));
+    ListNumbers(path, tids);
+  }
+
+ private:
+  // The numeric names in directory `path` of /proc.
+  void ListNumbers(const char* path, std::vector<pid_t>* pids) {
     pids->clear();
-    int fd = openat(proc_fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(proc_fd_, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return;
     DIR* dir = fdopendir(fd);
     if (dir == nullptr) {
@@ -38,15 +60,16 @@ class SystemProcSource final : public ProcSource {
     closedir(dir);
   }
 
-  bool ReadStat(pid_t pid, std::string* text) override { return Read(pid, "/stat", text); }
-  bool ReadIo(pid_t pid, std::string* text) override { return Read(pid, "/io", text); }
-
- private:
   bool Read(pid_t pid, const char* file, std::string* text) {
     char path[48];
     auto [end, ec] = std::to_chars(path, path + 24, pid);
     for (const char* c = file; *c != '\0'; ++c) *end++ = *c;
     *end = '\0';
+    return ReadPath(path, text);
+  }
+
+  // Reads `path` (relative to /proc) whole.
+  bool ReadPath(const char* path, std::string* text) {
     int fd = openat(proc_fd_, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
     text->resize(4096);

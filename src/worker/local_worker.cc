@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <string_view>
 
 namespace allot {
 
@@ -38,6 +39,11 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);
+  // The launcher finds the attempt's processes that left its process group by this entry.
+  constexpr std::string_view kTagKey = "ALLOT_EXECUTION_ID=";
+  for (const std::string& entry : req.env) {
+    if (entry.compare(0, kTagKey.size(), kTagKey) == 0) req.env_tag = entry;
+  }
   return launcher_->Launch(req);
 }
 
