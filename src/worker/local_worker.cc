@@ -39,10 +39,14 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);
-  // The launcher finds the attempt's processes that left its process group by this entry.
+  // The launcher finds the attempt's processes that left its process group by this entry
+  // (there is one: Build replaces same-named entries; it is near the end).
   constexpr std::string_view kTagKey = "ALLOT_EXECUTION_ID=";
-  for (const std::string& entry : req.env) {
-    if (entry.compare(0, kTagKey.size(), kTagKey) == 0) req.env_tag = entry;
+  for (auto it = req.env.rbegin(); it != req.env.rend(); ++it) {
+    if (it->compare(0, kTagKey.size(), kTagKey) == 0) {
+      req.env_tag = *it;
+      break;
+    }
   }
   return launcher_->Launch(req);
 }
