@@ -20,7 +20,9 @@ constexpr size_t kMaxSubtree = 10'000;
 
 // The raw system calls (Linux 5.3): glibc 2.36's <sys/pidfd.h> does not declare them for C++.
 int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
-void PidfdKill(int pidfd) { syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0); }
+void PidfdSignal(int pidfd, int signal) {
+  syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0);
+}
 
 // waitid's P_PIDFD (Linux 5.4), which glibc 2.36 does not name.
 constexpr idtype_t kByPidfd = static_cast<idtype_t>(3);
@@ -101,6 +103,37 @@ void EscapedDescendants::Sweep() {
       Forget(known);  // the pid was reused
     }
     Attribute(pid, stat);
+  }
+}
+
+void EscapedDescendants::Signal(RunId run, int signal) {
+  auto attempt = attempts_.find(run);
+  if (attempt == attempts_.end() || attempt->second.ended) return;
+  const pid_t pgid = attempt->second.pgid;
+  Sweep();  // orphans of the attempt not attributed yet
+  walk_.assign(1, pgid);
+  for (const auto& [pid, proc] : procs_) {
+    if (proc.owner != run) continue;
+    walk_.push_back(pid);
+    if (getpgid(pid) != pgid) PidfdSignal(proc.pidfd, signal);  // our child: a stable pid
+  }
+  for (size_t i = 0; i < walk_.size() && walk_.size() < kMaxSubtree; ++i) {
+    const pid_t parent = walk_[i];
+    proc_->ListThreads(parent, &tids_);
+    for (pid_t tid : tids_) {
+      kids_.clear();
+      if (!proc_->ReadChildren(parent, tid, &text_)) continue;
+      ParseChildren(text_, &kids_);
+      for (pid_t kid : kids_) {
+        if (procs_.count(kid) != 0) continue;  // watched: signaled above if it is this run's
+        ProcStat stat;
+        int pidfd = OpenChecked(kid, 0, parent, &stat);
+        if (pidfd < 0) continue;
+        if (stat.pgrp != pgid) PidfdSignal(pidfd, signal);
+        close(pidfd);
+        walk_.push_back(kid);
+      }
+    }
   }
 }
 
@@ -223,7 +256,7 @@ EscapedDescendants::Proc& EscapedDescendants::Watch(pid_t pid, int pidfd, uint64
 
 void EscapedDescendants::MarkKilled(Proc& proc, const std::vector<RunId>& holds) {
   if (!proc.killed) {
-    PidfdKill(proc.pidfd);
+    PidfdSignal(proc.pidfd, SIGKILL);
     proc.killed = true;
     proc.owner.reset();
     proc.candidates.clear();

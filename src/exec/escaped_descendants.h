@@ -39,8 +39,9 @@
 //    falls under rule 4 and lives until those attempts have ended too. Its usage is not counted.
 //  - Usage of an escaped process between the last sample and its kill is not counted, as for
 //    processes of the group; one found by rule 3 counts from the first sample after it is found.
-//  - Signals (pause, the SIGTERM of a time limit or cancel) reach the attempt's group only; its
-//    escaped processes get SIGKILL at the attempt's end.
+//  - Signals (pause, the SIGTERM of a time limit or cancel) reach the escaped processes still
+//    connected to the leader or to a process attributed to the attempt; rule 4's are left out
+//    (they may be another attempt's).
 //  - A process that makes itself a child subreaper keeps its orphans until it is killed, then
 //    they come here.
 //
@@ -90,6 +91,10 @@ class EscapedDescendants {
   // Forgets the processes that have exited, attributes new children of this process, and kills
   // those of ended attempts.
   void Sweep();
+  // Sends `signal` to the processes of running `run` outside its group (the group gets it from
+  // the launcher): those attributed to it here, and every descendant of its leader or of them,
+  // found by walking their subtrees now.
+  void Signal(RunId run, int signal);
   // False while processes killed for ended `run` have not all exited, until kHoldLimitNs after
   // its end. True for a run not known here.
   bool Settled(RunId run, int64_t now_ns) const;

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
+#include <string>
+#include <thread>
+
 #include "exec/launcher_itest_support.h"
 #include "exec/posix_process_launcher.h"
 
@@ -104,6 +108,35 @@ TEST_P(DetachModeTest, CpuOfTheDetachedProcessCountsInTheAttemptsUsage) {
   auto exit = waiter_->Wait(1);
   ASSERT_TRUE(exit.has_value());
   EXPECT_GE(exit->usage.user_cpu + exit->usage.sys_cpu, FromSeconds(0.9)) << GetParam();
+}
+
+// The state letter of /proc/<pid>/stat, once `wanted(state)` holds; '?' after the patience.
+template <class Predicate>
+char WaitForState(pid_t pid, Predicate wanted) {
+  auto deadline = std::chrono::steady_clock::now() + exec_itest::kPatience;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string stat = exec_itest::ReadFile("/proc/" + std::to_string(pid) + "/stat");
+    size_t paren = stat.rfind(')');
+    char state = paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+    if (wanted(state)) return state;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return '?';
+}
+
+TEST_P(DetachModeTest, PausingTheAttemptStopsTheDetachedProcessToo) {
+  ASSERT_TRUE(Launch(1, Task("a", std::string("--detach ") + GetParam() + " --sleep 600")).ok());
+  pid_t detached = DetachedPid("a");
+  ASSERT_GT(detached, 0);
+  ASSERT_TRUE(WaitForFile(Pidfile("a") + ".detached.ready"));
+  ASSERT_TRUE(launcher_->Signal(1, SIGSTOP).ok());
+  EXPECT_EQ(WaitForState(detached, [](char s) { return s == 'T'; }), 'T') << GetParam();
+  ASSERT_TRUE(launcher_->Signal(1, SIGCONT).ok());
+  EXPECT_EQ(WaitForState(detached, [](char s) { return s == 'S' || s == 'R'; }) != '?', true)
+      << GetParam() << ": still stopped after SIGCONT";
+  ASSERT_TRUE(launcher_->Signal(1, SIGKILL).ok());
+  ASSERT_TRUE(waiter_->Wait(1).has_value());
+  EXPECT_FALSE(IsAlive(detached));
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, DetachModeTest,

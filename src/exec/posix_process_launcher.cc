@@ -261,6 +261,8 @@ Status PosixProcessLauncher::Signal(RunId run_id, int signal) {
     int err = errno;
     return ErrnoStatus("run " + std::to_string(run_id) + ": signal " + std::to_string(signal), err);
   }
+  // And the processes that left the group: pausing or ending an attempt covers them too.
+  escaped_->Signal(run_id, signal);
   return Status::Ok();
 }
 
