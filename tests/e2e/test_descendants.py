@@ -1,9 +1,11 @@
 """No process started by a task outlives the task (issue 8, point 6): a process that leaves the
 task's process group (setsid, a daemon's double fork) or hides from hangups (nohup) is killed
-when the attempt ends -- normal exit, time limit, cancel in cluster mode -- before allot reports
-that end, and the CPU it burns while it lives counts in the attempt's measured usage."""
+when the attempt ends -- normal exit, time limit, cancel in cluster mode, allot run or a worker
+stopped by SIGTERM -- before allot reports that end, and the CPU it burns while it lives counts
+in the attempt's measured usage."""
 
 import shlex
+import signal
 
 import pytest
 
@@ -110,3 +112,36 @@ def test_detached_descendant_is_killed_by_cancel_in_cluster_mode(allot, cluster,
     assert not pid_alive(pid), f"the {style} descendant {pid} outlived its canceled attempt"
     (attempt,) = c.task("leaver")["attempts"]
     assert attempt["cpu_s"] >= 0.9 * SPIN, attempt
+
+
+def test_detached_descendant_is_killed_when_allot_run_is_interrupted(allot, tmp_path):
+    pidfile = tmp_path / "task.pid"
+    track(allot, pidfile)
+    allot.write("tasks.yaml", f"""\
+tasks:
+  - id: leaver
+    command: {yaml_str(detaching_command(allot, pidfile, "double-fork", "sleep 300"))}
+""")
+    proc = allot.start("run", "tasks.yaml", "--cores", "1")
+    pid = detached_pid(pidfile)
+    wait_for(lambda: pidfile.with_name(pidfile.name + ".detached.ready").exists(),
+             what="the detached process to be ready")
+    proc.send_signal(signal.SIGTERM)
+    rc, out, err = allot.finish(proc)
+    assert rc == 128 + signal.SIGTERM, err
+    assert not pid_alive(pid), f"the detached descendant {pid} outlived allot run"
+
+
+def test_detached_descendant_is_killed_when_its_worker_stops(allot, cluster, tmp_path):
+    c = cluster
+    pidfile = tmp_path / "task.pid"
+    track(allot, pidfile)
+    c.cli("submit", "--name", "leaver", "--", "sh", "-c",
+          detaching_command(allot, pidfile, "double-fork", "sleep 300"))
+    pid = detached_pid(pidfile)
+    wait_for(lambda: pidfile.with_name(pidfile.name + ".detached.ready").exists(),
+             what="the detached process to be ready")
+    (worker,) = c.workers
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    assert not pid_alive(pid), f"the detached descendant {pid} outlived its worker"
