@@ -144,7 +144,6 @@ void EscapedDescendants::Attribute(pid_t pid, const ProcStat& stat) {
   Proc& proc = Watch(pid, pidfd, stat.starttime, /*child=*/true);
   std::optional<RunId> owner;
   bool adopt = false;
-  EnvironmentTag tag = EnvironmentTag::kNone;
   if (auto group = by_pgid_.find(stat.pgrp); group != by_pgid_.end()) {
     owner = group->second;  // rule 1
   } else if (sampler_ != nullptr) {
@@ -153,12 +152,8 @@ void EscapedDescendants::Attribute(pid_t pid, const ProcStat& stat) {
     }
   }
   if (!owner) {
-    RunId tagged_run = 0;
-    tag = AttemptOfEnvironment(pid, &tagged_run);  // rule 3
-    if (tag == EnvironmentTag::kAttempt) {
-      owner = tagged_run;
-      adopt = true;
-    }
+    owner = AttemptOfEnvironment(pid);  // rule 3
+    adopt = owner.has_value();
   }
   if (owner) {
     const Attempt& attempt = attempts_.at(*owner);
@@ -167,13 +162,12 @@ void EscapedDescendants::Attribute(pid_t pid, const ProcStat& stat) {
     if (adopt && sampler_ != nullptr) sampler_->Adopt(pid, stat.starttime, attempt.pgid);
     return;
   }
-  if (tag != EnvironmentTag::kEnded) proc.candidates = RunningAttempts();  // rule 4
+  proc.candidates = RunningAttempts();  // rule 4
   if (proc.candidates.empty()) Kill(pid, stat.starttime, HeldAttempts());
 }
 
-EscapedDescendants::EnvironmentTag EscapedDescendants::AttemptOfEnvironment(pid_t pid,
-                                                                            RunId* run) {
-  if (tag_keys_.empty() || !proc_->ReadEnviron(pid, &text_)) return EnvironmentTag::kNone;
+std::optional<RunId> EscapedDescendants::AttemptOfEnvironment(pid_t pid) {
+  if (tag_keys_.empty() || !proc_->ReadEnviron(pid, &text_)) return std::nullopt;
   std::string_view environment = text_;
   while (!environment.empty()) {
     size_t end = environment.find('\0');
@@ -181,15 +175,14 @@ EscapedDescendants::EnvironmentTag EscapedDescendants::AttemptOfEnvironment(pid_
     environment.remove_prefix(end == std::string_view::npos ? environment.size() : end + 1);
     for (const std::string& key : tag_keys_) {
       if (entry.substr(0, key.size()) != key) continue;
-      // The first entry with the key is the one getenv gives the process.
+      // The first entry with the key is the one getenv gives the process. An unknown value
+      // (an attempt already reported, or rewritten by the task) or a shared one names nobody.
       auto use = tags_.find(std::string(entry));
-      if (use == tags_.end()) return EnvironmentTag::kEnded;
-      if (use->second.size() > 1) return EnvironmentTag::kShared;
-      *run = use->second.front();
-      return EnvironmentTag::kAttempt;
+      if (use == tags_.end() || use->second.size() != 1) return std::nullopt;
+      return use->second.front();
     }
   }
-  return EnvironmentTag::kNone;
+  return std::nullopt;
 }
 
 void EscapedDescendants::Kill(pid_t root, uint64_t starttime, const std::vector<RunId>& holds) {

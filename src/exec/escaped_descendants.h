@@ -4,9 +4,9 @@
 // Owned by PosixProcessLauncher, which drives it; one per process.
 //
 // Where they are found. The launcher's process is a child subreaper, so a descendant of any
-// attempt whose parent dies is re-parented to it, and an attempt's escaped process that
-// outlives the attempt's leader always does. Every child of this process that is not the leader
-// of a running attempt is therefore an attempt's process. Sweep() reads this process's children
+// attempt whose parent dies is re-parented to it; an escaped process that outlives the
+// attempt's leader always ends up here. Every child of this process that is not the leader of a
+// running attempt is therefore an attempt's process. Sweep() reads this process's children
 // (/proc/<pid>/task/<pid>/children: the kernel gives orphans to the subreaper's first live
 // thread, its main thread) -- one small read; the launcher sweeps once per CollectExits that
 // reaped a leader or has escaped processes to watch, and before each usage sample -- and
@@ -14,11 +14,10 @@
 //   1. its process group is an attempt's (a group member whose parent died);
 //   2. the usage sampler saw it, by pid and start time, in an attempt's tree: in the attempt's
 //      group, or a child of a process of the tree (GroupUsageSampler::GroupOf);
-//   3. its environment (/proc/<pid>/environ, as exec'd) holds an attempt's tag
-//      (LaunchRequest::env_tag); the tag's key with a value of no known attempt: an attempt that
-//      has ended;
+//   3. its environment (/proc/<pid>/environ, as exec'd) holds the tag of one known attempt
+//      (LaunchRequest::env_tag), running or ended and not yet reported;
 //   4. otherwise it belongs to one of the attempts running when it was first seen, and counts
-//      as theirs until the last of them ends (at once when none runs).
+//      as theirs until the last of them ends (it is killed at once when none runs).
 // One of a running attempt found by rule 3 is handed to the sampler (Adopt), which counts its
 // CPU and memory in the attempt's usage from then on (rules 1 and 2: it already does).
 //
@@ -30,13 +29,14 @@
 // hit, and SIGKILL goes through the pidfd. Killing a process re-parents its children here,
 // where the next sweep finds them. The pidfds of killed processes stay in the launcher's epoll
 // set until they have exited, so each death wakes the owner, and the attempt's exit is held
-// (Settled false) while processes killed for it have not exited, at most kHoldLimit (a process
-// in uninterruptible sleep may take that long to die; its pidfd is watched until it does).
+// (Settled false) while processes killed for it have not exited, at most kHoldLimitNs (a
+// process in uninterruptible sleep may take longer to die; its pidfd is watched until it does).
 //
 // What it does not catch (residual limits):
-//  - A process that leaves the group, clears its environment (exec with an empty or rewritten
-//    one) and whose parent dies, all between two usage samples, while other attempts run: it
-//    falls under rule 4 and lives until those attempts have ended too. Its usage is not counted.
+//  - A process that leaves the group, loses the tag (exec with an empty or rewritten
+//    environment) and whose parent dies, all between two usage samples, while other attempts
+//    run: it falls under rule 4 and lives until those attempts have ended too. Its usage is not
+//    counted. (Without sampling, rule 2 never applies: the same holds for any untagged one.)
 //  - Usage of an escaped process between the last sample and its kill is not counted, as for
 //    processes of the group; one found by rule 3 counts from the first sample after it is found.
 //  - Signals (pause, the SIGTERM of a time limit or cancel) reach the escaped processes still
@@ -128,17 +128,11 @@ class EscapedDescendants {
     std::vector<RunId> holds;       // killed: ended attempts whose exits wait for it
   };
 
-  // What the environment of a process says about its attempt (rule 3).
-  enum class EnvironmentTag {
-    kNone,     // no tag key: untagged, or unreadable
-    kAttempt,  // the tag of one known attempt, running or ended
-    kShared,   // the tag of several known attempts
-    kEnded,    // a tag key with a value of no known attempt: one that has ended
-  };
-
   // Rules 1-4 for a new child `pid`; kills it when its owner has ended.
   void Attribute(pid_t pid, const ProcStat& stat);
-  EnvironmentTag AttemptOfEnvironment(pid_t pid, RunId* run);
+  // The known attempt (running, or ended and not released) whose tag the environment of `pid`
+  // holds, if exactly one has it.
+  std::optional<RunId> AttemptOfEnvironment(pid_t pid);
   // Kills `root` (watched already, or opened here if its start time is `starttime`) and its
   // subtree, for the ended attempts in `holds`.
   void Kill(pid_t root, uint64_t starttime, const std::vector<RunId>& holds);

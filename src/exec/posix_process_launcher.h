@@ -33,11 +33,13 @@
 //
 // Descendants that leave the group (setsid, setpgid, a daemon's double fork) escape group
 // signals and the stray kill; escaped_descendants.h finds them (they come here as orphans, or
-// sampling sees them in the tree), counts their usage while they live, forwards Signal to those
-// it knows, and kills them with their subtrees when the attempt ends. The attempt's exit is then held back until they have exited
-// (at most EscapedDescendants::kHoldLimitNs): once an exit is collected, nothing the attempt
-// started runs any more. (The leader itself cannot leave: a group leader may not call setsid.)
-// That costs one read of this process's children list per CollectExits that reaps a leader.
+// sampling sees them in the tree), counts their usage while they live, passes Signal on to
+// those it knows, and kills them with their subtrees when the attempt ends. The attempt's exit
+// is then held back until they have exited (at most EscapedDescendants::kHoldLimitNs): once an
+// exit is collected, nothing the attempt started runs any more. (The leader itself cannot
+// leave: a group leader may not call setsid.) On the spawn path that costs one pread of this
+// process's children list per CollectExits that reaps a leader, and a few hash-map operations
+// per attempt.
 //
 // Usage accounting: wall time is CLOCK_MONOTONIC from just before the spawn to the reap. wait4's
 // rusage of the leader gives CPU time and peak RSS of the leader and the descendants it waited
