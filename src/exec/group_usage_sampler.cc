@@ -39,7 +39,8 @@ void GroupUsageSampler::Track(pid_t pgid, TimePoint start, int64_t memory_limit_
   g.anchor_time = start;
 }
 
-GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io) {
+GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io,
+                                      std::vector<ProcessRef>* outside) {
   auto it = groups_.find(pgid);
   if (it == groups_.end()) return {};
   Group& g = it->second;
@@ -47,7 +48,7 @@ GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io) {
     // Children the leader reaped since the last scan are in its final I/O: their last sampled
     // values come out. Those still there (reparented to us) are not.
     for (const auto& [pid, p] : procs_) {
-      if (p.pgid != pgid || p.ppid != pgid || pid == pgid) continue;
+      if (p.group != pgid || p.ppid != pgid || pid == pgid) continue;
       ProcStat st;
       if (source_->ReadStat(pid, &text_) && ParseProcStat(text_, &st) &&
           st.starttime == p.starttime) {
@@ -58,7 +59,7 @@ GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io) {
     }
     auto leader = procs_.find(pgid);
     int64_t read_before = 0, write_before = 0;
-    if (leader != procs_.end() && leader->second.pgid == pgid) {
+    if (leader != procs_.end() && leader->second.group == pgid) {
       read_before = leader->second.read_bytes;
       write_before = leader->second.write_bytes;
     }
@@ -71,8 +72,29 @@ GroupUsage GroupUsageSampler::Untrack(pid_t pgid, const ProcIo* leader_io) {
   usage.read_bytes = g.read_bytes;
   usage.write_bytes = g.write_bytes;
   groups_.erase(it);
-  std::erase_if(procs_, [pgid](const auto& entry) { return entry.second.pgid == pgid; });
+  std::erase_if(procs_, [pgid, outside](const auto& entry) {
+    if (entry.second.group != pgid) return false;
+    if (outside != nullptr && entry.second.outside) {
+      outside->push_back({entry.first, entry.second.starttime});
+    }
+    return true;
+  });
   return usage;
+}
+
+void GroupUsageSampler::Adopt(pid_t pid, uint64_t starttime, pid_t pgid) {
+  if (groups_.count(pgid) == 0) return;
+  auto [it, fresh] = procs_.try_emplace(pid);
+  if (!fresh && it->second.starttime == starttime) return;
+  // A stale entry of a reused pid keeps what it added: nobody is known to have reaped it.
+  it->second = Proc{pgid, 0, starttime};
+  it->second.outside = true;
+}
+
+std::optional<pid_t> GroupUsageSampler::GroupOf(pid_t pid, uint64_t starttime) const {
+  auto it = procs_.find(pid);
+  if (it == procs_.end() || it->second.starttime != starttime) return std::nullopt;
+  return it->second.group;
 }
 
 std::optional<TimePoint> GroupUsageSampler::NextDue() const {
@@ -83,18 +105,19 @@ std::optional<TimePoint> GroupUsageSampler::NextDue() const {
   return due;
 }
 
-void GroupUsageSampler::Observe(pid_t pid, const ProcStat& st, Group& g) {
+void GroupUsageSampler::Observe(pid_t pid, const ProcStat& st, pid_t group_id, Group& g) {
   g.found = true;
   g.rss_pages += st.rss_pages;
   ProcIo io;
   bool has_io = source_->ReadIo(pid, &text_) && ParseProcIo(text_, &io);
   auto [it, fresh] = procs_.try_emplace(pid);
   Proc& p = it->second;
-  if (!fresh && (p.starttime != st.starttime || p.pgid != st.pgrp)) {
-    Depart(p);  // the pid was reused since the last scan
+  if (!fresh && (p.starttime != st.starttime || p.group != group_id)) {
+    Depart(p);  // the pid was reused since the last scan (or moved to another attempt's group)
     fresh = true;
   }
-  if (fresh) p = Proc{st.pgrp, st.ppid, st.starttime};
+  if (fresh) p = Proc{group_id, st.ppid, st.starttime};
+  p.outside = st.pgrp != group_id;
   const int64_t user = st.utime + st.cutime;
   const int64_t sys = st.stime + st.cstime;
   g.user_ticks += Gain(user, p.user_ticks);
@@ -113,10 +136,10 @@ void GroupUsageSampler::Observe(pid_t pid, const ProcStat& st, Group& g) {
 
 void GroupUsageSampler::Depart(const Proc& p) {
   auto parent = procs_.find(p.ppid);
-  if (parent == procs_.end() || parent->second.pgid != p.pgid || parent->second.scan != scan_) {
-    return;  // reaped by someone outside the group (or not yet seen): its totals stay
+  if (parent == procs_.end() || parent->second.group != p.group || parent->second.scan != scan_) {
+    return;  // reaped by someone outside the attempt (or not yet seen): its totals stay
   }
-  auto g = groups_.find(p.pgid);
+  auto g = groups_.find(p.group);
   if (g == groups_.end()) return;
   g->second.user_ticks -= p.user_ticks;
   g->second.sys_ticks -= p.sys_ticks;
@@ -156,12 +179,32 @@ void GroupUsageSampler::Sample(TimePoint now, std::vector<pid_t>* over_limit) {
     g.found = false;
   }
   source_->ListPids(&pids_);
+  others_.clear();
   ProcStat st;
   for (pid_t pid : pids_) {
     if (!source_->ReadStat(pid, &text_) || !ParseProcStat(text_, &st)) continue;
-    auto g = groups_.find(st.pgrp);
-    if (g == groups_.end()) continue;
-    Observe(pid, st, g->second);
+    if (auto g = groups_.find(st.pgrp); g != groups_.end()) {
+      Observe(pid, st, g->first, g->second);
+    } else if (auto p = procs_.find(pid);
+               p != procs_.end() && p->second.starttime == st.starttime) {
+      const pid_t group = p->second.group;  // left its group, or adopted
+      Observe(pid, st, group, groups_.at(group));
+    } else {
+      others_.push_back(st);
+    }
+  }
+  // Children of the attempts' processes in other groups: parents first, whatever the order of
+  // their pids, so a pass that finds some is followed by another.
+  for (bool found = true; found && !others_.empty();) {
+    found = false;
+    std::erase_if(others_, [this, &found](const ProcStat& other) {
+      auto parent = procs_.find(other.ppid);
+      if (parent == procs_.end() || parent->second.scan != scan_) return false;
+      const pid_t group = parent->second.group;
+      Observe(other.pid, other, group, groups_.at(group));
+      found = true;
+      return true;
+    });
   }
   // Processes of tracked groups that this scan did not see are gone.
   for (auto it = procs_.begin(); it != procs_.end();) {

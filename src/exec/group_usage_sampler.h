@@ -1,6 +1,13 @@
 // GroupUsageSampler: what each attempt's process tree uses, measured by sampling /proc. Every
 // attempt is its own process group (task_spawn.h), so one scan of /proc/<pid>/stat per tick
-// sorts every live process into its attempt by process group, whatever forked it.
+// sorts every live process into its attempt by process group, whatever forked it. A process
+// outside every tracked group still belongs to an attempt when (in this order) it was seen in
+// the attempt's tree before (same pid and start time: it left the group by setsid or setpgid),
+// it was adopted into it (Adopt: the launcher found it among its orphans by its environment),
+// or its parent belongs to the attempt in this scan (a child started in another group or
+// session). So an attempt's tree is followed through setsid, setpgid and double forks as long as
+// a scan sees each process while its parent is known; the launcher finds the rest
+// (escaped_descendants.h) and asks GroupOf which attempt a process was seen in.
 //
 // Per group and scan: RSS is summed over its live processes (stat rss x page size); the peak
 // of that sum is kept. CPU time and I/O are followed per process (utime/stime plus the
@@ -67,8 +74,16 @@ class GroupUsageSampler {
   // Stops following it and returns what was seen. `leader_io`, when given, is the leader's
   // final I/O (read from its zombie, which includes the children it waited for) and replaces
   // the leader's last sampled values and those of its children that are gone. Untracked
-  // groups: all zero.
-  GroupUsage Untrack(pid_t pgid, const ProcIo* leader_io);
+  // groups: all zero. `outside`, when given, gets the processes of the attempt last seen
+  // outside its group (appended).
+  GroupUsage Untrack(pid_t pgid, const ProcIo* leader_io,
+                     std::vector<ProcessRef>* outside = nullptr);
+  // Counts process `pid` (started at `starttime`) in tracked group `pgid` from the next scan
+  // on, wherever it is; its whole CPU time and I/O so far count at that scan. No effect when
+  // pgid is not tracked or the process is already followed.
+  void Adopt(pid_t pid, uint64_t starttime, pid_t pgid);
+  // The tracked group in which the last scans saw the process, if any.
+  std::optional<pid_t> GroupOf(pid_t pid, uint64_t starttime) const;
 
   // When the next scan is due; none while no group is tracked.
   std::optional<TimePoint> NextDue() const;
@@ -97,18 +112,19 @@ class GroupUsageSampler {
   };
   // The last values seen of one process of a tracked group.
   struct Proc {
-    pid_t pgid = 0;
+    pid_t group = 0;  // the tracked group it belongs to (not always its process group)
     pid_t ppid = 0;
     uint64_t starttime = 0;
     int64_t user_ticks = 0;
     int64_t sys_ticks = 0;
     int64_t read_bytes = 0;
     int64_t write_bytes = 0;
-    uint64_t scan = 0;  // the last scan that saw it
+    uint64_t scan = 0;     // the last scan that saw it
+    bool outside = false;  // last seen outside its group
   };
 
   TimePoint DueAt(const Group& g, uint32_t step) const;
-  void Observe(pid_t pid, const ProcStat& stat, Group& group);
+  void Observe(pid_t pid, const ProcStat& stat, pid_t group_id, Group& group);
   // `p` is gone: its totals move to its parent when the parent lives in the same group.
   void Depart(const Proc& p);
   void Finish(Group& group, TimePoint now, std::vector<pid_t>* over_limit, pid_t pgid);
@@ -122,6 +138,7 @@ class GroupUsageSampler {
   std::optional<TimePoint> last_scan_;
   // Scratch, reused by every scan.
   std::vector<pid_t> pids_;
+  std::vector<ProcStat> others_;  // outside every tracked group, this scan
   std::string text_;
 };
 

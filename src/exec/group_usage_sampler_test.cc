@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "exec/proc_process_files.h"
@@ -245,6 +246,71 @@ TEST_F(GroupUsageSamplerTest, ScansAreAtLeastFiftyMillisecondsApart) {
   EXPECT_EQ(*sampler_.NextDue() - t0_, milliseconds(100));
   SampleAt(milliseconds(100));
   EXPECT_EQ(*sampler_.NextDue() - t0_, milliseconds(150));  // 300's 110 ms, held back
+}
+
+TEST_F(GroupUsageSamplerTest, AChildInAnotherGroupCountsInItsParentsAttempt) {
+  proc_.procs[100] = {.pgrp = 100, .utime = 10, .rss_pages = 100};
+  // setsid'd by the leader, and its own child in the new session.
+  proc_.procs[150] = {.ppid = 100, .pgrp = 150, .utime = 20, .starttime = 5, .rss_pages = 30};
+  proc_.procs[160] = {.ppid = 150, .pgrp = 150, .utime = 30, .starttime = 6, .rss_pages = 7};
+  proc_.procs[200] = {.pgrp = 200, .utime = 99, .rss_pages = 999};  // unrelated
+  sampler_.Track(100, t0_, 0);
+  SampleAt(milliseconds(50));
+  EXPECT_EQ(sampler_.GroupOf(150, 5), 100);
+  EXPECT_EQ(sampler_.GroupOf(160, 6), 100);
+  EXPECT_FALSE(sampler_.GroupOf(160, 7).has_value()) << "another process with that pid";
+  EXPECT_FALSE(sampler_.GroupOf(200, 1).has_value());
+  std::vector<ProcessRef> outside;
+  GroupUsage u = sampler_.Untrack(100, nullptr, &outside);
+  EXPECT_EQ(u.peak_rss_bytes, 137 * 4096);
+  EXPECT_EQ(u.user_cpu, milliseconds(600));
+  ASSERT_EQ(outside.size(), 2u);
+  std::sort(outside.begin(), outside.end(),
+            [](const ProcessRef& a, const ProcessRef& b) { return a.pid < b.pid; });
+  EXPECT_EQ(outside[0].pid, 150);
+  EXPECT_EQ(outside[0].starttime, 5u);
+  EXPECT_EQ(outside[1].pid, 160);
+}
+
+TEST_F(GroupUsageSamplerTest, AChildListedBeforeItsParentIsFoundToo) {
+  proc_.procs[100] = {.pgrp = 100};
+  // Pids wrapped: the grandchild's pid is below its parent's.
+  proc_.procs[90] = {.ppid = 150, .pgrp = 150, .utime = 40, .starttime = 9};
+  proc_.procs[150] = {.ppid = 100, .pgrp = 150, .utime = 10, .starttime = 8};
+  sampler_.Track(100, t0_, 0);
+  SampleAt(milliseconds(50));
+  EXPECT_EQ(sampler_.GroupOf(90, 9), 100);
+  EXPECT_EQ(sampler_.Untrack(100, nullptr).user_cpu, milliseconds(500));
+}
+
+TEST_F(GroupUsageSamplerTest, AProcessThatLeftTheGroupAndLostItsParentStillCounts) {
+  proc_.procs[100] = {.pgrp = 100};
+  proc_.procs[101] = {.ppid = 100, .pgrp = 100, .utime = 10, .starttime = 3};
+  sampler_.Track(100, t0_, 0);
+  SampleAt(milliseconds(50));
+  // It called setsid and its parent died: re-parented to the subreaper, in no tracked group.
+  proc_.procs[101] = {.ppid = 1, .pgrp = 101, .utime = 30, .starttime = 3};
+  SampleAt(milliseconds(100));
+  EXPECT_EQ(sampler_.GroupOf(101, 3), 100);
+  std::vector<ProcessRef> outside;
+  EXPECT_EQ(sampler_.Untrack(100, nullptr, &outside).user_cpu, milliseconds(300));
+  ASSERT_EQ(outside.size(), 1u);
+  EXPECT_EQ(outside[0].pid, 101);
+}
+
+TEST_F(GroupUsageSamplerTest, AnAdoptedProcessCountsWholeFromTheNextScan) {
+  proc_.procs[100] = {.pgrp = 100, .utime = 10};
+  proc_.procs[500] = {.pgrp = 500, .utime = 40, .starttime = 4, .rss_pages = 50};
+  sampler_.Track(100, t0_, 0);
+  SampleAt(milliseconds(50));
+  EXPECT_FALSE(sampler_.GroupOf(500, 4).has_value());
+  sampler_.Adopt(500, 4, 100);
+  sampler_.Adopt(500, 4, 300);  // not tracked: no effect
+  SampleAt(milliseconds(100));
+  EXPECT_EQ(sampler_.GroupOf(500, 4), 100);
+  GroupUsage u = sampler_.Untrack(100, nullptr);
+  EXPECT_EQ(u.user_cpu, milliseconds(500));
+  EXPECT_EQ(u.peak_rss_bytes, 50 * 4096);
 }
 
 }  // namespace

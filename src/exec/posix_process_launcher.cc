@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,13 +68,19 @@ Status CheckWritable(const std::string& what, const std::string& path) {
 
 Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create(
     PosixLauncherOptions options) {
-  std::unique_ptr<ProcSource> proc;
-  if (options.sample_interval > Duration(0)) {
-    proc = NewSystemProcSource();
-    if (proc == nullptr) return ErrnoStatus("open /proc", errno);
-  }
+  std::unique_ptr<ProcSource> proc = NewSystemProcSource();
+  if (proc == nullptr) return ErrnoStatus("open /proc", errno);
   int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd < 0) return ErrnoStatus("epoll_create1", errno);
+  int timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  epoll_event event = {};
+  event.events = EPOLLIN;
+  if (timer_fd < 0 || epoll_ctl(epoll_fd, EPOLL_CTL_ADD, timer_fd, &event) != 0) {
+    int err = errno;
+    if (timer_fd >= 0) close(timer_fd);
+    close(epoll_fd);
+    return ErrnoStatus("timerfd", err);
+  }
   // Above the stdio numbers, so dup2 onto stdin is never a no-op that keeps FD_CLOEXEC.
   int dev_null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (dev_null_fd >= 0 && dev_null_fd <= STDERR_FILENO) {
@@ -83,29 +90,32 @@ Result<std::unique_ptr<PosixProcessLauncher>> PosixProcessLauncher::Create(
   }
   if (dev_null_fd < 0) {
     int err = errno;
+    close(timer_fd);
     close(epoll_fd);
     return ErrnoStatus("open /dev/null", err);
   }
   // Orphaned task descendants are reparented here, so they are killed and reaped by us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
   return std::unique_ptr<PosixProcessLauncher>(
-      new PosixProcessLauncher(epoll_fd, dev_null_fd, options, std::move(proc)));
+      new PosixProcessLauncher(epoll_fd, dev_null_fd, timer_fd, options, std::move(proc)));
 }
 
-PosixProcessLauncher::PosixProcessLauncher(int epoll_fd, int dev_null_fd,
+PosixProcessLauncher::PosixProcessLauncher(int epoll_fd, int dev_null_fd, int hold_timer_fd,
                                            PosixLauncherOptions options,
                                            std::unique_ptr<ProcSource> proc)
     : epoll_fd_(epoll_fd),
       dev_null_fd_(dev_null_fd),
+      hold_timer_fd_(hold_timer_fd),
       clock_(options.clock),
       proc_(std::move(proc)) {
-  if (proc_ != nullptr) {
+  if (options.sample_interval > Duration(0)) {
     GroupUsageSamplerOptions sampling;
     sampling.interval = options.sample_interval;
     sampling.page_bytes = sysconf(_SC_PAGESIZE);
     sampling.ticks_per_second = sysconf(_SC_CLK_TCK);
     sampler_ = std::make_unique<GroupUsageSampler>(proc_.get(), sampling);
   }
+  escaped_ = std::make_unique<EscapedDescendants>(proc_.get(), sampler_.get(), epoll_fd_);
 }
 
 PosixProcessLauncher::~PosixProcessLauncher() {
@@ -116,9 +126,13 @@ PosixProcessLauncher::~PosixProcessLauncher() {
     }
     close(child.pidfd);
   }
+  // What the attempts left, in or out of their groups: nothing they started outlives them.
+  escaped_->KillAll(EscapedDescendants::kHoldLimitNs);
+  escaped_.reset();
   // Strays that were already dying: reap what is a zombie now, leave the rest to init.
   while (waitpid(-1, nullptr, WNOHANG) > 0) {
   }
+  close(hold_timer_fd_);
   close(dev_null_fd_);
   close(epoll_fd_);
 }
@@ -198,6 +212,7 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
   }
   by_pid_.emplace(pid, Child{request.run_id, pidfd, start_ns});
   by_run_.emplace(request.run_id, pid);
+  escaped_->Started(request.run_id, pid, request.env_tag);
   if (sampler_ != nullptr) sampler_->Track(pid, clock_->Now(), request.memory_limit_bytes);
   return Status::Ok();
 }
@@ -209,6 +224,7 @@ std::optional<TimePoint> PosixProcessLauncher::NextSampleDue() const {
 
 void PosixProcessLauncher::Sample() {
   if (sampler_ == nullptr) return;
+  escaped_->Sweep();  // orphans found by their environment count from this scan on
   over_limit_.clear();
   sampler_->Sample(clock_->Now(), &over_limit_);
   for (pid_t pgid : over_limit_) {
@@ -223,8 +239,9 @@ void PosixProcessLauncher::Sample() {
 GroupUsage PosixProcessLauncher::TakeSampledUsage(pid_t pid) {
   ProcIo leader_io;
   bool has_io = proc_->ReadIo(pid, &io_text_) && ParseProcIo(io_text_, &leader_io);
-  return sampler_->Untrack(pid, has_io ? &leader_io : nullptr);
+  return sampler_->Untrack(pid, has_io ? &leader_io : nullptr, &outside_);
 }
+
 Status PosixProcessLauncher::DescribeSpawnFailure(const LaunchRequest& request, int err) const {
   std::string prefix = "run " + std::to_string(request.run_id);
   ALLOT_RETURN_IF_ERROR(CheckDirectory(prefix + ": working directory", request.cwd));
@@ -244,22 +261,26 @@ Status PosixProcessLauncher::Signal(RunId run_id, int signal) {
     int err = errno;
     return ErrnoStatus("run " + std::to_string(run_id) + ": signal " + std::to_string(signal), err);
   }
+  // And the processes that left the group: pausing or ending an attempt covers them too.
+  escaped_->Signal(run_id, signal);
   return Status::Ok();
 }
 
 void PosixProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
+  const size_t first = exits->size();
   while (true) {
     siginfo_t info = {};
     // WNOWAIT: look first, so a leader's group is killed while the zombie still pins its id.
     if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
       if (errno == EINTR) continue;
-      return;  // ECHILD: no children at all
+      break;  // ECHILD: no children at all
     }
     pid_t pid = info.si_pid;
-    if (pid == 0) return;  // children, none exited
+    if (pid == 0) break;  // children, none exited
     auto it = by_pid_.find(pid);
     if (it == by_pid_.end()) {
-      // An orphan adopted as subreaper (or a child of other code): reap and forget it.
+      // An orphan adopted as subreaper (or a child of other code): reap it; EscapedDescendants
+      // forgets it through its pidfd.
       while (waitpid(pid, nullptr, WNOHANG) < 0 && errno == EINTR) {
       }
       continue;
@@ -268,10 +289,49 @@ void PosixProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
     by_run_.erase(it->second.run_id);
     by_pid_.erase(it);
   }
+  if (exits->size() == first && held_.empty() && escaped_->watched() == 0) return;
+  // Attempts that ended have their escaped processes killed; processes that died may have
+  // left children here.
+  escaped_->Sweep();
+  SettleExits(exits, first);
+}
+
+void PosixProcessLauncher::SettleExits(std::vector<ProcessExit>* exits, size_t first) {
+  const int64_t now_ns = MonotonicNanos();
+  size_t kept = first;
+  for (size_t i = first; i < exits->size(); ++i) {
+    ProcessExit& exit = (*exits)[i];
+    if (!escaped_->Settled(exit.run_id, now_ns)) {
+      held_.push_back(std::move(exit));
+      continue;
+    }
+    escaped_->Release(exit.run_id);
+    if (kept != i) (*exits)[kept] = std::move(exit);
+    ++kept;
+  }
+  exits->resize(kept);
+  std::erase_if(held_, [&](ProcessExit& exit) {
+    if (!escaped_->Settled(exit.run_id, now_ns)) return false;
+    escaped_->Release(exit.run_id);
+    exits->push_back(std::move(exit));
+    return true;
+  });
+  // Wake the owner when the next hold runs out (setting the timer also clears a past expiry).
+  std::optional<int64_t> expiry;
+  if (!held_.empty()) expiry = escaped_->NextHoldExpiry();
+  if (!expiry && !hold_timer_armed_) return;
+  itimerspec spec = {};
+  if (expiry) {
+    spec.it_value.tv_sec = static_cast<time_t>(*expiry / 1'000'000'000);
+    spec.it_value.tv_nsec = static_cast<long>(*expiry % 1'000'000'000);
+  }
+  timerfd_settime(hold_timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+  hold_timer_armed_ = expiry.has_value();
 }
 
 void PosixProcessLauncher::Reap(pid_t pid, Child* child, std::vector<ProcessExit>* exits) {
   kill(-pid, SIGKILL);  // strays left in the group; the leader is a zombie and unaffected
+  outside_.clear();
   GroupUsage sampled;
   if (sampler_ != nullptr) sampled = TakeSampledUsage(pid);  // from the zombie, before wait4
   int status = 0;
@@ -295,6 +355,8 @@ void PosixProcessLauncher::Reap(pid_t pid, Child* child, std::vector<ProcessExit
   exit.usage.sys_cpu = FromTimeval(usage.ru_stime);
   exit.usage.max_rss_bytes = static_cast<int64_t>(usage.ru_maxrss) * 1024;
   exit.usage.memory_exceeded = child->memory_exceeded;
+  escaped_->Ended(child->run_id, outside_, end_ns);
+  outside_.clear();
   if (sampler_ != nullptr) {
     AttemptUsage& u = exit.usage;
     u.max_rss_bytes = std::max(u.max_rss_bytes, sampled.peak_rss_bytes);

@@ -24,19 +24,27 @@
 //  - Create() makes this process a child subreaper (PR_SET_CHILD_SUBREAPER): orphaned
 //    descendants of tasks are reparented here and reaped by CollectExits, instead of lingering
 //    as zombies under a container init that may not reap.
-//  - CollectExits reaps every child of the process, tracked or not. Other code in the process
-//    must not start children it expects to wait for itself; SIGCHLD must not be set to SIG_IGN
-//    (and SA_NOCLDWAIT must not be set), which would make the kernel discard exit statuses.
+//  - CollectExits reaps every child of the process, tracked or not, and every child that is not
+//    an attempt's leader is taken for an attempt's escaped process (and killed when the attempts
+//    it may belong to have ended). Other code in the process must not start children;
+//    SIGCHLD must not be set to SIG_IGN (and SA_NOCLDWAIT must not be set), which would make
+//    the kernel discard exit statuses.
 //  - No signal needs to be blocked: the child's mask and dispositions are reset at spawn.
 //
-// Descendants that start their own session or process group (setsid, setpgid) escape group
-// signals and the stray kill; they are reaped when they exit. (The leader itself cannot: a group
-// leader may not call setsid.)
+// Descendants that leave the group (setsid, setpgid, a daemon's double fork) escape group
+// signals and the stray kill; escaped_descendants.h finds them (they come here as orphans, or
+// sampling sees them in the tree), counts their usage while they live, passes Signal on to
+// those it knows, and kills them with their subtrees when the attempt ends. The attempt's exit
+// is then held back until they have exited (at most EscapedDescendants::kHoldLimitNs): once an
+// exit is collected, nothing the attempt started runs any more. (The leader itself cannot
+// leave: a group leader may not call setsid.) On the spawn path that costs one pread of this
+// process's children list per CollectExits that reaps a leader, and a few hash-map operations
+// per attempt.
 //
 // Usage accounting: wall time is CLOCK_MONOTONIC from just before the spawn to the reap. wait4's
 // rusage of the leader gives CPU time and peak RSS of the leader and the descendants it waited
 // for; sampling (group_usage_sampler.h, every sample_interval after fast early samples, driven
-// by the owner through NextSampleDue/Sample) adds the whole tree: RSS summed over the group,
+// by the owner through NextSampleDue/Sample) adds the whole tree: RSS summed over the tree,
 // peak cores, read/written bytes, and CPU of descendants nobody waited for. The exit reports
 // the larger of the two for CPU time and peak RSS. At the reap the leader's zombie is asked for
 // its final /proc/<pid>/io (one read per exit while sampling is on). When a sample sees the
@@ -45,7 +53,8 @@
 // killer is not told apart from other SIGKILLs.
 //
 // Not thread-safe: one owner thread calls every method (Launch runs the child on a stack the
-// launcher owns). Destroying the launcher SIGKILLs and reaps every attempt still running.
+// launcher owns). Destroying the launcher SIGKILLs and reaps every attempt still running and
+// every process attempts left (waiting up to 5 s for them).
 #pragma once
 
 #include <sys/types.h>
@@ -57,6 +66,7 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "exec/escaped_descendants.h"
 #include "exec/group_usage_sampler.h"
 #include "exec/proc_source.h"
 #include "exec/process_launcher.h"
@@ -72,7 +82,7 @@ struct PosixLauncherOptions {
 
 class PosixProcessLauncher final : public ProcessLauncher {
  public:
-  // IoError when the epoll set or /dev/null (or /proc, when sampling) cannot be opened.
+  // IoError when the epoll set, a timerfd, /dev/null or /proc cannot be opened.
   static Result<std::unique_ptr<PosixProcessLauncher>> Create(PosixLauncherOptions options = {});
   ~PosixProcessLauncher() override;
 
@@ -85,7 +95,7 @@ class PosixProcessLauncher final : public ProcessLauncher {
   Status Signal(RunId run_id, int signal) override;
   int ReadyFd() const override { return epoll_fd_; }
   void CollectExits(std::vector<ProcessExit>* exits) override;
-  size_t running() const override { return by_pid_.size(); }
+  size_t running() const override { return by_pid_.size() + held_.size(); }
   std::optional<TimePoint> NextSampleDue() const override;
   void Sample() override;
 
@@ -97,10 +107,14 @@ class PosixProcessLauncher final : public ProcessLauncher {
     bool memory_exceeded = false;
   };
 
-  PosixProcessLauncher(int epoll_fd, int dev_null_fd, PosixLauncherOptions options,
-                       std::unique_ptr<ProcSource> proc);
-  // What sampling saw of the group of `pid`, whose leader is a zombie not yet reaped.
+  PosixProcessLauncher(int epoll_fd, int dev_null_fd, int hold_timer_fd,
+                       PosixLauncherOptions options, std::unique_ptr<ProcSource> proc);
+  // What sampling saw of the group of `pid`, whose leader is a zombie not yet reaped; the
+  // processes it saw of the tree outside the group go to outside_.
   GroupUsage TakeSampledUsage(pid_t pid);
+  // Moves the exits from index `first` of *exits whose attempts still have processes dying to
+  // held_, and the held ones that are settled now to *exits; arms hold_timer_fd_.
+  void SettleExits(std::vector<ProcessExit>* exits, size_t first);
 
   // Builds argv_/path_ for the request; false when the shell must run it.
   bool PrepareDirectExec(const LaunchRequest& request);
@@ -112,11 +126,17 @@ class PosixProcessLauncher final : public ProcessLauncher {
 
   const int epoll_fd_;
   const int dev_null_fd_;
+  const int hold_timer_fd_;  // in the epoll set: readable when a held exit's wait runs out
+  bool hold_timer_armed_ = false;
   const Clock* clock_;
-  std::unique_ptr<ProcSource> proc_;           // null when sampling is off
+  std::unique_ptr<ProcSource> proc_;
   std::unique_ptr<GroupUsageSampler> sampler_;  // null when sampling is off
-  std::vector<pid_t> over_limit_;              // scratch for Sample
-  std::string io_text_;                        // scratch for TakeSampledUsage
+  std::unique_ptr<EscapedDescendants> escaped_;
+  // Exits of attempts whose escaped processes were killed and have not all exited yet.
+  std::vector<ProcessExit> held_;
+  std::vector<pid_t> over_limit_;       // scratch for Sample
+  std::string io_text_;                 // scratch for TakeSampledUsage
+  std::vector<ProcessRef> outside_;     // scratch for Reap
   TaskSpawner spawner_;
   std::unordered_map<pid_t, Child> by_pid_;
   std::unordered_map<RunId, pid_t> by_run_;

@@ -59,6 +59,13 @@ bool ParseProcStat(std::string_view text, ProcStat* out) {
   return NextNumber(&p, end, &out->rss_pages);
 }
 
+void ParseChildren(std::string_view text, std::vector<pid_t>* pids) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  pid_t pid = 0;
+  while (NextNumber(&p, end, &pid)) pids->push_back(pid);
+}
+
 bool ParseProcIo(std::string_view text, ProcIo* out) {
   return FindValue(text, "rchar:", &out->read_bytes) &&
          FindValue(text, "wchar:", &out->write_bytes);

@@ -1,12 +1,13 @@
-// Parsing the per-process files of /proc that usage sampling reads: /proc/<pid>/stat and
-// /proc/<pid>/io. Pure functions of the files' text, so tests feed them fixtures.
-// Thread-safe.
+// Parsing the per-process files of /proc that usage sampling and the launcher read:
+// /proc/<pid>/stat, /proc/<pid>/io and /proc/<pid>/task/<tid>/children. Pure functions of the
+// files' text, so tests feed them fixtures. Thread-safe.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace allot {
 
@@ -37,5 +38,14 @@ struct ProcIo {
 
 // False when either line is missing.
 bool ParseProcIo(std::string_view text, ProcIo* out);
+
+// One process, told apart from a later one with the same pid by its start time.
+struct ProcessRef {
+  pid_t pid = 0;
+  uint64_t starttime = 0;  // ProcStat::starttime
+};
+
+// Appends the pids listed in /proc/<pid>/task/<tid>/children ("12 345 ") to *pids.
+void ParseChildren(std::string_view text, std::vector<pid_t>* pids);
 
 }  // namespace allot

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 namespace allot {
@@ -15,12 +16,37 @@ namespace {
 // openat + read + close.
 class SystemProcSource final : public ProcSource {
  public:
-  explicit SystemProcSource(int proc_fd) : proc_fd_(proc_fd) {}
-  ~SystemProcSource() override { close(proc_fd_); }
+  explicit SystemProcSource(int proc_fd) : proc_fd_(proc_fd), self_(getpid()) {}
+  ~SystemProcSource() override {
+    if (own_children_fd_ >= 0) close(own_children_fd_);
+    close(proc_fd_);
+  }
 
-  void ListPids(std::vector<pid_t>* pids) override {
+  void ListPids(std::vector<pid_t>* pids) override { ListNumbers(".", pids); }
+
+  bool ReadStat(pid_t pid, std::string* text) override { return Read(pid, "/stat", text); }
+  bool ReadIo(pid_t pid, std::string* text) override { return Read(pid, "/io", text); }
+  bool ReadEnviron(pid_t pid, std::string* text) override { return Read(pid, "/environ", text); }
+
+  bool ReadChildren(pid_t pid, pid_t tid, std::string* text) override {
+    if (pid == self_ && tid == self_) return ReadOwnChildren(text);
+    char path[64];
+    std::snprintf(path, sizeof(path), "%d/task/%d/children", static_cast<int>(pid),
+                  static_cast<int>(tid));
+    return ReadPath(path, text);
+  }
+
+  void ListThreads(pid_t pid, std::vector<pid_t>* tids) override {
+    char path[48];
+    std::snprintf(path, sizeof(path), "%d/task", static_cast<int>(pid));
+    ListNumbers(path, tids);
+  }
+
+ private:
+  // The numeric names in directory `path` of /proc.
+  void ListNumbers(const char* path, std::vector<pid_t>* pids) {
     pids->clear();
-    int fd = openat(proc_fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = openat(proc_fd_, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return;
     DIR* dir = fdopendir(fd);
     if (dir == nullptr) {
@@ -38,32 +64,54 @@ class SystemProcSource final : public ProcSource {
     closedir(dir);
   }
 
-  bool ReadStat(pid_t pid, std::string* text) override { return Read(pid, "/stat", text); }
-  bool ReadIo(pid_t pid, std::string* text) override { return Read(pid, "/io", text); }
-
- private:
   bool Read(pid_t pid, const char* file, std::string* text) {
     char path[48];
     auto [end, ec] = std::to_chars(path, path + 24, pid);
     for (const char* c = file; *c != '\0'; ++c) *end++ = *c;
     *end = '\0';
+    return ReadPath(path, text);
+  }
+
+  // Reads `path` (relative to /proc) whole.
+  bool ReadPath(const char* path, std::string* text) {
     int fd = openat(proc_fd_, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
+    bool read = ReadWhole(fd, text);
+    close(fd);
+    return read;
+  }
+
+  // This process's children are read once per exit on the spawn path: the file stays open and
+  // each pread from offset 0 makes the kernel list them anew (one system call, no path walk).
+  bool ReadOwnChildren(std::string* text) {
+    if (own_children_fd_ < 0) {
+      char path[64];
+      std::snprintf(path, sizeof(path), "%d/task/%d/children", static_cast<int>(self_),
+                    static_cast<int>(self_));
+      own_children_fd_ = openat(proc_fd_, path, O_RDONLY | O_CLOEXEC);
+      if (own_children_fd_ < 0) return false;
+    }
+    return ReadWhole(own_children_fd_, text);
+  }
+
+  // Reads from offset 0 to the end; false when that is nothing.
+  static bool ReadWhole(int fd, std::string* text) {
     text->resize(4096);
     size_t used = 0;
     while (true) {
-      ssize_t n = read(fd, text->data() + used, text->size() - used);
+      ssize_t n = pread(fd, text->data() + used, text->size() - used, static_cast<off_t>(used));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       used += static_cast<size_t>(n);
       if (used == text->size()) text->resize(text->size() * 2);
     }
-    close(fd);
     text->resize(used);
     return used > 0;
   }
 
   const int proc_fd_;
+  const pid_t self_;
+  int own_children_fd_ = -1;
 };
 
 }  // namespace

@@ -32,6 +32,10 @@ struct LaunchRequest {
   // The attempt's memory: when sampling sees its process tree's RSS above it, the group is
   // SIGKILLed and its exit says usage.memory_exceeded. 0: no limit.
   int64_t memory_limit_bytes = 0;
+  // An entry of `env` ("KEY=VALUE") that no other running attempt has: a process whose
+  // environment holds it is this attempt's, wherever it went (escaped_descendants.h). Empty:
+  // none.
+  std::string env_tag;
 };
 
 struct ProcessExit {
@@ -52,7 +56,8 @@ class ProcessLauncher {
   // A file descriptor that becomes readable when exits may be collected; -1 if none (fakes).
   virtual int ReadyFd() const = 0;
   // Reaps every finished attempt without blocking and appends one ProcessExit per attempt.
-  // After the group leader exits, stray processes left in its group are killed (SIGKILL).
+  // After the group leader exits, stray processes left in its group, and those the attempt
+  // started that left it, are killed (SIGKILL); an attempt is finished once they have exited.
   virtual void CollectExits(std::vector<ProcessExit>* exits) = 0;
   // Attempts started and not yet collected.
   virtual size_t running() const = 0;

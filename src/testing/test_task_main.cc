@@ -13,6 +13,17 @@
 //   --grandchild SECONDS   fork a child in the same process group that writes its pid to
 //                          "<pidfile>.grandchild" (when --pidfile is given) and sleeps SECONDS;
 //                          the task goes on once that file exists
+//   --detach MODE          start a process that leaves the task's process group, by MODE:
+//                            setsid       a child that calls setsid()
+//                            setpgid      a child that moves to a new process group
+//                            double-fork  a child that calls setsid() and forks again, then
+//                                         exits: a daemon, orphaned at once
+//                          It execs allot-test-task --pidfile <pidfile>.detached [--spin S]
+//                          --touch <pidfile>.detached.ready --sleep S2 (needs --pidfile); the
+//                          task goes on once <pidfile>.detached.ready exists (after the spin)
+//   --detach-spin SECONDS  CPU the detached process burns before it is ready (default 0)
+//   --detach-sleep SECONDS how long it sleeps then (default 300)
+//   --detach-empty-env     the detached process runs with an empty environment
 //   --touch PATH           create PATH (empty)
 //   --sleep SECONDS        sleep
 //   --fail-first N --state-file PATH
@@ -25,6 +36,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,7 +57,9 @@ namespace {
 constexpr char kUsage[] =
     "usage: allot-test-task [--pidfile PATH] [--alloc-mib N] [--stdout-bytes N]\n"
     "         [--stderr-bytes N] [--print-env NAME]... [--print-affinity] [--spin SECONDS]\n"
-    "         [--ignore-term] [--grandchild SECONDS] [--touch PATH] [--sleep SECONDS]\n"
+    "         [--ignore-term] [--grandchild SECONDS] [--detach setsid|setpgid|double-fork\n"
+    "         [--detach-spin SECONDS] [--detach-sleep SECONDS] [--detach-empty-env]]\n"
+    "         [--touch PATH] [--sleep SECONDS]\n"
     "         [--fail-first N --state-file PATH] [--exit CODE] [--signal SIG]\n";
 
 struct Options {
@@ -57,6 +72,10 @@ struct Options {
   double spin_seconds = 0;
   bool ignore_term = false;
   std::optional<double> grandchild_seconds;
+  std::string detach;  // "", "setsid", "setpgid" or "double-fork"
+  double detach_spin_seconds = 0;
+  double detach_sleep_seconds = 300;
+  bool detach_empty_env = false;
   std::string touch;
   double sleep_seconds = 0;
   long fail_first = 0;
@@ -147,6 +166,19 @@ Options ParseFlags(int argc, char** argv) {
       options.ignore_term = true;
     } else if (flag == "--grandchild") {
       options.grandchild_seconds = ParseSeconds(flag, value());
+    } else if (flag == "--detach") {
+      options.detach = value();
+      if (options.detach != "setsid" && options.detach != "setpgid" &&
+          options.detach != "double-fork") {
+        Usage("--detach: expected setsid, setpgid or double-fork, got '" + options.detach + "'");
+      }
+    } else if (flag == "--detach-spin") {
+      options.detach_spin_seconds = ParseSeconds(flag, value());
+    } else if (flag == "--detach-sleep") {
+      options.detach_sleep_seconds = ParseSeconds(flag, value());
+    } else if (flag == "--detach-empty-env") {
+      no_value();
+      options.detach_empty_env = true;
     } else if (flag == "--touch") {
       options.touch = value();
     } else if (flag == "--sleep") {
@@ -168,6 +200,7 @@ Options ParseFlags(int argc, char** argv) {
   if (options.fail_first > 0 && options.state_file.empty()) {
     Usage("--fail-first needs --state-file");
   }
+  if (!options.detach.empty() && options.pidfile.empty()) Usage("--detach needs --pidfile");
   return options;
 }
 
@@ -265,6 +298,60 @@ void StartGrandchild(const Options& options) {
   _exit(0);
 }
 
+// Starts the detached process (see --detach) and returns once it is ready.
+void StartDetached(const Options& options) {
+  char self[4096];
+  ssize_t length = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (length < 0) Die("readlink /proc/self/exe");
+  self[length] = '\0';
+  const std::string ready = options.pidfile + ".detached.ready";
+  std::vector<std::string> args = {self, "--pidfile", options.pidfile + ".detached"};
+  if (options.detach_spin_seconds > 0) {
+    args.insert(args.end(), {"--spin", std::to_string(options.detach_spin_seconds)});
+  }
+  args.insert(args.end(),
+              {"--touch", ready, "--sleep", std::to_string(options.detach_sleep_seconds)});
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  char* no_env[] = {nullptr};
+  char* const* envp = options.detach_empty_env ? no_env : environ;
+
+  pid_t pid = fork();
+  if (pid < 0) Die("fork");
+  if (pid == 0) {
+    if (options.detach == "setpgid") {
+      if (setpgid(0, 0) != 0) _exit(3);
+    } else if (setsid() < 0) {
+      _exit(3);
+    }
+    if (options.detach == "double-fork") {
+      pid_t daemon = fork();
+      if (daemon != 0) _exit(daemon < 0 ? 3 : 0);
+    }
+    execve(self, argv.data(), envp);
+    _exit(127);
+  }
+  if (options.detach == "double-fork") {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      errno = ECHILD;
+      Die("the middle process of the double fork");
+    }
+  }
+  // Polling is fine here: the detached process may be anywhere, and this is a test task.
+  struct stat st;
+  for (int waited_ms = 0; stat(ready.c_str(), &st) != 0; waited_ms += 10) {
+    if (waited_ms > 300'000) {
+      errno = ETIMEDOUT;
+      Die("waiting for " + ready);
+    }
+    Sleep(0.01);
+  }
+}
+
 // Returns true when this run must fail (and has counted itself).
 bool CountFailure(const Options& options) {
   long count = 0;
@@ -302,6 +389,7 @@ int main(int argc, char** argv) {
   if (options.print_affinity) PrintAffinity();
   if (options.spin_seconds > 0) Spin(options.spin_seconds);
   if (options.grandchild_seconds) StartGrandchild(options);
+  if (!options.detach.empty()) StartDetached(options);
   if (!options.touch.empty()) {
     int fd = open(options.touch.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) Die("open " + options.touch);

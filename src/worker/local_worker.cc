@@ -1,6 +1,7 @@
 #include "worker/local_worker.h"
 
 #include <cstdio>
+#include <string_view>
 
 #include "protocol/private_directory.h"
 
@@ -35,6 +36,15 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);
+  // The launcher finds the attempt's processes that left its process group by this entry
+  // (there is one: Build replaces same-named entries; it is near the end).
+  constexpr std::string_view kTagKey = "ALLOT_EXECUTION_ID=";
+  for (auto it = req.env.rbegin(); it != req.env.rend(); ++it) {
+    if (it->compare(0, kTagKey.size(), kTagKey) == 0) {
+      req.env_tag = *it;
+      break;
+    }
+  }
   return launcher_->Launch(req);
 }
 
