@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/scheduler.h"
+#include "model/task_id.h"
 
 namespace allot {
 
@@ -17,7 +18,7 @@ Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
   if (attempt) {
     if (!running || *attempt != rec.attempts) {
       return Status::FailedPrecondition(
-          "execution '" + id + "@" + std::to_string(*attempt) + "' is not running (task '" + id +
+          "execution '" + ExecutionRef(id, *attempt) + "' is not running (task '" + id +
           "' is " + state +
           (rec.attempts > 0 ? ", its current attempt is " + std::to_string(rec.attempts) : "") +
           ")");

@@ -1,5 +1,7 @@
 #include "journal/journal_event_json.h"
 
+#include "model/task_id.h"
+
 #include <chrono>
 #include <string>
 
@@ -12,7 +14,7 @@ nlohmann::json JournalEventRowToJson(const JournalEventRow& row) {
       {"task", row.task_id},
       {"attempt", e.attempt},
       {"execution", e.attempt > 0
-                        ? nlohmann::json(row.task_id + "@" + std::to_string(e.attempt))
+                        ? nlohmann::json(ExecutionRef(row.task_id, e.attempt))
                         : nlohmann::json()},
       {"from", std::string(TaskStateName(e.from))},
       {"to", std::string(TaskStateName(e.to))},

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "report/attempt_record.h"
+#include "model/task_attempt.h"
 #include "model/task_profile.h"
 
 namespace allot {
@@ -12,7 +13,9 @@ std::string ProfileOf(const TaskSpec& spec) { return TaskProfileName(spec); }
 ProfileStore LearnProfiles(const JournalContents& contents) {
   ProfileStore store;
   for (const AttemptRecord& r : EndedAttempts(contents)) {
-    if (r.task >= contents.submissions.size()) continue;
+    // What the scheduler learns from, no more: lost, preempted and canceled attempts say
+    // nothing about what the work needs.
+    if (r.task >= contents.submissions.size() || !r.TeachesProfile()) continue;
     const TaskSpec& spec = contents.submissions[r.task].spec;
     AttemptSample s;
     s.profile = ProfileOf(spec);
@@ -24,7 +27,6 @@ ProfileStore LearnProfiles(const JournalContents& contents) {
     s.succeeded = r.succeeded();
     s.oom_killed = r.usage && r.usage->memory_exceeded;
     s.timed_out = r.usage && r.usage->timed_out;
-    if (!r.usage) continue;  // lost with its worker: nothing was measured
     store.Record(s);
   }
   return store;
@@ -35,22 +37,20 @@ Result<UnfinishedWork> CollectUnfinished(const JournalContents& contents,
   if (worker_cores.empty()) return Status::InvalidArgument("no workers to forecast on");
   const size_t n = contents.submissions.size();
   std::vector<TaskState> state(n);
-  std::vector<int64_t> started_us(n, 0);
-  std::vector<int> held_cores(n, 0);
   for (size_t i = 0; i < n; ++i) state[i] = contents.submissions[i].initial_state;
   UnfinishedWork work;
+  AttemptFold attempts;
   for (const TaskEvent& e : contents.events) {
     if (e.task >= n) continue;
     if (work.first_event_us == 0) work.first_event_us = e.wall_time_us;
-    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
-      started_us[e.task] = e.wall_time_us;
-      held_cores[e.task] = static_cast<int>(e.cores.size());
-    }
-    if (e.usage && started_us[e.task] > 0) {
-      work.spent_core_seconds += held_cores[e.task] *
-                                 std::chrono::duration<double>(e.usage->wall).count();
-    }
+    attempts.Apply(e);
     state[e.task] = e.to;
+  }
+  for (const TaskAttempt& a : attempts.ended()) {
+    if (a.usage) {
+      work.spent_core_seconds += static_cast<double>(a.cores.size()) *
+                                 std::chrono::duration<double>(a.usage->wall).count();
+    }
   }
   for (int cores : worker_cores) work.input.workers.push_back({cores});
   std::unordered_map<std::string, int32_t> forecast_index;
@@ -71,10 +71,10 @@ Result<UnfinishedWork> CollectUnfinished(const JournalContents& contents,
       auto it = forecast_index.find(d);
       if (it != forecast_index.end()) f.deps.push_back(it->second);
     }
-    if (state[t] == TaskState::kRunning || state[t] == TaskState::kPaused) {
+    if (const TaskAttempt* running = attempts.open(t); running != nullptr && IsActive(state[t])) {
       f.state = ForecastTaskState::kRunning;
-      f.elapsed = std::chrono::microseconds(std::max<int64_t>(0, now_us - started_us[t]));
-      if (held_cores[t] > 0) f.cores = held_cores[t];
+      f.elapsed = std::chrono::microseconds(std::max<int64_t>(0, now_us - running->started_us));
+      if (!running->cores.empty()) f.cores = static_cast<int>(running->cores.size());
     }
   }
   return work;

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "testing/fake_launcher_driver.h"
+#include "testing/task_builder.h"
+#include "testing/test_machines.h"
+
 namespace allot {
 namespace {
 
@@ -73,6 +77,66 @@ TEST(CampaignHistoryTest, UnfinishedWorkKeepsDependenciesAmongItselfAndRunningEl
   EXPECT_EQ(w->first_event_us, 1'000'000);
   EXPECT_DOUBLE_EQ(w->spent_core_seconds, 6.0);  // 2 cores x 3 s
   EXPECT_FALSE(CollectUnfinished(Campaign(), {}, 0).ok());
+}
+
+// Issue 9.3: `allot profiles` learned from preempted and canceled attempts that the scheduler
+// skips. Both now read attempts through the one fold and learn by one rule: a campaign with
+// successes, failures and retries, a cancel, a preemption at stop and a restart teaches the
+// journal's reader exactly what it taught the scheduler that wrote the journal.
+TEST(CampaignHistoryTest, ProfilesFromTheJournalEqualWhatTheSchedulerLearned) {
+  FakeLauncherDriver d(FlatMachine(2));
+  std::vector<TaskSpec> specs;
+  for (int i = 1; i <= 6; ++i) specs.push_back(TaskBuilder("sim-" + std::to_string(i)).Retries(1));
+  ASSERT_TRUE(d.Submit(specs).ok());
+  d.Turn();
+  d.Exit("sim-1", 0);
+  d.Exit("sim-2", 1);  // retried
+  d.Turn();
+  d.scheduler().Control(d.Index("sim-3"), ControlAction::kCancel);
+  d.Drain();
+  d.Kill("sim-3", 15);  // canceled while it ran: teaches nothing
+  d.Turn();
+  d.Stop(/*kill_now=*/false);
+  for (const auto& [execution, launch] : std::map<ExecutionId, LaunchOrder>(d.live())) {
+    AttemptUsage usage;
+    usage.term_signal = 15;
+    d.ExitExecution(execution, usage);  // preempted: teaches nothing
+  }
+  ASSERT_TRUE(d.Restart().ok());
+  for (int round = 0; round < 10 && !d.scheduler().Done(); ++round) {
+    d.Turn();
+    for (const auto& [execution, launch] : std::map<ExecutionId, LaunchOrder>(d.live())) {
+      AttemptUsage ok;
+      ok.exit_code = 0;
+      ok.wall = std::chrono::seconds(2 + round);
+      d.ExitExecution(execution, ok);
+    }
+  }
+  ASSERT_TRUE(d.scheduler().Done());
+
+  JournalContents contents;
+  contents.submissions = d.submissions();
+  contents.events = d.events();
+  const ProfileStore from_journal = LearnProfiles(contents);
+  // The restarted scheduler replayed the journal through the same fold.
+  const ProfileStore& live = d.scheduler().profiles();
+  ASSERT_EQ(from_journal.profiles().size(), live.profiles().size());
+  for (const auto& [name, stats] : live.profiles()) {
+    const ProfileStats* other = from_journal.Find(name);
+    ASSERT_NE(other, nullptr) << name;
+    const ProfileSummary a = stats.Summarize();
+    const ProfileSummary b = other->Summarize();
+    EXPECT_EQ(a.attempts, b.attempts) << name;
+    EXPECT_EQ(a.succeeded, b.succeeded) << name;
+    EXPECT_EQ(a.failed, b.failed) << name;
+    EXPECT_EQ(a.wall_p50, b.wall_p50) << name;
+    EXPECT_EQ(a.wall_p90, b.wall_p90) << name;
+  }
+  // Nothing canceled or preempted was counted: 5 successes (sim-3 was canceled) and sim-2's
+  // one failure.
+  const ProfileSummary sim = from_journal.Find("sim")->Summarize();
+  EXPECT_EQ(sim.succeeded, 5);
+  EXPECT_EQ(sim.attempts, 6);
 }
 
 }  // namespace

@@ -1,32 +1,53 @@
 #include "model/task_attempt.h"
 
+#include <algorithm>
+
 namespace allot {
 
-std::vector<TaskAttempt> TaskAttemptsOf(std::span<const TaskEvent> events) {
-  std::vector<TaskAttempt> out;
-  for (const TaskEvent& e : events) {
-    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused && e.attempt > 0) {
-      TaskAttempt& a = out.emplace_back();
-      a.attempt = e.attempt;
-      a.worker = e.worker;
-      a.cores = e.cores;
-      a.memory_bytes = e.memory_bytes;
-      a.started_us = e.wall_time_us;
-      continue;
-    }
-    if (out.empty() || out.back().attempt != e.attempt) continue;
-    TaskAttempt& a = out.back();
-    if (a.ended_us) continue;
-    if (IsActive(e.to) && IsActive(e.from)) {
-      a.state = e.to;  // paused, resumed
-      continue;
-    }
-    if (!IsActive(e.from)) continue;
-    a.ended_us = e.wall_time_us;
-    a.state = e.to;
-    a.usage = e.usage;
-    a.reason = e.reason;
+void AttemptFold::Apply(const TaskEvent& e) {
+  if (StartsAttempt(e.from, e.to)) {
+    TaskAttempt& a = open_[e.task];
+    a = TaskAttempt{};
+    a.task = e.task;
+    a.attempt = e.attempt;
+    a.worker = e.worker;
+    a.cores = e.cores;
+    a.gpus = e.gpus;
+    a.memory_bytes = e.memory_bytes;
+    a.started_us = e.wall_time_us;
+    return;
   }
+  if (IsActive(e.from) && IsActive(e.to)) {  // paused, resumed
+    if (auto it = open_.find(e.task); it != open_.end()) it->second.state = e.to;
+    return;
+  }
+  if (!EndsAttempt(e.from, e.to)) return;
+  TaskAttempt a;
+  if (auto it = open_.find(e.task); it != open_.end()) {
+    a = std::move(it->second);
+    open_.erase(it);
+  } else {
+    a.task = e.task;
+    a.attempt = e.attempt;
+    a.started_us = e.usage ? e.wall_time_us - e.usage->wall.count() : e.wall_time_us;
+  }
+  a.ended_us = std::max(e.wall_time_us, a.started_us);
+  a.state = e.to;
+  a.usage = e.usage;
+  a.reason = e.reason;
+  ended_.push_back(std::move(a));
+}
+
+const TaskAttempt* AttemptFold::open(TaskIndex t) const {
+  auto it = open_.find(t);
+  return it == open_.end() ? nullptr : &it->second;
+}
+
+std::vector<TaskAttempt> TaskAttemptsOf(std::span<const TaskEvent> events) {
+  AttemptFold fold;
+  for (const TaskEvent& e : events) fold.Apply(e);
+  std::vector<TaskAttempt> out = fold.TakeEnded();
+  for (const auto& [task, a] : fold.open()) out.push_back(a);
   return out;
 }
 

@@ -1,12 +1,17 @@
-// TaskAttempt: one attempt of a task as its journal events tell it: where and with what it
-// ran, how it ended and what it used; the rows of `allot status ID` (from the journal, and from
-// a server's GET /api/v1/tasks/{ref}). Plain data and a pure function; thread-compatible.
+// TaskAttempt and AttemptFold: attempts as a journal's events tell them. The fold is the one
+// place that says where an attempt starts (model: StartsAttempt), what pauses and resumes do
+// (they belong to the attempt they interrupt) and what ends it (EndsAttempt, with the usage and
+// reason of that transition). `allot status` (from the journal and from a server), accounting
+// reports, learned profiles and the forecast all read attempts through it, and the scheduler
+// learns by the same rule (EndTeachesProfile), so none of them can disagree.
+// Plain data and a pure fold; thread-compatible.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/task_event.h"
@@ -14,10 +19,13 @@
 namespace allot {
 
 struct TaskAttempt {
+  TaskIndex task = 0;
   uint32_t attempt = 0;
   std::string worker;  // empty: the embedded worker of `allot run`
   std::vector<int> cores;
+  std::vector<int> gpus;
   int64_t memory_bytes = 0;  // held, and its memory limit; 0: none
+  // When it started; for an attempt whose start is not in the events, its end minus its wall.
   int64_t started_us = 0;
   std::optional<int64_t> ended_us;
   // running or paused while it runs; else the state its end led to (succeeded, failed, ready
@@ -26,10 +34,30 @@ struct TaskAttempt {
   std::optional<AttemptUsage> usage;  // once it ended with usage (lost attempts have none)
   std::string reason;
   bool operator==(const TaskAttempt&) const = default;
+
+  // Whether its profile learns from it: it ended by itself and was measured.
+  bool TeachesProfile() const { return ended_us && usage && EndTeachesProfile(state); }
+};
+
+class AttemptFold {
+ public:
+  // Feeds one event; events come in journal order.
+  void Apply(const TaskEvent& e);
+
+  // The attempts that ended, in the order they ended.
+  const std::vector<TaskAttempt>& ended() const { return ended_; }
+  std::vector<TaskAttempt> TakeEnded() { return std::move(ended_); }
+  // The attempt of task `t` that is running or paused, or null.
+  const TaskAttempt* open(TaskIndex t) const;
+  const std::unordered_map<TaskIndex, TaskAttempt>& open() const { return open_; }
+
+ private:
+  std::vector<TaskAttempt> ended_;
+  std::unordered_map<TaskIndex, TaskAttempt> open_;  // at most one attempt of a task at a time
 };
 
 // The attempts of one task, from its events in journal order (other tasks' events must not be
-// among them). Resumes and pauses belong to the attempt they interrupt.
+// among them): those that ended, then the one under way, if any.
 std::vector<TaskAttempt> TaskAttemptsOf(std::span<const TaskEvent> events);
 
 }  // namespace allot

@@ -1,11 +1,13 @@
 #include "model/task_attempt_json.h"
 
+#include "model/task_id.h"
+
 namespace allot {
 
 nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_id) {
   using Json = nlohmann::json;
   Json j = {{"attempt", a.attempt},
-            {"execution", task_id + "@" + std::to_string(a.attempt)},
+            {"execution", ExecutionRef(task_id, a.attempt)},
             {"worker", a.worker},
             {"cores", a.cores},
             {"memory", a.memory_bytes},

@@ -63,4 +63,25 @@ Status ValidateTaskId(std::string_view id) {
   return Status::Ok();
 }
 
+std::string ExecutionRef(std::string_view task_id, uint32_t attempt) {
+  std::string ref(task_id);
+  ref += '@';
+  ref += std::to_string(attempt);
+  return ref;
+}
+
+std::optional<std::pair<std::string_view, uint32_t>> SplitExecutionRef(std::string_view ref) {
+  const size_t at = ref.rfind('@');
+  if (at == std::string_view::npos || at == 0) return std::nullopt;
+  std::string_view digits = ref.substr(at + 1);
+  if (digits.empty() || digits.size() > 10) return std::nullopt;
+  uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (n == 0 || n > UINT32_MAX) return std::nullopt;
+  return std::make_pair(ref.substr(0, at), static_cast<uint32_t>(n));
+}
+
 }  // namespace allot

@@ -2,7 +2,11 @@
 // so they are restricted. Used by the task-file parser and by the API for submitted ids.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/status.h"
 
@@ -17,5 +21,12 @@ inline constexpr size_t kMaxTaskIdLength = 200;
 // <id>@<attempt>) or ',' (lists of ids are comma-separated). Every accepted id can be named
 // on the command line, in a URL and in a list.
 Status ValidateTaskId(std::string_view id);
+
+// An execution id, "<task id>@<attempt>": attempt `attempt` of the task. The one format, for
+// ALLOT_EXECUTION_ID, the API, `allot status` and messages.
+std::string ExecutionRef(std::string_view task_id, uint32_t attempt);
+// The task id and attempt of an execution id; none when `ref` is not one (no '@', or not a
+// positive number of at most 10 digits after the last one).
+std::optional<std::pair<std::string_view, uint32_t>> SplitExecutionRef(std::string_view ref);
 
 }  // namespace allot

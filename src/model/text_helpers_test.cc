@@ -79,5 +79,17 @@ TEST(TaskIdTest, RejectsIdsThatCannotBeAddressed) {
   }
 }
 
+TEST(ExecutionRefTest, FormatsAndSplitsTheOneFormat) {
+  EXPECT_EQ(ExecutionRef("sim-3", 2), "sim-3@2");
+  auto split = SplitExecutionRef("sim-3@2");
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->first, "sim-3");
+  EXPECT_EQ(split->second, 2u);
+  for (std::string_view bad : {"sim-3", "@2", "sim@", "sim@x", "sim@0", "sim@99999999999",
+                               "sim@4294967296"}) {
+    EXPECT_FALSE(SplitExecutionRef(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace allot

@@ -1,7 +1,7 @@
 #include "report/attempt_record.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include "model/task_attempt.h"
 
 namespace allot {
 
@@ -15,35 +15,21 @@ Duration AttemptRecord::Cpu() const {
 }
 
 std::vector<AttemptRecord> EndedAttempts(const JournalContents& contents) {
+  AttemptFold fold;
+  for (const TaskEvent& e : contents.events) fold.Apply(e);
   std::vector<AttemptRecord> ended;
-  std::unordered_map<TaskIndex, AttemptRecord> open;  // by task: at most one attempt at a time
-  for (const TaskEvent& e : contents.events) {
-    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
-      AttemptRecord& r = open[e.task];
-      r = AttemptRecord{};
-      r.task = e.task;
-      r.attempt = e.attempt;
-      r.start_us = e.wall_time_us;
-      r.cores = static_cast<int>(e.cores.size());
-      r.gpus = static_cast<int>(e.gpus.size());
-      r.memory_bytes = e.memory_bytes;
-      continue;
-    }
-    if (!IsActive(e.from) || IsActive(e.to)) continue;
-    AttemptRecord r;
-    auto it = open.find(e.task);
-    if (it != open.end()) {
-      r = std::move(it->second);
-      open.erase(it);
-    } else {
-      r.task = e.task;
-      r.attempt = e.attempt;
-      r.start_us = e.usage ? e.wall_time_us - e.usage->wall.count() : e.wall_time_us;
-    }
-    r.end_us = std::max(e.wall_time_us, r.start_us);
-    r.outcome = e.to;
-    r.usage = e.usage;
-    ended.push_back(std::move(r));
+  ended.reserve(fold.ended().size());
+  for (const TaskAttempt& a : fold.ended()) {
+    AttemptRecord& r = ended.emplace_back();
+    r.task = a.task;
+    r.attempt = a.attempt;
+    r.start_us = a.started_us;
+    r.end_us = *a.ended_us;
+    r.cores = static_cast<int>(a.cores.size());
+    r.gpus = static_cast<int>(a.gpus.size());
+    r.memory_bytes = a.memory_bytes;
+    r.outcome = a.state;
+    r.usage = a.usage;
   }
   return ended;
 }

@@ -1,6 +1,7 @@
 // AttemptRecord: one ended attempt of a task, as accounting sees it: what it held (from the
 // transition into running that started it) and what it used (from the transition that ended
-// it). Pure functions of JournalContents; thread-compatible.
+// it), from the one fold of events into attempts (model/task_attempt.h). Pure functions of
+// JournalContents; thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,8 @@ struct AttemptRecord {
   // User + system CPU time; 0 when nothing was measured.
   Duration Cpu() const;
   bool succeeded() const { return outcome == TaskState::kSucceeded; }
+  // Whether its profile learns from it (the scheduler's rule: model EndTeachesProfile).
+  bool TeachesProfile() const { return usage.has_value() && EndTeachesProfile(outcome); }
 };
 
 // Every attempt that ended, in the order they ended. Attempts still running or paused are left

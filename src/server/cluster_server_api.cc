@@ -18,27 +18,21 @@
 #include "model/task_file.h"
 #include "server/cluster_server.h"
 
+#include "model/task_id.h"
+
 namespace allot {
 namespace {
 
 using Json = nlohmann::json;
 using Steady = std::chrono::steady_clock;
 
-std::string ExecutionRef(const std::string& id, uint32_t attempt) {
-  return id + "@" + std::to_string(attempt);
-}
-
 
 }  // namespace
 
 Result<ClusterServer::Ref> ClusterServer::Resolve(const std::string& ref) const {
   if (auto t = scheduler_->Find(ref)) return Ref{*t, std::nullopt};
-  size_t at = ref.rfind('@');
-  if (at != std::string::npos && at + 1 < ref.size() &&
-      ref.find_first_not_of("0123456789", at + 1) == std::string::npos && ref.size() - at < 11) {
-    if (auto t = scheduler_->Find(ref.substr(0, at))) {
-      return Ref{*t, static_cast<uint32_t>(std::stoul(ref.substr(at + 1)))};
-    }
+  if (auto split = SplitExecutionRef(ref)) {
+    if (auto t = scheduler_->Find(split->first)) return Ref{*t, split->second};
   }
   return Status::NotFound("no task or execution '" + ref + "'");
 }

@@ -1,5 +1,7 @@
 #include "worker/local_worker.h"
 
+#include "model/task_id.h"
+
 #include <cstdio>
 #include <string_view>
 
@@ -31,7 +33,7 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   AttemptFacts facts;
   facts.spec = plan.spec;
   facts.attempt = plan.attempt;
-  facts.execution_id = plan.spec->id + "@" + std::to_string(plan.attempt);
+  facts.execution_id = ExecutionRef(plan.spec->id, plan.attempt);
   facts.cpus = plan.cpus;
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
