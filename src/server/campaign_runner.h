@@ -1,15 +1,7 @@
-// CampaignRunner: the event loop of `allot run`, the embedded form of the server: one thread
-// owns the Scheduler and drives it with real processes, a real journal and the real clock.
-//
-// One loop turn:
-//  1. collect exited attempts from the launcher; fire due timers; let the scheduler choose;
-//  2. append the turn's submissions and transitions to the journal and commit them once
-//     (group commit) — nothing is launched before the transition that starts it is durable;
-//  3. launch and signal as the scheduler ordered;
-//  4. sleep in epoll until a child exits, a signal arrives or the next deadline is due (the
-//     launcher's usage sampling among them: a due sample is taken first thing in a turn).
-// SIGTERM/SIGINT/SIGHUP: stop dispatching, SIGTERM the tasks, SIGKILL after their grace period;
-// a second signal SIGKILLs at once. A journal failure stops everything the same way.
+// CampaignRunner: `allot run`'s form of the server: the one ServerLoop (server_loop.h) with a
+// LocalChannel (local_channel.h), so the embedded worker is this process and no port is
+// opened, plus what a person watching sees (the progress line, a line per task that fails) and
+// the outcome a summary is made of.
 #pragma once
 
 #include <string>
@@ -42,35 +34,22 @@ struct RunOutcome {
 
 class CampaignRunner {
  public:
-  // All pointers must outlive the runner. Blocks SIGINT, SIGTERM and SIGHUP in the calling
-  // thread (they are read from a signalfd instead).
+  // All pointers must outlive the runner.
   CampaignRunner(Scheduler* scheduler, JournalStore* journal, ProcessLauncher* launcher,
                  LocalWorker* worker, const Clock* clock, ProgressReporter* progress);
-  ~CampaignRunner();
 
-  // Runs until every task is terminal or a stop completes. Errors only for a broken event
-  // loop (epoll/signalfd); journal failures are reported in the outcome.
+  // Runs until every task is terminal or a stop completes. Blocks SIGINT, SIGTERM and SIGHUP
+  // in the calling thread (they are read from a signalfd). Errors only for a broken event
+  // loop; journal failures are reported in the outcome.
   Result<RunOutcome> Run();
 
  private:
-  Status Setup();
-  void Flush();
-  void Act();
-  void HandleSignals();
-  void SendSignal(const SignalOrder& order);
-  int TimeoutMillis() const;
-
   Scheduler* scheduler_;
   JournalStore* journal_;
   ProcessLauncher* launcher_;
   LocalWorker* worker_;
   const Clock* clock_;
   ProgressReporter* progress_;
-  int epoll_fd_ = -1;
-  int signal_fd_ = -1;
-  RunOutcome outcome_;
-  bool journal_ok_ = true;
-  std::vector<ProcessExit> exits_;
 };
 
 }  // namespace allot

@@ -1,30 +1,22 @@
-// ClusterServer: `allot server start`, the long-lived form of the server (docs/CLUSTER.md).
-// One event-loop thread owns the Scheduler, the journal and the worker endpoint; HTTP request
-// threads reach that state only by posting calls to the loop (Call), which runs them between
-// its turns and answers them after the turn's commit, so an answer never reports a change that
-// is not durable.
+// ClusterServer: `allot server start`, the long-lived form of the server (docs/CLUSTER.md):
+// the one ServerLoop (server_loop.h) with a ZmqChannel (zmq_channel.h) for workers on any node,
+// and the HTTP API (http_api.h) whose ApiBackend this is. HTTP request threads reach the
+// loop's state only through ServerLoop::Call, which runs a call between turns and answers it
+// after the turn's commit, so an answer never reports a change that is not durable; long polls
+// (wait, events) wake on commits.
 //
-// One loop turn:
-//  1. wait (zmq_poll) for worker messages, posted API calls, signals, or the next deadline;
-//  2. run the posted calls; handle every worker message (register, heartbeat, exited, goodbye);
-//     declare silent workers lost; give up on recovered attempts nobody reported;
-//  3. fire due timers, let the scheduler place tasks;
-//  4. append and commit the turn's submissions and transitions (group commit);
-//  5. send each worker one batched launch / signal / ack message; answer the posted calls.
-// SIGTERM/SIGINT/SIGHUP and POST /server/stop: stop dispatching, preempt the running attempts
-// (SIGTERM, SIGKILL after their grace), tell the workers to stop, exit.
+// Open: the server directory (private), its lock, the access file (keys, token and ports kept
+// across restarts), the journal (recovered: running attempts wait for their workers), the
+// worker endpoint and the HTTP port. SIGTERM/SIGINT/SIGHUP and POST /server/stop: stop
+// dispatching, preempt the running attempts (SIGTERM, SIGKILL after their grace), tell the
+// workers to stop, exit.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
-#include <functional>
-#include <future>
 #include <map>
-#include <span>
-#include <unordered_map>
 #include <memory>
-#include <mutex>
+#include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.h"
@@ -39,6 +31,8 @@
 #include "server/campaign_lock.h"
 #include "server/http_api.h"
 #include "server/prometheus_text.h"
+#include "server/server_loop.h"
+#include "server/zmq_channel.h"
 
 namespace allot {
 
@@ -58,7 +52,7 @@ struct ClusterServerOptions {
   SchedulerOptions scheduler;
 };
 
-class ClusterServer : public ApiBackend {
+class ClusterServer : public ApiBackend, private LoopObserver {
  public:
   // Locks the directory's journal, recovers it (running attempts wait for their workers),
   // binds both endpoints and writes access.json. FailedPrecondition when another server runs
@@ -90,32 +84,6 @@ class ClusterServer : public ApiBackend {
   Result<std::string> Metrics() override;
 
  private:
-  // A connected worker, by its routing id (name).
-  struct Peer {
-    WorkerId id = 0;
-    std::string name;
-    std::string host;
-    int64_t pid = 0;
-    TimePoint last_seen;
-    int64_t joined_us = 0;
-    int64_t last_seen_us = 0;
-    bool draining = false;
-    bool reply_due = false;  // answer its heartbeat after the commit
-    std::vector<uint64_t> acks;
-    std::vector<AttemptToLaunch> launches;
-    std::vector<SignalRequest> signals;
-    NodeUsage node;                                  // from its latest heartbeat
-    std::unordered_map<uint64_t, TimePoint> sent;    // launches not yet reported ended
-  };
-  // A worker that left or was lost, for `allot workers`.
-  struct PastWorker {
-    WorkerId id = 0;
-    std::string name, host, state, reason;
-    int cores = 0;
-    int64_t memory = 0;
-    int gpus = 0;
-    int64_t joined_us = 0, last_seen_us = 0;
-  };
   // A resolved task reference.
   struct Ref {
     TaskIndex task = 0;
@@ -126,26 +94,17 @@ class ClusterServer : public ApiBackend {
   Status Open();
 
   // Runs `fn` on the loop thread and returns its answer once the turn that ran it committed.
-  Result<nlohmann::json> Call(std::function<Result<nlohmann::json>()> fn);
-  void RunCalls();
-  void HandleMessage(const std::string& peer, const std::string& payload);
-  void OnRegister(const std::string& peer_name, RegisterMessage m);
-  void OnExits(Peer& peer, const std::vector<ExitReport>& exits);
-  void OnHeartbeat(Peer& peer, HeartbeatMessage beat);
-  void LosePeer(const std::string& name, const std::string& state, const std::string& reason);
-  void CheckDeadlines();
-  bool Flush();
-  void SendAll();
-  void Send(const std::string& peer, const ServerToWorker& message);
-  void HandleSignals();
-  void BeginStop(bool kill);
-  int TimeoutMillis() const;
+  Result<nlohmann::json> Call(std::function<Result<nlohmann::json>()> fn) {
+    return loop_->Call(std::move(fn));
+  }
+  // LoopObserver: metrics and the reasons tasks ended.
+  void OnEvents(std::span<const Submission> submissions, std::span<const TaskEvent> events,
+                bool durable) override;
 
   Result<Ref> Resolve(const std::string& ref) const;
   nlohmann::json TaskJson(TaskIndex t) const;
   nlohmann::json CountsJson() const;
   std::string WorkerName(TaskIndex t) const;
-  Peer* PeerOf(WorkerId id);
   // Why a task that did not succeed ended ("" when it did, or is not over).
   std::string EndReason(TaskIndex t) const;
   void NoteEnds(std::span<const TaskEvent> events);
@@ -159,47 +118,16 @@ class ClusterServer : public ApiBackend {
   std::unique_ptr<SqliteJournal> journal_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ServerEndpoint> endpoint_;
+  std::unique_ptr<ServerLoop> loop_;
+  std::unique_ptr<ZmqChannel> channel_;
   std::unique_ptr<HttpApi> http_;
   size_t recovered_tasks_ = 0;
-  int signal_fd_ = -1;
-  int wake_fd_ = -1;
-
-  // Loop-thread state.
-  std::map<std::string, Peer> peers_;
-  std::map<WorkerId, std::string> peer_of_;
-  std::vector<PastWorker> past_;
-  WorkerId next_worker_id_ = 1;
-  TimePoint unattached_deadline_;
-  bool stopping_ = false;
-  bool stop_kill_ = false;
-  bool done_ = false;
-  Status fatal_;
   int64_t started_us_ = 0;
 
-  // Metrics (loop thread).
+  // Loop thread: metrics, and why unsuccessful tasks ended.
   Histogram task_duration_{{0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 14400, 43200, 86400}};
-  Histogram commit_seconds_{{1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1}};
-  Histogram schedule_seconds_{{1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1}};
   std::map<std::string, uint64_t> attempts_ended_;  // by the state the attempt ended in
   std::unordered_map<TaskIndex, std::string> end_reasons_;  // of failed/canceled/skipped tasks
-
-  // Calls posted by HTTP threads, and their answers.
-  struct Pending {
-    std::function<Result<nlohmann::json>()> fn;
-    std::shared_ptr<std::promise<Result<nlohmann::json>>> reply;
-  };
-  std::mutex calls_mu_;
-  std::vector<Pending> calls_;
-  std::vector<std::pair<std::shared_ptr<std::promise<Result<nlohmann::json>>>,
-                        Result<nlohmann::json>>>
-      answers_;  // loop thread: answered after the commit
-
-  // Long polls wait for the next turn.
-  std::mutex turn_mu_;
-  std::condition_variable turn_cv_;
-  uint64_t turns_ = 0;
-  std::atomic<int64_t> committed_seq_{0};
-  std::atomic<bool> closing_{false};
 };
 
 }  // namespace allot

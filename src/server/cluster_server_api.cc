@@ -24,7 +24,6 @@ namespace allot {
 namespace {
 
 using Json = nlohmann::json;
-using Steady = std::chrono::steady_clock;
 
 
 }  // namespace
@@ -41,8 +40,7 @@ std::string ClusterServer::WorkerName(TaskIndex t) const {
   std::optional<WorkerId> w = scheduler_->WorkerOf(t);
   if (!w) return "";
   if (*w == kNoWorker) return "(awaiting its worker)";
-  auto it = peer_of_.find(*w);
-  return it == peer_of_.end() ? "" : it->second;
+  return channel_->NameOf(*w);
 }
 
 Json ClusterServer::TaskJson(TaskIndex t) const {
@@ -82,16 +80,16 @@ Result<Json> ClusterServer::ServerInfo() {
                 {"started_us", started_us_},
                 {"tasks", scheduler_->task_count()},
                 {"counts", CountsJson()},
-                {"workers", peers_.size()},
+                {"workers", channel_->registry().peers().size()},
                 // The newest durable event's seq: where a client starts following
                 // /api/v1/events without paging through the history.
-                {"last_event", committed_seq_.load()}};
+                {"last_event", loop_->committed_events()}};
   });
 }
 
 Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
   return Call([this, kill = request.kill]() -> Result<Json> {
-    BeginStop(kill);
+    loop_->BeginStop(kill);
     return Json::object();
   });
 }
@@ -111,7 +109,7 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
   auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
   if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
   return Call([this, specs]() -> Result<Json> {
-    if (stopping_) return Status::Unavailable("the server is stopping");
+    if (loop_->stopping()) return Status::Unavailable("the server is stopping");
     // Dependencies outside the file must name tasks the server has; patterns the file did not
     // match expand over them.
     std::unordered_set<std::string> in_batch;
@@ -253,8 +251,8 @@ Result<Json> ClusterServer::Control(const ControlRequest& request) {
 }
 
 Result<Json> ClusterServer::Wait(const WaitRequest& request) {
-  const auto deadline =
-      Steady::now() + std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
+  const TimePoint deadline =
+      clock_->Now() + std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
   auto check = [this, refs = request.refs]() -> Result<Json> {
     std::vector<TaskIndex> tasks;
     for (const std::string& ref : refs) {
@@ -293,26 +291,19 @@ Result<Json> ClusterServer::Wait(const WaitRequest& request) {
     return Json{{"done", done}, {"counts", CountsJson()}, {"unsuccessful", unsuccessful}};
   };
   while (true) {
+    // Whether the tasks are done changes only with a commit: check, then sleep until the next
+    // commit after the one the check saw (or the deadline).
+    const int64_t seen = loop_->committed_events();
     ALLOT_ASSIGN_OR_RETURN(Json answer, Call(check));
-    if (answer["done"].get<bool>() || Steady::now() >= deadline || closing_) return answer;
-    // Next turn, but not more often than every 20 ms.
-    std::unique_lock lock(turn_mu_);
-    const uint64_t seen = turns_;
-    turn_cv_.wait_until(lock, std::min(deadline, Steady::now() + std::chrono::seconds(1)),
-                        [&] { return turns_ != seen || closing_; });
-    lock.unlock();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const TimePoint now = clock_->Now();
+    if (answer["done"].get<bool>() || now >= deadline || loop_->closing()) return answer;
+    loop_->WaitForCommit(seen, deadline - now);
   }
 }
 
 Result<Json> ClusterServer::Events(const EventsRequest& request) {
-  const auto deadline =
-      Steady::now() + std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
-  while (committed_seq_ <= request.after && Steady::now() < deadline && !closing_) {
-    std::unique_lock lock(turn_mu_);
-    turn_cv_.wait_until(lock, std::min(deadline, Steady::now() + std::chrono::seconds(1)),
-                        [&] { return committed_seq_ > request.after || closing_; });
-  }
+  loop_->WaitForCommit(request.after,
+                       std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6)));
   ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
   ALLOT_ASSIGN_OR_RETURN(std::vector<JournalEventRow> rows,
                          reader->EventsAfter(request.after, request.limit));
@@ -365,7 +356,7 @@ Result<LogChunk> ClusterServer::ReadLog(const LogRequest& request) {
 Result<Json> ClusterServer::ListWorkers() {
   return Call([this]() -> Result<Json> {
     Json out = Json::array();
-    for (const auto& [name, p] : peers_) {
+    for (const auto& [name, p] : channel_->registry().peers()) {
       auto w = scheduler_->workers().find(p.id);
       if (w == scheduler_->workers().end()) continue;
       const ResourceAmounts cap = w->second.pool.Capacity();
@@ -390,7 +381,7 @@ Result<Json> ClusterServer::ListWorkers() {
                             {"memory_available", p.node.memory_available},
                             {"load1", p.node.load1_centi / 100.0}};
     }
-    for (const PastWorker& p : past_) {
+    for (const PastWorker& p : channel_->registry().past()) {
       out.push_back({{"id", p.id},
                      {"name", p.name},
                      {"host", p.host},
@@ -410,20 +401,15 @@ Result<Json> ClusterServer::ListWorkers() {
 
 Result<Json> ClusterServer::ControlWorker(const WorkerControlRequest& request) {
   return Call([this, request]() -> Result<Json> {
-    std::string name;
-    for (const auto& [peer, p] : peers_) {
-      if (std::to_string(p.id) == request.worker || peer == request.worker) name = peer;
-    }
-    if (name.empty()) return Status::NotFound("no connected worker '" + request.worker + "'");
-    Peer& p = peers_.at(name);
-    Json info = {{"id", p.id}, {"name", p.name}, {"host", p.host}};
+    const WorkerPeer* p = channel_->registry().FindByRef(request.worker);
+    if (p == nullptr) return Status::NotFound("no connected worker '" + request.worker + "'");
+    const std::string name = p->name;
+    Json info = {{"id", p->id}, {"name", p->name}, {"host", p->host}};
     if (request.action == WorkerAction::kDrain) {
-      p.draining = true;
-      scheduler_->DrainWorker(p.id);
+      channel_->Drain(name);
       info["state"] = "draining";
     } else {
-      Send(name, StopMessage{true});
-      LosePeer(name, "gone", "worker " + name + " stopped by request; its tasks run again");
+      channel_->Stop(name, "worker " + name + " stopped by request; its tasks run again");
       info["state"] = "gone";
     }
     return Json{{"worker", info}};
@@ -458,17 +444,18 @@ Result<std::string> ClusterServer::Metrics() {
                           m.Header("allot_journal_commit_duration_seconds", "histogram",
                                    "Time to append and commit one loop turn's transitions.");
                           m.HistogramSamples("allot_journal_commit_duration_seconds", {},
-                                             commit_seconds_);
+                                             loop_->stats().commit_seconds);
                           m.Header("allot_schedule_duration_seconds", "histogram",
                                    "Time of one scheduling pass (timers and placement).");
                           m.HistogramSamples("allot_schedule_duration_seconds", {},
-                                             schedule_seconds_);
+                                             loop_->stats().schedule_seconds);
                           m.Header("allot_journal_events_total", "counter",
                                    "Transitions committed to the journal.");
                           m.Sample("allot_journal_events_total", {},
-                                   static_cast<double>(committed_seq_.load()));
+                                   static_cast<double>(loop_->committed_events()));
                           m.Header("allot_workers", "gauge", "Connected workers.");
-                          m.Sample("allot_workers", {}, static_cast<double>(peers_.size()));
+                          m.Sample("allot_workers", {},
+                                   static_cast<double>(channel_->registry().peers().size()));
                           m.Header("allot_worker_cores", "gauge",
                                    "Cores of each worker: total, allocated to tasks, busy "
                                    "(measured on the node).");
@@ -478,7 +465,7 @@ Result<std::string> ClusterServer::Metrics() {
                                      "(measured on the node).");
                           gpu.Header("allot_worker_gpus", "gauge",
                                      "GPUs of each worker: total and allocated.");
-                          for (const auto& [name, p] : peers_) {
+                          for (const auto& [name, p] : channel_->registry().peers()) {
                             auto w = scheduler_->workers().find(p.id);
                             if (w == scheduler_->workers().end()) continue;
                             const ResourceAmounts cap = w->second.pool.Capacity();

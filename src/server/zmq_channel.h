@@ -1,0 +1,71 @@
+// ZmqChannel: the WorkerChannel of `allot server start`: workers on any node, over the ZeroMQ
+// CURVE endpoint (docs/CLUSTER.md, "Worker protocol"). Per turn:
+//   Receive: every waiting message: register (the worker joins the scheduler with what it
+//     runs; a re-register of a known one is welcomed again), heartbeat (node usage; launches
+//     it never got are lost), exited (exits go to the scheduler, acked after the commit),
+//     goodbye; then silent workers are declared lost, recovered attempts nobody reported are
+//     given up on after worker_timeout, and drained workers with nothing left leave.
+//   Act: launches and signals are batched per worker; Send: one launch (carrying the acks) or
+//     ack message and one signal message per worker, after the commit.
+// The WorkerRegistry keeps the book; `allot workers` and the API read it through registry().
+// Loop thread only; the scheduler and endpoint must outlive the channel.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "core/scheduler.h"
+#include "protocol/server_endpoint.h"
+#include "protocol/worker_messages.h"
+#include "server/worker_channel.h"
+#include "server/worker_registry.h"
+
+namespace allot {
+
+struct ZmqChannelOptions {
+  Duration worker_timeout = std::chrono::seconds(30);  // heartbeats come every third of it
+  std::string instance;    // the server's AccessFile::instance, told to workers
+  std::string output_dir;  // where workers put task output
+};
+
+class ZmqChannel final : public WorkerChannel {
+ public:
+  ZmqChannel(Scheduler* scheduler, ServerEndpoint* endpoint, const Clock* clock,
+             ZmqChannelOptions options, std::function<void(const std::string&)> log);
+
+  std::vector<PollSource> PollSources() const override;
+  std::optional<TimePoint> NextDeadline() const override;
+  void Receive() override;
+  void Act(Outbox* out, bool journal_failed) override;
+  void Send() override;
+  void Shutdown(bool kill) override;
+
+  const WorkerRegistry& registry() const { return registry_; }
+  // The worker's name; "" when it is not connected.
+  std::string NameOf(WorkerId id) const;
+  // No new attempts go to it; it leaves once its attempts ended. False: not connected.
+  bool Drain(const std::string& name);
+  // Tells it to stop (its attempts are killed) and forgets it; its attempts run again.
+  bool Stop(const std::string& name, const std::string& reason);
+
+ private:
+  void HandleMessage(const std::string& peer, const std::string& payload);
+  void OnRegister(const std::string& peer, RegisterMessage m);
+  void OnExits(WorkerPeer& peer, const std::vector<ExitReport>& exits);
+  void OnHeartbeat(WorkerPeer& peer, HeartbeatMessage beat);
+  void Lose(const std::string& name, const std::string& state, const std::string& reason);
+  void CheckDeadlines();
+  void SendTo(const std::string& peer, const ServerToWorker& message);
+
+  Scheduler* scheduler_;
+  ServerEndpoint* endpoint_;
+  const Clock* clock_;
+  ZmqChannelOptions options_;
+  std::function<void(const std::string&)> log_;
+  WorkerRegistry registry_;
+  TimePoint unattached_deadline_;
+};
+
+}  // namespace allot
