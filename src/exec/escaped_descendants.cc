@@ -338,7 +338,7 @@ void EscapedDescendants::Release(RunId run) {
 void EscapedDescendants::KillAll(int64_t patience_ns) {
   const int64_t deadline = MonotonicNanos() + patience_ns;
   while (true) {
-    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    while (waitpid(-1, nullptr, WNOHANG | __WNOTHREAD) > 0) {
     }
     ForgetExited();
     ReadOwnChildren(&children_);

@@ -130,7 +130,7 @@ PosixProcessLauncher::~PosixProcessLauncher() {
   escaped_->KillAll(EscapedDescendants::kHoldLimitNs);
   escaped_.reset();
   // Strays that were already dying: reap what is a zombie now, leave the rest to init.
-  while (waitpid(-1, nullptr, WNOHANG) > 0) {
+  while (waitpid(-1, nullptr, WNOHANG | __WNOTHREAD) > 0) {
   }
   close(hold_timer_fd_);
   close(dev_null_fd_);
@@ -271,7 +271,9 @@ void PosixProcessLauncher::CollectExits(std::vector<ProcessExit>* exits) {
   while (true) {
     siginfo_t info = {};
     // WNOWAIT: look first, so a leader's group is killed while the zombie still pins its id.
-    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    // __WNOTHREAD: only the children of this (the owner's) thread and the orphans adopted by
+    // it; another launcher's children, on another thread of the process, are its own.
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WNOTHREAD) != 0) {
       if (errno == EINTR) continue;
       break;  // ECHILD: no children at all
     }

@@ -53,7 +53,10 @@
 // killer is not told apart from other SIGKILLs.
 //
 // Not thread-safe: one owner thread calls every method (Launch runs the child on a stack the
-// launcher owns). Destroying the launcher SIGKILLs and reaps every attempt still running and
+// launcher owns). Every wait it makes (exits, strays, its destructor) is for the children of
+// that thread only (and the orphans the process adopts when that thread is the main one), so
+// launchers on different threads of one process (worker agents in a test) never take each
+// other's exits. Destroying the launcher SIGKILLs and reaps every attempt still running and
 // every process attempts left (waiting up to 5 s for them).
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include "exec/launcher_itest_support.h"
@@ -317,6 +318,48 @@ TEST_F(PosixProcessLauncherTest, ReadyFdIsQuietWhenNothingExited) {
   EXPECT_EQ(poll(&fd, 1, 0), 0);
   ASSERT_TRUE(launcher_->Signal(1, SIGKILL).ok());
   EXPECT_TRUE(waiter_->Wait(1).has_value());
+}
+
+}  // namespace
+}  // namespace allot
+
+namespace allot {
+namespace {
+
+// Found by the in-process cluster test (two worker agents in one process): a launcher reaped
+// every child of the process, so one launcher took another's exits, which then never came.
+// A launcher reaps the children of its own thread (and the orphans adopted by its thread).
+TEST(PosixProcessLauncherThreadsTest, TwoLaunchersOnTwoThreadsEachGetEveryExitOfTheirOwn) {
+  TempDir dir;
+  ASSERT_FALSE(dir.path().empty());
+  constexpr int kRuns = 40;
+  auto run = [&dir](RunId base, int* collected) {
+    auto launcher = PosixProcessLauncher::Create();
+    ASSERT_TRUE(launcher.ok()) << launcher.status().ToString();
+    ExitWaiter waiter(launcher->get());
+    for (int i = 0; i < kRuns; ++i) {
+      LaunchRequest r;
+      r.run_id = base + static_cast<RunId>(i);
+      r.command = TestTaskPath() + " --sleep 0.01";
+      r.cwd = dir.path();
+      r.env = CurrentEnv();
+      r.stdout_path = dir.File(std::to_string(r.run_id) + ".out");
+      r.stderr_path = dir.File(std::to_string(r.run_id) + ".err");
+      ASSERT_TRUE((*launcher)->Launch(r).ok());
+    }
+    for (int i = 0; i < kRuns; ++i) {
+      auto exit = waiter.Wait(base + static_cast<RunId>(i));
+      EXPECT_TRUE(exit.has_value()) << "run " << base + i << " never exited for its launcher";
+      if (exit) *collected += 1;
+    }
+  };
+  int a = 0, b = 0;
+  std::thread first(run, 1000, &a);
+  std::thread second(run, 2000, &b);
+  first.join();
+  second.join();
+  EXPECT_EQ(a, kRuns);
+  EXPECT_EQ(b, kRuns);
 }
 
 }  // namespace
