@@ -21,7 +21,11 @@ void WriteDiagnosticsJson(std::string_view command, const std::string& path,
                           const std::vector<Diagnostic>& diagnostics) {
   if (path.empty() || diagnostics.empty()) return;
   std::ofstream out(path, std::ios::trunc);
-  for (const Diagnostic& d : diagnostics) out << DiagnosticToJson(d).dump() << '\n';
+  // A file name or id need not be UTF-8; JSON must be (U+FFFD stands in, as in the API).
+  for (const Diagnostic& d : diagnostics) {
+    out << DiagnosticToJson(d).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+        << '\n';
+  }
   out.close();
   if (!out) {
     fmt::print(stderr, "allot {}: cannot write the diagnostics to {}: {}\n", command, path,

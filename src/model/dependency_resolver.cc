@@ -39,7 +39,9 @@ class Resolver {
       std::vector<std::string> ids;
       ids.reserve(edges_[i].size());
       for (uint32_t d : edges_[i]) ids.push_back(tasks_[d].spec.id);
-      if (auto h = held_deps_.find(i); h != held_deps_.end()) {
+      // Without held dependencies (every `allot run`), no lookup per task.
+      auto h = held_deps_.empty() ? held_deps_.end() : held_deps_.find(i);
+      if (h != held_deps_.end()) {
         for (std::string_view id : h->second) ids.emplace_back(id);
       }
       tasks_[i].spec.depends_on = std::move(ids);
@@ -184,6 +186,7 @@ class Resolver {
       out.resize(w);
       lines.resize(w);
     }
+    if (held_deps_.empty()) return;
     if (auto h = held_deps_.find(i); h != held_deps_.end() && h->second.size() > 1) {
       std::unordered_set<std::string_view> seen;
       std::vector<std::string_view>& deps = h->second;

@@ -366,3 +366,17 @@ def test_run_writes_the_column_of_a_syntax_error(allot, tmp_path):
     [d] = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
     assert (d["file"], d["line"], d["task"], d["field"]) == ("tasks.json", 2, None, None)
     assert d["column"] > 0 and "syntax error" in d["message"]
+
+
+def test_diagnostics_json_of_a_file_name_that_is_not_utf8_is_still_json(allot, tmp_path):
+    import subprocess
+    name = b"t\xff.yaml"
+    with open(bytes(tmp_path) + b"/" + name, "w") as f:
+        f.write("tasks:\n  - {id: a, command: 'true', coers: 2}\n")
+    r = subprocess.run([str(allot.bin), "run", "--diagnostics-json", "d.jsonl", name],
+                       cwd=tmp_path, capture_output=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert b"field 'coers'" in r.stderr
+    [d] = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    assert (d["line"], d["task"], d["field"]) == (2, "a", "coers")
+    assert d["file"].startswith("t") and d["file"].endswith(".yaml")
