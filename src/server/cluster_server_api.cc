@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -129,14 +130,18 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
         Result<HeldAnswer> r = HeldTaskIds::Lookup(query);
         if (!r.ok()) return r.status();
         answer = std::move(r).value();
+        tasks_when_asked_ = server_->scheduler_->task_count();
         return Json();
       }).status();
       if (!asked.ok()) return asked;
       return std::move(*answer);
     }
+    // How many tasks the server had when Lookup answered (loop thread; none: SIZE_MAX).
+    size_t tasks_when_asked() const { return tasks_when_asked_; }
 
    private:
     ClusterServer* server_;
+    mutable size_t tasks_when_asked_ = SIZE_MAX;
   };
 
   // Parsing is the expensive part: here, on the request's thread, not in the loop.
@@ -158,7 +163,8 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
     // Other submissions may have landed since the file was resolved: held ids only grow, so
     // its dependencies are still there, but its ids may have been taken meanwhile.
     std::vector<Diagnostic> taken;
-    if (!CheckIdsStillNew(*specs, held, &taken)) {
+    if (scheduler_->task_count() != held.tasks_when_asked() &&
+        !CheckIdsStillNew(*specs, held, &taken)) {
       return refused(StatusCode::kInvalidArgument, std::move(taken));
     }
     Json ids = Json::array();

@@ -101,3 +101,39 @@ def test_submit_prints_diagnostics_as_before_and_writes_them_as_json(server):
     [d] = [json.loads(line) for line in out.read_text().splitlines()]
     assert (d["file"], d["line"], d["column"], d["task"], d["field"]) == ("t.yaml", 2, None,
                                                                            "x", "depends_on")
+
+
+def test_concurrent_submissions_of_one_id_one_wins_the_rest_name_the_place(server):
+    """Whichever check catches it (the resolver, or the loop's re-check when another submission
+    landed in between), a taken id is a 400 whose diagnostic has file, line, task and field."""
+    import threading
+    c = server
+    outcomes = []
+
+    # Large files: parsing them takes long next to the loop's turns, so they are checked
+    # against the server's tasks at about the same time, before any of them is added.
+    filler = "".join(f"  - {{id: f{{k}}-{i}, command: 'true'}}\n" for i in range(20000))
+
+    def submit(k):
+        text = (f"# submission {k}\ntasks:\n  - id: same\n    command: 'true'\n" +
+                filler.replace("{k}", str(k)))
+        try:
+            c.api("POST", "/api/v1/submit", {"name": f"s{k}.yaml", "text": text,
+                                             "base_dir": str(c.root)})
+            outcomes.append(("ok", k, None))
+        except urllib.error.HTTPError as e:
+            outcomes.append((e.code, k, json.loads(e.read())))
+
+    threads = [threading.Thread(target=submit, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o[0] for o in outcomes if o[0] == "ok") == ["ok"]
+    for code, k, body in outcomes:
+        if code == "ok":
+            continue
+        assert code == 400, body
+        [d] = body["diagnostics"]
+        assert (d["file"], d["task"], d["field"]) == (f"s{k}.yaml", "same", "id"), d
+        assert d["line"] in (3, 4) and "submitted before" in d["message"]
