@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from .errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, AllotError, AuthenticationError,
-                     BadInputError, ConflictError, InternalError, NotFoundError,
+                     BadInputError, ConflictError, Diagnostic, InternalError, NotFoundError,
                      ServerUnavailableError, WaitTimeoutError)
 from ._client_submit import (_array_command_line, _array_indices, _chunks, _cores_field,
                              _default_task_name, _document, _escape_braces, _ref_list,
@@ -137,8 +137,10 @@ class Client:
         ``submit.json``, or the path); relative workdirs resolve against ``base_dir`` (default:
         this process's current directory).
 
-        BadInputError when the server refuses them (every problem in ``problems`` and
-        ``diagnostics``, each ``name:line: task 'x': field 'y': ...``); nothing is submitted.
+        BadInputError when the server refuses them: every problem in ``problems`` (the lines
+        ``name:line: task 'x': field 'y': ...``) and in ``diagnostics`` (the same as
+        :class:`Diagnostic` objects with file, line, column, task and field, as the server sent
+        them); nothing is submitted.
         """
         if isinstance(tasks, (str, os.PathLike)):
             path = os.fspath(tasks)
@@ -607,13 +609,14 @@ class Client:
                                 f"{data[:200]!r}", exit_code=EXIT_INTERNAL) from None
 
     def _error(self, status: int, payload: bytes, method: str, path: str) -> AllotError:
-        message, problems = "", []
+        message, problems, diagnostics = "", [], []
         try:
             obj = json.loads(payload)
             if isinstance(obj, dict) and isinstance(obj.get("error"), str):
                 message = obj["error"]
                 problems = [p if isinstance(p, str) else json.dumps(p)
                             for p in obj.get("problems") or []]
+                diagnostics = [Diagnostic.from_json(d) for d in obj.get("diagnostics") or []]
         except ValueError:
             pass
         if not message:
@@ -627,11 +630,14 @@ class Client:
                 f"(an access file of another server, or of an earlier one in that directory?): "
                 f"{message}", **kwargs)
         if status == 400:
-            return BadInputError(full, exit_code=EXIT_BAD_INPUT, **kwargs)
+            return BadInputError(full, exit_code=EXIT_BAD_INPUT, diagnostics=diagnostics,
+                                 **kwargs)
         if status == 404:
-            return NotFoundError(full, exit_code=EXIT_BAD_INPUT, **kwargs)
+            return NotFoundError(full, exit_code=EXIT_BAD_INPUT, diagnostics=diagnostics,
+                                 **kwargs)
         if status == 409:
-            return ConflictError(full, exit_code=EXIT_BAD_INPUT, **kwargs)
+            return ConflictError(full, exit_code=EXIT_BAD_INPUT, diagnostics=diagnostics,
+                                 **kwargs)
         if status == 503:
             return ServerUnavailableError(f"the allot server at {self.url}: {full}", **kwargs)
         return InternalError(f"the allot server at {self.url} failed {method} {path}: {full}",

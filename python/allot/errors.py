@@ -7,10 +7,10 @@ the ``allot`` binary: 1 some task did not succeed, 2 bad input (nothing was run 
 
 from __future__ import annotations
 
-import re
+import json
 import signal as _signal
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:  # pragma: no cover
     from .results import RunResult
@@ -51,9 +51,11 @@ class BinaryNotFoundError(AllotError, FileNotFoundError):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem allot reported about its input, parsed from a line such as
-    ``tasks.json:8: task 'b': field 'coers': unknown field (did you mean 'cores'?)``.
-    Parts the line does not have are None."""
+    """One problem allot reported about its input, as allot sent it: a server's ``diagnostics``
+    or the lines of ``allot run --diagnostics-json``, never parsed back out of text. ``text``
+    is the line allot prints, such as
+    ``tasks.json:8: task 'b': field 'coers': unknown field (did you mean 'cores'?)``;
+    ``message`` is its last part. Parts allot does not know are None."""
 
     text: str
     file: Optional[str] = None
@@ -61,34 +63,48 @@ class Diagnostic:
     task: Optional[str] = None
     field: Optional[str] = None
     message: str = ""
+    column: Optional[int] = None
+
+    @classmethod
+    def from_json(cls, obj: Any) -> "Diagnostic":
+        """From allot's JSON form ``{file, line, column, task, field, message, text}``;
+        anything else becomes a Diagnostic with only a message."""
+        if not isinstance(obj, dict):
+            text = obj if isinstance(obj, str) else json.dumps(obj)
+            return cls(text=text, message=text)
+
+        def string(key: str) -> Optional[str]:
+            value = obj.get(key)
+            return value if isinstance(value, str) and value else None
+
+        def number(key: str) -> Optional[int]:
+            value = obj.get(key)
+            ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+            return value if ok else None
+
+        message = string("message") or ""
+        return cls(text=string("text") or message, file=string("file"), line=number("line"),
+                   task=string("task"), field=string("field"), message=message,
+                   column=number("column"))
+
+    @classmethod
+    def from_text(cls, text: str) -> "Diagnostic":
+        """A problem allot reported without a place (a bad flag, an older allot): the line as
+        it is, in ``text`` and ``message``."""
+        return cls(text=text, message=text)
 
 
-_DIAG_PLACE = re.compile(r"^(?P<file>[^\s:][^:]*?):(?:(?P<line>\d+):)? (?P<rest>.*)$")
-_DIAG_TASK = re.compile(r"^task '(?P<task>[^']*)': (?P<rest>.*)$")
-_DIAG_FIELD = re.compile(r"^field '(?P<field>[^']*)': (?P<rest>.*)$")
-
-
-def parse_diagnostics(stderr: str) -> list[Diagnostic]:
-    """The problems in allot's bad-input message, one per line, best effort: a line that does
-    not look like ``FILE[:LINE]: ...`` is kept whole in ``text`` and ``message``. The closing
-    ``allot run: N problems in FILE; nothing was run`` line is left out."""
-    out: list[Diagnostic] = []
-    for raw in stderr.splitlines():
-        text = raw.strip()
-        if not text or re.match(r"^allot( \w+)?: \d+ problems? in ", text):
+def read_diagnostics(lines: str) -> list[Diagnostic]:
+    """The diagnostics of ``--diagnostics-json`` output: one JSON object per line (blank or
+    unreadable lines are skipped)."""
+    out = []
+    for line in lines.splitlines():
+        if not line.strip():
             continue
-        m = _DIAG_PLACE.match(text)
-        if not m or m.group("file").startswith("allot"):
-            out.append(Diagnostic(text=text, message=text))
+        try:
+            out.append(Diagnostic.from_json(json.loads(line)))
+        except ValueError:
             continue
-        rest, task, field = m.group("rest"), None, None
-        if (t := _DIAG_TASK.match(rest)):
-            task, rest = t.group("task"), t.group("rest")
-        if (f := _DIAG_FIELD.match(rest)):
-            field, rest = f.group("field"), f.group("rest")
-        line = int(m.group("line")) if m.group("line") else None
-        out.append(Diagnostic(text=text, file=m.group("file"), line=line, task=task,
-                              field=field, message=rest))
     return out
 
 
@@ -98,13 +114,20 @@ class BadInputError(AllotError, ValueError):
     an unknown task id. Nothing was run or changed.
 
     ``str(error)`` is allot's own message, which names the file, line, task and field;
-    ``diagnostics`` has it parsed, one :class:`Diagnostic` per problem.
+    ``diagnostics`` has one :class:`Diagnostic` per problem, with file, line, column, task and
+    field as allot sent them (a server's ``diagnostics``, ``allot run --diagnostics-json``).
+    Where allot sent none (a bad flag, an unknown id), each line of its message is one
+    Diagnostic with only ``text`` and ``message``.
     """
 
-    def __init__(self, message: str, **kwargs):
+    def __init__(self, message: str, *, diagnostics: Optional[list[Diagnostic]] = None,
+                 **kwargs):
         super().__init__(message, **kwargs)
-        source = "\n".join(self.problems) if self.problems else (self.stderr or message)
-        self.diagnostics: list[Diagnostic] = parse_diagnostics(source)
+        if not diagnostics:
+            source = "\n".join(self.problems) if self.problems else (self.stderr or message)
+            diagnostics = [Diagnostic.from_text(line.strip()) for line in source.splitlines()
+                           if line.strip()]
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
 
 
 class NotFoundError(BadInputError, LookupError):
@@ -160,14 +183,17 @@ class RunInterruptedError(AllotError):
 
 
 def error_for_exit(exit_code: int, *, what: str, stderr: str, command: list[str],
-                   result: Optional["RunResult"] = None) -> Optional[AllotError]:
-    """The exception standing for an allot exit status, or None for 0."""
+                   result: Optional["RunResult"] = None,
+                   diagnostics: Optional[list[Diagnostic]] = None) -> Optional[AllotError]:
+    """The exception standing for an allot exit status, or None for 0. ``diagnostics``: what
+    allot wrote with ``--diagnostics-json``, for bad input."""
     detail = stderr.strip()
     kwargs = dict(exit_code=exit_code, stderr=stderr, command=command, result=result)
     if exit_code == EXIT_OK:
         return None
     if exit_code == EXIT_BAD_INPUT:
-        return BadInputError(detail or f"{what}: bad input (exit 2)", **kwargs)
+        return BadInputError(detail or f"{what}: bad input (exit 2)", diagnostics=diagnostics,
+                             **kwargs)
     if exit_code == EXIT_TASKS_FAILED:
         bad = []
         if result is not None and result.summary:

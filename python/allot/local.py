@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from . import _binary
-from .errors import EXIT_BAD_INPUT, EXIT_OK, AllotError, error_for_exit
+from .errors import (EXIT_BAD_INPUT, EXIT_OK, AllotError, Diagnostic, error_for_exit,
+                     read_diagnostics)
 from .results import CampaignStatus, RunResult
 from .task import Task, dumps, workflow
 
@@ -129,6 +130,10 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         command.append("-q")
     elif progress is not None:
         command += ["--progress", str(progress)]
+    # Bad input comes back as data (file, line, column, task, field), not as text to parse.
+    fd, diagnostics_file = tempfile.mkstemp(prefix="allot-diagnostics-", suffix=".jsonl")
+    os.close(fd)
+    command += ["--diagnostics-json", diagnostics_file]
 
     summary_before = _file_key(workdir_path / "summary.json")
     try:
@@ -137,10 +142,11 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     except BaseException:
         if temporary and task_file is not None:
             task_file.unlink(missing_ok=True)
+        Path(diagnostics_file).unlink(missing_ok=True)
         raise
     return RunHandle(process, workdir=workdir_path, db=db_path, task_file=task_file,
                      temporary_task_file=temporary, cwd=run_cwd, binary=exe,
-                     summary_before=summary_before)
+                     summary_before=summary_before, diagnostics_file=Path(diagnostics_file))
 
 
 class RunHandle:
@@ -149,7 +155,8 @@ class RunHandle:
 
     def __init__(self, process: "_binary.Process", *, workdir: Path, db: Path,
                  task_file: Optional[Path], temporary_task_file: bool, cwd: Optional[Path],
-                 binary: str, summary_before: Optional[tuple] = None):
+                 binary: str, summary_before: Optional[tuple] = None,
+                 diagnostics_file: Optional[Path] = None):
         self._process = process
         self.workdir = workdir
         self.db = db
@@ -159,6 +166,7 @@ class RunHandle:
         self.command = process.command
         self._temporary = temporary_task_file
         self._summary_before = summary_before
+        self._diagnostics_file = diagnostics_file  # allot's --diagnostics-json; ours to remove
         self._result: Optional[RunResult] = None
         self._error: Optional[AllotError] = None
 
@@ -190,10 +198,12 @@ class RunHandle:
                                summary=summary, stdout=stdout, stderr=stderr,
                                command=self.command, task_file=self.task_file, cwd=self.cwd,
                                binary=self.binary)
+            diagnostics = self._take_diagnostics()
             if exit_code == EXIT_BAD_INPUT:
                 # Keep a generated file that allot's message points into.
                 self._error = error_for_exit(exit_code, what="allot run", stderr=stderr,
-                                             command=self.command, result=result)
+                                             command=self.command, result=result,
+                                             diagnostics=diagnostics)
             else:
                 self._result = result
                 if self._temporary and self.task_file is not None:
@@ -202,6 +212,19 @@ class RunHandle:
             raise self._error
         assert self._result is not None
         return self._result
+
+    def _take_diagnostics(self) -> list[Diagnostic]:
+        """What allot wrote to --diagnostics-json (nothing unless it refused its input); the
+        file is removed."""
+        if self._diagnostics_file is None:
+            return []
+        try:
+            return read_diagnostics(self._diagnostics_file.read_text(errors="replace"))
+        except OSError:
+            return []
+        finally:
+            self._diagnostics_file.unlink(missing_ok=True)
+            self._diagnostics_file = None
 
     def stop(self) -> None:
         """SIGTERM to allot, as Slurm or Ctrl-C would: it stops dispatching, sends SIGTERM to

@@ -365,6 +365,30 @@ def test_bad_input_names_file_line_and_field(client, prefix):
         client.submit([])
 
 
+def test_diagnostics_of_a_server_answer_are_its_objects(client, prefix):
+    client.submit([allot.Task(f"{prefix}-sim-1", "true")])
+    text = allot.dumps(allot.workflow([
+        allot.Task(f"{prefix}-ok", "true", depends_on=[f"{prefix}-sim-1", f"{prefix}-sim-*"]),
+        allot.Task(f"{prefix}-a", "true", depends_on=[f"{prefix}-nope"]),
+        allot.Task(f"{prefix}-b", "true", depends_on=[f"{prefix}-sims-*"])]))
+    lines = text.splitlines()
+    with pytest.raises(allot.BadInputError) as e:
+        client.submit(json.loads(text), name="later.json")
+    a, b = e.value.diagnostics
+    assert (a.file, a.task, a.field, a.column) == ("later.json", f"{prefix}-a", "depends_on", None)
+    assert f'"{prefix}-nope"' in lines[a.line - 1]
+    assert a.message.startswith(f"unknown task '{prefix}-nope'")
+    assert a.text == f"later.json:{a.line}: task '{prefix}-a': field 'depends_on': {a.message}"
+    assert (b.file, b.task, b.field) == ("later.json", f"{prefix}-b", "depends_on")
+    assert f'"{prefix}-sims-*"' in lines[b.line - 1]
+    assert b.message == f"pattern '{prefix}-sims-*' matches no task"
+    assert e.value.problems == [a.text, b.text]
+    # Patterns match the tasks submitted earlier too.
+    [ok] = client.submit([allot.Task(f"{prefix}-ok", "true",
+                                     depends_on=[f"{prefix}-sim-*"])])
+    assert client.task(ok).depends_on == [f"{prefix}-sim-1"]
+
+
 def test_wrong_token_is_an_authentication_error(cluster, tmp_path):
     access = json.loads((cluster.dir / "access.json").read_text())
     access["http"]["token"] = "0" * 64

@@ -96,6 +96,32 @@ def test_bad_input_names_the_field_and_runs_nothing(campaign_dir):
         allot.run({"id": "a", "command": "true"}, workdir="w3")
 
 
+def test_bad_input_diagnostics_carry_file_line_column_task_field(campaign_dir):
+    (campaign_dir / "broken.json").write_text('[\n  {"id": "a" "command": "true"}\n]\n')
+    with pytest.raises(allot.BadInputError) as info:
+        allot.run("broken.json", workdir="w")
+    [d] = info.value.diagnostics
+    assert (d.file, d.line, d.task, d.field) == (str(campaign_dir / "broken.json"), 2, None,
+                                                 None)
+    assert d.column and d.column > 1 and "syntax error" in d.message
+
+    tasks = [allot.Task(id="a", command="true"),
+             allot.Task(id="b", command="true", depends_on=["a", "nope"]),
+             allot.Task(id="c", command="true", depends_on=["zz-*"])]
+    handle = allot.start(tasks, workdir="w")
+    diagnostics_file = handle._diagnostics_file  # allot's --diagnostics-json
+    with pytest.raises(allot.BadInputError) as info:
+        handle.wait()
+    assert not diagnostics_file.exists(), "read, then removed"
+    b, c = info.value.diagnostics
+    lines = (campaign_dir / "w.tasks.json").read_text().splitlines()
+    assert (b.task, b.field, b.message, b.column) == ("b", "depends_on", "unknown task 'nope'",
+                                                      None)
+    assert '"nope"' in lines[b.line - 1] and b.file.endswith("w.tasks.json")
+    assert (c.task, c.field, c.message) == ("c", "depends_on", "pattern 'zz-*' matches no task")
+    assert b.text in str(info.value) and c.text in str(info.value)
+
+
 def test_failing_task_with_check_raises(campaign_dir):
     tasks = [allot.Task(id="bad", command="sh -c 'echo oops >&2; exit 3'"),
              allot.Task(id="after", command="echo never", depends_on=["bad"]),

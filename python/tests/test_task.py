@@ -3,11 +3,12 @@ None of these run allot."""
 
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 
 import allot
-from allot.errors import error_for_exit, parse_diagnostics
+from allot.errors import Diagnostic, error_for_exit, read_diagnostics
 from allot.local import _gpus_flag
 
 
@@ -62,18 +63,41 @@ def test_workflow_document_has_one_field_per_line():
         allot.workflow([42])
 
 
-def test_parse_diagnostics_names_file_line_task_field():
-    stderr = ("t.json:8: task 'b': field 'coers': unknown field (did you mean 'cores'?)\n"
-              "t.json: cycle: a -> b -> a\n"
-              "allot run: 2 problems in t.json; nothing was run\n")
-    d = parse_diagnostics(stderr)
+def test_diagnostics_come_from_allots_json_not_from_text():
+    lines = ('{"file": "t.json", "line": 8, "column": null, "task": "b", "field": "coers", '
+             '"message": "unknown field (did you mean \'cores\'?)", '
+             '"text": "t.json:8: task \'b\': field \'coers\': unknown field (did you mean '
+             '\'cores\'?)"}\n'
+             '\n'
+             '{"file": "t.json", "line": 2, "column": 14, "task": null, "field": null, '
+             '"message": "JSON syntax error at column 14: x", "text": "t.json:2: JSON syntax '
+             'error at column 14: x"}\n')
+    d = read_diagnostics(lines)
     assert len(d) == 2
-    assert (d[0].file, d[0].line, d[0].task, d[0].field) == ("t.json", 8, "b", "coers")
-    assert d[0].message.startswith("unknown field")
-    assert (d[1].file, d[1].line, d[1].task, d[1].message) == ("t.json", None, None,
-                                                              "cycle: a -> b -> a")
-    other = parse_diagnostics("allot run: --resume: no journal at /x/allot.db to resume\n")
-    assert other[0].file is None and "no journal" in other[0].message
+    assert (d[0].file, d[0].line, d[0].column, d[0].task, d[0].field) == ("t.json", 8, None,
+                                                                         "b", "coers")
+    assert d[0].message.startswith("unknown field") and d[0].text.startswith("t.json:8: ")
+    assert (d[1].line, d[1].column, d[1].task, d[1].field) == (2, 14, None, None)
+    # What is not an object is a message, nothing more.
+    assert Diagnostic.from_json("just text") == Diagnostic(text="just text", message="just text")
+    # Without diagnostics from allot (a bad flag), the message's lines stand as they are.
+    bad = error_for_exit(2, what="x", stderr="t.json:3: task 'a': field 'x': bad\n", command=[])
+    [only] = bad.diagnostics
+    assert (only.text, only.message, only.file, only.line) == (
+        "t.json:3: task 'a': field 'x': bad", "t.json:3: task 'a': field 'x': bad", None, None)
+    given = error_for_exit(2, what="x", stderr="t.json: 1 problem\n", command=[],
+                           diagnostics=d[:1])
+    assert given.diagnostics == d[:1]
+
+
+def test_no_error_text_is_parsed_back_in_the_package():
+    import inspect
+    package = Path(allot.__file__).parent
+    assert not hasattr(allot.errors, "parse_diagnostics")
+    # What turns allot's answers into exceptions uses no regular expressions.
+    for name in ("errors.py", "local.py", "results.py", "_binary.py"):
+        assert "import re" not in (package / name).read_text(), name
+    assert "re." not in inspect.getsource(allot.Client._error)
 
 
 def test_exit_codes_map_to_errors():

@@ -226,6 +226,33 @@ TEST_F(ClientCommandsTest, RejectedSubmissionPrintsEveryProblemAndExits2) {
   EXPECT_THAT(run.err, HasSubstr("t.yaml:1: first\nt.yaml:2: second"));
 }
 
+// The server's diagnostics cross HTTP and ApiClient as data: printed as before, and written
+// as JSON lines with --diagnostics-json.
+TEST_F(ClientCommandsTest, RejectedSubmissionWritesItsDiagnosticsAsJson) {
+  Diagnostic d{"t.yaml", 4, "a", "depends_on", "unknown task 'z'"};
+  backend_.submit_error = Status::InvalidArgument("t.yaml: 1 problem").WithDiagnostics({d});
+  std::ofstream(dir_ / "t.yaml") << "x";
+  CommandRun plain = AllotAt("submit t.yaml");
+  EXPECT_EQ(plain.exit_code, kExitBadInput);
+  EXPECT_THAT(plain.err, HasSubstr("allot submit: t.yaml: 1 problem\n"
+                                   "t.yaml:4: task 'a': field 'depends_on': unknown task 'z'\n"));
+
+  CommandRun run = AllotAt("submit --diagnostics-json diagnostics.jsonl t.yaml");
+  EXPECT_EQ(run.exit_code, kExitBadInput);
+  EXPECT_EQ(run.err, plain.err);
+  std::ifstream in(dir_ / "diagnostics.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  Json j = Json::parse(line);
+  EXPECT_EQ(j["file"], "t.yaml");
+  EXPECT_EQ(j["line"], 4);
+  EXPECT_EQ(j["column"], nullptr);
+  EXPECT_EQ(j["task"], "a");
+  EXPECT_EQ(j["field"], "depends_on");
+  EXPECT_EQ(j["message"], "unknown task 'z'");
+  EXPECT_FALSE(std::getline(in, line));
+}
+
 TEST_F(ClientCommandsTest, BadFlagIsRejectedBeforeAnythingIsSent) {
   CommandRun run = AllotAt("submit --cores 0 -- ./sim");
   EXPECT_EQ(run.exit_code, kExitBadInput);

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/diagnostics_output.h"
 #include "cli/exit_codes.h"
 #include "cli/run_options.h"
 #include "common/units.h"
@@ -103,6 +104,7 @@ int Run(RunOptions o) {
     auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
     if (!diagnostics.empty()) {
       fmt::print(stderr, "{}", FormatDiagnostics(diagnostics));
+      WriteDiagnosticsJson("run", o.diagnostics_json, diagnostics);
       fmt::print(stderr, "allot run: {} problem{} in {}; nothing was run\n", diagnostics.size(),
                  diagnostics.size() == 1 ? "" : "s", o.tasks_file);
       return kExitBadInput;
@@ -145,7 +147,10 @@ int Run(RunOptions o) {
     }
     Status s = ResumeCampaign(&scheduler, journal.get(), loaded ? &loaded->tasks : nullptr,
                               machine->Capacity());
-    if (!s.ok()) return Failed(s);
+    if (!s.ok()) {
+      WriteDiagnosticsJson("run", o.diagnostics_json, s.diagnostics());
+      return Failed(s);
+    }
     // Interrupted attempts run again: what is left of them must not run beside them.
     auto killed = KillLeftoverProcesses(workdir.string());
     if (!killed.ok()) {
@@ -275,6 +280,7 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                 "deleted or damaged after a crash) from what the file holds; finished tasks "
                 "whose records were lost run again");
   run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
+  AddDiagnosticsJsonOption(run, &options->diagnostics_json);
   run->callback([options, exit_code] { *exit_code = Run(*options); });
 }
 

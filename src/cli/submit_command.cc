@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/client_support.h"
+#include "cli/diagnostics_output.h"
 #include "cli/exit_codes.h"
 #include "client/submit_document.h"
 #include "protocol/access_file.h"
@@ -21,6 +22,7 @@ struct SubmitFlags {
   std::vector<std::string> words;
   SubmitOptions task;
   bool json = false;
+  std::string diagnostics_json;
 };
 
 constexpr size_t kMaxIdsListed = 20;
@@ -87,7 +89,10 @@ int Submit(CLI::App* cmd, SubmitFlags& f) {
   if (!client) return exit_code;
   Result<nlohmann::json> answer =
       client->Submit(name, text, std::filesystem::current_path().string());
-  if (!answer.ok()) return ReportClientError("submit", answer.status());
+  if (!answer.ok()) {
+    WriteDiagnosticsJson("submit", f.diagnostics_json, answer.status().diagnostics());
+    return ReportClientError("submit", answer.status());
+  }
   if (f.json) {
     fmt::print("{}\n", answer->dump(2));
   } else {
@@ -135,6 +140,7 @@ void AddSubmitCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--env", t.env, "KEY=VALUE environment (repeatable)")->allow_extra_args(false);
   cmd->add_option("--workdir", t.workdir, "The task's working directory (relative: to here)");
   cmd->add_flag("--json", f->json, "Print the server's answer ({\"ids\": [...]})");
+  AddDiagnosticsJsonOption(cmd, &f->diagnostics_json);
   cmd->callback([cmd, f, exit_code] { *exit_code = Submit(cmd, *f); });
 }
 

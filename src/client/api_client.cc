@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "model/diagnostic_json.h"
 #include "protocol/access_file.h"
 
 namespace allot {
@@ -64,10 +65,12 @@ void SetTimeout(double seconds, Setter set) {
   set(static_cast<time_t>(whole), static_cast<time_t>((seconds - whole) * 1e6));
 }
 
-// The Status for an HTTP error answer: the code mapped back, the server's message and problems.
+// The Status for an HTTP error answer: the code mapped back, the server's message and problems,
+// and its diagnostics as they were.
 Status ErrorStatus(int http_status, const std::string& body, const std::string& url,
                    const std::string& access_path) {
   std::string message;
+  std::vector<Diagnostic> diagnostics;
   Json json = Json::parse(body, nullptr, false);
   if (json.is_object() && json.contains("error") && json["error"].is_string()) {
     message = json["error"].get<std::string>();
@@ -77,19 +80,25 @@ Status ErrorStatus(int http_status, const std::string& body, const std::string& 
         message += p.is_string() ? p.get<std::string>() : p.dump();
       }
     }
+    if (json.contains("diagnostics") && json["diagnostics"].is_array()) {
+      for (const Json& d : json["diagnostics"]) diagnostics.push_back(DiagnosticFromJson(d));
+    }
   } else {
     message = fmt::format("HTTP {} from {}: {}", http_status, url, body.substr(0, 200));
   }
-  switch (http_status) {
-    case 400: return Status::InvalidArgument(message);
-    case 401:
-      return Status::FailedPrecondition(fmt::format(
-          "the allot server at {} refused the token of {}: {}", url, access_path, message));
-    case 404: return Status::NotFound(message);
-    case 409: return Status::FailedPrecondition(message);
-    case 503: return Status::Unavailable(message);
-    default: return Status::Internal(message);
-  }
+  auto status = [&]() -> Status {
+    switch (http_status) {
+      case 400: return Status::InvalidArgument(message);
+      case 401:
+        return Status::FailedPrecondition(fmt::format(
+            "the allot server at {} refused the token of {}: {}", url, access_path, message));
+      case 404: return Status::NotFound(message);
+      case 409: return Status::FailedPrecondition(message);
+      case 503: return Status::Unavailable(message);
+      default: return Status::Internal(message);
+    }
+  };
+  return status().WithDiagnostics(std::move(diagnostics));
 }
 
 }  // namespace

@@ -11,7 +11,8 @@
 //     Unavailable "... did not answer <method> <path> within <n> s";
 //   - an HTTP error answer: the Status its code maps back to (400 InvalidArgument, 401
 //     FailedPrecondition, 404 NotFound, 409 FailedPrecondition, 503 Unavailable, else
-//     Internal) with the server's "error" message followed by its "problems", one per line;
+//     Internal) with the server's "error" message followed by its "problems", one per line,
+//     carrying its "diagnostics" (Status::diagnostics: file, line, column, task, field);
 //   - an answer that is not JSON: Internal.
 //
 // Timeouts: 5 s to connect; an answer is awaited for 60 s, and for long polls (Wait, Events)

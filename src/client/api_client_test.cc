@@ -156,6 +156,22 @@ TEST_F(ApiClientTest, ProblemsFollowTheErrorOnePerLine) {
   EXPECT_EQ(answer.status().message(), "t.yaml: 2 problems\nt.yaml:1: a\nt.yaml:2: b");
 }
 
+TEST_F(ApiClientTest, DiagnosticsComeBackIntoTheStatus) {
+  stub_.Answer(400, R"({"error": "t.yaml: 1 problem",
+    "problems": ["t.yaml:4: task 'a': field 'depends_on': unknown task 'z'"],
+    "diagnostics": [{"file": "t.yaml", "line": 4, "column": null, "task": "a",
+                     "field": "depends_on", "message": "unknown task 'z'",
+                     "text": "t.yaml:4: task 'a': field 'depends_on': unknown task 'z'"}]})");
+  auto answer = client_.Submit("t.yaml", "", "/");
+  EXPECT_EQ(answer.status().code(), StatusCode::kInvalidArgument);
+  // Printed as before; the place as data beside it.
+  EXPECT_EQ(answer.status().message(),
+            "t.yaml: 1 problem\nt.yaml:4: task 'a': field 'depends_on': unknown task 'z'");
+  ASSERT_EQ(answer.status().diagnostics().size(), 1u);
+  EXPECT_EQ(answer.status().diagnostics()[0],
+            (Diagnostic{"t.yaml", 4, "a", "depends_on", "unknown task 'z'"}));
+}
+
 TEST_F(ApiClientTest, RejectedTokenNamesTheAccessFile) {
   stub_.Answer(401, R"({"error": "missing or wrong bearer token"})");
   auto answer = client_.Workers();

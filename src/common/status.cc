@@ -26,7 +26,24 @@ std::string Status::ToString() const {
 
 Status Status::WithPrefix(std::string_view prefix) const {
   if (ok()) return *this;
-  return Status(code_, std::string(prefix) + ": " + message_);
+  Status out(code_, std::string(prefix) + ": " + message_);
+  out.diagnostics_ = diagnostics_;
+  return out;
+}
+
+const std::vector<Diagnostic>& Status::diagnostics() const {
+  static const std::vector<Diagnostic> kNone;
+  return diagnostics_ ? *diagnostics_ : kNone;
+}
+
+Status Status::WithDiagnostics(std::vector<Diagnostic> diagnostics) const {
+  Status out = *this;
+  if (ok() || diagnostics.empty()) {
+    out.diagnostics_.reset();
+  } else {
+    out.diagnostics_ = std::make_shared<const std::vector<Diagnostic>>(std::move(diagnostics));
+  }
+  return out;
 }
 
 Status ErrnoStatus(std::string_view what, int err) {

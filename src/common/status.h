@@ -1,10 +1,19 @@
 // Status: the outcome of an operation that can fail, returned by value at module boundaries.
 // A task that exits non-zero is a task state, never a Status. Thread-compatible.
+//
+// A Status may carry diagnostics: the structured problems behind a bad-input refusal (file,
+// line, column, task, field, message). They travel beside the message, which stays as it was
+// ("tasks.yaml: 2 problems"), so that every boundary (HTTP body, CLI, Python) hands them on as
+// data and nothing parses a place back out of text.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include "common/diagnostic.h"
 
 namespace allot {
 
@@ -44,12 +53,20 @@ class [[nodiscard]] Status {
   const std::string& message() const { return message_; }
   // "OK" or "<code name>: <message>".
   std::string ToString() const;
-  // Returns a copy whose message is "<prefix>: <message>"; OK stays OK.
+  // Returns a copy whose message is "<prefix>: <message>" (diagnostics kept); OK stays OK.
   Status WithPrefix(std::string_view prefix) const;
+
+  // The structured problems behind this status, in the order given; empty for most.
+  const std::vector<Diagnostic>& diagnostics() const;
+  // Returns a copy carrying `diagnostics` (replacing any it had); the message is unchanged.
+  // OK stays OK, without diagnostics.
+  Status WithDiagnostics(std::vector<Diagnostic> diagnostics) const;
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  // Shared and never changed once attached: copying a Status stays two words more.
+  std::shared_ptr<const std::vector<Diagnostic>> diagnostics_;
 };
 
 // Errno-based helper: IoError "<what>: <strerror(err)>".

@@ -3,32 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
-#include "common/units.h"
 
 namespace allot {
-
-std::string NeverFits(const ResourceRequest& r, const ResourceAmounts& capacity) {
-  if (r.cores.min > capacity.cores) {
-    return std::to_string(r.cores.min) + " cores; the machine has " +
-           std::to_string(capacity.cores);
-  }
-  if (r.memory_bytes > capacity.memory_bytes) {
-    return FormatSize(r.memory_bytes) + " of memory; the machine has " +
-           FormatSize(capacity.memory_bytes);
-  }
-  if (r.gpus > capacity.gpus) {
-    return std::to_string(r.gpus) + " GPUs; the machine has " + std::to_string(capacity.gpus);
-  }
-  for (const auto& [name, amount] : r.custom) {
-    auto it = capacity.custom.find(name);
-    const int64_t have = it == capacity.custom.end() ? 0 : it->second;
-    if (amount > have) {
-      return std::to_string(amount) + " " + name + "; the machine has " + std::to_string(have);
-    }
-  }
-  return "?";
-}
-
 
 ResourcePool::ResourcePool(Machine machine) : machine_(std::move(machine)) {
   free_ = Capacity();

@@ -15,10 +15,6 @@
 
 namespace allot {
 
-// The first part of `request` that `capacity` can never hold, for refusals: "4 cores; the
-// machine has 2", "8.0 GiB of memory; ...", "2 GPUs; ...", "3 licenses; ...". "?" when it fits.
-std::string NeverFits(const ResourceRequest& request, const ResourceAmounts& capacity);
-
 class ResourcePool {
  public:
   explicit ResourcePool(Machine machine);
@@ -27,7 +23,8 @@ class ResourcePool {
   const ResourceAmounts& free() const { return free_; }
   ResourceAmounts Capacity() const { return machine_.Capacity(); }
 
-  // True when `request` (at its minimum cores) could fit into an empty machine.
+  // True when `request` (at its minimum cores) could fit into an empty machine; why not is
+  // model/machine_fit.h's WhyNeverFits.
   bool CouldEverFit(const ResourceRequest& request) const;
   // True when `request` at `cores` cores fits into `available`.
   static bool FitsIn(const ResourceRequest& request, int cores, const ResourceAmounts& available);

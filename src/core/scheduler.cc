@@ -9,6 +9,7 @@
 #include "common/units.h"
 #include "core/attempt_outcome.h"
 #include "core/policy/priority_backfill_policy.h"
+#include "model/machine_fit.h"
 
 namespace allot {
 
@@ -78,8 +79,10 @@ Status Scheduler::BeginBatch(const SpecBatch& specs, BatchDeps* deps) {
       const TaskSpec& s = specs[i];
       if (!pool().CouldEverFit(s.resources)) {
         tasks_.AbandonBatch();
-        return Status::InvalidArgument("task '" + s.id + "': asks for more than the machine has (" +
-                                       NeverFits(s.resources, pool().Capacity()) + ")");
+        std::vector<std::string> why = WhyNeverFits(s.resources, pool().Capacity());
+        return Status::InvalidArgument("task '" + s.id + "': " +
+                                       (why.empty() ? "asks for more than this machine has"
+                                                    : why.front()));
       }
     }
   }

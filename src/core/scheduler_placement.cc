@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/scheduler.h"
+#include "model/machine_fit.h"
 
 namespace allot {
 namespace {
@@ -99,7 +100,8 @@ std::string Scheduler::NoWorkerFits(const ResourceRequest& r) const {
     best.gpus = std::max(best.gpus, c.gpus);
     for (const auto& [name, n] : c.custom) best.custom[name] = std::max(best.custom[name], n);
   }
-  return "no connected worker can ever fit it: it asks for " + NeverFits(r, best);
+  std::vector<std::string> why = WhyNeverFits(r, best, "the largest worker");
+  return "no connected worker can ever fit it: " + (why.empty() ? "?" : why.front());
 }
 
 int64_t Scheduler::LargestWorkerMemory() const {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/scheduler.h"
+#include "model/task_file.h"
 #include "testing/fake_launcher_driver.h"
 #include "testing/task_builder.h"
 #include "testing/test_machines.h"
@@ -61,6 +62,17 @@ TEST_F(SchedulerSubmitTest, UnknownDependencyIsRefused) {
 
 TEST_F(SchedulerSubmitTest, TooManyCoresIsRefused) {
   ExpectRefused({TaskBuilder("fresh"), TaskBuilder("huge").Cores(5)}, "'huge'");
+}
+
+// `allot run` checks the file against the machine (CheckFitsMachine); the scheduler's refusal
+// is the backstop and must say the same thing, from the same model function.
+TEST_F(SchedulerSubmitTest, TooLargeRefusalSaysWhatTheTaskFileCheckSays) {
+  const std::vector<TaskSpec> specs = {TaskBuilder("huge").Cores(5).Gpus(2)};
+  std::vector<Diagnostic> file_check;
+  ASSERT_FALSE(CheckFitsMachine(specs, d_.scheduler().pool().Capacity(), &file_check));
+  ASSERT_EQ(file_check.size(), 2u);
+  EXPECT_EQ(file_check[0].message, "asks for 5 cores; this machine has 4");
+  ExpectRefused(specs, "task 'huge': " + file_check[0].message);
 }
 
 TEST_F(SchedulerSubmitTest, ElasticTaskWhoseMinimumFitsIsAccepted) {

@@ -13,6 +13,7 @@ namespace allot {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
+constexpr const char* kHeldDuplicate = "duplicate id: a task with this id was submitted before";
 // Did-you-mean for unknown dependencies compares with every id: only for small files, and
 // only for the first few.
 constexpr size_t kMaxIdsForSuggestions = 5000;
@@ -20,28 +21,32 @@ constexpr int kMaxSuggestions = 20;
 
 class Resolver {
  public:
-  Resolver(std::vector<PendingTask>* tasks, bool ids_incomplete, DiagnosticSink* sink,
-           bool keep_unknown)
+  Resolver(std::vector<PendingTask>* tasks, bool ids_incomplete, const HeldTaskIds* held,
+           DiagnosticSink* sink)
       : tasks_(*tasks),
         ids_incomplete_(ids_incomplete),
-        keep_unknown_(keep_unknown),
+        held_(held),
         sink_(sink),
         edges_(tasks->size()),
         edge_lines_(tasks->size()) {}
 
-  void Run() {
+  Status Run() {
     IndexIds();
+    if (held_ != nullptr) ALLOT_RETURN_IF_ERROR(AskHeld());
     for (uint32_t i = 0; i < tasks_.size(); ++i) ResolveTask(i);
     FindCycles();
     for (uint32_t i = 0; i < tasks_.size(); ++i) {
       std::vector<std::string> ids;
       ids.reserve(edges_[i].size());
       for (uint32_t d : edges_[i]) ids.push_back(tasks_[d].spec.id);
-      if (auto u = unknown_.find(i); u != unknown_.end()) {
-        for (std::string& id : u->second) ids.push_back(std::move(id));
+      // Without held dependencies (every `allot run`), no lookup per task.
+      auto h = held_deps_.empty() ? held_deps_.end() : held_deps_.find(i);
+      if (h != held_deps_.end()) {
+        for (std::string_view id : h->second) ids.emplace_back(id);
       }
       tasks_[i].spec.depends_on = std::move(ids);
     }
+    return Status::Ok();
   }
 
  private:
@@ -63,6 +68,46 @@ class Resolver {
                    std::to_string(count - 1) + " more duplicate ids from this line");
       }
     }
+  }
+
+  // One question to the held ids: every id of the file (they must be new), every plain entry
+  // the file does not have, every distinct pattern.
+  Status AskHeld() {
+    HeldQuery query;
+    query.ids.reserve(index_.size());
+    for (const auto& [id, i] : index_) query.ids.push_back(id);
+    std::unordered_set<std::string_view> asked;
+    for (const PendingTask& t : tasks_) {
+      for (const std::string& entry : t.spec.depends_on) {
+        if (!asked.insert(entry).second) continue;
+        if (IsGlobPattern(entry)) {
+          query.patterns.push_back(entry);
+        } else if (!index_.count(entry)) {
+          query.ids.push_back(entry);
+        }
+      }
+    }
+    Result<HeldAnswer> answer = held_->Lookup(query);
+    if (!answer.ok()) return answer.status();
+    held_answer_ = std::move(answer).value();
+    if (held_answer_.held.size() != query.ids.size() ||
+        held_answer_.matches.size() != query.patterns.size()) {
+      return Status::Internal("the held task ids answered another question than was asked");
+    }
+    for (size_t k = 0; k < query.ids.size(); ++k) {
+      if (held_answer_.held[k]) held_ids_.insert(query.ids[k]);
+    }
+    for (size_t k = 0; k < query.patterns.size(); ++k) {
+      held_matches_.emplace(query.patterns[k], &held_answer_.matches[k]);
+    }
+    // Reported in file order, as the file's own duplicates are.
+    for (const PendingTask& t : tasks_) {
+      auto it = index_.find(t.spec.id);
+      if (held_ids_.count(t.spec.id) && &tasks_[it->second] == &t) {
+        sink_->Add(t.id_line, t.spec.id, "id", kHeldDuplicate);
+      }
+    }
+    return Status::Ok();
   }
 
   const std::vector<uint32_t>& MatchPattern(const std::string& pattern) {
@@ -96,11 +141,13 @@ class Resolver {
           if (m != i) out.push_back(m);
         }
         lines.resize(out.size(), line);
-        if (out.size() == before && keep_unknown_) {
-          unknown_[i].push_back(entry);  // may match tasks the caller has
-          continue;
+        bool held_match = false;
+        if (auto h = held_matches_.find(entry); h != held_matches_.end() && !h->second->empty()) {
+          held_match = true;
+          std::vector<std::string_view>& deps = held_deps_[i];
+          deps.insert(deps.end(), h->second->begin(), h->second->end());
         }
-        if (out.size() == before) {
+        if (out.size() == before && !held_match) {
           sink_->Add(line, t.spec.id, "depends_on",
                      "pattern '" + entry + "' matches no task" +
                          (MatchPattern(entry).empty() ? "" : " other than this one") +
@@ -112,8 +159,8 @@ class Resolver {
       if (it != index_.end()) {
         out.push_back(it->second);
         lines.push_back(line);
-      } else if (keep_unknown_) {
-        unknown_[i].push_back(entry);
+      } else if (held_ids_.count(entry)) {
+        held_deps_[i].push_back(entry);  // this task's own string: alive until written back
       } else {
         std::string message = "unknown task '" + entry + "'";
         if (index_.size() <= kMaxIdsForSuggestions && suggestions_++ < kMaxSuggestions) {
@@ -138,6 +185,14 @@ class Resolver {
       }
       out.resize(w);
       lines.resize(w);
+    }
+    if (held_deps_.empty()) return;
+    if (auto h = held_deps_.find(i); h != held_deps_.end() && h->second.size() > 1) {
+      std::unordered_set<std::string_view> seen;
+      std::vector<std::string_view>& deps = h->second;
+      deps.erase(std::remove_if(deps.begin(), deps.end(),
+                                [&seen](std::string_view d) { return !seen.insert(d).second; }),
+                 deps.end());
     }
   }
 
@@ -233,8 +288,12 @@ class Resolver {
 
   std::vector<PendingTask>& tasks_;
   bool ids_incomplete_;
-  bool keep_unknown_;
-  std::unordered_map<uint32_t, std::vector<std::string>> unknown_;  // kept entries per task
+  const HeldTaskIds* held_;  // may be null
+  HeldAnswer held_answer_;
+  std::unordered_set<std::string_view> held_ids_;  // asked about and held
+  std::unordered_map<std::string_view, const std::vector<std::string>*> held_matches_;
+  // Per task, the held ids it depends on (views into tasks_ and held_answer_).
+  std::unordered_map<uint32_t, std::vector<std::string_view>> held_deps_;
   DiagnosticSink* sink_;
   std::vector<std::vector<uint32_t>> edges_;  // task -> the tasks it depends on
   std::vector<std::vector<int>> edge_lines_;  // the depends_on line of each edge
@@ -247,9 +306,27 @@ class Resolver {
 
 }  // namespace
 
-void ResolveDependencies(std::vector<PendingTask>* tasks, bool ids_incomplete,
-                         DiagnosticSink* sink, bool keep_unknown) {
-  Resolver(tasks, ids_incomplete, sink, keep_unknown).Run();
+Status ResolveDependencies(std::vector<PendingTask>* tasks, bool ids_incomplete,
+                           const HeldTaskIds* held, DiagnosticSink* sink) {
+  return Resolver(tasks, ids_incomplete, held, sink).Run();
+}
+
+bool CheckIdsStillNew(const std::vector<TaskSpec>& tasks, const HeldTaskIds& held,
+                      std::vector<Diagnostic>* diagnostics) {
+  bool all_new = true;
+  for (const TaskSpec& t : tasks) {
+    if (!held.Contains(t.id)) continue;
+    all_new = false;
+    if (diagnostics == nullptr) continue;
+    Diagnostic d;
+    d.file = t.origin.file;
+    d.line = t.origin.line;
+    d.task_id = t.id;
+    d.field = "id";
+    d.message = kHeldDuplicate;
+    diagnostics->push_back(std::move(d));
+  }
+  return all_new;
 }
 
 }  // namespace allot

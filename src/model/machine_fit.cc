@@ -1,4 +1,6 @@
-// CheckFitsMachine (declared in task_file.h).
+// WhyNeverFits (machine_fit.h) and CheckFitsMachine (task_file.h).
+#include "model/machine_fit.h"
+
 #include <string>
 
 #include "common/units.h"
@@ -13,6 +15,33 @@ std::string Plural(int64_t n, const std::string& one, const std::string& many) {
 
 }  // namespace
 
+std::vector<std::string> WhyNeverFits(const ResourceRequest& r, const ResourceAmounts& capacity,
+                                      std::string_view holder) {
+  std::vector<std::string> why;
+  const std::string has = "; " + std::string(holder) + " has ";
+  if (r.cores.min > capacity.cores) {
+    why.push_back(std::string("asks for ") + (r.cores.elastic() ? "at least " : "") +
+                  Plural(r.cores.min, "core", "cores") + has + std::to_string(capacity.cores));
+  }
+  if (r.memory_bytes > capacity.memory_bytes) {
+    why.push_back("asks for " + FormatSize(r.memory_bytes) + " of memory" + has +
+                  FormatSize(capacity.memory_bytes));
+  }
+  if (r.gpus > capacity.gpus) {
+    why.push_back("asks for " + Plural(r.gpus, "GPU", "GPUs") + has +
+                  std::to_string(capacity.gpus));
+  }
+  for (const auto& [name, count] : r.custom) {
+    auto it = capacity.custom.find(name);
+    const int64_t have = it == capacity.custom.end() ? 0 : it->second;
+    if (count > have) {
+      why.push_back("asks for " + std::to_string(count) + " of resource '" + name + "'" + has +
+                    (it == capacity.custom.end() ? "none" : std::to_string(have)));
+    }
+  }
+  return why;
+}
+
 bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics) {
   bool all_fit = true;
@@ -22,43 +51,18 @@ bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity&
 
 bool CheckFitsMachine(const TaskSpec& t, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics) {
-  bool all_fit = true;
-  auto report = [&](const TaskSpec& t, const std::string& message) {
-    all_fit = false;
-    if (diagnostics == nullptr) return;
-    Diagnostic d;
-    d.file = t.origin.file;
-    d.line = t.origin.line;
-    d.task_id = t.id;
-    d.message = message;
-    diagnostics->push_back(std::move(d));
-  };
-  {
-    const ResourceRequest& r = t.resources;
-    if (r.cores.min > capacity.cores) {
-      report(t, std::string("asks for ") + (r.cores.elastic() ? "at least " : "") +
-                    Plural(r.cores.min, "core", "cores") + "; this machine has " +
-                    std::to_string(capacity.cores));
-    }
-    if (r.memory_bytes > capacity.memory_bytes) {
-      report(t, "asks for " + FormatSize(r.memory_bytes) + " of memory; this machine has " +
-                    FormatSize(capacity.memory_bytes));
-    }
-    if (r.gpus > capacity.gpus) {
-      report(t, "asks for " + Plural(r.gpus, "GPU", "GPUs") + "; this machine has " +
-                    std::to_string(capacity.gpus));
-    }
-    for (const auto& [name, count] : r.custom) {
-      auto it = capacity.custom.find(name);
-      int64_t have = it == capacity.custom.end() ? 0 : it->second;
-      if (count > have) {
-        report(t, "asks for " + std::to_string(count) + " of resource '" + name +
-                      "'; this machine has " +
-                      (it == capacity.custom.end() ? "none" : std::to_string(have)));
-      }
+  std::vector<std::string> why = WhyNeverFits(t.resources, capacity);
+  if (diagnostics != nullptr) {
+    for (std::string& message : why) {
+      Diagnostic d;
+      d.file = t.origin.file;
+      d.line = t.origin.line;
+      d.task_id = t.id;
+      d.message = std::move(message);
+      diagnostics->push_back(std::move(d));
     }
   }
-  return all_fit;
+  return why.empty();
 }
 
 }  // namespace allot

@@ -44,7 +44,7 @@ class DocumentReader {
       : sink_(sink),
         fields_(sink),
         expander_(file, options, sink),
-        keep_unknown_dependencies_(options.allow_unknown_dependencies) {}
+        held_(options.held) {}
 
   // One element of the task list.
   void OnTask(const SourceValue& element) {
@@ -80,9 +80,12 @@ class DocumentReader {
       if (defaults_) raw = MergeDefaults(*defaults_, std::move(raw));
       expander_.Expand(std::move(raw), &tasks);
     }
-    ResolveDependencies(&tasks, expander_.ids_incomplete(), sink_, keep_unknown_dependencies_);
+    resolve_status_ = ResolveDependencies(&tasks, expander_.ids_incomplete(), held_, sink_);
     return tasks;
   }
+
+  // Not OK when the held ids could not be asked (Read's tasks are then unresolved).
+  const Status& resolve_status() const { return resolve_status_; }
 
  private:
   void ReadWorkflow(const SourceValue& root, bool streamed) {
@@ -127,16 +130,17 @@ class DocumentReader {
   DiagnosticSink* sink_;
   TaskFieldParser fields_;
   TaskExpander expander_;
-  bool keep_unknown_dependencies_;
+  const HeldTaskIds* held_;
+  Status resolve_status_;
   std::optional<RawTask> defaults_;
   std::deque<RawTask> raw_;  // a deque: RawTask is large, and moving it on growth is not free
 };
 
 // Reads `text` as JSON (streaming tasks) or YAML into tasks, reporting to `sink`. False on a
-// syntax error, which is then the only diagnostic.
+// syntax error, which is then the only diagnostic. `*resolved` is the resolver's status.
 bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
                   const LoadOptions& options, DiagnosticSink* sink,
-                  std::vector<PendingTask>* tasks) {
+                  std::vector<PendingTask>* tasks, Status* resolved) {
   SourceDoc doc;
   SourceError error;
   DocumentReader reader(file, options, sink);
@@ -154,14 +158,20 @@ bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
     return false;
   }
   *tasks = reader.Read(doc);
+  *resolved = reader.resolve_status();
   return true;
 }
 
-Status Failed(DiagnosticSink* sink, std::vector<Diagnostic>* diagnostics) {
-  int count = sink->count();
-  sink->Finish(diagnostics);
-  return Status::InvalidArgument(sink->file() + ": " + std::to_string(count) +
-                                 (count == 1 ? " problem" : " problems"));
+// InvalidArgument "<file>: N problems" carrying `problems` (N counts those the sink left out),
+// which are also appended to `diagnostics` when it is not null.
+Status Failed(const std::string& file, int count, std::vector<Diagnostic> problems,
+              std::vector<Diagnostic>* diagnostics) {
+  if (diagnostics != nullptr) {
+    diagnostics->insert(diagnostics->end(), problems.begin(), problems.end());
+  }
+  return Status::InvalidArgument(file + ": " + std::to_string(count) +
+                                 (count == 1 ? " problem" : " problems"))
+      .WithDiagnostics(std::move(problems));
 }
 
 }  // namespace
@@ -175,27 +185,27 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
     Syntax syntax = SyntaxFromName(file_name);
     if (syntax == Syntax::kGuess) syntax = LooksLikeJson(text) ? Syntax::kJson : Syntax::kYaml;
     std::vector<PendingTask> pending;
-    if (!ReadDocument(syntax, text, file, options, &sink, &pending) &&
+    Status resolved;
+    if (!ReadDocument(syntax, text, file, options, &sink, &pending, &resolved) &&
         SyntaxFromName(file_name) == Syntax::kGuess && syntax == Syntax::kJson) {
       // Not JSON after all; YAML reads what JSON does and more. When YAML fails too, the
       // JSON error is the one to show, as the text looked like JSON.
       DiagnosticSink yaml_sink(file);
-      if (ReadDocument(Syntax::kYaml, text, file, options, &yaml_sink, &pending)) {
+      if (ReadDocument(Syntax::kYaml, text, file, options, &yaml_sink, &pending, &resolved)) {
         sink = std::move(yaml_sink);
       }
     }
+    if (!resolved.ok()) return resolved;
     std::vector<Diagnostic> too_large;
     if (options.capacity) {
       for (const PendingTask& t : pending) CheckFitsMachine(t.spec, *options.capacity, &too_large);
     }
     if (sink.count() > 0 || !too_large.empty()) {
       const int count = sink.count() + static_cast<int>(too_large.size());
-      sink.Finish(diagnostics);
-      if (diagnostics != nullptr) {
-        diagnostics->insert(diagnostics->end(), too_large.begin(), too_large.end());
-      }
-      return Status::InvalidArgument(file + ": " + std::to_string(count) +
-                                     (count == 1 ? " problem" : " problems"));
+      std::vector<Diagnostic> problems;
+      sink.Finish(&problems);
+      problems.insert(problems.end(), too_large.begin(), too_large.end());
+      return Failed(file, count, std::move(problems), diagnostics);
     }
     LoadedTasks loaded;
     loaded.tasks.reserve(pending.size());
@@ -204,20 +214,21 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
   } catch (const std::exception& e) {
     // A bug, or memory exhausted: still an answer, not a crash.
     sink.Add(0, "", "", std::string("internal error while reading the file: ") + e.what());
-    return Failed(&sink, diagnostics);
+    const int count = sink.count();
+    std::vector<Diagnostic> problems;
+    sink.Finish(&problems);
+    return Failed(file, count, std::move(problems), diagnostics);
   }
 }
 
 Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& options,
                                  std::vector<Diagnostic>* diagnostics) {
   auto fail = [&](const std::string& why) -> Status {
-    if (diagnostics != nullptr) {
-      Diagnostic d;
-      d.file = path;
-      d.message = "cannot read the task file: " + why;
-      diagnostics->push_back(std::move(d));
-    }
-    return Status::IoError(path + ": " + why);
+    Diagnostic d;
+    d.file = path;
+    d.message = "cannot read the task file: " + why;
+    if (diagnostics != nullptr) diagnostics->push_back(d);
+    return Status::IoError(path + ": " + why).WithDiagnostics({std::move(d)});
   };
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return fail("it is a directory");

@@ -34,6 +34,7 @@
 // Diagnostics (Diagnostic::ToString) read "FILE:LINE: task 'ID': field 'FIELD': MESSAGE", e.g.
 //   tasks.yaml:12: task 'sim-1': field 'coers': unknown field (did you mean 'cores'?)
 //   tasks.yaml:7: task 'a': field 'depends_on': dependency cycle: a -> b -> c -> a
+//   tasks.yaml:9: task 'r': field 'depends_on': unknown task 'sim-9'   (nor a held one)
 //   tasks.json:3: JSON syntax error at column 15: while parsing value - invalid literal; ...
 //   tasks.json:4: task 'big': asks for 64 cores; this machine has 2     (CheckFitsMachine)
 // Fields of defaults are named "defaults.<field>"; parts of a field "cores.min", "env.FOO".
@@ -54,6 +55,7 @@
 
 #include "common/result.h"
 #include "model/diagnostic.h"
+#include "model/held_task_ids.h"
 #include "model/machine.h"
 #include "model/task_spec.h"
 
@@ -69,9 +71,10 @@ struct LoadOptions {
   std::string base_dir;
   // When set, a request that can never fit it is one more problem, reported with the others.
   std::optional<MachineCapacity> capacity;
-  // When set, a depends_on id naming no task of the file, or a pattern matching none, is kept
-  // as written (not a problem): the server resolves it against the tasks it already has.
-  bool allow_unknown_dependencies = false;
+  // When set, the tasks that exist beside the file (a server's earlier submissions): depends_on
+  // may name them, patterns match them too, and the file's ids must not repeat them
+  // (model/dependency_resolver.h). Asked once, from the loading thread; must outlive the call.
+  const HeldTaskIds* held = nullptr;
 };
 
 struct LoadedTasks {
@@ -80,12 +83,14 @@ struct LoadedTasks {
 
 // Parses `text` as the contents of `file_name` (used in messages, in TaskSpec::origin, and for
 // the syntax by extension: see above). Returns the tasks, or appends every problem to
-// `diagnostics` (may be null) and returns InvalidArgument "<file>: N problems".
+// `diagnostics` (may be null) and returns InvalidArgument "<file>: N problems" carrying the
+// same diagnostics (Status::diagnostics). An error of options.held's Lookup is returned as
+// it is.
 Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view text,
                                   const LoadOptions& options, std::vector<Diagnostic>* diagnostics);
 
 // Reads and parses a file. A missing or unreadable file is one diagnostic naming it (no line)
-// and an IoError status.
+// and an IoError status carrying it.
 Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& options,
                                  std::vector<Diagnostic>* diagnostics);
 

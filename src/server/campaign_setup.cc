@@ -44,10 +44,14 @@ Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
       TaskSpec before = contents.submissions[*existing].spec;
       before.origin = spec.origin;  // where it was written may move; what it says may not
       if (!(before == spec)) {
-        return Status::InvalidArgument(
-            spec.origin.file + ":" + std::to_string(spec.origin.line) + ": task '" + spec.id +
-            "' differs from the journal's copy; a resumed campaign runs the tasks it started "
-            "with (give changed tasks new ids, or start a new campaign)");
+        Diagnostic d;
+        d.file = spec.origin.file;
+        d.line = spec.origin.line;
+        d.task_id = spec.id;
+        d.message =
+            "differs from the journal's copy; a resumed campaign runs the tasks it started "
+            "with (give changed tasks new ids, or start a new campaign)";
+        return Status::InvalidArgument(d.ToString()).WithDiagnostics({d});
       }
     }
   }
@@ -55,7 +59,7 @@ Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
   CheckFitsMachine(unfinished, capacity, &diagnostics);
   CheckFitsMachine(added, capacity, &diagnostics);
   if (!diagnostics.empty()) {
-    return Status::InvalidArgument(FormatDiagnostics(diagnostics));
+    return Status::InvalidArgument(FormatDiagnostics(diagnostics)).WithDiagnostics(diagnostics);
   }
   if (!added.empty()) ALLOT_RETURN_IF_ERROR(scheduler->Submit(std::move(added)));
   return PersistOutbox(scheduler, journal);

@@ -4,17 +4,20 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
+#include "model/dependency_resolver.h"
+#include "model/held_task_ids.h"
 #include "model/task_attempt.h"
 #include "model/task_attempt_json.h"
-#include "model/glob.h"
 #include "model/task_file.h"
 #include "server/cluster_server.h"
 
@@ -95,75 +98,77 @@ Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
 }
 
 Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
+  // The tasks this server holds, for the model's resolver (model/held_task_ids.h). Contains
+  // and ForEachWithPrefix read the scheduler, so they run on the loop thread only; Lookup,
+  // called from this request's thread, runs them there, all questions in one call.
+  class LoopTasks : public HeldTaskIds {
+   public:
+    explicit LoopTasks(ClusterServer* server) : server_(server) {}
+    bool Contains(std::string_view id) const override {
+      return server_->scheduler_->Find(id).has_value();
+    }
+    // No sorted index of the ids here: one pass over them per distinct pattern.
+    void ForEachWithPrefix(std::string_view prefix,
+                           const std::function<void(std::string_view)>& visit) const override {
+      const Scheduler& s = *server_->scheduler_;
+      for (TaskIndex t = 0; t < s.task_count(); ++t) {
+        const std::string& id = s.id(t);
+        if (id.compare(0, prefix.size(), prefix) == 0) visit(id);
+      }
+    }
+    Result<HeldAnswer> Lookup(const HeldQuery& query) const override {
+      std::optional<HeldAnswer> answer;
+      Status asked = server_->Call([&]() -> Result<Json> {
+        Result<HeldAnswer> r = HeldTaskIds::Lookup(query);
+        if (!r.ok()) return r.status();
+        answer = std::move(r).value();
+        tasks_when_asked_ = server_->scheduler_->task_count();
+        return Json();
+      }).status();
+      if (!asked.ok()) return asked;
+      return std::move(*answer);
+    }
+    // How many tasks the server had when Lookup answered (loop thread; none: SIZE_MAX).
+    size_t tasks_when_asked() const { return tasks_when_asked_; }
+
+   private:
+    ClusterServer* server_;
+    mutable size_t tasks_when_asked_ = SIZE_MAX;
+  };
+
   // Parsing is the expensive part: here, on the request's thread, not in the loop.
+  const LoopTasks held(this);
   LoadOptions options;
   options.base_dir = request.base_dir;
-  options.allow_unknown_dependencies = true;
-  std::vector<Diagnostic> problems;
-  Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, &problems);
-  if (!loaded.ok()) {
-    std::string message = loaded.status().message();
-    for (const Diagnostic& d : problems) message += "\n" + d.ToString();
-    return Status::InvalidArgument(message);
-  }
+  options.held = &held;
+  Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, nullptr);
+  if (!loaded.ok()) return loaded.status();  // with its diagnostics
   auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
   if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
-  return Call([this, specs]() -> Result<Json> {
+  return Call([this, specs, &held, file = request.name]() -> Result<Json> {
     if (loop_->stopping()) return Status::Unavailable("the server is stopping");
-    // Dependencies outside the file must name tasks the server has; patterns the file did not
-    // match expand over them.
-    std::unordered_set<std::string> in_batch;
-    for (const TaskSpec& s : *specs) in_batch.insert(s.id);
-    std::vector<std::string> unknown;
-    for (TaskSpec& s : *specs) {
-      std::vector<std::string> resolved;
-      for (std::string& d : s.depends_on) {
-        if (IsGlobPattern(d)) {
-          const size_t before = resolved.size();
-          for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) {
-            if (GlobMatch(d, scheduler_->id(t))) resolved.push_back(scheduler_->id(t));
-          }
-          if (resolved.size() == before) {
-            unknown.push_back(fmt::format("{}:{}: task '{}': field 'depends_on': pattern '{}' "
-                                          "matches no task",
-                                          s.origin.file, s.origin.line, s.id, d));
-          }
-          continue;
-        }
-        if (!in_batch.count(d) && !scheduler_->Find(d)) {
-          unknown.push_back(fmt::format("{}:{}: task '{}': field 'depends_on': unknown task '{}'",
-                                        s.origin.file, s.origin.line, s.id, d));
-        }
-        resolved.push_back(std::move(d));
-      }
-      std::sort(resolved.begin(), resolved.end());
-      resolved.erase(std::unique(resolved.begin(), resolved.end()), resolved.end());
-      s.depends_on = std::move(resolved);
-    }
-    if (!unknown.empty()) {
-      std::string message = fmt::format("{}: {} problem{}", specs->front().origin.file,
-                                        unknown.size(), unknown.size() == 1 ? "" : "s");
-      for (const std::string& u : unknown) message += "\n" + u;
-      return Status::InvalidArgument(message);
+    auto refused = [&file](StatusCode code, std::vector<Diagnostic> problems) {
+      return Status(code, fmt::format("{}: {} problem{}", file, problems.size(),
+                                      problems.size() == 1 ? "" : "s"))
+          .WithDiagnostics(std::move(problems));
+    };
+    // Other submissions may have landed since the file was resolved: held ids only grow, so
+    // its dependencies are still there, but its ids may have been taken meanwhile.
+    std::vector<Diagnostic> taken;
+    if (scheduler_->task_count() != held.tasks_when_asked() &&
+        !CheckIdsStillNew(*specs, held, &taken)) {
+      return refused(StatusCode::kInvalidArgument, std::move(taken));
     }
     Json ids = Json::array();
     for (const TaskSpec& s : *specs) ids.push_back(s.id);
-    // For a refusal (a duplicate id, a cycle through earlier tasks): where in the file.
-    std::unordered_map<std::string, SourceLocation> origins;
-    for (const TaskSpec& s : *specs) origins.emplace(s.id, s.origin);
     Status submitted = scheduler_->Submit(std::move(*specs));
     if (!submitted.ok()) {
-      const std::string& m = submitted.message();
-      std::string where;
-      if (m.rfind("task '", 0) == 0) {
-        auto it = origins.find(m.substr(6, m.find('\'', 6) - 6));
-        if (it != origins.end()) {
-          where = fmt::format("{}:{}: ", it->second.file, it->second.line);
-          return Status(submitted.code(),
-                        fmt::format("{}: 1 problem\n{}{}", it->second.file, where, m));
-        }
-      }
-      return submitted;
+      // The backstop, for what the checks above did not foresee: the scheduler's refusal (it
+      // names the task) as a problem of the file.
+      Diagnostic d;
+      d.file = file;
+      d.message = submitted.message();
+      return refused(submitted.code(), {std::move(d)});
     }
     return Json{{"ids", std::move(ids)}};
   });

@@ -292,6 +292,33 @@ TEST_F(HttpApiTest, MultiLineErrorBecomesErrorAndProblems) {
                                     "tasks.yaml:9: task 'b': depends_on: unknown task 'z'"}));
 }
 
+// Clients get the place of each problem as data (no parsing "file:line: ..." back), and old
+// clients still get the lines.
+TEST_F(HttpApiTest, DiagnosticsBecomeObjectsBesideTheirLines) {
+  Diagnostic unknown{"tasks.yaml", 9, "b", "depends_on", "unknown task 'z'"};
+  Diagnostic syntax{"tasks.yaml", 3, "", "", "YAML syntax error at column 7: bad"};
+  syntax.column = 7;
+  backend_.error =
+      Status::InvalidArgument("tasks.yaml: 2 problems").WithDiagnostics({syntax, unknown});
+  httplib::Response res =
+      Post("/api/v1/submit", R"({"name":"tasks.yaml","text":"","base_dir":"/"})");
+  EXPECT_EQ(res.status, 400);
+  Json body = Body(res);
+  EXPECT_EQ(body["error"], "tasks.yaml: 2 problems");
+  EXPECT_EQ(body["problems"],
+            Json({"tasks.yaml:3: YAML syntax error at column 7: bad",
+                  "tasks.yaml:9: task 'b': field 'depends_on': unknown task 'z'"}));
+  ASSERT_EQ(body["diagnostics"].size(), 2u);
+  const Json& d = body["diagnostics"][1];
+  EXPECT_EQ(d["file"], "tasks.yaml");
+  EXPECT_EQ(d["line"], 9);
+  EXPECT_EQ(d["column"], nullptr);
+  EXPECT_EQ(d["task"], "b");
+  EXPECT_EQ(d["field"], "depends_on");
+  EXPECT_EQ(d["message"], "unknown task 'z'");
+  EXPECT_EQ(body["diagnostics"][0]["column"], 7);
+}
+
 // Each malformed request must name what is wrong and never reach the backend.
 TEST_F(HttpApiTest, MalformedInputIs400NamingTheParameter) {
   struct Case {

@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/diagnostic_json.h"
+
 namespace allot {
 
 int HttpStatusFor(const Status& status) {
@@ -21,13 +23,21 @@ nlohmann::json ErrorBody(const Status& status) {
   size_t end = message.find('\n');
   nlohmann::json body;
   body["error"] = std::string(message.substr(0, end));
-  if (end == std::string_view::npos) return body;
+  if (end == std::string_view::npos && status.diagnostics().empty()) return body;
   nlohmann::json problems = nlohmann::json::array();
   while (end != std::string_view::npos) {
     size_t start = end + 1;
     end = message.find('\n', start);
     std::string_view line = message.substr(start, end == std::string_view::npos ? end : end - start);
     if (!line.empty()) problems.push_back(std::string(line));
+  }
+  if (!status.diagnostics().empty()) {
+    nlohmann::json diagnostics = nlohmann::json::array();
+    for (const Diagnostic& d : status.diagnostics()) {
+      problems.push_back(d.ToString());
+      diagnostics.push_back(DiagnosticToJson(d));
+    }
+    body["diagnostics"] = std::move(diagnostics);
   }
   body["problems"] = std::move(problems);
   return body;

@@ -12,8 +12,11 @@ namespace allot {
 // 503, anything else 500. REQUIRES: !status.ok()
 int HttpStatusFor(const Status& status);
 
-// {"error": first line of the message} plus {"problems": [every further line]} when the
-// message has several lines (empty lines dropped).
+// {"error": first line of the message}, plus, when there is more:
+//   "problems": every further line of the message (empty lines dropped), then each of the
+//               status's diagnostics as text (Diagnostic::ToString), for clients that print;
+//   "diagnostics": the status's diagnostics as objects (model/diagnostic_json.h), for
+//               clients that need the place: file, line, column, task, field, message.
 nlohmann::json ErrorBody(const Status& status);
 
 }  // namespace allot

@@ -334,3 +334,49 @@ def test_not_a_journal(allot, tmp_path):
     assert str(junk) in r.stderr
     assert junk.read_text() == "this is not SQLite\n"
     assert not (tmp_path / "ran").exists()
+
+
+# --- diagnostics as data (--diagnostics-json) --------------------------------------------------
+
+def test_run_writes_its_diagnostics_as_json_lines(allot, tmp_path):
+    text = ("tasks:\n"
+            "  - id: ok\n"
+            f"    command: {json.dumps(ok_task(allot, tmp_path)['command'])}\n"
+            "  - id: typo\n"
+            "    command: 'true'\n"
+            "    coers: 2\n"
+            "  - {id: late, command: 'true', depends_on: [nope]}\n")
+    allot.write("tasks.yaml", text)
+    plain = allot.run("run", "tasks.yaml")
+    r = allot.run("run", "--diagnostics-json", "d.jsonl", "tasks.yaml")
+    assert_bad_input(allot, tmp_path, r, "tasks.yaml:6: task 'typo': field 'coers'")
+    assert r.stderr == plain.stderr, "the text on stderr stays as it was"
+    diags = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    assert [(d["file"], d["line"], d["task"], d["field"]) for d in diags] == [
+        ("tasks.yaml", 6, "typo", "coers"), ("tasks.yaml", 7, "late", "depends_on")]
+    assert diags[1]["message"] == "unknown task 'nope'" and diags[1]["column"] is None
+    assert [d["text"] for d in diags] == [l for l in r.stderr.splitlines()
+                                          if l.startswith("tasks.yaml:")]
+
+
+def test_run_writes_the_column_of_a_syntax_error(allot, tmp_path):
+    allot.write("tasks.json", '[\n  {"id": "b" "command": "true"}\n]\n')
+    r = allot.run("run", "--diagnostics-json", "d.jsonl", "tasks.json")
+    assert_bad_input(allot, tmp_path, r, "tasks.json:2")
+    [d] = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    assert (d["file"], d["line"], d["task"], d["field"]) == ("tasks.json", 2, None, None)
+    assert d["column"] > 0 and "syntax error" in d["message"]
+
+
+def test_diagnostics_json_of_a_file_name_that_is_not_utf8_is_still_json(allot, tmp_path):
+    import subprocess
+    name = b"t\xff.yaml"
+    with open(bytes(tmp_path) + b"/" + name, "w") as f:
+        f.write("tasks:\n  - {id: a, command: 'true', coers: 2}\n")
+    r = subprocess.run([str(allot.bin), "run", "--diagnostics-json", "d.jsonl", name],
+                       cwd=tmp_path, capture_output=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert b"field 'coers'" in r.stderr
+    [d] = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    assert (d["line"], d["task"], d["field"]) == (2, "a", "coers")
+    assert d["file"].startswith("t") and d["file"].endswith(".yaml")
