@@ -16,18 +16,11 @@
 #include "cli/exit_codes.h"
 #include "cli/run_options.h"
 #include "common/units.h"
-#include "core/scheduler.h"
-#include "exec/leftover_processes.h"
 #include "exec/machine_detector.h"
 #include "exec/machine_overrides.h"
-#include "exec/posix_process_launcher.h"
-#include "journal/sqlite_journal.h"
 #include "model/task_file.h"
-#include "server/campaign_runner.h"
-#include "server/campaign_lock.h"
-#include "server/campaign_setup.h"
+#include "server/local_campaign.h"
 #include "server/run_summary.h"
-#include "worker/local_worker.h"
 
 namespace allot {
 namespace {
@@ -113,103 +106,28 @@ int Run(RunOptions o) {
     loaded = std::move(*tasks);
   }
 
-  SchedulerOptions sched_options;
-  sched_options.max_running = o.max_workers;
-  Scheduler scheduler(SystemClock::Default(), *machine, sched_options);
-
-  // Where lines about the journal go: stderr until the progress reporter takes over. Declared
-  // before the journal, which calls it while it waits for a lock, up to its destruction.
-  std::function<void(const std::string&)> log = [](const std::string& line) {
-    fmt::print(stderr, "allot run: {}\n", line);
-  };
-  SqliteJournalOptions jo;
-  jo.durability = *durability;
-  jo.busy_timeout_ms = static_cast<int>(
+  LocalCampaignOptions campaign;
+  campaign.machine = std::move(*machine);
+  campaign.workdir = workdir.string();
+  campaign.db = db.string();
+  if (!o.tasks_file.empty()) campaign.tasks_file = fs::absolute(o.tasks_file).string();
+  campaign.resume = o.resume;
+  campaign.max_running = o.max_workers;
+  campaign.journal.durability = *durability;
+  campaign.journal.busy_timeout_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(*busy_timeout).count());
-  jo.on_busy_wait = [&log](const std::string& line) { log(line); };
-  jo.accept_loss = o.accept_journal_loss;
-  jo.accept_loss_hint =
+  campaign.journal.accept_loss = o.accept_journal_loss;
+  campaign.journal.accept_loss_hint =
       "restore its -wal file if you still have it, or pass --accept-journal-loss to continue "
       "from what the file holds";
-  std::unique_ptr<SqliteJournal> journal;
-  std::unique_ptr<CampaignLock> lock;
-  if (o.resume) {
-    auto locked = CampaignLock::Acquire(db.string());
-    if (!locked.ok()) return Failed(locked.status());
-    lock = std::move(*locked);
-    jo.must_exist = true;
-    auto opened = SqliteJournal::Open(db.string(), jo);
-    if (!opened.ok()) return Failed(opened.status());
-    journal = std::move(*opened);
-    if (!journal->loss().empty()) {
-      fmt::print(stderr, "allot run: warning: {}; continuing from what the file holds "
-                 "(--accept-journal-loss)\n", journal->loss());
-    }
-    Status s = ResumeCampaign(&scheduler, journal.get(), loaded ? &loaded->tasks : nullptr,
-                              machine->Capacity());
-    if (!s.ok()) {
-      WriteDiagnosticsJson("run", o.diagnostics_json, s.diagnostics());
-      return Failed(s);
-    }
-    // Interrupted attempts run again: what is left of them must not run beside them.
-    auto killed = KillLeftoverProcesses(workdir.string());
-    if (!killed.ok()) {
-      fmt::print(stderr, "allot run: {}\n", killed.status().message());
-      return kExitInternal;
-    }
-    if (*killed > 0) {
-      fmt::print(stderr, "allot run: killed {} leftover process{} of interrupted attempts\n",
-                 *killed, *killed == 1 ? "" : "es");
-    }
-  } else {
-    fs::create_directories(workdir, ec);
-    if (ec) return BadInput(fmt::format("cannot create {}: {}", workdir.string(), ec.message()));
-    jo.create_new = true;
-    auto opened = SqliteJournal::Open(db.string(), jo);
-    if (!opened.ok()) return Failed(opened.status());
-    journal = std::move(*opened);
-    auto locked = CampaignLock::Acquire(db.string());
-    if (!locked.ok()) return Failed(locked.status());
-    lock = std::move(*locked);
-    Status s = StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks),
-                             fs::absolute(o.tasks_file).string());
-    if (!s.ok()) return Failed(s);
+  campaign.sample_interval = *sample_interval;
+  campaign.progress = progress_mode;
+  Result<RunSummary> ran = RunLocalCampaign(campaign, std::move(loaded));
+  if (!ran.ok()) {
+    WriteDiagnosticsJson("run", o.diagnostics_json, ran.status().diagnostics());
+    return Failed(ran.status());
   }
-  fs::create_directories(workdir, ec);
-
-  PosixLauncherOptions launcher_options;
-  launcher_options.sample_interval = *sample_interval;
-  auto launcher = PosixProcessLauncher::Create(launcher_options);
-  if (!launcher.ok()) {
-    fmt::print(stderr, "allot run: {}\n", launcher.status().ToString());
-    return kExitInternal;
-  }
-  LocalWorker worker(
-      launcher->get(), workdir.string(),
-      AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(), !machine->gpus.empty()));
-  ProgressReporter progress(stderr, progress_mode, SystemClock::Default()->Now());
-  log = [&progress](const std::string& line) { progress.Message(line); };
-  progress.Message(fmt::format(
-      "allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(), machine->cpus.size(),
-      machine->gpus.empty() ? "" : fmt::format(", {} GPUs", machine->gpus.size()), db.string()));
-  CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker, SystemClock::Default(),
-                        &progress);
-  auto outcome = runner.Run();
-  // The progress reporter goes before the journal: lines from its close go to stderr.
-  log = [](const std::string& line) { fmt::print(stderr, "allot run: {}\n", line); };
-  if (!outcome.ok()) {
-    fmt::print(stderr, "allot run: {}\n", outcome.status().ToString());
-    return kExitInternal;
-  }
-  RunSummary summary = Summarize(scheduler, *outcome);
-  if (!outcome->journal_error.ok()) {
-    // What the journal holds is what a resume starts from; the summary must say the same.
-    CountFromJournal(journal->Load(), &summary);
-  }
-  {
-    std::ofstream out(workdir / "summary.json");
-    out << SummaryToJson(summary).dump(2) << "\n";
-  }
+  const RunSummary& summary = *ran;
   if (!o.quiet) {
     fmt::print("{}", SummaryToText(summary));
     fmt::print("journal: {}  summary: {}\n", db.string(), (workdir / "summary.json").string());

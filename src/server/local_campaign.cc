@@ -1,0 +1,110 @@
+#include "server/local_campaign.h"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "common/clock.h"
+#include "core/scheduler.h"
+#include "exec/leftover_processes.h"
+#include "exec/posix_process_launcher.h"
+#include "server/campaign_lock.h"
+#include "server/campaign_runner.h"
+#include "server/campaign_setup.h"
+#include "worker/attempt_environment.h"
+#include "worker/local_worker.h"
+
+namespace allot {
+namespace {
+
+namespace fs = std::filesystem;
+
+void ToStderr(const std::string& line) { fmt::print(stderr, "allot run: {}\n", line); }
+
+}  // namespace
+
+Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
+                                    std::optional<LoadedTasks> loaded) {
+  if (!options.resume && !loaded) {
+    return Status::InvalidArgument("a new campaign needs a task file");
+  }
+  const std::function<void(const std::string&)> print =
+      options.log ? options.log : std::function<void(const std::string&)>(ToStderr);
+  SchedulerOptions sched_options;
+  sched_options.max_running = options.max_running;
+  Scheduler scheduler(SystemClock::Default(), options.machine, sched_options);
+
+  // Where lines about the journal go: `print` until the progress reporter takes over. Declared
+  // before the journal, which calls it while it waits for a lock, up to its destruction.
+  std::function<void(const std::string&)> log = print;
+  SqliteJournalOptions jo = options.journal;
+  jo.on_busy_wait = [&log](const std::string& line) { log(line); };
+  std::unique_ptr<SqliteJournal> journal;
+  std::unique_ptr<CampaignLock> lock;
+  std::error_code ec;
+  if (options.resume) {
+    ALLOT_ASSIGN_OR_RETURN(lock, CampaignLock::Acquire(options.db));
+    jo.must_exist = true;
+    ALLOT_ASSIGN_OR_RETURN(journal, SqliteJournal::Open(options.db, jo));
+    if (!journal->loss().empty()) {
+      print(fmt::format("warning: {}; continuing from what the file holds "
+                        "(--accept-journal-loss)",
+                        journal->loss()));
+    }
+    ALLOT_RETURN_IF_ERROR(ResumeCampaign(&scheduler, journal.get(),
+                                         loaded ? &loaded->tasks : nullptr,
+                                         options.machine.Capacity()));
+    // Interrupted attempts run again: what is left of them must not run beside them.
+    Result<int> killed = KillLeftoverProcesses(options.workdir);
+    if (!killed.ok()) return Status::Internal(killed.status().message());
+    if (*killed > 0) {
+      print(fmt::format("killed {} leftover process{} of interrupted attempts", *killed,
+                        *killed == 1 ? "" : "es"));
+    }
+  } else {
+    fs::create_directories(options.workdir, ec);
+    if (ec) {
+      return Status::InvalidArgument(
+          fmt::format("cannot create {}: {}", options.workdir, ec.message()));
+    }
+    jo.create_new = true;
+    ALLOT_ASSIGN_OR_RETURN(journal, SqliteJournal::Open(options.db, jo));
+    ALLOT_ASSIGN_OR_RETURN(lock, CampaignLock::Acquire(options.db));
+    ALLOT_RETURN_IF_ERROR(
+        StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks), options.tasks_file));
+  }
+  fs::create_directories(options.workdir, ec);
+
+  PosixLauncherOptions launcher_options;
+  launcher_options.sample_interval = options.sample_interval;
+  Result<std::unique_ptr<PosixProcessLauncher>> launcher =
+      PosixProcessLauncher::Create(launcher_options);
+  if (!launcher.ok()) return Status::Internal(launcher.status().ToString());
+  const Machine& machine = options.machine;
+  LocalWorker worker(
+      launcher->get(), options.workdir,
+      AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(), !machine.gpus.empty()));
+  ProgressReporter progress(stderr, options.progress, SystemClock::Default()->Now());
+  log = [&progress](const std::string& line) { progress.Message(line); };
+  progress.Message(fmt::format(
+      "allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(), machine.cpus.size(),
+      machine.gpus.empty() ? "" : fmt::format(", {} GPUs", machine.gpus.size()), options.db));
+  CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
+                        SystemClock::Default(), &progress);
+  Result<RunOutcome> outcome = runner.Run();
+  // The progress reporter goes before the journal: lines from its close go to `print`.
+  log = print;
+  if (!outcome.ok()) return Status::Internal(outcome.status().ToString());
+  RunSummary summary = Summarize(scheduler, *outcome);
+  if (!outcome->journal_error.ok()) {
+    // What the journal holds is what a resume starts from; the summary must say the same.
+    CountFromJournal(journal->Load(), &summary);
+  }
+  std::ofstream out(fs::path(options.workdir) / "summary.json");
+  out << SummaryToJson(summary).dump(2) << "\n";
+  return summary;
+}
+
+}  // namespace allot

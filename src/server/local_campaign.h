@@ -1,0 +1,52 @@
+// LocalCampaign: the composition root of `allot run`. It opens (or resumes) one campaign's
+// journal under its lock, puts the tasks into a Scheduler, and runs them on this machine
+// through a CampaignRunner (the one ServerLoop with a LocalChannel), then writes the
+// campaign's summary.json. The CLI only parses flags, loads the task file and prints.
+//
+//   LocalCampaignOptions o;  o.machine = ...;  o.workdir = "/abs/work";  o.db = ...;
+//   Result<RunSummary> summary = RunLocalCampaign(o, std::move(loaded_tasks));
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "journal/sqlite_journal.h"
+#include "model/machine.h"
+#include "model/task_file.h"
+#include "server/progress_reporter.h"
+#include "server/run_summary.h"
+
+namespace allot {
+
+struct LocalCampaignOptions {
+  Machine machine;          // what the tasks are placed on
+  std::string workdir;      // absolute; every task's directory is under it
+  std::string db;           // absolute path of the journal
+  std::string tasks_file;   // absolute path of the task file, recorded in a new journal
+  bool resume = false;      // continue the journal at `db` (which must exist) or start one
+  int max_running = 0;      // at most this many attempts at once (0: as the cores allow)
+  // Durability, busy timeout and loss acceptance; create_new and must_exist are set here.
+  SqliteJournalOptions journal;
+  Duration sample_interval = std::chrono::seconds(1);  // usage sampling of attempts (0: off)
+  ProgressMode progress = ProgressMode::kAuto;
+  // Lines about the campaign that are not the progress line (a journal waiting for a lock,
+  // leftover processes killed, a journal loss accepted); default: "allot run: LINE" on stderr.
+  std::function<void(const std::string&)> log;
+};
+
+// Runs the campaign to its end or to a stop (SIGINT, SIGTERM, SIGHUP, read by the loop) and
+// writes <workdir>/summary.json. `loaded` holds the task file's tasks: required for a new
+// campaign; on resume, new ids are added and known ids must be unchanged.
+//
+// Errors, writing nothing to an existing journal: InvalidArgument for bad input (a changed
+// task, one that no longer fits; its diagnostics attached), the journal's and lock's own
+// codes for a journal that cannot be opened, created or locked, Internal for a launcher or a
+// loop that cannot run. A journal that fails mid-run is no error: the summary's journal_error
+// says so, and its counts are the journal's.
+Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
+                                    std::optional<LoadedTasks> loaded);
+
+}  // namespace allot
