@@ -1,0 +1,136 @@
+// What a restart of a 1M-task campaign costs before its first decision: open the SQLite
+// journal, Load it, and Recover the scheduler from it (docs/PERFORMANCE.md, "Core").
+// Writes a journal of 1M finished tasks (typical specs: command, env, tags, workdir; three
+// events each: ready, running, succeeded) once, then times Open + Load + Recover.
+//
+//   ninja -C build allot_journal_recover_bench
+//   build/bin/allot_journal_recover_bench [DB] [ROUNDS]   (default /var/tmp/allot-1m.db, 3)
+// The DB is kept for the next run (delete it to rebuild).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "core/scheduler.h"
+#include "journal/sqlite_journal.h"
+
+namespace allot {
+namespace {
+
+constexpr int kTasks = 1'000'000;
+constexpr int kBatch = 10'000;
+
+using Steady = std::chrono::steady_clock;
+double SecondsSince(Steady::time_point start) {
+  return std::chrono::duration<double>(Steady::now() - start).count();
+}
+
+Submission Typical(TaskIndex t) {
+  Submission s;
+  s.index = t;
+  s.initial_state = TaskState::kReady;
+  s.wall_time_us = 1'700'000'000'000'000 + t;
+  TaskSpec& spec = s.spec;
+  spec.id = "sim-" + std::to_string(t);
+  spec.command = "geant4 --energy 5 --seed " + std::to_string(t);
+  spec.resources.cores = {1, 1};
+  spec.resources.memory_bytes = int64_t{1} << 30;
+  spec.env = {{"OMP_NUM_THREADS", "1"}};
+  spec.tags = {{"project", "epic"}, {"profile", "sim"}};
+  spec.workdir = "/scratch/runs/sim-" + std::to_string(t);
+  spec.origin = {"tasks.yaml", static_cast<int>(t % 100000) + 1};
+  return s;
+}
+
+Status Write(const std::string& path) {
+  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<SqliteJournal> j,
+                         SqliteJournal::Open(path, {.create_new = true}));
+  for (int b = 0; b < kTasks / kBatch; ++b) {
+    std::vector<Submission> subs;
+    std::vector<TaskEvent> events;
+    for (int i = 0; i < kBatch; ++i) {
+      const TaskIndex t = static_cast<TaskIndex>(b * kBatch + i);
+      subs.push_back(Typical(t));
+      TaskEvent& start = events.emplace_back();
+      start.task = t;
+      start.attempt = 1;
+      start.from = TaskState::kReady;
+      start.to = TaskState::kRunning;
+      start.wall_time_us = 1'700'000'000'000'000 + t;
+      start.cores = {i % 64};
+      start.memory_bytes = int64_t{1} << 30;
+      TaskEvent& end = events.emplace_back();
+      end.task = t;
+      end.attempt = 1;
+      end.from = TaskState::kRunning;
+      end.to = TaskState::kSucceeded;
+      end.wall_time_us = start.wall_time_us + 1'500'000;
+      AttemptUsage& u = end.usage.emplace();
+      u.exit_code = 0;
+      u.wall = std::chrono::milliseconds(1500);
+      u.user_cpu = std::chrono::milliseconds(1200);
+      u.max_rss_bytes = int64_t{300} << 20;
+    }
+    ALLOT_RETURN_IF_ERROR(j->AppendSubmissions(subs));
+    ALLOT_RETURN_IF_ERROR(j->AppendEvents(events));
+    ALLOT_RETURN_IF_ERROR(j->Commit());
+  }
+  return Status::Ok();
+}
+
+Machine Machine64() {
+  Machine m;
+  for (int i = 0; i < 64; ++i) m.cpus.push_back(Cpu{i, 0, i / 32, i});
+  m.memory_bytes = int64_t{256} << 30;
+  return m;
+}
+
+int Main(int argc, char** argv) {
+  const std::string path = argc > 1 ? argv[1] : "/var/tmp/allot-1m.db";
+  const int rounds = argc > 2 ? std::stoi(argv[2]) : 3;
+  if (!std::filesystem::exists(path)) {
+    const auto start = Steady::now();
+    Status s = Write(path);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s: %s\n", path.c_str(), s.ToString().c_str());
+      return 1;
+    }
+    std::printf("wrote %s: 1M tasks, 2M events in %.1f s\n", path.c_str(), SecondsSince(start));
+  }
+  double best = 1e9;
+  for (int r = 0; r < rounds; ++r) {
+    const auto start = Steady::now();
+    auto j = SqliteJournal::Open(path, {.must_exist = true});
+    if (!j.ok()) {
+      std::fprintf(stderr, "%s\n", j.status().ToString().c_str());
+      return 1;
+    }
+    Result<JournalContents> contents = (*j)->Load();
+    if (!contents.ok()) {
+      std::fprintf(stderr, "%s\n", contents.status().ToString().c_str());
+      return 1;
+    }
+    const double loaded = SecondsSince(start);
+    auto scheduler =
+        std::make_unique<Scheduler>(SystemClock::Default(), Machine64(), SchedulerOptions{});
+    Status s = scheduler->Recover(contents->submissions, contents->events);
+    if (!s.ok() || !scheduler->Done()) {
+      std::fprintf(stderr, "recover: %s\n", s.ToString().c_str());
+      return 1;
+    }
+    const double total = SecondsSince(start);
+    std::printf("round %d: open + load %.2f s, recover %.2f s, total %.2f s\n", r + 1, loaded,
+                total - loaded, total);
+    if (total < best) best = total;
+  }
+  std::printf("best: 1M-task journal loaded and recovered in %.2f s\n", best);
+  return 0;
+}
+
+}  // namespace
+}  // namespace allot
+
+int main(int argc, char** argv) { return allot::Main(argc, argv); }
