@@ -1,5 +1,7 @@
 #include "common/diagnostic.h"
 
+#include "common/utf8.h"
+
 namespace allot {
 
 std::string Diagnostic::ToString() const {
@@ -8,8 +10,9 @@ std::string Diagnostic::ToString() const {
     out += (out.empty() ? "line " : ":") + std::to_string(line);
   }
   if (!out.empty()) out += ": ";
-  if (!task_id.empty()) out += "task '" + task_id + "': ";
-  if (!field.empty()) out += "field '" + field + "': ";
+  // Ids and field names come from the input: shown so that they cannot disguise the line.
+  if (!task_id.empty()) out += "task '" + EscapeForDisplay(task_id) + "': ";
+  if (!field.empty()) out += "field '" + EscapeForDisplay(field) + "': ";
   out += message;
   return out;
 }

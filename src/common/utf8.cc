@@ -1,5 +1,7 @@
 #include "common/utf8.h"
 
+#include <cstdio>
+
 namespace allot {
 
 bool DecodeUtf8(std::string_view text, size_t* pos, char32_t* code_point) {
@@ -70,6 +72,30 @@ bool IsInvisibleOrControl(char32_t c) {
   if (c >= 0xFFF9 && c <= 0xFFFB) return true;  // interlinear annotation
   if (c >= 0xE0000 && c <= 0xE007F) return true;  // tag characters
   return false;
+}
+
+std::string EscapeForDisplay(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  char hex[16];
+  while (pos < text.size()) {
+    const size_t start = pos;
+    char32_t c = 0;
+    if (!DecodeUtf8(text, &pos, &c)) {
+      std::snprintf(hex, sizeof hex, "<%02X>", static_cast<unsigned char>(text[pos]));
+      out += hex;
+      ++pos;
+      continue;
+    }
+    if (IsInvisibleOrControl(c)) {
+      std::snprintf(hex, sizeof hex, "<U+%04X>", static_cast<unsigned>(c));
+      out += hex;
+      continue;
+    }
+    out.append(text.substr(start, pos - start));
+  }
+  return out;
 }
 
 }  // namespace allot

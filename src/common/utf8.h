@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace allot {
@@ -20,5 +21,10 @@ size_t FindInvalidUtf8(std::string_view text);
 // separators other than U+0020, zero-width and bidirectional formatting characters, the byte
 // order mark, soft hyphen, tag characters and interlinear annotation characters.
 bool IsInvisibleOrControl(char32_t code_point);
+
+// `text` as it may be shown on a terminal: each invisible or control code point (above) as
+// <U+XXXX> and each byte of an ill-formed sequence as <XX>, the rest unchanged. A quoted id
+// can then neither hide characters nor reorder the line it is printed on.
+std::string EscapeForDisplay(std::string_view text);
 
 }  // namespace allot

@@ -52,3 +52,18 @@ TEST(Utf8Test, InvisibleAndControlCodePoints) {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST(Utf8Test, EscapeForDisplayShowsWhatCouldHideOrReorderText) {
+  EXPECT_EQ(EscapeForDisplay("sim-1"), "sim-1");
+  EXPECT_EQ(EscapeForDisplay("b\xc3\xa9ta"), "b\xc3\xa9ta");  // visible non-ASCII stays
+  EXPECT_EQ(EscapeForDisplay("run\xe2\x80\xae" "A"), "run<U+202E>A");  // right-to-left override
+  EXPECT_EQ(EscapeForDisplay("a\xe2\x80\x8b" "b"), "a<U+200B>b");      // zero-width space
+  EXPECT_EQ(EscapeForDisplay(std::string("a\nb\0c", 5)), "a<U+000A>b<U+0000>c");
+  EXPECT_EQ(EscapeForDisplay("tr\xf9ue"), "tr<F9>ue");  // not UTF-8
+}
+
+}  // namespace
+}  // namespace allot

@@ -37,3 +37,14 @@ TEST(FormatDiagnosticsTest, SortsByFileThenLineKeepingOrderWithinALine) {
 
 }  // namespace
 }  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST(DiagnosticTest, AnIdThatWouldReorderTheLineIsShownEscaped) {
+  Diagnostic d{"t.yaml", 1, "run\xe2\x80\xae" "A", "id", "bad id"};
+  EXPECT_EQ(d.ToString(), "t.yaml:1: task 'run<U+202E>A': field 'id': bad id");
+}
+
+}  // namespace
+}  // namespace allot
