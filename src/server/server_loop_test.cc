@@ -12,24 +12,13 @@
 #include "journal/memory_journal.h"
 #include "testing/fake_clock.h"
 #include "testing/faulty_journal.h"
+#include "testing/task_builder.h"
+#include "testing/test_machines.h"
 
 namespace allot {
 namespace {
 
-Machine TwoCpus() {
-  Machine m;
-  m.cpus = {{0, 0, 0, 0}, {1, 0, 0, 1}};
-  m.memory_bytes = int64_t{1} << 30;
-  return m;
-}
-
-TaskSpec Task(std::string id) {
-  TaskSpec s;
-  s.id = std::move(id);
-  s.command = "true";
-  s.workdir = "/tmp";
-  return s;
-}
+TaskSpec Task(std::string id) { return TaskBuilder(std::move(id)).Build(); }
 
 // Every launch succeeds at once and its exit (code 0) comes in the next turn's Receive.
 // At every Act, records whether the journal already held each launch's running transition.
@@ -128,7 +117,7 @@ class ServerLoopTest : public ::testing::Test {
   }
 
   FakeClock clock_;
-  Scheduler scheduler_{&clock_, TwoCpus(), SchedulerOptions{}};
+  Scheduler scheduler_{&clock_, FlatMachine(2, kGiB), SchedulerOptions{}};
   std::unique_ptr<ServerLoop> loop_;
   std::unique_ptr<FakeChannel> channel_;
   CountingObserver observer_;
