@@ -1,5 +1,7 @@
 #include "exec/escaped_descendants.h"
 
+#include <functional>
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -117,6 +119,18 @@ void EscapedDescendants::Signal(RunId run, int signal) {
     walk_.push_back(pid);
     if (getpgid(pid) != pgid) PidfdSignal(proc.pidfd, signal);  // our child: a stable pid
   }
+  Walk([&](pid_t parent, pid_t kid) {
+    if (procs_.count(kid) != 0) return false;  // watched: signaled above if it is this run's
+    ProcStat stat;
+    int pidfd = OpenChecked(kid, 0, parent, &stat);
+    if (pidfd < 0) return false;
+    if (stat.pgrp != pgid) PidfdSignal(pidfd, signal);
+    close(pidfd);
+    return true;
+  });
+}
+
+void EscapedDescendants::Walk(const std::function<bool(pid_t parent, pid_t kid)>& visit) {
   for (size_t i = 0; i < walk_.size() && walk_.size() < kMaxSubtree; ++i) {
     const pid_t parent = walk_[i];
     proc_->ListThreads(parent, &tids_);
@@ -125,13 +139,7 @@ void EscapedDescendants::Signal(RunId run, int signal) {
       if (!proc_->ReadChildren(parent, tid, &text_)) continue;
       ParseChildren(text_, &kids_);
       for (pid_t kid : kids_) {
-        if (procs_.count(kid) != 0) continue;  // watched: signaled above if it is this run's
-        ProcStat stat;
-        int pidfd = OpenChecked(kid, 0, parent, &stat);
-        if (pidfd < 0) continue;
-        if (stat.pgrp != pgid) PidfdSignal(pidfd, signal);
-        close(pidfd);
-        walk_.push_back(kid);
+        if (visit(parent, kid)) walk_.push_back(kid);
       }
     }
   }
@@ -196,24 +204,14 @@ void EscapedDescendants::Kill(pid_t root, uint64_t starttime, const std::vector<
   }
   // The whole subtree first: killing a process moves its children here at once.
   walk_.assign(1, root);
-  for (size_t i = 0; i < walk_.size() && walk_.size() < kMaxSubtree; ++i) {
-    const pid_t parent = walk_[i];
-    proc_->ListThreads(parent, &tids_);
-    for (pid_t tid : tids_) {
-      kids_.clear();
-      if (!proc_->ReadChildren(parent, tid, &text_)) continue;
-      ParseChildren(text_, &kids_);
-      for (pid_t kid : kids_) {
-        if (procs_.count(kid) == 0) {
-          ProcStat stat;
-          int pidfd = OpenChecked(kid, 0, parent, &stat);
-          if (pidfd < 0) continue;
-          Watch(kid, pidfd, stat.starttime, stat.ppid == self_);
-        }
-        walk_.push_back(kid);
-      }
-    }
-  }
+  Walk([&](pid_t parent, pid_t kid) {
+    if (procs_.count(kid) != 0) return true;
+    ProcStat stat;
+    int pidfd = OpenChecked(kid, 0, parent, &stat);
+    if (pidfd < 0) return false;
+    Watch(kid, pidfd, stat.starttime, stat.ppid == self_);
+    return true;
+  });
   for (pid_t pid : walk_) {
     if (auto it = procs_.find(pid); it != procs_.end()) MarkKilled(it->second, holds);
   }

@@ -54,6 +54,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,6 +128,10 @@ class EscapedDescendants {
     std::vector<RunId> candidates;  // rule 4: one of these owns it
     std::vector<RunId> holds;       // killed: ended attempts whose exits wait for it
   };
+
+  // Breadth first from the pids in walk_ (up to kMaxSubtree): each child `kid` of a process
+  // in walk_ is appended to it when visit(parent, kid) says so.
+  void Walk(const std::function<bool(pid_t parent, pid_t kid)>& visit);
 
   // Rules 1-4 for a new child `pid`; kills it when its owner has ended.
   void Attribute(pid_t pid, const ProcStat& stat);
