@@ -72,10 +72,12 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
   }
 }
 
-Status Scheduler::BeginBatch(const SpecBatch& specs, BatchDeps* deps) {
+Status Scheduler::BeginBatch(const SpecBatch& specs, BatchDeps* deps,
+                             const std::vector<bool>* finished) {
   ALLOT_RETURN_IF_ERROR(tasks_.BeginBatch(specs));
   if (fixed_machine_) {
     for (size_t i = 0; i < specs.size(); ++i) {
+      if (finished != nullptr && (*finished)[i]) continue;
       const TaskSpec& s = specs[i];
       if (!pool().CouldEverFit(s.resources)) {
         tasks_.AbandonBatch();

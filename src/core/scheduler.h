@@ -249,8 +249,10 @@ class Scheduler {
   void OnTimer(const Timer& timer);
   // Checks a batch (duplicate ids, fit, unknown dependencies, cycles), enters its ids into the
   // table with the indices it will get (BeginBatch) and resolves its dependencies. On error
-  // the table is unchanged.
-  Status BeginBatch(const SpecBatch& specs, BatchDeps* deps);
+  // the table is unchanged. Tasks marked in `finished` (a journal's, which never run again)
+  // need not fit.
+  Status BeginBatch(const SpecBatch& specs, BatchDeps* deps,
+                    const std::vector<bool>* finished = nullptr);
   // After the batch begun by BeginBatch was committed to the table from `first` on: links its
   // dependencies and puts its tasks in state waiting or ready (into *initial).
   // push_ready: put ready tasks into ready_ (Recover builds it at the end).

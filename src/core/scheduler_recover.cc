@@ -22,13 +22,21 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     }
   }
   // Tasks that ended for good in the journal never need their spec here: the table keeps
-  // their id and brief only (the replay reads the journal's specs where it learns).
+  // their id and brief only (the replay reads the journal's specs where it learns), and a
+  // journal may give them brief (JournalStore::LoadForRecovery).
   std::vector<bool> finished(submissions.size(), false);
   for (const TaskEvent& e : events) {
     if (e.task < finished.size()) finished[e.task] = IsTerminal(e.to);
   }
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (submissions[i].brief && !finished[i]) {
+      return Status::Corruption("journal: task '" + submissions[i].spec.id +
+                                "' came without its spec but has not finished");
+    }
+  }
   BatchDeps deps;
-  ALLOT_RETURN_IF_ERROR(BeginBatch(SpecBatch(submissions), &deps).WithPrefix("journal"));
+  ALLOT_RETURN_IF_ERROR(
+      BeginBatch(SpecBatch(submissions), &deps, &finished).WithPrefix("journal"));
   const TaskIndex first = tasks_.CommitRecovered(submissions, finished);
   // The ready queue is built once, after the replay (ready_ stays empty until then).
   AddTasks(first, deps, nullptr, /*push_ready=*/false);

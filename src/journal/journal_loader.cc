@@ -3,9 +3,14 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <thread>
 
 #include "journal/journal_rows.h"
+#include "journal/journal_schema.h"
 #include "journal/spec_decoder.h"
+#include "model/task_state.h"
 
 namespace allot {
 namespace {
@@ -14,10 +19,40 @@ namespace {
 constexpr int64_t kMaxReserve = int64_t{1} << 24;
 constexpr size_t kSpecChunkRows = 16384;
 
+size_t Clamped(int64_t n) { return static_cast<size_t>(std::clamp<int64_t>(n, 0, kMaxReserve)); }
+
 size_t ReserveHint(SqliteDb& db, const char* sql) {
   Result<int64_t> n = db.QueryInt(sql);
-  return n.ok() ? static_cast<size_t>(std::clamp<int64_t>(*n, 0, kMaxReserve)) : 0;
+  return n.ok() ? Clamped(*n) : 0;
 }
+
+Status CheckDense(const SqliteDb& db, const Submission& s, size_t position) {
+  if (s.index == position) return Status::Ok();
+  return Status::Corruption(db.path() + ": task indices are not dense: " +
+                            std::to_string(s.index) + " follows " + std::to_string(position) +
+                            " tasks");
+}
+
+// Chunks of spec JSON for a SpecDecoder, each row with the Submission it decodes into.
+class SpecChunks {
+ public:
+  explicit SpecChunks(SpecDecoder* decoder) : decoder_(decoder) {}
+  void Add(std::string_view json, Submission* target) {
+    json_.emplace_back(json);
+    targets_.push_back(target);
+    if (json_.size() == kSpecChunkRows) Flush();
+  }
+  void Flush() {
+    decoder_->Start(std::move(json_), std::move(targets_));
+    json_.clear();
+    targets_.clear();
+  }
+
+ private:
+  SpecDecoder* decoder_;
+  std::vector<std::string> json_;
+  std::vector<Submission*> targets_;
+};
 
 // Reads the tasks rows; their specs are decoded by `decoder`, in the background, into
 // `out`, whose elements must not move until decoder->Wait().
@@ -27,7 +62,10 @@ Status LoadSubmissions(SqliteDb& db, SpecDecoder* decoder, std::vector<Submissio
   std::vector<std::string> json;
   size_t chunk_start = 0;
   auto start_chunk = [&] {
-    decoder->Start(std::move(json), out->data() + chunk_start);
+    std::vector<Submission*> targets;
+    targets.reserve(json.size());
+    for (size_t i = chunk_start; i < out->size(); ++i) targets.push_back(&(*out)[i]);
+    decoder->Start(std::move(json), std::move(targets));
     json.clear();
     chunk_start = out->size();
   };
@@ -40,15 +78,74 @@ Status LoadSubmissions(SqliteDb& db, SpecDecoder* decoder, std::vector<Submissio
     Submission& s = out->emplace_back();
     ALLOT_RETURN_IF_ERROR(
         ReadSubmission(stmt.get(), &s, &json.emplace_back()).WithPrefix(db.path()));
-    if (s.index != out->size() - 1) {
-      return Status::Corruption(db.path() +
-                                ": task indices are not dense: " + std::to_string(s.index) +
-                                " follows " + std::to_string(out->size() - 1) + " tasks");
-    }
+    ALLOT_RETURN_IF_ERROR(CheckDense(db, s, out->size() - 1));
     if (json.size() == kSpecChunkRows) start_chunk();
   }
   if (rc != SQLITE_DONE) return db.Error(rc, "reading tasks");
   start_chunk();
+  return Status::Ok();
+}
+
+// Reads the tasks rows without their specs: `has_brief[t]` says whether row t had the brief
+// columns (else only its id is set).
+Status LoadBriefs(SqliteDb& db, std::vector<Submission>* out, std::vector<bool>* has_brief) {
+  const size_t hint = ReserveHint(db, "SELECT MAX(idx) + 1 FROM tasks");
+  out->reserve(hint);
+  has_brief->reserve(hint);
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectTaskBriefsSql));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    Submission& s = out->emplace_back();
+    Result<bool> brief = ReadTaskBrief(stmt.get(), &s);
+    if (!brief.ok()) return brief.status().WithPrefix(db.path());
+    ALLOT_RETURN_IF_ERROR(CheckDense(db, s, out->size() - 1));
+    has_brief->push_back(*brief);
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading tasks");
+}
+
+// Decodes the specs of the tasks in `needed` (ascending) into `subs`, which must not move
+// until decoder->Wait(): by lookups when they are few, else in one pass over the table.
+Status LoadSpecs(SqliteDb& db, SpecDecoder* decoder, const std::vector<TaskIndex>& needed,
+                 std::vector<Submission>* subs) {
+  if (needed.empty()) return Status::Ok();
+  SpecChunks chunks(decoder);
+  int rc = SQLITE_DONE;
+  if (needed.size() * 4 < subs->size()) {
+    ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectSpecSql));
+    for (TaskIndex t : needed) {
+      sqlite3_bind_int64(stmt.get(), 1, t);
+      rc = sqlite3_step(stmt.get());
+      if (rc != SQLITE_ROW) {
+        return rc == SQLITE_DONE ? Status::Corruption(db.path() + ": task " + std::to_string(t) +
+                                                      " vanished while loading")
+                                 : db.Error(rc, "reading task specs");
+      }
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
+      const int bytes = sqlite3_column_bytes(stmt.get(), 0);
+      chunks.Add(text != nullptr ? std::string_view(text, static_cast<size_t>(bytes)) : "",
+                 &(*subs)[t]);
+      sqlite3_reset(stmt.get());
+    }
+  } else {
+    ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectSpecsSql));
+    size_t next = 0;
+    while (next < needed.size() && (rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      if (sqlite3_column_int64(stmt.get(), 0) != needed[next]) continue;
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 1));
+      const int bytes = sqlite3_column_bytes(stmt.get(), 1);
+      chunks.Add(text != nullptr ? std::string_view(text, static_cast<size_t>(bytes)) : "",
+                 &(*subs)[needed[next]]);
+      ++next;
+    }
+    if (next < needed.size()) {
+      return rc != SQLITE_ROW && rc != SQLITE_DONE
+                 ? db.Error(rc, "reading task specs")
+                 : Status::Corruption(db.path() + ": task " + std::to_string(needed[next]) +
+                                      " vanished while loading");
+    }
+  }
+  chunks.Flush();
   return Status::Ok();
 }
 
@@ -76,19 +173,41 @@ Status CheckIdIndex(SqliteDb& db, size_t task_count) {
   return Status::Ok();
 }
 
-Status LoadEvents(SqliteDb& db, size_t task_count, std::vector<TaskEvent>* out) {
-  out->reserve(ReserveHint(db, "SELECT MAX(seq) FROM events"));
+// The seqs of the events a load reads: [first, last] of its read transaction.
+struct SeqRange {
+  int64_t first = 1;
+  int64_t last = 0;
+};
+
+Status LoadEvents(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
+  if (seqs.last >= seqs.first) out->reserve(Clamped(seqs.last - seqs.first + 1));
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectEventsSql));
+  sqlite3_bind_int64(stmt.get(), 1, seqs.first);
+  sqlite3_bind_int64(stmt.get(), 2, seqs.last);
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    TaskEvent& e = out->emplace_back();
-    ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &e).WithPrefix(db.path()));
+    ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &out->emplace_back()).WithPrefix(db.path()));
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
+}
+
+// LoadEvents in a read transaction of its own (on a second connection).
+Status LoadEventsInTransaction(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
+  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal's events"));
+  Status s = LoadEvents(db, seqs, out);
+  Status end = db.Exec("COMMIT", "loading the journal's events");
+  return s.ok() ? end : s;
+}
+
+Status CheckEventTasks(const SqliteDb& db, size_t task_count,
+                       const std::vector<TaskEvent>& events) {
+  for (const TaskEvent& e : events) {
     if (e.task >= task_count) {
       return Status::Corruption(db.path() + ": an event names task " + std::to_string(e.task) +
                                 " of " + std::to_string(task_count));
     }
   }
-  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
+  return Status::Ok();
 }
 
 Status LoadMeta(SqliteDb& db, std::vector<std::pair<std::string, std::string>>* out) {
@@ -103,20 +222,78 @@ Status LoadMeta(SqliteDb& db, std::vector<std::pair<std::string, std::string>>* 
   return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading meta");
 }
 
+// Every spec, decoded on other threads while this one reads the events.
+Status LoadEverything(SqliteDb& db, SeqRange seqs, JournalContents* contents) {
+  SpecDecoder decoder;
+  Status s = LoadSubmissions(db, &decoder, &contents->submissions);
+  if (s.ok()) s = CheckIdIndex(db, contents->submissions.size());
+  if (s.ok()) s = LoadEvents(db, seqs, &contents->events);
+  if (s.ok()) s = LoadMeta(db, &contents->meta);
+  Status decoded = decoder.Wait().WithPrefix(db.path());
+  return s.ok() ? decoded : s;
+}
+
+// The events on `events_db` (another thread) while this one reads the tasks without specs;
+// then the specs of the tasks that need them: unfinished, or from rows without a brief.
+Status LoadForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
+                       JournalContents* contents) {
+  Status events_status;
+  std::jthread events_thread([&events_db, seqs, contents, &events_status] {
+    events_status = LoadEventsInTransaction(events_db, seqs, &contents->events);
+  });
+  std::vector<bool> has_brief;
+  Status s = LoadBriefs(db, &contents->submissions, &has_brief);
+  if (s.ok()) s = CheckIdIndex(db, contents->submissions.size());
+  if (s.ok()) s = LoadMeta(db, &contents->meta);
+  events_thread.join();
+  if (s.ok()) s = events_status;
+  if (!s.ok()) return s;
+  std::vector<Submission>& subs = contents->submissions;
+  ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), contents->events));
+  std::vector<bool> finished(subs.size(), false);
+  for (const TaskEvent& e : contents->events) finished[e.task] = IsTerminal(e.to);
+  std::vector<TaskIndex> needed;
+  for (TaskIndex t = 0; t < subs.size(); ++t) {
+    subs[t].brief = finished[t] && has_brief[t];
+    if (!subs[t].brief) needed.push_back(t);
+  }
+  SpecDecoder decoder;
+  s = LoadSpecs(db, &decoder, needed, &subs);
+  Status decoded = decoder.Wait().WithPrefix(db.path());
+  return s.ok() ? decoded : s;
+}
+
 }  // namespace
 
-Result<JournalContents> LoadJournal(SqliteDb& db) {
-  // One read transaction: the three tables come from the same committed state.
+Result<JournalContents> LoadJournal(SqliteDb& db, LoadScope scope,
+                                    const JournalReaderFactory& open_reader) {
+  std::optional<SqliteDb> events_db;
+  if (scope == LoadScope::kRecovery) {
+    ALLOT_ASSIGN_OR_RETURN(bool briefs, HasTaskBriefColumns(db));
+    if (!briefs) {
+      scope = LoadScope::kEverything;  // a version 2 journal opened read-only
+    } else {
+      ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, open_reader());
+      events_db.emplace(std::move(reader));
+    }
+  }
+  // One read transaction: the three tables come from the same committed state. Its first read
+  // fixes that state; the events are those of its seq range (the journal only appends, so a
+  // second connection that begins later reads the same ones).
   ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal"));
   JournalContents contents;
-  // Specs decode on other threads while this one reads the events.
-  SpecDecoder decoder;
-  Status s = LoadSubmissions(db, &decoder, &contents.submissions);
-  if (s.ok()) s = CheckIdIndex(db, contents.submissions.size());
-  if (s.ok()) s = LoadEvents(db, contents.submissions.size(), &contents.events);
-  if (s.ok()) s = LoadMeta(db, &contents.meta);
-  Status decoded = decoder.Wait().WithPrefix(db.path());
-  if (s.ok()) s = decoded;
+  SeqRange seqs;
+  Result<int64_t> first = db.QueryInt("SELECT COALESCE(MIN(seq), 1) FROM events");
+  Result<int64_t> last = db.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM events");
+  Status s = !first.ok() ? first.status() : last.status();
+  if (s.ok()) {
+    seqs = {*first, *last};
+    s = scope == LoadScope::kRecovery ? LoadForRecovery(db, *events_db, seqs, &contents)
+                                      : LoadEverything(db, seqs, &contents);
+  }
+  if (s.ok() && scope == LoadScope::kEverything) {
+    s = CheckEventTasks(db, contents.submissions.size(), contents.events);
+  }
   Status end = db.Exec("COMMIT", "loading the journal");
   if (!s.ok()) return s;
   if (!end.ok()) return end;

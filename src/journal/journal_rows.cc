@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "model/task_spec_json.h"
@@ -29,6 +30,18 @@ void BindTextOrNull(sqlite3_stmt* stmt, int col, const std::string& text) {
   } else {
     sqlite3_bind_text(stmt, col, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   }
+}
+
+// idx, initial_state and submitted_us (columns 0-2 of both task queries).
+Status ReadSubmissionHead(sqlite3_stmt* stmt, Submission* out) {
+  int64_t idx = sqlite3_column_int64(stmt, 0);
+  out->index = static_cast<TaskIndex>(idx);
+  if (!ReadState(stmt, 1, &out->initial_state) || !IsInitialState(out->initial_state)) {
+    return Status::Corruption("task " + std::to_string(idx) + ": bad initial state " +
+                              std::to_string(sqlite3_column_int64(stmt, 1)));
+  }
+  out->wall_time_us = sqlite3_column_int64(stmt, 2);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -68,6 +81,17 @@ void BindSubmission(sqlite3_stmt* stmt, const Submission& submission, std::strin
   sqlite3_bind_int(stmt, 3, static_cast<int>(submission.initial_state));
   sqlite3_bind_int64(stmt, 4, submission.wall_time_us);
   sqlite3_bind_text(stmt, 5, spec_json.data(), static_cast<int>(spec_json.size()), SQLITE_STATIC);
+  const TaskSpec& spec = submission.spec;
+  sqlite3_bind_int64(stmt, 6, spec.priority);
+  sqlite3_bind_int64(stmt, 7, spec.resources.cores.min);
+  sqlite3_bind_int64(stmt, 8, spec.resources.memory_bytes);
+  auto profile = spec.tags.find("profile");
+  if (profile != spec.tags.end()) {
+    sqlite3_bind_text(stmt, 9, profile->second.data(), static_cast<int>(profile->second.size()),
+                      SQLITE_STATIC);
+  } else {
+    sqlite3_bind_null(stmt, 9);
+  }
 }
 
 void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::string& cores,
@@ -114,15 +138,30 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
 }
 
 Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json) {
-  int64_t idx = sqlite3_column_int64(stmt, 0);
-  out->index = static_cast<TaskIndex>(idx);
-  if (!ReadState(stmt, 1, &out->initial_state) || !IsInitialState(out->initial_state)) {
-    return Status::Corruption("task " + std::to_string(idx) + ": bad initial state " +
-                              std::to_string(sqlite3_column_int64(stmt, 1)));
-  }
-  out->wall_time_us = sqlite3_column_int64(stmt, 2);
+  ALLOT_RETURN_IF_ERROR(ReadSubmissionHead(stmt, out));
   spec_json->assign(ColumnText(stmt, 3));
   return Status::Ok();
+}
+
+Result<bool> ReadTaskBrief(sqlite3_stmt* stmt, Submission* out) {
+  ALLOT_RETURN_IF_ERROR(ReadSubmissionHead(stmt, out));
+  TaskSpec& spec = out->spec;
+  spec.id.assign(ColumnText(stmt, 3));
+  if (sqlite3_column_type(stmt, 4) == SQLITE_NULL) return false;  // a row from before version 3
+  const int64_t priority = sqlite3_column_int64(stmt, 4);
+  const int64_t cores = sqlite3_column_int64(stmt, 5);
+  const int64_t memory = sqlite3_column_int64(stmt, 6);
+  if (priority < INT32_MIN || priority > INT32_MAX || cores < 0 || cores > INT32_MAX ||
+      memory < 0) {
+    return Status::Corruption("task " + std::to_string(out->index) + ": brief out of range");
+  }
+  spec.priority = static_cast<int>(priority);
+  spec.resources.cores = {static_cast<int>(cores), static_cast<int>(cores)};
+  spec.resources.memory_bytes = memory;
+  if (sqlite3_column_type(stmt, 7) != SQLITE_NULL) {
+    spec.tags.emplace("profile", std::string(ColumnText(stmt, 7)));
+  }
+  return true;
 }
 
 Status DecodeSpec(std::string_view json, TaskIndex index, TaskSpec* out) {

@@ -15,7 +15,8 @@ struct sqlite3_stmt;
 namespace allot {
 
 inline constexpr const char* kInsertTaskSql =
-    "INSERT INTO tasks(idx, id, initial_state, submitted_us, spec) VALUES(?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO tasks(idx, id, initial_state, submitted_us, spec, priority, cores, memory,"
+    " profile) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 inline constexpr const char* kInsertEventSql =
     "INSERT INTO events(seq, task, attempt, from_state, to_state, time_us, exit_code,"
     " term_signal, timed_out, wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason,"
@@ -24,11 +25,18 @@ inline constexpr const char* kInsertEventSql =
     " ?19, ?20, ?21, ?22, ?23)";
 inline constexpr const char* kSelectTasksSql =
     "SELECT idx, initial_state, submitted_us, spec FROM tasks ORDER BY idx";
+// Without the spec: what LoadForRecovery needs of a finished task (schema version 3 on).
+inline constexpr const char* kSelectTaskBriefsSql =
+    "SELECT idx, initial_state, submitted_us, id, priority, cores, memory, profile"
+    " FROM tasks ORDER BY idx";
+inline constexpr const char* kSelectSpecSql = "SELECT spec FROM tasks WHERE idx = ?1";
+inline constexpr const char* kSelectSpecsSql = "SELECT idx, spec FROM tasks ORDER BY idx";
+// ?1, ?2: the first and the last seq to read.
 inline constexpr const char* kSelectEventsSql =
     "SELECT task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,"
     " wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,"
     " read_bytes, write_bytes, peak_cores, memory_exceeded"
-    " FROM events ORDER BY seq";
+    " FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
 
 // Binds `submission` to a kInsertTaskSql statement. `spec_json` holds the bound JSON text and
 // must outlive the statement's next step.
@@ -41,6 +49,10 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
 // Reads the current row of a kSelectTasksSql statement, all but the spec, whose JSON text goes
 // to `spec_json` for DecodeSpec. Corruption when a value is out of range.
 Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json);
+// Reads the current row of a kSelectTaskBriefsSql statement: out->spec gets the id and, when
+// the row has them (written by version 3 on), priority, cores.min (as cores {min, min}),
+// memory_bytes and tags.profile; returns whether it had them. Corruption as ReadSubmission.
+Result<bool> ReadTaskBrief(sqlite3_stmt* stmt, Submission* out);
 // Corruption naming task `index` when `json` is not a TaskSpec document. Thread-safe.
 Status DecodeSpec(std::string_view json, TaskIndex index, TaskSpec* out);
 // Reads the current row of a kSelectEventsSql statement. Corruption when a value is out of

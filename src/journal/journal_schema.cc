@@ -1,5 +1,7 @@
 #include "journal/journal_schema.h"
 
+#include <sqlite3.h>
+
 #include <string>
 
 #include "model/task_state.h"
@@ -13,7 +15,11 @@ CREATE TABLE tasks(
   id TEXT NOT NULL UNIQUE,
   initial_state INTEGER NOT NULL,
   submitted_us INTEGER NOT NULL,
-  spec TEXT NOT NULL);
+  spec TEXT NOT NULL,
+  priority INTEGER,
+  cores INTEGER,
+  memory INTEGER,
+  profile TEXT);
 CREATE TABLE events(
   seq INTEGER PRIMARY KEY,
   task INTEGER NOT NULL,
@@ -85,6 +91,19 @@ CREATE VIEW task_events AS
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 )sql";
 
+// Runs an upgrade script; a failure rolls it back and says how to upgrade.
+Status RunUpgrade(SqliteDb& db, const std::string& sql, int from_version) {
+  Status s = db.Exec(sql.c_str(), "upgrading the journal");
+  if (!s.ok()) {
+    if (db.InTransaction()) (void)db.Exec("ROLLBACK", "upgrading the journal");
+    return Status::FailedPrecondition(
+        db.path() + ": journal schema version " + std::to_string(from_version) +
+        " needs an upgrade, which failed (" + s.message() +
+        "); open it once with `allot run --resume` as its owner");
+  }
+  return Status::Ok();
+}
+
 // Version 1 (before cluster mode) lacks events.worker, by_user and the sampled usage columns
 // (read_bytes, write_bytes, peak_cores, memory_exceeded).
 Status UpgradeFromVersion1(SqliteDb& db) {
@@ -99,17 +118,28 @@ Status UpgradeFromVersion1(SqliteDb& db) {
       "DROP VIEW task_events;";
   sql += kTaskEventsView;
   sql += "PRAGMA user_version=2; COMMIT;";
-  Status s = db.Exec(sql.c_str(), "upgrading the journal");
-  if (!s.ok()) {
-    if (db.InTransaction()) (void)db.Exec("ROLLBACK", "upgrading the journal");
-    return Status::FailedPrecondition(
-        db.path() + ": journal schema version 1 needs an upgrade, which failed (" + s.message() +
-        "); open it once with `allot run --resume` as its owner");
-  }
-  return Status::Ok();
+  return RunUpgrade(db, sql, 1);
+}
+
+// Version 2 lacks the brief columns of tasks; rows written before stay NULL there (their spec
+// is decoded instead).
+Status UpgradeFromVersion2(SqliteDb& db) {
+  return RunUpgrade(db,
+              "BEGIN IMMEDIATE;"
+              "ALTER TABLE tasks ADD COLUMN priority INTEGER;"
+              "ALTER TABLE tasks ADD COLUMN cores INTEGER;"
+              "ALTER TABLE tasks ADD COLUMN memory INTEGER;"
+              "ALTER TABLE tasks ADD COLUMN profile TEXT;"
+              "PRAGMA user_version=3; COMMIT;",
+              2);
 }
 
 }  // namespace
+
+Result<bool> HasTaskBriefColumns(SqliteDb& db) {
+  ALLOT_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+  return version >= 3;
+}
 
 Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
   // The first read of the file; a file that is not SQLite fails here with NOTADB.
@@ -124,7 +154,10 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
           std::to_string(kJournalSchemaVersion) + ")");
     }
     if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
-    if (version == 1) return UpgradeFromVersion1(db);
+    if (version == 1) ALLOT_RETURN_IF_ERROR(UpgradeFromVersion1(db));
+    if (version <= 2 && !(version == 2 && sqlite3_db_readonly(db.get(), "main") == 1)) {
+      ALLOT_RETURN_IF_ERROR(UpgradeFromVersion2(db));
+    }
     return Status::Ok();
   }
   if (app_id == 0 && version == 0 && objects == 0) {

@@ -1,6 +1,11 @@
 // The SQLite schema of an Allot journal, its version, and the check that a file is one.
 //
-//   tasks(idx, id, initial_state, submitted_us, spec)      one row per submission; spec is JSON
+//   tasks(idx, id, initial_state, submitted_us, spec, priority, cores, memory, profile)
+//                                     one row per submission; spec is JSON; priority, cores
+//                                     (cores.min), memory and profile (tags.profile, NULL when
+//                                     untagged) repeat what recovering a finished task needs,
+//                                     so that it is loaded without decoding its spec (NULL in
+//                                     rows written before version 3)
 //   events(seq, task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,
 //          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,
 //          read_bytes, write_bytes, peak_cores, memory_exceeded)
@@ -29,7 +34,8 @@ namespace allot {
 
 inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 2: events.worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded
-inline constexpr int kJournalSchemaVersion = 2;
+// 3: tasks.priority, cores, memory, profile
+inline constexpr int kJournalSchemaVersion = 3;
 
 // Creates journal_info where a journal of an earlier build lacks it (same schema version:
 // readers of version 2 ignore the table).
@@ -42,9 +48,13 @@ enum class SchemaMode {
   kCreateIfEmpty,  // an empty database gets the schema
 };
 
-// OK when `db` holds an Allot journal this code can read (after creating it, per `mode`).
+// OK when `db` holds an Allot journal this code can read (after creating it, per `mode`, and
+// upgrading an older one when `db` is writable; a read-only one of version 2 is read as it is).
 // InvalidArgument naming the file when it is something else; FailedPrecondition when it was
 // written by a newer schema version.
 Status CheckJournalSchema(SqliteDb& db, SchemaMode mode);
+
+// Whether the tasks table has the brief columns (version 3 on).
+Result<bool> HasTaskBriefColumns(SqliteDb& db);
 
 }  // namespace allot

@@ -22,7 +22,6 @@
 
 namespace allot {
 
-
 // Everything a journal holds, in append order.
 struct JournalContents {
   std::vector<Submission> submissions;
@@ -43,6 +42,11 @@ class JournalStore {
   virtual Status Commit() = 0;
   // Everything committed so far.
   virtual Result<JournalContents> Load() = 0;
+  // What Scheduler::Recover needs of everything committed so far: as Load, except that a
+  // store may give a task that finished (its last event ends it for good) as a brief
+  // Submission, without decoding its whole spec. Restarting a large campaign is then as fast
+  // as the unfinished part is large. By default, Load().
+  virtual Result<JournalContents> LoadForRecovery() { return Load(); }
 };
 
 }  // namespace allot

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -129,6 +130,37 @@ inline TaskEvent EndEvent(TaskIndex task, uint32_t attempt, int64_t at_us, TaskS
   u.peak_cores = 1.25;
   if (exit_code != 0) e.reason = "exit code " + std::to_string(exit_code);
   return e;
+}
+
+// Runs SQL on `path` through a plain SQLite connection (what a user's sqlite3 shell does).
+inline void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+// The first column of each row of `sql`, joined with '|' between columns and ';' after rows.
+inline std::string RawQuery(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const unsigned char* t = sqlite3_column_text(stmt, i);
+      if (i > 0) out += "|";
+      out += t != nullptr ? reinterpret_cast<const char*>(t) : "NULL";
+    }
+    out += ";";
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
 }
 
 }  // namespace allot::journal_testing

@@ -16,18 +16,20 @@ SpecDecoder::SpecDecoder(unsigned max_in_flight) {
 
 SpecDecoder::~SpecDecoder() { (void)Wait(); }
 
-void SpecDecoder::Start(std::vector<std::string> json, Submission* first) {
+void SpecDecoder::Start(std::vector<std::string> json, std::vector<Submission*> targets) {
   if (json.empty()) return;
   while (running_.size() >= max_in_flight_) JoinOldest();
   auto result = std::make_unique<Status>();
   Status* out = result.get();
-  std::jthread thread([json = std::move(json), first, out] {
+  std::jthread thread([json = std::move(json), targets = std::move(targets), out] {
     for (size_t i = 0; i < json.size(); ++i) {
-      Status s = DecodeSpec(json[i], first[i].index, &first[i].spec);
+      Submission& target = *targets[i];
+      Status s = DecodeSpec(json[i], target.index, &target.spec);
       if (!s.ok()) {
         *out = std::move(s);
         return;
       }
+      target.brief = false;
     }
   });
   running_.push_back({std::move(result), std::move(thread)});

@@ -28,9 +28,10 @@ class SpecDecoder {
   SpecDecoder(const SpecDecoder&) = delete;
   SpecDecoder& operator=(const SpecDecoder&) = delete;
 
-  // Starts setting first[i].spec from json[i]. REQUIRES: first[0, json.size()) have their
-  // index set and stay where they are until Wait() returns.
-  void Start(std::vector<std::string> json, Submission* first);
+  // Starts setting targets[i]->spec from json[i] (and clearing targets[i]->brief).
+  // REQUIRES: json.size() == targets.size(); the targets have their index set and stay where
+  // they are until Wait() returns.
+  void Start(std::vector<std::string> json, std::vector<Submission*> targets);
   // Waits for every started job. OK, or the Status (Corruption naming the task) of the first
   // row that failed, in row order.
   Status Wait();

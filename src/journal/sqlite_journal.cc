@@ -333,10 +333,18 @@ Result<std::vector<std::string>> SqliteJournal::CheckIntegrity() {
   return problems;
 }
 
-Result<JournalContents> SqliteJournal::Load() {
-  if (!batch_open_) return LoadJournal(db_);
-  ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, OpenReader(path()));
-  return LoadJournal(reader);
+Result<JournalContents> SqliteJournal::Load() { return LoadScoped(LoadScope::kEverything); }
+
+Result<JournalContents> SqliteJournal::LoadForRecovery() {
+  return LoadScoped(LoadScope::kRecovery);
+}
+
+Result<JournalContents> SqliteJournal::LoadScoped(LoadScope scope) {
+  const std::string file = path();
+  JournalReaderFactory open_reader = [file] { return OpenReader(file); };
+  if (!batch_open_) return LoadJournal(db_, scope, open_reader);
+  ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, OpenReader(file));
+  return LoadJournal(reader, scope, open_reader);
 }
 
 }  // namespace allot

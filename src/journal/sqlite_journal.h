@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "journal/commit_record.h"
+#include "journal/journal_loader.h"
 #include "journal/journal_store.h"
 #include "journal/sqlite_db.h"
 #include "journal/sqlite_journal_options.h"
@@ -55,6 +56,9 @@ class SqliteJournal final : public JournalStore {
   Status Commit() override;
   // Only what is committed: with a batch open, reads through a second, read-only connection.
   Result<JournalContents> Load() override;
+  // Finished tasks brief where their rows have the brief columns (journal_schema.h); the
+  // events are read on a second connection, in parallel with the tasks.
+  Result<JournalContents> LoadForRecovery() override;
 
   const std::string& path() const { return db_.path(); }
   bool read_only() const { return read_only_; }
@@ -70,6 +74,7 @@ class SqliteJournal final : public JournalStore {
 
  private:
   SqliteJournal(SqliteDb db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
+  Result<JournalContents> LoadScoped(LoadScope scope);
   Status PrepareWriter();
   Status CheckWritable() const;
   Status BeginIfNeeded();

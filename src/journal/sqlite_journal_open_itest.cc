@@ -18,6 +18,8 @@ namespace {
 
 using journal_testing::EndEvent;
 using journal_testing::PlainSubmission;
+using journal_testing::RawExec;
+using journal_testing::RawQuery;
 using journal_testing::RichSubmission;
 using journal_testing::ScopedTempDir;
 using journal_testing::StartEvent;
@@ -36,37 +38,6 @@ void WriteFile(const std::string& path, const std::string& bytes) {
 bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
-}
-
-// Runs SQL on `path` through a plain SQLite connection (what a user's sqlite3 shell does).
-void RawExec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
-  sqlite3_free(err);
-  sqlite3_close(db);
-}
-
-// The first column of each row of `sql`, joined with '|' between columns and ';' after rows.
-std::string RawQuery(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sqlite3_errmsg(db);
-  std::string out;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-      const unsigned char* t = sqlite3_column_text(stmt, i);
-      if (i > 0) out += "|";
-      out += t != nullptr ? reinterpret_cast<const char*>(t) : "NULL";
-    }
-    out += ";";
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
 }
 
 class SqliteJournalOpenTest : public ::testing::Test {

@@ -13,6 +13,9 @@ struct Submission {
   TaskSpec spec;
   TaskState initial_state = TaskState::kReady;  // waiting or ready
   int64_t wall_time_us = 0;
+  // The spec holds only what recovering a task that finished needs (id, priority, cores.min,
+  // memory_bytes and tags.profile): set by JournalStore::LoadForRecovery for finished tasks.
+  bool brief = false;
   bool operator==(const Submission&) const = default;
 };
 

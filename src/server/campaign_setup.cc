@@ -25,7 +25,10 @@ Status StartCampaign(Scheduler* scheduler, JournalStore* journal, std::vector<Ta
 
 Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
                       const std::vector<TaskSpec>* file_tasks, const MachineCapacity& capacity) {
-  ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal->Load());
+  // Comparing the file's tasks with the journal's needs every spec, finished or not.
+  ALLOT_ASSIGN_OR_RETURN(JournalContents contents, file_tasks != nullptr
+                                                       ? journal->Load()
+                                                       : journal->LoadForRecovery());
   ALLOT_RETURN_IF_ERROR(scheduler->Recover(contents.submissions, contents.events));
 
   std::vector<TaskSpec> unfinished;

@@ -92,7 +92,7 @@ Status ClusterServer::Open() {
   loop_->set_log(Log);
   loop_->AddObserver(this);
   if (exists) {
-    ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal_->Load());
+    ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal_->LoadForRecovery());
     recovered_tasks_ = contents.submissions.size();
     NoteEnds(contents.events);
     ALLOT_RETURN_IF_ERROR(loop_->Recover(contents, RecoverMode::kAwaitWorkers));

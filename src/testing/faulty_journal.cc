@@ -74,4 +74,9 @@ Result<JournalContents> FaultyJournal::Load() {
   return inner_->Load();
 }
 
+Result<JournalContents> FaultyJournal::LoadForRecovery() {
+  if (Status s = Fire(load_fault_); !s.ok()) return s;
+  return inner_->LoadForRecovery();
+}
+
 }  // namespace allot
