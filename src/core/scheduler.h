@@ -101,6 +101,15 @@ class Scheduler {
   // transition or an unknown task.
   Status Recover(std::span<const Submission> submissions, std::span<const TaskEvent> events,
                  RecoverMode mode = RecoverMode::kEndInterrupted);
+  // Recover in steps, for a journal read in pieces (JournalStore::LoadForRecovery):
+  // BeginRecover with every submission, ReplayRecovered with the events in order (in any number
+  // of pieces), then FinishRecover; Recover is the three at once. `finished[t]`: the events end
+  // task t for good, so its submission may be brief (Submission::brief); Corruption when the
+  // events say otherwise. REQUIRES: `submissions` stay valid until the last ReplayRecovered.
+  Status BeginRecover(std::span<const Submission> submissions, const std::vector<bool>& finished,
+                      RecoverMode mode = RecoverMode::kEndInterrupted);
+  Status ReplayRecovered(std::span<const TaskEvent> events);
+  Status FinishRecover();
 
   // A worker joined (or re-joined after a server restart or a partition) with `machine`.
   // Each attempt it reports running that the scheduler holds unattached (after
@@ -226,12 +235,21 @@ class Scheduler {
   void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
   // The attempts running on `worker`, for the policy's reservation.
   std::vector<RunningView> RunningOn(WorkerId worker) const;
-  // Replays the journal's events (Recover's second step).
-  Status Replay(std::span<const Submission> submissions, std::span<const TaskEvent> events,
-                std::unordered_map<TaskIndex, const TaskEvent*>* last_start);
-  // Settles what the end of a journal left in flight (Recover's last step).
-  void SettleRecovered(RecoverMode mode,
-                       const std::unordered_map<TaskIndex, const TaskEvent*>& last_start);
+  // What a recovery keeps between its steps: the journal's submissions and, for attempts that
+  // may still run on a worker (kAwaitWorkers), what their last start held.
+  struct LastStart {
+    int64_t wall_time_us = 0;
+    std::vector<int> cores;
+    std::vector<int> gpus;
+    int64_t memory_bytes = 0;
+  };
+  struct Recovery {
+    std::span<const Submission> submissions;
+    RecoverMode mode = RecoverMode::kEndInterrupted;
+    std::unordered_map<TaskIndex, LastStart> last_start;
+  };
+  // Settles what the end of a journal left in flight (FinishRecover).
+  void SettleRecovered(const Recovery& recovery);
   // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.
   void LoseAttempt(TaskIndex t, const std::string& reason);
   void ReleaseAllocation(const Running& r);
@@ -271,6 +289,7 @@ class Scheduler {
   CampaignTotals totals_;
   EventFold fold_{&tasks_, &graph_, &learner_, &totals_};
   std::unordered_map<TaskIndex, Running> running_;
+  std::unique_ptr<Recovery> recovery_;  // between BeginRecover and FinishRecover
   ReadyQueue ready_;
   TimerQueue timers_;
   Outbox outbox_;

@@ -1,7 +1,8 @@
-// Scheduler: Recover, in three steps. (1) The journal's submissions become tasks, checked like
-// any batch, in the initial states the journal says. (2) Its events are replayed through the
-// same EventFold as live transitions (so records, counts, profiles and totals come out as the
-// writer had them). (3) What was in flight when the journal ended is settled.
+// Scheduler: Recover, in three steps. (1) BeginRecover: the journal's submissions become tasks,
+// checked like any batch, in the initial states the journal says. (2) ReplayRecovered: its
+// events are replayed through the same EventFold as live transitions (so records, counts,
+// profiles and totals come out as the writer had them). (3) FinishRecover: what was in flight
+// when the journal ended is settled.
 #include <algorithm>
 
 #include "core/scheduler.h"
@@ -10,7 +11,25 @@ namespace allot {
 
 Status Scheduler::Recover(std::span<const Submission> submissions,
                           std::span<const TaskEvent> events, RecoverMode mode) {
-  if (tasks_.size() != 0) return Status::FailedPrecondition("Recover on a non-empty scheduler");
+  std::vector<bool> finished(submissions.size(), false);
+  for (const TaskEvent& e : events) {
+    if (e.task < finished.size()) finished[e.task] = IsTerminal(e.to);
+  }
+  ALLOT_RETURN_IF_ERROR(BeginRecover(submissions, finished, mode));
+  ALLOT_RETURN_IF_ERROR(ReplayRecovered(events));
+  return FinishRecover();
+}
+
+Status Scheduler::BeginRecover(std::span<const Submission> submissions,
+                               const std::vector<bool>& finished, RecoverMode mode) {
+  if (tasks_.size() != 0 || recovery_ != nullptr) {
+    return Status::FailedPrecondition("Recover on a non-empty scheduler");
+  }
+  if (finished.size() != submissions.size()) {
+    return Status::InvalidArgument("journal: " + std::to_string(finished.size()) +
+                                   " finished flags for " + std::to_string(submissions.size()) +
+                                   " tasks");
+  }
   for (size_t i = 0; i < submissions.size(); ++i) {
     if (submissions[i].index != i) {
       return Status::Corruption("journal: submission " + std::to_string(i) + " has index " +
@@ -20,20 +39,14 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
       return Status::Corruption("journal: task '" + submissions[i].spec.id + "' submitted as " +
                                 std::string(TaskStateName(submissions[i].initial_state)));
     }
-  }
-  // Tasks that ended for good in the journal never need their spec here: the table keeps
-  // their id and brief only (the replay reads the journal's specs where it learns), and a
-  // journal may give them brief (JournalStore::LoadForRecovery).
-  std::vector<bool> finished(submissions.size(), false);
-  for (const TaskEvent& e : events) {
-    if (e.task < finished.size()) finished[e.task] = IsTerminal(e.to);
-  }
-  for (size_t i = 0; i < submissions.size(); ++i) {
     if (submissions[i].brief && !finished[i]) {
       return Status::Corruption("journal: task '" + submissions[i].spec.id +
                                 "' came without its spec but has not finished");
     }
   }
+  // Tasks that ended for good in the journal never need their spec here: the table keeps
+  // their id and brief only (the replay reads the journal's specs where it learns), and a
+  // journal may give them brief. Nor need they fit: they never run again.
   BatchDeps deps;
   ALLOT_RETURN_IF_ERROR(
       BeginBatch(SpecBatch(submissions), &deps, &finished).WithPrefix("journal"));
@@ -44,8 +57,42 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
   for (const Submission& s : submissions) {
     if (tasks_.state(s.index) != s.initial_state) tasks_.SetState(s.index, s.initial_state);
   }
-  std::unordered_map<TaskIndex, const TaskEvent*> last_start;
-  ALLOT_RETURN_IF_ERROR(Replay(submissions, events, &last_start));
+  recovery_ = std::make_unique<Recovery>();
+  recovery_->submissions = submissions;
+  recovery_->mode = mode;
+  return Status::Ok();
+}
+
+Status Scheduler::ReplayRecovered(std::span<const TaskEvent> events) {
+  if (recovery_ == nullptr) return Status::FailedPrecondition("ReplayRecovered before BeginRecover");
+  const bool keep_starts = recovery_->mode == RecoverMode::kAwaitWorkers;
+  for (const TaskEvent& e : events) {
+    ALLOT_RETURN_IF_ERROR(fold_.Check(e));
+    fold_.Apply(e, nullptr, &recovery_->submissions[e.task].spec);
+    if (!keep_starts) continue;
+    if (StartsAttempt(e.from, e.to)) {
+      LastStart& start = recovery_->last_start[e.task];
+      start.wall_time_us = e.wall_time_us;
+      start.cores = e.cores;
+      start.gpus = e.gpus;
+      start.memory_bytes = e.memory_bytes;
+    } else if (EndsAttempt(e.from, e.to)) {
+      recovery_->last_start.erase(e.task);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Scheduler::FinishRecover() {
+  if (recovery_ == nullptr) return Status::FailedPrecondition("FinishRecover before BeginRecover");
+  std::unique_ptr<Recovery> recovery = std::move(recovery_);
+  for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    if (!tasks_.has_spec(t) && !IsTerminal(tasks_.state(t))) {
+      return Status::Corruption("journal: task '" + tasks_.id(t) +
+                                "' was said to have finished but its events leave it " +
+                                std::string(TaskStateName(tasks_.state(t))));
+    }
+  }
   {
     std::vector<std::pair<TaskIndex, int>> ready;
     ready.reserve(static_cast<size_t>(counts()[static_cast<int>(TaskState::kReady)]));
@@ -57,28 +104,13 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
     }
     ready_.Assign(ready);
   }
-  SettleRecovered(mode, last_start);
+  SettleRecovered(*recovery);
   dirty_ = true;
   return Status::Ok();
 }
 
-Status Scheduler::Replay(std::span<const Submission> submissions,
-                         std::span<const TaskEvent> events,
-                         std::unordered_map<TaskIndex, const TaskEvent*>* last_start) {
-  for (const TaskEvent& e : events) {
-    ALLOT_RETURN_IF_ERROR(fold_.Check(e));
-    fold_.Apply(e, nullptr, &submissions[e.task].spec);
-    if (StartsAttempt(e.from, e.to)) {
-      (*last_start)[e.task] = &e;
-    } else if (EndsAttempt(e.from, e.to)) {
-      last_start->erase(e.task);
-    }
-  }
-  return Status::Ok();
-}
-
-void Scheduler::SettleRecovered(
-    RecoverMode mode, const std::unordered_map<TaskIndex, const TaskEvent*>& last_start) {
+void Scheduler::SettleRecovered(const Recovery& recovery) {
+  const RecoverMode mode = recovery.mode;
   const TimePoint now = clock_->Now();
   const int64_t wall_now = clock_->WallMicros();
   for (TaskIndex t = 0; t < tasks_.size(); ++t) {
@@ -89,9 +121,9 @@ void Scheduler::SettleRecovered(
       Running& r = running_[t];
       r.execution = MakeExecutionId(t, attempt);
       r.worker = kNoWorker;
-      auto it = last_start.find(t);
-      if (it != last_start.end()) {
-        const TaskEvent& e = *it->second;
+      auto it = recovery.last_start.find(t);
+      if (it != recovery.last_start.end()) {
+        const LastStart& e = it->second;
         r.allocation.cpus = e.cores;
         r.allocation.gpus = e.gpus;
         r.allocation.memory_bytes = e.memory_bytes;

@@ -289,5 +289,65 @@ TEST_F(SchedulerRecoverCorruptionTest, RecoverOnANonEmptySchedulerIsRefused) {
   EXPECT_EQ(s.Recover(submissions_, events_).code(), StatusCode::kFailedPrecondition);
 }
 
+TEST_F(SchedulerRecoverCorruptionTest, BriefSubmissionOfAnUnfinishedTaskIsCorruption) {
+  submissions_[1].brief = true;  // b is ready, not finished
+  Status s = Recover();
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("task 'b' came without its spec but has not finished"));
+}
+
+TEST_F(SchedulerRecoverCorruptionTest, FinishedFlagTheEventsContradictIsCorruption) {
+  Scheduler s(&clock_, FlatMachine(2), {});
+  ASSERT_TRUE(s.BeginRecover(submissions_, {true, true}).ok());  // b has not finished
+  ASSERT_TRUE(s.ReplayRecovered(events_).ok());
+  Status finished = s.FinishRecover();
+  EXPECT_EQ(finished.code(), StatusCode::kCorruption);
+  EXPECT_THAT(finished.message(), HasSubstr("task 'b' was said to have finished"));
+}
+
+TEST(SchedulerRecoverStepsTest, EventsReplayedInPiecesRecoverAsAllAtOnce) {
+  FakeLauncherDriver d(FlatMachine(2));
+  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b").DependsOn({"a"}), TaskBuilder("c"),
+                        TaskBuilder("d").Retries(1)})
+                  .ok());
+  d.Turn();
+  d.Exit("a", 0);
+  d.Exit("c", 1);
+  d.Turn();  // b and d start; b is still running when the journal ends
+  d.Exit("d", 2);
+  d.Turn();
+  const std::vector<TaskEvent>& events = d.events();
+  std::vector<bool> finished(d.submissions().size(), false);
+  for (const TaskEvent& e : events) finished[e.task] = IsTerminal(e.to);
+
+  FakeClock clock;
+  Scheduler whole(&clock, FlatMachine(2), {});
+  ASSERT_TRUE(whole.Recover(d.submissions(), events).ok());
+  Scheduler pieces(&clock, FlatMachine(2), {});
+  ASSERT_TRUE(pieces.BeginRecover(d.submissions(), finished).ok());
+  for (size_t i = 0; i < events.size(); i += 2) {
+    const size_t n = std::min<size_t>(2, events.size() - i);
+    ASSERT_TRUE(pieces.ReplayRecovered(std::span(events).subspan(i, n)).ok());
+  }
+  ASSERT_TRUE(pieces.FinishRecover().ok());
+  ASSERT_EQ(whole.task_count(), pieces.task_count());
+  for (TaskIndex t = 0; t < whole.task_count(); ++t) {
+    EXPECT_EQ(whole.state(t), pieces.state(t)) << whole.id(t);
+    EXPECT_EQ(whole.attempts(t), pieces.attempts(t)) << whole.id(t);
+    EXPECT_EQ(whole.last_exit(t), pieces.last_exit(t)) << whole.id(t);
+  }
+  EXPECT_EQ(whole.outbox()->events, pieces.outbox()->events);
+  EXPECT_EQ(pieces.state(pieces.Find("b").value()), TaskState::kReady);  // lost, runs again
+}
+
+TEST(SchedulerRecoverStepsTest, StepsOutOfOrderAreRefused) {
+  FakeClock clock;
+  Scheduler s(&clock, FlatMachine(1), {});
+  EXPECT_EQ(s.ReplayRecovered({}).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.FinishRecover().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(s.BeginRecover({}, {}).ok());
+  EXPECT_EQ(s.BeginRecover({}, {}).code(), StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace allot

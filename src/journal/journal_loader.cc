@@ -191,14 +191,6 @@ Status LoadEvents(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
   return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
 }
 
-// LoadEvents in a read transaction of its own (on a second connection).
-Status LoadEventsInTransaction(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
-  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal's events"));
-  Status s = LoadEvents(db, seqs, out);
-  Status end = db.Exec("COMMIT", "loading the journal's events");
-  return s.ok() ? end : s;
-}
-
 Status CheckEventTasks(const SqliteDb& db, size_t task_count,
                        const std::vector<TaskEvent>& events) {
   for (const TaskEvent& e : events) {
@@ -233,71 +225,116 @@ Status LoadEverything(SqliteDb& db, SeqRange seqs, JournalContents* contents) {
   return s.ok() ? decoded : s;
 }
 
-// The events on `events_db` (another thread) while this one reads the tasks without specs;
-// then the specs of the tasks that need them: unfinished, or from rows without a brief.
-Status LoadForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
-                       JournalContents* contents) {
+// The finished flags of the tasks of `db`'s snapshot, from the events in `seqs`.
+Status ReadFinished(SqliteDb& db, SeqRange seqs, std::vector<bool>* finished) {
+  ALLOT_ASSIGN_OR_RETURN(int64_t tasks, db.QueryInt("SELECT COALESCE(MAX(idx) + 1, 0) FROM tasks"));
+  finished->assign(Clamped(tasks), false);
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectEventEndsSql));
+  sqlite3_bind_int64(stmt.get(), 1, seqs.first);
+  sqlite3_bind_int64(stmt.get(), 2, seqs.last);
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    const int64_t task = sqlite3_column_int64(stmt.get(), 0);
+    const int64_t to = sqlite3_column_int64(stmt.get(), 1);
+    if (task < 0 || static_cast<size_t>(task) >= finished->size() || to < 0 ||
+        to >= kTaskStateCount) {
+      return Status::Corruption(db.path() + ": an event names task " + std::to_string(task) +
+                                " of " + std::to_string(finished->size()) + " or state " +
+                                std::to_string(to));
+    }
+    (*finished)[static_cast<size_t>(task)] = IsTerminal(static_cast<TaskState>(to));
+  }
+  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
+}
+
+// The events of `seqs` in a read transaction of its own (on a second connection).
+Status LoadEventsInTransaction(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
+  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal's events"));
+  Status s = LoadEvents(db, seqs, out);
+  Status end = db.Exec("COMMIT", "loading the journal's events");
+  return s.ok() ? end : s;
+}
+
+// LoadJournalForRecovery in `db`'s read transaction, the events read on `events_db` by another
+// thread meanwhile.
+Status ConsumeForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
+                          RecoveryConsumer* consumer, LoadLeftovers* leftovers) {
+  std::vector<TaskEvent>& events = leftovers->events;
   Status events_status;
-  std::jthread events_thread([&events_db, seqs, contents, &events_status] {
-    events_status = LoadEventsInTransaction(events_db, seqs, &contents->events);
+  std::jthread reader([&events_db, seqs, &events, &events_status] {
+    events_status = LoadEventsInTransaction(events_db, seqs, &events);
   });
+  std::vector<Submission>& subs = leftovers->submissions;
   std::vector<bool> has_brief;
-  Status s = LoadBriefs(db, &contents->submissions, &has_brief);
-  if (s.ok()) s = CheckIdIndex(db, contents->submissions.size());
-  if (s.ok()) s = LoadMeta(db, &contents->meta);
-  events_thread.join();
-  if (s.ok()) s = events_status;
-  if (!s.ok()) return s;
-  std::vector<Submission>& subs = contents->submissions;
-  ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), contents->events));
-  std::vector<bool> finished(subs.size(), false);
-  for (const TaskEvent& e : contents->events) finished[e.task] = IsTerminal(e.to);
+  ALLOT_RETURN_IF_ERROR(LoadBriefs(db, &subs, &has_brief));
+  ALLOT_RETURN_IF_ERROR(CheckIdIndex(db, subs.size()));
+  // Which tasks finished: a pass over two columns of the events, much lighter than reading
+  // them whole, so that the tasks are handed on before the events are all read.
+  std::vector<bool> finished;
+  ALLOT_RETURN_IF_ERROR(ReadFinished(db, seqs, &finished));
+  finished.resize(subs.size(), false);
   std::vector<TaskIndex> needed;
   for (TaskIndex t = 0; t < subs.size(); ++t) {
     subs[t].brief = finished[t] && has_brief[t];
     if (!subs[t].brief) needed.push_back(t);
   }
-  SpecDecoder decoder;
-  s = LoadSpecs(db, &decoder, needed, &subs);
-  Status decoded = decoder.Wait().WithPrefix(db.path());
-  return s.ok() ? decoded : s;
+  {
+    // Reading the specs is light next to decoding them: every hardware thread decodes.
+    SpecDecoder decoder(std::max(1u, std::thread::hardware_concurrency()));
+    Status s = LoadSpecs(db, &decoder, needed, &subs);
+    Status decoded = decoder.Wait().WithPrefix(db.path());
+    ALLOT_RETURN_IF_ERROR(s);
+    ALLOT_RETURN_IF_ERROR(decoded);
+  }
+  ALLOT_RETURN_IF_ERROR(consumer->OnTasks(subs, finished));
+  reader.join();
+  ALLOT_RETURN_IF_ERROR(events_status);
+  ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), events));
+  return consumer->OnEvents(events);
+}
+
+// Reads `db`'s seq range in its open read transaction: its first read fixes the committed
+// state; the events are those of its seq range (the journal only appends, so a second
+// connection that begins later reads the same ones).
+Result<SeqRange> ReadSeqRange(SqliteDb& db) {
+  ALLOT_ASSIGN_OR_RETURN(int64_t first, db.QueryInt("SELECT COALESCE(MIN(seq), 1) FROM events"));
+  ALLOT_ASSIGN_OR_RETURN(int64_t last, db.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM events"));
+  return SeqRange{first, last};
 }
 
 }  // namespace
 
-Result<JournalContents> LoadJournal(SqliteDb& db, LoadScope scope,
-                                    const JournalReaderFactory& open_reader) {
-  std::optional<SqliteDb> events_db;
-  if (scope == LoadScope::kRecovery) {
-    ALLOT_ASSIGN_OR_RETURN(bool briefs, HasTaskBriefColumns(db));
-    if (!briefs) {
-      scope = LoadScope::kEverything;  // a version 2 journal opened read-only
-    } else {
-      ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, open_reader());
-      events_db.emplace(std::move(reader));
-    }
-  }
-  // One read transaction: the three tables come from the same committed state. Its first read
-  // fixes that state; the events are those of its seq range (the journal only appends, so a
-  // second connection that begins later reads the same ones).
+Result<JournalContents> LoadJournal(SqliteDb& db) {
+  // One read transaction: the three tables come from the same committed state.
   ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal"));
   JournalContents contents;
-  SeqRange seqs;
-  Result<int64_t> first = db.QueryInt("SELECT COALESCE(MIN(seq), 1) FROM events");
-  Result<int64_t> last = db.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM events");
-  Status s = !first.ok() ? first.status() : last.status();
-  if (s.ok()) {
-    seqs = {*first, *last};
-    s = scope == LoadScope::kRecovery ? LoadForRecovery(db, *events_db, seqs, &contents)
-                                      : LoadEverything(db, seqs, &contents);
-  }
-  if (s.ok() && scope == LoadScope::kEverything) {
-    s = CheckEventTasks(db, contents.submissions.size(), contents.events);
-  }
+  Result<SeqRange> seqs = ReadSeqRange(db);
+  Status s = seqs.status();
+  if (s.ok()) s = LoadEverything(db, *seqs, &contents);
+  if (s.ok()) s = CheckEventTasks(db, contents.submissions.size(), contents.events);
   Status end = db.Exec("COMMIT", "loading the journal");
   if (!s.ok()) return s;
   if (!end.ok()) return end;
   return contents;
+}
+
+Status LoadJournalForRecovery(SqliteDb& db, const JournalReaderFactory& open_reader,
+                              RecoveryConsumer* consumer, LoadLeftovers* leftovers) {
+  ALLOT_ASSIGN_OR_RETURN(bool briefs, HasTaskBriefColumns(db));
+  if (!briefs) {  // a version 2 journal opened read-only
+    ALLOT_ASSIGN_OR_RETURN(JournalContents contents, LoadJournal(db));
+    return FeedRecovery(contents, consumer);
+  }
+  ALLOT_ASSIGN_OR_RETURN(SqliteDb events_db, open_reader());
+  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal"));
+  Status s;
+  {
+    Result<SeqRange> seqs = ReadSeqRange(db);
+    s = seqs.ok() ? ConsumeForRecovery(db, events_db, *seqs, consumer, leftovers)
+                  : seqs.status();
+  }
+  Status end = db.Exec("COMMIT", "loading the journal");
+  return s.ok() ? end : s;
 }
 
 }  // namespace allot

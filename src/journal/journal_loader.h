@@ -1,31 +1,37 @@
-// Reading a whole journal database into JournalContents, checking it as it goes.
+// Reading a whole journal database into JournalContents, or into a RecoveryConsumer, checking
+// it as it goes.
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "journal/journal_store.h"
 #include "journal/sqlite_db.h"
 
 namespace allot {
 
-// How much of each task's spec LoadJournal decodes.
-enum class LoadScope {
-  kEverything,  // every spec (JournalStore::Load)
-  // Specs of unfinished tasks only; a task that finished (its last event ends it for good)
-  // comes as a brief Submission where its row has the brief columns (JournalStore::
-  // LoadForRecovery). The events are read on a second connection, in parallel with the tasks.
-  kRecovery,
-};
-
 // Opens another read-only connection to the same journal file.
 using JournalReaderFactory = std::function<Result<SqliteDb>()>;
 
-// Reads every committed row of `db` in one read transaction (with kRecovery, the second
-// connection reads exactly the events that transaction sees). Corruption naming the file when
+// Reads every committed row of `db` in one read transaction. Corruption naming the file when
 // indices are not dense, an event names an unknown task, or a value is out of range.
-// REQUIRES: `db` holds a checked journal schema and has no transaction open; `open_reader` is
-// set for kRecovery.
-Result<JournalContents> LoadJournal(SqliteDb& db, LoadScope scope = LoadScope::kEverything,
-                                    const JournalReaderFactory& open_reader = nullptr);
+// REQUIRES: `db` holds a checked journal schema and has no transaction open.
+Result<JournalContents> LoadJournal(SqliteDb& db);
+
+// JournalStore::LoadForRecovery over `db`: the tasks without their specs, which of them
+// finished (a light pass over the events), then the specs of the unfinished ones (and of rows
+// from before schema version 3), to consumer->OnTasks; meanwhile a second connection from
+// `open_reader` reads the events of the same committed state, which then go to
+// consumer->OnEvents in one piece. A journal without the brief columns (version 2, read-only)
+// is read by LoadJournal.
+// Errors as LoadJournal, or the consumer's. REQUIRES: as LoadJournal.
+// What it read goes to `leftovers` (freeing a million tasks' worth takes a while; the caller
+// may do it off the critical path).
+struct LoadLeftovers {
+  std::vector<Submission> submissions;
+  std::vector<TaskEvent> events;
+};
+Status LoadJournalForRecovery(SqliteDb& db, const JournalReaderFactory& open_reader,
+                              RecoveryConsumer* consumer, LoadLeftovers* leftovers);
 
 }  // namespace allot

@@ -31,6 +31,9 @@ inline constexpr const char* kSelectTaskBriefsSql =
     " FROM tasks ORDER BY idx";
 inline constexpr const char* kSelectSpecSql = "SELECT spec FROM tasks WHERE idx = ?1";
 inline constexpr const char* kSelectSpecsSql = "SELECT idx, spec FROM tasks ORDER BY idx";
+// Which state each event leads to, for the finished flags. ?1, ?2: the first and last seq.
+inline constexpr const char* kSelectEventEndsSql =
+    "SELECT task, to_state FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
 // ?1, ?2: the first and the last seq to read.
 inline constexpr const char* kSelectEventsSql =
     "SELECT task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,"

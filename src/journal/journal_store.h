@@ -29,6 +29,24 @@ struct JournalContents {
   std::vector<std::pair<std::string, std::string>> meta;
 };
 
+// Receives a journal read for recovery (JournalStore::LoadForRecovery), in this order: OnTasks
+// once, with every submission; then OnEvents with the events in append order (in one piece or
+// several).
+// A non-OK Status stops the reading and is what LoadForRecovery returns.
+class RecoveryConsumer {
+ public:
+  virtual ~RecoveryConsumer() = default;
+  // `finished[t]`: task t's last event ends it for good (model/task_state.h IsTerminal).
+  // Submissions of finished tasks may be brief (Submission::brief). The submissions stay valid
+  // until LoadForRecovery returns.
+  virtual Status OnTasks(std::span<const Submission> submissions,
+                         const std::vector<bool>& finished) = 0;
+  virtual Status OnEvents(std::span<const TaskEvent> events) = 0;
+};
+
+// Hands `contents` to `consumer` in one piece, with the finished flags its events imply.
+Status FeedRecovery(const JournalContents& contents, RecoveryConsumer* consumer);
+
 class JournalStore {
  public:
   virtual ~JournalStore() = default;
@@ -42,11 +60,12 @@ class JournalStore {
   virtual Status Commit() = 0;
   // Everything committed so far.
   virtual Result<JournalContents> Load() = 0;
-  // What Scheduler::Recover needs of everything committed so far: as Load, except that a
-  // store may give a task that finished (its last event ends it for good) as a brief
-  // Submission, without decoding its whole spec. Restarting a large campaign is then as fast
-  // as the unfinished part is large. By default, Load().
-  virtual Result<JournalContents> LoadForRecovery() { return Load(); }
+  // Hands what recovering a scheduler needs of everything committed so far to `consumer`:
+  // every submission (a store may give finished tasks brief, without decoding their whole
+  // specs, and hand them on while it still reads the events), then the events. Restarting a
+  // large campaign then costs little more than reading its events. By default, from Load(),
+  // in one piece.
+  virtual Status LoadForRecovery(RecoveryConsumer* consumer);
 };
 
 }  // namespace allot

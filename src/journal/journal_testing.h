@@ -163,4 +163,34 @@ inline std::string RawQuery(const std::string& path, const std::string& sql) {
   return out;
 }
 
+// A RecoveryConsumer that keeps everything it is handed, in the form Load returns.
+class CollectingConsumer final : public RecoveryConsumer {
+ public:
+  Status OnTasks(std::span<const Submission> submissions,
+                 const std::vector<bool>& finished) override {
+    ++task_calls;
+    contents.submissions.assign(submissions.begin(), submissions.end());
+    this->finished = finished;
+    return Status::Ok();
+  }
+  Status OnEvents(std::span<const TaskEvent> events) override {
+    ++event_chunks;
+    contents.events.insert(contents.events.end(), events.begin(), events.end());
+    return Status::Ok();
+  }
+  JournalContents contents;
+  std::vector<bool> finished;
+  int task_calls = 0;
+  int event_chunks = 0;
+};
+
+// LoadForRecovery collected into JournalContents (without meta).
+inline Result<JournalContents> CollectForRecovery(JournalStore& journal,
+                                                  CollectingConsumer* consumer = nullptr) {
+  CollectingConsumer own;
+  CollectingConsumer* c = consumer != nullptr ? consumer : &own;
+  ALLOT_RETURN_IF_ERROR(journal.LoadForRecovery(c));
+  return c->contents;
+}
+
 }  // namespace allot::journal_testing

@@ -333,18 +333,29 @@ Result<std::vector<std::string>> SqliteJournal::CheckIntegrity() {
   return problems;
 }
 
-Result<JournalContents> SqliteJournal::Load() { return LoadScoped(LoadScope::kEverything); }
-
-Result<JournalContents> SqliteJournal::LoadForRecovery() {
-  return LoadScoped(LoadScope::kRecovery);
+Result<JournalContents> SqliteJournal::Load() {
+  if (!batch_open_) return LoadJournal(db_);
+  ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, OpenReader(path()));
+  return LoadJournal(reader);
 }
 
-Result<JournalContents> SqliteJournal::LoadScoped(LoadScope scope) {
+Status SqliteJournal::LoadForRecovery(RecoveryConsumer* consumer) {
   const std::string file = path();
   JournalReaderFactory open_reader = [file] { return OpenReader(file); };
-  if (!batch_open_) return LoadJournal(db_, scope, open_reader);
-  ALLOT_ASSIGN_OR_RETURN(SqliteDb reader, OpenReader(file));
-  return LoadJournal(reader, scope, open_reader);
+  LoadLeftovers leftovers;
+  Status s;
+  if (!batch_open_) {
+    s = LoadJournalForRecovery(db_, open_reader, consumer, &leftovers);
+  } else {
+    Result<SqliteDb> reader = OpenReader(file);
+    s = reader.ok() ? LoadJournalForRecovery(*reader, open_reader, consumer, &leftovers)
+                    : reader.status();
+  }
+  // Freeing a million tasks and their events takes a good part of a second: not on the way
+  // to the first decision.
+  if (freeing_.joinable()) freeing_.join();
+  freeing_ = std::jthread([leftovers = std::move(leftovers)]() mutable { leftovers = {}; });
+  return s;
 }
 
 }  // namespace allot

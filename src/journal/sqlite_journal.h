@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "journal/commit_record.h"
@@ -57,8 +58,9 @@ class SqliteJournal final : public JournalStore {
   // Only what is committed: with a batch open, reads through a second, read-only connection.
   Result<JournalContents> Load() override;
   // Finished tasks brief where their rows have the brief columns (journal_schema.h); the
-  // events are read on a second connection, in parallel with the tasks.
-  Result<JournalContents> LoadForRecovery() override;
+  // events are read on a second connection while the tasks load and are handed on in chunks
+  // (LoadJournalForRecovery).
+  Status LoadForRecovery(RecoveryConsumer* consumer) override;
 
   const std::string& path() const { return db_.path(); }
   bool read_only() const { return read_only_; }
@@ -74,7 +76,6 @@ class SqliteJournal final : public JournalStore {
 
  private:
   SqliteJournal(SqliteDb db, bool read_only) : db_(std::move(db)), read_only_(read_only) {}
-  Result<JournalContents> LoadScoped(LoadScope scope);
   Status PrepareWriter();
   Status CheckWritable() const;
   Status BeginIfNeeded();
@@ -107,6 +108,7 @@ class SqliteJournal final : public JournalStore {
   bool marking_batch_ = false;   // the open batch holds the mark
   std::string loss_;
   bool loss_to_note_ = false;    // an accepted loss not yet noted in journal_info
+  std::jthread freeing_;  // frees what the last LoadForRecovery read
   std::string spec_json_;  // reused bind buffers
   std::string cores_;
   std::string gpus_;

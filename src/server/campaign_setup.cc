@@ -1,6 +1,7 @@
 #include "server/campaign_setup.h"
 
 #include "model/task_spec_json.h"
+#include "server/scheduler_recovery.h"
 
 namespace allot {
 
@@ -26,10 +27,14 @@ Status StartCampaign(Scheduler* scheduler, JournalStore* journal, std::vector<Ta
 Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
                       const std::vector<TaskSpec>* file_tasks, const MachineCapacity& capacity) {
   // Comparing the file's tasks with the journal's needs every spec, finished or not.
-  ALLOT_ASSIGN_OR_RETURN(JournalContents contents, file_tasks != nullptr
-                                                       ? journal->Load()
-                                                       : journal->LoadForRecovery());
-  ALLOT_RETURN_IF_ERROR(scheduler->Recover(contents.submissions, contents.events));
+  JournalContents contents;
+  if (file_tasks != nullptr) {
+    ALLOT_ASSIGN_OR_RETURN(contents, journal->Load());
+    ALLOT_RETURN_IF_ERROR(scheduler->Recover(contents.submissions, contents.events));
+  } else {
+    ALLOT_RETURN_IF_ERROR(
+        RecoverFromJournal(journal, scheduler, RecoverMode::kEndInterrupted).status());
+  }
 
   std::vector<TaskSpec> unfinished;
   for (TaskIndex t = 0; t < scheduler->task_count(); ++t) {

@@ -92,10 +92,11 @@ Status ClusterServer::Open() {
   loop_->set_log(Log);
   loop_->AddObserver(this);
   if (exists) {
-    ALLOT_ASSIGN_OR_RETURN(JournalContents contents, journal_->LoadForRecovery());
-    recovered_tasks_ = contents.submissions.size();
-    NoteEnds(contents.events);
-    ALLOT_RETURN_IF_ERROR(loop_->Recover(contents, RecoverMode::kAwaitWorkers));
+    ALLOT_ASSIGN_OR_RETURN(
+        RecoveredCounts recovered,
+        loop_->Recover(RecoverMode::kAwaitWorkers,
+                       [this](std::span<const TaskEvent> events) { NoteEnds(events); }));
+    recovered_tasks_ = recovered.tasks;
   }
 
   int worker_port = options_.worker_port != 0 ? options_.worker_port

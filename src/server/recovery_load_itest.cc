@@ -1,5 +1,6 @@
-// Restarting from a real journal file: a Scheduler recovered from LoadForRecovery (finished
-// tasks brief) is the same as one recovered from Load (every spec): states, attempts, exits,
+// Restarting from a real journal file: a Scheduler recovered as the server does
+// (RecoverFromJournal: finished tasks brief, events streamed) is the same as one recovered from
+// Load (every spec, at once): states, attempts, exits,
 // briefs, specs of unfinished tasks, learned profiles, the events recovery emits, and what it
 // launches next.
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include "journal/journal_testing.h"
 #include "journal/sqlite_journal.h"
 #include "model/task_spec_json.h"
+#include "server/scheduler_recovery.h"
 #include "testing/fake_clock.h"
 #include "testing/fake_launcher_driver.h"
 #include "testing/task_builder.h"
@@ -84,15 +86,24 @@ TEST(RecoveryLoadTest, RecoveringFromBriefFinishedTasksEqualsRecoveringFromEvery
   auto j = SqliteJournal::OpenReadOnly(path);
   ASSERT_TRUE(j.ok()) << j.status().ToString();
   Result<JournalContents> all = (*j)->Load();
-  Result<JournalContents> brief = (*j)->LoadForRecovery();
-  ASSERT_TRUE(all.ok() && brief.ok());
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  journal_testing::CollectingConsumer collected;
+  ASSERT_TRUE((*j)->LoadForRecovery(&collected).ok());
   int briefs = 0;
-  for (const Submission& s : brief->submissions) briefs += s.brief ? 1 : 0;
+  for (const Submission& s : collected.contents.submissions) briefs += s.brief ? 1 : 0;
   ASSERT_GE(briefs, 5);  // the campaign did finish tasks, and they came brief
 
+  // a: Recover from every spec, at once; b: as `allot server start` does, from the file.
   Recovered a, b;
   RecoverFrom(*all, d, &a);
-  RecoverFrom(*brief, d, &b);
+  b.scheduler = std::make_unique<Scheduler>(&b.clock, d.machine(), d.options());
+  Result<RecoveredCounts> counts =
+      RecoverFromJournal(j->get(), b.scheduler.get(), RecoverMode::kEndInterrupted);
+  b.status = counts.status();
+  if (counts.ok()) {
+    EXPECT_EQ(counts->tasks, d.submissions().size());
+    EXPECT_EQ(counts->events, static_cast<int64_t>(d.events().size()));
+  }
   ASSERT_TRUE(a.status.ok()) << a.status.ToString();
   ASSERT_TRUE(b.status.ok()) << b.status.ToString();
   Scheduler& sa = *a.scheduler;

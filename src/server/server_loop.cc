@@ -61,9 +61,11 @@ Status ServerLoop::Setup() {
   return Status::Ok();
 }
 
-Status ServerLoop::Recover(const JournalContents& contents, RecoverMode mode) {
-  committed_events_ = static_cast<int64_t>(contents.events.size());
-  ALLOT_RETURN_IF_ERROR(scheduler_->Recover(contents.submissions, contents.events, mode));
+Result<RecoveredCounts> ServerLoop::Recover(
+    RecoverMode mode, std::function<void(std::span<const TaskEvent>)> on_replayed) {
+  ALLOT_ASSIGN_OR_RETURN(RecoveredCounts counts,
+                         RecoverFromJournal(journal_, scheduler_, mode, std::move(on_replayed)));
+  committed_events_ = counts.events;
   Outbox* out = scheduler_->outbox();
   ALLOT_RETURN_IF_ERROR(journal_->AppendEvents(out->events));
   ALLOT_RETURN_IF_ERROR(journal_->Commit());
@@ -71,7 +73,7 @@ Status ServerLoop::Recover(const JournalContents& contents, RecoverMode mode) {
   for (LoopObserver* o : observers_) o->OnEvents({}, out->events, /*durable=*/true);
   out->submissions.clear();
   out->events.clear();
-  return Status::Ok();
+  return counts;
 }
 
 Result<nlohmann::json> ServerLoop::Call(std::function<Result<nlohmann::json>()> fn) {

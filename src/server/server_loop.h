@@ -42,6 +42,7 @@
 #include "common/thread_annotations.h"
 #include "common/result.h"
 #include "core/scheduler.h"
+#include "server/scheduler_recovery.h"
 #include "journal/journal_store.h"
 #include "server/prometheus_text.h"
 #include "server/worker_channel.h"
@@ -104,9 +105,11 @@ class ServerLoop {
   // Lines for people (signals, journal failure). Default: stderr, prefixed "allot: ".
   void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
 
-  // Rebuilds the scheduler from a journal's contents (Scheduler::Recover) and commits what
-  // that settled. REQUIRES: before Run, nothing submitted.
-  Status Recover(const JournalContents& contents, RecoverMode mode);
+  // Rebuilds the scheduler from everything the journal holds (RecoverFromJournal; each chunk of
+  // replayed events also goes to `on_replayed`) and commits what that settled. REQUIRES: before
+  // Run, nothing submitted.
+  Result<RecoveredCounts> Recover(
+      RecoverMode mode, std::function<void(std::span<const TaskEvent>)> on_replayed = nullptr);
 
   // Runs turns until the end (see above). An error only for a broken event loop.
   Result<LoopOutcome> Run();

@@ -74,9 +74,9 @@ Result<JournalContents> FaultyJournal::Load() {
   return inner_->Load();
 }
 
-Result<JournalContents> FaultyJournal::LoadForRecovery() {
+Status FaultyJournal::LoadForRecovery(RecoveryConsumer* consumer) {
   if (Status s = Fire(load_fault_); !s.ok()) return s;
-  return inner_->LoadForRecovery();
+  return inner_->LoadForRecovery(consumer);
 }
 
 }  // namespace allot

@@ -35,7 +35,7 @@ class FaultyJournal final : public JournalStore {
   Status PutMeta(const std::string& key, const std::string& value) override;
   Status Commit() override;
   Result<JournalContents> Load() override;
-  Result<JournalContents> LoadForRecovery() override;
+  Status LoadForRecovery(RecoveryConsumer* consumer) override;
 
   // Calls seen, failed or not.
   int commit_calls() const { return commit_calls_; }
