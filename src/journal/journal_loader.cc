@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "journal/event_chunks.h"
 #include "journal/journal_rows.h"
 #include "journal/journal_schema.h"
 #include "journal/spec_decoder.h"
@@ -247,23 +248,43 @@ Status ReadFinished(SqliteDb& db, SeqRange seqs, std::vector<bool>* finished) {
   return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
 }
 
-// The events of `seqs` in a read transaction of its own (on a second connection).
-Status LoadEventsInTransaction(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
-  ALLOT_RETURN_IF_ERROR(db.Exec("BEGIN", "loading the journal's events"));
-  Status s = LoadEvents(db, seqs, out);
-  Status end = db.Exec("COMMIT", "loading the journal's events");
-  return s.ok() ? end : s;
+// The events of `seqs`, chunk by chunk, into `out`, in a read transaction of its own on `db`
+// (a second connection); closes `out` with how it ended.
+void ReadEventChunks(SqliteDb& db, SeqRange seqs, EventChunks* out) {
+  auto read = [&]() -> Status {
+    ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectEventsSql));
+    sqlite3_bind_int64(stmt.get(), 1, seqs.first);
+    sqlite3_bind_int64(stmt.get(), 2, seqs.last);
+    std::vector<TaskEvent> chunk;
+    chunk.reserve(EventChunks::kChunkEvents);
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &chunk.emplace_back()).WithPrefix(db.path()));
+      if (chunk.size() == EventChunks::kChunkEvents) {
+        out->Push(std::move(chunk));
+        chunk = {};
+        chunk.reserve(EventChunks::kChunkEvents);
+      }
+    }
+    if (rc != SQLITE_DONE) return db.Error(rc, "reading events");
+    if (!chunk.empty()) out->Push(std::move(chunk));
+    return Status::Ok();
+  };
+  Status s = db.Exec("BEGIN", "loading the journal's events");
+  if (s.ok()) {
+    s = read();
+    Status end = db.Exec("COMMIT", "loading the journal's events");
+    if (s.ok()) s = end;
+  }
+  out->Close(std::move(s));
 }
 
 // LoadJournalForRecovery in `db`'s read transaction, the events read on `events_db` by another
-// thread meanwhile.
+// thread meanwhile and replayed as they come once the tasks are handed on.
 Status ConsumeForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
                           RecoveryConsumer* consumer, LoadLeftovers* leftovers) {
-  std::vector<TaskEvent>& events = leftovers->events;
-  Status events_status;
-  std::jthread reader([&events_db, seqs, &events, &events_status] {
-    events_status = LoadEventsInTransaction(events_db, seqs, &events);
-  });
+  EventChunks chunks;
+  std::jthread reader([&events_db, seqs, &chunks] { ReadEventChunks(events_db, seqs, &chunks); });
   std::vector<Submission>& subs = leftovers->submissions;
   std::vector<bool> has_brief;
   ALLOT_RETURN_IF_ERROR(LoadBriefs(db, &subs, &has_brief));
@@ -287,10 +308,12 @@ Status ConsumeForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
     ALLOT_RETURN_IF_ERROR(decoded);
   }
   ALLOT_RETURN_IF_ERROR(consumer->OnTasks(subs, finished));
-  reader.join();
-  ALLOT_RETURN_IF_ERROR(events_status);
-  ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), events));
-  return consumer->OnEvents(events);
+  while (std::optional<std::vector<TaskEvent>> chunk = chunks.Pop()) {
+    ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), *chunk));
+    ALLOT_RETURN_IF_ERROR(consumer->OnEvents(*chunk));
+    leftovers->event_chunks.push_back(std::move(*chunk));
+  }
+  return chunks.status();
 }
 
 // Reads `db`'s seq range in its open read transaction: its first read fixes the committed

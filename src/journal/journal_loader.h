@@ -21,15 +21,15 @@ Result<JournalContents> LoadJournal(SqliteDb& db);
 // JournalStore::LoadForRecovery over `db`: the tasks without their specs, which of them
 // finished (a light pass over the events), then the specs of the unfinished ones (and of rows
 // from before schema version 3), to consumer->OnTasks; meanwhile a second connection from
-// `open_reader` reads the events of the same committed state, which then go to
-// consumer->OnEvents in one piece. A journal without the brief columns (version 2, read-only)
-// is read by LoadJournal.
+// `open_reader` reads the events of the same committed state, which go to consumer->OnEvents
+// in chunks as they come (EventChunks). A journal without the brief columns (version 2,
+// read-only) is read by LoadJournal.
 // Errors as LoadJournal, or the consumer's. REQUIRES: as LoadJournal.
 // What it read goes to `leftovers` (freeing a million tasks' worth takes a while; the caller
 // may do it off the critical path).
 struct LoadLeftovers {
   std::vector<Submission> submissions;
-  std::vector<TaskEvent> events;
+  std::vector<std::vector<TaskEvent>> event_chunks;
 };
 Status LoadJournalForRecovery(SqliteDb& db, const JournalReaderFactory& open_reader,
                               RecoveryConsumer* consumer, LoadLeftovers* leftovers);

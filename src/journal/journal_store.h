@@ -62,9 +62,9 @@ class JournalStore {
   virtual Result<JournalContents> Load() = 0;
   // Hands what recovering a scheduler needs of everything committed so far to `consumer`:
   // every submission (a store may give finished tasks brief, without decoding their whole
-  // specs, and hand them on while it still reads the events), then the events. Restarting a
-  // large campaign then costs little more than reading its events. By default, from Load(),
-  // in one piece.
+  // specs, and hand them on while it still reads the events), then the events, which it may
+  // hand on as it reads them. Restarting a large campaign then costs little more than reading
+  // its events. By default, from Load(), in one piece.
   virtual Status LoadForRecovery(RecoveryConsumer* consumer);
 };
 

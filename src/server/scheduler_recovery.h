@@ -1,6 +1,6 @@
 // SchedulerRecovery: a Scheduler recovered from a journal as the journal is read
 // (JournalStore::LoadForRecovery hands it the tasks, which go to Scheduler::BeginRecover while
-// the journal still reads the events, then the events, to ReplayRecovered).
+// the journal still reads the events, then the events as they are read, to ReplayRecovered).
 // RecoverFromJournal is the whole of it, ending with Scheduler::FinishRecover.
 #pragma once
 
