@@ -105,8 +105,9 @@ class Scheduler {
   // BeginRecover with every submission, ReplayRecovered with the events in order (in any number
   // of pieces), then FinishRecover; Recover is the three at once. `finished[t]`: the events end
   // task t for good, so its submission may be brief (Submission::brief); Corruption when the
-  // events say otherwise. REQUIRES: `submissions` stay valid until the last ReplayRecovered.
-  Status BeginRecover(std::span<const Submission> submissions, const std::vector<bool>& finished,
+  // events say otherwise. The specs of unfinished tasks are moved out of `submissions`.
+  // REQUIRES: `submissions` stay valid until the last ReplayRecovered.
+  Status BeginRecover(std::span<Submission> submissions, const std::vector<bool>& finished,
                       RecoverMode mode = RecoverMode::kEndInterrupted);
   Status ReplayRecovered(std::span<const TaskEvent> events);
   Status FinishRecover();
@@ -244,10 +245,14 @@ class Scheduler {
     int64_t memory_bytes = 0;
   };
   struct Recovery {
-    std::span<const Submission> submissions;
+    std::span<const Submission> submissions;  // finished tasks' specs (the others' are in tasks_)
     RecoverMode mode = RecoverMode::kEndInterrupted;
     std::unordered_map<TaskIndex, LastStart> last_start;
   };
+  // BeginRecover; the specs of unfinished tasks are copied, or moved from `movable` (the same
+  // submissions, writable) when given.
+  Status StartRecovery(std::span<const Submission> submissions, std::span<Submission> movable,
+                       const std::vector<bool>& finished, RecoverMode mode);
   // Settles what the end of a journal left in flight (FinishRecover).
   void SettleRecovered(const Recovery& recovery);
   // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.

@@ -15,13 +15,19 @@ Status Scheduler::Recover(std::span<const Submission> submissions,
   for (const TaskEvent& e : events) {
     if (e.task < finished.size()) finished[e.task] = IsTerminal(e.to);
   }
-  ALLOT_RETURN_IF_ERROR(BeginRecover(submissions, finished, mode));
+  ALLOT_RETURN_IF_ERROR(StartRecovery(submissions, {}, finished, mode));
   ALLOT_RETURN_IF_ERROR(ReplayRecovered(events));
   return FinishRecover();
 }
 
-Status Scheduler::BeginRecover(std::span<const Submission> submissions,
+Status Scheduler::BeginRecover(std::span<Submission> submissions,
                                const std::vector<bool>& finished, RecoverMode mode) {
+  return StartRecovery(submissions, submissions, finished, mode);
+}
+
+Status Scheduler::StartRecovery(std::span<const Submission> submissions,
+                                std::span<Submission> movable,
+                                const std::vector<bool>& finished, RecoverMode mode) {
   if (tasks_.size() != 0 || recovery_ != nullptr) {
     return Status::FailedPrecondition("Recover on a non-empty scheduler");
   }
@@ -50,7 +56,7 @@ Status Scheduler::BeginRecover(std::span<const Submission> submissions,
   BatchDeps deps;
   ALLOT_RETURN_IF_ERROR(
       BeginBatch(SpecBatch(submissions), &deps, &finished).WithPrefix("journal"));
-  const TaskIndex first = tasks_.CommitRecovered(submissions, finished);
+  const TaskIndex first = tasks_.CommitRecovered(submissions, finished, movable);
   // The ready queue is built once, after the replay (ready_ stays empty until then).
   AddTasks(first, deps, nullptr, /*push_ready=*/false);
   // Initial states come from the journal, not from today's dependency states.
@@ -68,7 +74,10 @@ Status Scheduler::ReplayRecovered(std::span<const TaskEvent> events) {
   const bool keep_starts = recovery_->mode == RecoverMode::kAwaitWorkers;
   for (const TaskEvent& e : events) {
     ALLOT_RETURN_IF_ERROR(fold_.Check(e));
-    fold_.Apply(e, nullptr, &recovery_->submissions[e.task].spec);
+    // The table holds an unfinished task's spec (moved there); a finished one's is the
+    // journal's (perhaps brief).
+    fold_.Apply(e, nullptr,
+                tasks_.has_spec(e.task) ? nullptr : &recovery_->submissions[e.task].spec);
     if (!keep_starts) continue;
     if (StartsAttempt(e.from, e.to)) {
       LastStart& start = recovery_->last_start[e.task];

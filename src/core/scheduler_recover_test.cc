@@ -324,7 +324,8 @@ TEST(SchedulerRecoverStepsTest, EventsReplayedInPiecesRecoverAsAllAtOnce) {
   Scheduler whole(&clock, FlatMachine(2), {});
   ASSERT_TRUE(whole.Recover(d.submissions(), events).ok());
   Scheduler pieces(&clock, FlatMachine(2), {});
-  ASSERT_TRUE(pieces.BeginRecover(d.submissions(), finished).ok());
+  std::vector<Submission> submissions = d.submissions();
+  ASSERT_TRUE(pieces.BeginRecover(submissions, finished).ok());
   for (size_t i = 0; i < events.size(); i += 2) {
     const size_t n = std::min<size_t>(2, events.size() - i);
     ASSERT_TRUE(pieces.ReplayRecovered(std::span(events).subspan(i, n)).ok());

@@ -58,7 +58,8 @@ TaskIndex TaskTable::CommitBatch(std::vector<TaskSpec> specs) {
 }
 
 TaskIndex TaskTable::CommitRecovered(std::span<const Submission> submissions,
-                                     const std::vector<bool>& finished) {
+                                     const std::vector<bool>& finished,
+                                     std::span<Submission> movable) {
   const TaskIndex first = static_cast<TaskIndex>(records_.size());
   const size_t n = first + submissions.size();
   specs_.reserve(n);
@@ -70,7 +71,8 @@ TaskIndex TaskTable::CommitRecovered(std::span<const Submission> submissions,
       specs_.emplace_back();
       briefs_[first + i] = TaskBrief{s.priority, s.resources.cores.min, s.resources.memory_bytes};
     } else {
-      specs_.push_back(std::make_unique<TaskSpec>(s));
+      specs_.push_back(movable.empty() ? std::make_unique<TaskSpec>(s)
+                                       : std::make_unique<TaskSpec>(std::move(movable[i].spec)));
     }
   }
   counts_[static_cast<int>(TaskState::kWaiting)] += static_cast<int64_t>(submissions.size());

@@ -93,13 +93,16 @@ class TaskTable {
   //   Then CommitBatch appends the tasks (state `waiting`, counted), or AbandonBatch forgets
   //   the ids again.
   //   CommitRecovered is CommitBatch for a journal's submissions: `finished[i]` says which
-  //   ended for good in the journal; those keep only their id and brief from the start.
+  //   ended for good in the journal; those keep only their id and brief from the start. The
+  //   specs of the others are copied into the table, or moved from `movable` when it is
+  //   given (the same submissions, writable).
   // REQUIRES: no batch is open for BeginBatch; one is for the others, with the same specs.
   Status BeginBatch(const SpecBatch& batch);
   void AbandonBatch();
   TaskIndex CommitBatch(std::vector<TaskSpec> specs);
   TaskIndex CommitRecovered(std::span<const Submission> submissions,
-                            const std::vector<bool>& finished);
+                            const std::vector<bool>& finished,
+                            std::span<Submission> movable = {});
 
   // The task's memory request grew (after a kill at its limit): in its spec, or in its brief
   // when it has none (a recovered task that finished).

@@ -9,7 +9,7 @@ Status JournalStore::LoadForRecovery(RecoveryConsumer* consumer) {
   return FeedRecovery(contents, consumer);
 }
 
-Status FeedRecovery(const JournalContents& contents, RecoveryConsumer* consumer) {
+Status FeedRecovery(JournalContents& contents, RecoveryConsumer* consumer) {
   std::vector<bool> finished(contents.submissions.size(), false);
   for (const TaskEvent& e : contents.events) {
     if (e.task < finished.size()) finished[e.task] = IsTerminal(e.to);

@@ -38,14 +38,14 @@ class RecoveryConsumer {
   virtual ~RecoveryConsumer() = default;
   // `finished[t]`: task t's last event ends it for good (model/task_state.h IsTerminal).
   // Submissions of finished tasks may be brief (Submission::brief). The submissions stay valid
-  // until LoadForRecovery returns.
-  virtual Status OnTasks(std::span<const Submission> submissions,
+  // until LoadForRecovery returns; the consumer may move the specs of unfinished ones away.
+  virtual Status OnTasks(std::span<Submission> submissions,
                          const std::vector<bool>& finished) = 0;
   virtual Status OnEvents(std::span<const TaskEvent> events) = 0;
 };
 
 // Hands `contents` to `consumer` in one piece, with the finished flags its events imply.
-Status FeedRecovery(const JournalContents& contents, RecoveryConsumer* consumer);
+Status FeedRecovery(JournalContents& contents, RecoveryConsumer* consumer);
 
 class JournalStore {
  public:

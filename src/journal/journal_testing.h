@@ -166,7 +166,7 @@ inline std::string RawQuery(const std::string& path, const std::string& sql) {
 // A RecoveryConsumer that keeps everything it is handed, in the form Load returns.
 class CollectingConsumer final : public RecoveryConsumer {
  public:
-  Status OnTasks(std::span<const Submission> submissions,
+  Status OnTasks(std::span<Submission> submissions,
                  const std::vector<bool>& finished) override {
     ++task_calls;
     contents.submissions.assign(submissions.begin(), submissions.end());

@@ -2,7 +2,7 @@
 
 namespace allot {
 
-Status SchedulerRecovery::OnTasks(std::span<const Submission> submissions,
+Status SchedulerRecovery::OnTasks(std::span<Submission> submissions,
                                   const std::vector<bool>& finished) {
   tasks_ = submissions.size();
   return scheduler_->BeginRecover(submissions, finished, mode_);

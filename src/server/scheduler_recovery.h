@@ -20,7 +20,7 @@ class SchedulerRecovery final : public RecoveryConsumer {
                     std::function<void(std::span<const TaskEvent>)> on_events = nullptr)
       : scheduler_(scheduler), mode_(mode), on_events_(std::move(on_events)) {}
 
-  Status OnTasks(std::span<const Submission> submissions,
+  Status OnTasks(std::span<Submission> submissions,
                  const std::vector<bool>& finished) override;
   Status OnEvents(std::span<const TaskEvent> events) override;
 
