@@ -70,7 +70,9 @@ Status Scheduler::StartRecovery(std::span<const Submission> submissions,
 }
 
 Status Scheduler::ReplayRecovered(std::span<const TaskEvent> events) {
-  if (recovery_ == nullptr) return Status::FailedPrecondition("ReplayRecovered before BeginRecover");
+  if (recovery_ == nullptr) {
+    return Status::FailedPrecondition("ReplayRecovered before BeginRecover");
+  }
   const bool keep_starts = recovery_->mode == RecoverMode::kAwaitWorkers;
   for (const TaskEvent& e : events) {
     ALLOT_RETURN_IF_ERROR(fold_.Check(e));

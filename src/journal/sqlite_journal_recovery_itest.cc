@@ -1,6 +1,7 @@
 // SqliteJournal::LoadForRecovery against real files: finished tasks come brief, everything
-// else as Load has it, with the finished flags the events imply; journals of schema version 2 (no brief columns) load in full, and their
-// rows keep loading in full after a writer upgrades the file.
+// else as Load has it, with the finished flags the events imply; journals of schema version 2
+// (no brief columns) load in full, and their rows keep loading in full after a writer
+// upgrades the file.
 #include <gtest/gtest.h>
 
 #include "journal/journal_testing.h"
