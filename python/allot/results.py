@@ -94,6 +94,18 @@ class CampaignStatus:
     def __contains__(self, task_id: object) -> bool:
         return any(t.id == task_id for t in self.tasks)
 
+    @property
+    def allot_running(self) -> Optional[bool]:
+        """Whether an ``allot run`` drives the campaign now; None when its journal has no
+        ``allot run`` lock to ask (a server's). False while tasks show ``running`` means they
+        were interrupted (``allot run`` was killed): ``resume`` says how to go on."""
+        return self.extra.get("allot_running")
+
+    @property
+    def resume(self) -> Optional[str]:
+        """The command that continues an interrupted campaign (see ``allot_running``)."""
+        return self.extra.get("resume")
+
     def ids(self, state: Optional[str] = None) -> list[str]:
         """The ids of the listed tasks, or of those in ``state``."""
         return [t.id for t in self.tasks if state is None or t.state == state]

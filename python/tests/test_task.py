@@ -125,8 +125,17 @@ def test_status_json_parsing_keeps_unknown_keys():
     assert status["b"].exit_code is None and not status["b"].finished
     assert status.ids("waiting") == ["b"] and "a" in status and len(status) == 2
     assert not status.finished and status.extra == {"campaign": "c1"}
+    assert status.allot_running is None and status.resume is None
     with pytest.raises(KeyError):
         status["zzz"]
+
+
+def test_status_says_when_nothing_drives_the_campaign():
+    status = allot.CampaignStatus.from_json({
+        "tasks": [{"id": "a", "state": "running"}], "counts": {"running": 1}, "total": 1,
+        "allot_running": False, "resume": "allot run --resume --workdir w"})
+    assert status.allot_running is False
+    assert status.resume == "allot run --resume --workdir w"
 
 
 def test_gpus_flag():

@@ -16,6 +16,7 @@
 #include "journal/task_summary.h"
 #include "model/task_attempt.h"
 #include "model/task_attempt_json.h"
+#include "server/campaign_lock.h"
 
 namespace allot {
 namespace {
@@ -133,6 +134,14 @@ int ShowStatus(const StatusOptions& o) {
     }
   }
   auto counts = CountStates(summaries);
+  // Attempts the journal shows running that nothing drives any more (allot run was killed).
+  const int64_t active = counts[static_cast<int>(TaskState::kRunning)] +
+                         counts[static_cast<int>(TaskState::kPaused)];
+  Result<CampaignLock::Holder> holder = CampaignLock::Probe(db);
+  const bool stale = active > 0 && holder.ok() && *holder == CampaignLock::Holder::kNobody;
+  const std::string resume =
+      o.db.empty() ? fmt::format("allot run --resume --workdir {}", o.workdir)
+                   : fmt::format("allot run --resume --db {}", o.db);
   if (o.json) {
     nlohmann::json out;
     nlohmann::json tasks = nlohmann::json::array();
@@ -150,6 +159,11 @@ int ShowStatus(const StatusOptions& o) {
     out["counts"] = std::move(c);
     out["total"] = summaries.size();
     out["journal_warning"] = loss.empty() ? nlohmann::json(nullptr) : nlohmann::json(loss);
+    // true/false when the journal has an `allot run` lock to ask; null when it has none.
+    out["allot_running"] = !holder.ok() || *holder == CampaignLock::Holder::kNoLockFile
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(*holder == CampaignLock::Holder::kSomeone);
+    if (stale) out["resume"] = resume;
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }
@@ -159,6 +173,12 @@ int ShowStatus(const StatusOptions& o) {
   }
   line.pop_back();
   fmt::print("{}\n", line);
+  if (stale) {
+    fmt::print("allot is not running this campaign (nothing holds {}.lock): {} shown running "
+               "ended with it and {} again on resume: {}\n",
+               db, active == 1 ? "the attempt" : fmt::format("the {} attempts", active),
+               active == 1 ? "runs" : "run", resume);
+  }
   if (selected.empty()) return kExitOk;
   const size_t limit = (o.all || explicit_ids) ? selected.size() : 50;
   fmt::print("{:<24} {:<10} {:>8} {:>8} {:>9}  {}\n", "ID", "STATE", "ATTEMPTS", "EXIT", "WALL",

@@ -150,3 +150,45 @@ def test_one_allot_per_journal(allot, tmp_path):
     rc, _, err = allot.finish(proc)
     assert rc == 0, err
     assert sorted(log_lines(log)) == ["gate", "other"]
+
+
+def test_status_after_kill9_says_allot_is_not_running_and_how_to_resume(allot, tmp_path):
+    started = tmp_path / "started"
+    allot.write("tasks.json", [
+        {"id": "quick", "command": "true"},
+        {"id": "long", "command": f"touch {started} && exec sleep 60", "timeout": 120},
+    ])
+    proc = allot.start("run", "tasks.json", "--cores", "2", "--progress", "plain")
+    wait_for(lambda: started.exists() and allot.task_states()["long"]["state"] == "running",
+             timeout=60, what="the long task to be running")
+
+    # While allot runs, the journal's "running" is true: no such line.
+    live = allot.run("status", "--workdir", "allot-work")
+    assert live.returncode == 0, live.stderr
+    assert "not running" not in live.stdout
+    assert allot.status_json()["allot_running"] is True
+
+    proc.send_signal(signal.SIGKILL)
+    rc, _, _ = allot.finish(proc, timeout=30)
+    assert rc == -signal.SIGKILL
+
+    dead = allot.run("status", "--workdir", "allot-work")
+    assert dead.returncode == 0, dead.stderr
+    assert ("allot is not running this campaign (nothing holds allot-work/allot.db.lock): "
+            "the attempt shown running ended with it and runs again on resume: "
+            "allot run --resume --workdir allot-work") in dead.stdout, dead.stdout
+    j = allot.status_json()
+    assert j["allot_running"] is False
+    assert j["resume"] == "allot run --resume --workdir allot-work"
+
+    # The hint works: the resume kills what is left of the attempt and runs it again.
+    allot.write("tasks.json", [
+        {"id": "quick", "command": "true"},
+        {"id": "long", "command": f"touch {started} && exec sleep 60", "timeout": 120},
+    ])
+    resumed = allot.start("run", "--resume", "--workdir", "allot-work", "--progress", "plain")
+    wait_for(lambda: allot.task_states()["long"]["attempts"] == 2, timeout=60,
+             what="the long task's second attempt")
+    assert "not running" not in allot.run("status", "--workdir", "allot-work").stdout
+    resumed.send_signal(signal.SIGTERM)
+    allot.finish(resumed, timeout=60)
