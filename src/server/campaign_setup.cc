@@ -1,5 +1,10 @@
 #include "server/campaign_setup.h"
 
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
 #include "model/task_spec_json.h"
 #include "server/scheduler_recovery.h"
 
@@ -22,6 +27,39 @@ Status StartCampaign(Scheduler* scheduler, JournalStore* journal, std::vector<Ta
   ALLOT_RETURN_IF_ERROR(
       journal->PutMeta("cores", std::to_string(scheduler->pool().Capacity().cores)));
   return PersistOutbox(scheduler, journal);
+}
+
+namespace {
+
+// `value`'s JSON text; past 130 characters its first and last 60, where paths differ.
+std::string Shown(const nlohmann::json& value) {
+  std::string text = value.is_null() ? "unset" : value.dump();
+  if (text.size() > 130) text = text.substr(0, 60) + "..." + text.substr(text.size() - 60);
+  return text;
+}
+
+}  // namespace
+
+std::string FirstDifference(const TaskSpec& journal, const TaskSpec& file, std::string* message) {
+  const nlohmann::json a = TaskSpecToJson(journal);
+  const nlohmann::json b = TaskSpecToJson(file);
+  std::set<std::string> keys;
+  for (const auto& [key, value] : a.items()) keys.insert(key);
+  for (const auto& [key, value] : b.items()) keys.insert(key);
+  for (const std::string& key : keys) {
+    const nlohmann::json va = a.contains(key) ? a[key] : nlohmann::json();
+    const nlohmann::json vb = b.contains(key) ? b[key] : nlohmann::json();
+    if (va != vb) {
+      *message = "differs from the journal's copy (journal: " + Shown(va) + ", file: " +
+                 Shown(vb) + ")";
+      if (key == "workdir") {
+        *message += "; a task without a workdir runs where allot was started: resume from there";
+      }
+      return key;
+    }
+  }
+  *message = "differs from the journal's copy";
+  return "";
 }
 
 Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
@@ -56,8 +94,9 @@ Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
         d.file = spec.origin.file;
         d.line = spec.origin.line;
         d.task_id = spec.id;
-        d.message =
-            "differs from the journal's copy; a resumed campaign runs the tasks it started "
+        d.field = FirstDifference(before, spec, &d.message);
+        d.message +=
+            "; a resumed campaign runs the tasks it started "
             "with (give changed tasks new ids, or start a new campaign)";
         return Status::InvalidArgument(d.ToString()).WithDiagnostics({d});
       }

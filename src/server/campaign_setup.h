@@ -25,6 +25,11 @@ Status StartCampaign(Scheduler* scheduler, JournalStore* journal, std::vector<Ta
 Status ResumeCampaign(Scheduler* scheduler, JournalStore* journal,
                       const std::vector<TaskSpec>* file_tasks, const MachineCapacity& capacity);
 
+// The first field (as task_spec_json.h names it) in which `file` differs from `journal`, and in
+// `message` "differs from the journal's copy (journal: ..., file: ...)" with a hint where one
+// helps; "" when they are equal.
+std::string FirstDifference(const TaskSpec& journal, const TaskSpec& file, std::string* message);
+
 // Appends and commits what the scheduler's outbox holds to persist; clears those parts.
 Status PersistOutbox(Scheduler* scheduler, JournalStore* journal);
 

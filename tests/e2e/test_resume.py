@@ -116,3 +116,25 @@ tasks:
     r = allot.run("run", "tasks.yaml", "--workdir", "quiet", "-q")
     assert r.returncode == 0
     assert r.stdout == "" and r.stderr == ""
+
+
+def test_resume_from_another_directory_names_the_field_that_differs(allot, tmp_path):
+    first = tmp_path / "first"
+    first.mkdir()
+    allot.write("tasks.yaml", "tasks:\n  - id: a\n    command: 'true'\n")
+    work = tmp_path / "work"
+    r = allot.run("run", tmp_path / "tasks.yaml", "--workdir", work, cwd=first)
+    assert r.returncode == 0, r.stderr
+    before = journal_fingerprint(work / "allot.db")
+
+    second = tmp_path / "second"
+    second.mkdir()
+    r = allot.run("run", tmp_path / "tasks.yaml", "--workdir", work, "--resume", cwd=second)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert (f"task 'a': field 'workdir': differs from the journal's copy (journal: "
+            f"\"{first}\", file: \"{second}\")") in r.stderr, r.stderr
+    assert "resume from there" in r.stderr
+    assert journal_fingerprint(work / "allot.db") == before
+
+    r = allot.run("run", tmp_path / "tasks.yaml", "--workdir", work, "--resume", cwd=first)
+    assert r.returncode == 0, r.stderr
