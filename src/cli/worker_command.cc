@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/exit_codes.h"
@@ -48,6 +50,28 @@ Status CheckName(const std::string& name) {
   return Status::Ok();
 }
 
+// The server's access file; while there is none yet (a worker started right after the server,
+// or before it), waits for it up to `timeout`, saying so once.
+Result<AccessFile> WaitForAccessFile(const std::string& server_dir, Duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool said = false;
+  while (true) {
+    Result<AccessFile> access = ReadAccessFile(server_dir);
+    if (access.ok() || access.status().code() != StatusCode::kNotFound ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return access;
+    }
+    if (!said) {
+      fmt::print(stderr,
+                 "allot worker start: no server in {} yet ({} does not exist); waiting for one "
+                 "up to {} (--server-timeout)\n",
+                 server_dir, AccessFilePath(server_dir), FormatDuration(timeout));
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 int RunWorker(const WorkerStartFlags& flags) {
   WorkerAgentOptions options;
   if (!flags.idle_timeout.empty()) {
@@ -72,7 +96,7 @@ int RunWorker(const WorkerStartFlags& flags) {
   if (!machine.ok()) return BadInput(machine.status().message());
   options.machine = std::move(*machine);
   const std::string server_dir = ResolveServerDir(flags.server_dir);
-  auto access = ReadAccessFile(server_dir);
+  auto access = WaitForAccessFile(server_dir, options.server_timeout);
   if (!access.ok()) return BadInput(access.status().message());
 
   auto agent = WorkerAgent::Create(*access, std::move(options));

@@ -565,15 +565,37 @@ TEST(WorkerBinaryTest, SigtermStopsTheTasksSaysGoodbyeAndExits143) {
   EXPECT_EQ(WEXITSTATUS(*status), 128 + SIGTERM);
 }
 
+TEST(WorkerBinaryTest, StartedBeforeItsServerWaitsForItAndJoins) {
+  TestServer server;
+  const std::string access = server.dir().path() + "/access.json";
+  const std::string hidden = access + ".later";
+  ASSERT_EQ(rename(access.c_str(), hidden.c_str()), 0);
+  std::string log = server.dir().path() + "/worker.log";
+  WorkerProcess worker({"--server-dir", server.dir().path(), "--cores", "1"}, log);
+  EXPECT_FALSE(worker.Wait(std::chrono::milliseconds(700)).has_value()) << ReadFile(log);
+  EXPECT_THAT(ReadFile(log), HasSubstr("no server in " + server.dir().path() + " yet (" + access +
+                                       " does not exist); waiting for one up to 5m"));
+  ASSERT_EQ(rename(hidden.c_str(), access.c_str()), 0);  // the server is up now
+  auto registered = server.Expect<RegisterMessage>();
+  ASSERT_TRUE(registered) << ReadFile(log);
+  server.Welcome();
+  kill(worker.pid(), SIGTERM);
+  EXPECT_TRUE(server.Expect<GoodbyeMessage>());
+  auto status = worker.Wait();
+  ASSERT_TRUE(status.has_value());
+}
+
 TEST(WorkerBinaryTest, BadFlagsAndMissingAccessFileExit2NamingThem) {
   TempDir dir;
   std::string log = dir.path() + "/worker.log";
   {
-    WorkerProcess worker({"--server-dir", dir.path()}, log);
+    // No server comes: after --server-timeout, exit 2 naming the file.
+    WorkerProcess worker({"--server-dir", dir.path(), "--server-timeout", "1s"}, log);
     auto status = worker.Wait();
     ASSERT_TRUE(status.has_value());
     EXPECT_EQ(WEXITSTATUS(*status), 2);
     EXPECT_THAT(ReadFile(log), HasSubstr(dir.path() + "/access.json does not exist"));
+    EXPECT_THAT(ReadFile(log), HasSubstr("waiting for one up to 1s"));
   }
   TestServer server;
   for (const std::vector<std::string>& bad : {std::vector<std::string>{"--idle-timeout", "soon"},
