@@ -2,6 +2,10 @@
 // its own file in this folder.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <optional>
+#include <string>
+
 #include "cli/control_command.h"
 #include "cli/events_command.h"
 #include "cli/exit_codes.h"
@@ -9,6 +13,7 @@
 #include "cli/journal_command.h"
 #include "cli/profiles_command.h"
 #include "cli/log_command.h"
+#include "cli/parse_errors.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "cli/server_command.h"
@@ -42,6 +47,12 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {  // not --help or --version
+      if (std::optional<std::string> clearer = allot::ExplainParseError(app, argc, argv)) {
+        std::fprintf(stderr, "%s\n", clearer->c_str());
+        return allot::kExitBadInput;
+      }
+    }
     int code = app.exit(e);
     return code == 0 ? allot::kExitOk : allot::kExitBadInput;
   }

@@ -380,3 +380,21 @@ def test_diagnostics_json_of_a_file_name_that_is_not_utf8_is_still_json(allot, t
     [d] = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
     assert (d["line"], d["task"], d["field"]) == (2, "a", "coers")
     assert d["file"].startswith("t") and d["file"].endswith(".yaml")
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["stats"], "allot: unknown command 'stats' (did you mean 'status'?); the commands: run, "),
+    (["server", "strat"], "allot server: unknown command 'strat' (did you mean 'start'?)"),
+    (["run", "--cpus", "2", "tasks.json"],
+     "allot run: unknown option '--cpus' (did you mean '--cores'?); see `allot run --help`"),
+    (["run", "tasks.json", "--mem=4G"], "allot run: unknown option '--mem' (did you mean "
+                                        "'--memory'?)"),
+    (["status", "--workdri", "w"], "allot status: unknown option '--workdri' (did you mean "
+                                   "'--workdir'?)"),
+])
+def test_misspelt_command_or_option_gets_a_did_you_mean(allot, tmp_path, args, expected):
+    allot.write("tasks.json", [{"id": "a", "command": "true"}])
+    r = allot.run(*args)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert expected in r.stderr, r.stderr
+    assert not (tmp_path / "allot-work").exists()
