@@ -85,8 +85,9 @@ int Run(const ForecastOptionsFlags& o) {
     return kExitOk;
   }
   auto dur = [](double s) { return FormatDuration(std::chrono::microseconds(int64_t(s * 1e6))); };
-  std::printf("%zu unfinished tasks on %zu workers (%s elapsed)\n", work->tasks.size(),
-              workers.size(), dur(elapsed_s).c_str());
+  std::printf("%s on %s (%s elapsed)\n",
+              Counted(work->tasks.size(), "unfinished task").c_str(),
+              Counted(workers.size(), "worker").c_str(), dur(elapsed_s).c_str());
   std::printf("finishes in:   P50 %s, P90 %s\n", dur(out["finish_p50_s"]).c_str(),
               dur(out["finish_p90_s"]).c_str());
   std::printf("core-hours to go: P50 %.2f, P90 %.2f (%.2f spent)\n",

@@ -255,4 +255,8 @@ std::string FormatSize(int64_t bytes) {
   return buf;
 }
 
+std::string Counted(int64_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 }  // namespace allot

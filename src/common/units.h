@@ -24,5 +24,7 @@ Result<int64_t> ParseSize(std::string_view text);
 std::string FormatDuration(Duration d);
 // "1.5 GiB"-style short form.
 std::string FormatSize(int64_t bytes);
+// "1 core", "2 cores", "0 GPUs": `n` and `noun`, with an "s" unless n is 1.
+std::string Counted(int64_t n, std::string_view noun);
 
 }  // namespace allot

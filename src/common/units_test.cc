@@ -109,5 +109,11 @@ TEST(FormatSizeTest, ShortForms) {
   EXPECT_EQ(S(FormatSize(3LL << 29)), 3LL << 29);
 }
 
+TEST(CountedTest, OneIsSingularEverythingElsePlural) {
+  EXPECT_EQ(Counted(1, "core"), "1 core");
+  EXPECT_EQ(Counted(2, "core"), "2 cores");
+  EXPECT_EQ(Counted(0, "GPU"), "0 GPUs");
+}
+
 }  // namespace
 }  // namespace allot

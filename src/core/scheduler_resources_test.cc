@@ -50,6 +50,13 @@ TEST(SchedulerResourcesTest, ElasticTaskTakesWhatIsLeftWhenAtLeastItsMin) {
   EXPECT_EQ(d.Live("e2")->allocation.cpus.size(), 3u);
 }
 
+TEST(SchedulerResourcesTest, WhyWaitingCountsOneCoreInTheSingular) {
+  FakeLauncherDriver d(FlatMachine(1));
+  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b")}).ok());
+  EXPECT_THAT(d.IdsOf(d.Turn()), ElementsAre("a"));
+  EXPECT_EQ(d.WhyWaiting("b"), "needs 1 core, 0 free");
+}
+
 TEST(SchedulerResourcesTest, ElasticTaskBelowItsMinWaits) {
   FakeLauncherDriver d(FlatMachine(4));
   ASSERT_TRUE(d.Submit({TaskBuilder("fixed").Cores(3), TaskBuilder("e").Cores(2, 4)}).ok());

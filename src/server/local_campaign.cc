@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "common/clock.h"
+#include "common/units.h"
 #include "core/scheduler.h"
 #include "exec/leftover_processes.h"
 #include "exec/posix_process_launcher.h"
@@ -89,8 +90,9 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
   ProgressReporter progress(stderr, options.progress, SystemClock::Default()->Now());
   log = [&progress](const std::string& line) { progress.Message(line); };
   progress.Message(fmt::format(
-      "allot: {} tasks on {} cores{}; journal {}", scheduler.task_count(), machine.cpus.size(),
-      machine.gpus.empty() ? "" : fmt::format(", {} GPUs", machine.gpus.size()), options.db));
+      "allot: {} on {}{}; journal {}", Counted(scheduler.task_count(), "task"),
+      Counted(machine.cpus.size(), "core"),
+      machine.gpus.empty() ? "" : ", " + Counted(machine.gpus.size(), "GPU"), options.db));
   CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
                         SystemClock::Default(), &progress);
   Result<RunOutcome> outcome = runner.Run();

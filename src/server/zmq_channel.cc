@@ -101,9 +101,9 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
     p->pid = m.pid;
     p->joined_us = clock_->WallMicros();
     const ResourceAmounts cap = m.machine.Capacity();
-    log_(fmt::format("worker {} joined as {} ({} cores, {} memory, {} GPUs; {} attempts running)",
-                     peer_name, id, cap.cores, FormatSize(cap.memory_bytes), cap.gpus,
-                     m.running.size()));
+    log_(fmt::format("worker {} joined as {} ({}, {} memory, {}; {} running)", peer_name, id,
+                     Counted(cap.cores, "core"), FormatSize(cap.memory_bytes),
+                     Counted(cap.gpus, "GPU"), Counted(m.running.size(), "attempt")));
   }
   p->last_seen = clock_->Now();
   p->last_seen_us = clock_->WallMicros();

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <string>
 
+#include "common/units.h"
+
 namespace allot {
 namespace {
 
@@ -58,7 +60,7 @@ Result<ListScheduleSimulator> ListScheduleSimulator::Create(const ForecastInput&
       continue;
     }
     if (sim.cores_[t] > largest) {
-      return Bad(t, "needs " + std::to_string(sim.cores_[t]) + " cores; the largest worker has " +
+      return Bad(t, "needs " + Counted(sim.cores_[t], "core") + "; the largest worker has " +
                         std::to_string(largest));
     }
     for (int32_t d : task.deps) {

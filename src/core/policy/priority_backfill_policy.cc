@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "common/units.h"
+
 namespace allot {
 namespace {
 
@@ -29,12 +31,11 @@ int CoresToTake(const ResourceRequest& r, const ResourceAmounts& available) {
 
 std::string WhyNotFits(const ResourceRequest& r, const ResourceAmounts& free) {
   if (r.cores.min > free.cores) {
-    return "needs " + std::to_string(r.cores.min) + " cores, " + std::to_string(free.cores) +
-           " free";
+    return "needs " + Counted(r.cores.min, "core") + ", " + std::to_string(free.cores) + " free";
   }
   if (r.memory_bytes > free.memory_bytes) return "needs more memory than is free";
   if (r.gpus > free.gpus) {
-    return "needs " + std::to_string(r.gpus) + " GPUs, " + std::to_string(free.gpus) + " free";
+    return "needs " + Counted(r.gpus, "GPU") + ", " + std::to_string(free.gpus) + " free";
   }
   for (const auto& [name, amount] : r.custom) {
     auto it = free.custom.find(name);
