@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -26,7 +27,24 @@ RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome) {
   s.task_seconds = ToSeconds(scheduler.totals().task_wall - outcome.totals_before.task_wall);
   s.stop_signal = outcome.stop_signal;
   if (!outcome.journal_error.ok()) s.journal_error = outcome.journal_error.ToString();
+  s.attempts_ended = static_cast<int64_t>(scheduler.totals().attempts_ended -
+                                         outcome.totals_before.attempts_ended);
   s.unsuccessful = outcome.unsuccessful;
+  // A resumed campaign's failures from before this run are still its failures.
+  std::unordered_set<std::string_view> listed;
+  for (const FailedTask& f : outcome.unsuccessful) listed.insert(f.id);
+  for (TaskIndex t = 0; t < scheduler.task_count(); ++t) {
+    const TaskState state = scheduler.state(t);
+    if (!IsTerminal(state) || state == TaskState::kSucceeded || listed.count(scheduler.id(t))) {
+      continue;
+    }
+    const int exit = scheduler.last_exit(t);
+    std::string reason = exit > 0   ? "exit code " + std::to_string(exit)
+                         : exit < 0 ? "killed by signal " + std::to_string(-exit)
+                                    : "";
+    reason += reason.empty() ? "before this run" : " (before this run)";
+    s.unsuccessful.push_back({scheduler.id(t), std::string(TaskStateName(state)), reason});
+  }
   return s;
 }
 
@@ -86,8 +104,14 @@ std::string SummaryToText(const RunSummary& s, size_t max_listed) {
   if (s.skipped) out += fmt::format(", {} skipped", s.skipped);
   if (s.canceled) out += fmt::format(", {} canceled", s.canceled);
   if (s.unfinished) out += fmt::format(", {} not finished", s.unfinished);
-  out += fmt::format("\nwall {}, CPU {}, speedup {:.2f}x\n", FormatDuration(FromSeconds(s.wall_seconds)),
-                     FormatDuration(FromSeconds(s.cpu_seconds)), s.speedup());
+  if (s.attempts_ended == 0 && s.unfinished == 0) {
+    out += fmt::format("\nwall {}: nothing left to run (every task had ended before)\n",
+                       FormatDuration(FromSeconds(s.wall_seconds)));
+  } else {
+    out += fmt::format("\nwall {}, CPU {}, speedup {:.2f}x\n",
+                       FormatDuration(FromSeconds(s.wall_seconds)),
+                       FormatDuration(FromSeconds(s.cpu_seconds)), s.speedup());
+  }
   if (s.stop_signal) {
     out += fmt::format("interrupted by {}: run again with --resume to continue\n",
                        strsignal(s.stop_signal));

@@ -20,8 +20,10 @@ struct RunSummary {
   double wall_seconds = 0;     // this run of allot
   double cpu_seconds = 0;      // user + sys of the attempts that ended in this run
   double task_seconds = 0;     // their summed wall times
+  int64_t attempts_ended = 0;  // attempts that ended in this run
   int stop_signal = 0;
   std::string journal_error;
+  // Every task that ended unsuccessfully: in this run, then (after a resume) before it.
   std::vector<FailedTask> unsuccessful;
 
   bool all_succeeded() const { return succeeded == total; }

@@ -56,6 +56,12 @@ tasks:
     states = allot.task_states()
     assert states["bad"]["state"] == "failed" and states["bad"]["attempts"] == 1
     assert states["good"]["state"] == "succeeded" and states["good"]["attempts"] == 1
+    # The resumed summary still lists the failure, and says nothing was left to run.
+    assert "nothing left to run (every task had ended before)" in r.stdout, r.stdout
+    assert "failed   bad: exit code 4 (before this run)" in r.stdout, r.stdout
+    assert "speedup 0.00x" not in r.stdout
+    assert summary_of(tmp_path / "allot-work")["unsuccessful"] == [
+        {"id": "bad", "state": "failed", "reason": "exit code 4 (before this run)"}]
 
 
 def test_resume_on_a_machine_too_small_for_what_is_left(allot, tmp_path):
