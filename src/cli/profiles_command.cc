@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "cli/journal_source.h"
 #include "common/units.h"
+#include "core/profile/learned_request.h"
 #include "core/profile/profile_update_builder.h"
 #include "learn/campaign_history.h"
 #include "model/profile_update_json.h"
@@ -60,10 +61,27 @@ int Run(const ProfilesOptions& o) {
   }
   ProfileStore store = LearnProfiles(snap->contents);
   if (o.updates) {
+    int printed = 0;
+    std::string short_of;  // the profiles that have too little history, for the note below
     for (const auto& [name, stats] : store.profiles()) {
       if (auto update = BuildProfileUpdate(stats)) {
         std::printf("%s\n", ProfileUpdateToJson(*update).dump().c_str());
+        ++printed;
+      } else {
+        short_of += fmt::format("{}{} ({} so far)", short_of.empty() ? "" : ", ", name,
+                                stats.window_successes());
       }
+    }
+    if (printed == 0) {
+      // JSON lines stay on stdout; why there are none goes to stderr.
+      std::fprintf(stderr,
+                   "allot profiles: no updates: %s\n",
+                   store.profiles().empty()
+                       ? "no attempt has ended yet"
+                       : fmt::format("a profile needs {} successful attempts before it teaches "
+                                     "anything; {}",
+                                     kMinSamplesToLearn, short_of)
+                             .c_str());
     }
     return kExitOk;
   }

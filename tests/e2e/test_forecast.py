@@ -77,3 +77,14 @@ def test_p50_forecast_after_a_quarter_is_within_ten_percent_of_the_real_wall_tim
     for u in updates:
         assert u["command"] == "update"
         assert set(u["execution_requirement"]) == {"time", "cpus", "memory", "threads"}
+
+
+def test_profile_updates_say_why_there_are_none(allot, tmp_path):
+    allot.write("tasks.json", [{"id": "sim-1", "command": "true"},
+                               {"id": "ana-1", "command": "exit 3"}])
+    assert allot.run("run", "tasks.json").returncode == 1
+    r = allot.run("profiles", "--workdir", "allot-work", "--updates")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""  # JSON lines only; none
+    assert ("allot profiles: no updates: a profile needs 3 successful attempts before it "
+            "teaches anything; ana (0 so far), sim (1 so far)") in r.stderr, r.stderr
