@@ -86,5 +86,14 @@ TEST(WorkerTableTest, CoresUsedOfTotalAndLastSeenAge) {
   EXPECT_EQ(FormatWorkerTable(Json::array(), 0), "no workers\n");
 }
 
+TEST(WorkerTableTest, AGoneWorkerShowsNoCoresInUse) {
+  Json workers = Json::parse(R"([{"id": 2, "name": "w2", "host": "node1", "state": "gone",
+    "cores": 2, "free_cores": 0, "memory": 1073741824, "gpus": [], "running": 0,
+    "joined_us": 0, "last_seen_us": 0}])");
+  std::string table = FormatWorkerTable(workers, 1000000);
+  EXPECT_THAT(table, HasSubstr(" -/2 "));
+  EXPECT_THAT(table, ::testing::Not(HasSubstr("2/2")));
+}
+
 }  // namespace
 }  // namespace allot

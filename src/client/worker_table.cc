@@ -17,6 +17,8 @@ bool IsInt(const Json& w, const char* key) {
 std::string CoresText(const Json& w) {
   if (!IsInt(w, "cores")) return "-";
   int64_t total = w["cores"].get<int64_t>();
+  // A worker that is gone holds nothing: its cores are not in use, whatever was left counted.
+  if (w.contains("state") && w["state"] == "gone") return fmt::format("-/{}", total);
   if (!IsInt(w, "free_cores")) return fmt::format("?/{}", total);
   return fmt::format("{}/{}", total - w["free_cores"].get<int64_t>(), total);
 }
