@@ -55,6 +55,16 @@ AttemptOutcome DecideOutcome(const TaskSpec& s, const TaskRecord& rec, const Att
     }
   }
   const int failures = static_cast<int>(rec.attempts) - rec.crashes - rec.memory_retries;
+  // The shell could not run the command (126: not executable, 127: not found): a retry would
+  // fail the same way, as it does for GNU parallel's and Slurm's users.
+  const bool cannot_run = launch_error.empty() && usage.term_signal == 0 && !usage.timed_out &&
+                          (usage.exit_code == 126 || usage.exit_code == 127);
+  if (cannot_run) {
+    out.kind = OutcomeKind::kFail;
+    out.reason = what + (usage.exit_code == 127 ? " (command not found; not retried)"
+                                                : " (command not executable; not retried)");
+    return out;
+  }
   if (failures <= s.max_retries) {
     out.kind = OutcomeKind::kRetry;
     out.delay = s.retry_backoff.DelayBeforeRetry(failures);

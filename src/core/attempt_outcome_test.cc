@@ -34,6 +34,19 @@ TEST(AttemptOutcomeTest, ALaunchErrorOrATimeLimitIsNeverASuccess) {
             "exceeded its time limit");
 }
 
+TEST(AttemptOutcomeTest, ACommandTheShellCannotRunIsNotRetried) {
+  TaskRecord rec;
+  rec.attempts = 1;
+  AttemptOutcome missing = DecideOutcome(TaskBuilder("a").Retries(3), rec, Exit(127), "", 0, 0);
+  EXPECT_EQ(missing.kind, OutcomeKind::kFail);
+  EXPECT_EQ(missing.reason, "exit code 127 (command not found; not retried)");
+  AttemptOutcome denied = DecideOutcome(TaskBuilder("a").Retries(3), rec, Exit(126), "", 0, 0);
+  EXPECT_EQ(denied.kind, OutcomeKind::kFail);
+  EXPECT_EQ(denied.reason, "exit code 126 (command not executable; not retried)");
+  EXPECT_EQ(DecideOutcome(TaskBuilder("a").Retries(3), rec, Exit(125), "", 0, 0).kind,
+            OutcomeKind::kRetry);
+}
+
 TEST(AttemptOutcomeTest, RetriesCountOnlyTheTasksOwnFailures) {
   TaskSpec spec = TaskBuilder("a").Retries(2, std::chrono::seconds(10));
   TaskRecord rec;

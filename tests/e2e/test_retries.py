@@ -106,3 +106,19 @@ tasks:
     t = allot.task_states()["crash"]
     assert (t["state"], t["signal"], t["timed_out"]) == ("failed", 11, False)
     assert t["exit_code"] is None, "killed by a signal: no exit code"
+
+
+def test_a_command_that_cannot_run_is_not_retried(allot, tmp_path):
+    script = tmp_path / "not-executable.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    allot.write("tasks.json", [
+        {"id": "missing", "command": "./no-such-simulator --seed 1", "max_retries": 3},
+        {"id": "denied", "command": str(script), "max_retries": 3},
+    ])
+    r = allot.run("run", "tasks.json")
+    assert r.returncode == 1, r.stderr
+    states = allot.task_states()
+    assert states["missing"]["state"] == "failed" and states["missing"]["attempts"] == 1
+    assert states["denied"]["state"] == "failed" and states["denied"]["attempts"] == 1
+    assert "missing: exit code 127 (command not found; not retried)" in r.stdout, r.stdout
+    assert "denied: exit code 126 (command not executable; not retried)" in r.stdout, r.stdout
