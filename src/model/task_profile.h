@@ -12,8 +12,10 @@ namespace allot {
 // tags.profile, else DerivedProfileName(id).
 std::string TaskProfileName(const TaskSpec& spec);
 
-// The task id without the numbers a sweep substitutes at its end, with their separators
-// ("sim-10-3" -> "sim", "reco_7" -> "reco"); an id that is all digits and separators stays.
+// The task id without what a sweep substitutes at its end: trailing parts (between separators
+// - _ . : @ + = ,) that hold a digit, and the separators ("sim-10-3" -> "sim", "reco_7" ->
+// "reco", "sim-L1-s2" -> "sim"), never the first part ("geant4" stays); an id of digits and
+// separators only stays whole ("7-3").
 std::string DerivedProfileName(std::string_view task_id);
 
 }  // namespace allot

@@ -42,6 +42,16 @@ TEST(DerivedProfileNameTest, StripsTheSweepsTrailingNumbersAndSeparators) {
   EXPECT_EQ(DerivedProfileName("42"), "42");  // nothing would be left
 }
 
+TEST(DerivedProfileNameTest, StripsParametersWithLettersAndDigitsButNeverTheFirstPart) {
+  EXPECT_EQ(DerivedProfileName("sim-L1-s2"), "sim");
+  EXPECT_EQ(DerivedProfileName("sim-e1-s1"), "sim");
+  EXPECT_EQ(DerivedProfileName("lmp_T300_P1"), "lmp");
+  EXPECT_EQ(DerivedProfileName("geant4"), "geant4");
+  EXPECT_EQ(DerivedProfileName("geant4-run-3"), "geant4-run");
+  EXPECT_EQ(DerivedProfileName("stage2-reco"), "stage2-reco");
+  EXPECT_EQ(DerivedProfileName("7-3"), "7-3");
+}
+
 TEST(GroupOfTest, ReadsTheTagAndFallsBackToNone) {
   TaskSpec tagged = Spec("sim-1", {{"project", "epic"}, {"scenario", "hi"}, {"site", "bnl"}});
   TaskSpec bare = Spec("sim-2", {});
