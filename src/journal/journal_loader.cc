@@ -180,16 +180,24 @@ struct SeqRange {
   int64_t last = 0;
 };
 
-Status LoadEvents(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
-  if (seqs.last >= seqs.first) out->reserve(Clamped(seqs.last - seqs.first + 1));
+// Reads the events of `seqs` in order, each into the TaskEvent `next` returns (a fresh one),
+// calling `after` with it once it is read. For the one pass that both loads share.
+template <typename Next, typename After>
+Status ReadEvents(SqliteDb& db, SeqRange seqs, Next next, After after) {
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectEventsSql));
   sqlite3_bind_int64(stmt.get(), 1, seqs.first);
   sqlite3_bind_int64(stmt.get(), 2, seqs.last);
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &out->emplace_back()).WithPrefix(db.path()));
+    ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), next()).WithPrefix(db.path()));
+    after();
   }
   return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading events");
+}
+
+Status LoadEvents(SqliteDb& db, SeqRange seqs, std::vector<TaskEvent>* out) {
+  if (seqs.last >= seqs.first) out->reserve(Clamped(seqs.last - seqs.first + 1));
+  return ReadEvents(db, seqs, [out] { return &out->emplace_back(); }, [] {});
 }
 
 Status CheckEventTasks(const SqliteDb& db, size_t task_count,
@@ -251,22 +259,17 @@ Status ReadFinished(SqliteDb& db, SeqRange seqs, std::vector<bool>* finished) {
 // The events of `seqs`, chunk by chunk, into `out`, in a read transaction of its own on `db`
 // (a second connection); closes `out` with how it ended.
 void ReadEventChunks(SqliteDb& db, SeqRange seqs, EventChunks* out) {
+  std::vector<TaskEvent> chunk;
   auto read = [&]() -> Status {
-    ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectEventsSql));
-    sqlite3_bind_int64(stmt.get(), 1, seqs.first);
-    sqlite3_bind_int64(stmt.get(), 2, seqs.last);
-    std::vector<TaskEvent> chunk;
     chunk.reserve(EventChunks::kChunkEvents);
-    int rc;
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-      ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &chunk.emplace_back()).WithPrefix(db.path()));
-      if (chunk.size() == EventChunks::kChunkEvents) {
-        out->Push(std::move(chunk));
-        chunk = {};
-        chunk.reserve(EventChunks::kChunkEvents);
-      }
-    }
-    if (rc != SQLITE_DONE) return db.Error(rc, "reading events");
+    ALLOT_RETURN_IF_ERROR(ReadEvents(
+        db, seqs, [&chunk] { return &chunk.emplace_back(); },
+        [&chunk, out] {
+          if (chunk.size() < EventChunks::kChunkEvents) return;
+          out->Push(std::move(chunk));
+          chunk = {};
+          chunk.reserve(EventChunks::kChunkEvents);
+        }));
     if (!chunk.empty()) out->Push(std::move(chunk));
     return Status::Ok();
   };
