@@ -34,24 +34,31 @@ Status CheckDense(const SqliteDb& db, const Submission& s, size_t position) {
                             " tasks");
 }
 
-// Chunks of spec JSON for a SpecDecoder, each row with the Submission it decodes into.
+// Chunks of spec JSON for a SpecDecoder, each with the Submission it decodes into.
 class SpecChunks {
  public:
   explicit SpecChunks(SpecDecoder* decoder) : decoder_(decoder) {}
-  void Add(std::string_view json, Submission* target) {
-    json_.emplace_back(json);
+  // Adds the spec JSON in column `col` of `stmt`'s row, to be decoded into `target`.
+  void Add(sqlite3_stmt* stmt, int col, Submission* target) {
+    ReadSpecJson(stmt, col, &specs_.emplace_back());
     targets_.push_back(target);
-    if (json_.size() == kSpecChunkRows) Flush();
+    if (specs_.size() == kSpecChunkRows) Flush();
   }
   void Flush() {
-    decoder_->Start(std::move(json_), std::move(targets_));
-    json_.clear();
+    decoder_->Start(std::move(specs_), std::move(targets_));
+    specs_.clear();
     targets_.clear();
+  }
+  // Before `out` grows (which moves the rows the decoder writes): hands on what is gathered
+  // and waits for every decoding.
+  Status FlushAndWait() {
+    Flush();
+    return decoder_->Wait();
   }
 
  private:
   SpecDecoder* decoder_;
-  std::vector<std::string> json_;
+  std::vector<std::string> specs_;
   std::vector<Submission*> targets_;
 };
 
@@ -60,92 +67,43 @@ class SpecChunks {
 Status LoadSubmissions(SqliteDb& db, SpecDecoder* decoder, std::vector<Submission>* out) {
   out->reserve(ReserveHint(db, "SELECT MAX(idx) + 1 FROM tasks"));
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectTasksSql));
-  std::vector<std::string> json;
-  size_t chunk_start = 0;
-  auto start_chunk = [&] {
-    std::vector<Submission*> targets;
-    targets.reserve(json.size());
-    for (size_t i = chunk_start; i < out->size(); ++i) targets.push_back(&(*out)[i]);
-    decoder->Start(std::move(json), std::move(targets));
-    json.clear();
-    chunk_start = out->size();
-  };
+  SpecChunks chunks(decoder);
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-    if (out->size() == out->capacity()) {  // growing moves the rows the decoder writes
-      start_chunk();
-      ALLOT_RETURN_IF_ERROR(decoder->Wait().WithPrefix(db.path()));
+    if (out->size() == out->capacity()) {
+      ALLOT_RETURN_IF_ERROR(chunks.FlushAndWait().WithPrefix(db.path()));
     }
     Submission& s = out->emplace_back();
-    ALLOT_RETURN_IF_ERROR(
-        ReadSubmission(stmt.get(), &s, &json.emplace_back()).WithPrefix(db.path()));
+    ALLOT_RETURN_IF_ERROR(ReadSubmission(stmt.get(), &s).WithPrefix(db.path()));
     ALLOT_RETURN_IF_ERROR(CheckDense(db, s, out->size() - 1));
-    if (json.size() == kSpecChunkRows) start_chunk();
+    chunks.Add(stmt.get(), 3, &s);
   }
   if (rc != SQLITE_DONE) return db.Error(rc, "reading tasks");
-  start_chunk();
+  chunks.Flush();
   return Status::Ok();
 }
 
-// Reads the tasks rows without their specs: `has_brief[t]` says whether row t had the brief
-// columns (else only its id is set).
-Status LoadBriefs(SqliteDb& db, std::vector<Submission>* out, std::vector<bool>* has_brief) {
-  const size_t hint = ReserveHint(db, "SELECT MAX(idx) + 1 FROM tasks");
-  out->reserve(hint);
-  has_brief->reserve(hint);
+// Reads the tasks rows in one pass: a task `finished` says ended comes brief (when its row has
+// the brief columns), every other one's spec is decoded by `decoder` into `out`, whose
+// elements must not move until decoder->Wait().
+Status LoadTasksForRecovery(SqliteDb& db, SpecDecoder* decoder, const std::vector<bool>& finished,
+                            std::vector<Submission>* out) {
+  out->reserve(finished.size());
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectTaskBriefsSql));
+  SpecChunks chunks(decoder);
   int rc;
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    if (out->size() == out->capacity()) {
+      ALLOT_RETURN_IF_ERROR(chunks.FlushAndWait().WithPrefix(db.path()));
+    }
     Submission& s = out->emplace_back();
-    Result<bool> brief = ReadTaskBrief(stmt.get(), &s);
-    if (!brief.ok()) return brief.status().WithPrefix(db.path());
+    Result<bool> has_brief = ReadTaskBrief(stmt.get(), &s);
+    if (!has_brief.ok()) return has_brief.status().WithPrefix(db.path());
     ALLOT_RETURN_IF_ERROR(CheckDense(db, s, out->size() - 1));
-    has_brief->push_back(*brief);
+    s.brief = *has_brief && s.index < finished.size() && finished[s.index];
+    if (!s.brief) chunks.Add(stmt.get(), 8, &s);
   }
-  return rc == SQLITE_DONE ? Status::Ok() : db.Error(rc, "reading tasks");
-}
-
-// Decodes the specs of the tasks in `needed` (ascending) into `subs`, which must not move
-// until decoder->Wait(): by lookups when they are few, else in one pass over the table.
-Status LoadSpecs(SqliteDb& db, SpecDecoder* decoder, const std::vector<TaskIndex>& needed,
-                 std::vector<Submission>* subs) {
-  if (needed.empty()) return Status::Ok();
-  SpecChunks chunks(decoder);
-  int rc = SQLITE_DONE;
-  if (needed.size() * 4 < subs->size()) {
-    ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectSpecSql));
-    for (TaskIndex t : needed) {
-      sqlite3_bind_int64(stmt.get(), 1, t);
-      rc = sqlite3_step(stmt.get());
-      if (rc != SQLITE_ROW) {
-        return rc == SQLITE_DONE ? Status::Corruption(db.path() + ": task " + std::to_string(t) +
-                                                      " vanished while loading")
-                                 : db.Error(rc, "reading task specs");
-      }
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0));
-      const int bytes = sqlite3_column_bytes(stmt.get(), 0);
-      chunks.Add(text != nullptr ? std::string_view(text, static_cast<size_t>(bytes)) : "",
-                 &(*subs)[t]);
-      sqlite3_reset(stmt.get());
-    }
-  } else {
-    ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(kSelectSpecsSql));
-    size_t next = 0;
-    while (next < needed.size() && (rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
-      if (sqlite3_column_int64(stmt.get(), 0) != needed[next]) continue;
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 1));
-      const int bytes = sqlite3_column_bytes(stmt.get(), 1);
-      chunks.Add(text != nullptr ? std::string_view(text, static_cast<size_t>(bytes)) : "",
-                 &(*subs)[needed[next]]);
-      ++next;
-    }
-    if (next < needed.size()) {
-      return rc != SQLITE_ROW && rc != SQLITE_DONE
-                 ? db.Error(rc, "reading task specs")
-                 : Status::Corruption(db.path() + ": task " + std::to_string(needed[next]) +
-                                      " vanished while loading");
-    }
-  }
+  if (rc != SQLITE_DONE) return db.Error(rc, "reading tasks");
   chunks.Flush();
   return Status::Ok();
 }
@@ -289,27 +247,20 @@ Status ConsumeForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
   EventChunks chunks;
   std::jthread reader([&events_db, seqs, &chunks] { ReadEventChunks(events_db, seqs, &chunks); });
   std::vector<Submission>& subs = leftovers->submissions;
-  std::vector<bool> has_brief;
-  ALLOT_RETURN_IF_ERROR(LoadBriefs(db, &subs, &has_brief));
-  ALLOT_RETURN_IF_ERROR(CheckIdIndex(db, subs.size()));
-  // Which tasks finished: a pass over two columns of the events, much lighter than reading
-  // them whole, so that the tasks are handed on before the events are all read.
+  // Which tasks finished first: a pass over two columns of the events, much lighter than
+  // reading them whole, so that one pass over the tasks can leave the finished ones brief.
   std::vector<bool> finished;
   ALLOT_RETURN_IF_ERROR(ReadFinished(db, seqs, &finished));
-  finished.resize(subs.size(), false);
-  std::vector<TaskIndex> needed;
-  for (TaskIndex t = 0; t < subs.size(); ++t) {
-    subs[t].brief = finished[t] && has_brief[t];
-    if (!subs[t].brief) needed.push_back(t);
-  }
   {
-    // Reading the specs is light next to decoding them: every hardware thread decodes.
+    // Reading the rows is light next to decoding them: every hardware thread decodes.
     SpecDecoder decoder(std::max(1u, std::thread::hardware_concurrency()));
-    Status s = LoadSpecs(db, &decoder, needed, &subs);
+    Status s = LoadTasksForRecovery(db, &decoder, finished, &subs);
     Status decoded = decoder.Wait().WithPrefix(db.path());
     ALLOT_RETURN_IF_ERROR(s);
     ALLOT_RETURN_IF_ERROR(decoded);
   }
+  ALLOT_RETURN_IF_ERROR(CheckIdIndex(db, subs.size()));
+  finished.resize(subs.size(), false);
   ALLOT_RETURN_IF_ERROR(consumer->OnTasks(subs, finished));
   while (std::optional<std::vector<TaskEvent>> chunk = chunks.Pop()) {
     ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), *chunk));

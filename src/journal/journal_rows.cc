@@ -137,10 +137,12 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
   }
 }
 
-Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json) {
-  ALLOT_RETURN_IF_ERROR(ReadSubmissionHead(stmt, out));
-  spec_json->assign(ColumnText(stmt, 3));
-  return Status::Ok();
+Status ReadSubmission(sqlite3_stmt* stmt, Submission* out) {
+  return ReadSubmissionHead(stmt, out);
+}
+
+void ReadSpecJson(sqlite3_stmt* stmt, int col, std::string* json) {
+  json->assign(ColumnText(stmt, col));
 }
 
 Result<bool> ReadTaskBrief(sqlite3_stmt* stmt, Submission* out) {
@@ -165,13 +167,8 @@ Result<bool> ReadTaskBrief(sqlite3_stmt* stmt, Submission* out) {
 }
 
 Status DecodeSpec(std::string_view json, TaskIndex index, TaskSpec* out) {
-  nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr,
-                                           /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return Status::Corruption("task " + std::to_string(index) + ": spec is not JSON");
-  }
-  Result<TaskSpec> spec = TaskSpecFromJson(j);
-  if (!spec.ok()) return spec.status().WithPrefix("task " + std::to_string(index) + ": spec");
+  Result<TaskSpec> spec = TaskSpecFromJsonText(json);
+  if (!spec.ok()) return spec.status().WithPrefix("task " + std::to_string(index));
   *out = std::move(spec).value();
   return Status::Ok();
 }

@@ -25,12 +25,12 @@ inline constexpr const char* kInsertEventSql =
     " ?19, ?20, ?21, ?22, ?23)";
 inline constexpr const char* kSelectTasksSql =
     "SELECT idx, initial_state, submitted_us, spec FROM tasks ORDER BY idx";
-// Without the spec: what LoadForRecovery needs of a finished task (schema version 3 on).
+// What LoadForRecovery needs of a finished task (schema version 3 on), then the spec JSON
+// (read only for the others).
 inline constexpr const char* kSelectTaskBriefsSql =
-    "SELECT idx, initial_state, submitted_us, id, priority, cores, memory, profile"
+    "SELECT idx, initial_state, submitted_us, id, priority, cores, memory, profile, spec"
     " FROM tasks ORDER BY idx";
-inline constexpr const char* kSelectSpecSql = "SELECT spec FROM tasks WHERE idx = ?1";
-inline constexpr const char* kSelectSpecsSql = "SELECT idx, spec FROM tasks ORDER BY idx";
+
 // Which state each event leads to, for the finished flags. ?1, ?2: the first and last seq.
 inline constexpr const char* kSelectEventEndsSql =
     "SELECT task, to_state FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
@@ -49,13 +49,15 @@ void BindSubmission(sqlite3_stmt* stmt, const Submission& submission, std::strin
 void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::string& cores,
                std::string& gpus);
 
-// Reads the current row of a kSelectTasksSql statement, all but the spec, whose JSON text goes
-// to `spec_json` for DecodeSpec. Corruption when a value is out of range.
-Status ReadSubmission(sqlite3_stmt* stmt, Submission* out, std::string* spec_json);
+// Reads the current row of a kSelectTasksSql statement, all but the spec (ReadSpecJson, column
+// 3). Corruption when a value is out of range.
+Status ReadSubmission(sqlite3_stmt* stmt, Submission* out);
 // Reads the current row of a kSelectTaskBriefsSql statement: out->spec gets the id and, when
 // the row has them (written by version 3 on), priority, cores.min (as cores {min, min}),
 // memory_bytes and tags.profile; returns whether it had them. Corruption as ReadSubmission.
 Result<bool> ReadTaskBrief(sqlite3_stmt* stmt, Submission* out);
+// Reads column `col` of the current row, a spec's JSON, into `json`.
+void ReadSpecJson(sqlite3_stmt* stmt, int col, std::string* json);
 // Corruption naming task `index` when `json` is not a TaskSpec document. Thread-safe.
 Status DecodeSpec(std::string_view json, TaskIndex index, TaskSpec* out);
 // Reads the current row of a kSelectEventsSql statement. Corruption when a value is out of
