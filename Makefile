@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-run
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build fuzz-build test unit demo bench bench-quick fuzz format clean
+.PHONY: all deps build fuzz-build test unit demo dist bench bench-quick fuzz format clean
 
 all: build
 
@@ -31,6 +31,11 @@ demo: build
 	rm -rf $(DEMO_DIR)
 	$(BUILD)/bin/allot run examples/demo/workflow.yaml --workdir $(DEMO_DIR)
 	@echo "--- $(DEMO_DIR)/aggregate/stdout:"; cat $(DEMO_DIR)/aggregate/stdout
+
+# A tarball to copy to a cluster's login node: the binary, the libraries it needs beyond glibc
+# ($$ORIGIN rpath), the Python client and the demo (scripts/make-dist.sh), in dist/.
+dist: build
+	scripts/make-dist.sh $(BUILD) dist
 
 # Well under a minute: core, spawn and journal figures against docs/PERFORMANCE.md (>25% worse
 # is flagged and fails).

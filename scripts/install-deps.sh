@@ -13,6 +13,8 @@ packages=(
   slurm-wlm munge  # tests/e2e/test_slurm_cluster.py, via scripts/local-slurm.sh
   chromium  # tests/e2e/test_report.py renders `allot report --format html` headless
   clang-14 libclang-rt-14-dev  # libFuzzer, ASan and UBSan: `make fuzz`, the fuzz_smoke test
+  patchelf  # `make dist` points the binary and its libraries at the tarball's lib/
+  debootstrap  # tests/dist/test_dist.sh runs the tarball in a minimal Debian root
 )
 
 missing=()

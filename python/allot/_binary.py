@@ -12,7 +12,8 @@ from typing import IO, Optional, Union
 
 from .errors import BinaryNotFoundError
 
-# python/allot/_binary.py -> the repository root, for a checkout with a build next to it.
+# python/allot/_binary.py -> the repository root, for a checkout with a build next to it, or
+# the folder of an unpacked `make dist` tarball (bin/allot beside python/).
 _REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -20,7 +21,8 @@ def find_binary(binary: Union[str, os.PathLike, None] = None) -> str:
     """The path of the ``allot`` executable to run.
 
     In order: ``binary`` (a path, or a name looked up on PATH); ``$ALLOT_BIN_DIR/allot``;
-    ``allot`` on PATH; ``build/bin/allot`` of the source checkout this package sits in.
+    ``allot`` on PATH; ``build/bin/allot`` of the source checkout this package sits in, or
+    ``bin/allot`` of the unpacked ``make dist`` tarball it came in.
     Raises :class:`BinaryNotFoundError` naming where it looked.
     """
     looked: list[str] = []
@@ -40,10 +42,11 @@ def find_binary(binary: Union[str, os.PathLike, None] = None) -> str:
     if on_path:
         return os.path.abspath(on_path)
     looked.append("PATH")
-    candidate = str(_REPO_ROOT / "build" / "bin" / "allot")
-    if _executable(candidate):
-        return candidate
-    looked.append(candidate)
+    for candidate in (str(_REPO_ROOT / "build" / "bin" / "allot"),
+                      str(_REPO_ROOT / "bin" / "allot")):
+        if _executable(candidate):
+            return candidate
+        looked.append(candidate)
     raise BinaryNotFoundError("no allot binary: looked in " + ", ".join(looked) +
                               "; pass binary=, set ALLOT_BIN_DIR, or put allot on PATH")
 

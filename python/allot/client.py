@@ -47,6 +47,7 @@ from ._client_submit import (_array_command_line, _array_indices, _chunks, _core
                              _remaining, _seconds, _segment)
 from .client_types import (Attempt, Event, LogChunk, RunSummary, TaskDetail, TaskInfo, TaskList,
                            TaskResult, Unsuccessful, WaitResult, WorkerInfo)
+from ._origin import GeneratedFile, caller_origin, generated_file
 from .results import FINAL_STATES
 from .task import Task, _duration, _plain, dumps
 
@@ -142,6 +143,8 @@ class Client:
         :class:`Diagnostic` objects with file, line, column, task and field, as the server sent
         them); nothing is submitted.
         """
+        call = caller_origin()
+        generated: Optional[GeneratedFile] = None
         if isinstance(tasks, (str, os.PathLike)):
             path = os.fspath(tasks)
             try:
@@ -151,11 +154,19 @@ class Client:
                                     exit_code=EXIT_BAD_INPUT) from None
             name = name or path
         else:
+            if isinstance(tasks, Iterable) and not isinstance(tasks, (Mapping, Task, str, bytes)):
+                tasks = list(tasks)  # read once: for the document and the origins
             text = dumps(_document(tasks))
             name = name or "submit.json"
+            generated = generated_file(name, text, tasks, call)
         base = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
-        answer = self._json("POST", "/api/v1/submit",
-                            body={"name": name, "text": text, "base_dir": base})
+        try:
+            answer = self._json("POST", "/api/v1/submit",
+                                body={"name": name, "text": text, "base_dir": base})
+        except BadInputError as e:
+            if generated is None:
+                raise
+            raise generated.relocate_error(e) from None
         return [str(i) for i in answer.get("ids", [])]
 
     def submit_command(self, command: Union[str, Sequence[Any]], *, name: Optional[str] = None,

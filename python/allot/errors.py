@@ -55,7 +55,12 @@ class Diagnostic:
     or the lines of ``allot run --diagnostics-json``, never parsed back out of text. ``text``
     is the line allot prints, such as
     ``tasks.json:8: task 'b': field 'coers': unknown field (did you mean 'cores'?)``;
-    ``message`` is its last part. Parts allot does not know are None."""
+    ``message`` is its last part. Parts allot does not know are None.
+
+    For a task file this package wrote from the user's tasks, ``file`` and ``line`` are where
+    the user's code made the task (the ``Task(...)``, or for a task dict the ``run()`` or
+    ``submit()`` call) and ``text`` cites that line; ``generated_file`` and ``generated_line``
+    are the place in the generated file allot reported (None otherwise)."""
 
     text: str
     file: Optional[str] = None
@@ -64,6 +69,8 @@ class Diagnostic:
     field: Optional[str] = None
     message: str = ""
     column: Optional[int] = None
+    generated_file: Optional[str] = None
+    generated_line: Optional[int] = None
 
     @classmethod
     def from_json(cls, obj: Any) -> "Diagnostic":

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from . import _binary
-from .errors import (EXIT_BAD_INPUT, EXIT_OK, AllotError, Diagnostic, error_for_exit,
-                     read_diagnostics)
+from ._origin import GeneratedFile, caller_origin, generated_file
+from .errors import (EXIT_BAD_INPUT, EXIT_OK, AllotError, BadInputError, Diagnostic,
+                     error_for_exit, read_diagnostics)
 from .results import CampaignStatus, RunResult
 from .task import Task, dumps, workflow
 
@@ -90,6 +91,7 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     :func:`run`. ``handle.wait()`` gives the RunResult (and raises BadInputError for bad
     input); ``handle.status()`` shows progress meanwhile; ``handle.stop()`` stops it the way
     Ctrl-C or Slurm would."""
+    call = caller_origin()
     exe = _binary.find_binary(binary)
     workdir_path = Path(os.path.abspath(workdir))
     db_path = Path(os.path.abspath(db)) if db is not None else workdir_path / "allot.db"
@@ -97,6 +99,7 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
 
     task_file: Optional[Path] = None
     temporary = False
+    generated: Optional[GeneratedFile] = None
     if tasks_or_path is None:
         if not resume:
             raise ValueError("run() needs tasks or a task file (or resume=True to continue "
@@ -104,7 +107,12 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     elif isinstance(tasks_or_path, (str, os.PathLike)):
         task_file = Path(os.path.abspath(tasks_or_path))
     else:
-        task_file, temporary = _write_task_file(_document(tasks_or_path), workdir_path)
+        if isinstance(tasks_or_path, Iterable) and not isinstance(
+                tasks_or_path, (Mapping, Task, str, bytes, bytearray)):
+            tasks_or_path = list(tasks_or_path)  # read once: for the document and the origins
+        text = dumps(_document(tasks_or_path))
+        task_file, temporary = _write_task_file(text, workdir_path)
+        generated = generated_file(str(task_file), text, tasks_or_path, call)
 
     command = [exe, "run"]
     if task_file is not None:
@@ -146,7 +154,8 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         raise
     return RunHandle(process, workdir=workdir_path, db=db_path, task_file=task_file,
                      temporary_task_file=temporary, cwd=run_cwd, binary=exe,
-                     summary_before=summary_before, diagnostics_file=Path(diagnostics_file))
+                     summary_before=summary_before, diagnostics_file=Path(diagnostics_file),
+                     generated=generated)
 
 
 class RunHandle:
@@ -156,8 +165,10 @@ class RunHandle:
     def __init__(self, process: "_binary.Process", *, workdir: Path, db: Path,
                  task_file: Optional[Path], temporary_task_file: bool, cwd: Optional[Path],
                  binary: str, summary_before: Optional[tuple] = None,
-                 diagnostics_file: Optional[Path] = None):
+                 diagnostics_file: Optional[Path] = None,
+                 generated: Optional[GeneratedFile] = None):
         self._process = process
+        self._generated = generated  # the task file written from the user's tasks
         self.workdir = workdir
         self.db = db
         self.task_file = task_file
@@ -204,6 +215,9 @@ class RunHandle:
                 self._error = error_for_exit(exit_code, what="allot run", stderr=stderr,
                                              command=self.command, result=result,
                                              diagnostics=diagnostics)
+                if self._generated is not None and isinstance(self._error, BadInputError):
+                    # Cite the user's lines, not the generated file's.
+                    self._error = self._generated.relocate_error(self._error)
             else:
                 self._result = result
                 if self._temporary and self.task_file is not None:
@@ -325,10 +339,9 @@ def _document(tasks: Any) -> dict[str, Any]:
     raise TypeError(f"run() cannot use {type(tasks).__name__} as tasks")
 
 
-def _write_task_file(document: dict[str, Any], workdir: Path) -> tuple[Path, bool]:
-    """Writes the document to <workdir's parent>/<workdir name>.tasks.json (atomically), or to
-    a temporary file where that directory cannot be written. Returns (path, temporary)."""
-    text = dumps(document)
+def _write_task_file(text: str, workdir: Path) -> tuple[Path, bool]:
+    """Writes the document's text to <workdir's parent>/<workdir name>.tasks.json (atomically),
+    or to a temporary file where that directory cannot be written. Returns (path, temporary)."""
     target = workdir.parent / (workdir.name + TASK_FILE_SUFFIX)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -15,9 +15,12 @@ import datetime
 import json
 import os
 import shlex
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
+
+from ._origin import caller_origin
 
 #: A duration: seconds (int or float), a string allot parses (``"90s"``, ``"10min"``,
 #: ``"1h30m"``, ``"01:30:00"``), or a :class:`datetime.timedelta`.
@@ -60,8 +63,13 @@ class Task:
     depends_on: Union[str, "Task", Sequence[Union[str, "Task"]], None] = None
     sweep: Optional[Mapping[str, Any]] = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where the user's code made it (file, line), for messages about generated task files.
+    _origin: Optional[tuple[str, int]] = field(default=None, init=False, repr=False,
+                                               compare=False)
 
     def __post_init__(self):
+        # Frame 1 is the __init__ dataclasses generated; the user's code is beyond it.
+        self._origin = caller_origin(sys._getframe(2))
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"Task id must be a non-empty string, got {self.id!r}")
         clash = set(self.extra) & set(TASK_FIELDS)

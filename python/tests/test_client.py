@@ -5,6 +5,7 @@ own prefix and waits on its own ids, so the tests do not see each other's tasks.
 processes: pause is checked in /proc (state T), cancel by the process disappearing.
 """
 
+import inspect
 import json
 import os
 import re
@@ -332,17 +333,20 @@ def test_follow_log(client, prefix):
 
 def test_bad_input_names_file_line_and_field(client, prefix):
     bad = allot.Task(f"{prefix}-x", "true", extra={"coers": 2})
+    bad_line = inspect.currentframe().f_lineno - 1
     text = allot.dumps(allot.workflow([allot.Task(f"{prefix}-ok", "true"), bad]))
     line = 1 + next(i for i, s in enumerate(text.splitlines()) if '"coers"' in s)
     with pytest.raises(allot.BadInputError) as e:
         client.submit([allot.Task(f"{prefix}-ok", "true"), bad], name="campaign.json")
     err = e.value
-    expected = (f"campaign.json:{line}: task '{prefix}-x': field 'coers': unknown field "
-                f"(did you mean 'cores'?)")
+    # The user's line that made the task, then the generated document's.
+    expected = (f"{__file__}:{bad_line}: task '{prefix}-x': field 'coers': unknown field "
+                f"(did you mean 'cores'?) [campaign.json:{line}]")
     assert expected in str(err) and err.problems == [expected]
     assert err.http_status == 400 and err.exit_code == 2
     [d] = err.diagnostics
-    assert (d.file, d.line, d.task, d.field) == ("campaign.json", line, f"{prefix}-x", "coers")
+    assert (d.file, d.line, d.task, d.field) == (__file__, bad_line, f"{prefix}-x", "coers")
+    assert (d.generated_file, d.generated_line) == ("campaign.json", line)
     # Nothing was submitted, not even the good task.
     with pytest.raises(allot.NotFoundError):
         client.status([f"{prefix}-ok"])
@@ -374,13 +378,19 @@ def test_diagnostics_of_a_server_answer_are_its_objects(client, prefix):
     lines = text.splitlines()
     with pytest.raises(allot.BadInputError) as e:
         client.submit(json.loads(text), name="later.json")
+    call_line = inspect.currentframe().f_lineno - 1
     a, b = e.value.diagnostics
-    assert (a.file, a.task, a.field, a.column) == ("later.json", f"{prefix}-a", "depends_on", None)
-    assert f'"{prefix}-nope"' in lines[a.line - 1]
+    # Task dicts: the message cites the submit() call, then the line of the document sent.
+    assert (a.file, a.line, a.task, a.field, a.column) == (
+        __file__, call_line, f"{prefix}-a", "depends_on", None)
+    assert a.generated_file == "later.json"
+    assert f'"{prefix}-nope"' in lines[a.generated_line - 1]
     assert a.message.startswith(f"unknown task '{prefix}-nope'")
-    assert a.text == f"later.json:{a.line}: task '{prefix}-a': field 'depends_on': {a.message}"
-    assert (b.file, b.task, b.field) == ("later.json", f"{prefix}-b", "depends_on")
-    assert f'"{prefix}-sims-*"' in lines[b.line - 1]
+    assert a.text == (f"{__file__}:{call_line}: task '{prefix}-a': field 'depends_on': "
+                      f"{a.message} [later.json:{a.generated_line}]")
+    assert (b.file, b.task, b.field, b.generated_file) == (
+        __file__, f"{prefix}-b", "depends_on", "later.json")
+    assert f'"{prefix}-sims-*"' in lines[b.generated_line - 1]
     assert b.message == f"pattern '{prefix}-sims-*' matches no task"
     assert e.value.problems == [a.text, b.text]
     # Patterns match the tasks submitted earlier too.

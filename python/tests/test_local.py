@@ -1,6 +1,7 @@
 """The client against the real allot binary: runs, outputs, status, bad input, failures,
 interruption and resume. Every campaign is a few shell commands in its own tmp directory."""
 
+import inspect
 import json
 import os
 import signal
@@ -74,9 +75,19 @@ def test_status_json(campaign_dir):
         allot.status(workdir="elsewhere")
 
 
+def test_bad_input_in_a_task_dict_cites_the_run_call(campaign_dir):
+    with pytest.raises(allot.BadInputError) as info:
+        allot.run([{"id": "d", "command": "true", "coers": 1}], workdir="w")
+    call_line = inspect.currentframe().f_lineno - 1
+    (diag,) = info.value.diagnostics
+    assert (diag.file, diag.line, diag.task, diag.field) == (__file__, call_line, "d", "coers")
+    assert str(info.value).startswith(f"{__file__}:{call_line}: task 'd': field 'coers'")
+
+
 def test_bad_input_names_the_field_and_runs_nothing(campaign_dir):
     tasks = [allot.Task(id="ok", command="touch ran"),
              allot.Task(id="typo", command="true", extra={"coers": 2})]
+    typo_line = inspect.currentframe().f_lineno - 1
     with pytest.raises(allot.BadInputError) as info:
         allot.run(tasks, workdir="w")
     err = info.value
@@ -84,8 +95,14 @@ def test_bad_input_names_the_field_and_runs_nothing(campaign_dir):
     assert "coers" in str(err) and "w.tasks.json" in str(err) and "typo" in str(err)
     (diag,) = err.diagnostics
     assert (diag.task, diag.field) == ("typo", "coers")
+    # The message cites the line that made the task, not the file allot was given.
+    assert (diag.file, diag.line) == (__file__, typo_line)
+    assert str(err).startswith(f"{__file__}:{typo_line}: task 'typo': field 'coers'")
+    assert diag.text.startswith(f"{__file__}:{typo_line}: ")
     lines = (campaign_dir / "w.tasks.json").read_text().splitlines()
-    assert '"coers"' in lines[diag.line - 1]
+    assert diag.generated_file.endswith("w.tasks.json")
+    assert '"coers"' in lines[diag.generated_line - 1]
+    assert f"[w.tasks.json:{diag.generated_line}]" in diag.text
     assert not (campaign_dir / "w" / "allot.db").exists()
     assert not (campaign_dir / "w" / "ok").exists()
 
@@ -108,6 +125,7 @@ def test_bad_input_diagnostics_carry_file_line_column_task_field(campaign_dir):
     tasks = [allot.Task(id="a", command="true"),
              allot.Task(id="b", command="true", depends_on=["a", "nope"]),
              allot.Task(id="c", command="true", depends_on=["zz-*"])]
+    b_line = inspect.currentframe().f_lineno - 2
     handle = allot.start(tasks, workdir="w")
     diagnostics_file = handle._diagnostics_file  # allot's --diagnostics-json
     with pytest.raises(allot.BadInputError) as info:
@@ -117,7 +135,9 @@ def test_bad_input_diagnostics_carry_file_line_column_task_field(campaign_dir):
     lines = (campaign_dir / "w.tasks.json").read_text().splitlines()
     assert (b.task, b.field, b.message, b.column) == ("b", "depends_on", "unknown task 'nope'",
                                                       None)
-    assert '"nope"' in lines[b.line - 1] and b.file.endswith("w.tasks.json")
+    assert (b.file, b.line, c.file, c.line) == (__file__, b_line, __file__, b_line + 1)
+    assert '"nope"' in lines[b.generated_line - 1]
+    assert b.generated_file.endswith("w.tasks.json")
     assert (c.task, c.field, c.message) == ("c", "depends_on", "pattern 'zz-*' matches no task")
     assert b.text in str(info.value) and c.text in str(info.value)
 
