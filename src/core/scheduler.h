@@ -44,6 +44,7 @@
 #include "core/event_fold.h"
 #include "core/outbox.h"
 #include "core/policy/scheduling_policy.h"
+#include "core/forecast/forecast_input.h"
 #include "core/profile/profile_learner.h"
 #include "core/ready_queue.h"
 #include "core/resource_pool.h"
@@ -193,6 +194,10 @@ class Scheduler {
   const std::map<WorkerId, WorkerSlot>& workers() const { return workers_; }
   // What the attempts that ended so far taught, per profile (model/task_profile.h).
   const ProfileStore& profiles() const { return learner_.store(); }
+  // The unfinished tasks (queued, running and paused; running ones with their elapsed time
+  // at Clock::Now() and their worker) and the workers, as a forecast input: with profiles(),
+  // what RunForecast needs for a live ETA (core/scheduler_forecast.cc). O(tasks).
+  ForecastInput ForecastSnapshot() const;
   // The worker of the task's running or paused attempt: kNoWorker when unattached; none when
   // the task is not running.
   std::optional<WorkerId> WorkerOf(TaskIndex t) const;

@@ -1,6 +1,7 @@
 #include "server/campaign_runner.h"
 
 #include "server/local_channel.h"
+#include "server/progress_forecast.h"
 #include "server/server_loop.h"
 
 namespace allot {
@@ -30,6 +31,12 @@ class ProgressObserver final : public LoopObserver {
   void OnTurn() override {
     snap_.counts = scheduler_->counts();
     snap_.now = clock_->Now();
+    if (progress_->enabled()) {
+      forecast_.Update(*scheduler_, snap_.now);
+      std::optional<ProgressForecast::Remaining> left = forecast_.Left(snap_.now);
+      snap_.left_p50 = left ? std::optional<Duration>(left->p50) : std::nullopt;
+      snap_.left_p90 = left ? std::optional<Duration>(left->p90) : std::nullopt;
+    }
     progress_->Update(snap_);
   }
 
@@ -44,6 +51,7 @@ class ProgressObserver final : public LoopObserver {
   const Clock* clock_;
   RunOutcome* outcome_;
   ProgressSnapshot snap_;
+  ProgressForecast forecast_;
 };
 
 }  // namespace

@@ -41,7 +41,14 @@ std::string ProgressReporter::Line(const ProgressSnapshot& s) const {
   const double elapsed = ToSeconds(s.now - start_);
   const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
   std::string eta = "?";
-  if (rate > 0 && done > 0) eta = FormatDuration(FromSeconds((s.total - done) / rate));
+  if (s.left_p50) {
+    eta = FormatDuration(*s.left_p50);
+    if (s.left_p90 && *s.left_p90 > *s.left_p50) {
+      eta += fmt::format(" (P90 {})", FormatDuration(*s.left_p90));
+    }
+  } else if (rate > 0 && done > 0) {
+    eta = "~" + FormatDuration(FromSeconds((s.total - done) / rate));
+  }
   std::string line = fmt::format("{}/{} done | {} running | {} ready | {} waiting | {} succeeded",
                                  done, s.total, Count(s, TaskState::kRunning),
                                  Count(s, TaskState::kReady), Count(s, TaskState::kWaiting),

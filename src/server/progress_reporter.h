@@ -1,11 +1,12 @@
 // ProgressReporter: what a person watching `allot run` sees while it works. On a terminal, one
-// live line redrawn in place (counts per state, rate, ETA); otherwise plain timestamped lines
+// live line redrawn in place (counts per state, rate, ETA from the forecast); otherwise plain timestamped lines
 // at a slower pace, plus one line per task that fails for good. Writes to the given FILE*.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "common/time.h"
@@ -19,6 +20,10 @@ struct ProgressSnapshot {
   std::array<int64_t, kTaskStateCount> counts{};
   int64_t total = 0;
   TimePoint now;
+  // The forecast's time left (ProgressForecast), P50 and P90; empty: none (the ETA is then
+  // extrapolated from the rate so far, shown with a "~").
+  std::optional<Duration> left_p50;
+  std::optional<Duration> left_p90;
 };
 
 class ProgressReporter {
