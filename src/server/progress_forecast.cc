@@ -32,6 +32,15 @@ void ProgressForecast::Update(const Scheduler& scheduler, TimePoint now) {
   if (next_ && now < *next_) return;
   // Until a forecast succeeds (no task's duration could be told yet), try again sooner.
   next_ = now + (latest_ ? options_.every : options_.retry_every);
+  int64_t unfinished = 0;
+  const auto& counts = scheduler.counts();
+  for (int st = 0; st < kTaskStateCount; ++st) {
+    if (!IsTerminal(static_cast<TaskState>(st))) unfinished += counts[static_cast<size_t>(st)];
+  }
+  if (unfinished == 0 || static_cast<size_t>(unfinished) > options_.max_tasks) {
+    latest_.reset();  // (a snapshot of a huge campaign is not taken at all)
+    return;
+  }
   ForecastInput input = scheduler.ForecastSnapshot();
   if (input.tasks.empty() || input.tasks.size() > options_.max_tasks || input.workers.empty()) {
     latest_.reset();
