@@ -114,7 +114,16 @@ int Report(const ReportOptions& o) {
   options.since_us = since;
   options.default_user = JournalOwner(db);
   const UsageReport report = BuildUsageReport(*contents, options);
-  const std::string text = RenderReport(report, *format, {db, now_us});
+  RenderContext context{db, now_us};
+  std::optional<UsageReport> by_task;
+  if (*format == ReportFormat::kHtml && report.groups.size() == 1 &&
+      by->kind != GroupBy::Kind::kTask) {
+    UsageReportOptions task_options = options;
+    task_options.by.kind = GroupBy::Kind::kTask;
+    by_task = BuildUsageReport(*contents, task_options);
+    context.by_task = &*by_task;
+  }
+  const std::string text = RenderReport(report, *format, context);
   if (o.output.empty() || o.output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return std::fflush(stdout) == 0 ? kExitOk : kExitInternal;
@@ -137,7 +146,7 @@ void AddReportCommand(CLI::App* app, int* exit_code) {
       "--db) or a server's (--server-dir, or $ALLOT_SERVER_DIR when neither --workdir nor --db "
       "is given)");
   cmd->add_option("--by", options->by,
-                  "Group by project, scenario, profile, user or tag:KEY (a task's tags)")
+                  "Group by project, scenario, profile, user, task or tag:KEY (a task's tags)")
       ->capture_default_str();
   cmd->add_option("--since", options->since,
                   "Only attempts that ended since DATE (2024-05-01[T08:30], local time; Z for "

@@ -25,6 +25,8 @@ std::string GroupBy::Name() const {
       return "user";
     case Kind::kTag:
       return "tag:" + tag_key;
+    case Kind::kTask:
+      return "task";
   }
   return "";
 }
@@ -39,12 +41,14 @@ Result<GroupBy> ParseGroupBy(std::string_view text) {
     by.kind = GroupBy::Kind::kProfile;
   } else if (text == "user") {
     by.kind = GroupBy::Kind::kUser;
+  } else if (text == "task") {
+    by.kind = GroupBy::Kind::kTask;
   } else if (text.starts_with("tag:") && text.size() > 4) {
     by.kind = GroupBy::Kind::kTag;
     by.tag_key = std::string(text.substr(4));
   } else {
     return Status::InvalidArgument("unknown grouping '" + std::string(text) +
-                                   "' (expected project, scenario, profile, user or tag:KEY)");
+                                   "' (expected project, scenario, profile, user, task or tag:KEY)");
   }
   return by;
 }
@@ -62,6 +66,8 @@ std::string GroupOf(const TaskSpec& spec, const GroupBy& by, const std::string& 
       return TagOr(spec, "user", default_user.empty() ? none : default_user);
     case GroupBy::Kind::kTag:
       return TagOr(spec, by.tag_key, none);
+    case GroupBy::Kind::kTask:
+      return spec.id;
   }
   return none;
 }

@@ -8,6 +8,7 @@
 //             the template's fixed name stays. Ids that are all digits keep their id.
 //   user      tags.user, else the journal's owner (the caller passes it)
 //   tag:KEY   tags.KEY
+//   task      the task id (one group per task)
 // A task without the tag falls in the group kNoGroup.
 #pragma once
 
@@ -23,7 +24,7 @@ namespace allot {
 inline constexpr std::string_view kNoGroup = "(none)";
 
 struct GroupBy {
-  enum class Kind { kProject, kScenario, kProfile, kUser, kTag };
+  enum class Kind { kProject, kScenario, kProfile, kUser, kTag, kTask };
   Kind kind = Kind::kProject;
   std::string tag_key;  // kTag only
 
@@ -32,8 +33,8 @@ struct GroupBy {
   bool operator==(const GroupBy&) const = default;
 };
 
-// "project", "scenario", "profile", "user" or "tag:KEY" (KEY non-empty). InvalidArgument
-// saying what is accepted otherwise.
+// "project", "scenario", "profile", "user", "task" or "tag:KEY" (KEY non-empty).
+// InvalidArgument saying what is accepted otherwise.
 Result<GroupBy> ParseGroupBy(std::string_view text);
 
 // DerivedProfileName (the profile of a task without tags.profile): model/task_profile.h.

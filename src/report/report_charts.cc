@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "report/svg_chart.h"
+#include "report/time_unit.h"
 
 namespace allot {
 namespace {
@@ -173,8 +174,8 @@ std::string UtilizationSvg(const UsageReport& report) {
                      Coord(kLeft), Coord(kRight), Coord(kBottom));
   out += fmt::format(
       "<text class=\"axis-label\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">time "
-      "(UTC)</text>\n</g>\n",
-      Coord((kLeft + kRight) / 2), Coord(kBottom + 45));
+      "({})</text>\n</g>\n",
+      Coord((kLeft + kRight) / 2), Coord(kBottom + 45), XmlEscape(LocalZoneName(first)));
 
   auto area = [&](const char* css_class, double UtilizationBin::*value) {
     std::string d = fmt::format("M{},{}", Coord(x(first)), Coord(y(0)));
@@ -201,44 +202,49 @@ std::string UtilizationSvg(const UsageReport& report) {
 
 std::string UsageByGroupSvg(const UsageReport& report) {
   const std::vector<const GroupUsage*> groups = ChartGroups(report);
+  const TimeUnit unit = ReportTimeUnit(report);
+  const std::string core_unit = "core-" + unit.long_name;
   constexpr double kTop = 56, kLeft = kLabelWidth, kRight = kWidth - 90;
   const double bottom = kTop + groups.size() * kRow;
   const int height = static_cast<int>(bottom) + 60;
   std::string out =
-      SvgOpen("usage-by-group", std::max(height, 160), "Core-hours by " + report.by.Name(),
-              "Core-hours allocated (cores held x wall time) and used (CPU time) "
-              "per group");
-  out += LegendItem(kLeft, 44, "allocated", "core-hours allocated");
-  out += LegendItem(kLeft + 180, 44, "used", "core-hours used");
+      SvgOpen("usage-by-group", std::max(height, 160),
+              "Core-" + unit.long_name + " by " + report.by.Name(),
+              "Core-" + unit.long_name + " allocated (cores held x wall time) and used (CPU "
+              "time) per group");
+  out += LegendItem(kLeft, 44, "allocated", core_unit + " allocated");
+  out += LegendItem(kLeft + 180, 44, "used", core_unit + " used");
   out += OmittedNote(report, 22);
   if (groups.empty()) return out + EmptyNote(kWidth / 2.0, 110) + "</svg>\n";
   double max = 0;
   for (const GroupUsage* g : groups) {
-    max = std::max({max, g->core_hours_allocated, g->core_hours_used});
+    max = std::max({max, unit.Of(g->core_hours_allocated), unit.Of(g->core_hours_used)});
   }
   const std::vector<double> ticks = NiceTicks(max, 6);
   const double scale = (kRight - kLeft) / ticks.back();
-  out += ValueAxis(ticks, kLeft, kRight, bottom + 4, kTop, "core-hours");
+  out += ValueAxis(ticks, kLeft, kRight, bottom + 4, kTop, core_unit);
   out += GroupLabels(groups, kTop);
   out += "<g class=\"bars\">\n";
   for (size_t i = 0; i < groups.size(); ++i) {
     const GroupUsage& g = *groups[i];
     const double y = kTop + i * kRow;
     const std::string name = XmlEscape(g.group);
+    const double allocated = unit.Of(g.core_hours_allocated);
+    const double used = unit.Of(g.core_hours_used);
     out += fmt::format(
         "<rect class=\"bar allocated\" data-group=\"{}\" x=\"{}\" y=\"{}\" "
-        "width=\"{}\" height=\"11\"><title>{}: {} core-hours allocated</title>"
+        "width=\"{}\" height=\"11\"><title>{}: {} {} allocated</title>"
         "</rect>\n",
-        name, Coord(kLeft), Coord(y + 4), Coord(g.core_hours_allocated * scale), name,
-        CompactNumber(g.core_hours_allocated));
+        name, Coord(kLeft), Coord(y + 4), Coord(allocated * scale), name,
+        CompactNumber(allocated), core_unit);
     out += fmt::format(
         "<rect class=\"bar used\" data-group=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
-        "height=\"11\"><title>{}: {} core-hours used</title></rect>\n",
-        name, Coord(kLeft), Coord(y + 15), Coord(g.core_hours_used * scale), name,
-        CompactNumber(g.core_hours_used));
+        "height=\"11\"><title>{}: {} {} used</title></rect>\n",
+        name, Coord(kLeft), Coord(y + 15), Coord(used * scale), name, CompactNumber(used),
+        core_unit);
     out += fmt::format("<text class=\"value\" x=\"{}\" y=\"{}\">{}</text>\n",
-                       Coord(kLeft + g.core_hours_allocated * scale + 4), Coord(y + 13),
-                       CompactNumber(g.core_hours_allocated));
+                       Coord(kLeft + allocated * scale + 4), Coord(y + 13),
+                       CompactNumber(allocated));
   }
   return out + "</g>\n</svg>\n";
 }
@@ -249,10 +255,12 @@ std::string RequestedVsUsedSvg(const UsageReport& report) {
   constexpr double kPanel = (kWidth - kLabelWidth - 20) / 2.0;  // two panels side by side
   const double bottom = kTop + groups.size() * kRow;
   const int height = static_cast<int>(bottom) + 60;
+  const TimeUnit unit = ReportTimeUnit(report);
   std::string out = SvgOpen("requested-vs-used", std::max(height, 180),
                             "Requested vs used, by " + report.by.Name(),
-                            "Per group: core-hours allocated vs used, and memory GiB-hours "
-                            "requested vs at peak RSS; the label is the share used");
+                            "Per group: core-" + unit.long_name + " allocated vs used, and "
+                            "memory GiB-" + unit.long_name +
+                                " requested vs at peak RSS; the label is the share used");
   out += LegendItem(kLabelWidth, 44, "allocated", "cores allocated");
   out += LegendItem(kLabelWidth + 130, 44, "used", "cores used");
   out += LegendItem(kLabelWidth + 240, 44, "requested", "memory requested");
@@ -267,13 +275,13 @@ std::string RequestedVsUsedSvg(const UsageReport& report) {
       Coord(cpu_x0), Coord(mem_x0));
   out += GroupLabels(groups, kTop);
   out += BulletPanel(
-      groups, cpu_x0, cpu_x1, kTop, "core-hours",
-      [](const GroupUsage& g) { return g.core_hours_allocated; },
-      [](const GroupUsage& g) { return g.core_hours_used; }, "cores");
+      groups, cpu_x0, cpu_x1, kTop, "core-" + unit.long_name,
+      [&unit](const GroupUsage& g) { return unit.Of(g.core_hours_allocated); },
+      [&unit](const GroupUsage& g) { return unit.Of(g.core_hours_used); }, "cores");
   out += BulletPanel(
-      groups, mem_x0, mem_x1, kTop, "GiB-hours",
-      [](const GroupUsage& g) { return g.memory_gib_hours_requested; },
-      [](const GroupUsage& g) { return g.memory_gib_hours_peak; }, "memory");
+      groups, mem_x0, mem_x1, kTop, "GiB-" + unit.long_name,
+      [&unit](const GroupUsage& g) { return unit.Of(g.memory_gib_hours_requested); },
+      [&unit](const GroupUsage& g) { return unit.Of(g.memory_gib_hours_peak); }, "memory");
   return out + "</svg>\n";
 }
 

@@ -26,6 +26,9 @@ Result<ReportFormat> ParseReportFormat(std::string_view text);
 struct RenderContext {
   std::string source;                      // where the journal was read from, for people
   std::optional<int64_t> generated_at_us;  // shown in the HTML page when set
+  // The same attempts by task: the HTML page's per-group charts show it instead when the
+  // report has a single group (one bar says nothing). Not owned; may be null.
+  const UsageReport* by_task = nullptr;
 };
 
 std::string RenderTable(const UsageReport& report, const RenderContext& context);

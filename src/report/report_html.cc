@@ -10,6 +10,7 @@
 #include "report/report_format.h"
 #include "report/report_time.h"
 #include "report/svg_chart.h"
+#include "report/time_unit.h"
 
 namespace allot {
 namespace {
@@ -55,9 +56,9 @@ th { font-weight: 600; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #eef1f5; }
 tr.total td { font-weight: 600; background: #f3f5f8; }
+p.note { color: #555; font-style: italic; margin: 0 0 8px; }
 )css";
 
-std::string Hours(double h) { return CompactNumber(h); }
 
 std::string EfficiencyText(const GroupUsage& g) {
   const auto eff = g.Efficiency();
@@ -71,7 +72,8 @@ std::string Card(const std::string& value, const std::string& key) {
       XmlEscape(value), XmlEscape(key));
 }
 
-std::string TableRow(const GroupUsage& g, bool total) {
+std::string TableRow(const GroupUsage& g, bool total, const TimeUnit& unit) {
+  auto Hours = [&unit](double hours) { return CompactNumber(unit.Of(hours)); };
   return fmt::format(
       "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
       "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -95,41 +97,56 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   std::string meta;
   if (!context.source.empty()) meta += "Journal " + context.source + ". ";
   if (t.attempts) {
-    meta += "Attempts ran from " + FormatUtcTimestamp(t.first_start_us) + " to " +
-            FormatUtcTimestamp(t.last_end_us) + ". ";
+    meta += "Attempts ran from " + FormatLocalTimestamp(t.first_start_us) + " to " +
+            FormatLocalTimestamp(t.last_end_us) + ". ";
   }
   if (report.since_us) {
-    meta += "Counting attempts that ended since " + FormatUtcTimestamp(*report.since_us) + ". ";
+    meta += "Counting attempts that ended since " + FormatLocalTimestamp(*report.since_us) +
+            ". ";
   }
   if (context.generated_at_us) {
-    meta += "Generated " + FormatUtcTimestamp(*context.generated_at_us) + ".";
+    meta += "Generated " + FormatLocalTimestamp(*context.generated_at_us) + ".";
   }
   out += fmt::format("<p class=\"meta\">{}</p>\n", XmlEscape(meta));
 
+  const TimeUnit unit = ReportTimeUnit(report);
+  auto Hours = [&unit](double hours) { return CompactNumber(unit.Of(hours)); };
+  const std::string& u = unit.long_name;
   out += "<div class=\"cards\" id=\"totals\">\n";
-  out += Card(Hours(t.core_hours_allocated), "core-hours allocated");
-  out += Card(Hours(t.core_hours_used), "core-hours used");
+  out += Card(Hours(t.core_hours_allocated), "core-" + u + " allocated");
+  out += Card(Hours(t.core_hours_used), "core-" + u + " used");
   out += Card(EfficiencyText(t), "CPU efficiency");
-  out += Card(Hours(t.gpu_hours), "GPU-hours");
+  out += Card(Hours(t.gpu_hours), "GPU-" + u);
   out += Card(Hours(t.memory_gib_hours_peak),
-              "memory GiB-hours at peak, of " + Hours(t.memory_gib_hours_requested) + " requested");
+              "memory GiB-" + u + " at peak, of " + Hours(t.memory_gib_hours_requested) +
+                  " requested");
   out += Card(std::to_string(t.attempts),
               fmt::format("attempts ({} failed) of {} tasks", t.failed, t.tasks));
   out += "</div>\n";
 
   out += "<figure>\n" + UtilizationSvg(report) + "</figure>\n";
-  out += "<figure>\n" + UsageByGroupSvg(report) + "</figure>\n";
-  out += "<figure>\n" + RequestedVsUsedSvg(report) + "</figure>\n";
+  // With one group, bars per group say nothing: the charts show its tasks instead.
+  const bool one_group = report.groups.size() == 1 && context.by_task != nullptr &&
+                         context.by_task->groups.size() > 1;
+  const UsageReport& charted = one_group ? *context.by_task : report;
+  if (one_group) {
+    out += fmt::format(
+        "<p class=\"note\" id=\"one-group\">Every attempt is in one {} ({}): the charts "
+        "below show its tasks.</p>\n",
+        XmlEscape(report.by.Name()), XmlEscape(report.groups[0].group));
+  }
+  out += "<figure>\n" + UsageByGroupSvg(charted) + "</figure>\n";
+  out += "<figure>\n" + RequestedVsUsedSvg(charted) + "</figure>\n";
 
   out += fmt::format(
-      "<table id=\"groups\">\n<thead><tr><th>{}</th><th>tasks</th><th>attempts</th>"
-      "<th>succeeded</th><th>failed</th><th>core-h allocated</th><th>core-h used</th>"
-      "<th>efficiency</th><th>GPU-h</th><th>memory GiB-h requested</th><th>memory GiB-h peak</th>"
-      "<th>largest peak RSS</th><th>killed for memory</th><th>span</th></tr></thead>\n"
-      "<tbody>\n",
-      XmlEscape(report.by.Name()));
-  for (const GroupUsage& g : report.groups) out += TableRow(g, false);
-  out += TableRow(t, true);
+      "<table id=\"groups\">\n<thead><tr><th>{0}</th><th>tasks</th><th>attempts</th>"
+      "<th>succeeded</th><th>failed</th><th>core-{1} allocated</th><th>core-{1} used</th>"
+      "<th>efficiency</th><th>GPU-{1}</th><th>memory GiB-{1} requested</th>"
+      "<th>memory GiB-{1} peak</th><th>largest peak RSS</th><th>killed for memory</th>"
+      "<th>span</th></tr></thead>\n<tbody>\n",
+      XmlEscape(report.by.Name()), unit.short_name);
+  for (const GroupUsage& g : report.groups) out += TableRow(g, false, unit);
+  out += TableRow(t, true, unit);
   out += "</tbody>\n</table>\n</main>\n</body>\n</html>\n";
   return out;
 }

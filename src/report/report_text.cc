@@ -9,6 +9,7 @@
 #include "report/report_format.h"
 #include "report/report_time.h"
 #include "report/svg_chart.h"
+#include "report/time_unit.h"
 
 namespace allot {
 namespace {
@@ -90,7 +91,7 @@ Result<ReportFormat> ParseReportFormat(std::string_view text) {
 
 std::string RenderTable(const UsageReport& report, const RenderContext& context) {
   std::string out = fmt::format("Usage by {}", report.by.Name());
-  if (report.since_us) out += " since " + FormatUtcTimestamp(*report.since_us);
+  if (report.since_us) out += " since " + FormatLocalTimestamp(*report.since_us);
   out += fmt::format(": {} attempt{} of {} task{}", report.total.attempts,
                      report.total.attempts == 1 ? "" : "s", report.total.tasks,
                      report.total.tasks == 1 ? "" : "s");
@@ -105,8 +106,14 @@ std::string RenderTable(const UsageReport& report, const RenderContext& context)
         "{:>9}\n",
         group, width, cells...);
   };
-  out += row("GROUP", "TASKS", "ATTEMPTS", "OK", "FAILED", "CORE-H ALLOC", "CORE-H USED", "EFF",
-             "GPU-H", "MEM GIB-H REQ", "MEM GIB-H PEAK", "SPAN");
+  // One unit of time for the whole table, from its total (report/time_unit.h).
+  const TimeUnit unit = ReportTimeUnit(report);
+  std::string u = unit.short_name;
+  std::transform(u.begin(), u.end(), u.begin(), [](unsigned char c) { return std::toupper(c); });
+  out += row("GROUP", "TASKS", "ATTEMPTS", "OK", "FAILED", "CORE-" + u + " ALLOC",
+             "CORE-" + u + " USED", "EFF", "GPU-" + u, "MEM GIB-" + u + " REQ",
+             "MEM GIB-" + u + " PEAK", "SPAN");
+  auto Hours = [&unit](double hours) { return allot::Hours(unit.Of(hours)); };
   auto line = [&](const GroupUsage& g) {
     return row(g.group, g.tasks, g.attempts, g.succeeded, g.failed, Hours(g.core_hours_allocated),
                Hours(g.core_hours_used), Percent(g.Efficiency()), Hours(g.gpu_hours),

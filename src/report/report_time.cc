@@ -99,4 +99,13 @@ std::string FormatUtcTimestamp(int64_t unix_us) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+std::string FormatLocalTimestamp(int64_t unix_us) {
+  std::time_t t = static_cast<std::time_t>(unix_us / 1'000'000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64] = {};
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
+  return buf;
+}
+
 }  // namespace allot

@@ -15,7 +15,10 @@ namespace allot {
 // "90min", see ParseDuration). Unix microseconds. InvalidArgument saying what is accepted.
 Result<int64_t> ParseSince(std::string_view text, int64_t now_us);
 
-// "2024-05-01T08:30:00Z" (whole seconds, UTC).
+// "2024-05-01T08:30:00Z" (whole seconds, UTC): the machine formats (CSV, JSON).
 std::string FormatUtcTimestamp(int64_t unix_us);
+// "2024-05-01 10:30:00 CEST" (whole seconds, local time with its zone), as the CLI prints
+// times: what people read (the table, the HTML page).
+std::string FormatLocalTimestamp(int64_t unix_us);
 
 }  // namespace allot

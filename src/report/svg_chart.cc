@@ -53,6 +53,22 @@ std::vector<double> NiceTicks(double max, int target) {
   return ticks;
 }
 
+int64_t LocalUtcOffsetUs(int64_t unix_us) {
+  std::time_t t = static_cast<std::time_t>(unix_us / 1'000'000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return static_cast<int64_t>(tm.tm_gmtoff) * 1'000'000;
+}
+
+std::string LocalZoneName(int64_t unix_us) {
+  std::time_t t = static_cast<std::time_t>(unix_us / 1'000'000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16] = {};
+  std::strftime(buf, sizeof buf, "%Z", &tm);
+  return buf[0] != '\0' ? buf : "local time";
+}
+
 std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target) {
   constexpr int64_t kS = 1'000'000;
   constexpr int64_t kSteps[] = {1 * kS,     2 * kS,     5 * kS,     10 * kS,     15 * kS,
@@ -68,7 +84,11 @@ std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target) {
       break;
     }
   }
-  for (int64_t t = (first_us + step - 1) / step * step; t <= last_us; t += step) {
+  // Round in local time (a day step falls on local midnights), with the zone's offset at the
+  // start of the span.
+  const int64_t offset = LocalUtcOffsetUs(first_us);
+  for (int64_t t = (first_us + offset + step - 1) / step * step - offset; t <= last_us;
+       t += step) {
     ticks.push_back(t);
   }
   return ticks;
@@ -77,7 +97,7 @@ std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target) {
 std::string TimeTickLabel(int64_t unix_us, int64_t span_us) {
   std::time_t t = static_cast<std::time_t>(unix_us / 1'000'000);
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  localtime_r(&t, &tm);
   if (span_us < 600LL * 1'000'000) {
     return fmt::format("{:02}:{:02}:{:02}", tm.tm_hour, tm.tm_min, tm.tm_sec);
   }

@@ -16,12 +16,15 @@ std::string XmlEscape(std::string_view text);
 // `max`, about `target` of them. {0, 1} when max <= 0. REQUIRES: target >= 1.
 std::vector<double> NiceTicks(double max, int target);
 
-// Tick times (Unix microseconds) at round UTC boundaries (1 s .. 1 week steps) inside
-// [first_us, last_us], about `target` of them.
+// Tick times (Unix microseconds) at round local-time boundaries (1 s .. 1 week steps; the local
+// zone's offset at first_us) inside [first_us, last_us], about `target` of them.
 std::vector<int64_t> TimeTicks(int64_t first_us, int64_t last_us, int target);
-// A tick's label: "HH:MM:SS" for spans under 10 minutes, "HH:MM" under 2 days, else
-// "MM-DD HH:MM" (UTC).
+// A tick's label in local time, as the CLI prints times: "HH:MM:SS" for spans under 10
+// minutes, "HH:MM" under 2 days, else "MM-DD HH:MM".
 std::string TimeTickLabel(int64_t unix_us, int64_t span_us);
+// The local zone's offset from UTC at `unix_us` (CET: +3600 s), and its abbreviation ("CET").
+int64_t LocalUtcOffsetUs(int64_t unix_us);
+std::string LocalZoneName(int64_t unix_us);
 
 // A compact number for labels: "0", "0.0042", "12.5", "1,234".
 std::string CompactNumber(double value);
