@@ -17,7 +17,7 @@ struct ServerStartOptions {
   std::string dir;
   std::string http_host = "127.0.0.1";
   int http_port = 0;
-  std::string worker_host = "*";
+  std::string worker_host;
   int worker_port = 0;
   std::string worker_timeout = "30s";
   std::string durability = "normal";
@@ -86,8 +86,8 @@ CLI::App* AddServerCommand(CLI::App* app, int* exit_code) {
   start->add_option("--http-port", o->http_port, "HTTP port; 0: the last one, else any")
       ->check(CLI::Range(0, 65535));
   start->add_option("--worker-host", o->worker_host,
-                    "Address the worker endpoint binds ('*': every interface)")
-      ->capture_default_str();
+                    "Address the worker endpoint binds; default: the address this host's name "
+                    "resolves to (a cluster node's, loopback on a laptop); '*': every interface");
   start->add_option("--worker-port", o->worker_port, "Worker port; 0: the last one, else any")
       ->check(CLI::Range(0, 65535));
   start->add_option("--worker-timeout", o->worker_timeout,

@@ -1,5 +1,7 @@
 #include "server/cluster_server.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +34,35 @@ std::string ShortHostName() {
 }
 
 void Log(const std::string& line) { std::fprintf(stderr, "allot server: %s\n", line.c_str()); }
+
+// The IPv4 address `name` resolves to; empty when it does not.
+std::string AddressOf(const std::string& name) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return "";
+  char text[INET_ADDRSTRLEN] = {};
+  const auto* in = reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+  const bool ok = inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr;
+  freeaddrinfo(found);
+  return ok ? text : "";
+}
+
+// Where the worker endpoint binds: --worker-host, else the address of this host's name (not
+// every interface: a laptop's endpoint stays on loopback, a cluster node's on the address its
+// name has on the cluster's network), else loopback.
+std::string WorkerBindHost(const std::string& requested) {
+  if (!requested.empty()) return requested;
+  std::string address = AddressOf(ShortHostName());
+  if (address.empty()) {
+    Log("this host's name (" + ShortHostName() + ") does not resolve: the worker endpoint "
+        "listens on 127.0.0.1 only; give --worker-host ADDRESS (or '*') for workers on other "
+        "nodes");
+    return "127.0.0.1";
+  }
+  return address;
+}
 
 }  // namespace
 
@@ -101,11 +132,12 @@ Status ClusterServer::Open() {
 
   int worker_port = options_.worker_port != 0 ? options_.worker_port
                                               : PortOf(access_.worker_endpoint);
-  Result<std::unique_ptr<ServerEndpoint>> endpoint = ServerEndpoint::Create(
-      access_, fmt::format("tcp://{}:{}", options_.worker_host, worker_port));
+  const std::string bind_host = WorkerBindHost(options_.worker_host);
+  Result<std::unique_ptr<ServerEndpoint>> endpoint =
+      ServerEndpoint::Create(access_, fmt::format("tcp://{}:{}", bind_host, worker_port));
   if (!endpoint.ok() && options_.worker_port == 0 && worker_port != 0) {
     // The last start's port is taken now: any free one (workers read the new access file).
-    endpoint = ServerEndpoint::Create(access_, fmt::format("tcp://{}:0", options_.worker_host));
+    endpoint = ServerEndpoint::Create(access_, fmt::format("tcp://{}:0", bind_host));
   }
   if (!endpoint.ok()) return endpoint.status();
   endpoint_ = std::move(endpoint).value();
@@ -118,9 +150,8 @@ Status ClusterServer::Open() {
   }
   if (!bound.ok()) return bound.status();
 
-  const std::string advertised =
-      options_.worker_host == "*" || options_.worker_host == "0.0.0.0" ? ShortHostName()
-                                                                       : options_.worker_host;
+  const std::string& wh = options_.worker_host;
+  const std::string advertised = wh.empty() || wh == "*" || wh == "0.0.0.0" ? ShortHostName() : wh;
   access_.host = ShortHostName();
   access_.pid = getpid();
   access_.instance = RandomHex(8);

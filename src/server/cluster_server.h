@@ -40,7 +40,9 @@ struct ClusterServerOptions {
   std::string dir;  // the server directory: made 0700 (refused when another user owns it)
   std::string http_host = "127.0.0.1";  // loopback unless asked
   int http_port = 0;                    // 0: the port of the last start, else any free one
-  std::string worker_host = "*";        // the worker endpoint binds every interface
+  // The address the worker endpoint binds: "" (default) the one this host's name resolves to
+  // (a cluster node's internal address; loopback on a laptop), "*" every interface.
+  std::string worker_host;
   int worker_port = 0;                  // 0: the port of the last start, else any free one
   Duration worker_timeout = std::chrono::seconds(30);  // heartbeats come every third of it
   JournalDurability durability = JournalDurability::kNormal;

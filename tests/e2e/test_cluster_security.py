@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import time
@@ -19,6 +20,27 @@ def cluster(tmp_path):
     c.start_server()
     yield c
     c.close()
+
+
+def listening_addresses(port):
+    """The local IPv4 addresses with a socket listening on `port` (/proc/net/tcp)."""
+    found = set()
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+            raw = bytes.fromhex(address)[::-1]  # little-endian on x86
+            found.add(".".join(str(b) for b in raw))
+    return found
+
+
+def test_worker_endpoint_listens_where_the_host_name_points_not_everywhere(cluster):
+    endpoint = cluster.access()["worker"]["endpoint"]
+    port = int(endpoint.rsplit(":", 1)[1])
+    expected = socket.gethostbyname(socket.gethostname())
+    assert listening_addresses(port) == {expected}, endpoint
+    # Workers still find it by the advertised host name.
+    assert endpoint.startswith(f"tcp://{socket.gethostname()}:")
 
 
 def test_access_file_is_readable_by_its_owner_only(cluster):
