@@ -225,5 +225,16 @@ TYPED_TEST(JournalContractTest, MetaKeepsTheLastValuePerKeySortedByKey) {
   EXPECT_EQ(this->MustLoad().meta, (Meta{{"a", "3"}, {"b", "2"}, {"empty", ""}}));
 }
 
+TYPED_TEST(JournalContractTest, GetMetaGivesTheCommittedValueOfOneKey) {
+  EXPECT_EQ(*this->journal().GetMeta("next_worker_id"), std::nullopt);
+  ASSERT_TRUE(this->journal().PutMeta("next_worker_id", "3").ok());
+  ASSERT_TRUE(this->journal().Commit().ok());
+  ASSERT_TRUE(this->journal().PutMeta("next_worker_id", "4").ok());  // not committed yet
+  EXPECT_EQ(*this->journal().GetMeta("next_worker_id"), std::optional<std::string>("3"));
+  ASSERT_TRUE(this->journal().Commit().ok());
+  EXPECT_EQ(*this->journal().GetMeta("next_worker_id"), std::optional<std::string>("4"));
+  EXPECT_EQ(*this->journal().GetMeta("other"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace allot

@@ -9,6 +9,15 @@ Status JournalStore::LoadForRecovery(RecoveryConsumer* consumer) {
   return FeedRecovery(contents, consumer);
 }
 
+Result<std::optional<std::string>> JournalStore::GetMeta(const std::string& key) {
+  ALLOT_ASSIGN_OR_RETURN(JournalContents contents, Load());
+  std::optional<std::string> value;
+  for (const auto& [k, v] : contents.meta) {
+    if (k == key) value = v;
+  }
+  return value;
+}
+
 Status FeedRecovery(JournalContents& contents, RecoveryConsumer* consumer) {
   std::vector<bool> finished(contents.submissions.size(), false);
   for (const TaskEvent& e : contents.events) {

@@ -60,6 +60,9 @@ class JournalStore {
   virtual Status Commit() = 0;
   // Everything committed so far.
   virtual Result<JournalContents> Load() = 0;
+  // The committed value of a metadata key (PutMeta); none when it was never set. By default,
+  // from Load().
+  virtual Result<std::optional<std::string>> GetMeta(const std::string& key);
   // Hands what recovering a scheduler needs of everything committed so far to `consumer`:
   // every submission (a store may give finished tasks brief, without decoding their whole
   // specs, and hand them on while it still reads the events), then the events, which it may

@@ -339,6 +339,23 @@ Result<JournalContents> SqliteJournal::Load() {
   return LoadJournal(reader);
 }
 
+Result<std::optional<std::string>> SqliteJournal::GetMeta(const std::string& key) {
+  std::optional<SqliteDb> reader;
+  if (batch_open_) {  // the open batch is not committed: read with a connection of its own
+    ALLOT_ASSIGN_OR_RETURN(SqliteDb opened, OpenReader(path()));
+    reader.emplace(std::move(opened));
+  }
+  SqliteDb& db = reader ? *reader : db_;
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                         db.Prepare("SELECT value FROM meta WHERE key = ?1"));
+  sqlite3_bind_text(stmt.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(stmt.get());
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return db.Error(rc, "reading the journal's metadata");
+  const unsigned char* text = sqlite3_column_text(stmt.get(), 0);
+  return std::optional<std::string>(text != nullptr ? reinterpret_cast<const char*>(text) : "");
+}
+
 Status SqliteJournal::LoadForRecovery(RecoveryConsumer* consumer) {
   const std::string file = path();
   JournalReaderFactory open_reader = [file] { return OpenReader(file); };

@@ -61,6 +61,8 @@ class SqliteJournal final : public JournalStore {
   // events are read on a second connection while the tasks load and are handed on in chunks
   // (LoadJournalForRecovery).
   Status LoadForRecovery(RecoveryConsumer* consumer) override;
+  // One lookup (the committed value, also while a batch is open).
+  Result<std::optional<std::string>> GetMeta(const std::string& key) override;
 
   const std::string& path() const { return db_.path(); }
   bool read_only() const { return read_only_; }

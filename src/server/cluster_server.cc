@@ -33,6 +33,9 @@ std::string ShortHostName() {
   return host;
 }
 
+// The journal's metadata key of the id the next worker gets.
+constexpr const char* kNextWorkerIdKey = "next_worker_id";
+
 void Log(const std::string& line) { std::fprintf(stderr, "allot server: %s\n", line.c_str()); }
 
 // The IPv4 address `name` resolves to; empty when it does not.
@@ -159,6 +162,15 @@ Status ClusterServer::Open() {
   access_.http_url = fmt::format("http://{}:{}", options_.http_host, bound.value());
   access_.worker_endpoint = fmt::format("tcp://{}:{}", advertised, endpoint_->port());
   ZmqChannelOptions channel;
+  ALLOT_ASSIGN_OR_RETURN(std::optional<std::string> next_id, journal_->GetMeta(kNextWorkerIdKey));
+  if (next_id) {
+    char* end = nullptr;
+    const unsigned long long parsed = std::strtoull(next_id->c_str(), &end, 10);
+    if (end != next_id->c_str() && *end == '\0' && parsed >= 1) {
+      saved_next_worker_id_ = static_cast<WorkerId>(parsed);
+    }
+  }
+  channel.first_worker_id = saved_next_worker_id_;
   channel.worker_timeout = options_.worker_timeout;
   channel.instance = access_.instance;
   channel.output_dir = output_dir_;
@@ -187,6 +199,15 @@ void ClusterServer::OnEvents(std::span<const Submission>, std::span<const TaskEv
     ++attempts_ended_[std::string(TaskStateName(e.to))];
     task_duration_.Observe(std::chrono::duration<double>(e.usage->wall).count());
   }
+}
+
+void ClusterServer::OnTurn() {
+  const WorkerId next = channel_->registry().next_id();
+  if (next == saved_next_worker_id_) return;
+  saved_next_worker_id_ = next;  // tried once: a failing journal stops the loop anyway
+  Status s = journal_->PutMeta(kNextWorkerIdKey, std::to_string(next));
+  if (s.ok()) s = journal_->Commit();
+  if (!s.ok()) Log("cannot journal the next worker id: " + s.ToString());
 }
 
 void ClusterServer::NoteEnds(std::span<const TaskEvent> events) {

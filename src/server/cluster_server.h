@@ -102,6 +102,9 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   // LoopObserver: metrics and the reasons tasks ended.
   void OnEvents(std::span<const Submission> submissions, std::span<const TaskEvent> events,
                 bool durable) override;
+  // LoopObserver: journals the next worker id when a worker joined, so that ids are never
+  // given out twice, across restarts too.
+  void OnTurn() override;
 
   Result<Ref> Resolve(const std::string& ref) const;
   nlohmann::json TaskJson(TaskIndex t) const;
@@ -124,6 +127,7 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   std::unique_ptr<ZmqChannel> channel_;
   std::unique_ptr<HttpApi> http_;
   size_t recovered_tasks_ = 0;
+  WorkerId saved_next_worker_id_ = 1;  // as the journal's meta next_worker_id has it
   int64_t started_us_ = 0;
 
   // Loop thread: metrics, and why unsuccessful tasks ended.

@@ -48,8 +48,13 @@ struct PastWorker {
 
 class WorkerRegistry {
  public:
+  // Ids start at `first_id`: a restarted server continues after the ids its journal records
+  // (ClusterServer), so an id is never reused.
+  explicit WorkerRegistry(WorkerId first_id = 1) : next_id_(first_id) {}
   // Ids are never reused (a worker that comes back is a new one).
   WorkerId NextId() { return next_id_++; }
+  // The id the next worker will get.
+  WorkerId next_id() const { return next_id_; }
   WorkerPeer& Add(WorkerId id, const std::string& name);
   WorkerPeer* Find(const std::string& name);
   WorkerPeer* Find(WorkerId id);

@@ -19,6 +19,7 @@ ZmqChannel::ZmqChannel(Scheduler* scheduler, ServerEndpoint* endpoint, const Clo
       clock_(clock),
       options_(std::move(options)),
       log_(std::move(log)),
+      registry_(options_.first_worker_id),
       unattached_deadline_(clock->Now() + options_.worker_timeout) {}
 
 std::vector<PollSource> ZmqChannel::PollSources() const { return {{endpoint_->socket(), -1}}; }

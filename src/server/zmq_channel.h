@@ -28,6 +28,7 @@ struct ZmqChannelOptions {
   Duration worker_timeout = std::chrono::seconds(30);  // heartbeats come every third of it
   std::string instance;    // the server's AccessFile::instance, told to workers
   std::string output_dir;  // where workers put task output
+  WorkerId first_worker_id = 1;  // after those a previous run of the server gave out
 };
 
 class ZmqChannel final : public WorkerChannel {

@@ -83,3 +83,17 @@ def test_tasks_of_a_killed_worker_run_again_on_another_with_the_next_attempt(clu
     assert (c.root / "runs" / "doomed").read_text().split() == ["doomed@1", "doomed@2"]
     c.cli("cancel", "doomed")
     c.wait_state("doomed", "canceled")
+
+
+def test_worker_ids_are_not_given_out_again_after_a_restart(cluster):
+    c = cluster
+    c.start_worker("--cores", "1", "--name", "first")
+    [first] = c.active_workers()
+    c.kill9_server()
+    c.start_server()
+    wait_for(lambda: len(c.active_workers()) == 1, what="the worker to reconnect by itself")
+    [again] = c.active_workers()
+    assert again["name"] == "first" and again["id"] > first["id"], (first, again)
+    c.start_worker("--cores", "1", "--name", "second")
+    ids = sorted(w["id"] for w in c.active_workers())
+    assert len(set(ids)) == 2 and min(ids) > first["id"], ids
