@@ -140,6 +140,7 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
   const LoopTasks held(this);
   LoadOptions options;
   options.base_dir = request.base_dir;
+  options.file_dir = request.file_dir;
   options.held = &held;
   Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, nullptr);
   if (!loaded.ok()) return loaded.status();  // with its diagnostics
