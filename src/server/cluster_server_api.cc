@@ -64,6 +64,10 @@ Json ClusterServer::TaskJson(TaskIndex t) const {
             // The memory it asks for now: grown after attempts killed at their memory limit.
             {"memory", brief.memory_bytes}};
   if (running && scheduler_->CancelPending(t)) j["why"] = "being canceled";
+  // A task that ended badly: how (as `allot status --workdir` says it from the journal).
+  if (IsUnsuccessful(state) && j["why"].get_ref<const std::string&>().empty()) {
+    j["why"] = EndReason(t);
+  }
   return j;
 }
 

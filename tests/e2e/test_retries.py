@@ -120,5 +120,8 @@ def test_a_command_that_cannot_run_is_not_retried(allot, tmp_path):
     states = allot.task_states()
     assert states["missing"]["state"] == "failed" and states["missing"]["attempts"] == 1
     assert states["denied"]["state"] == "failed" and states["denied"]["attempts"] == 1
-    assert "missing: exit code 127 (command not found; not retried)" in r.stdout, r.stdout
-    assert "denied: exit code 126 (command not executable; not retried)" in r.stdout, r.stdout
+    # The shell's own words (the last lines of stderr) say why.
+    assert (f"missing: exit code 127: sh: 1: {tmp_path}/no-such-simulator: not found "
+            "(not retried)") in r.stdout, r.stdout
+    assert (f"denied: exit code 126: sh: 1: {script}: Permission denied (not retried)"
+            in r.stdout), r.stdout

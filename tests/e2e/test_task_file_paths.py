@@ -90,8 +90,9 @@ def test_submitted_file_resolves_against_its_directory_and_shows_the_stderr_tail
     c.wait_state("present", "succeeded")
     c.wait_state("sim", "failed")
     missing = str(tmp_path / "campaign" / "missing-simulate.sh")
-    sim = c.task("sim")
-    assert sim["reason"].startswith("exit code 127: "), sim
-    assert missing + ": not found" in sim["reason"], sim
-    text = c.cli("status", "sim").stdout
-    assert missing + ": not found" in text, text
+    [attempt] = c.task("sim")["attempts"]  # not retried
+    assert attempt["reason"].startswith("exit code 127: "), attempt
+    assert missing + ": not found" in attempt["reason"], attempt
+    for args in (("status",), ("status", "sim"), ("status", "--json"), ("status", "sim", "--json")):
+        out = c.cli(*args).stdout
+        assert missing + ": not found" in out, (args, out)
