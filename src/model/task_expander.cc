@@ -123,7 +123,7 @@ void TaskExpander::Expand(RawTask&& raw, std::vector<PendingTask>* out) {
     sink_->Add(base.id_line, base.spec.id, "id", s.message());
   }
   base.spec.workdir = ResolveWorkdir(base.spec.workdir);
-  base.spec.command = ResolveCommandProgram(file_dir(), base.spec.command);
+  ResolveCommandProgram(file_dir(), &base.spec.command);
   out->push_back(std::move(base));
 }
 
@@ -174,7 +174,8 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
     if (Status st = ValidateTaskId(t.id); !st.ok()) {
       if (bad_ids++ == 0) sink_->Add(base.id_line, t.id, "id", st.message());
     }
-    t.command = ResolveCommandProgram(file_dir(), command.Render(values));
+    t.command = command.Render(values);
+    ResolveCommandProgram(file_dir(), &t.command);
     t.workdir = ResolveWorkdir(workdir.Render(values));
     for (size_t i = 0; i < env.size(); ++i) t.env[i].second = env[i].Render(values);
     size_t i = 0;

@@ -63,23 +63,23 @@ std::string ResolvePath(std::string_view dir, std::string_view path) {
   return out;
 }
 
-std::string ResolveCommandProgram(std::string_view dir, std::string_view command) {
+bool ResolveCommandProgram(std::string_view dir, std::string* command_text) {
+  const std::string_view command = *command_text;
   size_t start = command.find_first_not_of(" \t");
-  if (dir.empty() || start == std::string_view::npos) return std::string(command);
+  if (dir.empty() || start == std::string_view::npos) return false;
   size_t end = start;
   while (end < command.size() && !EndsWord(command[end])) ++end;
   const std::string_view word = command.substr(start, end - start);
   if (word.empty() || word.front() == '/' || word.find('/') == std::string_view::npos ||
       (end < command.size() && command[end] == '(')) {
-    return std::string(command);
+    return false;
   }
   for (unsigned char c : word) {
-    if (!IsPlainPathByte(c)) return std::string(command);
+    if (!IsPlainPathByte(c)) return false;
   }
-  std::string out(command.substr(0, start));
-  out += ShellQuoted(ResolvePath(dir, word));
-  out.append(command.substr(end));
-  return out;
+  std::string program = ShellQuoted(ResolvePath(dir, word));
+  command_text->replace(start, end - start, program);
+  return true;
 }
 
 }  // namespace allot

@@ -18,12 +18,13 @@ namespace allot {
 // empty, are only normalized.
 std::string ResolvePath(std::string_view dir, std::string_view path);
 
-// `command` with its program resolved against `dir` (ResolvePath) when the program is a
+// Rewrites `*command` with its program resolved against `dir` (ResolvePath) when the program is a
 // relative path with a '/': the first word, up to a blank or one of ; & | < >, made only of
 // letters, digits, bytes >= 0x80 and . _ - + / @ % , : ^. Anything the shell would expand or
 // treat specially (quotes, $, ~, =, globs, a leading '(' or '{', a word followed by '(') leaves
 // the command unchanged. A resolved path with characters the shell would treat specially is
-// single-quoted. An empty `dir` changes nothing.
-std::string ResolveCommandProgram(std::string_view dir, std::string_view command);
+// single-quoted. An empty `dir` changes nothing. Returns whether it changed the command (it
+// allocates only then: a million tasks are loaded at once).
+bool ResolveCommandProgram(std::string_view dir, std::string* command);
 
 }  // namespace allot
