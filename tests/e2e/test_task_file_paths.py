@@ -1,9 +1,11 @@
-"""Relative paths in a task file are the file's: the demo runs from any directory, and
-`--resume` works from another one. A command the shell cannot run (exit 127) fails at once,
+"""Relative paths in a task file are the file's: the demo runs from any directory, and the
+journal records the resolved paths. A command the shell cannot run (exit 127) fails at once,
 and the shell's own words (the last lines of its stderr) are its reason in the run summary and
 in `allot status`, text and JSON, embedded and in cluster mode."""
 
+import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,15 @@ def test_demo_workflow_runs_from_a_directory_outside_the_repo(allot, tmp_path):
     result = (elsewhere / "demo" / "aggregate" / "result.txt").read_text()
     assert "energy 10: mean resolution" in result and "over 3 seeds" in result, result
     assert summary_of(elsewhere / "demo")["succeeded"] == 13
-    # The journal holds the resolved programs: a resume from yet another directory finds them.
-    again = allot.run("run", DEMO, "--workdir", elsewhere / "demo", "--resume", cwd=tmp_path)
+    # The journal holds the resolved programs, so a resume (without the file) from yet another
+    # directory finds them.
+    db = sqlite3.connect(f"file:{elsewhere / 'demo' / 'allot.db'}?mode=ro", uri=True)
+    try:
+        [(spec,)] = db.execute("SELECT spec FROM tasks WHERE id = 'sim-e5-s2'").fetchall()
+    finally:
+        db.close()
+    assert json.loads(spec)["command"] == f"{DEMO.parent / 'simulate.sh'} 5 2", spec
+    again = allot.run("run", "--workdir", elsewhere / "demo", "--resume", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "13 succeeded" in again.stdout, again.stdout
 
