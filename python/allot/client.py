@@ -135,8 +135,10 @@ class Client:
         workflow document (``allot.workflow(...)``, a dict with ``"tasks"`` and maybe
         ``"defaults"``), or the path of a task file (JSON or YAML). Dependencies may name tasks
         submitted earlier. ``name`` is the file name the server's messages cite (default
-        ``submit.json``, or the path); relative workdirs resolve against ``base_dir`` (default:
-        this process's current directory).
+        ``submit.json``, or the path). Tasks that name no workdir run in ``base_dir`` (default:
+        this process's current directory); relative paths written in a task file (workdirs,
+        programs like ``./sim``) resolve against the file's directory, those of tasks given as
+        objects against ``base_dir``.
 
         BadInputError when the server refuses them: every problem in ``problems`` (the lines
         ``name:line: task 'x': field 'y': ...``) and in ``diagnostics`` (the same as
@@ -145,8 +147,10 @@ class Client:
         """
         call = caller_origin()
         generated: Optional[GeneratedFile] = None
+        file_dir = None
         if isinstance(tasks, (str, os.PathLike)):
             path = os.fspath(tasks)
+            file_dir = os.path.dirname(os.path.abspath(path))
             try:
                 text = Path(path).read_text()
             except OSError as e:
@@ -160,9 +164,11 @@ class Client:
             name = name or "submit.json"
             generated = generated_file(name, text, tasks, call)
         base = os.path.abspath(base_dir) if base_dir is not None else os.getcwd()
+        body = {"name": name, "text": text, "base_dir": base}
+        if file_dir is not None:
+            body["file_dir"] = file_dir
         try:
-            answer = self._json("POST", "/api/v1/submit",
-                                body={"name": name, "text": text, "base_dir": base})
+            answer = self._json("POST", "/api/v1/submit", body=body)
         except BadInputError as e:
             if generated is None:
                 raise

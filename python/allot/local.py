@@ -55,8 +55,9 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     ``durability`` (``"normal"`` or ``"full"``), ``db`` (default ``<workdir>/allot.db``),
     ``progress`` and ``quiet`` (False: allot's progress and summary are also copied to this
     process's stderr/stdout as they come). ``cwd`` is where allot starts: the directory tasks
-    run in unless their ``workdir`` says otherwise (a relative one resolves against it);
-    default, this process's. Paths given here are relative to this process's directory.
+    run in unless their ``workdir`` says otherwise; default, this process's. Relative paths in
+    tasks given as objects (workdirs, programs like ``./sim``) resolve against it too; those
+    in a task file, against the file's directory. Paths given here are relative to this process's directory.
     ``binary``: see :func:`allot.find_binary`.
 
     Returns a :class:`RunResult` whatever the outcome, except that bad input (exit 2: the
@@ -117,6 +118,10 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     command = [exe, "run"]
     if task_file is not None:
         command += ["--tasks", str(task_file)]
+    if task_file is not None and not isinstance(tasks_or_path, (str, os.PathLike)):
+        # A generated file: its relative paths (./sim) are the caller's, not those of the
+        # directory it was written to.
+        command += ["--relative-to", str(run_cwd or os.getcwd())]
     command += ["--workdir", str(workdir_path)]
     if db is not None:
         command += ["--db", str(db_path)]

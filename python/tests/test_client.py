@@ -234,6 +234,22 @@ def test_glob_dependency_on_earlier_submission(client, prefix):
     assert client.task(agg).depends_on == arr
 
 
+def test_submitted_task_file_resolves_relative_programs_against_its_directory(client, prefix,
+                                                                              tmp_path):
+    campaign = tmp_path / "campaign"
+    campaign.mkdir()
+    script = campaign / "hello.sh"
+    script.write_text("#!/bin/sh\necho hello from $0\n")
+    script.chmod(0o755)
+    path = campaign / "tasks.yaml"
+    path.write_text(f"tasks:\n  - {{id: {prefix}-h, command: ./hello.sh}}\n")
+    # base_dir (where tasks run) is elsewhere; ./hello.sh is still the file's neighbour.
+    ids = client.submit(path, base_dir=tmp_path)
+    result = client.wait(ids, timeout=30)
+    assert result.ok, result.unsuccessful
+    assert client.log(f"{prefix}-h") == f"hello from {script}\n"
+
+
 def test_submit_command_default_name_and_options(client, prefix):
     [task_id] = client.submit_command(["printf", "%s|", "a b", "{x}"], cores="1", priority=3,
                                       env={"GREETING": "hi"}, time_limit=60, max_retries=1)

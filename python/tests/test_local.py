@@ -276,3 +276,21 @@ def test_custom_resources_are_offered_with_resources(tmp_path):
     result = allot.run(tasks, workdir=tmp_path / "w", cwd=tmp_path, resources={"licenses": 1},
                        check=True)
     assert result.summary["succeeded"] == 3
+
+
+def test_relative_programs_of_task_objects_are_the_callers_and_of_a_file_the_files(tmp_path):
+    project = tmp_path / "project"
+    (project / "bin").mkdir(parents=True)
+    script = project / "bin" / "hello.sh"
+    script.write_text("#!/bin/sh\necho hello from $0\n")
+    script.chmod(0o755)
+    # Task objects: the generated file lands beside the work directory, elsewhere; ./bin/hello.sh
+    # is still the caller's (cwd).
+    result = allot.run([allot.Task(id="a", command="./bin/hello.sh")],
+                       workdir=tmp_path / "out" / "w", cwd=project, check=True)
+    assert result.output("a") == f"hello from {script}\n"
+    # A task file: its own directory.
+    tasks = project / "tasks.json"
+    tasks.write_text(json.dumps([{"id": "b", "command": "bin/hello.sh"}]))
+    result = allot.run(tasks, workdir=tmp_path / "out" / "w2", cwd=tmp_path, check=True)
+    assert result.output("b") == f"hello from {script}\n"

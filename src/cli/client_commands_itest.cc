@@ -217,6 +217,18 @@ TEST_F(ClientCommandsTest, SubmitFileSendsItAsIs) {
   EXPECT_EQ(AllotAt("submit --cores 2 tasks.yaml").exit_code, kExitBadInput);
 }
 
+TEST_F(ClientCommandsTest, SubmitFileSendsItsDirectoryForItsRelativePaths) {
+  std::filesystem::create_directories(dir_ / "campaign");
+  std::ofstream(dir_ / "campaign" / "tasks.yaml") << "tasks:\n  - {id: a, command: ./a}\n";
+  CommandRun run = AllotAt("submit campaign/tasks.yaml");
+  ASSERT_EQ(run.exit_code, kExitOk) << run.err;
+  EXPECT_EQ(backend_.submit->base_dir, dir_.string());
+  EXPECT_EQ(backend_.submit->file_dir, (dir_ / "campaign").string());
+  // A command on the command line has no file: its paths are the submitter's directory's.
+  ASSERT_EQ(AllotAt("submit -- ./sim 1").exit_code, kExitOk);
+  EXPECT_EQ(backend_.submit->file_dir, "");
+}
+
 TEST_F(ClientCommandsTest, RejectedSubmissionPrintsEveryProblemAndExits2) {
   backend_.submit_error =
       Status::InvalidArgument("t.yaml: 2 problems\nt.yaml:1: first\nt.yaml:2: second");

@@ -93,6 +93,13 @@ int Run(RunOptions o) {
     std::vector<Diagnostic> diagnostics;
     LoadOptions load;
     load.base_dir = cwd.string();
+    if (!o.relative_to.empty()) {
+      if (!fs::is_directory(o.relative_to, ec)) {
+        return BadInput("--relative-to " + o.relative_to + ": not a directory");
+      }
+      load.file_dir = fs::absolute(o.relative_to).lexically_normal().string();
+      while (load.file_dir.size() > 1 && load.file_dir.back() == '/') load.file_dir.pop_back();
+    }
     load.capacity = machine->Capacity();
     auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
     if (!diagnostics.empty()) {
@@ -168,6 +175,9 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "summary.json go")
       ->capture_default_str();
   run->add_option("--db", options->db, "Journal file (default <workdir>/allot.db)");
+  run->add_option("--relative-to", options->relative_to,
+                  "Resolve the task file's relative paths (workdirs, programs like ./sim) "
+                  "against this directory instead of the file's own (for generated files)");
   run->add_flag("--resume", options->resume,
                 "Continue the campaign in the journal after a crash or stop");
   run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")

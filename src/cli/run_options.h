@@ -9,6 +9,7 @@ namespace allot {
 
 struct RunOptions {
   std::string tasks_file;      // positional or --tasks
+  std::string relative_to;     // --relative-to: where the file's relative paths point
   std::string workdir = "allot-work";
   std::string db;              // default <workdir>/allot.db
   bool resume = false;

@@ -56,7 +56,7 @@ int Submit(CLI::App* cmd, SubmitFlags& f) {
     return kExitBadInput;
   }
   const bool file = !dashdash && f.words.size() == 1 && LooksLikeTaskFile(f.words[0]);
-  std::string name, text;
+  std::string name, text, file_dir;
   if (file) {
     for (const char* flag : kTaskFlags) {
       if (cmd->count(flag)) {
@@ -76,6 +76,8 @@ int Submit(CLI::App* cmd, SubmitFlags& f) {
     buffer << in.rdbuf();
     name = f.words[0];
     text = buffer.str();
+    // Relative paths in the file are the file's (model/task_paths.h).
+    file_dir = std::filesystem::absolute(f.words[0]).parent_path().string();
   } else {
     f.task.command = f.words;
     if (f.task.name.empty()) f.task.name = DefaultTaskName(f.words[0], RandomHex(3));
@@ -88,7 +90,7 @@ int Submit(CLI::App* cmd, SubmitFlags& f) {
   std::optional<ApiClient> client = ConnectOrReport("submit", f.server_dir, &exit_code);
   if (!client) return exit_code;
   Result<nlohmann::json> answer =
-      client->Submit(name, text, std::filesystem::current_path().string());
+      client->Submit(name, text, std::filesystem::current_path().string(), file_dir);
   if (!answer.ok()) {
     WriteDiagnosticsJson("submit", f.diagnostics_json, answer.status().diagnostics());
     return ReportClientError("submit", answer.status());

@@ -199,8 +199,10 @@ Result<Json> ApiClient::StopServer(bool kill) const {
 }
 
 Result<Json> ApiClient::Submit(const std::string& name, const std::string& text,
-                               const std::string& base_dir) const {
+                               const std::string& base_dir,
+                               const std::string& file_dir) const {
   Json body = {{"name", name}, {"text", text}, {"base_dir", base_dir}};
+  if (!file_dir.empty()) body["file_dir"] = file_dir;
   return CallJson("POST", "/api/v1/submit", {}, &body, kReadTimeoutS);
 }
 

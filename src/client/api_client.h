@@ -50,8 +50,11 @@ class ApiClient {
 
   Result<nlohmann::json> ServerInfo() const;
   Result<nlohmann::json> StopServer(bool kill) const;
+  // `file_dir`: the task file's directory, against which relative paths in it resolve (empty:
+  // none, they resolve against `base_dir`, the workdir of tasks that name none).
   Result<nlohmann::json> Submit(const std::string& name, const std::string& text,
-                                const std::string& base_dir) const;
+                                const std::string& base_dir,
+                                const std::string& file_dir = "") const;
   // Empty lists and limit 0 leave the parameter out (every task, every state, no limit).
   Result<nlohmann::json> Tasks(const std::vector<std::string>& refs,
                                const std::vector<std::string>& states, int64_t limit) const;

@@ -31,7 +31,9 @@ std::optional<int64_t> GrownMemory(const TaskSpec& s, const AttemptUsage& usage,
 std::string DescribeExit(const AttemptUsage& u) {
   if (u.timed_out) return "exceeded its time limit";
   if (u.term_signal != 0) return "killed by signal " + std::to_string(u.term_signal);
-  return "exit code " + std::to_string(u.exit_code);
+  std::string out = "exit code " + std::to_string(u.exit_code);
+  if (!u.stderr_tail.empty()) out += ": " + u.stderr_tail;
+  return out;
 }
 
 AttemptOutcome DecideOutcome(const TaskSpec& s, const TaskRecord& rec, const AttemptUsage& usage,
@@ -61,8 +63,10 @@ AttemptOutcome DecideOutcome(const TaskSpec& s, const TaskRecord& rec, const Att
                           (usage.exit_code == 126 || usage.exit_code == 127);
   if (cannot_run) {
     out.kind = OutcomeKind::kFail;
-    out.reason = what + (usage.exit_code == 127 ? " (command not found; not retried)"
-                                                : " (command not executable; not retried)");
+    // The shell's own words (the stderr tail) say which; without them, say it here.
+    out.reason = what + (!usage.stderr_tail.empty() ? " (not retried)"
+                         : usage.exit_code == 127  ? " (command not found; not retried)"
+                                                   : " (command not executable; not retried)");
     return out;
   }
   if (failures <= s.max_retries) {

@@ -42,7 +42,8 @@ AttemptOutcome DecideOutcome(const TaskSpec& spec, const TaskRecord& record,
                              const AttemptUsage& usage, std::string_view launch_error,
                              int64_t allocated_memory, int64_t memory_cap);
 
-// "exceeded its time limit", "killed by signal 9", "exit code 3".
+// "exceeded its time limit", "killed by signal 9", "exit code 3", and with the stderr tail
+// of a command the shell could not run, "exit code 127: sh: 1: ./sim: not found".
 std::string DescribeExit(const AttemptUsage& usage);
 
 }  // namespace allot

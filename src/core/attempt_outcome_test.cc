@@ -47,6 +47,17 @@ TEST(AttemptOutcomeTest, ACommandTheShellCannotRunIsNotRetried) {
             OutcomeKind::kRetry);
 }
 
+TEST(AttemptOutcomeTest, ACommandTheShellCannotRunIsExplainedByItsStderrTail) {
+  TaskRecord rec;
+  rec.attempts = 1;
+  AttemptUsage missing = Exit(127);
+  missing.stderr_tail = "sh: 1: examples/demo/simulate.sh: not found";
+  AttemptOutcome out = DecideOutcome(TaskBuilder("a").Retries(3), rec, missing, "", 0, 0);
+  EXPECT_EQ(out.kind, OutcomeKind::kFail);
+  EXPECT_EQ(out.reason, "exit code 127: sh: 1: examples/demo/simulate.sh: not found (not retried)");
+  EXPECT_EQ(DescribeExit(missing), "exit code 127: sh: 1: examples/demo/simulate.sh: not found");
+}
+
 TEST(AttemptOutcomeTest, RetriesCountOnlyTheTasksOwnFailures) {
   TaskSpec spec = TaskBuilder("a").Retries(2, std::chrono::seconds(10));
   TaskRecord rec;

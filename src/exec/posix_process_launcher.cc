@@ -19,6 +19,7 @@
 #include "exec/command_line.h"
 #include "exec/cpu_mask.h"
 #include "exec/executable_lookup.h"
+#include "exec/stderr_tail.h"
 
 namespace allot {
 namespace {
@@ -210,7 +211,10 @@ Status PosixProcessLauncher::Launch(const LaunchRequest& request) {
         "run " + std::to_string(request.run_id) + ": watching pid " + std::to_string(pid),
         watch_err);
   }
-  by_pid_.emplace(pid, Child{request.run_id, pidfd, start_ns});
+  by_pid_.emplace(pid, Child{request.run_id, pidfd, start_ns, false,
+                             request.stderr_path.empty()
+                                 ? std::string()
+                                 : TaskPath(request.cwd, request.stderr_path)});
   by_run_.emplace(request.run_id, pid);
   escaped_->Started(request.run_id, pid, request.env_tag);
   if (sampler_ != nullptr) sampler_->Track(pid, clock_->Now(), request.memory_limit_bytes);
@@ -351,6 +355,11 @@ void PosixProcessLauncher::Reap(pid_t pid, Child* child, std::vector<ProcessExit
   } else {
     exit.usage.exit_code = WEXITSTATUS(status);
     exit.usage.term_signal = 0;
+    // The shell could not run the command; its message says why.
+    if ((exit.usage.exit_code == 126 || exit.usage.exit_code == 127) &&
+        !child->stderr_path.empty()) {
+      exit.usage.stderr_tail = ReadStderrTail(child->stderr_path);
+    }
   }
   exit.usage.wall = Duration((end_ns - child->start_ns) / 1000);
   exit.usage.user_cpu = FromTimeval(usage.ru_utime);

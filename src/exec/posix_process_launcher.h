@@ -8,7 +8,8 @@
 // child itself before exec (the launching thread's own mask is never changed). Plain commands
 // are exec'd directly (command_line.h) after a PATH lookup with the task's own PATH; everything
 // else, and a program that cannot be found or exec'd, runs under /bin/sh -c (in the same
-// child), so "not found" is the shell's exit 127 with its message in stderr.
+// child), so "not found" is the shell's exit 127 with its message in stderr; such an exit (126
+// or 127) carries the last lines of that stderr in usage.stderr_tail (stderr_tail.h).
 //
 // Reaping (pidfd + epoll): each leader gets a pidfd in an epoll set; ReadyFd() is that epoll
 // descriptor, readable when a leader has exited. CollectExits peeks at zombies with
@@ -108,6 +109,7 @@ class PosixProcessLauncher final : public ProcessLauncher {
     int pidfd = -1;
     int64_t start_ns = 0;  // CLOCK_MONOTONIC
     bool memory_exceeded = false;
+    std::string stderr_path;  // as the task's cwd resolves it: read for a 126/127 exit
   };
 
   PosixProcessLauncher(int epoll_fd, int dev_null_fd, int hold_timer_fd,

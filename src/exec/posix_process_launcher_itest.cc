@@ -264,6 +264,22 @@ TEST_F(PosixProcessLauncherTest, MissingProgramExitsWith127) {
   EXPECT_EQ(Run(Request(2, dir_.File("missing/prog"))).exit_code, 127);
 }
 
+TEST_F(PosixProcessLauncherTest, ExitOf127Or126CarriesTheShellsMessageFromStderr) {
+  AttemptUsage missing = Run(Request(1, "./missing-simulate.sh 1 2"));
+  EXPECT_EQ(missing.exit_code, 127);
+  EXPECT_NE(missing.stderr_tail.find("./missing-simulate.sh"), std::string::npos)
+      << missing.stderr_tail;
+  EXPECT_NE(missing.stderr_tail.find("not found"), std::string::npos) << missing.stderr_tail;
+  std::ofstream(dir_.File("data.txt")) << "not a program\n";
+  AttemptUsage denied = Run(Request(2, "./data.txt"));
+  EXPECT_EQ(denied.exit_code, 126);
+  EXPECT_NE(denied.stderr_tail.find("data.txt"), std::string::npos) << denied.stderr_tail;
+  // Other exits keep their stderr to themselves.
+  AttemptUsage other = Run(Request(3, "echo oops >&2; exit 3"));
+  EXPECT_EQ(other.exit_code, 3);
+  EXPECT_EQ(other.stderr_tail, "");
+}
+
 TEST_F(PosixProcessLauncherTest, NonExecutableFileExitsWith126) {
   std::ofstream(dir_.File("data.txt")) << "not a program\n";
   EXPECT_EQ(Run(Request(1, "./data.txt")).exit_code, 126);

@@ -38,6 +38,10 @@ struct AttemptUsage {
   // Killed by allot because the tree's RSS went above the attempt's memory (the memory
   // allocated to it, on its -> running event).
   bool memory_exceeded = false;
+  // When the shell could not run the command (exit 126 or 127): the last lines of the
+  // attempt's stderr (exec/stderr_tail.h), which the attempt's reason then quotes. Not
+  // journaled itself: the reason is.
+  std::string stderr_tail;
   bool operator==(const AttemptUsage&) const = default;
 };
 

@@ -1,6 +1,5 @@
 #include "model/task_expander.h"
 
-#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -8,6 +7,7 @@
 #include "common/units.h"
 #include "model/string_template.h"
 #include "model/task_id.h"
+#include "model/task_paths.h"
 
 namespace allot {
 namespace {
@@ -36,13 +36,6 @@ class FieldTemplate {
   std::optional<StringTemplate> template_;
 };
 
-// True when joining and normalizing `path` could change it: ".", ".." or empty segments, or a
-// trailing '/'.
-bool NeedsNormalizing(std::string_view path) {
-  if (path.empty() || path.back() == '/' || path.front() == '.') return true;
-  return path.find("//") != std::string_view::npos || path.find("/.") != std::string_view::npos;
-}
-
 }  // namespace
 
 TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
@@ -50,21 +43,12 @@ TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
     : file_(file), options_(options), sink_(sink) {}
 
 std::string TaskExpander::ResolveWorkdir(const std::string& workdir) const {
-  namespace fs = std::filesystem;
   if (workdir.empty()) return options_.base_dir;
-  const std::string& base = options_.base_dir;
-  bool relative = workdir.front() != '/';
-  // Most workdirs are plain: join them without building paths.
-  if (!NeedsNormalizing(workdir) &&
-      (!relative || base.empty() || !NeedsNormalizing(base) || base == "/")) {
-    if (!relative || base.empty()) return workdir;
-    return base == "/" ? base + workdir : base + "/" + workdir;
-  }
-  fs::path p(workdir);
-  if (relative && !base.empty()) p = fs::path(base) / p;
-  std::string out = p.lexically_normal().string();
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
+  return ResolvePath(file_dir(), workdir);
+}
+
+const std::string& TaskExpander::file_dir() const {
+  return options_.file_dir.empty() ? options_.base_dir : options_.file_dir;
 }
 
 bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
@@ -139,6 +123,7 @@ void TaskExpander::Expand(RawTask&& raw, std::vector<PendingTask>* out) {
     sink_->Add(base.id_line, base.spec.id, "id", s.message());
   }
   base.spec.workdir = ResolveWorkdir(base.spec.workdir);
+  ResolveCommandProgram(file_dir(), &base.spec.command);
   out->push_back(std::move(base));
 }
 
@@ -190,6 +175,7 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
       if (bad_ids++ == 0) sink_->Add(base.id_line, t.id, "id", st.message());
     }
     t.command = command.Render(values);
+    ResolveCommandProgram(file_dir(), &t.command);
     t.workdir = ResolveWorkdir(workdir.Render(values));
     for (size_t i = 0; i < env.size(); ++i) t.env[i].second = env[i].Render(values);
     size_t i = 0;

@@ -36,7 +36,10 @@ class TaskExpander {
   // The spec every row starts from; false when it has no id or command.
   bool BuildBase(RawTask& raw, PendingTask* base);  // moves out of `raw`
   void ExpandSweep(const RawTask& raw, PendingTask base, std::vector<PendingTask>* out);
+  // A relative workdir against file_dir(); none: options_.base_dir.
   std::string ResolveWorkdir(const std::string& workdir) const;
+  // Where relative paths written in the file point (model/task_paths.h).
+  const std::string& file_dir() const;
 
   std::string file_;
   const LoadOptions& options_;

@@ -236,7 +236,10 @@ Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& opt
   if (!in) return fail(std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return fail(std::strerror(errno));
-  return ParseTaskFile(path, text, options, diagnostics);
+  if (!options.file_dir.empty()) return ParseTaskFile(path, text, options, diagnostics);
+  LoadOptions with_dir = options;
+  with_dir.file_dir = std::filesystem::absolute(path, ec).parent_path().string();
+  return ParseTaskFile(path, text, with_dir, diagnostics);
 }
 
 }  // namespace allot

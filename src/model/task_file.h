@@ -65,10 +65,14 @@ namespace allot {
 using MachineCapacity = ResourceAmounts;
 
 struct LoadOptions {
-  // Relative task workdirs are resolved against this absolute directory, which is also the
-  // workdir of tasks that name none. When empty, workdirs stay as written (relative ones
-  // relative) and the default workdir is "".
+  // The workdir of tasks that name none (absolute: where allot was started, or the
+  // submitter's current directory). When empty, the default workdir is "".
   std::string base_dir;
+  // Relative paths written in the file — a workdir, a command's program that is a relative path
+  // with a '/' (./sim, bin/sim) — are resolved against this absolute directory
+  // (model/task_paths.h). When empty: base_dir (and when both are, they stay as written).
+  // LoadTaskFile's default is the file's own directory.
+  std::string file_dir;
   // When set, a request that can never fit it is one more problem, reported with the others.
   std::optional<MachineCapacity> capacity;
   // When set, the tasks that exist beside the file (a server's earlier submissions): depends_on
@@ -89,7 +93,8 @@ struct LoadedTasks {
 Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view text,
                                   const LoadOptions& options, std::vector<Diagnostic>* diagnostics);
 
-// Reads and parses a file. A missing or unreadable file is one diagnostic naming it (no line)
+// Reads and parses a file, with relative paths written in it resolved against its directory
+// unless options.file_dir says otherwise. A missing or unreadable file is one diagnostic naming it (no line)
 // and an IoError status carrying it.
 Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& options,
                                  std::vector<Diagnostic>* diagnostics);

@@ -59,6 +59,7 @@ json ExitToJson(const ExitReport& e) {
           {"write_bytes", e.usage.write_bytes},
           {"peak_cores_milli", std::llround(e.usage.peak_cores * 1000)},
           {"memory_exceeded", e.usage.memory_exceeded},
+          {"stderr_tail", e.usage.stderr_tail},
           {"error", e.error}};
 }
 
@@ -260,6 +261,7 @@ class Decoder {
     Int(obj, path, "peak_cores_milli", 0, kInt64Max, &peak_cores_milli);
     e->usage.peak_cores = static_cast<double>(peak_cores_milli) / 1000;
     Bool(obj, path, "memory_exceeded", &e->usage.memory_exceeded);
+    if (obj.contains("stderr_tail")) String(obj, path, "stderr_tail", &e->usage.stderr_tail);
     String(obj, path, "error", &e->error);
   }
 

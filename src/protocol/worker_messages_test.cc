@@ -25,6 +25,7 @@ ExitReport SomeExit(uint64_t execution, int code) {
   e.usage.write_bytes = 67890;
   e.usage.peak_cores = 1.875;  // exact in thousandths: survives the fixed-point wire form
   e.usage.memory_exceeded = code == -1;
+  if (code == 127) e.usage.stderr_tail = "sh: 1: ./simulate.sh: not found";
   return e;
 }
 
@@ -42,7 +43,8 @@ RegisterMessage SomeRegister() {
   killed.usage.term_signal = 9;
   ExitReport not_started = SomeExit((uint64_t{10} << 32) | 1, -1);
   not_started.error = "cannot create /out/sim-10: Permission denied";
-  m.finished = {SomeExit((uint64_t{8} << 32) | 1, 0), killed, not_started};
+  m.finished = {SomeExit((uint64_t{8} << 32) | 1, 0), killed, not_started,
+                SomeExit((uint64_t{11} << 32) | 1, 127)};
   return m;
 }
 
@@ -111,6 +113,7 @@ TEST(WorkerMessagesTest, WireFieldNamesAreThoseOfClusterMd) {
     EXPECT_TRUE(killed.contains(key)) << key;
   }
   EXPECT_EQ(killed["signal"], 9);
+  EXPECT_EQ(j["finished"][3]["stderr_tail"], "sh: 1: ./simulate.sh: not found");
 
   json launch = json::from_msgpack(Encode(SomeLaunch()));
   EXPECT_EQ(launch["t"], "launch");

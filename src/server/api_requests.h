@@ -20,11 +20,15 @@ struct StopServerRequest {
   bool kill = false;  // kill the tasks at once instead of SIGTERM and a grace period
 };
 
-// POST /api/v1/submit {name, text, base_dir}
+// POST /api/v1/submit {name, text, base_dir, file_dir}
 struct SubmitRequest {
   std::string name;      // the task file's name: in messages, and JSON or YAML by extension
   std::string text;      // the task file's contents
-  std::string base_dir;  // absolute: relative workdirs are resolved against it
+  std::string base_dir;  // absolute: the workdir of tasks that name none
+  // Absolute, or empty (absent): relative paths written in the file (workdirs, programs like
+  // ./sim) are resolved against it, else against base_dir (model/task_paths.h). Set when the
+  // text is a file's: its directory.
+  std::string file_dir;
 };
 
 // GET /api/v1/tasks?refs=a,b@2&states=running,ready&limit=N

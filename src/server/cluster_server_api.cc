@@ -64,6 +64,10 @@ Json ClusterServer::TaskJson(TaskIndex t) const {
             // The memory it asks for now: grown after attempts killed at their memory limit.
             {"memory", brief.memory_bytes}};
   if (running && scheduler_->CancelPending(t)) j["why"] = "being canceled";
+  // A task that ended badly: how (as `allot status --workdir` says it from the journal).
+  if (IsUnsuccessful(state) && j["why"].get_ref<const std::string&>().empty()) {
+    j["why"] = EndReason(t);
+  }
   return j;
 }
 
@@ -140,6 +144,7 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
   const LoopTasks held(this);
   LoadOptions options;
   options.base_dir = request.base_dir;
+  options.file_dir = request.file_dir;
   options.held = &held;
   Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, nullptr);
   if (!loaded.ok()) return loaded.status();  // with its diagnostics

@@ -194,6 +194,10 @@ TEST_F(HttpApiTest, SubmitPassesNameTextAndBaseDir) {
   EXPECT_EQ(backend_.submit->name, "tasks.yaml");
   EXPECT_EQ(backend_.submit->text, "tasks: []\n");
   EXPECT_EQ(backend_.submit->base_dir, "/home/u");
+  EXPECT_EQ(backend_.submit->file_dir, "");  // absent: the file's paths resolve against base_dir
+  body["file_dir"] = "/home/u/campaign";
+  EXPECT_EQ(Post("/api/v1/submit", body.dump()).status, 200);
+  EXPECT_EQ(backend_.submit->file_dir, "/home/u/campaign");
 }
 
 TEST_F(HttpApiTest, ListTasksSplitsRefsAndStatesAndReadsLimit) {
@@ -330,6 +334,8 @@ TEST_F(HttpApiTest, MalformedInputIs400NamingTheParameter) {
       {"POST", "/api/v1/submit", R"({"name":"a","base_dir":"/"})", "'text': missing"},
       {"POST", "/api/v1/submit", R"({"name":3,"text":"","base_dir":"/"})", "'name'"},
       {"POST", "/api/v1/submit", R"({"name":"a","text":"","base_dir":"rel"})", "'base_dir'"},
+      {"POST", "/api/v1/submit", R"({"name":"a","text":"","base_dir":"/","file_dir":"rel"})",
+       "'file_dir'"},
       {"POST", "/api/v1/submit", R"({"name":"a","text":"","base_dir":"/","x":1})", "'x'"},
       {"POST", "/api/v1/control", R"({"action":"frob","refs":["a"]})", "'action'"},
       {"POST", "/api/v1/control", R"({"action":"cancel","refs":[]})", "'refs'"},

@@ -220,7 +220,7 @@ Result<StopServerRequest> ParseStopServerBody(std::string_view body) {
 }
 
 Result<SubmitRequest> ParseSubmitBody(std::string_view body) {
-  ALLOT_ASSIGN_OR_RETURN(Json json, ParseObject(body, {"name", "text", "base_dir"}));
+  ALLOT_ASSIGN_OR_RETURN(Json json, ParseObject(body, {"name", "text", "base_dir", "file_dir"}));
   SubmitRequest request;
   ALLOT_RETURN_IF_ERROR(StringField(json, "name", true, &request.name));
   ALLOT_RETURN_IF_ERROR(StringField(json, "text", true, &request.text));
@@ -229,6 +229,11 @@ Result<SubmitRequest> ParseSubmitBody(std::string_view body) {
   if (request.base_dir.empty() || request.base_dir[0] != '/') {
     return Status::InvalidArgument(fmt::format(
         "body field 'base_dir': expected an absolute path, got '{}'", request.base_dir));
+  }
+  ALLOT_RETURN_IF_ERROR(StringField(json, "file_dir", false, &request.file_dir));
+  if (json.contains("file_dir") && (request.file_dir.empty() || request.file_dir[0] != '/')) {
+    return Status::InvalidArgument(fmt::format(
+        "body field 'file_dir': expected an absolute path, got '{}'", request.file_dir));
   }
   return request;
 }

@@ -120,5 +120,10 @@ def test_a_command_that_cannot_run_is_not_retried(allot, tmp_path):
     states = allot.task_states()
     assert states["missing"]["state"] == "failed" and states["missing"]["attempts"] == 1
     assert states["denied"]["state"] == "failed" and states["denied"]["attempts"] == 1
-    assert "missing: exit code 127 (command not found; not retried)" in r.stdout, r.stdout
-    assert "denied: exit code 126 (command not executable; not retried)" in r.stdout, r.stdout
+    # The shell's own words (the last lines of stderr) say why.
+    missing = next(line for line in r.stdout.splitlines() if " missing: " in line)
+    assert missing.startswith("  failed   missing: exit code 127: "), r.stdout
+    assert missing.endswith(f"{tmp_path}/no-such-simulator: not found (not retried)"), r.stdout
+    denied = next(line for line in r.stdout.splitlines() if " denied: " in line)
+    assert denied.startswith("  failed   denied: exit code 126: "), r.stdout
+    assert denied.endswith(f"{script}: Permission denied (not retried)"), r.stdout
