@@ -281,8 +281,8 @@ TEST_F(InProcessCluster, AWorkerForWhichItsNodeHasNoRoomLeftIsRefusedNamingTheOt
   WorkerOutcome outcome = refused.get();
   EXPECT_EQ(outcome.end, WorkerEnd::kRefused);
   EXPECT_EQ(outcome.message,
-            "refused by the server: node itest-node has no room for worker w2: it asks for 1 "
-            "CPU, and 0 of the node's 1 are free; worker w1 holds CPU 0 and 2 GiB");
+            "refused by the server: node itest-node has no room for worker w2: it asks for at "
+            "least 1 CPU, and 0 of the node's 1 are free; worker w1 holds CPU 0 and 2 GiB");
   EXPECT_TRUE(AwaitWorkers(1));
 }
 

@@ -52,7 +52,9 @@ Result<Machine> ShareNode(const std::string& worker, const Machine& offered,
     if (free.size() < wanted) {
       return Refuse(worker, node,
                     fmt::format("it asks for {}, and {} of the node's {} {} free",
-                                Counted(static_cast<int64_t>(wanted), "CPU"), free.size(),
+                                whole_node ? "at least 1 CPU"
+                                           : Counted(static_cast<int64_t>(wanted), "CPU"),
+                                free.size(),
                                 node.cpus.size(), free.size() == 1 ? "is" : "are"),
                     others);
     }

@@ -98,7 +98,9 @@ TEST(ShareNodeTest, TooFewFreeCpusIsRefusedNamingTheOthersAndWhatTheyHold) {
             "node n1 has no room for worker w3: it asks for 1 CPU, and 0 of the node's 2 are "
             "free; worker w1 holds CPU 0 and 2 GiB, worker w2 holds CPU 1 and 2 GiB");
   // A worker without --cores needs at least one free CPU.
-  EXPECT_FALSE(ShareNode("w3", Offer(node, 2), node, others).ok());
+  auto whole = ShareNode("w3", Offer(node, 2), node, others);
+  ASSERT_FALSE(whole.ok());
+  EXPECT_THAT(whole.status().message(), HasSubstr("it asks for at least 1 CPU, and 0 of"));
   // Three CPUs asked (not the whole node), two free.
   NodeResources four = Node(4, 4 * kGiB);
   auto three = ShareNode("w2", Offer(four, 3, kGiB), four, {{"w1", {0, 1}, kGiB}});

@@ -119,7 +119,7 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
     log_(fmt::format("worker {} joined as {} ({}, {} memory, {}; {} running){}", peer_name, id,
                      Counted(cap.cores, "core"), FormatSize(cap.memory_bytes),
                      Counted(cap.gpus, "GPU"), Counted(m.running.size(), "attempt"),
-                     p->machine == m.machine ? "" : " on what node " + p->node_name + " had left"));
+                     p->machine == m.machine ? "" : " as its share of node " + p->node_name));
   }
   p->last_seen = clock_->Now();
   p->last_seen_us = clock_->WallMicros();

@@ -205,9 +205,9 @@ class WorkerAgent::Loop {
       options_.machine = *m.machine;
       std::vector<int> ids;
       for (const Cpu& c : options_.machine.cpus) ids.push_back(c.os_index);
-      Log(fmt::format("other workers share node {}: this one was given {} {} and {}",
-                      options_.node.name, ids.size() == 1 ? "CPU" : "CPUs", fmt::join(ids, ","),
-                      FormatSize(options_.machine.memory_bytes)));
+      Log(fmt::format("given {} {} and {} as its share of node {}",
+                      ids.size() == 1 ? "CPU" : "CPUs", fmt::join(ids, ","),
+                      FormatSize(options_.machine.memory_bytes), options_.node.name));
     }
     heartbeat_ = std::chrono::milliseconds(m.heartbeat_ms);
     next_heartbeat_ = now + heartbeat_;
