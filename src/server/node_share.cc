@@ -30,8 +30,7 @@ Status Refuse(const std::string& worker, const NodeResources& node, const std::s
 }  // namespace
 
 Result<Machine> ShareNode(const std::string& worker, const Machine& offered,
-                          const NodeResources& node, const std::vector<NodeTenant>& others,
-                          bool has_running) {
+                          const NodeResources& node, const std::vector<NodeTenant>& others) {
   std::set<int> held;
   int64_t memory_held = 0;
   for (const NodeTenant& t : others) {
@@ -43,11 +42,6 @@ Result<Machine> ShareNode(const std::string& worker, const Machine& offered,
   // 1. CPUs.
   const bool overlaps = std::any_of(offered.cpus.begin(), offered.cpus.end(),
                                     [&](const Cpu& c) { return held.count(c.os_index) > 0; });
-  if (overlaps && has_running) {
-    return Refuse(worker, node,
-                  "its running tasks hold CPUs that other workers were given since it registered",
-                  others);
-  }
   if (overlaps) {
     std::vector<Cpu> free;
     for (const Cpu& c : node.cpus) {

@@ -14,8 +14,6 @@
 //      a 2-CPU node gets half the memory); one that offers less claims that. Either way it gets
 //      at most what the other workers left of the node's memory; nothing left: refused.
 //   3. GPUs and custom resources are passed through as offered.
-// A worker that registers with running tasks (again, after a server restart) cannot move: when
-// its CPUs overlap, it is refused (its tasks are killed and run again elsewhere).
 // A refusal is FailedPrecondition naming the node, what the worker asked for, and each other
 // worker with what it holds. Pure function; thread-compatible.
 #pragma once
@@ -38,9 +36,7 @@ struct NodeTenant {
 };
 
 // REQUIRES: node.name non-empty; `others` are the other workers on node.name.
-// `has_running`: the worker reports running tasks, which hold some of its offered CPUs.
 Result<Machine> ShareNode(const std::string& worker, const Machine& offered,
-                          const NodeResources& node, const std::vector<NodeTenant>& others,
-                          bool has_running = false);
+                          const NodeResources& node, const std::vector<NodeTenant>& others);
 
 }  // namespace allot

@@ -118,21 +118,6 @@ TEST(ShareNodeTest, NoMemoryLeftIsRefused) {
             "worker w1 holds CPU 0 and 8 GiB");
 }
 
-TEST(ShareNodeTest, AWorkerWithRunningTasksIsNotMovedButRefused) {
-  // Back after a server restart, its CPU was given meanwhile to a newcomer.
-  NodeResources node = Node(2, 4 * kGiB);
-  Machine offered = Offer(node, 1, 2 * kGiB);
-  auto given = ShareNode("back", offered, node, {{"new", {0}, 2 * kGiB}}, /*has_running=*/true);
-  ASSERT_FALSE(given.ok());
-  EXPECT_EQ(given.status().message(),
-            "node n1 has no room for worker back: its running tasks hold CPUs that other workers "
-            "were given since it registered; worker new holds CPU 0 and 2 GiB");
-  // Without overlap it keeps what it offers, as it had been given.
-  auto kept = ShareNode("back", offered, node, {{"new", {1}, 2 * kGiB}}, /*has_running=*/true);
-  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
-  EXPECT_EQ(*kept, offered);
-}
-
 TEST(ShareNodeTest, TwoOneCoreWorkersOnATwoCpuNodeSplitIt) {
   // Issue 11 point 2: both used to get CPU 0 and the whole memory.
   NodeResources node = Node(2, 4 * kGiB);

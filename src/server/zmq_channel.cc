@@ -90,8 +90,7 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
     Machine given = m.machine;
     if (!m.node.name.empty()) {
       Result<Machine> shared =
-          ShareNode(peer_name, m.machine, m.node, registry_.TenantsOf(m.node.name),
-                    !m.running.empty());
+          ShareNode(peer_name, m.machine, m.node, registry_.TenantsOf(m.node.name));
       if (!shared.ok()) {
         log_("refused worker " + peer_name + ": " + shared.status().message());
         SendTo(peer_name, RefuseMessage{shared.status().message()});
