@@ -93,8 +93,9 @@ TEST(WorkerMessagesTest, EveryWorkerToServerMessageRoundTrips) {
 }
 
 TEST(WorkerMessagesTest, EveryServerToWorkerMessageRoundTrips) {
-  ExpectRoundTrip(ServerToWorker{WelcomeMessage{17, "9f1c", 10'000, "/campaign/output", std::nullopt}},
-                  DecodeServerToWorker);
+  ExpectRoundTrip(
+      ServerToWorker{WelcomeMessage{17, "9f1c", 10'000, "/campaign/output", std::nullopt}},
+      DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{SomeLaunch()}, DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{LaunchMessage{}}, DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{SignalMessage{{{5, 15}, {6, 9}}}}, DecodeServerToWorker);
@@ -152,7 +153,8 @@ TEST(WorkerMessagesTest, MalformedNodeOfARegisterNamesTheField) {
   j["node"]["name"] = "";
   auto r = DecodeWorkerToServer(Pack(j));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "worker message register: node.name: expected a non-empty string");
+  EXPECT_EQ(r.status().message(),
+            "worker message register: node.name: expected a non-empty string");
   j = json::from_msgpack(Encode(SomeRegister()));
   j["node"]["cpus"][0] = {0, 0};
   r = DecodeWorkerToServer(Pack(j));
