@@ -11,6 +11,7 @@
 
 #include "cli/exit_codes.h"
 #include "common/units.h"
+#include "exec/machine_detector.h"
 #include "exec/machine_overrides.h"
 #include "protocol/access_file.h"
 #include "worker/worker_agent.h"
@@ -95,6 +96,7 @@ int RunWorker(const WorkerStartFlags& flags) {
   auto machine = DetectMachineFromFlags(flags.machine);
   if (!machine.ok()) return BadInput(machine.status().message());
   options.machine = std::move(*machine);
+  options.node = DetectNodeResources();
   const std::string server_dir = ResolveServerDir(flags.server_dir);
   auto access = WaitForAccessFile(server_dir, options.server_timeout);
   if (!access.ok()) return BadInput(access.status().message());
@@ -120,6 +122,8 @@ int RunWorker(const WorkerStartFlags& flags) {
       return ExitForSignal(outcome->signal);
     case WorkerEnd::kServerLost:
       return kExitInternal;
+    case WorkerEnd::kRefused:  // the agent printed why
+      return kExitBadInput;
   }
   return kExitInternal;
 }

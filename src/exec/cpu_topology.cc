@@ -40,6 +40,18 @@ class Topology {
   Topology(const Topology&) = delete;
   Topology& operator=(const Topology&) = delete;
 
+  // The OS ids of hwloc's allowed CPUs; none when the topology did not load.
+  std::vector<int> AllowedCpus() const {
+    std::vector<int> ids;
+    if (!loaded_) return ids;
+    hwloc_const_cpuset_t allowed = hwloc_topology_get_allowed_cpuset(topology_);
+    if (allowed == nullptr) return ids;
+    unsigned id = 0;
+    hwloc_bitmap_foreach_begin(id, allowed) { ids.push_back(static_cast<int>(id)); }
+    hwloc_bitmap_foreach_end();
+    return ids;
+  }
+
   Cpu Describe(int os_index) const {
     Cpu cpu = FlatCpu(os_index);
     if (!loaded_) return cpu;
@@ -79,6 +91,20 @@ std::vector<Cpu> DetectCpus() {
   Topology topology;
   std::vector<Cpu> cpus;
   for (int id : AffinityCpus()) cpus.push_back(topology.Describe(id));
+  SortInTopologyOrder(&cpus);
+  return cpus;
+}
+
+std::vector<Cpu> DetectAllowedCpus() {
+  Topology topology;
+  std::vector<int> ids = topology.AllowedCpus();
+  for (int id : AffinityCpus()) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  std::vector<Cpu> cpus;
+  for (int id : ids) {
+    if (id < CPU_SETSIZE) cpus.push_back(topology.Describe(id));
+  }
   SortInTopologyOrder(&cpus);
   return cpus;
 }

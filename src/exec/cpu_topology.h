@@ -15,6 +15,11 @@ namespace allot {
 // index (the one numactl takes).
 std::vector<Cpu> DetectCpus();
 
+// Every CPU of this machine the process could be given: hwloc's allowed set (the cgroup's
+// cpuset, whatever the affinity mask, which taskset narrows), plus the affinity mask's CPUs;
+// in topology order. The affinity mask alone where hwloc cannot load a topology.
+std::vector<Cpu> DetectAllowedCpus();
+
 // Sorts by package, NUMA node, core, then OS index.
 void SortInTopologyOrder(std::vector<Cpu>* cpus);
 

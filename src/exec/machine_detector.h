@@ -10,6 +10,7 @@
 
 #include "common/result.h"
 #include "model/machine.h"
+#include "model/node_resources.h"
 
 namespace allot {
 
@@ -22,5 +23,12 @@ struct MachineOverrides {
 // InvalidArgument when an override asks for more than the machine has (e.g. --cores 64 on a
 // 2-CPU mask), naming the flag.
 Result<Machine> DetectMachine(const MachineOverrides& overrides);
+
+// What this node has for its workers, which the server divides among them (server/node_share.h):
+// every CPU the process could be given (cpu_topology.h: DetectAllowedCpus, so also those that
+// taskset left out) and the usable memory; inside a Slurm job step at most the step's CPUs and
+// memory on the node (not this task's share). Named by the Slurm node there (several may share
+// a host), else the host.
+NodeResources DetectNodeResources();
 
 }  // namespace allot

@@ -20,6 +20,37 @@ TEST(DetectMachineTest, FindsTheCpusOfTheAffinityMask) {
   for (const Cpu& cpu : machine->cpus) EXPECT_TRUE(CPU_ISSET(cpu.os_index, &mask));
 }
 
+// As under `taskset -c 0`: the worker offers CPU 0, yet the node it shares with other workers
+// has every CPU the process was allowed before.
+TEST(DetectNodeResourcesTest, TheNodeHasTheCpusTheAffinityMaskLeftOut) {
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(before), &before), 0);
+  if (CPU_COUNT(&before) < 2) GTEST_SKIP() << "needs two CPUs";
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &before)) {
+      CPU_SET(cpu, &one);
+      break;
+    }
+  }
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  NodeResources node = DetectNodeResources();
+  auto machine = DetectMachine({});
+  ASSERT_EQ(sched_setaffinity(0, sizeof(before), &before), 0);
+
+  ASSERT_TRUE(machine.ok());
+  EXPECT_EQ(machine->cpus.size(), 1u);
+  EXPECT_FALSE(node.name.empty());
+  EXPECT_GT(node.memory_bytes, 0);
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &before)) continue;
+    EXPECT_TRUE(std::any_of(node.cpus.begin(), node.cpus.end(),
+                            [&](const Cpu& c) { return c.os_index == cpu; }))
+        << "CPU " << cpu << " is missing from the node";
+  }
+}
+
 TEST(DetectMachineTest, MemoryIsPositiveAndAtMostPhysical) {
   auto machine = DetectMachine({});
   ASSERT_TRUE(machine.ok());

@@ -67,6 +67,7 @@ std::optional<SlurmAllocation> ReadSlurmAllocation(const EnvLookup& env) {
   std::optional<int64_t> node_cpus = CountOf(env, "SLURM_CPUS_ON_NODE");
   if (node_cpus && *node_cpus <= INT32_MAX) {
     a.cpus = static_cast<int>(std::max<int64_t>(1, *node_cpus / local_tasks));
+    a.node_cpus = static_cast<int>(*node_cpus);
   }
   std::optional<int64_t> node_mib = CountOf(env, "SLURM_MEM_PER_NODE");
   if (!node_mib && node_cpus) {
@@ -74,7 +75,10 @@ std::optional<SlurmAllocation> ReadSlurmAllocation(const EnvLookup& env) {
       node_mib = *per_cpu * *node_cpus;
     }
   }
-  if (node_mib && *node_mib <= INT64_MAX / kMiB) a.memory_bytes = *node_mib * kMiB / local_tasks;
+  if (node_mib && *node_mib <= INT64_MAX / kMiB) {
+    a.memory_bytes = *node_mib * kMiB / local_tasks;
+    a.node_memory_bytes = *node_mib * kMiB;
+  }
   return a;
 }
 

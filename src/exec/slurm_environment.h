@@ -19,6 +19,9 @@ struct SlurmAllocation {
   std::string node;                     // SLURMD_NODENAME: the Slurm node this process is on
   std::optional<int> cpus;              // this process's share of the CPUs
   std::optional<int64_t> memory_bytes;  // this process's share of the memory
+  // The whole step's (the job's, in a batch script) on this node, which its tasks share.
+  std::optional<int> node_cpus;
+  std::optional<int64_t> node_memory_bytes;
 };
 
 // The value of an environment variable; nullopt when unset.

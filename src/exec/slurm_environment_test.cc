@@ -78,6 +78,17 @@ TEST(ReadSlurmAllocationTest, TasksOfAStepOnOneNodeShareItsCpusAndMemory) {
   EXPECT_EQ(Read(env)->memory_bytes, 500 * kMiB);
 }
 
+TEST(ReadSlurmAllocationTest, TheWholeStepsShareOfTheNodeIsKeptForItsWorkersToDivide) {
+  Env env = StepEnv();
+  env["SLURM_STEP_TASKS_PER_NODE"] = "2";
+  env["SLURM_CPUS_ON_NODE"] = "8";
+  env["SLURM_MEM_PER_NODE"] = "1000";
+  env["SLURM_NODEID"] = "0";
+  EXPECT_EQ(Read(env)->cpus, 4);
+  EXPECT_EQ(Read(env)->node_cpus, 8);
+  EXPECT_EQ(Read(env)->node_memory_bytes, 1000 * kMiB);
+}
+
 TEST(ReadSlurmAllocationTest, CpusPerTaskIsNotTrustedInAStep) {
   // sbatch -c2, then `srun -n2` in it: the step has 2 CPUs for 2 tasks although
   // SLURM_CPUS_PER_TASK still says 2 (observed with Slurm 22.05).

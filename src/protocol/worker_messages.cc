@@ -28,9 +28,14 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 json IntsToJson(const std::vector<int>& values) { return json(values); }
 
-json MachineToJson(const Machine& m) {
+json CpusToJson(const std::vector<Cpu>& list) {
   json cpus = json::array();
-  for (const Cpu& c : m.cpus) cpus.push_back({c.os_index, c.package, c.numa_node, c.core});
+  for (const Cpu& c : list) cpus.push_back({c.os_index, c.package, c.numa_node, c.core});
+  return cpus;
+}
+
+json MachineToJson(const Machine& m) {
+  json cpus = CpusToJson(m.cpus);
   json custom = json::object();
   for (const auto& [name, amount] : m.custom) custom[name] = amount;
   return {{"cpus", std::move(cpus)},
@@ -83,12 +88,18 @@ json ListToJson(const std::vector<T>& items, F to_json) {
 json ToJson(const WorkerToServer& message) {
   return std::visit(Overloaded{
                         [](const RegisterMessage& m) -> json {
-                          return {{"name", m.name},
-                                  {"host", m.host},
-                                  {"pid", m.pid},
-                                  {"machine", MachineToJson(m.machine)},
-                                  {"running", ListToJson(m.running, RunningToJson)},
-                                  {"finished", ListToJson(m.finished, ExitToJson)}};
+                          json j = {{"name", m.name},
+                                    {"host", m.host},
+                                    {"pid", m.pid},
+                                    {"machine", MachineToJson(m.machine)},
+                                    {"running", ListToJson(m.running, RunningToJson)},
+                                    {"finished", ListToJson(m.finished, ExitToJson)}};
+                          if (!m.node.name.empty()) {
+                            j["node"] = {{"name", m.node.name},
+                                         {"cpus", CpusToJson(m.node.cpus)},
+                                         {"memory", m.node.memory_bytes}};
+                          }
+                          return j;
                         },
                         [](const HeartbeatMessage& m) -> json {
                           json running = json::array();
@@ -117,10 +128,12 @@ json ToJson(const ServerToWorker& message) {
   return std::visit(
       Overloaded{
           [](const WelcomeMessage& m) -> json {
-            return {{"worker_id", m.worker_id},
-                    {"instance", m.instance},
-                    {"heartbeat_ms", m.heartbeat_ms},
-                    {"output_dir", m.output_dir}};
+            json j = {{"worker_id", m.worker_id},
+                      {"instance", m.instance},
+                      {"heartbeat_ms", m.heartbeat_ms},
+                      {"output_dir", m.output_dir}};
+            if (m.machine) j["machine"] = MachineToJson(*m.machine);
+            return j;
           },
           [](const LaunchMessage& m) -> json {
             return {{"attempts", ListToJson(m.attempts, LaunchToJson)}, {"acked", json(m.acked)}};
@@ -136,6 +149,9 @@ json ToJson(const ServerToWorker& message) {
           [](const ReregisterMessage&) -> json { return json::object(); },
           [](const StopMessage& m) -> json {
             return {{"kill", m.kill}};
+          },
+          [](const RefuseMessage& m) -> json {
+            return {{"reason", m.reason}};
           },
       },
       message);
@@ -206,11 +222,8 @@ class Decoder {
     });
   }
 
-  void ReadMachine(const json& obj, const std::string& path, Machine* m) {
-    const json* v = r_.Field(obj, path, "machine");
-    std::string where = JoinPath(path, "machine");
-    if (v == nullptr || !r_.Object(*v, where)) return;
-    List(*v, where, "cpus", [&](const json& c, const std::string& at) {
+  void Cpus(const json& obj, const std::string& path, std::vector<Cpu>* out) {
+    List(obj, path, "cpus", [&](const json& c, const std::string& at) {
       if (!r_.Array(c, at)) return;
       if (c.size() != 4) {
         r_.Fail(at, "expected [os, package, numa, core]");
@@ -219,9 +232,17 @@ class Decoder {
       int64_t f[4] = {0, 0, 0, 0};
       for (size_t i = 0; i < 4; ++i)
         r_.Int(c[i], IndexPath(at, i), i == 0 ? 0 : -1, kInt32Max, &f[i]);
-      m->cpus.push_back(Cpu{static_cast<int>(f[0]), static_cast<int>(f[1]), static_cast<int>(f[2]),
-                            static_cast<int>(f[3])});
+      out->push_back(Cpu{static_cast<int>(f[0]), static_cast<int>(f[1]), static_cast<int>(f[2]),
+                         static_cast<int>(f[3])});
     });
+  }
+
+  // The map `key` holding {cpus, memory, gpus, custom}.
+  void ReadMachine(const json& obj, const std::string& path, const char* key, Machine* m) {
+    const json* v = r_.Field(obj, path, key);
+    std::string where = JoinPath(path, key);
+    if (v == nullptr || !r_.Object(*v, where)) return;
+    Cpus(*v, where, &m->cpus);
     Int(*v, where, "memory", 0, kInt64Max, &m->memory_bytes);
     Ints(*v, where, "gpus", 0, &m->gpus);
     const json* custom = r_.Field(*v, where, "custom");
@@ -232,6 +253,17 @@ class Decoder {
       if (!r_.Int(amount, JoinPath(custom_where, name), 0, kInt64Max, &n)) return;
       m->custom[name] = n;
     }
+  }
+
+  // The optional "node" {name, cpus, memory} of a register (absent from an older worker).
+  void ReadNode(const json& obj, NodeResources* node) {
+    if (!obj.contains("node")) return;
+    const json* v = r_.Field(obj, "", "node");
+    if (v == nullptr || !r_.Object(*v, "node")) return;
+    String(*v, "node", "name", &node->name);
+    if (r_.ok() && node->name.empty()) r_.Fail("node.name", "expected a non-empty string");
+    Cpus(*v, "node", &node->cpus);
+    Int(*v, "node", "memory", 0, kInt64Max, &node->memory_bytes);
   }
 
   void Running(const json& obj, const std::string& path, RunningAttempt* a) {
@@ -317,8 +349,8 @@ std::string_view MessageType(const WorkerToServer& message) {
 }
 
 std::string_view MessageType(const ServerToWorker& message) {
-  static constexpr std::string_view kNames[] = {"welcome", "launch",     "signal",
-                                                "ack",     "reregister", "stop"};
+  static constexpr std::string_view kNames[] = {"welcome",    "launch", "signal", "ack",
+                                                "reregister", "stop",   "refuse"};
   return kNames[message.index()];
 }
 
@@ -342,7 +374,8 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     d.String(root, "", "name", &m.name);
     d.String(root, "", "host", &m.host);
     d.Int(root, "", "pid", 0, kInt64Max, &m.pid);
-    d.ReadMachine(root, "", &m.machine);
+    d.ReadMachine(root, "", "machine", &m.machine);
+    d.ReadNode(root, &m.node);
     d.Maps(root, "", "running", [&](const json& v, const std::string& at) {
       d.Running(v, at, &m.running.emplace_back());
     });
@@ -397,6 +430,7 @@ Result<ServerToWorker> DecodeServerToWorker(std::string_view frame) {
     d.String(root, "", "instance", &m.instance);
     d.Int(root, "", "heartbeat_ms", 1, kInt32Max, &m.heartbeat_ms);
     d.String(root, "", "output_dir", &m.output_dir);
+    if (root.contains("machine")) d.ReadMachine(root, "", "machine", &m.machine.emplace());
     out = std::move(m);
   } else if (type == "launch") {
     LaunchMessage m;
@@ -425,10 +459,14 @@ Result<ServerToWorker> DecodeServerToWorker(std::string_view frame) {
     StopMessage m;
     d.Bool(root, "", "kill", &m.kill);
     out = std::move(m);
+  } else if (type == "refuse") {
+    RefuseMessage m;
+    d.String(root, "", "reason", &m.reason);
+    out = std::move(m);
   } else {
     return Status::Corruption(
         "worker message: unknown type \"" + type +
-        "\" from the server (expected welcome, launch, signal, ack, reregister or stop)");
+        "\" from the server (expected welcome, launch, signal, ack, reregister, stop or refuse)");
   }
   ALLOT_RETURN_IF_ERROR(r.status());
   return out;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,7 @@
 
 #include "common/result.h"
 #include "model/machine.h"
+#include "model/node_resources.h"
 #include "model/task_event.h"
 
 namespace allot {
@@ -80,7 +82,9 @@ struct RegisterMessage {
   std::string name;  // unique: "<host>:<pid>:<random>" unless given
   std::string host;
   int64_t pid = 0;
-  Machine machine;
+  Machine machine;     // what it offers
+  NodeResources node;  // what its node has for it ("node" {name, cpus, memory}); an older
+                       // worker sends none (empty name): it keeps its machine, unshared
   std::vector<RunningAttempt> running;
   std::vector<ExitReport> finished;  // exits the server has not acked
   bool operator==(const RegisterMessage&) const = default;
@@ -125,7 +129,16 @@ struct WelcomeMessage {
   std::string instance;      // the server's AccessFile::instance
   int64_t heartbeat_ms = 0;  // > 0
   std::string output_dir;    // task output goes to <output_dir>/<task>/stdout, stderr
+  // What the worker has been given: its offer, or on a node it shares with other workers the
+  // CPUs and memory the server assigned it (server/node_share.h). Absent from an older server.
+  std::optional<Machine> machine;
   bool operator==(const WelcomeMessage&) const = default;
+};
+
+// The server will not take this worker (its node has nothing left for it): it exits.
+struct RefuseMessage {
+  std::string reason;  // names the node, the other workers there and what they hold
+  bool operator==(const RefuseMessage&) const = default;
 };
 
 struct LaunchMessage {
@@ -154,7 +167,7 @@ struct StopMessage {
 };
 
 using ServerToWorker = std::variant<WelcomeMessage, LaunchMessage, SignalMessage, AckMessage,
-                                    ReregisterMessage, StopMessage>;
+                                    ReregisterMessage, StopMessage, RefuseMessage>;
 
 // ---- Wire form --------------------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ RegisterMessage SomeRegister() {
   m.machine.memory_bytes = int64_t{64} << 30;
   m.machine.gpus = {0, 3};
   m.machine.custom = {{"licenses", 4}};
+  m.node = {"node7", {Cpu{0, 0, 0, 0}, Cpu{1, 0, 0, 1}, Cpu{4, 1, 1, 6}, Cpu{5, 1, 1, 7}},
+            int64_t{128} << 30};
   m.running = {RunningAttempt{(uint64_t{7} << 32) | 2, "sim-7", 2, {0, 1}, {3}, 1 << 30}};
   ExitReport killed = SomeExit((uint64_t{9} << 32) | 1, -1);
   killed.usage.term_signal = 9;
@@ -66,6 +68,11 @@ LaunchMessage SomeLaunch() {
   return m;
 }
 
+std::string Pack(const json& j) {
+  std::vector<uint8_t> bytes = json::to_msgpack(j);
+  return std::string(bytes.begin(), bytes.end());
+}
+
 template <class Variant, class Decoded>
 void ExpectRoundTrip(const Variant& message, Decoded decode) {
   std::string frame = Encode(message);
@@ -88,8 +95,9 @@ TEST(WorkerMessagesTest, EveryWorkerToServerMessageRoundTrips) {
 }
 
 TEST(WorkerMessagesTest, EveryServerToWorkerMessageRoundTrips) {
-  ExpectRoundTrip(ServerToWorker{WelcomeMessage{17, "9f1c", 10'000, "/campaign/output"}},
-                  DecodeServerToWorker);
+  ExpectRoundTrip(
+      ServerToWorker{WelcomeMessage{17, "9f1c", 10'000, "/campaign/output", std::nullopt}},
+      DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{SomeLaunch()}, DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{LaunchMessage{}}, DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{SignalMessage{{{5, 15}, {6, 9}}}}, DecodeServerToWorker);
@@ -97,6 +105,69 @@ TEST(WorkerMessagesTest, EveryServerToWorkerMessageRoundTrips) {
   ExpectRoundTrip(ServerToWorker{ReregisterMessage{}}, DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{StopMessage{true}}, DecodeServerToWorker);
   ExpectRoundTrip(ServerToWorker{StopMessage{false}}, DecodeServerToWorker);
+  ExpectRoundTrip(ServerToWorker{RefuseMessage{"node7 has no free CPU"}}, DecodeServerToWorker);
+}
+
+TEST(WorkerMessagesTest, WelcomeCarriesTheMachineTheWorkerWasGiven) {
+  WelcomeMessage welcome{17, "9f1c", 10'000, "/campaign/output", Machine{}};
+  welcome.machine->cpus = {Cpu{1, 0, 0, 1}};
+  welcome.machine->memory_bytes = int64_t{3} << 30;
+  welcome.machine->gpus = {2};
+  ExpectRoundTrip(ServerToWorker{welcome}, DecodeServerToWorker);
+  json j = json::from_msgpack(Encode(welcome));
+  EXPECT_EQ(j["machine"]["cpus"][0], json({1, 0, 0, 1}));
+  EXPECT_EQ(j["machine"]["memory"], int64_t{3} << 30);
+  EXPECT_EQ(json::from_msgpack(Encode(RefuseMessage{"why"}))["reason"], "why");
+}
+
+TEST(WorkerMessagesTest, RegisterCarriesTheNodeBesidesTheOffer) {
+  json j = json::from_msgpack(Encode(SomeRegister()));
+  EXPECT_EQ(j["node"]["name"], "node7");
+  EXPECT_EQ(j["node"]["cpus"][2], json({4, 1, 1, 6}));
+  EXPECT_EQ(j["node"]["memory"], int64_t{128} << 30);
+}
+
+TEST(WorkerMessagesTest, RegisterOfAnOlderWorkerWithoutNodeIsReadAsNoNode) {
+  json j = json::from_msgpack(Encode(SomeRegister()));
+  j.erase("node");
+  auto decoded = DecodeWorkerToServer(Pack(j));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& reg = std::get<RegisterMessage>(*decoded);
+  EXPECT_EQ(reg.node, NodeResources{});
+  EXPECT_EQ(reg.machine, SomeRegister().machine);
+  // And a worker that knows no node sends none.
+  EXPECT_FALSE(json::from_msgpack(Encode(RegisterMessage{})).contains("node"));
+}
+
+TEST(WorkerMessagesTest, WelcomeOfAnOlderServerWithoutMachineIsReadAsNone) {
+  json j = {{"t", "welcome"},
+            {"worker_id", 1},
+            {"instance", "x"},
+            {"heartbeat_ms", 100},
+            {"output_dir", "/o"}};
+  auto decoded = DecodeServerToWorker(Pack(j));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_FALSE(std::get<WelcomeMessage>(*decoded).machine.has_value());
+}
+
+TEST(WorkerMessagesTest, MalformedNodeOfARegisterNamesTheField) {
+  json j = json::from_msgpack(Encode(SomeRegister()));
+  j["node"]["name"] = "";
+  auto r = DecodeWorkerToServer(Pack(j));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "worker message register: node.name: expected a non-empty string");
+  j = json::from_msgpack(Encode(SomeRegister()));
+  j["node"]["cpus"][0] = {0, 0};
+  r = DecodeWorkerToServer(Pack(j));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "worker message register: node.cpus[0]: expected [os, package, numa, core]");
+  j = json::from_msgpack(Encode(SomeRegister()));
+  j["node"].erase("memory");
+  r = DecodeWorkerToServer(Pack(j));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "worker message register: node.memory: missing");
 }
 
 TEST(WorkerMessagesTest, WireFieldNamesAreThoseOfClusterMd) {
@@ -132,11 +203,6 @@ TEST(WorkerMessagesTest, UnknownKeysAreIgnoredForLaterVersions) {
   auto decoded = DecodeWorkerToServer(std::string(bytes.begin(), bytes.end()));
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_TRUE(std::holds_alternative<HeartbeatMessage>(*decoded));
-}
-
-std::string Pack(const json& j) {
-  std::vector<uint8_t> bytes = json::to_msgpack(j);
-  return std::string(bytes.begin(), bytes.end());
 }
 
 void ExpectCorruption(const Result<ServerToWorker>& r, const std::string& message) {

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <future>
 #include <memory>
 #include <set>
 #include <thread>
@@ -83,6 +85,35 @@ class InProcessCluster : public ::testing::Test {
     agents_.push_back(std::move(*agent));
     agent_threads_.emplace_back([raw] { (void)raw->Run(); });
     ASSERT_TRUE(AwaitWorkers(agents_.size())) << "worker " << name << " did not join";
+  }
+
+  // A worker on `node` offering what `allot worker start --cores 1` offers there: the node's
+  // first CPU and its whole memory. On a thread; its outcome comes through the future.
+  std::future<WorkerOutcome> StartWorkerOnNode(const std::string& name, const NodeResources& node) {
+    WorkerAgentOptions o;
+    o.name = name;
+    o.machine.cpus = {node.cpus[0]};
+    o.machine.memory_bytes = node.memory_bytes;
+    o.node = node;
+    o.handle_signals = false;
+    o.sample_interval = Duration(0);
+    auto agent = WorkerAgent::Create(server_->access(), o);
+    EXPECT_TRUE(agent.ok()) << agent.status().ToString();
+    if (!agent.ok()) return {};
+    WorkerAgent* raw = agent->get();
+    agents_.push_back(std::move(*agent));
+    auto outcome = std::make_shared<std::promise<WorkerOutcome>>();
+    std::future<WorkerOutcome> future = outcome->get_future();
+    agent_threads_.emplace_back([raw, outcome] {
+      Result<WorkerOutcome> ended = raw->Run();
+      outcome->set_value(ended.ok() ? *ended : WorkerOutcome{});
+    });
+    return future;
+  }
+
+  std::string Output(const std::string& task) {
+    std::ifstream in(root_ + "/server/output/" + task + "/stdout");
+    return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
   bool AwaitWorkers(size_t n) {
@@ -208,6 +239,51 @@ TEST_F(InProcessCluster, StopServerEndsTheLoopAndStopsTheWorkers) {
   // After the loop ended, calls are refused, not hung.
   auto late = server_->ListTasks(TaskQuery{});
   EXPECT_EQ(late.status().code(), StatusCode::kUnavailable);
+}
+
+// Issue 11 point 2: two `--cores 1` workers on one node both ran their tasks on CPU 0 and both
+// claimed the node's whole memory.
+TEST_F(InProcessCluster, WorkersOnOneNodeRunTheirTasksOnDisjointCpusWithHalfTheMemoryEach) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two CPUs";
+  NodeResources node{"itest-node", {Cpu{0, 0, 0, 0}, Cpu{1, 0, 0, 1}}, int64_t{2} << 30};
+  StartWorkerOnNode("w1", node);
+  ASSERT_TRUE(AwaitWorkers(1));
+  StartWorkerOnNode("w2", node);
+  ASSERT_TRUE(AwaitWorkers(2));
+
+  // Each waits for the other: they can only end by running side by side, one per worker.
+  auto task = [&](const std::string& id, const std::string& other) {
+    return "  - {id: " + id + ", command: \"echo $ALLOT_CORES; grep Cpus_allowed_list " +
+           "/proc/self/status; touch " + root_ + "/" + id + "; while [ ! -e " + root_ + "/" +
+           other + " ]; do sleep 0.01; done\"}\n";
+  };
+  ASSERT_TRUE(Submit("tasks:\n" + task("a", "b") + task("b", "a")).ok());
+  Json done = WaitAll();
+  EXPECT_EQ(done["counts"]["succeeded"], 2) << done.dump();
+  std::set<std::string> outputs = {Output("a"), Output("b")};
+  EXPECT_EQ(outputs, (std::set<std::string>{"0\nCpus_allowed_list:\t0\n",
+                                            "1\nCpus_allowed_list:\t1\n"}));
+
+  auto workers = server_->ListWorkers();
+  ASSERT_TRUE(workers.ok());
+  for (const Json& w : (*workers)["workers"]) {
+    EXPECT_EQ(w["memory"], int64_t{1} << 30) << w.dump();
+    EXPECT_EQ(w["cores"], 1) << w.dump();
+  }
+}
+
+TEST_F(InProcessCluster, AWorkerForWhichItsNodeHasNoRoomLeftIsRefusedNamingTheOthers) {
+  NodeResources node{"itest-node", {Cpu{0, 0, 0, 0}}, int64_t{2} << 30};
+  StartWorkerOnNode("w1", node);
+  ASSERT_TRUE(AwaitWorkers(1));
+  std::future<WorkerOutcome> refused = StartWorkerOnNode("w2", node);
+  ASSERT_EQ(refused.wait_for(60s), std::future_status::ready) << "w2 was not refused";
+  WorkerOutcome outcome = refused.get();
+  EXPECT_EQ(outcome.end, WorkerEnd::kRefused);
+  EXPECT_EQ(outcome.message,
+            "refused by the server: node itest-node has no room for worker w2: it asks for at "
+            "least 1 CPU, and 0 of the node's 1 are free; worker w1 holds CPU 0 and 2 GiB");
+  EXPECT_TRUE(AwaitWorkers(1));
 }
 
 }  // namespace

@@ -51,6 +51,19 @@ void WorkerRegistry::Remove(const std::string& name, const std::string& state,
   peers_.erase(it);
 }
 
+std::vector<NodeTenant> WorkerRegistry::TenantsOf(const std::string& node) const {
+  std::vector<NodeTenant> tenants;
+  if (node.empty()) return tenants;
+  for (const auto& [name, p] : peers_) {
+    if (p.node_name != node) continue;
+    NodeTenant& t = tenants.emplace_back();
+    t.worker = name;
+    for (const Cpu& c : p.machine.cpus) t.cpus.push_back(c.os_index);
+    t.memory_bytes = p.machine.memory_bytes;
+  }
+  return tenants;
+}
+
 std::vector<std::string> WorkerRegistry::Silent(TimePoint now, Duration timeout) const {
   std::vector<std::string> silent;
   for (const auto& [name, p] : peers_) {

@@ -15,6 +15,7 @@
 #include "core/outbox.h"
 #include "model/machine.h"
 #include "protocol/worker_messages.h"
+#include "server/node_share.h"
 
 namespace allot {
 
@@ -24,6 +25,8 @@ struct WorkerPeer {
   std::string name;
   std::string host;
   int64_t pid = 0;
+  std::string node_name;  // NodeResources::name of its register; empty: an older worker
+  Machine machine;        // what it was given (server/node_share.h), as in its welcome
   TimePoint last_seen;
   int64_t joined_us = 0;
   int64_t last_seen_us = 0;
@@ -68,6 +71,10 @@ class WorkerRegistry {
   const std::map<std::string, WorkerPeer>& peers() const { return peers_; }
   std::map<std::string, WorkerPeer>& peers() { return peers_; }
   const std::vector<PastWorker>& past() const { return past_; }
+
+  // The connected workers on `node` (WorkerPeer::node_name; none for an empty one) with the CPUs
+  // and memory they were given.
+  std::vector<NodeTenant> TenantsOf(const std::string& node) const;
 
   // Names of the peers silent for longer than `timeout` at `now`.
   std::vector<std::string> Silent(TimePoint now, Duration timeout) const;

@@ -25,6 +25,30 @@ TEST(WorkerRegistryTest, IdsAreNeverReusedEvenWhenAWorkerComesBack) {
   EXPECT_EQ(r.Find(again), r.Find("node1-100"));
 }
 
+TEST(WorkerRegistryTest, TenantsOfANodeAreItsConnectedWorkersWithWhatTheyWereGiven) {
+  WorkerRegistry r;
+  auto add = [&](const std::string& name, const std::string& node, int cpu, int64_t memory) {
+    WorkerPeer& p = r.Add(r.NextId(), name);
+    p.node_name = node;
+    p.machine.cpus = {Cpu{cpu, 0, 0, cpu}};
+    p.machine.memory_bytes = memory;
+  };
+  add("a", "n1", 0, 100);
+  add("b", "n2", 0, 200);
+  add("c", "n1", 1, 300);
+  add("old", "", 0, 400);  // an older worker: no node
+  std::vector<NodeTenant> n1 = r.TenantsOf("n1");
+  ASSERT_EQ(n1.size(), 2u);
+  EXPECT_EQ(n1[0].worker, "a");
+  EXPECT_EQ(n1[0].cpus, std::vector<int>({0}));
+  EXPECT_EQ(n1[0].memory_bytes, 100);
+  EXPECT_EQ(n1[1].worker, "c");
+  EXPECT_EQ(n1[1].cpus, std::vector<int>({1}));
+  EXPECT_TRUE(r.TenantsOf("").empty());
+  r.Remove("a", "gone", "stopped", ResourceAmounts{});
+  EXPECT_EQ(r.TenantsOf("n1").size(), 1u);
+}
+
 TEST(WorkerRegistryTest, AReferenceIsAnIdInDecimalOrAName) {
   WorkerRegistry r;
   WorkerId a = r.NextId();

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "common/units.h"
+#include "server/node_share.h"
 
 namespace allot {
 
@@ -86,13 +87,25 @@ void ZmqChannel::HandleMessage(const std::string& peer_name, const std::string& 
 void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
   WorkerPeer* p = registry_.Find(peer_name);
   if (p == nullptr) {
+    // Workers of one node get disjoint CPUs and memory; an older worker names no node.
+    Machine given = m.machine;
+    if (!m.node.name.empty()) {
+      Result<Machine> shared =
+          ShareNode(peer_name, m.machine, m.node, registry_.TenantsOf(m.node.name));
+      if (!shared.ok()) {
+        log_("refused worker " + peer_name + ": " + shared.status().message());
+        SendTo(peer_name, RefuseMessage{shared.status().message()});
+        return;
+      }
+      given = std::move(shared).value();
+    }
     const WorkerId id = registry_.NextId();
     std::vector<ReportedAttempt> running;
     running.reserve(m.running.size());
     for (const RunningAttempt& a : m.running) {
       running.push_back({a.execution, a.cpus, a.gpus, a.memory_bytes});
     }
-    Status added = scheduler_->AddWorker(id, peer_name, m.machine, running);
+    Status added = scheduler_->AddWorker(id, peer_name, given, running);
     if (!added.ok()) {
       log_("cannot add worker " + peer_name + ": " + added.ToString());
       return;
@@ -100,11 +113,14 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
     p = &registry_.Add(id, peer_name);
     p->host = m.host;
     p->pid = m.pid;
+    p->node_name = m.node.name;
+    p->machine = std::move(given);
     p->joined_us = clock_->WallMicros();
-    const ResourceAmounts cap = m.machine.Capacity();
-    log_(fmt::format("worker {} joined as {} ({}, {} memory, {}; {} running)", peer_name, id,
+    const ResourceAmounts cap = p->machine.Capacity();
+    log_(fmt::format("worker {} joined as {} ({}, {} memory, {}; {} running){}", peer_name, id,
                      Counted(cap.cores, "core"), FormatSize(cap.memory_bytes),
-                     Counted(cap.gpus, "GPU"), Counted(m.running.size(), "attempt")));
+                     Counted(cap.gpus, "GPU"), Counted(m.running.size(), "attempt"),
+                     p->machine == m.machine ? "" : " as its share of node " + p->node_name));
   }
   p->last_seen = clock_->Now();
   p->last_seen_us = clock_->WallMicros();
@@ -115,6 +131,7 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
       100,
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.worker_timeout).count() / 3);
   welcome.output_dir = options_.output_dir;
+  welcome.machine = p->machine;
   SendTo(peer_name, welcome);
   OnExits(*p, m.finished);
 }

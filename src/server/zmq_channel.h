@@ -1,8 +1,9 @@
 // ZmqChannel: the WorkerChannel of `allot server start`: workers on any node, over the ZeroMQ
 // CURVE endpoint (docs/CLUSTER.md, "Worker protocol"). Per turn:
 //   Receive: every waiting message: register (the worker joins the scheduler with what it
-//     runs; a re-register of a known one is welcomed again), heartbeat (node usage; launches
-//     it never got are lost), exited (exits go to the scheduler, acked after the commit),
+//     runs, on a node shared with other workers with what server/node_share.h gives it, told
+//     in its welcome, or is refused; a re-register of a known one is welcomed again),
+//     heartbeat (node usage; launches it never got are lost), exited (exits go to the scheduler, acked after the commit),
 //     goodbye; then silent workers are declared lost, recovered attempts nobody reported are
 //     given up on after worker_timeout, and drained workers with nothing left leave.
 //   Act: launches and signals are batched per worker; Send: one launch (carrying the acks) or

@@ -1,6 +1,7 @@
 #include "worker/worker_agent.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -116,6 +117,7 @@ class WorkerAgent::Loop {
       now = clock_->Now();
       if (signal_fd_ >= 0 && (items[2].revents & ZMQ_POLLIN)) TakeSignals(now);
       ReceiveMessages(now);
+      if (outcome_) break;  // refused
       if (items[1].revents & ZMQ_POLLIN) CollectExits(now);
       FlushExits(now);
       RunTimers(clock_->Now());
@@ -153,6 +155,7 @@ class WorkerAgent::Loop {
     r.host = HostName();
     r.pid = getpid();
     r.machine = options_.machine;
+    r.node = options_.node;
     r.running.reserve(running_.size());
     for (const auto& [execution, attempt] : running_) r.running.push_back(attempt);
     std::sort(
@@ -190,6 +193,7 @@ class WorkerAgent::Loop {
               [&](const AckMessage& m) { ledger_.Ack(m.acked); },
               [&](const ReregisterMessage&) { OnReregister(now); },
               [&](const StopMessage& m) { BeginStop("stop", WorkerEnd::kStopped, 0, m.kill, now); },
+              [&](const RefuseMessage& m) { OnRefuse(m); },
           },
           *message);
     }
@@ -197,6 +201,14 @@ class WorkerAgent::Loop {
 
   void OnWelcome(const WelcomeMessage& m, TimePoint now) {
     welcomed_ = true;
+    if (m.machine && *m.machine != options_.machine) {
+      options_.machine = *m.machine;
+      std::vector<int> ids;
+      for (const Cpu& c : options_.machine.cpus) ids.push_back(c.os_index);
+      Log(fmt::format("given {} {} and {} as its share of node {}",
+                      ids.size() == 1 ? "CPU" : "CPUs", fmt::join(ids, ","),
+                      FormatSize(options_.machine.memory_bytes), options_.node.name));
+    }
     heartbeat_ = std::chrono::milliseconds(m.heartbeat_ms);
     next_heartbeat_ = now + heartbeat_;
     if (local_ == nullptr || m.output_dir != output_dir_) {
@@ -218,6 +230,15 @@ class WorkerAgent::Loop {
       Log(fmt::format("joined server {} as worker {}; heartbeat every {}; output in {}", m.instance,
                       m.worker_id, FormatDuration(heartbeat_), output_dir_));
     }
+  }
+
+  void OnRefuse(const RefuseMessage& m) {
+    if (outcome_) return;
+    std::string message = "refused by the server: " + m.reason;
+    if (!running_.empty()) message += fmt::format("; killed {}", Counted(running_.size(), "task"));
+    Log(message);
+    SignalAll(SIGKILL);
+    outcome_ = WorkerOutcome{WorkerEnd::kRefused, 0, std::move(message)};
   }
 
   // A server that does not know this worker answers each of its messages with a reregister:

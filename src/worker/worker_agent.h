@@ -16,6 +16,11 @@
 // awaits its welcome, further reregisters (a restarted server answers each message queued
 // while it was down with one) are not answered again.
 //
+// The welcome says what the worker was given (on a node shared with other workers, other CPUs
+// or less memory than it offered: server/node_share.h); it adopts that and offers it in every
+// later register, so that after a server restart its running tasks stay where they are. A
+// `refuse` (no room on its node) kills whatever runs and Run returns kRefused with the reason.
+//
 // Ending: `stop` or the first SIGTERM/SIGINT/SIGHUP sends SIGTERM (and SIGCONT) to every
 // attempt, SIGKILL after kill_grace (at once for `stop` with kill, or a second signal); once
 // all exits are reported and acked (or ack_wait has passed) it sends goodbye and Run returns.
@@ -40,6 +45,7 @@ enum class WorkerEnd {
   kIdle,        // idle_timeout
   kSignaled,    // SIGTERM, SIGINT or SIGHUP: exit 128 + signal
   kServerLost,  // server_timeout
+  kRefused,     // the server's `refuse`: its node has no room for this worker
 };
 
 struct WorkerOutcome {

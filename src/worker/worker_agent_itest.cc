@@ -177,7 +177,7 @@ class TestServer {
   }
 
   void Welcome(int64_t heartbeat_ms = 10'000) {
-    Send(WelcomeMessage{1, access_.instance, heartbeat_ms, dir_.output()});
+    Send(WelcomeMessage{1, access_.instance, heartbeat_ms, dir_.output(), std::nullopt});
   }
 
  private:
@@ -269,6 +269,44 @@ TEST(WorkerAgentTest, AcksInLaunchAndAckMessagesForgetExits) {
   server.Send(StopMessage{});
   ASSERT_TRUE(server.Expect<GoodbyeMessage>());
   EXPECT_EQ(agent.Join().end, WorkerEnd::kStopped);
+}
+
+TEST(WorkerAgentTest, RegistersWithItsNodeAndAfterwardsOffersWhatItsWelcomeGaveIt) {
+  TestServer server;
+  WorkerAgentOptions options = Options(OneCoreMachine());
+  options.node = {"node-a", {Cpu{0, 0, 0, 0}, Cpu{1, 0, 0, 1}}, int64_t{4} << 30};
+  AgentThread agent(server.access(), options);
+  auto first = server.Expect<RegisterMessage>();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->node, options.node);
+  EXPECT_EQ(first->machine, options.machine);
+
+  // The server gave it the node's other CPU and half the memory.
+  Machine given;
+  given.cpus = {Cpu{1, 0, 0, 1}};
+  given.memory_bytes = int64_t{2} << 30;
+  server.Send(WelcomeMessage{1, server.access().instance, 10'000, server.dir().output(), given});
+  // As after a server restart: it comes back with what it was given.
+  server.Send(ReregisterMessage{});
+  auto again = server.Expect<RegisterMessage>();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->machine, given);
+  EXPECT_EQ(again->node, options.node);
+  server.Welcome();
+  server.Send(StopMessage{});
+  ASSERT_TRUE(server.Expect<GoodbyeMessage>());
+  EXPECT_EQ(agent.Join().end, WorkerEnd::kStopped);
+}
+
+TEST(WorkerAgentTest, ARefuseEndsTheWorkerWithTheServersReason) {
+  TestServer server;
+  AgentThread agent(server.access(), Options(OneCoreMachine()));
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Send(RefuseMessage{"node n1 has no room for worker thread-worker"});
+  WorkerOutcome outcome = agent.Join();
+  EXPECT_EQ(outcome.end, WorkerEnd::kRefused);
+  EXPECT_EQ(outcome.message,
+            "refused by the server: node n1 has no room for worker thread-worker");
 }
 
 TEST(WorkerAgentTest, ReregistersWaitingForOneWelcomeAreAnsweredByOneRegister) {

@@ -7,6 +7,7 @@
 
 #include "common/time.h"
 #include "model/machine.h"
+#include "model/node_resources.h"
 
 namespace allot {
 
@@ -14,8 +15,14 @@ struct WorkerAgentOptions {
   // Unique among the server's workers; empty: DefaultWorkerName (worker_name.h),
   // "<host or Slurm node>:<pid>:<8 random hex digits>".
   std::string name;
-  // What this worker offers (exec/machine_overrides.h: DetectMachineFromFlags).
+  // What this worker offers (exec/machine_overrides.h: DetectMachineFromFlags). Replaced by
+  // what the server gives it (its welcome's machine): on a node shared with other workers,
+  // other CPUs or less memory (server/node_share.h).
   Machine machine;
+  // What the node has for this process (exec/machine_detector.h: DetectNodeResources), sent
+  // with every register so that the server can divide the node among its workers. An empty
+  // name sends none: the server takes `machine` as it is, as from an older worker.
+  NodeResources node;
   // Leave (goodbye, exit 0) after this long with nothing running and nothing launched.
   std::optional<Duration> idle_timeout;
   // Kill the tasks and leave with an error after this long without a message from the server.
