@@ -176,6 +176,7 @@ class Scheduler {
   uint32_t attempts(TaskIndex t) const { return tasks_.record(t).attempts; }
   // Exit code of the last ended attempt, -signal when killed, 0 when none.
   int last_exit(TaskIndex t) const { return tasks_.record(t).last_exit; }
+  bool last_timed_out(TaskIndex t) const { return tasks_.record(t).last_timed_out; }
   std::optional<TaskIndex> Find(std::string_view id) const { return tasks_.Find(id); }
   const std::array<int64_t, kTaskStateCount>& counts() const { return tasks_.counts(); }
   const CampaignTotals& totals() const { return totals_; }

@@ -1,5 +1,7 @@
 #include "server/cluster_server.h"
 
+#include "model/task_attempt.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -152,8 +154,10 @@ void ClusterServer::OnEvents(std::span<const Submission>, std::span<const TaskEv
                              bool durable) {
   NoteEnds(events);
   for (const TaskEvent& e : events) {
+    if (!EndsAttempt(e.from, e.to)) continue;
+    // By how the attempt itself ended (model: AttemptEndOf), not where its task went next.
+    ++attempts_ended_[std::string(AttemptEndName(AttemptEndOf(e)))];
     if (!e.usage) continue;
-    ++attempts_ended_[std::string(TaskStateName(e.to))];
     task_duration_.Observe(std::chrono::duration<double>(e.usage->wall).count());
   }
 }
