@@ -70,7 +70,7 @@ def test_metrics_need_the_token(cluster):
 def test_attempts_are_counted_by_how_they_ended_not_where_their_task_went(cluster):
     c = cluster
     c.cli("submit", "--name", "flaky", "--max-retries", "1", "--", "sh", "-c", "exit 3")
-    c.cli("submit", "--name", "slow", "--time-limit", "1s", "--", "sleep", "600")
+    c.cli("submit", "--name", "slow", "--time-limit", "1s", "--", "sh", "-c", "exec sleep 600")
     c.cli("wait", check=False)
     samples = {}
     for f in text_string_to_metric_families(scrape(c)):

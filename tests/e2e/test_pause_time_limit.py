@@ -25,7 +25,7 @@ def test_time_paused_does_not_count_and_the_rest_of_the_limit_runs_after_resume(
     c.cli("submit", "--name", "fits", "--time-limit", "6s", "--",
           "sh", "-c", "i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done")
     # Never ends by itself: its 2 s limit must end it, but only counting running time.
-    c.cli("submit", "--name", "over", "--time-limit", "2s", "--", "sleep", "600")
+    c.cli("submit", "--name", "over", "--time-limit", "2s", "--", "sh", "-c", "exec sleep 600")
     c.wait_state("fits", "running")
     c.wait_state("over", "running")
     c.cli("pause", "fits", "over")
