@@ -62,6 +62,9 @@ class TaskInfo:
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]):
         known, extra = _split(cls, obj)
+        # The server reports a signal apart (exit_code null, signal N); here it stays -N.
+        if known.get("exit_code") is None and extra.get("signal"):
+            known["exit_code"] = -int(extra["signal"])
         return cls(**known, extra=extra)
 
     @property

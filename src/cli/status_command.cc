@@ -91,13 +91,6 @@ nlohmann::json AttemptsJson(const JournalContents& contents, TaskIndex t, const 
   return out;
 }
 
-std::string ExitText(const TaskSummary& s) {
-  if (s.last_timed_out) return "timeout";
-  if (s.last_term_signal) return fmt::format("sig {}", s.last_term_signal);
-  if (s.last_exit_code) return std::to_string(*s.last_exit_code);
-  return "-";
-}
-
 int ShowStatus(const StatusOptions& o) {
   namespace fs = std::filesystem;
   std::string db = o.db.empty() ? (fs::path(o.workdir) / "allot.db").string() : o.db;
@@ -180,18 +173,19 @@ int ShowStatus(const StatusOptions& o) {
                active == 1 ? "runs" : "run", resume);
   }
   if (selected.empty()) return kExitOk;
-  const size_t limit = (o.all || explicit_ids) ? selected.size() : 50;
-  fmt::print("{:<24} {:<10} {:>8} {:>8} {:>9}  {}\n", "ID", "STATE", "ATTEMPTS", "EXIT", "WALL",
-             "REASON");
-  for (size_t i = 0; i < selected.size() && i < limit; ++i) {
+  // The same table as against a server (client/task_table.h), from the same fields.
+  const size_t limit = (o.all || explicit_ids) ? 0 : 50;
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < selected.size() && (limit == 0 || i < limit); ++i) {
     const TaskSummary& s = summaries[selected[i]];
-    fmt::print("{:<24} {:<10} {:>8} {:>8} {:>9}  {}\n", s.id, TaskStateName(s.state), s.attempts,
-               ExitText(s), s.total_wall.count() ? FormatDuration(s.total_wall) : "-",
-               Why(s, contents->submissions[s.index], summaries, index));
+    nlohmann::json row = ToJson(s, Why(s, contents->submissions[s.index], summaries, index));
+    row["attempt"] = s.attempts;
+    row["why"] = row["reason"];
+    rows.push_back(std::move(row));
   }
-  if (selected.size() > limit) {
-    fmt::print("... {} more (--all to list every task)\n", selected.size() - limit);
-  }
+  const int64_t more =
+      static_cast<int64_t>(selected.size()) - static_cast<int64_t>(rows.size());
+  fmt::print("{}", FormatTaskTable(rows, 0, more));
   if (explicit_ids) {
     for (TaskIndex t : selected) {
       fmt::print("\n{} attempts:\n{}", summaries[t].id,

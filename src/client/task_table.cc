@@ -12,8 +12,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Exit code, "sig N" or "-".
+// "timeout" (the time limit ended it), exit code, "sig N" or "-".
 std::string ExitText(const Json& row) {
+  if (row.is_object() && row.contains("timed_out") && row["timed_out"].is_boolean() &&
+      row["timed_out"].get<bool>()) {
+    return "timeout";
+  }
   if (row.is_object() && row.contains("signal") && row["signal"].is_number_integer() &&
       row["signal"].get<int64_t>() != 0) {
     return fmt::format("sig {}", row["signal"].get<int64_t>());
@@ -87,8 +91,8 @@ std::string FormatTaskDetail(const Json& task) {
 
 std::string FormatAttemptTable(const Json& attempts) {
   constexpr const char* kRow =
-      "{:>7} {:<10} {:<16} {:>7} {:>9} {:>9} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n";
-  std::string out = fmt::format(kRow, "ATTEMPT", "STATE", "WORKER", "EXIT", "WALL", "CPU",
+      "{:>7} {:<13} {:<16} {:>7} {:>9} {:>9} {:>10} {:>10} {:>10} {:>10} {:>10}  {}\n";
+  std::string out = fmt::format(kRow, "ATTEMPT", "OUTCOME", "WORKER", "EXIT", "WALL", "CPU",
                                 "CORES", "MAX RSS", "MEM LIMIT", "READ", "WRITTEN", "REASON");
   if (!attempts.is_array()) return out;
   for (const Json& a : attempts) {
@@ -100,7 +104,8 @@ std::string FormatAttemptTable(const Json& attempts) {
         a["memory_exceeded"].get<bool>()) {
       limit += "!";
     }
-    out += fmt::format(kRow, CellText(a, "attempt"), CellText(a, "state"), CellText(a, "worker"),
+    const char* outcome = a.is_object() && a.contains("outcome") ? "outcome" : "state";
+    out += fmt::format(kRow, CellText(a, "attempt"), CellText(a, outcome), CellText(a, "worker"),
                        ExitText(a), SecondsText(a, "wall_s"), SecondsText(a, "cpu_s"),
                        CoresText(a), SizeText(a, "max_rss"), limit, SizeText(a, "read_bytes"),
                        SizeText(a, "write_bytes"),

@@ -41,6 +41,7 @@ void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const T
   if (e.to == TaskState::kSkipped && e.by_user) rec.skipped_by_user = true;
   if (e.usage) {
     rec.last_exit = e.usage->term_signal ? -e.usage->term_signal : e.usage->exit_code;
+    rec.last_timed_out = e.usage->timed_out;
     totals_->cpu += e.usage->user_cpu + e.usage->sys_cpu;
     totals_->task_wall += e.usage->wall;
     ++totals_->attempts_ended;

@@ -178,11 +178,17 @@ void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
   r.worker = w.id;
   r.started = clock_->Now();
   ++w.running;
-  if (const std::optional<Duration>& limit = tasks_.spec(t).time_limit) {
-    timers_.Add({r.started + *limit, TimerKind::kTimeLimit, t, attempt});
-  }
+  ArmTimeLimit(t, r);
   outbox_.launches.push_back({w.id, exec, t, attempt, a});
   r.allocation = std::move(a);
+}
+
+void Scheduler::ArmTimeLimit(TaskIndex t, Running& r) {
+  r.limit_due.reset();
+  const std::optional<Duration>& limit = tasks_.spec(t).time_limit;
+  if (!limit) return;
+  r.limit_due = r.started + r.paused_for + *limit;
+  timers_.Add({*r.limit_due, TimerKind::kTimeLimit, t, AttemptOfExecution(r.execution)});
 }
 
 void Scheduler::OnAttemptExited(ExecutionId execution, const AttemptUsage& usage) {
@@ -315,14 +321,11 @@ void Scheduler::OnTimer(const Timer& timer) {
       if (it == running_.end()) return;
       Running& r = it->second;
       if (timer.kind == TimerKind::kTimeLimit) {
-        if (r.term_sent) return;
+        // Paused (no due) or paused and resumed since (another due): not its limit yet.
+        if (r.term_sent || r.limit_due != timer.due) return;
         r.timed_out = true;
         r.term_sent = true;
         Signal(r, SIGTERM);
-        if (rec.state == TaskState::kPaused) {
-          Transition(timer.task, TaskState::kRunning, "resumed to end at its time limit");
-          Signal(r, SIGCONT);
-        }
         timers_.Add({clock_->Now() + tasks_.spec(timer.task).grace_period,
                      TimerKind::kKillAfterGrace, timer.task, timer.attempt});
       } else {

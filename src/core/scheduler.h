@@ -177,6 +177,7 @@ class Scheduler {
   uint32_t attempts(TaskIndex t) const { return tasks_.record(t).attempts; }
   // Exit code of the last ended attempt, -signal when killed, 0 when none.
   int last_exit(TaskIndex t) const { return tasks_.record(t).last_exit; }
+  bool last_timed_out(TaskIndex t) const { return tasks_.record(t).last_timed_out; }
   std::optional<TaskIndex> Find(std::string_view id) const { return tasks_.Find(id); }
   const std::array<int64_t, kTaskStateCount>& counts() const { return tasks_.counts(); }
   const CampaignTotals& totals() const { return totals_; }
@@ -212,6 +213,12 @@ class Scheduler {
     ExecutionId execution = 0;
     Allocation allocation;
     TimePoint started;
+    // Its time limit counts running time only (Slurm's suspend stops the clock too): the
+    // pauses that ended, the one under way, and when the limit is due while it runs (none
+    // while paused; a kTimeLimit timer for another due is stale).
+    Duration paused_for{0};
+    std::optional<TimePoint> paused_since;
+    std::optional<TimePoint> limit_due;
     bool term_sent = false;
     bool timed_out = false;
     bool stop_sent = false;
@@ -235,6 +242,9 @@ class Scheduler {
     Transition(t, to, std::move(reason), EventFacts{});
   }
   void Start(TaskIndex t, int cores, WorkerSlot& worker);
+  // Sets r.limit_due to started + paused_for + the task's time limit (if it has one) and a
+  // timer for it. REQUIRES: the attempt is not paused.
+  void ArmTimeLimit(TaskIndex t, Running& r);
   // A task about to be ready takes its profile's learned memory (memory: auto, not yet set)
   // and time estimate (none of its own), once the profile has enough history.
   void ApplyLearned(TaskIndex t);
@@ -248,6 +258,8 @@ class Scheduler {
     std::vector<int> cores;
     std::vector<int> gpus;
     int64_t memory_bytes = 0;
+    int64_t paused_us = 0;                  // the attempt's pauses that ended
+    std::optional<int64_t> paused_since_us;  // the pause under way when the journal ended
   };
   struct Recovery {
     std::span<const Submission> submissions;  // finished tasks' specs (the others' are in tasks_)

@@ -78,12 +78,17 @@ void Scheduler::Control(TaskIndex t, ControlAction action) {
       Running& r = running_.at(t);
       Transition(t, TaskState::kPaused, "paused", by_user);
       Signal(r, SIGSTOP);
+      r.paused_since = clock_->Now();
+      r.limit_due.reset();  // the time limit stops counting until it resumes
       return;
     }
     case ControlAction::kResume: {
       Running& r = running_.at(t);
       Transition(t, TaskState::kRunning, "resumed", by_user);
       Signal(r, SIGCONT);
+      if (r.paused_since) r.paused_for += clock_->Now() - *r.paused_since;
+      r.paused_since.reset();
+      ArmTimeLimit(t, r);  // what is left of the limit counts from now
       return;
     }
   }

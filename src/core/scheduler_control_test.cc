@@ -121,18 +121,58 @@ TEST_F(SchedulerControlTest, AnExecutionIdMustNameTheCurrentAttempt) {
   EXPECT_THAT(stale.message(), HasSubstr("execution 'run@2' is not running"));
 }
 
-TEST_F(SchedulerControlTest, ATimeLimitReachedWhilePausedContinuesTheTaskToEndIt) {
+// Slurm's suspend stops the clock; so does a pause: the time limit counts running time only.
+TEST_F(SchedulerControlTest, TimeSpentPausedDoesNotCountAgainstTheTimeLimit) {
   FakeLauncherDriver d(FlatMachine(1));
-  ASSERT_TRUE(d.Submit({TaskBuilder("t").TimeLimit(10s).Grace(1s)}).ok());
+  ASSERT_TRUE(d.Submit({TaskBuilder("t").TimeLimit(4s).Grace(1s)}).ok());
   d.Turn();
+  d.Advance(1s);
   ASSERT_TRUE(d.scheduler().CheckControl(0, ControlAction::kPause).ok());
   d.scheduler().Control(0, ControlAction::kPause);
   d.Drain();
-  d.Advance(10s);
-  EXPECT_THAT(d.SignalsTo("t"), ElementsAre(SIGSTOP, SIGTERM, SIGCONT));
-  EXPECT_EQ(d.State("t"), TaskState::kRunning);
+  d.Advance(10s);  // far past the limit, but stopped all along
+  EXPECT_THAT(d.SignalsTo("t"), ElementsAre(SIGSTOP));
+  EXPECT_EQ(d.State("t"), TaskState::kPaused);
+  d.scheduler().Control(0, ControlAction::kResume);
+  d.Drain();
+  EXPECT_THAT(d.Advance(3s - 1us).signals, IsEmpty()) << "3 s of the limit were left";
+  EXPECT_THAT(d.Advance(1us).signals, ElementsAre(::testing::Field(&SignalOrder::signal, SIGTERM)));
+  EXPECT_THAT(d.SignalsTo("t"), ElementsAre(SIGSTOP, SIGCONT, SIGTERM));
   d.Exit("t", 143);
   EXPECT_EQ(d.State("t"), TaskState::kFailed);
+  EXPECT_EQ(d.EventsOf("t").back().reason, "exceeded its time limit");
+}
+
+TEST_F(SchedulerControlTest, EveryPauseOfAnAttemptIsLeftOutOfItsTimeLimit) {
+  FakeLauncherDriver d(FlatMachine(1));
+  ASSERT_TRUE(d.Submit({TaskBuilder("t").TimeLimit(4s).Grace(1s)}).ok());
+  d.Turn();
+  for (int i = 0; i < 3; ++i) {  // 1 s running, 5 s paused, three times: 3 s of 4 used
+    d.Advance(1s);
+    d.scheduler().Control(0, ControlAction::kPause);
+    d.Advance(5s);
+    d.scheduler().Control(0, ControlAction::kResume);
+    d.Drain();
+  }
+  EXPECT_THAT(d.Advance(1s - 1us).signals, IsEmpty());
+  EXPECT_THAT(d.Advance(1us).signals, ElementsAre(::testing::Field(&SignalOrder::signal, SIGTERM)));
+  EXPECT_THAT(d.Advance(1h).signals, ElementsAre(::testing::Field(&SignalOrder::signal, SIGKILL)))
+      << "one SIGTERM and one SIGKILL, whatever the stale timers of earlier resumes";
+}
+
+TEST_F(SchedulerControlTest, APausedTaskThatFinishesWithinItsRunningTimeSucceeds) {
+  FakeLauncherDriver d(FlatMachine(1));
+  ASSERT_TRUE(d.Submit({TaskBuilder("t").TimeLimit(4s).Grace(1s)}).ok());
+  d.Turn();
+  d.Advance(1s);
+  d.scheduler().Control(0, ControlAction::kPause);
+  d.Advance(4s);
+  d.scheduler().Control(0, ControlAction::kResume);
+  d.Drain();
+  d.Advance(2s);  // 3 s of running time in all, 7 s since it started
+  d.Exit("t", 0);
+  EXPECT_EQ(d.State("t"), TaskState::kSucceeded);
+  EXPECT_THAT(d.SignalsTo("t"), ElementsAre(SIGSTOP, SIGCONT));
 }
 
 }  // namespace

@@ -66,7 +66,12 @@ std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) const {
     if (r.worker != worker) continue;
     RunningView& v = views.emplace_back();
     v.held = Held(r.allocation);
-    if (auto runtime = ExpectedRuntime(tasks_.spec(t))) v.expected_end = r.started + *runtime;
+    if (auto runtime = ExpectedRuntime(tasks_.spec(t))) {
+      // Time paused so far is not run time: it moves the end later.
+      Duration paused = r.paused_for;
+      if (r.paused_since) paused += clock_->Now() - *r.paused_since;
+      v.expected_end = r.started + paused + *runtime;
+    }
   }
   return views;
 }

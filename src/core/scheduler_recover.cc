@@ -87,6 +87,20 @@ Status Scheduler::ReplayRecovered(std::span<const TaskEvent> events) {
       start.cores = e.cores;
       start.gpus = e.gpus;
       start.memory_bytes = e.memory_bytes;
+      start.paused_us = 0;
+      start.paused_since_us.reset();
+    } else if (e.from == TaskState::kRunning && e.to == TaskState::kPaused) {
+      if (auto it = recovery_->last_start.find(e.task); it != recovery_->last_start.end()) {
+        it->second.paused_since_us = e.wall_time_us;
+      }
+    } else if (e.from == TaskState::kPaused && e.to == TaskState::kRunning) {
+      if (auto it = recovery_->last_start.find(e.task); it != recovery_->last_start.end()) {
+        LastStart& start = it->second;
+        if (start.paused_since_us) {
+          start.paused_us += std::max<int64_t>(0, e.wall_time_us - *start.paused_since_us);
+        }
+        start.paused_since_us.reset();
+      }
     } else if (EndsAttempt(e.from, e.to)) {
       recovery_->last_start.erase(e.task);
     }
@@ -140,14 +154,19 @@ void Scheduler::SettleRecovered(const Recovery& recovery) {
         r.allocation.memory_bytes = e.memory_bytes;
         r.started =
             now - std::chrono::microseconds(std::max<int64_t>(0, wall_now - e.wall_time_us));
+        // Time paused before the restart does not count against its limit either.
+        r.paused_for = std::chrono::microseconds(e.paused_us);
+        if (e.paused_since_us) {
+          r.paused_since = now - std::chrono::microseconds(
+                                     std::max<int64_t>(0, wall_now - *e.paused_since_us));
+        }
       } else {
         r.started = now;
+        if (state == TaskState::kPaused) r.paused_since = now;
       }
       const TaskSpec& spec = tasks_.spec(t);
       r.allocation.custom = spec.resources.custom;
-      if (spec.time_limit) {
-        timers_.Add({r.started + *spec.time_limit, TimerKind::kTimeLimit, t, attempt});
-      }
+      if (state != TaskState::kPaused) ArmTimeLimit(t, r);
       continue;
     }
     if (IsActive(state)) {

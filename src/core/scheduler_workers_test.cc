@@ -269,5 +269,42 @@ TEST(SchedulerWorkersTest, AnAttemptThatEndedWhileTheServerWasDownIsEndedWithIts
   EXPECT_EQ(c.State("b"), TaskState::kRunning);
 }
 
+// The pause is journaled (running -> paused -> running), so a restarted server counts the same
+// running time against the limit as the one that wrote the journal.
+TEST(SchedulerWorkersTest, PausedTimeStaysOutOfTheTimeLimitAcrossAServerRestart) {
+  Cluster c;
+  ASSERT_TRUE(c.s().Submit({TaskBuilder("t").TimeLimit(4s).Grace(1s)}).ok());
+  ASSERT_TRUE(c.s().AddWorker(1, "w", FlatMachine(1)).ok());
+  c.Turn();
+  const LaunchOrder launch = c.LastLaunch("t");
+  const std::vector<ReportedAttempt> still_running = {
+      {launch.execution, launch.allocation.cpus, {}, 0}};
+  c.clock().Advance(1s);
+  c.s().Control(c.Index("t"), ControlAction::kPause);
+  c.Drain();
+  c.clock().Advance(5s);
+  ASSERT_TRUE(c.Restart().ok());
+  EXPECT_EQ(c.State("t"), TaskState::kPaused);
+  ASSERT_TRUE(c.s().AddWorker(1, "w", FlatMachine(1), still_running).ok());
+  c.Drain();
+  c.clock().Advance(10s);
+  c.s().OnTimersDue();
+  EXPECT_THAT(c.Drain().signals, IsEmpty()) << "still paused: its limit is not running";
+  c.s().Control(c.Index("t"), ControlAction::kResume);
+  c.Drain();
+  c.clock().Advance(1s);
+  ASSERT_TRUE(c.Restart().ok());  // restarted again, now while it runs
+  ASSERT_TRUE(c.s().AddWorker(1, "w", FlatMachine(1), still_running).ok());
+  c.Drain();
+  c.clock().Advance(2s - 1us);  // 1 s + 1 s + this: 4 s - 1 us of running time
+  c.s().OnTimersDue();
+  EXPECT_THAT(c.Drain().signals, IsEmpty());
+  c.clock().Advance(1us);
+  c.s().OnTimersDue();
+  Outbox term = c.Drain();
+  ASSERT_EQ(term.signals.size(), 1u);
+  EXPECT_EQ(term.signals[0].signal, SIGTERM);
+}
+
 }  // namespace
 }  // namespace allot

@@ -51,6 +51,7 @@ struct TaskRecord {
   int32_t last_exit = 0;        // exit code of the last ended attempt, -signal, 0 when none
   bool skipped_by_user = false;  // dependents treat it as succeeded
   bool learn_estimate = false;   // no time_estimate of its own: its profile's P90 is used
+  bool last_timed_out = false;   // the last ended attempt ended after its time limit's SIGTERM
   // What the current (or last) attempt was given when it started: what its end teaches.
   int32_t held_cores = 0;
   int64_t held_memory = 0;

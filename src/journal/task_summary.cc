@@ -8,7 +8,8 @@ namespace {
 void Apply(const TaskEvent& e, TaskSummary& t) {
   t.state = e.to;
   t.last_attempt = e.attempt;
-  if (!e.reason.empty()) t.last_reason = e.reason;
+  // The latest transition's: a task that went on (succeeded, runs again) keeps no stale one.
+  t.last_reason = e.reason;
   if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
     ++t.attempts;
     if (!t.first_start_us) t.first_start_us = e.wall_time_us;

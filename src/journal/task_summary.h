@@ -25,7 +25,7 @@ struct TaskSummary {
   std::optional<int> last_exit_code;
   int last_term_signal = 0;
   bool last_timed_out = false;
-  std::string last_reason;                // the latest non-empty reason
+  std::string last_reason;                // the latest transition's reason (may be empty)
   Duration total_wall{0};                 // summed over ended attempts
   Duration total_cpu{0};                  // user + system, summed over ended attempts
   int64_t max_rss_bytes = 0;              // the largest over ended attempts

@@ -4,6 +4,35 @@
 
 namespace allot {
 
+std::string_view AttemptEndName(AttemptEnd end) {
+  switch (end) {
+    case AttemptEnd::kUnderway: return "running";
+    case AttemptEnd::kSucceeded: return "succeeded";
+    case AttemptEnd::kFailed: return "failed";
+    case AttemptEnd::kTimeout: return "timeout";
+    case AttemptEnd::kMemoryKilled: return "memory-killed";
+    case AttemptEnd::kCanceled: return "canceled";
+    case AttemptEnd::kPreempted: return "preempted";
+    case AttemptEnd::kLost: return "lost";
+  }
+  return "unknown";
+}
+
+AttemptEnd AttemptEndOf(const TaskEvent& e) {
+  switch (e.to) {
+    case TaskState::kSucceeded: return AttemptEnd::kSucceeded;
+    case TaskState::kCanceled: return AttemptEnd::kCanceled;
+    case TaskState::kPreempted: return AttemptEnd::kPreempted;
+    case TaskState::kLost: return AttemptEnd::kLost;
+    default: break;
+  }
+  // -> failed, ready (a retry, or more memory) or waiting (a retry after a backoff).
+  if (!e.usage) return AttemptEnd::kFailed;
+  if (e.usage->memory_exceeded) return AttemptEnd::kMemoryKilled;
+  if (e.usage->timed_out) return AttemptEnd::kTimeout;
+  return AttemptEnd::kFailed;
+}
+
 void AttemptFold::Apply(const TaskEvent& e) {
   if (StartsAttempt(e.from, e.to)) {
     TaskAttempt& a = open_[e.task];
@@ -33,6 +62,7 @@ void AttemptFold::Apply(const TaskEvent& e) {
   }
   a.ended_us = std::max(e.wall_time_us, a.started_us);
   a.state = e.to;
+  a.outcome = AttemptEndOf(e);
   a.usage = e.usage;
   a.reason = e.reason;
   ended_.push_back(std::move(a));

@@ -11,12 +11,31 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "model/task_event.h"
 
 namespace allot {
+
+// How one attempt ended, whatever its task did next (ran again, waited out a backoff, failed
+// for good): an attempt that timed out is a timeout even when its task is retried.
+enum class AttemptEnd : uint8_t {
+  kUnderway,      // running or paused
+  kSucceeded,     // exited 0
+  kFailed,        // exited non-zero or by a signal, or could not start
+  kTimeout,       // ended after its time limit's SIGTERM
+  kMemoryKilled,  // killed for going above its memory
+  kCanceled,      // a person canceled it (or its worker went away while it was being canceled)
+  kPreempted,     // allot was stopped while it ran
+  kLost,          // its worker (or allot) went away
+};
+inline constexpr int kAttemptEndCount = 8;
+// "running", "succeeded", "failed", "timeout", "memory-killed", "canceled", "preempted", "lost".
+std::string_view AttemptEndName(AttemptEnd end);
+// How the attempt that event `e` ends ended. REQUIRES: EndsAttempt(e.from, e.to).
+AttemptEnd AttemptEndOf(const TaskEvent& e);
 
 struct TaskAttempt {
   TaskIndex task = 0;
@@ -31,6 +50,7 @@ struct TaskAttempt {
   // running or paused while it runs; else the state its end led to (succeeded, failed, ready
   // for a retry, lost, ...).
   TaskState state = TaskState::kRunning;
+  AttemptEnd outcome = AttemptEnd::kUnderway;  // how it ended (AttemptEndOf)
   std::optional<AttemptUsage> usage;  // once it ended with usage (lost attempts have none)
   std::string reason;
   bool operator==(const TaskAttempt&) const = default;

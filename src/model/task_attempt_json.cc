@@ -12,7 +12,10 @@ nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_i
             {"cores", a.cores},
             {"memory", a.memory_bytes},
             {"started_us", a.started_us},
-            {"state", std::string(TaskStateName(a.state))}};
+            {"state", std::string(TaskStateName(a.state))},
+            // How the attempt itself ended; while it runs, its state (running or paused).
+            {"outcome", a.ended_us ? std::string(AttemptEndName(a.outcome))
+                                   : std::string(TaskStateName(a.state))}};
   if (a.ended_us) j["ended_us"] = *a.ended_us;
   if (a.usage) {
     const AttemptUsage& u = *a.usage;

@@ -53,6 +53,55 @@ TEST(TaskAttemptTest, EachStartIsOneAttemptEndedByTheTransitionOutOfRunning) {
   EXPECT_EQ(attempts[1].memory_bytes, 256 << 20);
 }
 
+// The attempt's own outcome, not its task's next state: a retried timeout is a timeout, a
+// memory kill that is given more memory is memory-killed, a retried failure is failed.
+TEST(TaskAttemptTest, EachAttemptCarriesHowItEndedNotWhereItsTaskWentNext) {
+  using S = TaskState;
+  auto ended = [](uint32_t attempt, S to, AttemptUsage usage) {
+    TaskEvent e = Event(attempt, S::kRunning, to, attempt * 100 + 50);
+    e.usage = usage;
+    return e;
+  };
+  std::vector<TaskEvent> events;
+  for (uint32_t n = 1; n <= 5; ++n) events.push_back(Event(n, S::kReady, S::kRunning, n * 100));
+  events.insert(events.begin() + 1,
+                ended(1, S::kWaiting, {.exit_code = -1, .term_signal = 15, .timed_out = true}));
+  events.insert(events.begin() + 3, ended(2, S::kReady, {.exit_code = -1, .term_signal = 9,
+                                                          .memory_exceeded = true}));
+  events.insert(events.begin() + 5, ended(3, S::kWaiting, {.exit_code = 1}));
+  TaskEvent lost = Event(4, S::kRunning, S::kLost, 450);
+  events.insert(events.begin() + 7, lost);
+  events.push_back(ended(5, S::kSucceeded, {.exit_code = 0}));
+
+  std::vector<TaskAttempt> attempts = TaskAttemptsOf(events);
+  ASSERT_EQ(attempts.size(), 5u);
+  EXPECT_EQ(attempts[0].outcome, AttemptEnd::kTimeout);
+  EXPECT_EQ(attempts[0].state, S::kWaiting) << "where the task went is kept as well";
+  EXPECT_EQ(attempts[1].outcome, AttemptEnd::kMemoryKilled);
+  EXPECT_EQ(attempts[2].outcome, AttemptEnd::kFailed);
+  EXPECT_EQ(attempts[3].outcome, AttemptEnd::kLost);
+  EXPECT_EQ(attempts[4].outcome, AttemptEnd::kSucceeded);
+  EXPECT_EQ(TaskAttemptToJson(attempts[0], "sim")["outcome"], "timeout");
+  EXPECT_EQ(TaskAttemptToJson(attempts[1], "sim")["outcome"], "memory-killed");
+}
+
+TEST(TaskAttemptTest, OutcomeOfEveryKindOfEnd) {
+  using S = TaskState;
+  TaskEvent e = Event(1, S::kRunning, S::kCanceled, 10);
+  e.usage = AttemptUsage{.exit_code = -1, .term_signal = 15, .timed_out = true};
+  EXPECT_EQ(AttemptEndOf(e), AttemptEnd::kCanceled) << "a cancel wins over the limit";
+  e.to = S::kPreempted;
+  EXPECT_EQ(AttemptEndOf(e), AttemptEnd::kPreempted);
+  e.to = S::kFailed;
+  EXPECT_EQ(AttemptEndOf(e), AttemptEnd::kTimeout);
+  e.from = S::kPaused;
+  EXPECT_EQ(AttemptEndOf(e), AttemptEnd::kTimeout);
+  e.usage = AttemptUsage{.exit_code = 127};
+  EXPECT_EQ(AttemptEndOf(e), AttemptEnd::kFailed);
+  EXPECT_EQ(AttemptEndName(AttemptEnd::kMemoryKilled), "memory-killed");
+  EXPECT_EQ(AttemptEndName(AttemptEnd::kTimeout), "timeout");
+}
+
 TEST(TaskAttemptJsonTest, CarriesMeanAndPeakCoresAndLeavesUsageOutWhileRunning) {
   TaskAttempt a;
   a.attempt = 2;

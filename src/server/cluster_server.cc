@@ -16,6 +16,7 @@
 
 #include "common/units.h"
 #include "journal/journal_store.h"
+#include "model/task_attempt.h"
 #include "protocol/private_directory.h"
 
 namespace allot {
@@ -195,8 +196,10 @@ void ClusterServer::OnEvents(std::span<const Submission>, std::span<const TaskEv
                              bool durable) {
   NoteEnds(events);
   for (const TaskEvent& e : events) {
+    if (!EndsAttempt(e.from, e.to)) continue;
+    // By how the attempt itself ended (model: AttemptEndOf), not where its task went next.
+    ++attempts_ended_[std::string(AttemptEndName(AttemptEndOf(e)))];
     if (!e.usage) continue;
-    ++attempts_ended_[std::string(TaskStateName(e.to))];
     task_duration_.Observe(std::chrono::duration<double>(e.usage->wall).count());
   }
 }

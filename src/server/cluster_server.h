@@ -132,7 +132,7 @@ class ClusterServer : public ApiBackend, private LoopObserver {
 
   // Loop thread: metrics, and why unsuccessful tasks ended.
   Histogram task_duration_{{0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 14400, 43200, 86400}};
-  std::map<std::string, uint64_t> attempts_ended_;  // by the state the attempt ended in
+  std::map<std::string, uint64_t> attempts_ended_;  // by how they ended (AttemptEndName)
   std::unordered_map<TaskIndex, std::string> end_reasons_;  // of failed/canceled/skipped tasks
 };
 

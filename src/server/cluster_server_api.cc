@@ -52,13 +52,21 @@ Json ClusterServer::TaskJson(TaskIndex t) const {
   const TaskState state = scheduler_->state(t);
   const uint32_t attempt = scheduler_->attempts(t);
   const bool running = IsActive(state);
+  // How its last ended attempt ended, as `allot status` shows it from a journal: no exit code
+  // when a signal ended it, "timeout" when its time limit did.
+  const bool ended = attempt > 0 && !running;
+  const int last_exit = scheduler_->last_exit(t);
   Json j = {{"id", id},
             {"state", std::string(TaskStateName(state))},
             {"attempt", attempt},
             {"execution", attempt > 0 ? Json(ExecutionRef(id, attempt)) : Json()},
             {"worker", running ? Json(WorkerName(t)) : Json()},
-            {"exit_code", attempt > 0 && !running ? Json(scheduler_->last_exit(t)) : Json()},
-            {"why", scheduler_->WhyWaiting(t)},
+            {"exit_code", ended && last_exit >= 0 ? Json(last_exit) : Json()},
+            {"signal", ended && last_exit < 0 ? Json(-last_exit) : Json()},
+            {"timed_out", ended && scheduler_->last_timed_out(t)},
+            // Why it waits; why a task that did not succeed ended ("exit code 1 (after 3
+            // attempts)"); nothing for a task that succeeded or runs.
+            {"why", IsUnsuccessful(state) ? EndReason(t) : scheduler_->WhyWaiting(t)},
             {"priority", brief.priority},
             {"cores", brief.cores},
             // The memory it asks for now: grown after attempts killed at their memory limit.
@@ -442,8 +450,9 @@ Result<std::string> ClusterServer::Metrics() {
                                      static_cast<double>(c[i]));
                           }
                           m.Header("allot_attempts_total", "counter",
-                                   "Attempts that ended since the server started, by the state "
-                                   "their task went to.");
+                                   "Attempts that ended since the server started, by how they "
+                                   "ended (succeeded, failed, timeout, memory-killed, canceled, "
+                                   "preempted, lost).");
                           for (const auto& [state, n] : attempts_ended_) {
                             m.Sample("allot_attempts_total", {{"outcome", state}},
                                      static_cast<double>(n));

@@ -65,3 +65,17 @@ def test_metrics_need_the_token(cluster):
     with pytest.raises(urllib.error.HTTPError) as e:
         scrape(cluster, token="nope")
     assert e.value.code == 401
+
+
+def test_attempts_are_counted_by_how_they_ended_not_where_their_task_went(cluster):
+    c = cluster
+    c.cli("submit", "--name", "flaky", "--max-retries", "1", "--", "sh", "-c", "exit 3")
+    c.cli("submit", "--name", "slow", "--time-limit", "1s", "--", "sh", "-c", "exec sleep 600")
+    c.cli("wait", check=False)
+    samples = {}
+    for f in text_string_to_metric_families(scrape(c)):
+        for s in f.samples:
+            if s.name == "allot_attempts_total":
+                samples[s.labels["outcome"]] = s.value
+    # flaky failed twice (the first went on to a retry: not "ready"/"waiting"), slow timed out.
+    assert samples == {"failed": 2, "timeout": 1}, samples
