@@ -166,6 +166,7 @@ TEST_F(SchedulerControlTest, AHeldWaitingTaskStaysHeldWhenItsDependencyEndsAndIs
 }
 
 TEST_F(SchedulerControlTest, AReleasedTaskWhoseDependencyIsUnfinishedWaitsForIt) {
+  Apply("queued", ControlAction::kHold);  // the one core is for "after-run" when "run" ends
   Apply("after-run", ControlAction::kHold);
   Apply("after-run", ControlAction::kRelease);
   EXPECT_EQ(d_.State("after-run"), TaskState::kWaiting);
