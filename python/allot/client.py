@@ -7,8 +7,8 @@
     client.wait(ids).check()
     print(client.log("sim-1"))
 
-It mirrors the command line (``allot submit/status/wait/cancel/pause/resume/skip/log/workers/
-server stop``) and adds what a campaign driven from Python needs: :meth:`Client.events`, the
+It mirrors the command line (``allot submit/status/wait/cancel/pause/resume/skip/hold/release/
+log/workers/server stop``) and adds what a campaign driven from Python needs: :meth:`Client.events`, the
 server's event stream, and :meth:`Client.run`, which submits tasks, calls back as each one
 ends and submits (and follows) whatever the callback returns: adaptive sweeps, active learning.
 
@@ -262,9 +262,9 @@ class Client:
 
     def status(self, refs: Refs = None, states: Union[str, Iterable[str], None] = None,
                limit: Optional[int] = None) -> TaskList:
-        """The tasks (``allot status``): all, or those named by ``refs`` (task ids or
-        execution ids ``id@attempt``), in ``states`` only if given, at most ``limit``.
-        NotFoundError for an unknown ref."""
+        """The tasks (``allot status``): all, or those named by ``refs`` (task ids, execution
+        ids ``id@attempt`` or ``depends_on`` patterns like ``"sim-*"``), in ``states`` only if
+        given, at most ``limit``. NotFoundError for an unknown ref or a pattern matching none."""
         ref_list = _ref_list(refs)
         params: dict[str, Any] = {}
         if states:
@@ -304,26 +304,36 @@ class Client:
 
     def wait(self, refs: Refs = None, timeout: Optional[float] = None, *,
              poll: float = LONG_POLL_S) -> WaitResult:
-        """Waits until the tasks (all of the server's without ``refs``) are finished
-        (``allot wait``), by long polls of ``poll`` seconds. Returns a :class:`WaitResult`
-        (``.ok``, ``.unsuccessful``, ``.check()``); raises WaitTimeoutError (a TimeoutError)
-        after ``timeout`` seconds, the tasks going on."""
+        """Waits until the tasks are finished (``allot wait``): those named by ``refs`` (ids,
+        execution ids, patterns), else those not finished when the wait began (tasks that ended
+        earlier, or are submitted later, do not count), by long polls of ``poll`` seconds.
+        Returns a :class:`WaitResult` (``.ok``, ``.unsuccessful``, ``.check()``; ``counts`` of the
+        tasks waited for); raises WaitTimeoutError (a TimeoutError) after ``timeout`` seconds,
+        the tasks going on."""
         deadline = None if timeout is None else time.monotonic() + timeout
         ref_list = _ref_list(refs)
         unsuccessful: list[Unsuccessful] = []
         counts: dict[str, int] = {}
+        done_counts: dict[str, int] = {}  # of the chunks already finished
+        since: Optional[str] = None       # without refs: where the wait began
         for chunk in (_chunks(ref_list) if ref_list else [None]):
             while True:
                 wait_s = _remaining(deadline, poll)
                 params: dict[str, Any] = {"timeout_s": _seconds(wait_s)}
                 if chunk:
                     params["refs"] = ",".join(chunk)
+                elif since:
+                    params["since"] = since
                 answer = self._json("GET", "/api/v1/wait", params=params,
                                     timeout=wait_s + _LONG_POLL_SLACK_S, retry=True)
-                counts = dict(answer.get("counts", {}))
+                since = since or answer.get("since")
+                counts = dict(done_counts)
+                for state, n in answer.get("counts", {}).items():
+                    counts[state] = counts.get(state, 0) + n
                 if answer.get("done"):
                     unsuccessful += [Unsuccessful.from_json(u)
                                      for u in answer.get("unsuccessful", [])]
+                    done_counts = counts
                     break
                 if deadline is not None and time.monotonic() >= deadline:
                     open_counts = {s: n for s, n in counts.items()
@@ -337,8 +347,9 @@ class Client:
     # Control -------------------------------------------------------------------------------
 
     def cancel(self, *refs: Union[str, Iterable[str]]) -> TaskList:
-        """Cancels tasks (ids or execution ids): waiting/ready ones at once; running/paused
-        ones get SIGTERM (SIGKILL after their grace period), then become canceled; their
+        """Cancels tasks (ids, execution ids, or patterns like ``"sim-*"`` matched by the server
+        as ``depends_on`` matches them; every control method takes these): waiting/ready ones at
+        once; running/paused ones get SIGTERM (SIGKILL after their grace period), then become canceled; their
         dependents are skipped. All or nothing: NotFoundError / ConflictError name the ref
         that cannot be canceled and nothing changes. Returns the tasks as they are now."""
         return self._control("cancel", refs)
@@ -352,8 +363,17 @@ class Client:
         return self._control("resume", refs)
 
     def skip(self, *refs: Union[str, Iterable[str]]) -> TaskList:
-        """Skips waiting/ready tasks: their dependents proceed as if they had succeeded."""
+        """Skips waiting/ready/held tasks: their dependents proceed as if they had succeeded."""
         return self._control("skip", refs)
+
+    def hold(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Holds waiting/ready tasks (``allot hold``): they stay ``held`` and do not start until
+        :meth:`release`; a restarted server keeps them held."""
+        return self._control("hold", refs)
+
+    def release(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Releases held tasks: ready again, or waiting while their dependencies run."""
+        return self._control("release", refs)
 
     def _control(self, action: str, refs: tuple) -> TaskList:
         ref_list = _ref_list(list(refs))

@@ -16,7 +16,7 @@ from .errors import error_for_exit
 
 #: Task states, as allot names them.
 STATES = ("waiting", "ready", "running", "paused", "preempted", "lost", "succeeded", "failed",
-          "canceled", "skipped")
+          "canceled", "skipped", "held")
 #: States a task does not leave.
 FINAL_STATES = frozenset({"succeeded", "failed", "canceled", "skipped"})
 

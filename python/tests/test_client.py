@@ -578,6 +578,30 @@ def test_run_times_out(client, prefix):
     assert client.wait([f"{prefix}-sleep"], timeout=20).unsuccessful[0].state == "canceled"
 
 
+def test_hold_release_and_patterns_are_the_servers(client, prefix, tmp_path):
+    flag = tmp_path / "go"
+    gate = f"{prefix}-gate"
+    sims = [f"{prefix}-sim-{i}" for i in (1, 2)]
+    client.submit([allot.Task(gate, f"while [ ! -e {flag} ]; do sleep 0.05; done"),
+                   *(allot.Task(s, "echo ran", depends_on=gate) for s in sims)])
+    held = client.hold(f"{prefix}-sim-*")
+    assert [(t.id, t.state) for t in held] == [(s, "held") for s in sims]
+    with pytest.raises(allot.NotFoundError, match=rf"pattern '{prefix}-nope-\*' matches no task"):
+        client.release(sims[0], f"{prefix}-nope-*")
+    assert client.status([sims[0]])[0].state == "held", "all or nothing"
+    with pytest.raises(allot.ConflictError, match="only a held task can be released"):
+        client.release(gate)
+
+    flag.touch()
+    assert client.wait([gate], timeout=30).ok
+    assert {t.state for t in client.status(f"{prefix}-sim-?")} == {"held"}
+    assert client.task(sims[0]).attempts == []
+    released = client.release(f"{prefix}-sim-?")
+    assert [(t.id, t.state) for t in released] == [(s, "ready") for s in sims]
+    assert client.wait(f"{prefix}-sim-*", timeout=30).ok
+    assert client.log(sims[1]) == "ran\n"
+
+
 def test_zz_stop_server(cluster):
     """Last: stopping the server ends it and its workers."""
     cluster.client.stop_server()
@@ -602,3 +626,4 @@ def test_array_specs_and_command_lines():
     assert _array_command_line(["./sim", "--seed={index}", "echo {index} {x}", "a=b"]) == \
         "./sim --seed={index} 'echo {index} {{x}}' a=b"
     assert _array_command_line(["A={index}", "run"]) == "'A={index}' run"
+

@@ -326,6 +326,24 @@ TEST_F(ClientCommandsTest, WaitExitsByOutcome) {
   EXPECT_THAT(late.err, HasSubstr("timed out"));
 }
 
+TEST_F(ClientCommandsTest, WaitWithoutRefsSendsBackWhereItBegan) {
+  backend_.wait_answer = Json::parse(R"({"done": false, "counts": {"running": 1},
+    "unsuccessful": [], "since": "5.1.4"})");
+  CommandRun late = AllotAt("wait --timeout 2.5s");
+  EXPECT_EQ(late.exit_code, kExitTimedOut);
+  ASSERT_TRUE(backend_.wait->since) << "the later polls carry the first answer's since";
+  EXPECT_EQ(*backend_.wait->since, (WaitMark{5, 1, 4}));
+  EXPECT_THAT(late.err, HasSubstr("1 running"));
+}
+
+TEST_F(ClientCommandsTest, HoldAndReleaseReachTheServerWithTheirRefs) {
+  ASSERT_EQ(AllotAt("hold 'sim-L8-*' b").exit_code, kExitOk);
+  EXPECT_EQ(backend_.control->action, ControlAction::kHold);
+  EXPECT_EQ(backend_.control->refs, (std::vector<std::string>{"sim-L8-*", "b"}));
+  ASSERT_EQ(AllotAt("release b").exit_code, kExitOk);
+  EXPECT_EQ(backend_.control->action, ControlAction::kRelease);
+}
+
 TEST_F(ClientCommandsTest, CancelPrintsNewStatesAndBadRefsExit2) {
   CommandRun run = AllotAt("cancel a b@2");
   ASSERT_EQ(run.exit_code, kExitOk) << run.err;

@@ -39,16 +39,22 @@ void AddControlCommands(CLI::App* app, int* exit_code) {
                  "(SIGKILL after their grace period); their dependents are skipped"},
       {"pause", "Pause running tasks (SIGSTOP; they keep their resources)"},
       {"resume", "Resume paused tasks (SIGCONT)"},
-      {"skip", "Skip waiting/ready tasks: their dependents proceed as if they had succeeded"},
+      {"skip", "Skip waiting/ready/held tasks: their dependents proceed as if they had succeeded"},
+      {"hold", "Hold waiting/ready tasks: they do not start until released"},
+      {"release", "Release held tasks: they start when their dependencies allow"},
   };
   for (const auto& [action, help] : actions) {
     auto f = std::make_shared<ControlFlags>();
     CLI::App* cmd = app->add_subcommand(action, help);
     cmd->footer(
-        "All or nothing: an unknown ref, or a task that cannot take the action, is named and "
-        "nothing changes.\nPrints each task's new state. Exit: 0 done; 2 bad ref, not possible "
-        "now, or no server; 3 the server cannot be reached.");
-    cmd->add_option("refs", f->refs, "Task ids, or <id>@<attempt> (must be the current attempt)")
+        "A pattern ('sim-L8-*', 'post-?', as in depends_on; quote it) acts on the tasks it matches "
+        "that can take the action and leaves the others.\nAll or nothing: an unknown ref, a "
+        "pattern matching no task (or none that can take it), or a task that cannot take the "
+        "action is named and nothing changes.\nPrints each task's new state. Exit: 0 done; 2 bad "
+        "ref, not possible now, or no server; 3 the server cannot be reached.");
+    cmd->add_option("refs", f->refs,
+                    "Task ids, <id>@<attempt> (must be the current attempt), or patterns with * "
+                    "and ?")
         ->required();
     AddServerDirOption(cmd, &f->server_dir);
     std::string name = action;

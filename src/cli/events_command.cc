@@ -15,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
+#include "server/campaign_lock.h"
 
 namespace allot {
 namespace {
@@ -27,7 +28,6 @@ struct EventsOptions {
   int64_t limit = 0;  // 0: no limit
   bool follow = false;
 };
-
 
 // Prints one JSON line; false when stdout is gone (a closed pipe ends --follow quietly).
 bool Print(const nlohmann::json& j) {
@@ -43,7 +43,14 @@ int FromJournal(const EventsOptions& o) {
     return kExitBadInput;
   }
   int64_t after = o.after, printed = 0;
+  // --follow ends once nothing drives the journal: asked before each read, so that the read
+  // after the answer "nobody" sees every event of the allot that let go.
+  bool driven = true;
   while (true) {
+    if (o.follow) {
+      Result<CampaignLock::Holder> holder = CampaignLock::Probe(db);
+      driven = !holder.ok() || *holder != CampaignLock::Holder::kNobody;
+    }
     const int64_t batch = o.limit > 0 ? std::min<int64_t>(10000, o.limit - printed) : 10000;
     Result<std::vector<JournalEventRow>> rows = (*reader)->EventsAfter(after, batch);
     if (!rows.ok()) {
@@ -57,7 +64,7 @@ int FromJournal(const EventsOptions& o) {
     }
     if (o.limit > 0 && printed >= o.limit) return kExitOk;
     if (rows->empty()) {
-      if (!o.follow) return kExitOk;
+      if (!o.follow || !driven) return kExitOk;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   }
@@ -95,7 +102,9 @@ void AddEventsCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--after", o->after, "Only events after this sequence number")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--limit", o->limit, "At most this many events")->check(CLI::PositiveNumber);
-  cmd->add_flag("-f,--follow", o->follow, "Keep printing new events as they are committed");
+  cmd->add_flag("-f,--follow", o->follow,
+                "Keep printing new events as they are committed; of an `allot run` journal, until "
+                "nothing drives it any more (the run ended or was killed)");
   cmd->callback([o, exit_code] {
     const bool local = !o->workdir.empty() || !o->db.empty();
     const char* env = std::getenv("ALLOT_SERVER_DIR");

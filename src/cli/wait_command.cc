@@ -50,6 +50,7 @@ int Wait(const WaitFlags& f) {
   if (!client) return exit_code;
   bool answered_once = false;
   bool unreachable = false;
+  std::string since;  // without refs: where this wait began, as the first answer says
   SteadyClock::time_point unreachable_since;
   while (true) {
     double poll_s = kPollS;
@@ -57,7 +58,7 @@ int Wait(const WaitFlags& f) {
       poll_s = std::clamp(std::chrono::duration<double>(*deadline - SteadyClock::now()).count(),
                           0.0, kPollS);
     }
-    Result<nlohmann::json> answer = client->Wait(f.refs, poll_s);
+    Result<nlohmann::json> answer = client->Wait(f.refs, poll_s, since);
     if (!answer.ok()) {
       const bool transient = answer.status().code() == StatusCode::kUnavailable && answered_once;
       if (!unreachable) unreachable_since = SteadyClock::now();
@@ -71,6 +72,9 @@ int Wait(const WaitFlags& f) {
     }
     answered_once = true;
     unreachable = false;
+    if (since.empty() && answer->contains("since") && (*answer)["since"].is_string()) {
+      since = (*answer)["since"].get<std::string>();
+    }
     const bool done = answer->value("done", false);
     if (done) {
       if (f.json) {
@@ -95,14 +99,19 @@ int Wait(const WaitFlags& f) {
 void AddWaitCommand(CLI::App* app, int* exit_code) {
   auto f = std::make_shared<WaitFlags>();
   CLI::App* cmd = app->add_subcommand(
-      "wait", "Wait until tasks (all, without REFs) are finished; list those that did not succeed");
+      "wait",
+      "Wait until tasks are finished (the REFs, else those not finished when the wait began); "
+      "list those that did not succeed");
   cmd->footer(
-      "Exit: 0 every task succeeded; 1 some failed, were canceled or skipped (listed: id, "
-      "state, reason);\n124 --timeout ran out first; 2 bad input or no server; 3 the server "
-      "cannot be reached.");
-  cmd->add_option("refs", f->refs, "Task ids or <id>@<attempt>");
+      "Only the tasks waited for count: tasks that ended before the wait began, or were "
+      "submitted after it, do not.\nExit: 0 every task waited for succeeded; 1 some failed, "
+      "were canceled or skipped (listed: id, state, reason);\n124 --timeout ran out first (the "
+      "counts of the tasks waited for on stderr); 2 bad input or no server; 3 the server cannot "
+      "be reached.");
+  cmd->add_option("refs", f->refs, "Task ids, <id>@<attempt>, or patterns with * and ?");
   cmd->add_option("--timeout", f->timeout, "Give up after this long (e.g. 30s, 2h); default: never");
-  cmd->add_flag("--json", f->json, "Print the server's last answer ({done, counts, unsuccessful})");
+  cmd->add_flag("--json", f->json,
+                "Print the server's last answer ({done, counts, unsuccessful, since})");
   AddServerDirOption(cmd, &f->server_dir);
   cmd->callback([f, exit_code] { *exit_code = Wait(*f); });
 }

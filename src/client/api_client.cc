@@ -225,9 +225,11 @@ Result<Json> ApiClient::Control(const std::string& action,
   return CallJson("POST", "/api/v1/control", {}, &body, kReadTimeoutS);
 }
 
-Result<Json> ApiClient::Wait(const std::vector<std::string>& refs, double timeout_s) const {
+Result<Json> ApiClient::Wait(const std::vector<std::string>& refs, double timeout_s,
+                             const std::string& since) const {
   Params params;
   if (!refs.empty()) params.emplace_back("refs", Join(refs));
+  if (!since.empty()) params.emplace_back("since", since);
   params.emplace_back("timeout_s", Seconds(timeout_s));
   return CallJson("GET", "/api/v1/wait", params, nullptr, timeout_s + kLongPollSlackS);
 }

@@ -59,10 +59,12 @@ class ApiClient {
   Result<nlohmann::json> Tasks(const std::vector<std::string>& refs,
                                const std::vector<std::string>& states, int64_t limit) const;
   Result<nlohmann::json> Task(const std::string& ref) const;
-  // action: cancel, pause, resume or skip.
+  // action: cancel, pause, resume, skip, hold or release.
   Result<nlohmann::json> Control(const std::string& action,
                                  const std::vector<std::string>& refs) const;
-  Result<nlohmann::json> Wait(const std::vector<std::string>& refs, double timeout_s) const;
+  // `since`: without refs, the `since` of this wait's first answer ("" on the first call).
+  Result<nlohmann::json> Wait(const std::vector<std::string>& refs, double timeout_s,
+                              const std::string& since = "") const;
   Result<nlohmann::json> Events(int64_t after, double timeout_s, int64_t limit) const;
   // stream: stdout or stderr.
   Result<LogChunk> Log(const std::string& ref, const std::string& stream, int64_t offset) const;

@@ -8,13 +8,15 @@ std::string_view ControlActionName(ControlAction action) {
     case ControlAction::kPause: return "pause";
     case ControlAction::kResume: return "resume";
     case ControlAction::kSkip: return "skip";
+    case ControlAction::kHold: return "hold";
+    case ControlAction::kRelease: return "release";
   }
   return "?";
 }
 
 std::optional<ControlAction> ParseControlAction(std::string_view name) {
   for (ControlAction a : {ControlAction::kCancel, ControlAction::kPause, ControlAction::kResume,
-                          ControlAction::kSkip}) {
+                          ControlAction::kSkip, ControlAction::kHold, ControlAction::kRelease}) {
     if (ControlActionName(a) == name) return a;
   }
   return std::nullopt;

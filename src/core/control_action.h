@@ -6,9 +6,9 @@
 
 namespace allot {
 
-enum class ControlAction { kCancel, kPause, kResume, kSkip };
+enum class ControlAction { kCancel, kPause, kResume, kSkip, kHold, kRelease };
 
-// "cancel", "pause", "resume", "skip".
+// "cancel", "pause", "resume", "skip", "hold", "release".
 std::string_view ControlActionName(ControlAction action);
 std::optional<ControlAction> ParseControlAction(std::string_view name);
 

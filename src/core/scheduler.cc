@@ -298,7 +298,7 @@ void Scheduler::SkipDescendants(TaskIndex failed) {
     queue.pop_front();
     for (TaskIndex d : graph_.dependents(t)) {
       TaskState s = tasks_.state(d);
-      if (s != TaskState::kWaiting && s != TaskState::kReady) continue;
+      if (s != TaskState::kWaiting && s != TaskState::kReady && s != TaskState::kHeld) continue;
       Transition(d, TaskState::kSkipped,
                  "dependency '" + tasks_.id(t) + "' " +
                      std::string(TaskStateName(tasks_.state(t))));
@@ -388,6 +388,8 @@ std::string Scheduler::WhyWaiting(TaskIndex t) const {
       if (blocked_ && blocked_->task == t) return blocked_->reason;
       if (blocked_) return "queued behind '" + tasks_.id(blocked_->task) + "'";
       return "ready";
+    case TaskState::kHeld:
+      return "held (allot release " + tasks_.id(t) + ")";
     default:
       return "";
   }

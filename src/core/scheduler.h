@@ -137,8 +137,10 @@ class Scheduler {
   // Applies it. REQUIRES: CheckControl(t, action) is OK. cancel: waiting/ready -> canceled
   // at once (dependents skipped); running/paused -> SIGTERM (SIGCONT first when paused),
   // SIGKILL after the grace period, canceled when it exits. pause: running -> paused, SIGSTOP.
-  // resume: paused -> running, SIGCONT. skip: waiting/ready -> skipped, dependents proceed as
-  // if it had succeeded. Cancel of a task already being canceled changes nothing.
+  // resume: paused -> running, SIGCONT. skip: waiting/ready/held -> skipped, dependents
+  // proceed as if it had succeeded. hold: waiting/ready -> held (never started while held).
+  // release: held -> ready, or waiting while dependencies are unfinished. Cancel of a task
+  // already being canceled changes nothing.
   void Control(TaskIndex t, ControlAction action);
 
   // An attempt's process group leader exited. Unknown executions are ignored.

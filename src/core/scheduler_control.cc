@@ -1,4 +1,4 @@
-// Scheduler: a person's cancel, pause, resume and skip.
+// Scheduler: a person's cancel, pause, resume, skip, hold and release.
 #include <algorithm>
 #include <csignal>
 #include <string>
@@ -32,10 +32,20 @@ Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
       if (IsTerminal(rec.state)) return refuse("only an unfinished task can be canceled");
       return Status::Ok();
     case ControlAction::kSkip:
-      if (rec.state != TaskState::kWaiting && rec.state != TaskState::kReady) {
+      if (rec.state != TaskState::kWaiting && rec.state != TaskState::kReady &&
+          rec.state != TaskState::kHeld) {
         return refuse(running ? "it has started; cancel it instead"
-                              : "only a waiting or ready task can be skipped");
+                              : "only a waiting, ready or held task can be skipped");
       }
+      return Status::Ok();
+    case ControlAction::kHold:
+      if (rec.state != TaskState::kWaiting && rec.state != TaskState::kReady) {
+        return refuse(running ? "it has started; pause it instead"
+                              : "only a waiting or ready task can be held");
+      }
+      return Status::Ok();
+    case ControlAction::kRelease:
+      if (rec.state != TaskState::kHeld) return refuse("only a held task can be released");
       return Status::Ok();
     case ControlAction::kPause:
       if (rec.state != TaskState::kRunning) return refuse("only a running task can be paused");
@@ -91,6 +101,15 @@ void Scheduler::Control(TaskIndex t, ControlAction action) {
       ArmTimeLimit(t, r);  // what is left of the limit counts from now
       return;
     }
+    case ControlAction::kHold:
+      // Out of the ready queue (Transition); dependencies that finish meanwhile free it no
+      // further than the graph's count, which Release reads.
+      Transition(t, TaskState::kHeld, "held", by_user);
+      return;
+    case ControlAction::kRelease:
+      Transition(t, graph_.unmet(t) == 0 ? TaskState::kReady : TaskState::kWaiting, "released",
+                 by_user);
+      return;
   }
 }
 

@@ -1,4 +1,4 @@
-// A person's cancel, pause, resume and skip: the transitions, the signals, what the
+// A person's cancel, pause, resume, skip, hold and release: the transitions, the signals, what the
 // dependents do, and the refusals that change nothing.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -173,6 +173,77 @@ TEST_F(SchedulerControlTest, APausedTaskThatFinishesWithinItsRunningTimeSucceeds
   d.Exit("t", 0);
   EXPECT_EQ(d.State("t"), TaskState::kSucceeded);
   EXPECT_THAT(d.SignalsTo("t"), ElementsAre(SIGSTOP, SIGCONT));
+}
+
+TEST_F(SchedulerControlTest, AHeldReadyTaskDoesNotStartUntilReleased) {
+  Apply("queued", ControlAction::kHold);
+  EXPECT_EQ(d_.State("queued"), TaskState::kHeld);
+  EXPECT_THAT(d_.WhyWaiting("queued"), HasSubstr("allot release queued"));
+  d_.Exit("run", 0);
+  d_.Turn();
+  // The core is free: the dependent of "run" takes it; the held task stays held.
+  EXPECT_TRUE(d_.IsRunning("after-run"));
+  EXPECT_EQ(d_.State("queued"), TaskState::kHeld);
+  d_.Exit("after-run", 0);
+  d_.Turn();
+  EXPECT_EQ(d_.State("queued"), TaskState::kHeld);
+  EXPECT_FALSE(d_.IsRunning("queued"));
+  Apply("queued", ControlAction::kRelease);
+  d_.Turn();
+  EXPECT_TRUE(d_.IsRunning("queued"));
+}
+
+TEST_F(SchedulerControlTest, AHeldWaitingTaskStaysHeldWhenItsDependencyEndsAndIsReadyOnRelease) {
+  Apply("after-run", ControlAction::kHold);
+  Apply("queued", ControlAction::kHold);
+  d_.Exit("run", 0);
+  d_.Turn();
+  EXPECT_EQ(d_.State("after-run"), TaskState::kHeld);
+  EXPECT_FALSE(d_.IsRunning("after-run"));
+  Apply("after-run", ControlAction::kRelease);
+  d_.Turn();
+  EXPECT_TRUE(d_.IsRunning("after-run"));
+}
+
+TEST_F(SchedulerControlTest, AReleasedTaskWhoseDependencyIsUnfinishedWaitsForIt) {
+  Apply("queued", ControlAction::kHold);  // the one core is for "after-run" when "run" ends
+  Apply("after-run", ControlAction::kHold);
+  Apply("after-run", ControlAction::kRelease);
+  EXPECT_EQ(d_.State("after-run"), TaskState::kWaiting);
+  d_.Exit("run", 0);
+  d_.Turn();
+  EXPECT_TRUE(d_.IsRunning("after-run"));
+}
+
+TEST_F(SchedulerControlTest, AHoldSurvivesARestart) {
+  Apply("queued", ControlAction::kHold);
+  Apply("after-run", ControlAction::kHold);
+  ASSERT_TRUE(d_.Restart().ok());
+  EXPECT_EQ(d_.State("queued"), TaskState::kHeld);
+  EXPECT_EQ(d_.State("after-run"), TaskState::kHeld);
+  Apply("queued", ControlAction::kRelease);
+  EXPECT_EQ(d_.State("queued"), TaskState::kReady);
+}
+
+TEST_F(SchedulerControlTest, AHeldTaskWhoseDependencyFailsIsSkippedAndAHeldOneMayBeCanceled) {
+  Apply("after-run", ControlAction::kHold);
+  Apply("queued", ControlAction::kHold);
+  d_.Exit("run", 1);
+  EXPECT_EQ(d_.State("after-run"), TaskState::kSkipped);
+  Apply("queued", ControlAction::kCancel);
+  EXPECT_EQ(d_.State("queued"), TaskState::kCanceled);
+  EXPECT_EQ(d_.State("after-queued"), TaskState::kSkipped);
+}
+
+TEST_F(SchedulerControlTest, HoldAndReleaseThatDoNotApplyAreRefusedAndChangeNothing) {
+  EXPECT_THAT(Check("run", ControlAction::kHold).message(),
+              HasSubstr("task 'run' is running; it has started; pause it instead"));
+  EXPECT_THAT(Check("queued", ControlAction::kRelease).message(),
+              HasSubstr("task 'queued' is ready; only a held task can be released"));
+  Apply("queued", ControlAction::kHold);
+  EXPECT_THAT(Check("queued", ControlAction::kHold).message(),
+              HasSubstr("only a waiting or ready task can be held"));
+  EXPECT_THAT(d_.Drain().events, IsEmpty());
 }
 
 }  // namespace

@@ -30,6 +30,9 @@ TEST(TransitionTableTest, ExactlyTheDocumentedTransitionsAreAllowed) {
       {S::kPaused, S::kLost},       {S::kPaused, S::kPreempted},   {S::kPreempted, S::kReady},
       {S::kPreempted, S::kFailed},  {S::kPreempted, S::kCanceled}, {S::kLost, S::kReady},
       {S::kLost, S::kFailed},       {S::kLost, S::kCanceled},
+      // A person's hold and release of a queued task.
+      {S::kWaiting, S::kHeld},      {S::kReady, S::kHeld},         {S::kHeld, S::kWaiting},
+      {S::kHeld, S::kReady},        {S::kHeld, S::kCanceled},      {S::kHeld, S::kSkipped},
   };
   for (S from : AllStates()) {
     for (S to : AllStates()) {
@@ -51,10 +54,10 @@ TEST(TransitionTableTest, TerminalStatesAreFinal) {
   EXPECT_EQ(terminal, 4);
 }
 
-TEST(TransitionTableTest, NothingStaysInPlaceAndNothingEntersWaitingButARetry) {
+TEST(TransitionTableTest, NothingStaysInPlaceAndNothingEntersWaitingButARetryOrARelease) {
   for (S s : AllStates()) EXPECT_FALSE(CanTransition(s, s)) << TaskStateName(s);
   for (S from : AllStates()) {
-    if (from == S::kRunning) continue;
+    if (from == S::kRunning || from == S::kHeld) continue;
     EXPECT_FALSE(CanTransition(from, S::kWaiting)) << TaskStateName(from);
   }
 }

@@ -134,6 +134,22 @@ Status UpgradeFromVersion2(SqliteDb& db) {
               2);
 }
 
+// A journal created before a state was added (held) lacks its row in `states`, which the
+// views join: add the missing names (no schema version of its own: readers ignore the rows).
+Status AddMissingStateNames(SqliteDb& db) {
+  ALLOT_ASSIGN_OR_RETURN(int64_t names, db.QueryInt("SELECT COUNT(*) FROM states"));
+  if (names >= kTaskStateCount || sqlite3_db_readonly(db.get(), "main") == 1) return Status::Ok();
+  std::string sql = "BEGIN IMMEDIATE;";
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    sql += "INSERT OR IGNORE INTO states VALUES(" + std::to_string(i) + ",'" +
+           std::string(TaskStateName(static_cast<TaskState>(i))) + "');";
+  }
+  sql += "COMMIT;";
+  Status s = db.Exec(sql.c_str(), "adding state names to the journal");
+  if (!s.ok() && db.InTransaction()) (void)db.Exec("ROLLBACK", "adding state names");
+  return s;
+}
+
 }  // namespace
 
 Result<bool> HasTaskBriefColumns(SqliteDb& db) {
@@ -158,7 +174,7 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
     if (version <= 2 && !(version == 2 && sqlite3_db_readonly(db.get(), "main") == 1)) {
       ALLOT_RETURN_IF_ERROR(UpgradeFromVersion2(db));
     }
-    return Status::Ok();
+    return AddMissingStateNames(db);
   }
   if (app_id == 0 && version == 0 && objects == 0) {
     if (mode == SchemaMode::kCreateIfEmpty) return CreateSchema(db);

@@ -7,7 +7,7 @@ namespace {
 
 constexpr std::array<std::string_view, kTaskStateCount> kNames = {
     "waiting", "ready", "running", "paused", "preempted",
-    "lost", "succeeded", "failed", "canceled", "skipped"};
+    "lost", "succeeded", "failed", "canceled", "skipped", "held"};
 
 constexpr int I(TaskState s) { return static_cast<int>(s); }
 
@@ -22,6 +22,12 @@ constexpr Table BuildTable() {
   allow(S::kWaiting, S::kSkipped);
   allow(S::kWaiting, S::kCanceled);
   allow(S::kWaiting, S::kFailed);    // e.g. no worker can ever fit it
+  allow(S::kWaiting, S::kHeld);      // held by a person
+  allow(S::kReady, S::kHeld);
+  allow(S::kHeld, S::kWaiting);      // released, dependencies unfinished
+  allow(S::kHeld, S::kReady);        // released
+  allow(S::kHeld, S::kCanceled);
+  allow(S::kHeld, S::kSkipped);      // skipped, or a dependency failed
   allow(S::kReady, S::kRunning);
   allow(S::kReady, S::kCanceled);
   allow(S::kReady, S::kSkipped);

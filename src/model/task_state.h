@@ -16,6 +16,9 @@
 //                                            +---------> ready <-------+   (or failed at the
 //                                                                           crash limit)
 // A retry with no backoff goes running -> ready. Terminal: succeeded, failed, canceled, skipped.
+// A person may hold a waiting or ready task (-> held) and release it (held -> ready, or waiting
+// while its dependencies are unfinished); a held task may be canceled or skipped (also when a
+// dependency fails), never started.
 #pragma once
 
 #include <cstdint>
@@ -35,8 +38,9 @@ enum class TaskState : uint8_t {
   kFailed,
   kCanceled,
   kSkipped,
+  kHeld,         // waiting or ready, held by a person (allot hold) until released: not started
 };
-inline constexpr int kTaskStateCount = 10;
+inline constexpr int kTaskStateCount = 11;
 
 // The names used in the journal, JSON output and the CLI: "waiting", "ready", ...
 std::string_view TaskStateName(TaskState s);

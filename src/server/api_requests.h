@@ -47,11 +47,25 @@ struct ControlRequest {
 };
 
 // GET /api/v1/wait?refs=...&timeout_s=30
+// Where a wait without refs began, as its first answer's `since` says: it waits for the tasks
+// the server held then (index < tasks) that had not finished then, and for no other.
+struct WaitMark {
+  uint64_t tasks = 0;      // tasks the server held
+  uint64_t ends = 0;       // unsuccessful ends it had seen (the server's count of them)
+  uint64_t succeeded = 0;  // tasks that had succeeded
+  bool operator==(const WaitMark&) const = default;
+};
+// "<tasks>.<ends>.<succeeded>", e.g. "120.3.97".
+std::string FormatWaitMark(const WaitMark& mark);
+std::optional<WaitMark> ParseWaitMark(std::string_view text);
+
+// GET /api/v1/wait?refs=a,b&timeout_s=30&since=MARK
 struct WaitRequest {
   static constexpr double kDefaultTimeoutS = 30;
   static constexpr double kMaxTimeoutS = 600;
-  std::vector<std::string> refs;  // empty: every task
+  std::vector<std::string> refs;  // empty: the tasks not finished when the wait began
   double timeout_s = kDefaultTimeoutS;  // 0 <= timeout_s <= kMaxTimeoutS
+  std::optional<WaitMark> since;  // without refs: where the wait began (none: now)
 };
 
 // GET /api/v1/events?after=SEQ&timeout_s=30&limit=1000

@@ -215,7 +215,10 @@ void ClusterServer::OnTurn() {
 
 void ClusterServer::NoteEnds(std::span<const TaskEvent> events) {
   for (const TaskEvent& e : events) {
-    if (IsUnsuccessful(e.to)) end_reasons_[e.task] = e.reason;
+    if (IsUnsuccessful(e.to)) {
+      end_reasons_[e.task] = e.reason;
+      unsuccessful_order_.push_back(e.task);
+    }
   }
 }
 

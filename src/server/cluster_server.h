@@ -112,6 +112,12 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   std::string WorkerName(TaskIndex t) const;
   // Why a task that did not succeed ended ("" when it did, or is not over).
   std::string EndReason(TaskIndex t) const;
+  // Loop thread. The answer of a wait for the tasks not finished at `mark`: {done, counts (of
+  // those tasks), unsuccessful, since}.
+  nlohmann::json WaitSinceJson(const WaitMark& mark) const;
+  // Loop thread. The answer of a wait for `tasks`.
+  nlohmann::json WaitForJson(const std::vector<TaskIndex>& tasks) const;
+  nlohmann::json UnsuccessfulJson(TaskIndex t) const;
   void NoteEnds(std::span<const TaskEvent> events);
 
   ClusterServerOptions options_;
@@ -134,6 +140,9 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   Histogram task_duration_{{0.01, 0.1, 1, 10, 60, 300, 1800, 3600, 14400, 43200, 86400}};
   std::map<std::string, uint64_t> attempts_ended_;  // by how they ended (AttemptEndName)
   std::unordered_map<TaskIndex, std::string> end_reasons_;  // of failed/canceled/skipped tasks
+  // Failed/canceled/skipped tasks in the order they ended (the journal's, also after a
+  // restart): a wait tells the ends after its start (WaitMark::ends) from the earlier ones.
+  std::vector<TaskIndex> unsuccessful_order_;
 };
 
 }  // namespace allot

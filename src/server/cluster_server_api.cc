@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <optional>
@@ -15,11 +16,14 @@
 #include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
 #include "model/dependency_resolver.h"
+#include "model/glob.h"
 #include "model/held_task_ids.h"
 #include "model/task_attempt.h"
 #include "model/task_attempt_json.h"
 #include "model/task_file.h"
 #include "server/cluster_server.h"
+#include "server/scheduler_task_ids.h"
+#include "server/task_refs.h"
 
 #include "model/task_id.h"
 
@@ -28,15 +32,23 @@ namespace {
 
 using Json = nlohmann::json;
 
+Json StateCountsJson(const std::array<int64_t, kTaskStateCount>& counts) {
+  Json out = Json::object();
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    out[std::string(TaskStateName(static_cast<TaskState>(i)))] = counts[i];
+  }
+  return out;
+}
 
 }  // namespace
 
 Result<ClusterServer::Ref> ClusterServer::Resolve(const std::string& ref) const {
-  if (auto t = scheduler_->Find(ref)) return Ref{*t, std::nullopt};
-  if (auto split = SplitExecutionRef(ref)) {
-    if (auto t = scheduler_->Find(split->first)) return Ref{*t, split->second};
+  ALLOT_ASSIGN_OR_RETURN(std::vector<TaskRef> refs, ResolveTaskRefs(*scheduler_, {ref}));
+  if (refs.size() > 1) {
+    return Status::InvalidArgument(fmt::format("pattern '{}' matches {} tasks; name one", ref,
+                                               refs.size()));
   }
-  return Status::NotFound("no task or execution '" + ref + "'");
+  return Ref{refs.front().task, refs.front().attempt};
 }
 
 std::string ClusterServer::WorkerName(TaskIndex t) const {
@@ -79,14 +91,7 @@ Json ClusterServer::TaskJson(TaskIndex t) const {
   return j;
 }
 
-Json ClusterServer::CountsJson() const {
-  Json counts = Json::object();
-  const auto& c = scheduler_->counts();
-  for (int i = 0; i < kTaskStateCount; ++i) {
-    counts[std::string(TaskStateName(static_cast<TaskState>(i)))] = c[i];
-  }
-  return counts;
-}
+Json ClusterServer::CountsJson() const { return StateCountsJson(scheduler_->counts()); }
 
 Result<Json> ClusterServer::ServerInfo() {
   return Call([this]() -> Result<Json> {
@@ -111,23 +116,12 @@ Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
 
 Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
   // The tasks this server holds, for the model's resolver (model/held_task_ids.h). Contains
-  // and ForEachWithPrefix read the scheduler, so they run on the loop thread only; Lookup,
-  // called from this request's thread, runs them there, all questions in one call.
-  class LoopTasks : public HeldTaskIds {
+  // and ForEachWithPrefix (SchedulerTaskIds) read the scheduler, so they run on the loop thread
+  // only; Lookup, called from this request's thread, runs them there, all questions in one call.
+  class LoopTasks : public SchedulerTaskIds {
    public:
-    explicit LoopTasks(ClusterServer* server) : server_(server) {}
-    bool Contains(std::string_view id) const override {
-      return server_->scheduler_->Find(id).has_value();
-    }
-    // No sorted index of the ids here: one pass over them per distinct pattern.
-    void ForEachWithPrefix(std::string_view prefix,
-                           const std::function<void(std::string_view)>& visit) const override {
-      const Scheduler& s = *server_->scheduler_;
-      for (TaskIndex t = 0; t < s.task_count(); ++t) {
-        const std::string& id = s.id(t);
-        if (id.compare(0, prefix.size(), prefix) == 0) visit(id);
-      }
-    }
+    explicit LoopTasks(ClusterServer* server)
+        : SchedulerTaskIds(server->scheduler_.get()), server_(server) {}
     Result<HeldAnswer> Lookup(const HeldQuery& query) const override {
       std::optional<HeldAnswer> answer;
       Status asked = server_->Call([&]() -> Result<Json> {
@@ -194,10 +188,8 @@ Result<Json> ClusterServer::ListTasks(const TaskQuery& query) {
       tasks.reserve(scheduler_->task_count());
       for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) tasks.push_back(t);
     } else {
-      for (const std::string& ref : query.refs) {
-        ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
-        tasks.push_back(r.task);
-      }
+      ALLOT_ASSIGN_OR_RETURN(std::vector<TaskRef> refs, ResolveTaskRefs(*scheduler_, query.refs));
+      for (const TaskRef& r : refs) tasks.push_back(r.task);
     }
     Json out = Json::array();
     for (TaskIndex t : tasks) {
@@ -244,69 +236,135 @@ Result<Json> ClusterServer::GetTask(const std::string& ref) {
 
 Result<Json> ClusterServer::Control(const ControlRequest& request) {
   return Call([this, request]() -> Result<Json> {
-    std::vector<Ref> refs;
-    for (const std::string& ref : request.refs) {
-      ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
-      Status ok = scheduler_->CheckControl(r.task, request.action, r.attempt);
-      if (!ok.ok()) {
-        return Status(ok.code(), "cannot " + std::string(ControlActionName(request.action)) +
-                                     " '" + ref + "': " + ok.message());
+    const std::string action(ControlActionName(request.action));
+    ALLOT_ASSIGN_OR_RETURN(std::vector<TaskRef> refs, ResolveTaskRefs(*scheduler_, request.refs));
+    // A task or execution id must take the action, or nothing changes. A pattern acts on its
+    // matches that can take it and leaves the others as they are; when none can, nothing
+    // changes either.
+    std::vector<TaskIndex> act;
+    for (size_t i = 0; i < refs.size();) {
+      const size_t ref_index = refs[i].ref_index;
+      const std::string& ref = request.refs[ref_index];
+      Status first_refusal;
+      size_t matched = 0;
+      const size_t acting = act.size();
+      for (; i < refs.size() && refs[i].ref_index == ref_index; ++i, ++matched) {
+        Status ok = scheduler_->CheckControl(refs[i].task, request.action, refs[i].attempt);
+        if (ok.ok()) {
+          act.push_back(refs[i].task);
+        } else if (first_refusal.ok()) {
+          first_refusal = std::move(ok);
+        }
       }
-      refs.push_back(r);
+      if (act.size() > acting) continue;
+      std::string why = first_refusal.message();
+      if (IsGlobPattern(ref)) {
+        why = fmt::format("none of the {} task{} it matches can take it ({})", matched,
+                          matched == 1 ? "" : "s", why);
+      }
+      return Status(first_refusal.code(), "cannot " + action + " '" + ref + "': " + why);
     }
     // All checked: apply all. A task named twice is acted on once.
     std::set<TaskIndex> done;
     Json tasks = Json::array();
-    for (const Ref& r : refs) {
-      if (!done.insert(r.task).second) continue;
-      if (scheduler_->CheckControl(r.task, request.action).ok()) {
-        scheduler_->Control(r.task, request.action);
-      }
-      tasks.push_back(TaskJson(r.task));
+    for (TaskIndex t : act) {
+      if (!done.insert(t).second) continue;
+      if (scheduler_->CheckControl(t, request.action).ok()) scheduler_->Control(t, request.action);
+      tasks.push_back(TaskJson(t));
     }
     return Json{{"tasks", std::move(tasks)}};
   });
 }
 
+Json ClusterServer::UnsuccessfulJson(TaskIndex t) const {
+  return {{"id", scheduler_->id(t)},
+          {"state", std::string(TaskStateName(scheduler_->state(t)))},
+          {"exit_code", scheduler_->attempts(t) > 0 ? Json(scheduler_->last_exit(t)) : Json()},
+          {"reason", EndReason(t)}};
+}
+
+Json ClusterServer::WaitForJson(const std::vector<TaskIndex>& named) const {
+  std::set<TaskIndex> tasks(named.begin(), named.end());
+  std::array<int64_t, kTaskStateCount> counts{};
+  bool done = true;
+  for (TaskIndex t : tasks) {
+    ++counts[static_cast<size_t>(scheduler_->state(t))];
+    done = done && IsTerminal(scheduler_->state(t));
+  }
+  Json unsuccessful = Json::array();
+  if (done) {
+    for (TaskIndex t : tasks) {
+      if (scheduler_->state(t) != TaskState::kSucceeded && unsuccessful.size() < 1000) {
+        unsuccessful.push_back(UnsuccessfulJson(t));
+      }
+    }
+  }
+  return Json{{"done", done}, {"counts", StateCountsJson(counts)}, {"unsuccessful", unsuccessful}};
+}
+
+Json ClusterServer::WaitSinceJson(const WaitMark& mark) const {
+  // The tasks waited for: index < mark.tasks, not finished at the mark. Finished is final, so
+  // those still open are the open ones of the server minus those submitted since; those that
+  // failed, were canceled or skipped are the unsuccessful ends since the mark; those that
+  // succeeded, the successes since the mark. Costs the tasks submitted and the unsuccessful
+  // ends since the wait began, not the campaign's size.
+  const auto& all = scheduler_->counts();
+  std::array<int64_t, kTaskStateCount> counts{};
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    if (!IsTerminal(static_cast<TaskState>(i))) counts[i] = all[i];
+  }
+  const size_t first_new = std::min<size_t>(mark.tasks, scheduler_->task_count());
+  int64_t new_succeeded = 0;
+  for (TaskIndex t = static_cast<TaskIndex>(first_new); t < scheduler_->task_count(); ++t) {
+    const TaskState s = scheduler_->state(t);
+    if (!IsTerminal(s)) --counts[static_cast<size_t>(s)];
+    if (s == TaskState::kSucceeded) ++new_succeeded;
+  }
+  const size_t succeeded = static_cast<size_t>(TaskState::kSucceeded);
+  counts[succeeded] = std::max<int64_t>(
+      0, all[succeeded] - new_succeeded - static_cast<int64_t>(mark.succeeded));
+  std::vector<TaskIndex> ended;
+  for (size_t i = std::min<size_t>(mark.ends, unsuccessful_order_.size());
+       i < unsuccessful_order_.size(); ++i) {
+    const TaskIndex t = unsuccessful_order_[i];
+    if (t >= mark.tasks) continue;
+    ++counts[static_cast<size_t>(scheduler_->state(t))];
+    ended.push_back(t);
+  }
+  bool done = true;
+  for (int i = 0; i < kTaskStateCount; ++i) {
+    if (!IsTerminal(static_cast<TaskState>(i)) && counts[i] > 0) done = false;
+  }
+  Json unsuccessful = Json::array();
+  if (done) {
+    for (TaskIndex t : ended) {
+      if (unsuccessful.size() >= 1000) break;
+      unsuccessful.push_back(UnsuccessfulJson(t));
+    }
+  }
+  return Json{{"done", done},
+              {"counts", StateCountsJson(counts)},
+              {"unsuccessful", std::move(unsuccessful)},
+              {"since", FormatWaitMark(mark)}};
+}
+
 Result<Json> ClusterServer::Wait(const WaitRequest& request) {
   const TimePoint deadline =
       clock_->Now() + std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
-  auto check = [this, refs = request.refs]() -> Result<Json> {
-    std::vector<TaskIndex> tasks;
-    for (const std::string& ref : refs) {
-      ALLOT_ASSIGN_OR_RETURN(Ref r, Resolve(ref));
-      tasks.push_back(r.task);
-    }
-    bool done = true;
+  auto since = std::make_shared<std::optional<WaitMark>>(request.since);
+  auto check = [this, refs = request.refs, since]() -> Result<Json> {
     if (refs.empty()) {
-      const auto& c = scheduler_->counts();
-      int64_t terminal = 0;
-      for (int i = 0; i < kTaskStateCount; ++i) {
-        if (IsTerminal(static_cast<TaskState>(i))) terminal += c[i];
+      if (!*since) {
+        *since = WaitMark{scheduler_->task_count(), unsuccessful_order_.size(),
+                          static_cast<uint64_t>(scheduler_->counts()[static_cast<size_t>(
+                              TaskState::kSucceeded)])};
       }
-      done = terminal == static_cast<int64_t>(scheduler_->task_count());
-    } else {
-      for (TaskIndex t : tasks) done = done && IsTerminal(scheduler_->state(t));
+      return WaitSinceJson(**since);
     }
-    Json unsuccessful = Json::array();
-    if (done) {
-      auto add = [&](TaskIndex t) {
-        TaskState s = scheduler_->state(t);
-        if (s != TaskState::kSucceeded && unsuccessful.size() < 1000) {
-          unsuccessful.push_back(
-              {{"id", scheduler_->id(t)},
-               {"state", std::string(TaskStateName(s))},
-               {"exit_code", scheduler_->attempts(t) > 0 ? Json(scheduler_->last_exit(t)) : Json()},
-               {"reason", EndReason(t)}});
-        }
-      };
-      if (refs.empty()) {
-        for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) add(t);
-      } else {
-        for (TaskIndex t : tasks) add(t);
-      }
-    }
-    return Json{{"done", done}, {"counts", CountsJson()}, {"unsuccessful", unsuccessful}};
+    ALLOT_ASSIGN_OR_RETURN(std::vector<TaskRef> resolved, ResolveTaskRefs(*scheduler_, refs));
+    std::vector<TaskIndex> tasks;
+    for (const TaskRef& r : resolved) tasks.push_back(r.task);
+    return WaitForJson(tasks);
   };
   while (true) {
     // Whether the tasks are done changes only with a commit: check, then sleep until the next

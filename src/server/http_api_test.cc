@@ -233,6 +233,11 @@ TEST_F(HttpApiTest, WaitPassesRefsAndTimeout) {
   EXPECT_EQ(Get("/api/v1/wait").status, 200);
   EXPECT_TRUE(backend_.wait->refs.empty());
   EXPECT_DOUBLE_EQ(backend_.wait->timeout_s, WaitRequest::kDefaultTimeoutS);
+  EXPECT_FALSE(backend_.wait->since);
+  EXPECT_EQ(Get("/api/v1/wait?since=120.3.97").status, 200);
+  ASSERT_TRUE(backend_.wait->since);
+  EXPECT_EQ(*backend_.wait->since, (WaitMark{120, 3, 97}));
+  EXPECT_EQ(FormatWaitMark(*backend_.wait->since), "120.3.97");
 }
 
 TEST_F(HttpApiTest, EventsPassesAfterTimeoutAndLimit) {
@@ -350,6 +355,9 @@ TEST_F(HttpApiTest, MalformedInputIs400NamingTheParameter) {
       {"GET", "/api/v1/wait?timeout_s=soon", "", "'timeout_s'"},
       {"GET", "/api/v1/wait?timeout_s=-1", "", "'timeout_s'"},
       {"GET", "/api/v1/wait?timeout_s=nan", "", "'timeout_s'"},
+      {"GET", "/api/v1/wait?since=1.2", "", "'since'"},
+      {"GET", "/api/v1/wait?since=1.2.3.4", "", "'since'"},
+      {"GET", "/api/v1/wait?since=a.b.c", "", "'since'"},
       {"GET", "/api/v1/events?after=1x", "", "'after'"},
       {"GET", "/api/v1/events?limit=0", "", "'limit'"},
       {"GET", "/api/v1/log/a?stream=stdin", "", "'stream'"},

@@ -169,11 +169,20 @@ Result<TaskQuery> ParseTaskQuery(const QueryParams& params) {
 }
 
 Result<WaitRequest> ParseWaitQuery(const QueryParams& params) {
-  ALLOT_RETURN_IF_ERROR(CheckKnownParams(params, {"refs", "timeout_s"}));
+  ALLOT_RETURN_IF_ERROR(CheckKnownParams(params, {"refs", "timeout_s", "since"}));
   WaitRequest request;
   request.refs = ListParam(params, "refs");
   ALLOT_RETURN_IF_ERROR(
       SecondsParam(params, "timeout_s", WaitRequest::kMaxTimeoutS, &request.timeout_s));
+  if (const std::string* since = ScalarParam(params, "since")) {
+    request.since = ParseWaitMark(*since);
+    if (!request.since) {
+      return Status::InvalidArgument(fmt::format(
+          "query parameter 'since': expected the `since` of a wait's answer (<n>.<n>.<n>), "
+          "got '{}'",
+          *since));
+    }
+  }
   return request;
 }
 

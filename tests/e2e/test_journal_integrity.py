@@ -326,3 +326,21 @@ tasks:
         assert summary[state] == counts[state], (state, summary, counts)
     assert summary["unfinished"] == sum(counts.values()) - sum(
         counts[s] for s in ("succeeded", "failed", "skipped", "canceled"))
+
+
+def test_a_journal_of_an_earlier_build_gets_the_held_state_name_at_open(allot, tmp_path):
+    allot.write("tasks.json", [{"id": "x", "command": "true"}])
+    assert allot.run("run", "tasks.json", "-q").returncode == 0
+    db_path = tmp_path / "allot-work" / "allot.db"
+    db = sqlite3.connect(db_path)
+    db.execute("DELETE FROM states WHERE name = 'held'")  # as a build without it wrote it
+    db.commit()
+    db.close()
+    resumed = allot.run("run", "tasks.json", "--resume", "-q")
+    assert resumed.returncode == 0, resumed.stderr
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        names = [n for (n,) in db.execute("SELECT name FROM states ORDER BY id")]
+    finally:
+        db.close()
+    assert names[-1] == "held" and len(names) == 11, names

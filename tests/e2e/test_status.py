@@ -7,7 +7,7 @@ import time
 from conftest import yaml_str
 
 STATES = {"waiting", "ready", "running", "paused", "preempted", "lost", "succeeded", "failed",
-          "canceled", "skipped"}
+          "canceled", "skipped", "held"}
 FIELDS = {"id", "state", "attempts", "exit_code", "signal", "timed_out", "reason",
           "wall_seconds", "cpu_seconds", "max_rss_bytes", "memory_bytes"}
 
