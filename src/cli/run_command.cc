@@ -70,6 +70,9 @@ int Run(RunOptions o) {
         "another --workdir or --db for a new one",
         db.string()));
   }
+  if (o.retry_failed && !o.resume) {
+    return BadInput("--retry-failed: only with --resume (it requeues the journal's failed tasks)");
+  }
   if (!journal_exists && o.resume) {
     return BadInput(fmt::format("--resume: no journal at {} to resume", db.string()));
   }
@@ -112,6 +115,7 @@ int Run(RunOptions o) {
   campaign.db = db.string();
   if (!o.tasks_file.empty()) campaign.tasks_file = fs::absolute(o.tasks_file).string();
   campaign.resume = o.resume;
+  campaign.retry_failed = o.retry_failed;
   campaign.max_running = o.max_workers;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(
@@ -170,6 +174,9 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_option("--db", options->db, "Journal file (default <workdir>/allot.db)");
   run->add_flag("--resume", options->resume,
                 "Continue the campaign in the journal after a crash or stop");
+  run->add_flag("--retry-failed", options->retry_failed,
+                "With --resume: failed and canceled tasks run again with a fresh retry budget "
+                "(their dependents with them); earlier attempts stay in the journal");
   run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")
       ->check(WholeNumberAtLeast(1));
   run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");

@@ -59,6 +59,8 @@ class ApiClient {
   // action: cancel, pause, resume or skip.
   Result<nlohmann::json> Control(const std::string& action,
                                  const std::vector<std::string>& refs) const;
+  // POST /api/v1/requeue: `refs` (ids or patterns), or every failed task when `failed`.
+  Result<nlohmann::json> Requeue(const std::vector<std::string>& refs, bool failed) const;
   Result<nlohmann::json> Wait(const std::vector<std::string>& refs, double timeout_s) const;
   Result<nlohmann::json> Events(int64_t after, double timeout_s, int64_t limit) const;
   // stream: stdout or stderr.

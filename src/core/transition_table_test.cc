@@ -29,7 +29,9 @@ TEST(TransitionTableTest, ExactlyTheDocumentedTransitionsAreAllowed) {
       {S::kRunning, S::kReady},     {S::kPaused, S::kRunning},     {S::kPaused, S::kCanceled},
       {S::kPaused, S::kLost},       {S::kPaused, S::kPreempted},   {S::kPreempted, S::kReady},
       {S::kPreempted, S::kFailed},  {S::kPreempted, S::kCanceled}, {S::kLost, S::kReady},
-      {S::kLost, S::kFailed},       {S::kLost, S::kCanceled},
+      {S::kLost, S::kFailed},       {S::kLost, S::kCanceled},      {S::kFailed, S::kReady},
+      {S::kFailed, S::kWaiting},    {S::kCanceled, S::kReady},     {S::kCanceled, S::kWaiting},
+      {S::kSkipped, S::kWaiting},
   };
   for (S from : AllStates()) {
     for (S to : AllStates()) {
@@ -39,22 +41,25 @@ TEST(TransitionTableTest, ExactlyTheDocumentedTransitionsAreAllowed) {
   }
 }
 
-TEST(TransitionTableTest, TerminalStatesAreFinal) {
+TEST(TransitionTableTest, TerminalStatesLeadOnlyBackToTheQueueByARequeue) {
   for (S from : AllStates()) {
     if (!IsTerminal(from)) continue;
     for (S to : AllStates()) {
-      EXPECT_FALSE(CanTransition(from, to)) << TaskStateName(from) << " -> " << TaskStateName(to);
+      if (!CanTransition(from, to)) continue;
+      EXPECT_TRUE(IsRequeue(from, to)) << TaskStateName(from) << " -> " << TaskStateName(to);
+      EXPECT_TRUE(to == S::kWaiting || to == S::kReady) << TaskStateName(to);
     }
   }
+  for (S to : AllStates()) EXPECT_FALSE(CanTransition(S::kSucceeded, to)) << TaskStateName(to);
   int terminal = 0;
   for (S s : AllStates()) terminal += IsTerminal(s) ? 1 : 0;
   EXPECT_EQ(terminal, 4);
 }
 
-TEST(TransitionTableTest, NothingStaysInPlaceAndNothingEntersWaitingButARetry) {
+TEST(TransitionTableTest, NothingStaysInPlaceAndNothingEntersWaitingButARetryOrARequeue) {
   for (S s : AllStates()) EXPECT_FALSE(CanTransition(s, s)) << TaskStateName(s);
   for (S from : AllStates()) {
-    if (from == S::kRunning) continue;
+    if (from == S::kRunning || IsTerminal(from)) continue;
     EXPECT_FALSE(CanTransition(from, S::kWaiting)) << TaskStateName(from);
   }
 }
