@@ -276,3 +276,18 @@ def test_custom_resources_are_offered_with_resources(tmp_path):
     result = allot.run(tasks, workdir=tmp_path / "w", cwd=tmp_path, resources={"licenses": 1},
                        check=True)
     assert result.summary["succeeded"] == 3
+
+
+def test_resume_with_retry_failed_runs_failed_tasks_again(campaign_dir):
+    marker = Path(os.path.abspath("marker"))
+    tasks = [allot.Task(id="flaky", command=f"test -e {marker}"),
+             allot.Task(id="after", command="echo after", depends_on="flaky")]
+    assert allot.run(tasks, workdir="w").exit_code == 1
+    with pytest.raises(ValueError):
+        allot.run(workdir="w", retry_failed=True)
+    marker.touch()
+    result = allot.run(workdir="w", resume=True, retry_failed=True, check=True)
+    assert result.ok
+    st = allot.status(workdir="w")
+    assert (st["flaky"].state, st["flaky"].attempts) == ("succeeded", 2)
+    assert st["after"].state == "succeeded"
