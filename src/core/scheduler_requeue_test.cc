@@ -141,7 +141,7 @@ TEST_F(SchedulerRequeueTest, RequeueOfATaskThatIsNotFailedOrCanceledIsRefusedNam
   Status done = Requeue({"ok"});
   EXPECT_THAT(done.ToString(), HasSubstr("task 'ok' is succeeded"));
   Status queued = Requeue({"queued"});
-  EXPECT_THAT(queued.ToString(), HasSubstr("task 'queued' is running"));
+  EXPECT_THAT(queued.ToString(), HasSubstr("task 'queued' is ready; only a failed or canceled"));
   EXPECT_EQ(d_.events().size(), events) << "a refusal changes nothing";
 }
 

@@ -11,10 +11,11 @@ namespace allot {
 using Json = nlohmann::json;
 
 Result<Json> ClusterServer::Requeue(const RequeueRequest& request) {
-  // Finished tasks' specs are the journal's; the reader is used on the loop thread only while
-  // the call below runs.
-  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
-  return Call([this, &request, &reader]() -> Result<Json> {
+  // Finished tasks' specs are the journal's, read on the loop thread while the call runs (the
+  // call owns the reader with this function: the loop may run it after a timed-out wait).
+  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> opened, JournalReader::Open(journal_path_));
+  std::shared_ptr<JournalReader> reader = std::move(opened);
+  return Call([this, request, reader]() -> Result<Json> {
     std::vector<TaskIndex> roots;
     if (request.failed) {
       const TaskState failed[] = {TaskState::kFailed};
@@ -24,7 +25,7 @@ Result<Json> ClusterServer::Requeue(const RequeueRequest& request) {
     }
     std::vector<TaskIndex> requeued;
     Status s = RequeueTasks(
-        scheduler_.get(), roots, [&reader](TaskIndex t) { return reader->SpecOf(t); }, &requeued);
+        scheduler_.get(), roots, [reader](TaskIndex t) { return reader->SpecOf(t); }, &requeued);
     if (!s.ok()) return Status(s.code(), "cannot requeue: " + s.message());
     Json tasks = Json::array();
     for (TaskIndex t : requeued) tasks.push_back(TaskJson(t));
