@@ -43,6 +43,9 @@ Result<Machine> DetectFromFlags(const RunOptions& o) {
 }
 
 int Run(RunOptions o) {
+  if (o.retry_failed && !o.resume) {
+    return BadInput("--retry-failed: only with --resume (it requeues the journal's failed tasks)");
+  }
   if (o.tasks_file.empty() && !o.resume) {
     return BadInput("no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");
   }
@@ -69,9 +72,6 @@ int Run(RunOptions o) {
         "a journal already exists at {}: add --resume to continue that campaign, or choose "
         "another --workdir or --db for a new one",
         db.string()));
-  }
-  if (o.retry_failed && !o.resume) {
-    return BadInput("--retry-failed: only with --resume (it requeues the journal's failed tasks)");
   }
   if (!journal_exists && o.resume) {
     return BadInput(fmt::format("--resume: no journal at {} to resume", db.string()));
