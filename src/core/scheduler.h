@@ -146,9 +146,10 @@ class Scheduler {
   // dependents skipped because of it wait for it again.
   // OK when `t` may be requeued (failed or canceled), else FailedPrecondition naming it.
   Status CheckRequeue(TaskIndex t) const;
-  // The tasks a requeue of `roots` would bring back: the roots (once each, in order), then
-  // the dependents skipped because of them, transitively. Their specs are the caller's to
-  // read (the journal's): finished tasks hold none here.
+  // The tasks a requeue of `roots` may bring back: the roots (once each, in order), then every
+  // task skipped because of a failure (which of them depend on the roots only their specs
+  // say: a finished task recovered from a journal keeps no edges). Their specs are the
+  // caller's to read (the journal's): finished tasks hold none here. O(tasks).
   std::vector<TaskIndex> RequeueSet(std::span<const TaskIndex> roots) const;
   // Requeues `roots`. `specs` holds the spec of every task of RequeueSet(roots). A root goes to
   // ready (its dependencies met) or waiting; a skipped dependent to waiting, unless another

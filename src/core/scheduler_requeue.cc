@@ -2,13 +2,16 @@
 //
 // A requeue brings a finished task back in two steps, because the core holds no spec of a
 // finished task (TaskTable releases it; the journal keeps it) and reads no journal:
-//   1. RequeueSet(roots) says which tasks would come back: the roots and, transitively, the
-//      dependents skipped because of them. The caller reads their specs from the journal.
+//   1. RequeueSet(roots) says which tasks may come back: the roots and every task skipped
+//      because of a failure (a finished task recovered from a journal keeps no edges here, so
+//      only the specs can say whose dependent it is). The caller reads their specs from the
+//      journal.
 //   2. Requeue(roots, specs) checks again with the specs' dependencies, gives each task its spec
 //      back and moves it with one journaled transition per task: a root to ready (dependencies
-//      met) or waiting, a skipped dependent to waiting. Graph counts need no repair: unmet
-//      counts kept counting down while the task was finished, and a met dependency (succeeded)
-//      never becomes unmet (a succeeded task cannot be requeued).
+//      met) or waiting, a skipped dependent (one with no dependency left that is finished
+//      without success and stays so) to waiting. Each is linked to its dependencies again with
+//      an unmet count from its spec (TaskGraph::Relink), which is what a restart's replay
+//      arrives at too.
 #include <algorithm>
 #include <deque>
 #include <string>
@@ -33,22 +36,12 @@ Status Scheduler::CheckRequeue(TaskIndex t) const {
 std::vector<TaskIndex> Scheduler::RequeueSet(std::span<const TaskIndex> roots) const {
   std::vector<TaskIndex> out;
   std::unordered_set<TaskIndex> seen;
-  std::deque<TaskIndex> queue;
   for (TaskIndex r : roots) {
-    if (seen.insert(r).second) {
-      out.push_back(r);
-      queue.push_back(r);
-    }
+    if (seen.insert(r).second) out.push_back(r);
   }
-  while (!queue.empty()) {
-    const TaskIndex t = queue.front();
-    queue.pop_front();
-    for (TaskIndex d : graph_.dependents(t)) {
-      if (tasks_.state(d) != TaskState::kSkipped || tasks_.record(d).skipped_by_user) continue;
-      if (!seen.insert(d).second) continue;
-      out.push_back(d);
-      queue.push_back(d);
-    }
+  for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    if (tasks_.state(t) != TaskState::kSkipped || tasks_.record(t).skipped_by_user) continue;
+    if (seen.insert(t).second) out.push_back(t);
   }
   return out;
 }
@@ -77,6 +70,16 @@ Status Scheduler::Requeue(std::span<const TaskIndex> roots,
     }
     return std::nullopt;
   };
+  // A skipped task comes back only with a dependency that comes back.
+  for (TaskIndex t : candidates) {
+    if (root_set.contains(t)) continue;
+    bool with_one = false;
+    for (const std::string& id : specs.at(t).depends_on) {
+      std::optional<TaskIndex> dep = tasks_.Find(id);
+      with_one = with_one || (dep && back.contains(*dep));
+    }
+    if (!with_one) back.erase(t);
+  }
   for (bool changed = true; changed;) {
     changed = false;
     for (TaskIndex t : candidates) {
@@ -97,6 +100,11 @@ Status Scheduler::Requeue(std::span<const TaskIndex> roots,
   for (TaskIndex t : candidates) {
     if (!back.contains(t)) continue;
     tasks_.RestoreSpec(t, std::move(specs.at(t)));
+    std::vector<TaskIndex> deps;
+    for (const std::string& id : tasks_.spec(t).depends_on) {
+      if (std::optional<TaskIndex> dep = tasks_.Find(id)) deps.push_back(*dep);
+    }
+    graph_.Relink(t, deps, [this](TaskIndex d) { return Satisfies(d); });
     EventFacts facts;
     facts.by_user = true;
     const bool root = root_set.contains(t);
