@@ -6,7 +6,7 @@ next attempt continues their numbers, and its skipped dependent runs after it.""
 import pytest
 
 from cluster_support import Cluster
-from conftest import yaml_str
+from conftest import wait_for, yaml_str
 
 
 @pytest.fixture
@@ -60,6 +60,8 @@ def test_a_requeue_survives_a_kill9_of_the_server(cluster):
     for w in c.workers:
         w.kill()
         w.wait()
+    # No worker: the requeued task stays ready until after the restart.
+    wait_for(lambda: not c.active_workers(), timeout=30, what="the worker to be lost")
     r = c.cli("requeue", "--failed")
     assert "flaky: ready" in r.stdout, r.stdout
     c.kill9_server()
