@@ -77,5 +77,48 @@ TEST(RequeueRecoveryTest, ARequeuedTaskAndItsSkippedDependentRecoverUnfinishedWi
   EXPECT_EQ(restarted.outbox()->launches[0].attempt, 2u);
 }
 
+TEST(RequeueRecoveryTest, ARequeueAfterARestartBringsBackTheSkippedDependentOfABriefTask) {
+  FakeLauncherDriver d(FlatMachine(2));
+  ASSERT_TRUE(d.Submit({TaskBuilder("sim"), TaskBuilder("reco").DependsOn({"sim"})}).ok());
+  d.Turn();
+  d.Exit("sim", 1);
+  ASSERT_EQ(d.State("reco"), TaskState::kSkipped);
+  ScopedTempDir dir;
+  const std::string path = dir.File("campaign.journal");
+  {
+    auto j = SqliteJournal::Open(path);
+    ASSERT_TRUE(j.ok()) << j.status().ToString();
+    ASSERT_TRUE((*j)->AppendSubmissions(d.submissions()).ok());
+    ASSERT_TRUE((*j)->AppendEvents(d.events()).ok());
+    ASSERT_TRUE((*j)->Commit().ok());
+  }
+  auto j = SqliteJournal::OpenReadOnly(path);
+  ASSERT_TRUE(j.ok()) << j.status().ToString();
+  // As `allot server start` recovers: both finished, so both come brief, without their edges.
+  FakeClock clock;
+  Scheduler restarted(&clock, d.machine(), d.options());
+  ASSERT_TRUE(RecoverFromJournal(j->get(), &restarted, RecoverMode::kEndInterrupted).ok());
+  restarted.outbox()->Clear();
+  const TaskIndex sim = *restarted.Find("sim");
+  const TaskIndex reco = *restarted.Find("reco");
+  const TaskIndex roots[] = {sim};
+  std::vector<TaskIndex> requeued;
+  ASSERT_TRUE(RequeueTasks(&restarted, roots,
+                           [&d](TaskIndex t) -> Result<TaskSpec> {
+                             return d.submissions()[t].spec;
+                           },
+                           &requeued)
+                  .ok());
+  EXPECT_EQ(requeued.size(), 2u);
+  EXPECT_EQ(restarted.state(sim), TaskState::kReady);
+  EXPECT_EQ(restarted.state(reco), TaskState::kWaiting) << "it waits for sim again";
+  restarted.Schedule();
+  ASSERT_EQ(restarted.outbox()->launches.size(), 1u);
+  EXPECT_EQ(restarted.outbox()->launches[0].task, sim);
+  restarted.OnAttemptExited(restarted.outbox()->launches[0].execution, AttemptUsage{});
+  EXPECT_EQ(restarted.state(sim), TaskState::kSucceeded);
+  EXPECT_EQ(restarted.state(reco), TaskState::kReady) << "and runs after it succeeds";
+}
+
 }  // namespace
 }  // namespace allot
