@@ -115,7 +115,9 @@ TEST(RequeueRecoveryTest, ARequeueAfterARestartBringsBackTheSkippedDependentOfAB
   restarted.Schedule();
   ASSERT_EQ(restarted.outbox()->launches.size(), 1u);
   EXPECT_EQ(restarted.outbox()->launches[0].task, sim);
-  restarted.OnAttemptExited(restarted.outbox()->launches[0].execution, AttemptUsage{});
+  AttemptUsage clean;
+  clean.exit_code = 0;
+  restarted.OnAttemptExited(restarted.outbox()->launches[0].execution, clean);
   EXPECT_EQ(restarted.state(sim), TaskState::kSucceeded);
   EXPECT_EQ(restarted.state(reco), TaskState::kReady) << "and runs after it succeeds";
 }
