@@ -8,7 +8,8 @@
     print(client.log("sim-1"))
 
 It mirrors the command line (``allot submit/status/wait/cancel/pause/resume/skip/hold/release/
-log/workers/server stop``) and adds what a campaign driven from Python needs: :meth:`Client.events`, the
+requeue/log/workers/server stop``) and adds what a campaign driven from Python needs:
+:meth:`Client.events`, the
 server's event stream, and :meth:`Client.run`, which submits tasks, calls back as each one
 ends and submits (and follows) whatever the callback returns: adaptive sweeps, active learning.
 
@@ -374,6 +375,19 @@ class Client:
     def release(self, *refs: Union[str, Iterable[str]]) -> TaskList:
         """Releases held tasks: ready again, or waiting while their dependencies run."""
         return self._control("release", refs)
+
+    def requeue(self, *refs: Union[str, Iterable[str]], failed: bool = False) -> TaskList:
+        """Runs failed or canceled tasks again (ids, or patterns like ``"sim-*"``; or every
+        failed task with ``failed=True``), like Slurm's ``scontrol requeue``: a fresh retry
+        budget, attempts numbered on from the last, and the dependents skipped because of
+        them wait for them again. All or nothing: NotFoundError / ConflictError name the task
+        and nothing changes. Returns the tasks that came back."""
+        ref_list = _ref_list(list(refs))
+        if bool(ref_list) == failed:
+            raise ValueError("requeue: give task refs or failed=True, not both")
+        body = {"failed": True} if failed else {"refs": ref_list}
+        answer = self._json("POST", "/api/v1/requeue", body=body)
+        return TaskList(TaskInfo.from_json(t) for t in answer.get("tasks", []))
 
     def _control(self, action: str, refs: tuple) -> TaskList:
         ref_list = _ref_list(list(refs))

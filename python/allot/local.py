@@ -39,7 +39,8 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         resources: Optional[Mapping[str, int]] = None, resume: bool = False,
         durability: Optional[str] = None, db: Optional[PathLike] = None,
         progress: Optional[str] = None, quiet: bool = True, check: bool = False,
-        binary: Optional[PathLike] = None, cwd: Optional[PathLike] = None) -> RunResult:
+        binary: Optional[PathLike] = None, cwd: Optional[PathLike] = None,
+        retry_failed: bool = False) -> RunResult:
     """Runs a campaign with ``allot run`` and waits for it to end.
 
     ``tasks_or_path``: a task file, a workflow dict, or Task objects / task dicts; these are
@@ -47,7 +48,9 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     ``<workdir's parent>/<workdir name>.tasks.json``, or to a temporary file where that
     directory cannot be written. None with ``resume=True`` continues the journal's tasks;
     given with ``resume=True``, tasks already in the journal must be unchanged and new ones
-    are added.
+    are added. ``retry_failed=True`` (with ``resume=True``: ``--retry-failed``) runs the
+    journal's failed and canceled tasks again with a fresh retry budget, and the dependents
+    skipped because of them; their earlier attempts stay in the journal.
 
     The keyword arguments are allot's flags: ``cores``, ``memory`` (``"16G"`` or bytes),
     ``gpus`` (a count, ``"0,3"``, or a list of device ids), ``max_workers``,
@@ -70,7 +73,8 @@ def run(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     handle = start(tasks_or_path, workdir=workdir, cores=cores, memory=memory, gpus=gpus,
                    max_workers=max_workers, resources=resources, resume=resume,
                    durability=durability, db=db,
-                   progress=progress, quiet=quiet, binary=binary, cwd=cwd)
+                   progress=progress, quiet=quiet, binary=binary, cwd=cwd,
+                   retry_failed=retry_failed)
     try:
         result = handle.wait()
     except KeyboardInterrupt:
@@ -87,7 +91,8 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
           resources: Optional[Mapping[str, int]] = None, resume: bool = False,
         durability: Optional[str] = None, db: Optional[PathLike] = None,
           progress: Optional[str] = None, quiet: bool = True,
-          binary: Optional[PathLike] = None, cwd: Optional[PathLike] = None) -> "RunHandle":
+          binary: Optional[PathLike] = None, cwd: Optional[PathLike] = None,
+          retry_failed: bool = False) -> "RunHandle":
     """Starts ``allot run`` in the background and returns at once; the arguments are those of
     :func:`run`. ``handle.wait()`` gives the RunResult (and raises BadInputError for bad
     input); ``handle.status()`` shows progress meanwhile; ``handle.stop()`` stops it the way
@@ -101,6 +106,9 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
     task_file: Optional[Path] = None
     temporary = False
     generated: Optional[GeneratedFile] = None
+    if retry_failed and not resume:
+        raise ValueError("retry_failed=True needs resume=True (it requeues the journal's "
+                         "failed tasks)")
     if tasks_or_path is None:
         if not resume:
             raise ValueError("run() needs tasks or a task file (or resume=True to continue "
@@ -127,6 +135,8 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         command += ["--db", str(db_path)]
     if resume:
         command.append("--resume")
+    if retry_failed:
+        command.append("--retry-failed")
     if cores is not None:
         command += ["--cores", str(cores)]
     if memory is not None:

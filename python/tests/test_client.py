@@ -337,6 +337,24 @@ def test_cancel_paused_and_skip_waiting(client, prefix):
     assert client.log(skipped) == "" and client.task(skipped).attempts == []
 
 
+def test_requeue_runs_a_failed_task_again(client, prefix, tmp_path):
+    flaky, after = f"{prefix}-flaky", f"{prefix}-after"
+    marker = tmp_path / "marker"
+    client.submit([allot.Task(flaky, f"test -e {marker}"),
+                   allot.Task(after, "echo after", depends_on=flaky)])
+    client.wait([flaky, after], timeout=20)
+    assert client.status([flaky]).by_id()[flaky].state == "failed"
+    with pytest.raises(allot.NotFoundError):
+        client.requeue(f"{prefix}-nosuch")
+    marker.touch()
+    back = {t.id: t.state for t in client.requeue(f"{prefix}-fla*")}
+    assert back == {flaky: "ready", after: "waiting"}
+    assert client.wait([flaky, after], timeout=20).ok
+    assert [a.attempt for a in client.task(flaky).attempts] == [1, 2]
+    with pytest.raises(allot.ConflictError):
+        client.requeue(flaky)
+
+
 def test_follow_log(client, prefix):
     [task_id] = client.submit_command("for i in 1 2 3; do echo line $i; sleep 0.2; done; "
                                       "printf 'caf\\303\\251'", name=f"{prefix}-lines")

@@ -294,3 +294,18 @@ def test_relative_programs_of_task_objects_are_the_callers_and_of_a_file_the_fil
     tasks.write_text(json.dumps([{"id": "b", "command": "bin/hello.sh"}]))
     result = allot.run(tasks, workdir=tmp_path / "out" / "w2", cwd=tmp_path, check=True)
     assert result.output("b") == f"hello from {script}\n"
+
+
+def test_resume_with_retry_failed_runs_failed_tasks_again(campaign_dir):
+    marker = Path(os.path.abspath("marker"))
+    tasks = [allot.Task(id="flaky", command=f"test -e {marker}"),
+             allot.Task(id="after", command="echo after", depends_on="flaky")]
+    assert allot.run(tasks, workdir="w").exit_code == 1
+    with pytest.raises(ValueError):
+        allot.run(workdir="w", retry_failed=True)
+    marker.touch()
+    result = allot.run(workdir="w", resume=True, retry_failed=True, check=True)
+    assert result.ok
+    st = allot.status(workdir="w")
+    assert (st["flaky"].state, st["flaky"].attempts) == ("succeeded", 2)
+    assert st["after"].state == "succeeded"

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/control_command.h"
+#include "cli/requeue_command.h"
 #include "cli/events_command.h"
 #include "cli/exit_codes.h"
 #include "cli/forecast_command.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   allot::AddSubmitCommand(&app, &exit_code);
   allot::AddWaitCommand(&app, &exit_code);
   allot::AddControlCommands(&app, &exit_code);
+  allot::AddRequeueCommand(&app, &exit_code);
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);
   allot::AddEventsCommand(&app, &exit_code);

@@ -43,6 +43,9 @@ Result<Machine> DetectFromFlags(const RunOptions& o) {
 }
 
 int Run(RunOptions o) {
+  if (o.retry_failed && !o.resume) {
+    return BadInput("--retry-failed: only with --resume (it requeues the journal's failed tasks)");
+  }
   if (o.tasks_file.empty() && !o.resume) {
     return BadInput("no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");
   }
@@ -119,6 +122,7 @@ int Run(RunOptions o) {
   campaign.db = db.string();
   if (!o.tasks_file.empty()) campaign.tasks_file = fs::absolute(o.tasks_file).string();
   campaign.resume = o.resume;
+  campaign.retry_failed = o.retry_failed;
   campaign.max_running = o.max_workers;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(
@@ -180,6 +184,9 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "against this directory instead of the file's own (for generated files)");
   run->add_flag("--resume", options->resume,
                 "Continue the campaign in the journal after a crash or stop");
+  run->add_flag("--retry-failed", options->retry_failed,
+                "With --resume: failed and canceled tasks run again with a fresh retry budget "
+                "(their dependents with them); earlier attempts stay in the journal");
   run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")
       ->check(WholeNumberAtLeast(1));
   run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");

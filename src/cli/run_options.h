@@ -13,6 +13,7 @@ struct RunOptions {
   std::string workdir = "allot-work";
   std::string db;              // default <workdir>/allot.db
   bool resume = false;
+  bool retry_failed = false;   // with resume: failed and canceled tasks run again
   std::optional<int> cores;
   std::string memory;          // "16G"
   std::string gpus;            // "2" or "0,3"

@@ -225,6 +225,11 @@ Result<Json> ApiClient::Control(const std::string& action,
   return CallJson("POST", "/api/v1/control", {}, &body, kReadTimeoutS);
 }
 
+Result<Json> ApiClient::Requeue(const std::vector<std::string>& refs, bool failed) const {
+  Json body = failed ? Json{{"failed", true}} : Json{{"refs", refs}};
+  return CallJson("POST", "/api/v1/requeue", {}, &body, kReadTimeoutS);
+}
+
 Result<Json> ApiClient::Wait(const std::vector<std::string>& refs, double timeout_s,
                              const std::string& since) const {
   Params params;

@@ -62,6 +62,8 @@ class ApiClient {
   // action: cancel, pause, resume, skip, hold or release.
   Result<nlohmann::json> Control(const std::string& action,
                                  const std::vector<std::string>& refs) const;
+  // POST /api/v1/requeue: `refs` (ids or patterns), or every failed task when `failed`.
+  Result<nlohmann::json> Requeue(const std::vector<std::string>& refs, bool failed) const;
   // `since`: without refs, the `since` of this wait's first answer ("" on the first call).
   Result<nlohmann::json> Wait(const std::vector<std::string>& refs, double timeout_s,
                               const std::string& since = "") const;

@@ -56,7 +56,8 @@ AttemptOutcome DecideOutcome(const TaskSpec& s, const TaskRecord& rec, const Att
       return out;
     }
   }
-  const int failures = static_cast<int>(rec.attempts) - rec.crashes - rec.memory_retries;
+  const int failures = static_cast<int>(rec.attempts - rec.requeued_after) - rec.crashes -
+                       rec.memory_retries;
   // The shell could not run the command (126: not executable, 127: not found): a retry would
   // fail the same way, as it does for GNU parallel's and Slurm's users.
   const bool cannot_run = launch_error.empty() && usage.term_signal == 0 && !usage.timed_out &&
@@ -79,7 +80,9 @@ AttemptOutcome DecideOutcome(const TaskSpec& s, const TaskRecord& rec, const Att
   }
   out.kind = OutcomeKind::kFail;
   out.reason = what;
-  if (s.max_retries > 0) out.reason += " (after " + std::to_string(rec.attempts) + " attempts)";
+  if (s.max_retries > 0) {
+    out.reason += " (after " + std::to_string(rec.attempts - rec.requeued_after) + " attempts)";
+  }
   return out;
 }
 

@@ -8,8 +8,8 @@
 //  2. Killed at its memory limit, with memory_max or `memory: auto`: again at once with
 //     max(2x, 1.25x peak) (core/profile/oom_retry.h), up to `memory_cap`; not counted against
 //     max_retries. At the cap: a failure like any other, saying so.
-//  3. Otherwise a failure of the task's own: the k-th (k = attempts - crashes - memory
-//     retries) retries while k <= max_retries, after retry_backoff.DelayBeforeRetry(k);
+//  3. Otherwise a failure of the task's own: the k-th (k = attempts since the last requeue,
+//     less crashes and memory retries) retries while k <= max_retries, after retry_backoff.DelayBeforeRetry(k);
 //     past that, the task fails ("... (after N attempts)").
 // Attempts that were lost, preempted or canceled never get here (they are not the task's
 // doing; the crash limit bounds them).

@@ -33,6 +33,12 @@ void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const T
     rec.held_cores = static_cast<int32_t>(e.cores.size());
     rec.held_memory = e.memory_bytes;
   }
+  if (IsRequeue(e.from, e.to)) {
+    // A fresh retry budget; the attempts go on from where they were.
+    rec.requeued_after = rec.attempts;
+    rec.crashes = 0;
+    rec.memory_retries = 0;
+  }
   if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
   if (e.to == TaskState::kReady && e.memory_bytes != 0) {
     tasks_->SetMemory(t, e.memory_bytes);

@@ -6,7 +6,8 @@
 //   1. state and counts; a task reaching a terminal state releases its spec (TaskTable);
 //   2. an attempt starts (model: StartsAttempt): attempts = e.attempt; what it holds (cores,
 //      memory) is remembered for step 6;
-//   3. -> lost or preempted: crashes + 1;
+//   3. a requeue (model: IsRequeue): a fresh retry budget (requeued_after = attempts, crashes
+//      and memory retries 0); -> lost or preempted: crashes + 1;
 //   4. -> ready with memory_bytes: the task's memory request grew to it; memory_retries + 1;
 //   5. -> skipped by a person: dependents treat it as succeeded;
 //   6. with usage: the last exit, the totals, and, when the attempt ended by itself (model:

@@ -143,6 +143,25 @@ class Scheduler {
   // already being canceled changes nothing.
   void Control(TaskIndex t, ControlAction action);
 
+  // Requeue (Slurm's `scontrol requeue`; core/scheduler_requeue.cc): a failed or canceled task
+  // runs again with a fresh retry budget; its attempts go on (the next is attempt + 1), and the
+  // dependents skipped because of it wait for it again.
+  // OK when `t` may be requeued (failed or canceled), else FailedPrecondition naming it.
+  Status CheckRequeue(TaskIndex t) const;
+  // The tasks a requeue of `roots` may bring back: the roots (once each, in order), then every
+  // task skipped because of a failure (which of them depend on the roots only their specs
+  // say: a finished task recovered from a journal keeps no edges). Their specs are the
+  // caller's to read (the journal's): finished tasks hold none here. O(tasks).
+  std::vector<TaskIndex> RequeueSet(std::span<const TaskIndex> roots) const;
+  // Requeues `roots`. `specs` holds the spec of every task of RequeueSet(roots). A root goes to
+  // ready (its dependencies met) or waiting; a skipped dependent to waiting, unless another
+  // of its dependencies is still finished without success (it stays skipped). Each is one
+  // event, by_user. *requeued (may be null) gets the tasks that came back. FailedPrecondition,
+  // changing nothing, when a root may not be requeued or depends on a task that failed (or was
+  // canceled) and is not requeued with it.
+  Status Requeue(std::span<const TaskIndex> roots, std::unordered_map<TaskIndex, TaskSpec> specs,
+                 std::vector<TaskIndex>* requeued = nullptr);
+
   // An attempt's process group leader exited. Unknown executions are ignored.
   void OnAttemptExited(ExecutionId execution, const AttemptUsage& usage);
   // The same, with the reason the worker could not start it (a failed attempt).

@@ -59,6 +59,8 @@ Status Scheduler::StartRecovery(std::span<const Submission> submissions,
   const TaskIndex first = tasks_.CommitRecovered(submissions, finished, movable);
   // The ready queue is built once, after the replay (ready_ stays empty until then).
   AddTasks(first, deps, nullptr, /*push_ready=*/false);
+  // A task that finished and was requeued keeps its spec through the replay of its finish.
+  tasks_.set_keep_specs(true);
   // Initial states come from the journal, not from today's dependency states.
   for (const Submission& s : submissions) {
     if (tasks_.state(s.index) != s.initial_state) tasks_.SetState(s.index, s.initial_state);
@@ -111,7 +113,9 @@ Status Scheduler::ReplayRecovered(std::span<const TaskEvent> events) {
 Status Scheduler::FinishRecover() {
   if (recovery_ == nullptr) return Status::FailedPrecondition("FinishRecover before BeginRecover");
   std::unique_ptr<Recovery> recovery = std::move(recovery_);
+  tasks_.set_keep_specs(false);
   for (TaskIndex t = 0; t < tasks_.size(); ++t) {
+    tasks_.ReleaseIfFinished(t);
     if (!tasks_.has_spec(t) && !IsTerminal(tasks_.state(t))) {
       return Status::Corruption("journal: task '" + tasks_.id(t) +
                                 "' was said to have finished but its events leave it " +

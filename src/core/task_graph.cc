@@ -1,5 +1,7 @@
 #include "core/task_graph.h"
 
+#include <algorithm>
+
 namespace allot {
 
 std::optional<size_t> TaskGraph::FindCycle(TaskIndex base, const BatchDeps& batch) {
@@ -72,6 +74,21 @@ void TaskGraph::AddBatch(const BatchDeps& batch, const std::function<bool(TaskIn
       if (dep >= base || !met(dep)) ++unmet_[t];
     }
   }
+}
+
+void TaskGraph::Relink(TaskIndex t, const std::vector<TaskIndex>& deps,
+                       const std::function<bool(TaskIndex)>& met) {
+  uint32_t unmet = 0;
+  for (size_t i = 0; i < deps.size(); ++i) {
+    const TaskIndex d = deps[i];
+    const auto wanted = std::count(deps.begin(), deps.end(), d);
+    std::vector<TaskIndex>& list = dependents_[d];
+    for (auto have = std::count(list.begin(), list.end(), t); have < wanted; ++have) {
+      list.push_back(t);
+    }
+    if (!met(d)) ++unmet;
+  }
+  unmet_[t] = unmet;
 }
 
 void TaskGraph::Satisfy(TaskIndex t, std::vector<TaskIndex>* freed) {

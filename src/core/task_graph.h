@@ -39,6 +39,12 @@ class TaskGraph {
   uint32_t unmet(TaskIndex t) const { return unmet_[t]; }
   const std::vector<TaskIndex>& dependents(TaskIndex t) const { return dependents_[t]; }
 
+  // Links `t` to its dependencies `deps` again (a requeued task: a finished task recovered from
+  // a journal may have come without its edges) and sets its unmet count to the number of
+  // `deps` for which `met` is false. Edges already there are kept, none is added twice.
+  void Relink(TaskIndex t, const std::vector<TaskIndex>& deps,
+              const std::function<bool(TaskIndex)>& met);
+
   // `t` is now met: every dependent has one unmet dependency fewer. Appends to *freed the
   // dependents that have none left (in dependents order); freed may be null.
   void Satisfy(TaskIndex t, std::vector<TaskIndex>* freed);

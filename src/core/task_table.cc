@@ -95,8 +95,16 @@ void TaskTable::SetState(TaskIndex t, TaskState to) {
   rec.state = to;
   if (IsTerminal(to) && !was_terminal) {
     ++terminal_;
-    Release(t);
+    if (!keep_specs_) Release(t);
+  } else if (was_terminal && !IsTerminal(to)) {
+    --terminal_;  // a requeue
   }
+}
+
+void TaskTable::RestoreSpec(TaskIndex t, TaskSpec spec) {
+  if (specs_[t] != nullptr) InternalError("task '" + ids_[t] + "' still has its spec");
+  spec.resources.memory_bytes = briefs_[t].memory_bytes;
+  specs_[t] = std::make_unique<TaskSpec>(std::move(spec));
 }
 
 void TaskTable::Release(TaskIndex t) {

@@ -45,17 +45,21 @@ class SpecBatch {
 // What a task's attempts so far add up to.
 struct TaskRecord {
   TaskState state = TaskState::kWaiting;
-  uint32_t attempts = 0;        // attempts started so far (durable: transitions into running)
-  uint16_t crashes = 0;         // attempts lost or preempted
-  uint16_t memory_retries = 0;  // attempts killed at their memory limit and given more
-  int32_t last_exit = 0;        // exit code of the last ended attempt, -signal, 0 when none
   bool skipped_by_user = false;  // dependents treat it as succeeded
   bool learn_estimate = false;   // no time_estimate of its own: its profile's P90 is used
   bool last_timed_out = false;   // the last ended attempt ended after its time limit's SIGTERM
+  uint32_t attempts = 0;        // attempts started so far (durable: transitions into running)
+  // Attempts started before the task's last requeue: they no longer count against its
+  // max_retries. crashes and memory_retries count since that requeue.
+  uint32_t requeued_after = 0;
+  uint16_t crashes = 0;         // attempts lost or preempted
+  uint16_t memory_retries = 0;  // attempts killed at their memory limit and given more
+  int32_t last_exit = 0;        // exit code of the last ended attempt, -signal, 0 when none
   // What the current (or last) attempt was given when it started: what its end teaches.
   int32_t held_cores = 0;
   int64_t held_memory = 0;
 };
+static_assert(sizeof(TaskRecord) <= 32, "the per-task memory budget (DESIGN.md)");
 
 // The few facts listings show of every task, finished or not.
 struct TaskBrief {
@@ -109,9 +113,19 @@ class TaskTable {
   // when it has none (a recovered task that finished).
   void SetMemory(TaskIndex t, int64_t bytes);
 
-  // Moves t to `to`, keeping the counts; a task reaching a terminal state releases its spec.
-  // The caller checks that the transition is allowed.
+  // Moves t to `to`, keeping the counts; a task reaching a terminal state releases its spec
+  // (unless set_keep_specs). The caller checks that the transition is allowed.
   void SetState(TaskIndex t, TaskState to);
+  // Gives a finished task its spec back (from the journal) before a requeue: its memory
+  // request stays what it grew to. REQUIRES: !has_spec(t).
+  void RestoreSpec(TaskIndex t, TaskSpec spec);
+  // While true, tasks reaching a terminal state keep their specs: a recovery replaying a
+  // journal in which a task finished and was requeued must not lose it half way.
+  void set_keep_specs(bool keep) { keep_specs_ = keep; }
+  // Releases the spec of a finished task that kept it (after set_keep_specs(false)).
+  void ReleaseIfFinished(TaskIndex t) {
+    if (IsTerminal(records_[t].state)) Release(t);
+  }
 
   const std::array<int64_t, kTaskStateCount>& counts() const { return counts_; }
   int64_t terminal() const { return terminal_; }
@@ -126,6 +140,7 @@ class TaskTable {
   std::vector<TaskBrief> briefs_;  // of finished tasks (unfinished ones read their spec)
   std::array<int64_t, kTaskStateCount> counts_{};
   int64_t terminal_ = 0;
+  bool keep_specs_ = false;
 };
 
 }  // namespace allot

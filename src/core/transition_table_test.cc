@@ -33,6 +33,9 @@ TEST(TransitionTableTest, ExactlyTheDocumentedTransitionsAreAllowed) {
       // A person's hold and release of a queued task.
       {S::kWaiting, S::kHeld},      {S::kReady, S::kHeld},         {S::kHeld, S::kWaiting},
       {S::kHeld, S::kReady},        {S::kHeld, S::kCanceled},      {S::kHeld, S::kSkipped},
+      // A person's requeue of a task that failed or was canceled, and of its skipped dependents.
+      {S::kFailed, S::kReady},      {S::kFailed, S::kWaiting},     {S::kCanceled, S::kReady},
+      {S::kCanceled, S::kWaiting},  {S::kSkipped, S::kWaiting},
   };
   for (S from : AllStates()) {
     for (S to : AllStates()) {
@@ -42,22 +45,25 @@ TEST(TransitionTableTest, ExactlyTheDocumentedTransitionsAreAllowed) {
   }
 }
 
-TEST(TransitionTableTest, TerminalStatesAreFinal) {
+TEST(TransitionTableTest, TerminalStatesLeadOnlyBackToTheQueueByARequeue) {
   for (S from : AllStates()) {
     if (!IsTerminal(from)) continue;
     for (S to : AllStates()) {
-      EXPECT_FALSE(CanTransition(from, to)) << TaskStateName(from) << " -> " << TaskStateName(to);
+      if (!CanTransition(from, to)) continue;
+      EXPECT_TRUE(IsRequeue(from, to)) << TaskStateName(from) << " -> " << TaskStateName(to);
+      EXPECT_TRUE(to == S::kWaiting || to == S::kReady) << TaskStateName(to);
     }
   }
+  for (S to : AllStates()) EXPECT_FALSE(CanTransition(S::kSucceeded, to)) << TaskStateName(to);
   int terminal = 0;
   for (S s : AllStates()) terminal += IsTerminal(s) ? 1 : 0;
   EXPECT_EQ(terminal, 4);
 }
 
-TEST(TransitionTableTest, NothingStaysInPlaceAndNothingEntersWaitingButARetryOrARelease) {
+TEST(TransitionTableTest, NothingEntersWaitingButARetryAReleaseOrARequeue) {
   for (S s : AllStates()) EXPECT_FALSE(CanTransition(s, s)) << TaskStateName(s);
   for (S from : AllStates()) {
-    if (from == S::kRunning || from == S::kHeld) continue;
+    if (from == S::kRunning || from == S::kHeld || IsTerminal(from)) continue;
     EXPECT_FALSE(CanTransition(from, S::kWaiting)) << TaskStateName(from);
   }
 }

@@ -50,6 +50,13 @@ constexpr Table BuildTable() {
   allow(S::kLost, S::kReady);
   allow(S::kLost, S::kFailed);
   allow(S::kLost, S::kCanceled);
+  // A person's requeue (Slurm's `scontrol requeue`): a failed or canceled task runs again, and
+  // the dependents skipped because of it wait for it again.
+  allow(S::kFailed, S::kReady);
+  allow(S::kFailed, S::kWaiting);
+  allow(S::kCanceled, S::kReady);
+  allow(S::kCanceled, S::kWaiting);
+  allow(S::kSkipped, S::kWaiting);
   return t;
 }
 
@@ -86,6 +93,8 @@ bool StartsAttempt(TaskState from, TaskState to) {
 }
 
 bool EndsAttempt(TaskState from, TaskState to) { return IsActive(from) && !IsActive(to); }
+
+bool IsRequeue(TaskState from, TaskState to) { return IsTerminal(from) && !IsTerminal(to); }
 
 bool EndTeachesProfile(TaskState to) {
   return to != TaskState::kLost && to != TaskState::kPreempted && to != TaskState::kCanceled &&

@@ -1,5 +1,6 @@
 // The task state machine: one enum and one transition table. Every accepted transition is one
-// journal event; a task is never in two states and never finishes twice.
+// journal event; a task is never in two states and never finishes twice
+// without a person's requeue in between.
 //
 //                 +-----------+   deps done / backoff over   +---------+
 //   submit ------>|  waiting  |----------------------------->|  ready  |<---- submit (no deps)
@@ -19,6 +20,10 @@
 // A person may hold a waiting or ready task (-> held) and release it (held -> ready, or waiting
 // while its dependencies are unfinished); a held task may be canceled or skipped (also when a
 // dependency fails), never started.
+// Terminal but for a person's requeue (`allot requeue`, `allot run --resume --retry-failed`):
+// failed | canceled -> ready | waiting, and skipped -> waiting for the dependents skipped
+// because of a requeued task. Succeeded is final. A requeued task keeps its attempts (the next
+// is attempt + 1) and gets a fresh retry budget.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +69,8 @@ bool StartsAttempt(TaskState from, TaskState to);
 // The transition ends the attempt under way (from running or paused to anything but running
 // or paused).
 bool EndsAttempt(TaskState from, TaskState to);
+// The transition brings a finished task back (a requeue): terminal -> waiting or ready.
+bool IsRequeue(TaskState from, TaskState to);
 // An attempt that ended this way tells its profile something about the task's needs: it
 // ended by itself (not lost, preempted or canceled, which say nothing about the work).
 bool EndTeachesProfile(TaskState to);

@@ -23,6 +23,7 @@
 
 #include "common/result.h"
 #include "server/api_requests.h"
+#include "server/requeue_request.h"
 
 namespace allot {
 
@@ -53,6 +54,11 @@ class ApiBackend {
   virtual Result<nlohmann::json> ListWorkers() = 0;
   // POST /api/v1/workers/{id}/drain, /stop -> {worker}
   virtual Result<nlohmann::json> ControlWorker(const WorkerControlRequest& request) = 0;
+  // POST /api/v1/requeue -> {tasks: [task]}: the tasks that came back; all or nothing.
+  // (server/requeue_request.h) NotFound by default.
+  virtual Result<nlohmann::json> Requeue(const RequeueRequest& request) {
+    return Status::NotFound("this server cannot requeue tasks");
+  }
   // GET /metrics -> Prometheus text format 0.0.4. NotFound by default (no metrics).
   virtual Result<std::string> Metrics() { return Status::NotFound("this server has no metrics"); }
 };

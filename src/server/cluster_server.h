@@ -78,6 +78,8 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   Result<nlohmann::json> ListTasks(const TaskQuery& query) override;
   Result<nlohmann::json> GetTask(const std::string& ref) override;
   Result<nlohmann::json> Control(const ControlRequest& request) override;
+  // cluster_server_requeue.cc
+  Result<nlohmann::json> Requeue(const RequeueRequest& request) override;
   Result<nlohmann::json> Wait(const WaitRequest& request) override;
   Result<nlohmann::json> Events(const EventsRequest& request) override;
   Result<LogChunk> ReadLog(const LogRequest& request) override;

@@ -133,6 +133,9 @@ void HttpApi::Route() {
   s.Post("/api/v1/control", [b](const Request& req, Response& res) {
     Serve(res, ParseControlBody(req.body), [b](const ControlRequest& r) { return b->Control(r); });
   });
+  s.Post("/api/v1/requeue", [b](const Request& req, Response& res) {
+    Serve(res, ParseRequeueBody(req.body), [b](const RequeueRequest& r) { return b->Requeue(r); });
+  });
   s.Get("/api/v1/wait", [b](const Request& req, Response& res) {
     Serve(res, ParseWaitQuery(req.params), [b](const WaitRequest& r) { return b->Wait(r); });
   });

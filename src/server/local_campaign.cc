@@ -14,6 +14,7 @@
 #include "server/campaign_lock.h"
 #include "server/campaign_runner.h"
 #include "server/campaign_setup.h"
+#include "server/requeue_tasks.h"
 #include "worker/attempt_environment.h"
 #include "worker/local_worker.h"
 
@@ -57,6 +58,11 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
     ALLOT_RETURN_IF_ERROR(ResumeCampaign(&scheduler, journal.get(),
                                          loaded ? &loaded->tasks : nullptr,
                                          options.machine.Capacity()));
+    if (options.retry_failed) {
+      ALLOT_ASSIGN_OR_RETURN(int requeued, RequeueUnsuccessful(&scheduler, journal.get()));
+      print(fmt::format("--retry-failed: {} task{} requeued", requeued,
+                        requeued == 1 ? "" : "s"));
+    }
     // Interrupted attempts run again: what is left of them must not run beside them.
     Result<int> killed = KillLeftoverProcesses(options.workdir);
     if (!killed.ok()) return Status::Internal(killed.status().message());

@@ -27,6 +27,9 @@ struct LocalCampaignOptions {
   std::string db;           // absolute path of the journal
   std::string tasks_file;   // absolute path of the task file, recorded in a new journal
   bool resume = false;      // continue the journal at `db` (which must exist) or start one
+  // With resume: failed and canceled tasks run again with a fresh retry budget, and the
+  // dependents skipped because of them wait for them (server/requeue_tasks.h).
+  bool retry_failed = false;
   int max_running = 0;      // at most this many attempts at once (0: as the cores allow)
   // Durability, busy timeout and loss acceptance; create_new and must_exist are set here.
   SqliteJournalOptions journal;
