@@ -29,6 +29,8 @@ std::vector<AttemptRecord> EndedAttempts(const JournalContents& contents) {
     r.gpus = static_cast<int>(a.gpus.size());
     r.memory_bytes = a.memory_bytes;
     r.outcome = a.state;
+    r.end = a.outcome;
+    r.reason = a.reason;
     r.usage = a.usage;
   }
   return ended;

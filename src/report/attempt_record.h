@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/time.h"
 #include "journal/journal_store.h"
+#include "model/task_attempt.h"
 
 namespace allot {
 
@@ -22,6 +24,8 @@ struct AttemptRecord {
   int gpus = 0;
   int64_t memory_bytes = 0;                // held; 0 when the task asked for no memory
   TaskState outcome = TaskState::kFailed;  // the state the ending transition went to
+  AttemptEnd end = AttemptEnd::kFailed;    // how the attempt itself ended (AttemptEndOf)
+  std::string reason;                      // of the ending transition
   std::optional<AttemptUsage> usage;       // absent when nothing was measured (e.g. lost)
 
   // The measured wall time, else end - start (never negative).

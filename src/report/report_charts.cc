@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
+#include "common/units.h"
 #include "report/svg_chart.h"
+#include "report/timeline_lanes.h"
 #include "report/time_unit.h"
 
 namespace allot {
@@ -127,7 +130,94 @@ std::string BulletPanel(const std::vector<const GroupUsage*>& groups, double x0,
   return out + "</g>\n";
 }
 
+// The CSS class of an attempt's end: "succeeded", "failed", "timeout", "memory-killed", ...
+std::string EndClass(AttemptEnd end) { return std::string(AttemptEndName(end)); }
+
 }  // namespace
+
+std::string AttemptTimelineSvg(const UsageReport& report) {
+  constexpr double kLeft = 70, kRight = kWidth - 20, kTop = 64;
+  constexpr double kLane = 12;  // one lane's height
+  constexpr int kMaxLanes = 60;
+  const std::vector<AttemptSpan>& spans = report.timeline;
+  std::vector<std::pair<int64_t, int64_t>> intervals;
+  intervals.reserve(spans.size());
+  for (const AttemptSpan& a : spans) intervals.emplace_back(a.start_us, a.end_us);
+  const std::vector<int> lanes = PackIntoLanes(intervals);
+  int lane_count = 0;
+  for (int l : lanes) lane_count = std::max(lane_count, l + 1);
+  const int shown_lanes = std::min(lane_count, kMaxLanes);
+  const double bottom = kTop + std::max(shown_lanes, 3) * kLane;
+  const int height = static_cast<int>(bottom) + 60;
+  std::string out = SvgOpen("attempts", height, "Attempts over time, by how they ended",
+                            "Every ended attempt as a bar from its start to its end, packed "
+                            "into lanes (as many as ran at once), coloured by how it ended");
+  // The legend: the kinds of end present, with their counts.
+  std::map<AttemptEnd, int64_t> counts;
+  for (const AttemptSpan& a : spans) ++counts[a.end];
+  double x = kLeft;
+  for (const auto& [end, n] : counts) {
+    const std::string label = fmt::format("{} {}", EndClass(end), n);
+    out += fmt::format(
+        "<rect class=\"swatch attempt {}\" x=\"{}\" y=\"31\" width=\"14\" height=\"14\"/>"
+        "<text class=\"legend-label\" x=\"{}\" y=\"42\">{}</text>\n",
+        EndClass(end), Coord(x), Coord(x + 20), XmlEscape(label));
+    x += 40 + 7.0 * static_cast<double>(label.size());
+  }
+  if (spans.empty()) return out + EmptyNote(kWidth / 2.0, height / 2.0) + "</svg>\n";
+  int64_t first = spans.front().start_us, last = spans.front().end_us;
+  for (const AttemptSpan& a : spans) {
+    first = std::min(first, a.start_us);
+    last = std::max(last, a.end_us);
+  }
+  if (last <= first) last = first + 1'000'000;
+  auto px = [&](int64_t t) {
+    return kLeft + (kRight - kLeft) * static_cast<double>(t - first) /
+                       static_cast<double>(last - first);
+  };
+  out += "<g class=\"axis x\">\n";
+  for (int64_t t : TimeTicks(first, last, 8)) {
+    out += fmt::format(
+        "<line class=\"grid\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+        "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+        Coord(px(t)), Coord(kTop), Coord(bottom), Coord(bottom + 16),
+        TimeTickLabel(t, last - first));
+  }
+  out += fmt::format(
+      "<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+      "<text class=\"axis-label\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\">time ({5})"
+      "</text>\n</g>\n",
+      Coord(kLeft), Coord(kRight), Coord(bottom), Coord((kLeft + kRight) / 2), Coord(bottom + 40),
+      XmlEscape(LocalZoneName(first)));
+  out += "<g class=\"attempts\">\n";
+  int64_t hidden = report.timeline_omitted;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (lanes[i] >= kMaxLanes) {
+      ++hidden;
+      continue;
+    }
+    const AttemptSpan& a = spans[i];
+    const double x0 = px(a.start_us);
+    const double w = std::max(1.0, px(a.end_us) - x0);
+    std::string title = fmt::format("{} attempt {}: {} after {}", a.task, a.attempt,
+                                    EndClass(a.end),
+                                    FormatDuration(Duration(a.end_us - a.start_us)));
+    if (!a.reason.empty()) title += " (" + a.reason + ")";
+    out += fmt::format(
+        "<rect class=\"attempt {}\" data-task=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" "
+        "height=\"{}\"><title>{}</title></rect>\n",
+        EndClass(a.end), XmlEscape(a.task), Coord(x0), Coord(kTop + lanes[i] * kLane + 1),
+        Coord(w), Coord(kLane - 2), XmlEscape(title));
+  }
+  out += "</g>\n";
+  if (hidden > 0) {
+    out += fmt::format(
+        "<text class=\"note\" x=\"{}\" y=\"22\" text-anchor=\"end\">{} more attempts not "
+        "drawn (every failure is, up to {})</text>\n",
+        kWidth - 10, hidden, kMaxTimelineAttempts);
+  }
+  return out + "</svg>\n";
+}
 
 std::string UtilizationSvg(const UsageReport& report) {
   constexpr double kLeft = 70, kRight = kWidth - 20, kTop = 50, kBottom = 290;

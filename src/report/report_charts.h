@@ -1,4 +1,4 @@
-// The three charts of the HTML report, each one inline <svg> element with a stable id, a
+// The charts of the HTML report, each one inline <svg> element with a stable id, a
 // <title>, axes with labels and a legend, and data elements with stable classes (what tests
 // and style sheets select):
 //   #utilization        cores allocated vs used over the campaign's span: two step areas
@@ -9,6 +9,10 @@
 //   #requested-vs-used  the gap per group, as bullet bars in two panels: cores (core-hours
 //                       allocated vs used) and memory (GiB-hours requested vs peak):
 //                       rect.bar.requested under rect.bar.used, with the used share labelled
+//   #attempts           every ended attempt (UsageReport::timeline) as a bar from start to end,
+//                       packed into lanes, classed by how it ended (rect.attempt.succeeded,
+//                       .failed, .timeout, .memory-killed, .canceled, .preempted, .lost)
+//                       with a <title> naming the task, attempt, end, duration and reason
 // Groups beyond kMaxChartGroups (the largest by allocated core-hours are kept) are left out
 // of the charts, and the chart says so; the table has them all. Pure; thread-safe.
 #pragma once
@@ -22,6 +26,7 @@ namespace allot {
 inline constexpr int kMaxChartGroups = 20;
 
 std::string UtilizationSvg(const UsageReport& report);
+std::string AttemptTimelineSvg(const UsageReport& report);
 std::string UsageByGroupSvg(const UsageReport& report);
 std::string RequestedVsUsedSvg(const UsageReport& report);
 

@@ -57,6 +57,13 @@ th:first-child, td:first-child { text-align: left; }
 th { background: #eef1f5; }
 tr.total td { font-weight: 600; background: #f3f5f8; }
 p.note { color: #555; font-style: italic; margin: 0 0 8px; }
+svg .attempt.succeeded { fill: #8fbf8f; }
+svg .attempt.failed { fill: #c0392b; }
+svg .attempt.timeout { fill: #e67e22; }
+svg .attempt.memory-killed { fill: #8e44ad; }
+svg .attempt.canceled { fill: #95a5a6; }
+svg .attempt.preempted { fill: #5d6d7e; }
+svg .attempt.lost { fill: #2c3e50; }
 )css";
 
 
@@ -125,6 +132,7 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   out += "</div>\n";
 
   out += "<figure>\n" + UtilizationSvg(report) + "</figure>\n";
+  out += "<figure>\n" + AttemptTimelineSvg(report) + "</figure>\n";
   // With one group, bars per group say nothing: the charts show its tasks instead.
   const bool one_group = report.groups.size() == 1 && context.by_task != nullptr &&
                          context.by_task->groups.size() > 1;

@@ -37,6 +37,30 @@ void Add(const AttemptRecord& a, GroupUsage& g) {
   g.last_end_us = std::max(g.last_end_us, a.end_us);
 }
 
+std::vector<AttemptSpan> Timeline(const JournalContents& contents,
+                                  const std::vector<AttemptRecord>& counted, int64_t* omitted) {
+  std::vector<const AttemptRecord*> kept;
+  for (const AttemptRecord& a : counted) {
+    if (a.end != AttemptEnd::kSucceeded) kept.push_back(&a);
+  }
+  if (kept.size() > kMaxTimelineAttempts) kept.resize(kMaxTimelineAttempts);
+  for (const AttemptRecord& a : counted) {
+    if (kept.size() == kMaxTimelineAttempts) break;
+    if (a.end == AttemptEnd::kSucceeded) kept.push_back(&a);
+  }
+  *omitted = static_cast<int64_t>(counted.size() - kept.size());
+  std::stable_sort(kept.begin(), kept.end(), [](const AttemptRecord* x, const AttemptRecord* y) {
+    return x->start_us < y->start_us;
+  });
+  std::vector<AttemptSpan> spans;
+  spans.reserve(kept.size());
+  for (const AttemptRecord* a : kept) {
+    spans.push_back({contents.submissions[a->task].spec.id, a->attempt, a->start_us,
+                     std::max(a->end_us, a->start_us), a->end, a->reason});
+  }
+  return spans;
+}
+
 int CapacityCores(const JournalContents& contents) {
   for (const auto& [key, value] : contents.meta) {
     if (key != "cores") continue;
@@ -90,6 +114,7 @@ UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportO
                      return x.core_hours_allocated > y.core_hours_allocated;
                    });
   report.utilization = SweepUtilization(counted, options.utilization_bins);
+  report.timeline = Timeline(contents, counted, &report.timeline_omitted);
   return report;
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "journal/journal_store.h"
+#include "model/task_attempt.h"
 #include "report/group_by.h"
 #include "report/utilization_timeline.h"
 
@@ -47,6 +48,19 @@ struct GroupUsage {
   Duration Span() const { return Duration(last_end_us - first_start_us); }
 };
 
+// One ended attempt on the HTML page's timeline.
+struct AttemptSpan {
+  std::string task;  // the task's id
+  uint32_t attempt = 0;
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+  AttemptEnd end = AttemptEnd::kFailed;
+  std::string reason;
+};
+// The timeline keeps at most this many attempts: every one that did not succeed first, then
+// the succeeded ones in the order they ended (the lot shown in the order they started).
+inline constexpr size_t kMaxTimelineAttempts = 2000;
+
 struct UsageReportOptions {
   GroupBy by;
   std::optional<int64_t> since_us;  // Unix microseconds
@@ -61,6 +75,8 @@ struct UsageReport {
   std::vector<GroupUsage> groups;
   GroupUsage total;  // group "(total)": over every counted attempt
   std::vector<UtilizationBin> utilization;
+  std::vector<AttemptSpan> timeline;  // in the order they started (kMaxTimelineAttempts)
+  int64_t timeline_omitted = 0;       // counted attempts left out of it
   int capacity_cores = 0;  // the journal's meta "cores" (allot run); 0 when unknown
 };
 

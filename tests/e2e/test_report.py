@@ -159,6 +159,10 @@ def test_html_report_renders_its_charts_in_headless_chromium(allot, tmp_path):
     utilization = svg("utilization")
     assert len(re.findall(r'<path class="area (allocated|used)" d="M[^"]+"', utilization)) == 2
     assert '<line class="capacity"' in utilization, "allot run records its cores"
+    attempts = svg("attempts")
+    drawn = re.findall(r'<rect class="attempt ([a-z-]+)" data-task="([^"]+)"', attempts)
+    assert ("failed", "broken") in drawn, drawn
+    assert sum(1 for end, _ in drawn if end == "succeeded") == 6, drawn
     by_group = svg("usage-by-group")
     bars = re.findall(r'<rect class="bar (allocated|used)" data-group="([^"]+)"', by_group)
     assert {g for _, g in bars} == {"epic", "lhc", "(none)"}, bars
@@ -242,9 +246,9 @@ def test_since_counts_only_attempts_that_ended_after_it(allot, tmp_path):
     future = report_json(allot, "--since", "2999-01-01T00:00Z")
     assert future["since"] == "2999-01-01T00:00:00Z"
     assert future["groups"] == [] and future["total"]["attempts"] == 0
-    # Even an empty report is a page with its three charts.
+    # Even an empty report is a page with its four charts.
     r = report(allot, "--since", "2999-01-01", "--format", "html")
-    assert r.stdout.count("<svg id=") == 3 and "no ended attempts" in r.stdout
+    assert r.stdout.count("<svg id=") == 4 and "no ended attempts" in r.stdout
 
 
 def test_report_reads_a_servers_journal_from_its_directory(allot, tmp_path):
