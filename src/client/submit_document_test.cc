@@ -41,7 +41,8 @@ TEST(SubmitDocumentTest, PlainCommandIsOneTaskWithOnlyIdAndCommand) {
   std::vector<TaskSpec> tasks = Load(*doc);
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].id, "job");
-  EXPECT_EQ(tasks[0].command, "./sim --out 'a b'");
+  // Loaded, a relative program resolves against the submitter's directory (README: paths).
+  EXPECT_EQ(tasks[0].command, "/base/sim --out 'a b'");
   EXPECT_EQ(tasks[0].workdir, "/base");
 }
 
@@ -95,7 +96,7 @@ TEST(SubmitDocumentTest, ArrayExpandsToOneTaskPerIndexWithItsIndexSubstituted) {
   EXPECT_EQ(tasks[0].id, "sim-1");
   EXPECT_EQ(tasks[1].id, "sim-3");
   EXPECT_EQ(tasks[2].id, "sim-5");
-  EXPECT_EQ(tasks[1].command, "./sim --seed 3 --out out-3.root");
+  EXPECT_EQ(tasks[1].command, "/base/sim --seed 3 --out out-3.root");
   EXPECT_THAT(tasks[2].env, ElementsAre(Pair("SEED", "5"), Pair("ALLOT_ARRAY_INDEX", "5")));
 }
 

@@ -122,8 +122,8 @@ TEST_F(ReportFormatTest, HtmlEscapesGroupNames) {
 
 TEST_F(ReportFormatTest, HtmlOfAnEmptyJournalSaysSoInEachChart) {
   std::string html = RenderHtml(BuildUsageReport(JournalContents{}, {}), context_);
-  EXPECT_EQ(Count(html, "no ended attempts"), 3u);
-  EXPECT_EQ(Count(html, "<svg id="), 3u);
+  EXPECT_EQ(Count(html, "no ended attempts"), 4u);
+  EXPECT_EQ(Count(html, "<svg id="), 4u);
 }
 
 TEST_F(ReportFormatTest, ChartsShowTheLargestGroupsAndSayHowManyAreLeftOut) {
