@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libcli11-dev
+  nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libcli11-dev
   libspdlog-dev libfmt-dev libcpp-httplib-dev libzmq3-dev cppzmq-dev libhwloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest parallel procps

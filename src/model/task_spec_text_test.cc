@@ -1,4 +1,4 @@
-// TaskSpecFromJsonText against TaskSpecFromJson, the reference: the same spec or the same error
+// TaskSpecFromJsonText (simdjson) against TaskSpecFromJson, the reference: the same spec or the same error
 // for every document, valid or damaged.
 #include <gtest/gtest.h>
 
@@ -67,7 +67,7 @@ void ExpectBothReadersAgree(const std::string& text) {
   ExpectSame(TaskSpecFromJsonText(text), Reference(text), text);
 }
 
-TEST(TaskSpecSaxTest, SpecsRoundTripThroughText) {
+TEST(TaskSpecTextTest, SpecsRoundTripThroughText) {
   for (const TaskSpec& spec : {FullSpec(), SmallSpec()}) {
     Result<TaskSpec> text = TaskSpecFromJsonText(TaskSpecToJson(spec).dump());
     ASSERT_TRUE(text.ok()) << text.status().ToString();
@@ -75,7 +75,7 @@ TEST(TaskSpecSaxTest, SpecsRoundTripThroughText) {
   }
 }
 
-TEST(TaskSpecSaxTest, HandWrittenDocumentsDecodeAsTheReferenceDoes) {
+TEST(TaskSpecTextTest, HandWrittenDocumentsDecodeAsTheReferenceDoes) {
   const char* docs[] = {
       R"({"id": "a", "command": "x"})",
       R"({"command": "x"})",
@@ -134,7 +134,7 @@ TEST(TaskSpecSaxTest, HandWrittenDocumentsDecodeAsTheReferenceDoes) {
 
 // Every document one edit away from a valid one (a byte dropped, replaced or doubled): the
 // readers agree on all of them.
-TEST(TaskSpecSaxTest, DamagedDocumentsDecodeAsTheReferenceDoes) {
+TEST(TaskSpecTextTest, DamagedDocumentsDecodeAsTheReferenceDoes) {
   std::mt19937 rng(20261202);
   const std::string full = TaskSpecToJson(FullSpec()).dump();
   const char kBytes[] = "{}[]\",:0123456789.-e ntrufalsx\\";
