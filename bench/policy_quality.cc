@@ -7,7 +7,7 @@
 // EASY (PriorityBackfillPolicy, patience 0), and the default (patience kDefaultPatience).
 // docs/PERFORMANCE.md, "Scheduling quality", has the figures and the commands.
 //
-// Usage: allot_policy_bench [--quick] [--traces DIR] [--patience P,...]
+// Usage: allot_policy_bench [--quick] [--traces DIR [--windows-only]] [--patience P,...]
 //        allot_policy_bench --write-mixed FILE   (the mixed-120 workload as a task file)
 #include <algorithm>
 #include <chrono>
@@ -191,6 +191,7 @@ void Windows(const std::string& path, const std::string& name, const std::vector
 int main(int argc, char** argv) {
   using namespace allot::bench;
   bool quick = false;
+  bool windows_only = false;
   std::string traces;
   std::vector<double> patiences = {allot::PriorityBackfillPolicy::kDefaultPatience};
   for (int i = 1; i < argc; ++i) {
@@ -199,6 +200,8 @@ int main(int argc, char** argv) {
       return WriteTaskFile(MixedSmall(), argv[++i]) ? 0 : 1;
     } else if (a == "--quick") {
       quick = true;
+    } else if (a == "--windows-only") {
+      windows_only = true;
     } else if (a == "--traces" && i + 1 < argc) {
       traces = argv[++i];
     } else if (a == "--patience" && i + 1 < argc) {
@@ -211,7 +214,7 @@ int main(int argc, char** argv) {
         at = comma + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: %s [--quick] [--traces DIR] [--patience P,...] | "
+      std::fprintf(stderr, "usage: %s [--quick] [--traces DIR [--windows-only]] [--patience P,...] | "
                    "--write-mixed FILE\n", argv[0]);
       return 2;
     }
@@ -228,7 +231,7 @@ int main(int argc, char** argv) {
   if (!traces.empty()) {
     for (auto [file, name] : {std::pair{"SDSC-SP2-1998-4.2-cln.swf.gz", "SDSC-SP2"},
                               std::pair{"KTH-SP2-1996-2.1-cln.swf.gz", "KTH-SP2"}}) {
-      Run(ReadSwf(traces + "/" + file, name), policies);
+      if (!windows_only) Run(ReadSwf(traces + "/" + file, name), policies);
       Windows(traces + "/" + file, name, policies);
     }
   }
