@@ -43,6 +43,7 @@
 #include "core/control_action.h"
 #include "core/event_fold.h"
 #include "core/outbox.h"
+#include "core/policy/priority_backfill_policy.h"
 #include "core/policy/scheduling_policy.h"
 #include "core/forecast/forecast_input.h"
 #include "core/profile/profile_learner.h"
@@ -74,6 +75,9 @@ enum class RecoverMode {
 struct SchedulerOptions {
   int max_running = 0;     // most attempts running at once; 0: no limit (--max-workers)
   int backfill_depth = 256;
+  // How long a blocked head lets tasks that might delay it backfill, in multiples of its
+  // expected run time (core/policy/priority_backfill_policy.h); 0: strict EASY.
+  double backfill_patience = PriorityBackfillPolicy::kDefaultPatience;
   int crash_limit = 5;     // times an attempt may be lost/preempted before the task fails
 };
 
@@ -271,7 +275,10 @@ class Scheduler {
   void ApplyLearned(TaskIndex t);
   void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
   // The attempts running on `worker`, for the policy's reservation.
-  std::vector<RunningView> RunningOn(WorkerId worker) const;
+  std::vector<RunningView> RunningOn(WorkerId worker);
+  // How long an attempt of `t` is expected to run (policy/scheduling_policy.h): a ready task
+  // without its own estimate first takes what its profile learned since it became ready.
+  std::optional<Duration> ExpectedRuntimeOf(TaskIndex t);
   // What a recovery keeps between its steps: the journal's submissions and, for attempts that
   // may still run on a worker (kAwaitWorkers), what their last start held.
   struct LastStart {
