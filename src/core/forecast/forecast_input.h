@@ -16,7 +16,8 @@ enum class ForecastTaskState { kQueued, kRunning };
 
 struct ForecastTask {
   std::string profile;  // empty: no profile (never has history)
-  int cores = 1;
+  int cores = 1;      // the request's min, or what a running attempt holds
+  int cores_max = 0;  // an elastic request's max; 0 (or below cores): not elastic
   int priority = 0;  // higher first, then lower index first (submission order)
   // Indices of the unfinished tasks this one waits for; dependencies that already ended are
   // left out. Only queued tasks wait; a running task's list is ignored.
@@ -24,7 +25,7 @@ struct ForecastTask {
   ForecastTaskState state = ForecastTaskState::kQueued;
   Duration elapsed{0};  // running: how long the current attempt has run so far
   int worker = -1;      // running: index into ForecastInput::workers; -1: placed first-fit
-  std::optional<Duration> time_estimate;
+  std::optional<Duration> time_estimate;  // as the policy sees it (the user's, or learned)
   std::optional<Duration> time_limit;  // an attempt ends at its limit at the latest
 };
 
@@ -35,6 +36,9 @@ struct ForecastWorker {
 struct ForecastInput {
   std::vector<ForecastTask> tasks;
   std::vector<ForecastWorker> workers;
+  // The Scheduler's options that change what starts (SchedulerOptions).
+  int max_running = 0;  // 0: no limit
+  int backfill_depth = 256;
 };
 
 struct ForecastOptions {
