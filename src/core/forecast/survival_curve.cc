@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <numeric>
 
 namespace allot {
@@ -39,6 +40,15 @@ SurvivalCurve::SurvivalCurve(std::vector<double> walls_us, std::vector<double> c
     cdf_.push_back(1.0 - survival);
     i = j;
   }
+  // The top decile's smoothing (see the header).
+  smooth_from_ = static_cast<size_t>(std::lower_bound(cdf_.begin(), cdf_.end(), 0.9) - cdf_.begin());
+  smooth_from_ = std::min(smooth_from_, times_.size() - 1);
+  double excess = 0, mass = 0;
+  for (size_t k = smooth_from_ + 1; k < times_.size(); ++k) {
+    excess += (cdf_[k] - cdf_[k - 1]) * (times_[k] - times_[smooth_from_]);
+    mass += cdf_[k] - cdf_[k - 1];
+  }
+  mean_excess_ = mass > 0 ? excess / mass : 0;
 }
 
 double SurvivalCurve::Overrun(Rng& rng) const {
@@ -50,6 +60,11 @@ double SurvivalCurve::FromQuantile(double u, double at_least, Rng& rng) const {
   if (u <= cdf_.back()) {
     size_t k = static_cast<size_t>(std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
     k = std::min(k, times_.size() - 1);
+    if (k > smooth_from_ && mean_excess_ > 0) {
+      // Exponential above the P90, from where the attempt already is (memoryless).
+      const double from = std::max(at_least, times_[smooth_from_]);
+      return from - mean_excess_ * std::log(1.0 - rng.UniformDouble());
+    }
     return std::max(at_least, times_[k]);
   }
   return std::max(tail_start_, at_least) + Overrun(rng);

@@ -14,6 +14,12 @@
 // Without censored times the curve is the plain empirical distribution of the walls (every
 // wall equally likely): the old bootstrap.
 //
+// The top decile is smoothed: a draw above the curve's P90 q (below any tail mass) is
+// q + an exponential with the mean excess of the walls above q, E[w - q | w > q] (the same
+// mean, but not capped at the largest wall seen: a sample of N walls rarely holds the longest
+// of the next N, and the end of a campaign waits for its longest tasks). When the walls above
+// q are all equal (or q is the largest wall, as with few walls) nothing changes.
+//
 // Overrun (a draw in the tail, or a conditional draw for an attempt that has outlived every
 // observation): a residual above the walls' median, {w - P50 : w > P50}, on the view that an
 // attempt already in the tail goes on about as long as tails do; 10% of P50 where there are
@@ -23,6 +29,7 @@
 // nothing but the Rng they are given).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -58,6 +65,8 @@ class SurvivalCurve {
   double tail_start_ = 0;      // the largest observation (wall or censored)
   double median_ = 0;          // of the walls
   std::vector<double> residuals_;  // {w - median : w > median}, ascending
+  size_t smooth_from_ = 0;         // index of the P90 in times_
+  double mean_excess_ = 0;         // above times_[smooth_from_], within the walls
   size_t wall_count_ = 0;
   size_t censored_count_ = 0;
 };

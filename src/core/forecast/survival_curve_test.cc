@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
@@ -45,6 +46,23 @@ TEST(SurvivalCurveTest, DrawGivenElapsedOnlyReturnsLongerDurations) {
   for (int i = 0; i < 200; ++i) seen.insert(c.DrawGiven(25, rng));
   EXPECT_EQ(seen, (std::set<double>{30, 40}));
   EXPECT_EQ(c.DrawGiven(100, rng), 100 + 5);  // past every wall: a residual above the median
+}
+
+TEST(SurvivalCurveTest, TheTopDecileIsSmoothedPastTheLongestWallWithTheSameMean) {
+  std::vector<double> walls;
+  for (int i = 1; i <= 100; ++i) walls.push_back(i);
+  SurvivalCurve c(walls, {});
+  SplitMixRng rng(4);
+  double sum = 0, longest = 0;
+  const int draws = 200000;
+  for (int i = 0; i < draws; ++i) {
+    const double d = c.Draw(rng);
+    sum += d;
+    longest = std::max(longest, d);
+  }
+  EXPECT_GT(longest, 100);                // not capped at the longest wall seen
+  EXPECT_NEAR(sum / draws, 50.5, 0.5);    // the walls' mean
+  EXPECT_DOUBLE_EQ(c.Mean(), 50.5);
 }
 
 // The survivorship bias the curve removes: attempts of 1 s or 10 s (half each) start one
