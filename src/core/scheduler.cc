@@ -25,7 +25,8 @@ Scheduler::Scheduler(const Clock* clock, SchedulerOptions options,
     : clock_(clock),
       options_(options),
       policy_(policy ? std::move(policy)
-                     : std::make_unique<PriorityBackfillPolicy>(options.backfill_depth)) {}
+                     : std::make_unique<PriorityBackfillPolicy>(options.backfill_depth,
+                                                                     options.backfill_patience)) {}
 
 Scheduler::~Scheduler() = default;
 

@@ -43,6 +43,7 @@
 #include "core/control_action.h"
 #include "core/event_fold.h"
 #include "core/outbox.h"
+#include "core/policy/priority_backfill_policy.h"
 #include "core/policy/scheduling_policy.h"
 #include "core/forecast/forecast_input.h"
 #include "core/profile/profile_learner.h"
@@ -74,6 +75,9 @@ enum class RecoverMode {
 struct SchedulerOptions {
   int max_running = 0;     // most attempts running at once; 0: no limit (--max-workers)
   int backfill_depth = 256;
+  // How long a blocked head lets tasks that might delay it backfill, in multiples of its
+  // expected run time (core/policy/priority_backfill_policy.h); 0: strict EASY.
+  double backfill_patience = PriorityBackfillPolicy::kDefaultPatience;
   int crash_limit = 5;     // times an attempt may be lost/preempted before the task fails
 };
 

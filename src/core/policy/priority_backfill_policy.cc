@@ -4,30 +4,14 @@
 #include <string>
 
 #include "common/units.h"
+#include "core/policy/policy_resources.h"
 
 namespace allot {
 namespace {
 
-void Take(const ResourceRequest& r, int cores, ResourceAmounts* a) {
-  a->cores -= cores;
-  a->memory_bytes -= r.memory_bytes;
-  a->gpus -= r.gpus;
-  for (const auto& [name, amount] : r.custom) a->custom[name] -= amount;
-}
-
-void Give(const ResourceAmounts& held, ResourceAmounts* a) {
-  a->cores += held.cores;
-  a->memory_bytes += held.memory_bytes;
-  a->gpus += held.gpus;
-  for (const auto& [name, amount] : held.custom) a->custom[name] += amount;
-}
-
-// Cores an (elastic) request gets from `available`; 0 when it does not fit.
-int CoresToTake(const ResourceRequest& r, const ResourceAmounts& available) {
-  int cores = std::min(r.cores.max, available.cores);
-  if (cores < r.cores.min) return 0;
-  return ResourcePool::FitsIn(r, cores, available) ? cores : 0;
-}
+using policy::CoresToTake;
+using policy::Give;
+using policy::Take;
 
 std::string WhyNotFits(const ResourceRequest& r, const ResourceAmounts& free) {
   if (r.cores.min > free.cores) {
@@ -47,7 +31,20 @@ std::string WhyNotFits(const ResourceRequest& r, const ResourceAmounts& free) {
   return "waiting for resources";
 }
 
+// Tasks remembered as blocked heads; more means heads that were canceled or held while
+// blocked: forget them all (the heads now blocked start their patience again).
+constexpr size_t kMaxRemembered = 4096;
+
 }  // namespace
+
+TimePoint PriorityBackfillPolicy::BlockedSince(TaskIndex head, TimePoint now) {
+  if (blocked_since_.size() >= kMaxRemembered) blocked_since_.clear();
+  return blocked_since_.try_emplace(head, now).first->second;
+}
+
+void PriorityBackfillPolicy::Started(TaskIndex task) {
+  if (!blocked_since_.empty()) blocked_since_.erase(task);
+}
 
 void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* out,
                                     std::optional<Blocked>* blocked) {
@@ -68,6 +65,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     int cores = CoresToTake(r, free);
     if (cores == 0) break;
     out->push_back({task, cores});
+    Started(task);
     Take(r, cores, &free);
     --slots;
     RunningView& v = starting.emplace_back();
@@ -128,6 +126,17 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     }
   }
 
+  // The reservation time: the shadow time, or later by the head's patience.
+  std::optional<TimePoint> reserved_at = shadow;
+  if (patience_ > 0) {
+    if (std::optional<Duration> runtime = ExpectedRuntime(in.spec(head))) {
+      const TimePoint latest =
+          BlockedSince(head, in.now) +
+          Duration(static_cast<int64_t>(patience_ * static_cast<double>(runtime->count())));
+      if (!reserved_at || latest > *reserved_at) reserved_at = latest;
+    }
+  }
+
   // Step 3: backfill behind the head.
   ++it;
   for (int looked = 0;
@@ -138,8 +147,8 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     const ResourceRequest& r = spec.resources;
     std::optional<Duration> bound = ExpectedRuntime(spec);
     int cores = 0;
-    bool ends_before_shadow = shadow && bound && in.now + *bound <= *shadow;
-    if (ends_before_shadow) {
+    bool ends_in_time = reserved_at && bound && in.now + *bound <= *reserved_at;
+    if (ends_in_time) {
       cores = CoresToTake(r, free);
     } else {
       ResourceAmounts usable = extra;
@@ -152,6 +161,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     }
     if (cores == 0) continue;
     out->push_back({task, cores});
+    Started(task);
     Take(r, cores, &free);
     --slots;
   }

@@ -47,7 +47,7 @@ class PolicyTest : public ::testing::Test {
     return out;
   }
 
-  PriorityBackfillPolicy policy_{256};
+  PriorityBackfillPolicy policy_{256, 0.0};  // strict EASY unless a test says otherwise
   TimePoint now_{Duration(5'000'000)};
   std::vector<TaskSpec> specs_;
   ReadyQueue ready_;
@@ -155,6 +155,55 @@ TEST_F(PolicyTest, MemoryBlocksTheHeadAndBackfillRespectsItsReservation) {
   Running(1, std::nullopt, 6 * G);
   EXPECT_THAT(Choose(7, 2 * G), ElementsAre(Chose(no_memory, 1)));
   EXPECT_EQ(blocked_->reason, "needs more memory than is free");
+}
+
+// Patience: a head with an expected run time R accepts to start up to patience x R after it
+// was first blocked, so tasks that end by then may backfill onto the cores it waits for.
+TEST_F(PolicyTest, TasksEndingWithinTheHeadsPatienceBackfill) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  Add(TaskBuilder("head").Cores(2).Estimate(10s).Priority(1));
+  TaskIndex within = Add(TaskBuilder("within").Estimate(40s));
+  Add(TaskBuilder("beyond").Estimate(41s));
+  Running(1, 5s);  // shadow at +5s; the head accepts up to +40s
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(within, 1)));
+}
+
+TEST_F(PolicyTest, PatienceCountsFromWhenTheHeadWasFirstBlocked) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  Add(TaskBuilder("head").Cores(2).Estimate(10s).Priority(1));
+  TaskIndex ten = Add(TaskBuilder("ten").Estimate(10s));
+  Add(TaskBuilder("later").Estimate(10s));
+  TaskIndex five = Add(TaskBuilder("five").Estimate(5s));
+  Running(1, std::nullopt);  // no shadow time at all
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(ten, 1))) << "blocked from now: patience to +40s";
+  ready_.Erase(ten, 0);
+  now_ += 35s;  // ten has ended
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(five, 1))) << "later would end at +45s";
+}
+
+TEST_F(PolicyTest, WithoutPatienceTheReservationIsAtTheShadowTime) {
+  Add(TaskBuilder("head").Cores(2).Estimate(10s).Priority(1));
+  Add(TaskBuilder("longer").Estimate(6s));
+  TaskIndex shorter = Add(TaskBuilder("shorter").Estimate(5s));
+  Running(1, 5s);
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(shorter, 1)));
+}
+
+TEST_F(PolicyTest, AHeadWithoutAnExpectedRunTimeHasNoPatience) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  Add(TaskBuilder("head").Cores(2).Priority(1));
+  Add(TaskBuilder("longer").Estimate(6s));
+  TaskIndex shorter = Add(TaskBuilder("shorter").Estimate(5s));
+  Running(1, 5s);
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(shorter, 1)));
+}
+
+TEST_F(PolicyTest, TasksWithoutAnyBoundNeverBackfillOntoTheReservation) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  Add(TaskBuilder("head").Cores(2).Estimate(10s).Priority(1));
+  Add(TaskBuilder("unbounded"));
+  Running(1, 5s);
+  EXPECT_THAT(Choose(1), IsEmpty());
 }
 
 }  // namespace
