@@ -10,6 +10,7 @@ ForecastInput Scheduler::ForecastSnapshot() const {
   ForecastInput input;
   input.max_running = options_.max_running;
   input.backfill_depth = options_.backfill_depth;
+  input.backfill_patience = options_.backfill_patience;
   std::unordered_map<WorkerId, int> worker_index;
   for (const auto& [id, slot] : workers_) {
     worker_index[id] = static_cast<int>(input.workers.size());

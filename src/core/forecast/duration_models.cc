@@ -52,8 +52,13 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
   for (size_t t = 0; t < n; ++t) {
     const ForecastTask& task = input.tasks[t];
     const SurvivalCurve* curve = curve_of(task.profile);
+    // The Scheduler gives a task its profile's learned estimate when it becomes ready
+    // (ApplyLearned): those still waiting for dependencies will get it; the others have
+    // what they have.
     m.estimates_[t] = task.time_estimate;
-    if (!m.estimates_[t] && !task.profile.empty()) m.estimates_[t] = learned_estimate[task.profile];
+    if (!m.estimates_[t] && !task.deps.empty() && !task.profile.empty()) {
+      m.estimates_[t] = learned_estimate[task.profile];
+    }
     if (curve != nullptr) {
       m.models_.push_back(TaskDurationModel::Learned(curve, task.time_limit));
       ++m.sources_.profile_history;

@@ -39,6 +39,7 @@ struct ForecastInput {
   // The Scheduler's options that change what starts (SchedulerOptions).
   int max_running = 0;  // 0: no limit
   int backfill_depth = 256;
+  double backfill_patience = 4.0;  // PriorityBackfillPolicy::kDefaultPatience
 };
 
 struct ForecastOptions {

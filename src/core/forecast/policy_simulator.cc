@@ -36,7 +36,7 @@ ResourceAmounts Cores(int cores) {
 
 Result<PolicySimulator> PolicySimulator::Create(const ForecastInput& input,
                                                 std::vector<std::optional<Duration>> estimates,
-                                                std::unique_ptr<SchedulingPolicy> policy) {
+                                                PolicyFactory policy) {
   PolicySimulator sim;
   const std::vector<ForecastTask>& tasks = input.tasks;
   const size_t n = tasks.size();
@@ -45,7 +45,13 @@ Result<PolicySimulator> PolicySimulator::Create(const ForecastInput& input,
   if (!estimates.empty() && estimates.size() != n) {
     return Status::InvalidArgument("forecast: one estimate per task");
   }
-  sim.policy_ = policy ? std::move(policy) : std::make_unique<PriorityBackfillPolicy>(input.backfill_depth);
+  if (policy) {
+    sim.make_policy_ = std::move(policy);
+  } else {
+    sim.make_policy_ = [depth = input.backfill_depth, patience = input.backfill_patience] {
+      return std::make_unique<PriorityBackfillPolicy>(depth, std::max(0.0, patience));
+    };
+  }
   sim.max_running_ = std::max(0, input.max_running);
   for (const ForecastWorker& w : input.workers) sim.capacity_.push_back(std::max(0, w.cores));
   const int largest =
@@ -187,6 +193,7 @@ void PolicySimulator::SchedulePass(int64_t now, const std::vector<int64_t>& dura
 
 PolicySimulator::Outcome PolicySimulator::Run(const std::vector<int64_t>& durations_us) {
   const size_t n = specs_.size();
+  policy_ = make_policy_();
   ready_ = ReadyQueue();
   free_ = capacity_;
   on_worker_.assign(capacity_.size(), {});

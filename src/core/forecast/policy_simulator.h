@@ -13,8 +13,15 @@
 //      start slots left under max_running, and its running attempts with their expected ends
 //      (start + time_estimate, else time_limit + grace); the chosen tasks start with the
 //      cores the policy gave them (elastic tasks up to their max).
-// What it leaves out: memory, GPUs and custom resources (cores only), retries, and learning
-// during the run (each task's time_estimate is fixed when the simulator is created).
+// What it leaves out: memory, GPUs and custom resources (cores only), retries, learning
+// during the run (each task's time_estimate is fixed when the simulator is created), and the
+// policy's memory of earlier passes (a head blocked before the snapshot starts its patience
+// again at time 0).
+//
+// Why not ScheduleReplay (core/replay/): that runs the whole Scheduler from an idle machine,
+// so the attempts already running can only be resubmitted (not pinned to their worker and
+// cores), and a Monte Carlo of hundreds of runs over 10k tasks would take seconds. This
+// drives the same policy object through the same placement loop, on plain arrays.
 //
 // Create validates the input once (indices, cycles, fit); Run then cannot fail. Cost of Run:
 // one policy pass per distinct end time and worker with free cores, each O(ready tasks walked,
@@ -23,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -47,10 +55,13 @@ class PolicySimulator {
   // the largest worker has; a running task's worker is out of range or has too few free
   // cores (or, without a worker, fits on none). `estimates`, when not empty (one per task),
   // replaces each task's time_estimate as the policy sees it (the learned one). `policy`
-  // defaults to PriorityBackfillPolicy with the Scheduler's default depth.
+  // makes a fresh policy for each run (policies may keep state between passes, as the
+  // backfill's patience does); null: PriorityBackfillPolicy with the input's depth and
+  // patience, as the Scheduler makes it.
+  using PolicyFactory = std::function<std::unique_ptr<SchedulingPolicy>()>;
   static Result<PolicySimulator> Create(const ForecastInput& input,
                                         std::vector<std::optional<Duration>> estimates = {},
-                                        std::unique_ptr<SchedulingPolicy> policy = nullptr);
+                                        PolicyFactory policy = nullptr);
 
   size_t task_count() const { return specs_.size(); }
 
@@ -74,7 +85,8 @@ class PolicySimulator {
   std::vector<int32_t> initial_waiting_;   // by task: unfinished deps (queued tasks)
   std::vector<int> capacity_;              // cores by worker
   int max_running_ = 0;
-  std::unique_ptr<SchedulingPolicy> policy_;
+  PolicyFactory make_policy_;
+  std::unique_ptr<SchedulingPolicy> policy_;  // this run's
 
   // Scratch, reset by Run.
   ReadyQueue ready_;
