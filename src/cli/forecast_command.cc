@@ -69,6 +69,7 @@ int Run(const ForecastOptionsFlags& o) {
       std::fprintf(stderr, "allot forecast: %s\n", r.status().message().c_str());
       return kExitBadInput;
     }
+    out["runs"] = r->runs;  // fewer than asked for a large campaign
     out["finish_p50_s"] = Seconds(r->finish_p50);
     out["finish_p90_s"] = Seconds(r->finish_p90);
     out["total_wall_p50_s"] = elapsed_s + Seconds(r->finish_p50);

@@ -43,7 +43,11 @@ struct ForecastInput {
 };
 
 struct ForecastOptions {
-  int runs = 200;               // Monte Carlo runs; REQUIRES: > 0
+  int runs = 200;               // Monte Carlo runs at most; REQUIRES: > 0
+  // Large campaigns get fewer runs: at most max_task_runs / tasks (their spread is narrow, and
+  // each run costs the policy's passes over the whole queue), but never fewer than min_runs.
+  int64_t max_task_runs = 200'000;
+  int min_runs = 10;
   bool keep_makespans = false;  // return every run's makespan (for plots and tests)
 };
 

@@ -27,7 +27,7 @@ struct DurationSourceCounts {
 };
 
 struct ForecastResult {
-  int runs = 0;
+  int runs = 0;  // the Monte Carlo runs made (ForecastOptions: fewer for large campaigns)
   // From now until the last unfinished task ends.
   Duration finish_p50{0};
   Duration finish_p90{0};

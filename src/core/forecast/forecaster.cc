@@ -30,14 +30,19 @@ Result<ForecastResult> RunForecast(const ForecastInput& input, const ProfileStor
                          PolicySimulator::Create(input, models.policy_estimates()));
 
   ForecastResult result;
-  result.runs = options.runs;
-  result.sources = models.sources();
   const size_t n = input.tasks.size();
+  int runs = options.runs;
+  if (n > 0 && options.max_task_runs > 0) {
+    const int64_t affordable = options.max_task_runs / static_cast<int64_t>(n);
+    runs = static_cast<int>(std::clamp<int64_t>(affordable, std::min(options.min_runs, runs), runs));
+  }
+  result.runs = runs;
+  result.sources = models.sources();
   std::vector<int64_t> durations(n);
   std::vector<double> makespans, core_seconds;
-  makespans.reserve(options.runs);
-  core_seconds.reserve(options.runs);
-  for (int run = 0; run < options.runs; ++run) {
+  makespans.reserve(runs);
+  core_seconds.reserve(runs);
+  for (int run = 0; run < runs; ++run) {
     for (size_t t = 0; t < n; ++t) {
       const ForecastTask& task = input.tasks[t];
       const TaskDurationModel& m = models.models()[t];
@@ -54,7 +59,7 @@ Result<ForecastResult> RunForecast(const ForecastInput& input, const ProfileStor
   for (const ForecastWorker& w : input.workers) total_cores += std::max(0, w.cores);
   if (total_cores > 0) {
     const double mean_core_seconds =
-        std::accumulate(core_seconds.begin(), core_seconds.end(), 0.0) / options.runs;
+        std::accumulate(core_seconds.begin(), core_seconds.end(), 0.0) / runs;
     result.lower_bound = Duration(std::llround(mean_core_seconds * 1e6 / total_cores));
   }
   result.finish_p50 =

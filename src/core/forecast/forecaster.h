@@ -15,7 +15,8 @@
 //      the finish is never below the lower bound (ForecastResult::lower_bound).
 //
 // Deterministic: the same input, store contents and Rng state give the same result. Reads
-// `store` only during the call. Cost: options.runs x (n draws + one simulation); see
+// `store` only during the call. Cost: runs x (n draws + one simulation), where runs is
+// options.runs, or fewer for a large campaign (ForecastOptions::max_task_runs); see
 // bench/forecast_bench.cc and docs/PERFORMANCE.md for the measured time.
 #pragma once
 
