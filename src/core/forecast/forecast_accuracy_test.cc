@@ -10,6 +10,8 @@
 //                    anas U(0.05, 0.25), 2 cores; 4 cores. (The campaign of the issue.)
 //   bimodal-mixed    the same, sims on 1 or 2 cores (fixed, half each).
 //   bimodal-1core    the same, every task on 1 core.
+//   bimodal-wide     bimodal-1core on two workers of 8 cores: 16 attempts run at once, so at
+//                    a quarter the ended sims are the short ones even more.
 //   long-tail        400 independent tasks, lognormal (median 0.3, sigma 1.0), 1, 2 or 4
 //                    cores; workers of 4 and 8 cores.
 //   chains-3         140 simulate -> reconstruct -> analyse chains, lognormal (600/300/120,
@@ -113,6 +115,7 @@ const std::vector<Shape>& Shapes() {
       {"bimodal-elastic", {4}, [](Rng& r) { return Bimodal(r, 0); }},
       {"bimodal-mixed", {4}, [](Rng& r) { return Bimodal(r, 1); }},
       {"bimodal-1core", {4}, [](Rng& r) { return Bimodal(r, 2); }},
+      {"bimodal-wide", {8, 8}, [](Rng& r) { return Bimodal(r, 2); }},
       {"long-tail", {4, 8}, LongTail},
       {"chains-3", {4, 4}, Chains3},
   };
