@@ -41,9 +41,4 @@ int64_t TaskDurationModel::DrawRemainingMicros(int64_t elapsed_us, Rng& rng) con
   return std::max<int64_t>(0, Capped(total) - elapsed_us);
 }
 
-double TaskDurationModel::MeanMicros() const {
-  const double mean = curve_ == nullptr ? static_cast<double>(fixed_us_) : curve_->Mean();
-  return limit_us_ >= 0 ? std::min(mean, static_cast<double>(limit_us_)) : mean;
-}
-
 }  // namespace allot

@@ -34,8 +34,6 @@ class TaskDurationModel {
   int64_t DrawMicros(Rng& rng) const;
   // The rest of an attempt that has run `elapsed_us`, in microseconds (>= 0).
   int64_t DrawRemainingMicros(int64_t elapsed_us, Rng& rng) const;
-  // The mean of a full attempt, capped at the limit (for the forecast's lower bound).
-  double MeanMicros() const;
 
  private:
   TaskDurationModel(const SurvivalCurve* curve, int64_t fixed_us, int64_t limit_us)
