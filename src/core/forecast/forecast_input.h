@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "core/policy/priority_backfill_policy.h"
 
 namespace allot {
 
@@ -39,7 +40,7 @@ struct ForecastInput {
   // The Scheduler's options that change what starts (SchedulerOptions).
   int max_running = 0;  // 0: no limit
   int backfill_depth = 256;
-  double backfill_patience = 4.0;  // PriorityBackfillPolicy::kDefaultPatience
+  double backfill_patience = PriorityBackfillPolicy::kDefaultPatience;
 };
 
 struct ForecastOptions {
