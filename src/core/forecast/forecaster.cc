@@ -34,7 +34,8 @@ Result<ForecastResult> RunForecast(const ForecastInput& input, const ProfileStor
   int runs = options.runs;
   if (n > 0 && options.max_task_runs > 0) {
     const int64_t affordable = options.max_task_runs / static_cast<int64_t>(n);
-    runs = static_cast<int>(std::clamp<int64_t>(affordable, std::min(options.min_runs, runs), runs));
+    const int64_t fewest = std::min(options.min_runs, runs);
+    runs = static_cast<int>(std::clamp<int64_t>(affordable, fewest, runs));
   }
   result.runs = runs;
   result.sources = models.sources();
