@@ -275,7 +275,10 @@ class Scheduler {
   void ApplyLearned(TaskIndex t);
   void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
   // The attempts running on `worker`, for the policy's reservation.
-  std::vector<RunningView> RunningOn(WorkerId worker) const;
+  std::vector<RunningView> RunningOn(WorkerId worker);
+  // How long an attempt of `t` is expected to run (policy/scheduling_policy.h): a ready task
+  // without its own estimate first takes what its profile learned since it became ready.
+  std::optional<Duration> ExpectedRuntimeOf(TaskIndex t);
   // What a recovery keeps between its steps: the journal's submissions and, for attempts that
   // may still run on a worker (kAwaitWorkers), what their last start held.
   struct LastStart {

@@ -60,13 +60,23 @@ void Scheduler::Schedule() {
   }
 }
 
-std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) const {
+std::optional<Duration> Scheduler::ExpectedRuntimeOf(TaskIndex t) {
+  // Tasks queued before their profile had history learn late: here, when it matters. (A
+  // running attempt keeps what it started with: its memory request must not change.)
+  const TaskRecord& r = tasks_.record(t);
+  if (r.state == TaskState::kReady && r.learn_estimate && !tasks_.spec(t).time_estimate) {
+    ApplyLearned(t);
+  }
+  return ExpectedRuntime(tasks_.spec(t));
+}
+
+std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) {
   std::vector<RunningView> views;
   for (const auto& [t, r] : running_) {
     if (r.worker != worker) continue;
     RunningView& v = views.emplace_back();
     v.held = Held(r.allocation);
-    if (auto runtime = ExpectedRuntime(tasks_.spec(t))) {
+    if (auto runtime = ExpectedRuntimeOf(t)) {
       // Time paused so far is not run time: it moves the end later.
       Duration paused = r.paused_for;
       if (r.paused_since) paused += clock_->Now() - *r.paused_since;
@@ -85,6 +95,7 @@ void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
   if (!fixed_machine_) in.capacity = w.pool.Capacity();
   in.start_slots = *slots;
   in.running = [this, id] { return RunningOn(id); };
+  in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
   choices_.clear();
   std::optional<Blocked> blocked;
   policy_->Choose(in, &choices_, &blocked);

@@ -52,11 +52,11 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
   for (size_t t = 0; t < n; ++t) {
     const ForecastTask& task = input.tasks[t];
     const SurvivalCurve* curve = curve_of(task.profile);
-    // The Scheduler gives a task its profile's learned estimate when it becomes ready
-    // (ApplyLearned): those still waiting for dependencies will get it; the others have
-    // what they have.
+    // A queued task without an estimate of its own gets its profile's learned one when the
+    // policy looks at it (Scheduler::ExpectedRuntimeOf); a running attempt keeps what it
+    // started with.
     m.estimates_[t] = task.time_estimate;
-    if (!m.estimates_[t] && !task.deps.empty() && !task.profile.empty()) {
+    if (!m.estimates_[t] && task.state == ForecastTaskState::kQueued && !task.profile.empty()) {
       m.estimates_[t] = learned_estimate[task.profile];
     }
     if (curve != nullptr) {

@@ -6,9 +6,9 @@
 //      censored observations: without them the short attempts, which end first, would make
 //      the forecast too short), else its time_estimate, else its time_limit, else the pooled
 //      curve of every profile (walls and running attempts).
-//   2. The policy sees each task's time_estimate; a task still waiting for dependencies that
-//      has none gets its profile's learned one (the P90 of its walls), as
-//      Scheduler::ApplyLearned will give it when it becomes ready.
+//   2. The policy sees each task's time_estimate; a queued task that has none gets its
+//      profile's learned one (the P90 of its walls), as Scheduler::ExpectedRuntimeOf gives
+//      it when the policy looks at it.
 //   3. Each run draws every task's duration (a running task's remaining time, conditioned on
 //      its elapsed time) and simulates the schedule once.
 //   4. The result's quantiles are taken over the runs' makespans and core-hours separately;

@@ -73,7 +73,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     v.held.memory_bytes = r.memory_bytes;
     v.held.gpus = r.gpus;
     v.held.custom = r.custom;
-    if (auto runtime = ExpectedRuntime(spec)) v.expected_end = in.now + *runtime;
+    if (auto runtime = ExpectedRuntimeOf(in, task)) v.expected_end = in.now + *runtime;
   }
   while (it != in.ready->end() && never_fits(in.spec(ReadyQueue::TaskOf(*it)).resources)) ++it;
   if (it == in.ready->end()) return;
@@ -129,7 +129,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   // The reservation time: the shadow time, or later by the head's patience.
   std::optional<TimePoint> reserved_at = shadow;
   if (patience_ > 0) {
-    if (std::optional<Duration> runtime = ExpectedRuntime(in.spec(head))) {
+    if (std::optional<Duration> runtime = ExpectedRuntimeOf(in, head)) {
       const TimePoint latest =
           BlockedSince(head, in.now) +
           Duration(static_cast<int64_t>(patience_ * static_cast<double>(runtime->count())));
@@ -145,7 +145,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     TaskIndex task = ReadyQueue::TaskOf(*it);
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
-    std::optional<Duration> bound = ExpectedRuntime(spec);
+    std::optional<Duration> bound = ExpectedRuntimeOf(in, task);
     int cores = 0;
     bool ends_in_time = reserved_at && bound && in.now + *bound <= *reserved_at;
     if (ends_in_time) {

@@ -39,7 +39,15 @@ struct PolicyInput {
   // What runs on the worker now. A function: building the list costs a pass over the running
   // attempts, and only a reservation (the head does not fit) needs it. Empty: nothing runs.
   std::function<std::vector<RunningView>()> running;
+  // A queued task's expected run time: as ExpectedRuntime(spec), but with what its profile
+  // learned when it declares no estimate (the Scheduler). Empty: ExpectedRuntime(spec).
+  std::function<std::optional<Duration>(TaskIndex)> expected;
 };
+
+// The expected run time of queued task `t` as `in` knows it.
+inline std::optional<Duration> ExpectedRuntimeOf(const PolicyInput& in, TaskIndex t) {
+  return in.expected ? in.expected(t) : ExpectedRuntime(in.spec(t));
+}
 
 struct Choice {
   TaskIndex task = 0;
