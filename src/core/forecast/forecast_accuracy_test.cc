@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/rng.h"
+#include "core/forecast/duration_models.h"
 #include "core/forecast/forecaster.h"
 #include "core/forecast/policy_simulator.h"
 #include "core/scheduler.h"
@@ -263,12 +264,16 @@ TEST(ForecastAccuracyTest, AtAQuarterTheP50OfTheTimeLeftIsWithinTenPercentOnEver
 }
 
 // The simulation is the Scheduler's policy, not a look-alike: given the true durations of
-// the tasks left, it says when the real run ends. Exact, except where the estimates the
-// Scheduler learns go on moving after the snapshot (chains-3: the P90s the backfill uses).
+// the tasks left (and the estimates the forecast gives the policy), it says when the real run
+// ends. Exact, except where the estimates the Scheduler learns go on moving after the
+// snapshot (the P90s the backfill and the patience use): then within 3%.
 TEST(ForecastAccuracyTest, GivenTheTrueDurationsTheSimulationReplaysTheScheduler) {
+  int exact = 0, trials = 0;
+  double worst = 0;
   for (const Shape& shape : Shapes()) {
     for (uint64_t seed : Seeds()) {
       SCOPED_TRACE(std::string(shape.name) + " seed " + std::to_string(seed));
+      ++trials;
       SplitMixRng rng(seed);
       Campaign campaign = shape.make(rng);
       const std::vector<double> seconds = campaign.seconds;
@@ -284,18 +289,23 @@ TEST(ForecastAccuracyTest, GivenTheTrueDurationsTheSimulationReplaysTheScheduler
         const int64_t d = FromSeconds(seconds[t]).count();
         left.push_back(f.state == ForecastTaskState::kRunning ? d - f.elapsed.count() : d);
       }
-      Result<PolicySimulator> sim = PolicySimulator::Create(input);
+      // The estimates the policy will see: the learned ones, as RunForecast gives them.
+      Result<DurationModels> models =
+          DurationModels::Build(input, replay.scheduler().profiles());
+      ASSERT_TRUE(models.ok()) << models.status().ToString();
+      Result<PolicySimulator> sim = PolicySimulator::Create(input, models->policy_estimates());
       ASSERT_TRUE(sim.ok()) << sim.status().ToString();
       const int64_t simulated = sim->Run(left).makespan_us;
       replay.RunUntil(n);
       const int64_t real = (replay.now() - at).count();
-      if (std::string(shape.name) == "chains-3") {
-        EXPECT_NEAR(static_cast<double>(simulated) / static_cast<double>(real), 1.0, 0.03);
-      } else {
-        EXPECT_EQ(simulated, real);
-      }
+      const double ratio = static_cast<double>(simulated) / static_cast<double>(real);
+      if (simulated == real) ++exact;
+      worst = std::max(worst, std::abs(ratio - 1));
+      EXPECT_NEAR(ratio, 1.0, 0.03);
     }
   }
+  std::printf("the simulation given the true durations: %d of %d runs exact, worst %.2f%% off\n",
+              exact, trials, 100 * worst);
 }
 
 }  // namespace
