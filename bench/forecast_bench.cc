@@ -11,7 +11,7 @@
 
 #include "common/rng.h"
 #include "core/forecast/forecaster.h"
-#include "core/forecast/list_schedule_simulator.h"
+#include "core/forecast/policy_simulator.h"
 #include "core/profile/profile_store.h"
 
 namespace allot {
@@ -71,17 +71,32 @@ void BM_Forecast100k(benchmark::State& state) {
 }
 BENCHMARK(BM_Forecast100k)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// `allot forecast` on 10k unfinished tasks (its default 200 runs).
+void BM_Forecast10k(benchmark::State& state) {
+  const ProfileStore store = LearnedStore();
+  const ForecastInput input = Campaign(10'000);
+  const int runs = static_cast<int>(state.range(0));
+  SplitMixRng rng(42);
+  for (auto _ : state) {
+    Result<ForecastResult> r = RunForecast(input, store, rng, {.runs = runs});
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * runs);
+}
+BENCHMARK(BM_Forecast10k)->Arg(200)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // One simulation alone (durations fixed), to separate drawing from scheduling.
-void BM_ListSchedule100k(benchmark::State& state) {
+void BM_PolicySchedule100k(benchmark::State& state) {
   const ForecastInput input = Campaign(100'000);
-  Result<ListScheduleSimulator> sim = ListScheduleSimulator::Create(input);
+  Result<PolicySimulator> sim = PolicySimulator::Create(input);
   std::vector<int64_t> durations(input.tasks.size());
   SplitMixRng rng(7);
   for (int64_t& d : durations) d = static_cast<int64_t>((60 + rng.Uniform(600)) * 1e6);
   for (auto _ : state) benchmark::DoNotOptimize(sim->Run(durations));
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_ListSchedule100k)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PolicySchedule100k)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace allot

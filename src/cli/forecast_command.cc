@@ -56,7 +56,7 @@ int Run(const ForecastOptionsFlags& o) {
                         {"seed", o.seed},
                         {"runs", o.runs}};
   if (work->tasks.empty()) {
-    out["finish_p50_s"] = out["finish_p90_s"] = 0.0;
+    out["finish_p50_s"] = out["finish_p90_s"] = out["lower_bound_s"] = 0.0;
     out["total_wall_p50_s"] = out["total_wall_p90_s"] = elapsed_s;
     out["core_hours_p50"] = out["core_hours_p90"] = 0.0;
   } else {
@@ -69,16 +69,18 @@ int Run(const ForecastOptionsFlags& o) {
       std::fprintf(stderr, "allot forecast: %s\n", r.status().message().c_str());
       return kExitBadInput;
     }
+    out["runs"] = r->runs;  // fewer than asked for a large campaign
     out["finish_p50_s"] = Seconds(r->finish_p50);
     out["finish_p90_s"] = Seconds(r->finish_p90);
     out["total_wall_p50_s"] = elapsed_s + Seconds(r->finish_p50);
     out["total_wall_p90_s"] = elapsed_s + Seconds(r->finish_p90);
+    out["lower_bound_s"] = Seconds(r->lower_bound);
     out["core_hours_p50"] = r->core_hours_p50;
     out["core_hours_p90"] = r->core_hours_p90;
     out["duration_sources"] = {{"profile_history", r->sources.profile_history},
                                {"time_estimate", r->sources.time_estimate},
                                {"time_limit", r->sources.time_limit},
-                               {"global_median", r->sources.global_median}};
+                               {"pooled_history", r->sources.pooled_history}};
   }
   if (o.json) {
     std::printf("%s\n", out.dump(2).c_str());
@@ -88,16 +90,18 @@ int Run(const ForecastOptionsFlags& o) {
   std::printf("%s on %s (%s elapsed)\n",
               Counted(work->tasks.size(), "unfinished task").c_str(),
               Counted(workers.size(), "worker").c_str(), dur(elapsed_s).c_str());
-  std::printf("finishes in:   P50 %s, P90 %s\n", dur(out["finish_p50_s"]).c_str(),
-              dur(out["finish_p90_s"]).c_str());
+  std::printf("finishes in:   P50 %s, P90 %s (at least %s: the work / the cores)\n",
+              dur(out["finish_p50_s"]).c_str(), dur(out["finish_p90_s"]).c_str(),
+              dur(out["lower_bound_s"]).c_str());
   std::printf("core-hours to go: P50 %.2f, P90 %.2f (%.2f spent)\n",
               out["core_hours_p50"].get<double>(), out["core_hours_p90"].get<double>(),
               spent_core_h);
   if (out.contains("duration_sources")) {
     const auto& s = out["duration_sources"];
-    std::printf("durations from: %lld profile history, %lld estimates, %lld limits, %lld guesses\n",
+    std::printf("durations from: %lld profile history, %lld estimates, %lld limits, %lld pooled "
+                "history of all profiles\n",
                 s["profile_history"].get<long long>(), s["time_estimate"].get<long long>(),
-                s["time_limit"].get<long long>(), s["global_median"].get<long long>());
+                s["time_limit"].get<long long>(), s["pooled_history"].get<long long>());
   }
   return kExitOk;
 }

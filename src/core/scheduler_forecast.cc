@@ -8,6 +8,9 @@ namespace allot {
 
 ForecastInput Scheduler::ForecastSnapshot() const {
   ForecastInput input;
+  input.max_running = options_.max_running;
+  input.backfill_depth = options_.backfill_depth;
+  input.backfill_patience = options_.backfill_patience;
   std::unordered_map<WorkerId, int> worker_index;
   for (const auto& [id, slot] : workers_) {
     worker_index[id] = static_cast<int>(input.workers.size());
@@ -29,6 +32,7 @@ ForecastInput Scheduler::ForecastSnapshot() const {
     ForecastTask& f = input.tasks[i];
     f.profile = TaskProfileName(spec);
     f.cores = spec.resources.cores.min;
+    f.cores_max = spec.resources.cores.max;
     f.priority = spec.priority;
     f.time_estimate = spec.time_estimate;
     f.time_limit = spec.time_limit;

@@ -64,6 +64,7 @@ Result<UnfinishedWork> CollectUnfinished(const JournalContents& contents,
     ForecastTask& f = work.input.tasks.emplace_back();
     f.profile = ProfileOf(spec);
     f.cores = spec.resources.cores.min;
+    f.cores_max = spec.resources.cores.max;
     f.priority = spec.priority;
     f.time_estimate = spec.time_estimate;
     f.time_limit = spec.time_limit;

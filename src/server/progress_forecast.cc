@@ -54,6 +54,10 @@ void ProgressForecast::Update(const Scheduler& scheduler, TimePoint now) {
         SplitMixRng rng(0x616c6c6f74);  // "allot": the same state gives the same forecast
         ForecastOptions fo;
         fo.runs = runs;
+        // It shares the CPUs with the tasks: 20k tasks get 5 runs (~0.5 s of one core every
+        // `every`), off the loop's thread.
+        fo.max_task_runs = 100'000;
+        fo.min_runs = 5;
         Result<ForecastResult> r = RunForecast(input, store, rng, fo);
         if (!r.ok()) return std::nullopt;  // no duration source yet: no forecast
         return std::move(r).value();

@@ -7,6 +7,8 @@
 // Every `every` (`retry_every` until one succeeded) it takes a snapshot of the scheduler (Scheduler::ForecastSnapshot and
 // profiles(), O(tasks), on the calling thread) and runs the forecast on a thread of its own,
 // so the loop never waits for it; the latest result counts down from when it was taken.
+// The forecast simulates the Scheduler's policy (core/forecast/policy_simulator.h), so a run
+// costs about what the live scheduling passes cost; large campaigns get fewer runs.
 // Campaigns with more than `max_tasks` unfinished tasks, or with a task nothing can say the
 // duration of yet, get no forecast (Remaining() is empty). One thread calls it.
 #pragma once

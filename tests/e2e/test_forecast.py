@@ -79,6 +79,46 @@ def test_p50_forecast_after_a_quarter_is_within_ten_percent_of_the_real_wall_tim
         assert set(u["execution_requirement"]) == {"time", "cpus", "memory", "threads"}
 
 
+def bimodal_campaign(seed, chains):
+    """Issue 10: sims of 0.1 s or 0.5 s (half each) on 1-2 cores (elastic), each followed by an
+    ana of 0.05-0.15 s on 2 cores. At a quarter the sims that ended are mostly the short ones."""
+    rng = random.Random(seed)
+    longs = [i < chains // 2 for i in range(chains)]
+    rng.shuffle(longs)
+    tasks = []
+    for i in range(chains):
+        tasks.append({"id": f"sim-{i}", "command": f"sleep {0.5 if longs[i] else 0.1}",
+                      "cores": {"min": 1, "max": 2}})
+        tasks.append({"id": f"ana-{i}", "command": f"sleep {rng.uniform(0.05, 0.15):.3f}",
+                      "cores": 2, "depends_on": [f"sim-{i}"]})
+    return {"tasks": tasks}
+
+
+def test_bimodal_elastic_forecast_after_a_quarter_is_close_and_never_below_the_lower_bound(
+        tmp_path):
+    chains = 30
+    (tmp_path / "c.json").write_text(json.dumps(bimodal_campaign(seed=1, chains=chains)))
+    work = tmp_path / "w"
+    run = subprocess.Popen([str(bin_dir() / "allot"), "run", str(tmp_path / "c.json"),
+                            "--cores", "2", "--workdir", str(work), "-q"])
+    wait_for(lambda: ended(work / "allot.db") >= chains * 2 // 4, timeout=RUN_TIMEOUT,
+             interval=0.05, what="a quarter of the tasks to end")
+    forecast = json.loads(subprocess.run(
+        [str(bin_dir() / "allot"), "forecast", "--workdir", str(work), "--json", "--seed", "1"],
+        capture_output=True, text=True, timeout=RUN_TIMEOUT, check=True).stdout)
+    assert run.wait(timeout=RUN_TIMEOUT) == 0
+    c = sqlite3.connect(work / "allot.db")
+    first, last = c.execute("SELECT MIN(time_us), MAX(time_us) FROM events").fetchone()
+    left = (last - first) / 1e6 - forecast["elapsed_s"]
+    p50 = forecast["finish_p50_s"]
+    print(f"forecast P50 {p50:.2f}s (lower bound {forecast['lower_bound_s']:.2f}s), "
+          f"real {left:.2f}s left, error {100 * (p50 / left - 1):+.1f}%")
+    assert p50 >= forecast["lower_bound_s"] > 0
+    assert forecast["finish_p90_s"] >= p50
+    # Generous: sleeps overrun by the spawn time and the machine is shared.
+    assert abs(p50 / left - 1) < 0.35, f"P50 {p50:.2f}s vs {left:.2f}s left"
+
+
 def test_profile_updates_say_why_there_are_none(allot, tmp_path):
     allot.write("tasks.json", [{"id": "sim-1", "command": "true"},
                                {"id": "ana-1", "command": "exit 3"}])

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "core/policy/priority_backfill_policy.h"
 
 namespace allot {
 
@@ -16,7 +17,8 @@ enum class ForecastTaskState { kQueued, kRunning };
 
 struct ForecastTask {
   std::string profile;  // empty: no profile (never has history)
-  int cores = 1;
+  int cores = 1;      // the request's min, or what a running attempt holds
+  int cores_max = 0;  // an elastic request's max; 0 (or below cores): not elastic
   int priority = 0;  // higher first, then lower index first (submission order)
   // Indices of the unfinished tasks this one waits for; dependencies that already ended are
   // left out. Only queued tasks wait; a running task's list is ignored.
@@ -24,7 +26,7 @@ struct ForecastTask {
   ForecastTaskState state = ForecastTaskState::kQueued;
   Duration elapsed{0};  // running: how long the current attempt has run so far
   int worker = -1;      // running: index into ForecastInput::workers; -1: placed first-fit
-  std::optional<Duration> time_estimate;
+  std::optional<Duration> time_estimate;  // as the policy sees it (the user's, or learned)
   std::optional<Duration> time_limit;  // an attempt ends at its limit at the latest
 };
 
@@ -35,10 +37,18 @@ struct ForecastWorker {
 struct ForecastInput {
   std::vector<ForecastTask> tasks;
   std::vector<ForecastWorker> workers;
+  // The Scheduler's options that change what starts (SchedulerOptions).
+  int max_running = 0;  // 0: no limit
+  int backfill_depth = 256;
+  double backfill_patience = PriorityBackfillPolicy::kDefaultPatience;
 };
 
 struct ForecastOptions {
-  int runs = 200;               // Monte Carlo runs; REQUIRES: > 0
+  int runs = 200;               // Monte Carlo runs at most; REQUIRES: > 0
+  // Large campaigns get fewer runs: at most max_task_runs / tasks (their spread is narrow, and
+  // each run costs the policy's passes over the whole queue), but never fewer than min_runs.
+  int64_t max_task_runs = 200'000;
+  int min_runs = 10;
   bool keep_makespans = false;  // return every run's makespan (for plots and tests)
 };
 

@@ -12,24 +12,29 @@ namespace allot {
 
 // Where a task's duration distribution came from, in order of preference.
 enum class DurationSource {
-  kProfileHistory,  // bootstrap from the profile's successful walls (>= 3 of them)
+  kProfileHistory,  // the profile's survival curve: its successful walls (>= 3 of them)
+                    // and its running attempts (censored)
   kTimeEstimate,    // the user's time_estimate, as a fixed duration
   kTimeLimit,       // the task's time_limit, as a fixed duration (pessimistic)
-  kGlobalMedian,    // the median wall of all recent successful attempts
+  kPooledHistory,   // the survival curve of every profile's walls and running attempts
 };
 
 struct DurationSourceCounts {
   int64_t profile_history = 0;
   int64_t time_estimate = 0;
   int64_t time_limit = 0;
-  int64_t global_median = 0;
+  int64_t pooled_history = 0;
 };
 
 struct ForecastResult {
-  int runs = 0;
+  int runs = 0;  // the Monte Carlo runs made (ForecastOptions: fewer for large campaigns)
   // From now until the last unfinished task ends.
   Duration finish_p50{0};
   Duration finish_p90{0};
+  // Never below lower_bound: where the P50 of the runs is (a heavy tail puts the mean of the
+  // work above its median), it is raised to it, and the P90 to at least the P50.
+  // The floor: the expected (mean over the runs) remaining core-seconds / the workers' cores.
+  Duration lower_bound{0};
   // Of the remaining work only: cores x (remaining) duration, summed over tasks.
   double core_hours_p50 = 0;
   double core_hours_p90 = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace allot {
@@ -48,7 +49,7 @@ TEST(ForecasterTest, FixedDurationsGiveAnExactForecast) {
 TEST(ForecasterTest, DurationSourcesAreTakenInOrderAndCounted) {
   ProfileStore store;
   Learn(&store, "known", {10, 10, 10});
-  Learn(&store, "thin", {1000, 1000});  // two samples: not enough to learn
+  Learn(&store, "thin", {10, 10});  // two samples: not enough to learn
   ForecastInput in;
   in.workers = {{1}};
   ForecastTask history = Task("known");
@@ -58,16 +59,74 @@ TEST(ForecasterTest, DurationSourcesAreTakenInOrderAndCounted) {
   estimate.time_limit = seconds(999);
   ForecastTask limit = Task("thin");
   limit.time_limit = seconds(30);
-  ForecastTask median = Task("unknown");  // global median of {10 x3, 1000 x2} = 10
-  in.tasks = {history, estimate, limit, median};
+  ForecastTask pooled = Task("unknown");  // every profile's walls pooled: {10 x5}
+  in.tasks = {history, estimate, limit, pooled};
   SplitMixRng rng(2);
   Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 5});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->sources.profile_history, 1);
   EXPECT_EQ(r->sources.time_estimate, 1);
   EXPECT_EQ(r->sources.time_limit, 1);
-  EXPECT_EQ(r->sources.global_median, 1);
+  EXPECT_EQ(r->sources.pooled_history, 1);
   EXPECT_EQ(r->finish_p50, seconds(10 + 20 + 30 + 10));
+}
+
+TEST(ForecasterTest, ATaskWithoutHistoryDrawsFromEveryProfilesPooledWalls) {
+  // The pooled walls are a distribution, not their median: 40% of them are long.
+  ProfileStore store;
+  Learn(&store, "short", {10, 10, 10});
+  Learn(&store, "thin", {1000, 1000});
+  ForecastInput in;
+  in.workers = {{1}};
+  in.tasks = {Task("unknown")};
+  SplitMixRng rng(12);
+  Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 200});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->sources.pooled_history, 1);
+  EXPECT_EQ(r->finish_p90, seconds(1000));
+}
+
+TEST(ForecasterTest, RunningAttemptsLongerThanEveryWallLengthenTheQueuedOnes) {
+  // Three 1 s walls ended; three attempts of the same profile have run 5 s and go on. They
+  // are half of what was seen: the queued tasks are forecast long half of the time, not never
+  // (the survivorship bias of drawing from the ended walls alone).
+  ProfileStore store;
+  Learn(&store, "sim", {1, 1, 1});
+  ForecastInput in;
+  in.workers = {{3}, {1}};
+  for (int i = 0; i < 3; ++i) {
+    ForecastTask t = Task("sim");
+    t.state = ForecastTaskState::kRunning;
+    t.elapsed = seconds(5);
+    t.worker = 0;
+    in.tasks.push_back(t);
+  }
+  for (int i = 0; i < 20; ++i) in.tasks.push_back(Task("sim"));
+  SplitMixRng rng(13);
+  Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 50});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Uncensored: 20 x 1 s over 4 cores after the running ones' ~0.1 s overrun, about 5 s.
+  EXPECT_GT(r->finish_p50, seconds(10));
+}
+
+TEST(ForecasterTest, TheFinishIsNeverBelowTheExpectedWorkOverTheCores) {
+  // One task on one core: 1 s nine times in ten, 100 s once. Its median run is 1 s, but the
+  // expected work is about 10.9 core-seconds: the P50 is raised to that lower bound.
+  ProfileStore store;
+  Learn(&store, "tail", {1, 1, 1, 1, 1, 1, 1, 1, 1, 100});
+  ForecastInput in;
+  in.workers = {{1}};
+  in.tasks = {Task("tail")};
+  SplitMixRng rng(14);
+  Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 400, .keep_makespans = true});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<Duration> sorted = r->makespans;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted[sorted.size() / 2], seconds(1));  // what the P50 of the runs says
+  EXPECT_GT(r->lower_bound, seconds(5));
+  EXPECT_LT(r->lower_bound, seconds(20));
+  EXPECT_EQ(r->finish_p50, r->lower_bound);
+  EXPECT_GE(r->finish_p90, r->finish_p50);
 }
 
 TEST(ForecasterTest, NoSourceAtAllIsAFailedPreconditionNamingTheTask) {

@@ -11,10 +11,10 @@ int64_t Micros(double us) { return static_cast<int64_t>(std::llround(std::max(0.
 
 }  // namespace
 
-TaskDurationModel TaskDurationModel::Empirical(const std::vector<double>* sorted_walls_us,
-                                               std::optional<Duration> time_limit) {
-  assert(sorted_walls_us != nullptr && !sorted_walls_us->empty());
-  return TaskDurationModel(sorted_walls_us, 0, time_limit ? time_limit->count() : -1);
+TaskDurationModel TaskDurationModel::Learned(const SurvivalCurve* curve,
+                                             std::optional<Duration> time_limit) {
+  assert(curve != nullptr);
+  return TaskDurationModel(curve, 0, time_limit ? time_limit->count() : -1);
 }
 
 TaskDurationModel TaskDurationModel::Fixed(Duration d, std::optional<Duration> time_limit) {
@@ -27,36 +27,18 @@ int64_t TaskDurationModel::Capped(int64_t us) const {
 }
 
 int64_t TaskDurationModel::DrawMicros(Rng& rng) const {
-  if (walls_ == nullptr) return Capped(fixed_us_);
-  return Capped(Micros((*walls_)[rng.Uniform(walls_->size())]));
+  if (curve_ == nullptr) return Capped(fixed_us_);
+  return Capped(Micros(curve_->Draw(rng)));
 }
 
 int64_t TaskDurationModel::DrawRemainingMicros(int64_t elapsed_us, Rng& rng) const {
   int64_t total;
-  if (walls_ == nullptr) {
-    total = fixed_us_ > elapsed_us ? fixed_us_ : elapsed_us + OverrunMicros(rng);
+  if (curve_ == nullptr) {
+    total = fixed_us_ > elapsed_us ? fixed_us_ : elapsed_us + fixed_us_ / 10;
   } else {
-    const std::vector<double>& w = *walls_;
-    auto first = std::upper_bound(w.begin(), w.end(), static_cast<double>(elapsed_us));
-    size_t longer = static_cast<size_t>(w.end() - first);
-    if (longer > 0) {
-      total = std::max(elapsed_us, Micros(first[rng.Uniform(longer)]));
-    } else {
-      total = elapsed_us + OverrunMicros(rng);
-    }
+    total = std::max(elapsed_us, Micros(curve_->DrawGiven(static_cast<double>(elapsed_us), rng)));
   }
   return std::max<int64_t>(0, Capped(total) - elapsed_us);
-}
-
-int64_t TaskDurationModel::OverrunMicros(Rng& rng) const {
-  if (walls_ == nullptr) return fixed_us_ / 10;
-  const std::vector<double>& w = *walls_;
-  size_t n = w.size();
-  double median = n % 2 == 1 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
-  auto first = std::upper_bound(w.begin(), w.end(), median);
-  size_t above = static_cast<size_t>(w.end() - first);
-  if (above == 0) return Micros(median / 10);
-  return Micros(first[rng.Uniform(above)] - median);
 }
 
 }  // namespace allot
