@@ -113,6 +113,9 @@ int Run(RunOptions o) {
       return kExitBadInput;
     }
     if (!tasks.ok()) return BadInput(tasks.status().message());
+    for (const Diagnostic& w : tasks->warnings) {
+      fmt::print(stderr, "warning: {}\n", w.ToString());
+    }
     loaded = std::move(*tasks);
   }
 

@@ -83,6 +83,10 @@ struct LoadOptions {
 
 struct LoadedTasks {
   std::vector<TaskSpec> tasks;  // file order; sweeps expanded in place
+  // What was ignored or reinterpreted without stopping the load (fields the allocation-scheduler
+  // format ignores, `retries`, a sweep whose tasks share a working directory), sorted by line;
+  // print them with a "warning: " prefix. Not returned when the file has problems.
+  std::vector<Diagnostic> warnings;
 };
 
 // Parses `text` as the contents of `file_name` (used in messages, in TaskSpec::origin, and for
