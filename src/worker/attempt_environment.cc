@@ -55,7 +55,8 @@ std::vector<std::string> AttemptEnvironment::Build(const AttemptFacts& f) const 
   // scripts run unchanged.
   env.push_back("PILOT_TASK_ID=" + f.spec->id);
   env.push_back("PILOT_TASK_DIR=" + f.task_dir);
-  env.push_back("OMP_NUM_THREADS=" + std::to_string(f.cpus->empty() ? 1 : f.cpus->size()));
+  const size_t threads = f.threads > 0 ? static_cast<size_t>(f.threads) : f.cpus->size();
+  env.push_back("OMP_NUM_THREADS=" + std::to_string(threads == 0 ? 1 : threads));
   if (machine_has_gpus_ || !f.gpus->empty()) {
     env.push_back("CUDA_VISIBLE_DEVICES=" + JoinInts(*f.gpus));
   }

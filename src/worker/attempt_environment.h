@@ -16,7 +16,8 @@ struct AttemptFacts {
   const TaskSpec* spec = nullptr;
   uint32_t attempt = 0;
   std::string execution_id;
-  const std::vector<int>* cpus = nullptr;
+  const std::vector<int>* cpus = nullptr;  // ALLOT_CORES
+  int threads = 0;                         // OMP_NUM_THREADS; 0: the number of cpus
   const std::vector<int>* gpus = nullptr;
   std::string task_dir;  // <workdir>/<task id>
 };
