@@ -164,19 +164,17 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
                    tid + "-{" + names.front() + "}'");
     rows = 1;
   }
-  if (rows > 1 && workdir.ok() && !workdir.HasParameters()) {
-    // One directory for every row: relative writes collide (no error: they may not write).
-    const bool written = raw.Written(TaskField::kWorkdir);
-    const std::string shared = ResolveWorkdir(s.workdir);
-    sink_->AddWarning(written ? raw.LineOf(TaskField::kWorkdir) : raw.LineOf(TaskField::kSweep),
-                      tid, "workdir",
-                      std::string(written ? "has no sweep parameter" : "not set") + ": the " +
-                          std::to_string(rows) +
-                          " tasks of this sweep all run in " +
+  if (rows > 1 && !raw.Written(TaskField::kWorkdir)) {
+    // One directory for every row: relative writes collide. Not an error (they may write
+    // nothing there); `workdir: .` says the shared directory is meant.
+    const std::string shared = ResolveWorkdir("");
+    sink_->AddWarning(raw.LineOf(TaskField::kSweep), tid, "workdir",
+                      "not set: the " + std::to_string(rows) + " tasks of this sweep all run in " +
                           (shared.empty() ? std::string("allot's directory") : shared) +
                           ", so files they write by relative path overwrite each other; set "
                           "workdir (like \"runs/{" + names.front() +
-                          "}\") or write under $ALLOT_WORKDIR, each task's own directory");
+                          "}\", or \".\" to share it) or write under $ALLOT_WORKDIR, each "
+                          "task's own directory");
   }
   std::vector<const std::string*> values(names.size());
   int bad_ids = 0;
