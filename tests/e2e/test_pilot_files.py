@@ -161,6 +161,19 @@ def test_fields_allot_does_not_know_are_warnings_naming_line_and_field(allot, tm
     assert not (tmp_path / "wf-work" / "allot.db").exists()
 
 
+def test_resume_runs_the_task_in_its_task_directory_again(allot, tmp_path):
+    # The first attempt fails; --resume --retry-failed reruns it from the journal's spec.
+    cmd = 'echo "$(pwd)" >> attempts.txt; [ -e "$PILOT_TASK_DIR/seen" ] || { touch seen; exit 1; }'
+    write_pilot_file(tmp_path / "tasks.json", [pilot_task("flaky", cmd)])
+    r = allot.run("run", "tasks.json", "--cores", "1")
+    assert r.returncode == 1, r.stderr
+    r = allot.run("run", "--resume", "--retry-failed", "--cores", "1")
+    assert r.returncode == 0, r.stderr
+    task_dir = (tmp_path / "allot-work" / "flaky").resolve()
+    cwds = (task_dir / "attempts.txt").read_text().splitlines()
+    assert [Path(c).resolve() for c in cwds] == [task_dir, task_dir]
+
+
 def test_submit_of_a_pilot_file_warns_and_runs_in_the_task_directory(tmp_path):
     c = Cluster(tmp_path)
     try:
