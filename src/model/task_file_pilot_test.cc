@@ -15,6 +15,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 using ::testing::SizeIs;
+using testing::DiagnosticAt;
 using testing::Parse;
 
 // Parses `text` that must load; returns the tasks and the warnings.
