@@ -39,7 +39,9 @@ int Failed(const Status& s) {
 }
 
 Result<Machine> DetectFromFlags(const RunOptions& o) {
-  return DetectMachineFromFlags({o.cores, o.memory, o.gpus, o.resources});
+  // --cores beyond the CPUs: that many slots on the CPUs there are (one warning, in Run).
+  return DetectMachineFromFlags({o.cores, o.memory, o.gpus, o.resources,
+                                 /*slots_beyond_cpus=*/true});
 }
 
 int Run(RunOptions o) {
@@ -90,6 +92,15 @@ int Run(RunOptions o) {
 
   auto machine = DetectFromFlags(o);
   if (!machine.ok()) return BadInput(machine.status().message());
+  if (const int shared = SharedSlots(*machine); shared > 0) {
+    const size_t cpus = machine->cpus.size() - static_cast<size_t>(shared);
+    fmt::print(stderr,
+               "allot run: warning: --cores {}: this process may use {} CPU{}; running {} task "
+               "slots on them, {} per CPU at most (tasks share CPUs; affinity is not "
+               "exclusive)\n",
+               machine->cpus.size(), cpus, cpus == 1 ? "" : "s", machine->cpus.size(),
+               (machine->cpus.size() + cpus - 1) / cpus);
+  }
 
   std::optional<LoadedTasks> loaded;
   if (!o.tasks_file.empty()) {
@@ -113,6 +124,9 @@ int Run(RunOptions o) {
       return kExitBadInput;
     }
     if (!tasks.ok()) return BadInput(tasks.status().message());
+    for (const Diagnostic& w : tasks->warnings) {
+      fmt::print(stderr, "warning: {}\n", w.ToString());
+    }
     loaded = std::move(*tasks);
   }
 
@@ -187,7 +201,9 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_flag("--retry-failed", options->retry_failed,
                 "With --resume: failed and canceled tasks run again with a fresh retry budget "
                 "(their dependents with them); earlier attempts stay in the journal");
-  run->add_option("--cores", options->cores, "Use this many cores (default: all this process may use)")
+  run->add_option("--cores", options->cores,
+                  "Use this many cores (default: all this process may use); more than there "
+                  "are: that many task slots sharing the CPUs (with a warning)")
       ->check(WholeNumberAtLeast(1));
   run->add_option("--memory", options->memory, "Memory to hand out, e.g. 16G (default: detected)");
   run->add_option("--gpus", options->gpus, "GPUs: a count (2) or device ids (0,3; one id: 3,)");

@@ -95,6 +95,13 @@ int Submit(CLI::App* cmd, SubmitFlags& f) {
     WriteDiagnosticsJson("submit", f.diagnostics_json, answer.status().diagnostics());
     return ReportClientError("submit", answer.status());
   }
+  if (const auto w = answer->find("warnings"); w != answer->end() && w->is_array()) {
+    for (const auto& warning : *w) {
+      if (const auto text = warning.find("text"); text != warning.end() && text->is_string()) {
+        fmt::print(stderr, "warning: {}\n", text->get<std::string>());
+      }
+    }
+  }
   if (f.json) {
     fmt::print("{}\n", answer->dump(2));
   } else {

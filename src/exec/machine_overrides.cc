@@ -105,9 +105,28 @@ Result<std::vector<int>> ParseGpuFlag(const std::string& text) {
   return ids;
 }
 
+Machine SpreadSlots(Machine machine, int slots) {
+  const size_t cpus = machine.cpus.size();
+  int next_id = 0;
+  for (const Cpu& c : machine.cpus) next_id = std::max(next_id, c.os_index + 1);
+  for (size_t k = cpus; k < static_cast<size_t>(slots); ++k) {
+    Cpu slot = machine.cpus[k % cpus];
+    slot.runs_on = slot.os_index;
+    slot.os_index = next_id++;
+    machine.cpus.push_back(slot);
+  }
+  return machine;
+}
+
+int SharedSlots(const Machine& machine) {
+  return static_cast<int>(std::count_if(machine.cpus.begin(), machine.cpus.end(),
+                                        [](const Cpu& c) { return c.runs_on >= 0; }));
+}
+
 Result<Machine> DetectMachineFromFlags(const MachineFlags& flags) {
   MachineOverrides overrides;
   overrides.cores = flags.cores;
+  if (flags.slots_beyond_cpus) overrides.cores.reset();  // applied below
   if (!flags.memory.empty()) {
     auto m = ParseSize(flags.memory);
     if (!m.ok()) return m.status().WithPrefix("--memory " + flags.memory);
@@ -118,6 +137,17 @@ Result<Machine> DetectMachineFromFlags(const MachineFlags& flags) {
     overrides.gpus = std::move(ids);
   }
   ALLOT_ASSIGN_OR_RETURN(Machine machine, DetectMachine(overrides));
+  if (flags.slots_beyond_cpus && flags.cores) {
+    const int slots = *flags.cores;
+    if (slots < 1) {
+      return Status::InvalidArgument("--cores " + std::to_string(slots) + ": must be at least 1");
+    }
+    if (static_cast<size_t>(slots) <= machine.cpus.size()) {
+      machine.cpus.resize(static_cast<size_t>(slots));
+    } else if (!machine.cpus.empty()) {
+      machine = SpreadSlots(std::move(machine), slots);
+    }
+  }
   for (const std::string& r : flags.resources) {
     size_t eq = r.find('=');
     int64_t amount = -1;

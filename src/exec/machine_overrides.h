@@ -25,7 +25,17 @@ struct MachineFlags {
   std::string memory;                  // --memory SIZE ("16G"); empty: detected
   std::string gpus;                    // --gpus N or LIST ("2", "0,3", "3,"); empty: detected
   std::vector<std::string> resources;  // --resource NAME=COUNT, repeatable
+  // --cores N with N > the CPUs there are: N task slots spread over them (SpreadSlots) instead
+  // of a refusal. For allot run, which owns its CPUs; a worker beside others does not.
+  bool slots_beyond_cpus = false;
 };
+
+// `machine` with `slots` task slots: its CPUs first, then slots that share them round-robin
+// (Cpu::runs_on), with ids above every CPU's and the topology of the CPU they run on.
+// REQUIRES: slots > machine.cpus.size() > 0.
+Machine SpreadSlots(Machine machine, int slots);
+// The number of slots that share a CPU with another (0: every slot has a CPU of its own).
+int SharedSlots(const Machine& machine);
 
 // "--gpus" text to device ids: a count N is 0..N-1, a list with a comma is those ids.
 // InvalidArgument naming the flag otherwise.

@@ -38,6 +38,28 @@ TEST(ApplyMachineOverridesTest, TooManyCoresNamesTheFlagAndWhatIsAvailable) {
   EXPECT_EQ(machine.status().message(), "--cores 8: only 2 CPUs are available to this process");
 }
 
+TEST(SpreadSlotsTest, SlotsBeyondTheCpusShareThemRoundRobinWithIdsNoCpuHas) {
+  Machine machine = SpreadSlots(TwoCpus(), 5);
+  ASSERT_EQ(machine.cpus.size(), 5u);
+  EXPECT_EQ(machine.cpus[0], TwoCpus().cpus[0]);
+  EXPECT_EQ(machine.cpus[1], TwoCpus().cpus[1]);
+  std::vector<std::pair<int, int>> slots;  // (id, runs_on)
+  for (size_t i = 2; i < 5; ++i) slots.emplace_back(machine.cpus[i].os_index, machine.cpus[i].runs_on);
+  EXPECT_EQ(slots, (std::vector<std::pair<int, int>>{{2, 0}, {3, 1}, {4, 0}}));
+  EXPECT_EQ(machine.cpus[3].core, 1);  // the topology of the CPU it runs on
+  EXPECT_EQ(SharedSlots(machine), 3);
+  EXPECT_EQ(SharedSlots(TwoCpus()), 0);
+  EXPECT_EQ(machine.Capacity().cores, 5);
+}
+
+TEST(SpreadSlotsTest, SlotIdsStayAboveSparseCpuIds) {
+  Machine machine;
+  machine.cpus = {Cpu{4, 0, 0, 4}, Cpu{9, 0, 0, 9}};
+  machine = SpreadSlots(machine, 3);
+  EXPECT_EQ(machine.cpus[2].os_index, 10);
+  EXPECT_EQ(machine.cpus[2].runs_on, 4);
+}
+
 TEST(ApplyMachineOverridesTest, CoresMustBePositive) {
   MachineOverrides overrides;
   overrides.cores = 0;

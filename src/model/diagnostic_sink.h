@@ -4,7 +4,9 @@
 // Thread-compatible.
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -14,6 +16,7 @@ namespace allot {
 class DiagnosticSink {
  public:
   static constexpr int kMaxShown = 1000;
+  static constexpr int kMaxWarningsPerKind = 3;
 
   explicit DiagnosticSink(std::string file);
 
@@ -21,12 +24,19 @@ class DiagnosticSink {
   // Appends the diagnostics to `out` (when not null) and empties the sink.
   void Finish(std::vector<Diagnostic>* out);
 
+  void AddWarning(int line, std::string task_id, std::string field, std::string message);
+  // Appends the warnings to `out`, sorted by line, and empties them.
+  void TakeWarnings(std::vector<Diagnostic>* out);
+
   const std::string& file() const { return file_; }
   int count() const { return static_cast<int>(diagnostics_.size()); }
 
  private:
   std::string file_;
   std::vector<Diagnostic> diagnostics_;
+  std::vector<Diagnostic> warnings_;
+  // (field, message) -> how many warnings of that kind were added, and the first one's line.
+  std::map<std::pair<std::string, std::string>, std::pair<int, int>> warning_kinds_;
 };
 
 }  // namespace allot

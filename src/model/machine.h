@@ -15,6 +15,10 @@ struct Cpu {
   int package = 0;   // socket
   int numa_node = 0;
   int core = 0;  // physical core; hardware threads of one core share it
+  // A task slot beyond the CPUs there are (allot run --cores N with N > CPUs): os_index is
+  // then a slot id no CPU has, and this is the os id of the CPU the slot's tasks run on
+  // (shared with other slots). -1: a CPU of its own.
+  int runs_on = -1;
   bool operator==(const Cpu&) const = default;
 };
 

@@ -122,7 +122,9 @@ void TaskExpander::Expand(RawTask&& raw, std::vector<PendingTask>* out) {
   if (Status s = ValidateTaskId(base.spec.id); !s.ok()) {
     sink_->Add(base.id_line, base.spec.id, "id", s.message());
   }
-  base.spec.workdir = ResolveWorkdir(base.spec.workdir);
+  if (!allocation_format_ || !base.spec.workdir.empty()) {
+    base.spec.workdir = ResolveWorkdir(base.spec.workdir);
+  }
   ResolveCommandProgram(file_dir(), &base.spec.command);
   out->push_back(std::move(base));
 }
@@ -161,6 +163,18 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
                "'" +
                    tid + "-{" + names.front() + "}'");
     rows = 1;
+  }
+  if (rows > 1 && !raw.Written(TaskField::kWorkdir)) {
+    // One directory for every row: relative writes collide. Not an error (they may write
+    // nothing there); `workdir: .` says the shared directory is meant.
+    const std::string shared = ResolveWorkdir("");
+    sink_->AddWarning(raw.LineOf(TaskField::kSweep), tid, "workdir",
+                      "not set: the " + std::to_string(rows) + " tasks of this sweep all run in " +
+                          (shared.empty() ? std::string("allot's directory") : shared) +
+                          ", so files they write by relative path overwrite each other; set "
+                          "workdir (like \"runs/{" + names.front() +
+                          "}\", or \".\" to share it) or write under $ALLOT_WORKDIR, each "
+                          "task's own directory");
   }
   std::vector<const std::string*> values(names.size());
   int bad_ids = 0;

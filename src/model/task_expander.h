@@ -25,6 +25,12 @@ class TaskExpander {
   // `options` and `sink` must outlive the expander.
   TaskExpander(const std::string& file, const LoadOptions& options, DiagnosticSink* sink);
 
+  // The allocation-scheduler format: a task that names no workdir runs in its own task
+  // directory (TaskSpec::workdir stays empty; the worker runs it in <workdir>/<task id>).
+  // Otherwise it runs in options.base_dir, and a sweep whose tasks would all share it gets a
+  // warning.
+  void set_allocation_format(bool on) { allocation_format_ = on; }
+
   // Appends the tasks of `raw` to `out`. A task whose id cannot be known is left out.
   void Expand(RawTask&& raw, std::vector<PendingTask>* out);
 
@@ -45,6 +51,7 @@ class TaskExpander {
   const LoadOptions& options_;
   DiagnosticSink* sink_;
   bool ids_incomplete_ = false;
+  bool allocation_format_ = false;
 };
 
 }  // namespace allot

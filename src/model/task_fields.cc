@@ -19,6 +19,8 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
+const std::string kRetriesKey = "retries";
+
 std::optional<TaskField> LookupField(std::string_view name) {
   for (size_t i = 0; i < kTaskFieldCount; ++i) {
     if (name == kFieldNames[i]) return static_cast<TaskField>(i);
@@ -97,6 +99,8 @@ class TaskFieldParser::Context {
   void Error(const SourceValue& at, const std::string& sub, const std::string& message) {
     Report(at.line(), sub, message);
   }
+  // Something ignored or reinterpreted that does not stop the run, at the field's line.
+  void Warn(const std::string& message) { sink_->AddWarning(line_, task_id_, *key_, message); }
 
  private:
   void Report(int line, const std::string& sub, const std::string& message) {
@@ -132,8 +136,16 @@ RawTask TaskFieldParser::Parse(const SourceValue& object, bool is_defaults) {
     SourceValue value = object.Child(i);
     c.Enter(key, value.line());
     std::optional<TaskField> field = LookupField(key);
+    if (allocation_format_ && !is_defaults && key == "retries") {
+      ParseRetriesSpent(c, value);
+      continue;
+    }
     if (!field) {
       ReportUnknownField(c, key);
+      continue;
+    }
+    // null: the default (pilot.py writes "workdir": null; YAML writes `workdir:` so).
+    if (value.json().is_null() && *field != TaskField::kId && *field != TaskField::kCommand) {
       continue;
     }
     if (is_defaults && (*field == TaskField::kId || *field == TaskField::kSweep)) {
@@ -149,7 +161,25 @@ RawTask TaskFieldParser::Parse(const SourceValue& object, bool is_defaults) {
     task.lines[I(*field)] = std::max(1, value.line());
     ParseField(c, *field, value);
   }
+  if (task.retries_spent && *task.retries_spent > 0 &&
+      (!task.Written(TaskField::kMaxRetries) || task.max_retries)) {
+    const int max = task.max_retries.value_or(0);
+    const int left = std::max(0, max - *task.retries_spent);
+    c.Enter(kRetriesKey, task.retries_line);
+    c.Warn("counted as retries already spent, as pilot.py does: " + std::to_string(left) +
+           " of max_retries " + std::to_string(max) + " left");
+    task.max_retries = left;
+  }
   return task;
+}
+
+void TaskFieldParser::ParseRetriesSpent(Context& c, const SourceValue& value) {
+  if (value.json().is_null()) return;
+  if (c.task().retries_spent) return c.Error("set twice");
+  Result<int64_t> r = ReadInteger(value.json(), 0, INT32_MAX, "a non-negative integer");
+  if (!r.ok()) return c.Error(r.status().message());
+  c.task().retries_spent = static_cast<int>(*r);
+  c.task().retries_line = std::max(1, value.line());
 }
 
 void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue& value) {
@@ -434,6 +464,10 @@ void TaskFieldParser::ParseTags(Context& c, const SourceValue& value) {
   for (size_t i = 0; i < value.size(); ++i) {
     SourceValue member = value.Child(i);
     Result<std::string> text = ReadText(member.json());
+    if (!text.ok() && allocation_format_) {
+      // pilot.py keeps any JSON value as a tag; allot's tags are text.
+      text = member.json().dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+    }
     if (!text.ok()) {
       c.Error(member, value.KeyAt(i), text.status().message());
       ok = false;
@@ -471,6 +505,10 @@ void TaskFieldParser::ParseDependsOn(Context& c, const SourceValue& value) {
 
 void TaskFieldParser::ReportUnknownField(Context& c, const std::string& key) {
   if (IsUnsupportedField(key)) {
+    if (allocation_format_) {
+      return c.Warn("ignored: not supported by this version of allot; the task runs its "
+                    "'command'");
+    }
     return c.Error("not supported by this version of allot; use 'command'");
   }
   std::vector<std::string_view> names(kFieldNames.begin(), kFieldNames.end());
@@ -480,9 +518,9 @@ void TaskFieldParser::ReportUnknownField(Context& c, const std::string& key) {
     auto it = Synonyms().find(key);
     if (it != Synonyms().end()) hint = it->second;
   }
-  std::string message = "unknown field";
+  std::string message = allocation_format_ ? "unknown field, ignored" : "unknown field";
   if (!hint.empty()) message += " (did you mean '" + hint + "'?)";
-  c.Error(message);
+  allocation_format_ ? c.Warn(message) : c.Error(message);
 }
 
 RawTask MergeDefaults(const RawTask& defaults, RawTask task) {

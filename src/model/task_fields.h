@@ -1,6 +1,8 @@
 // RawTask: the fields of one task (or of `defaults`) as written, typed and checked one by
 // one, before defaults are merged, sweeps expanded and dependencies resolved.
-// TaskFieldParser reads one mapping into a RawTask, reporting every bad field.
+// TaskFieldParser reads one mapping into a RawTask, reporting every bad field. In both formats
+// `null` for any field but id and command means "not written" (the default, or the defaults'
+// value).
 #pragma once
 
 #include <array>
@@ -72,6 +74,10 @@ struct RawTask {
   std::optional<std::string> workdir;
   std::optional<std::vector<DependencyEntry>> depends_on;
   std::optional<Sweep> sweep;
+  // `retries` of the allocation-scheduler format: retries already spent (pilot.py counts them
+  // against max_retries). Already taken off max_retries by the parser; kept for messages.
+  std::optional<int> retries_spent;
+  int retries_line = 0;
 
   // Line of each field written (0: not written). A field written with a bad value has a line
   // but no value; a diagnostic was reported for it.
@@ -94,6 +100,12 @@ class TaskFieldParser {
   // `sink` must outlive the parser.
   explicit TaskFieldParser(DiagnosticSink* sink);
 
+  // The allocation-scheduler format (a JSON array, what pilot.py's load_json reads): fields
+  // allot does not know are warnings, not errors (pilot.py ignores them), `retries` is read
+  // (retries already spent), and tags may hold any JSON value (kept as its JSON text).
+  void set_allocation_format(bool on) { allocation_format_ = on; }
+  bool allocation_format() const { return allocation_format_; }
+
   // Reads one mapping of task fields. `is_defaults`: the `defaults` section, where id and
   // sweep are not allowed and fields are named "defaults.<field>" in diagnostics.
   // REQUIRES: object.json().is_object().
@@ -110,8 +122,10 @@ class TaskFieldParser {
   void ParseTags(Context& c, const SourceValue& v);
   void ParseDependsOn(Context& c, const SourceValue& v);
   void ReportUnknownField(Context& c, const std::string& key);
+  void ParseRetriesSpent(Context& c, const SourceValue& v);
 
   DiagnosticSink* sink_;
+  bool allocation_format_ = false;
 };
 
 }  // namespace allot

@@ -30,21 +30,32 @@ Syntax SyntaxFromName(std::string_view file_name) {
   return Syntax::kGuess;
 }
 
-bool LooksLikeJson(std::string_view text) {
+// The first character of the text that is not a byte-order mark or white space; 0 when none.
+char FirstSignificant(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   size_t first = text.find_first_not_of(" \t\r\n");
-  return first != std::string_view::npos && (text[first] == '[' || text[first] == '{');
+  return first == std::string_view::npos ? '\0' : text[first];
+}
+
+bool LooksLikeJson(std::string_view text) {
+  char first = FirstSignificant(text);
+  return first == '[' || first == '{';
 }
 
 // Turns a document into tasks: reads each task's fields (as the JSON reader streams them, or
 // by walking the list), then merges defaults, expands and resolves.
 class DocumentReader {
  public:
-  DocumentReader(const std::string& file, const LoadOptions& options, DiagnosticSink* sink)
+  // `allocation_format`: the text is a JSON array (task_file.h).
+  DocumentReader(const std::string& file, const LoadOptions& options, DiagnosticSink* sink,
+                 bool allocation_format)
       : sink_(sink),
         fields_(sink),
         expander_(file, options, sink),
-        held_(options.held) {}
+        held_(options.held) {
+    fields_.set_allocation_format(allocation_format);
+    expander_.set_allocation_format(allocation_format);
+  }
 
   // One element of the task list.
   void OnTask(const SourceValue& element) {
@@ -143,7 +154,8 @@ bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
                   std::vector<PendingTask>* tasks, Status* resolved) {
   SourceDoc doc;
   SourceError error;
-  DocumentReader reader(file, options, sink);
+  DocumentReader reader(file, options, sink,
+                        syntax == Syntax::kJson && FirstSignificant(text) == '[');
   bool ok = syntax == Syntax::kJson
                 ? ParseJsonSource(text, &doc, &error,
                                   [&reader](const SourceValue& v) { reader.OnTask(v); })
@@ -208,6 +220,7 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
       return Failed(file, count, std::move(problems), diagnostics);
     }
     LoadedTasks loaded;
+    sink.TakeWarnings(&loaded.warnings);
     loaded.tasks.reserve(pending.size());
     for (PendingTask& t : pending) loaded.tasks.push_back(std::move(t.spec));
     return loaded;

@@ -13,6 +13,13 @@
 //     - id: aggregate
 //       depends_on: ["sim-*"]             # glob patterns expand to every matching id
 //
+// The allocation-scheduler format (a JSON array: what pilot.py's load_json reads) means what
+// pilot.py makes of it: a task without workdir keeps TaskSpec::workdir empty (it runs in its
+// task directory <workdir>/<id>), `retries` is retries already spent (taken off max_retries,
+// with a warning), fields allot does not know are warnings (LoadedTasks::warnings), and tag
+// values may be any JSON. In both formats null means "not written" for every field but id and
+// command. A workflow sweep without workdir (its tasks share one cwd) gets a warning.
+//
 // Task fields: id, command, cores (N or {min, max}), memory ("2G"), memory_max, gpus, resources
 // ({name: count}), time_limit ("1h30m"; alias timeout, seconds), time_estimate, grace_period,
 // priority, max_retries, retry_backoff ("5s" or {initial, factor, max}), env, tags, workdir,
@@ -83,6 +90,10 @@ struct LoadOptions {
 
 struct LoadedTasks {
   std::vector<TaskSpec> tasks;  // file order; sweeps expanded in place
+  // What was ignored or reinterpreted without stopping the load (fields the allocation-scheduler
+  // format ignores, `retries`, a sweep whose tasks share a working directory), sorted by line;
+  // print them with a "warning: " prefix. Not returned when the file has problems.
+  std::vector<Diagnostic> warnings;
 };
 
 // Parses `text` as the contents of `file_name` (used in messages, in TaskSpec::origin, and for

@@ -53,13 +53,15 @@ tasks:
 }
 
 TEST(TaskFileDiagnosticsTest, JsonAndYamlNameTheLinesOfTheirOwnText) {
-  testing::ParseOutcome json = Parse("tasks.json", R"([
+  // A workflow document: in a bare JSON array (the allocation-scheduler format) an unknown
+  // field is a warning (task_file_pilot_test.cc).
+  testing::ParseOutcome json = Parse("tasks.json", R"({"tasks": [
   {"id": "a", "command": "x"},
   {"id": "b",
    "command": "x",
    "coers": 4,
    "cores": {"min": 0}}
-])");
+]})");
   EXPECT_EQ(json.report,
             "tasks.json:5: task 'b': field 'coers': unknown field (did you mean 'cores'?)\n"
             "tasks.json:6: task 'b': field 'cores.min': must be a positive integer (got 0)\n");

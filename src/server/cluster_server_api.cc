@@ -16,6 +16,7 @@
 #include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
 #include "model/dependency_resolver.h"
+#include "model/diagnostic_json.h"
 #include "model/glob.h"
 #include "model/held_task_ids.h"
 #include "model/task_attempt.h"
@@ -152,7 +153,11 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
   if (!loaded.ok()) return loaded.status();  // with its diagnostics
   auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
   if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
-  return Call([this, specs, &held, file = request.name]() -> Result<Json> {
+  // What the file ignores (model/task_file.h), for the submitter to print.
+  Json warnings = Json::array();
+  for (const Diagnostic& w : loaded.value().warnings) warnings.push_back(DiagnosticToJson(w));
+  return Call([this, specs, &held, file = request.name,
+               warnings = std::move(warnings)]() mutable -> Result<Json> {
     if (loop_->stopping()) return Status::Unavailable("the server is stopping");
     auto refused = [&file](StatusCode code, std::vector<Diagnostic> problems) {
       return Status(code, fmt::format("{}: {} problem{}", file, problems.size(),
@@ -177,7 +182,9 @@ Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
       d.message = submitted.message();
       return refused(submitted.code(), {std::move(d)});
     }
-    return Json{{"ids", std::move(ids)}};
+    Json answer{{"ids", std::move(ids)}};
+    if (!warnings.empty()) answer["warnings"] = std::move(warnings);
+    return answer;
   });
 }
 

@@ -93,6 +93,7 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
   LocalWorker worker(
       launcher->get(), options.workdir,
       AttemptEnvironment(AttemptEnvironment::CurrentEnvironment(), !machine.gpus.empty()));
+  worker.RunSlotsOn(machine);
   ProgressReporter progress(stderr, options.progress, SystemClock::Default()->Now());
   log = [&progress](const std::string& line) { progress.Message(line); };
   progress.Message(fmt::format(

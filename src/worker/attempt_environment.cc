@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kPerAttempt[] = {
     "ALLOT_TASK_ID=", "ALLOT_ATTEMPT=", "ALLOT_EXECUTION_ID=", "ALLOT_CORES=",
-    "ALLOT_WORKDIR=", "OMP_NUM_THREADS=", "CUDA_VISIBLE_DEVICES="};
+    "ALLOT_WORKDIR=", "OMP_NUM_THREADS=", "CUDA_VISIBLE_DEVICES=", "PILOT_TASK_ID=",
+    "PILOT_TASK_DIR="};
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -50,7 +51,12 @@ std::vector<std::string> AttemptEnvironment::Build(const AttemptFacts& f) const 
   env.push_back("ALLOT_EXECUTION_ID=" + f.execution_id);
   env.push_back("ALLOT_CORES=" + JoinInts(*f.cpus));
   env.push_back("ALLOT_WORKDIR=" + f.task_dir);
-  env.push_back("OMP_NUM_THREADS=" + std::to_string(f.cpus->empty() ? 1 : f.cpus->size()));
+  // The names the allocation scheduler (pilot.py) gives the same two facts, so its task
+  // scripts run unchanged.
+  env.push_back("PILOT_TASK_ID=" + f.spec->id);
+  env.push_back("PILOT_TASK_DIR=" + f.task_dir);
+  const size_t threads = f.threads > 0 ? static_cast<size_t>(f.threads) : f.cpus->size();
+  env.push_back("OMP_NUM_THREADS=" + std::to_string(threads == 0 ? 1 : threads));
   if (machine_has_gpus_ || !f.gpus->empty()) {
     env.push_back("CUDA_VISIBLE_DEVICES=" + JoinInts(*f.gpus));
   }

@@ -1,6 +1,7 @@
 // AttemptEnvironment: the complete environment of a task attempt: allot's own environment,
 // then ALLOT_TASK_ID, ALLOT_ATTEMPT, ALLOT_EXECUTION_ID, ALLOT_CORES, ALLOT_WORKDIR,
-// OMP_NUM_THREADS and CUDA_VISIBLE_DEVICES (when the machine has GPUs), then the task's `env`,
+// PILOT_TASK_ID and PILOT_TASK_DIR (the allocation scheduler's names for the id and the task
+// directory), OMP_NUM_THREADS and CUDA_VISIBLE_DEVICES (when the machine has GPUs), then the task's `env`,
 // which wins over everything before it. Built once per attempt; thread-compatible.
 #pragma once
 
@@ -15,7 +16,8 @@ struct AttemptFacts {
   const TaskSpec* spec = nullptr;
   uint32_t attempt = 0;
   std::string execution_id;
-  const std::vector<int>* cpus = nullptr;
+  const std::vector<int>* cpus = nullptr;  // ALLOT_CORES
+  int threads = 0;                         // OMP_NUM_THREADS; 0: the number of cpus
   const std::vector<int>* gpus = nullptr;
   std::string task_dir;  // <workdir>/<task id>
 };

@@ -39,6 +39,17 @@ TEST(AttemptEnvironmentTest, SetsTheAllotVariablesOfTheAttempt) {
                            [](const std::string& kv) { return kv.rfind("CUDA_", 0) == 0; }));
 }
 
+TEST(AttemptEnvironmentTest, SetsTheAllocationSchedulersNamesForIdAndTaskDir) {
+  AttemptEnvironment env({"PILOT_TASK_ID=outer", "PILOT_TASK_DIR=/outer"}, false);
+  TaskSpec spec;
+  spec.id = "alpha0p1_beta10_seed42";
+  auto e = Build(env, spec, {0}, {});
+  EXPECT_TRUE(Has(e, "PILOT_TASK_ID=alpha0p1_beta10_seed42"));
+  EXPECT_TRUE(Has(e, "PILOT_TASK_DIR=/w/alpha0p1_beta10_seed42"));
+  EXPECT_FALSE(Has(e, "PILOT_TASK_ID=outer"));
+  EXPECT_FALSE(Has(e, "PILOT_TASK_DIR=/outer"));
+}
+
 TEST(AttemptEnvironmentTest, ParentValuesOfPerAttemptVariablesAreReplaced) {
   AttemptEnvironment env({"OMP_NUM_THREADS=64", "ALLOT_TASK_ID=outer"}, false);
   TaskSpec spec;

@@ -2,6 +2,7 @@
 
 #include "model/task_id.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 
@@ -12,6 +13,13 @@ namespace allot {
 LocalWorker::LocalWorker(ProcessLauncher* launcher, std::string output_dir,
                          AttemptEnvironment environment)
     : launcher_(launcher), output_dir_(std::move(output_dir)), environment_(std::move(environment)) {}
+
+void LocalWorker::RunSlotsOn(const Machine& machine) {
+  slot_cpu_.clear();
+  for (const Cpu& c : machine.cpus) {
+    if (c.runs_on >= 0) slot_cpu_[c.os_index] = c.runs_on;
+  }
+}
 
 Status LocalWorker::Start(const AttemptPlan& plan) {
   LaunchRequest req;
@@ -29,12 +37,23 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   req.command = plan.spec->command;
   req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
   req.cpus = *plan.cpus;
+  if (!slot_cpu_.empty()) {
+    req.cpus.clear();
+    for (int slot : *plan.cpus) {
+      auto shared = slot_cpu_.find(slot);
+      int cpu = shared == slot_cpu_.end() ? slot : shared->second;
+      if (std::find(req.cpus.begin(), req.cpus.end(), cpu) == req.cpus.end()) {
+        req.cpus.push_back(cpu);
+      }
+    }
+  }
   req.memory_limit_bytes = plan.memory_limit_bytes;
   AttemptFacts facts;
   facts.spec = plan.spec;
   facts.attempt = plan.attempt;
   facts.execution_id = ExecutionRef(plan.spec->id, plan.attempt);
-  facts.cpus = plan.cpus;
+  facts.cpus = &req.cpus;
+  facts.threads = static_cast<int>(plan.cpus->size());
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);

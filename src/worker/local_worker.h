@@ -4,11 +4,13 @@
 // Not thread-safe: owned by the event loop thread. The launcher must outlive it.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "exec/process_launcher.h"
+#include "model/machine.h"
 #include "model/task_spec.h"
 #include "worker/attempt_environment.h"
 
@@ -27,6 +29,10 @@ class LocalWorker {
  public:
   LocalWorker(ProcessLauncher* launcher, std::string output_dir, AttemptEnvironment environment);
 
+  // Slots of `machine` that share a CPU (Cpu::runs_on) run there: an attempt's affinity and
+  // ALLOT_CORES name the CPUs its slots run on (each once); OMP_NUM_THREADS stays its slot count.
+  void RunSlotsOn(const Machine& machine);
+
   // The task directory for `task_id`.
   std::string TaskDir(const std::string& task_id) const { return output_dir_ + "/" + task_id; }
   Status Start(const AttemptPlan& plan);
@@ -36,6 +42,7 @@ class LocalWorker {
   ProcessLauncher* launcher_;
   std::string output_dir_;
   AttemptEnvironment environment_;
+  std::map<int, int> slot_cpu_;  // slot id -> the CPU it runs on, for shared slots only
 };
 
 }  // namespace allot

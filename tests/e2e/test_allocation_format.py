@@ -82,7 +82,7 @@ def test_allocation_format_runs_unchanged(allot, tmp_path):
     assert (tmp_path / "runs" / "cwd-marker-a").exists(), "workdir 'runs' was not the task's cwd"
     assert (work / "two-cores" / "stderr").exists()
 
-    # one-core: one core, affinity = that core, default cwd = where allot was started.
+    # one-core: one core, affinity = that core, default cwd = its task directory.
     out = parse_output((work / "one-core" / "stdout").read_text())
     assert out["ALLOT_TASK_ID"] == "one-core"
     assert out["ALLOT_EXECUTION_ID"] == "one-core@1"
@@ -92,8 +92,9 @@ def test_allocation_format_runs_unchanged(allot, tmp_path):
     assert out["OMP_NUM_THREADS"] == "1"
     assert out["MY_VAR"] == "x"
     assert "unset SECOND" in (work / "one-core" / "stdout").read_text()
-    assert (tmp_path / "cwd-marker-b").exists(), (
-        "a task without workdir should run where allot was started")
+    # Issue 10: as pilot.py runs it, in its own task directory (was: where allot started).
+    assert (work / "one-core" / "cwd-marker-b").exists(), (
+        "a task without workdir should run in its task directory")
     assert len((work / "one-core" / "stderr").read_text()) == 100
 
     # flaky: max_retries honoured; the first attempt's output kept.

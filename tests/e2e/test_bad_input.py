@@ -65,8 +65,10 @@ def test_malformed_yaml_names_the_line(allot, tmp_path):
 
 
 def test_unknown_field_suggests_the_right_one(allot, tmp_path):
+    # A workflow document: in a bare array (the allocation-scheduler format) an unknown field
+    # is a warning, as pilot.py ignores it (test_pilot_files.py).
     tasks = [ok_task(allot, tmp_path), {"id": "b", "command": "true", "priorty": 3}]
-    allot.write("tasks.json", one_line_json(tasks))
+    allot.write("tasks.json", '{"tasks": ' + one_line_json(tasks).rstrip("\n") + "}\n")
     r = allot.run("run", "tasks.json")
     assert_bad_input(allot, tmp_path, r, "tasks.json:3", "'b'", "priorty",
                      re.compile(r"did you mean '?priority'?"))

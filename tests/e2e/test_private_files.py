@@ -132,10 +132,13 @@ def test_allot_run_journal_and_task_output_are_private(tmp_path, umask, allot):
 
 def test_tasks_create_their_own_files_with_the_users_umask(tmp_path, umask, allot):
     umask(0o027)
-    allot.write("tasks.json", [{"id": "own", "command": "echo mine > own.txt; mkdir own-dir"}])
+    # workdir ".": the task file's directory (without one, an array task runs in its task
+    # directory, as pilot.py runs it).
+    allot.write("tasks.json", [{"id": "own", "command": "echo mine > own.txt; mkdir own-dir",
+                                "workdir": "."}])
     r = allot.run("run", "tasks.json", "--progress", "none")
     assert r.returncode == 0, r.stderr
-    # A task runs where its task file is unless it says otherwise.
+    # A task runs where its task file is when it says so.
     assert mode(tmp_path / "own.txt") == 0o640
     assert mode(tmp_path / "own-dir") == 0o750
     task_dir = tmp_path / "allot-work" / "own"
