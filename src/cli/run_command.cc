@@ -1,5 +1,6 @@
 #include "cli/run_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -40,6 +43,20 @@ int Failed(const Status& s) {
 
 Result<Machine> DetectFromFlags(const RunOptions& o) {
   return DetectMachineFromFlags({o.cores, o.memory, o.gpus, o.resources});
+}
+
+// --feed IN,OUT: two open file descriptors, made close-on-exec so that no task holds them.
+std::optional<std::pair<int, int>> ParseFeedFds(const std::string& text) {
+  int in = -1, out = -1;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d,%d%c", &in, &out, &extra) != 2 || in < 0 || out < 0) {
+    return std::nullopt;
+  }
+  for (int fd : {in, out}) {
+    const int flags = fcntl(fd, F_GETFD);
+    if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return std::nullopt;
+  }
+  return std::make_pair(in, out);
 }
 
 int Run(RunOptions o) {
@@ -88,6 +105,14 @@ int Run(RunOptions o) {
                     ": expected a duration of at most 24h, such as 60s or 10min (0: no wait)");
   }
 
+  std::optional<std::pair<int, int>> feed;
+  if (!o.feed.empty()) {
+    feed = ParseFeedFds(o.feed);
+    if (!feed) {
+      return BadInput("--feed " + o.feed + ": expected IN,OUT, two open file descriptors");
+    }
+  }
+
   auto machine = DetectFromFlags(o);
   if (!machine.ok()) return BadInput(machine.status().message());
 
@@ -133,6 +158,11 @@ int Run(RunOptions o) {
       "from what the file holds";
   campaign.sample_interval = *sample_interval;
   campaign.progress = progress_mode;
+  if (feed) {
+    campaign.feed_in = feed->first;
+    campaign.feed_out = feed->second;
+    campaign.feed_base_dir = cwd.string();
+  }
   Result<RunSummary> ran = RunLocalCampaign(campaign, std::move(loaded));
   if (!ran.ok()) {
     WriteDiagnosticsJson("run", o.diagnostics_json, ran.status().diagnostics());
@@ -214,6 +244,10 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                 "With --resume: continue a journal that lost committed records (its -wal file "
                 "deleted or damaged after a crash) from what the file holds; finished tasks "
                 "whose records were lost run again");
+  run->add_option("--feed", options->feed,
+                  "IN,OUT: file descriptors of pipes: more tasks arrive on IN while the campaign "
+                  "runs and task ends are reported on OUT, as JSON lines; the run ends once "
+                  "IN says {\"end\": true} and all is done (README, allot.pilot)");
   run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
   AddDiagnosticsJsonOption(run, &options->diagnostics_json);
   run->callback([options, exit_code] { *exit_code = Run(*options); });
