@@ -46,6 +46,11 @@ Status SubmissionFeed::Start() {
   // Tasks get every signal's default disposition back when they are spawned (exec/task_spawn).
   std::signal(SIGPIPE, SIG_IGN);
   loop_->set_held_open(true);
+  int64_t open = 0;
+  for (TaskIndex t = 0; t < scheduler_->task_count(); ++t) {
+    if (!IsTerminal(scheduler_->state(t))) ++open;
+  }
+  WriteLine(Json{{"open", open}, {"tasks", scheduler_->task_count()}}.dump());
   reader_ = std::thread([this] { Read(); });
   return Status::Ok();
 }
@@ -150,8 +155,11 @@ void SubmissionFeed::OnEvents(std::span<const Submission>, std::span<const TaskE
                               bool durable) {
   if (!durable) return;  // nothing is reported that a restart would not know
   for (const TaskEvent& e : events) {
-    if (!IsTerminal(e.to)) continue;
     const std::string& id = scheduler_->id(e.task);
+    if (e.to == TaskState::kRunning && e.from != TaskState::kPaused) {
+      Report(Json{{"started", id}, {"attempt", e.attempt}, {"cores", e.cores}});
+    }
+    if (!IsTerminal(e.to)) continue;
     const std::string dir = options_.task_dir ? options_.task_dir(id) : std::string();
     Json j = {{"ended", id},
               {"state", std::string(TaskStateName(e.to))},
@@ -171,13 +179,16 @@ void SubmissionFeed::OnEvents(std::span<const Submission>, std::span<const TaskE
       j["wall_s"] = Seconds(e.usage->wall);
       j["cpu_s"] = Seconds(e.usage->user_cpu + e.usage->sys_cpu);
     }
-    if (!WriteLine(j.dump()) && !stop_requested_) {
-      stop_requested_ = true;
-      if (options_.log) options_.log("the submitter stopped reading its feed: stopping");
-      loop_->set_held_open(false);
-      if (!loop_->stopping()) loop_->BeginStop(/*kill=*/false);
-    }
+    Report(j);
   }
+}
+
+void SubmissionFeed::Report(const nlohmann::json& line) {
+  if (WriteLine(line.dump()) || stop_requested_) return;
+  stop_requested_ = true;
+  if (options_.log) options_.log("the submitter stopped reading its feed: stopping");
+  loop_->set_held_open(false);
+  if (!loop_->stopping()) loop_->BeginStop(/*kill=*/false);
 }
 
 }  // namespace allot

@@ -7,6 +7,10 @@
 //               "file_dir": "/abs"}}     the body of POST /api/v1/submit (docs/CLUSTER.md)
 //   {"end": true}                        no more submissions: the run ends once all is done
 // OUT (written here), one object per line:
+//   {"open": 3, "tasks": 5}              first: the tasks not yet terminal, of all; each of
+//                                        them and of the tasks submitted later has exactly one
+//                                        "ended" line to come (a submitter counts them down)
+//   {"started": "a", "attempt": 1, "cores": [0, 1]}   an attempt started, durably
 //   {"ack": N, "ids": ["a", "b"]}        the Nth submission (from 1) is durable
 //   {"ack": N, "error": "...", "problems": [...], "diagnostics": [...]}  refused, nothing
 //                                        changed (the body of an HTTP error: http_error.h)
@@ -32,6 +36,8 @@
 #include <span>
 #include <string>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "common/thread_annotations.h"
@@ -75,6 +81,8 @@ class SubmissionFeed final : public LoopObserver {
   void Handle(const std::string& line, int64_t* submitted);
   // Writes one line to OUT; false when it cannot (the submitter is gone).
   bool WriteLine(const std::string& line);
+  // From the loop thread: writes `line`, or stops the run when the submitter is gone.
+  void Report(const nlohmann::json& line);
   // From the reader: runs `fn` on the loop thread.
   void OnLoop(std::function<void()> fn);
 
