@@ -328,8 +328,10 @@ class Pilot:
         self._remember(batch)
         answer = feed.submit(_task_array(batch), base_dir=os.getcwd())
         if "ids" in answer:
-            for t in batch:
-                self.pending._ids[t.id] = t
+            for t in batch:  # unless another thread's driver already saw it start or end
+                if t.id not in self.running and t.id not in self.completed and \
+                        t.id not in self.failed:
+                    self.pending._ids[t.id] = t
             return
         problems = answer.get("problems") or []
         message = "\n".join([answer.get("error", "allot refused the tasks")] + problems)

@@ -86,7 +86,8 @@ void SubmissionFeed::Read() {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       if (!ended) {
         Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (j.is_object() && j.size() == 1 && j.value("end", false) == true) {
+        if (j.is_object() && j.size() == 1 && j.contains("end") && j["end"].is_boolean() &&
+            j["end"].get<bool>()) {
           ended = true;
           OnLoop([this] { loop_->set_held_open(false); });
           continue;
