@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import queue
+import sys
 import tempfile
 import threading
 import time
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _binary
+from ._origin import GeneratedFile, Origin, caller_origin, task_origins
 from .errors import (EXIT_BAD_INPUT, AllotError, BadInputError, Diagnostic, error_for_exit,
                      read_diagnostics)
 
@@ -59,6 +61,10 @@ class Task:
     tags: Dict[str, Any] = field(default_factory=dict)
     max_retries: int = 0
     retries: int = 0
+
+    def __post_init__(self) -> None:
+        # Where the user's code made it: allot's messages about it cite that line.
+        object.__setattr__(self, "_origin", caller_origin(sys._getframe(2)))
 
     def __lt__(self, other: "Task") -> bool:
         return self.priority > other.priority
@@ -233,10 +239,14 @@ class Pilot:
             command.append("--resume")
         queued, self._queued = self._queued, []
         task_file = None
+        generated = None
         if queued:
             self._remember(queued)
             task_file = self.workdir / ".pilot-initial.json"
-            task_file.write_text(_task_array(queued))
+            text = _task_array(queued)
+            task_file.write_text(text)
+            generated = _ArrayFile(name=str(task_file), text=text,
+                                   origins=task_origins(queued, None), call=None)
             command += ["--tasks", str(task_file), "--relative-to", os.getcwd()]
         fd, diagnostics_file = tempfile.mkstemp(prefix="allot-diagnostics-", suffix=".jsonl")
         os.close(fd)
@@ -260,6 +270,8 @@ class Pilot:
         if exit_code == EXIT_BAD_INPUT:
             err = error_for_exit(exit_code, what="allot run", stderr=feed.stderr(),
                                  command=command, diagnostics=diagnostics)
+            if isinstance(err, BadInputError) and generated is not None:
+                err = generated.relocate_error(err)  # cite the user's Task(...) lines
             assert err is not None
             raise err
         if exit_code not in (0, 1) and exit_code < 128:
@@ -326,7 +338,9 @@ class Pilot:
 
     def _submit(self, feed: "_Feed", batch: List[Task]) -> None:
         self._remember(batch)
-        answer = feed.submit(_task_array(batch), base_dir=os.getcwd())
+        call = caller_origin()
+        text = _task_array(batch)
+        name, answer = feed.submit(text, base_dir=os.getcwd())
         if "ids" in answer:
             for t in batch:  # unless another thread's driver already saw it start or end
                 if t.id not in self.running and t.id not in self.completed and \
@@ -335,9 +349,11 @@ class Pilot:
             return
         problems = answer.get("problems") or []
         message = "\n".join([answer.get("error", "allot refused the tasks")] + problems)
-        raise BadInputError(message, problems=problems,
+        err = BadInputError(message, problems=problems,
                             diagnostics=[Diagnostic.from_json(d)
                                          for d in answer.get("diagnostics") or []])
+        raise _ArrayFile(name=name, text=text, origins=task_origins(batch, call),
+                         call=call).relocate_error(err)
 
     # Helpers -------------------------------------------------------------------------------
 
@@ -395,14 +411,43 @@ class Pilot:
 
 def _task_array(tasks: List[Task]) -> str:
     """The allocation scheduler's JSON-array format, one field per line (allot's messages cite
-    lines). Fields left at None are left out; ``retries`` only once some were used."""
+    lines). Fields left at None are left out; ``retries`` only once some were used. allot's
+    tags are text: a tag whose value is a list, a mapping or None goes as its JSON (callbacks
+    get the Task as it was made, values and all)."""
     out = []
     for t in tasks:
         d = {k: v for k, v in t.to_dict().items() if v is not None}
         if not d.get("retries"):
             d.pop("retries", None)
+        if isinstance(d.get("tags"), dict):
+            d["tags"] = {k: (json.dumps(v, default=str)
+                             if v is None or isinstance(v, (list, tuple, dict)) else v)
+                         for k, v in d["tags"].items()}
         out.append(d)
     return json.dumps(out, indent=2, default=str) + "\n"
+
+
+def _array_line_ranges(text: str) -> List[Tuple[int, int]]:
+    """The 1-based line ranges of the elements of a JSON array written by _task_array
+    (indent 2: each opens with ``  {`` and closes with ``  }``)."""
+    ranges, start = [], 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line == "  {":
+            start = number
+        elif line in ("  }", "  },") and start:
+            ranges.append((start, number))
+            start = 0
+    return ranges
+
+
+class _ArrayFile(GeneratedFile):
+    """A task array this module wrote: allot's messages about its lines cite the user's."""
+
+    def origin_of_line(self, line: int) -> Optional[Origin]:
+        for (first, last), origin in zip(_array_line_ranges(self.text), self.origins):
+            if first <= line <= last:
+                return origin or self.call
+        return self.call
 
 
 def _result(msg: dict) -> TaskResult:
@@ -485,13 +530,15 @@ class _Feed:
         with self._cond:
             return self._in_flight == 0 and self._added == 0 and self._lines.empty()
 
-    def submit(self, text: str, *, base_dir: str) -> dict:
+    def submit(self, text: str, *, base_dir: str) -> Tuple[str, dict]:
+        """Sends one submission and waits for its ack: (the name allot cites it by, the ack)."""
         with self._send_lock:
             with self._cond:
                 self._sent += 1
                 seq = self._sent
                 self._in_flight += 1
-            body = {"submit": {"name": f"pilot-added-{seq}.json", "text": text,
+            name = f"pilot-added-{seq}.json"
+            body = {"submit": {"name": name, "text": text,
                                "base_dir": base_dir, "file_dir": base_dir}}
             try:
                 os.write(self._in_w, (json.dumps(body) + "\n").encode())
@@ -504,7 +551,7 @@ class _Feed:
             answer = self._acks.pop(seq, None)
         if answer is None:
             raise AllotError("allot run ended before it acknowledged the tasks")
-        return answer
+        return name, answer
 
     def end(self) -> None:
         with self._send_lock:

@@ -32,6 +32,7 @@ class ProgressObserver final : public LoopObserver {
   }
 
   void OnTurn() override {
+    snap_.total = static_cast<int64_t>(scheduler_->task_count());  // grows with submissions
     snap_.counts = scheduler_->counts();
     snap_.now = clock_->Now();
     if (progress_->enabled()) {
