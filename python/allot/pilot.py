@@ -167,6 +167,8 @@ class Pilot:
         feed = self._feed
         if feed is None:
             self._queued.extend(batch)
+            for t in batch:
+                self.pending._ids[t.id] = t
         else:
             self._submit(feed, batch)
         self.log.info(f"Added {len(batch)} tasks")
