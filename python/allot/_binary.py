@@ -60,11 +60,12 @@ class Process:
     only Python, which forwards exactly one signal), with both output streams read by threads
     into memory and, with ``echo``, copied to this process's stdout/stderr as they come."""
 
-    def __init__(self, command: list[str], *, cwd: Optional[str], echo: bool):
+    def __init__(self, command: list[str], *, cwd: Optional[str], echo: bool,
+                 pass_fds: tuple[int, ...] = ()):
         self.command = command
         self.popen = subprocess.Popen(
             command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True)
+            stderr=subprocess.PIPE, start_new_session=True, pass_fds=pass_fds)
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         self._threads = [

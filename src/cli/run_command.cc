@@ -1,5 +1,6 @@
 #include "cli/run_command.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +10,8 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -42,6 +45,20 @@ Result<Machine> DetectFromFlags(const RunOptions& o) {
   // --cores beyond the CPUs: that many slots on the CPUs there are (one warning, in Run).
   return DetectMachineFromFlags({o.cores, o.memory, o.gpus, o.resources,
                                  /*slots_beyond_cpus=*/true});
+}
+
+// --feed IN,OUT: two open file descriptors, made close-on-exec so that no task holds them.
+std::optional<std::pair<int, int>> ParseFeedFds(const std::string& text) {
+  int in = -1, out = -1;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d,%d%c", &in, &out, &extra) != 2 || in < 0 || out < 0) {
+    return std::nullopt;
+  }
+  for (int fd : {in, out}) {
+    const int flags = fcntl(fd, F_GETFD);
+    if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return std::nullopt;
+  }
+  return std::make_pair(in, out);
 }
 
 int Run(RunOptions o) {
@@ -88,6 +105,14 @@ int Run(RunOptions o) {
   if (!busy_timeout.ok() || *busy_timeout > std::chrono::hours(24)) {
     return BadInput("--journal-busy-timeout " + o.journal_busy_timeout +
                     ": expected a duration of at most 24h, such as 60s or 10min (0: no wait)");
+  }
+
+  std::optional<std::pair<int, int>> feed;
+  if (!o.feed.empty()) {
+    feed = ParseFeedFds(o.feed);
+    if (!feed) {
+      return BadInput("--feed " + o.feed + ": expected IN,OUT, two open file descriptors");
+    }
   }
 
   auto machine = DetectFromFlags(o);
@@ -147,6 +172,11 @@ int Run(RunOptions o) {
       "from what the file holds";
   campaign.sample_interval = *sample_interval;
   campaign.progress = progress_mode;
+  if (feed) {
+    campaign.feed_in = feed->first;
+    campaign.feed_out = feed->second;
+    campaign.feed_base_dir = cwd.string();
+  }
   Result<RunSummary> ran = RunLocalCampaign(campaign, std::move(loaded));
   if (!ran.ok()) {
     WriteDiagnosticsJson("run", o.diagnostics_json, ran.status().diagnostics());
@@ -230,6 +260,10 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                 "With --resume: continue a journal that lost committed records (its -wal file "
                 "deleted or damaged after a crash) from what the file holds; finished tasks "
                 "whose records were lost run again");
+  run->add_option("--feed", options->feed,
+                  "IN,OUT: file descriptors of pipes: more tasks arrive on IN while the campaign "
+                  "runs and task ends are reported on OUT, as JSON lines; the run ends once "
+                  "IN says {\"end\": true} and all is done (README, allot.pilot)");
   run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
   AddDiagnosticsJsonOption(run, &options->diagnostics_json);
   run->callback([options, exit_code] { *exit_code = Run(*options); });

@@ -25,6 +25,7 @@ struct RunOptions {
   std::string journal_busy_timeout = "60s";  // how long a locked journal is waited for
   bool accept_journal_loss = false;  // resume a journal that lost committed records
   bool quiet = false;
+  std::string feed;              // --feed IN,OUT: submissions in, task ends out (JSON lines)
   std::string diagnostics_json;  // --diagnostics-json: where refused input's problems go as JSON
 };
 

@@ -1,5 +1,8 @@
 #include "server/campaign_runner.h"
 
+#include <memory>
+#include <utility>
+
 #include "server/local_channel.h"
 #include "server/progress_forecast.h"
 #include "server/server_loop.h"
@@ -29,6 +32,7 @@ class ProgressObserver final : public LoopObserver {
   }
 
   void OnTurn() override {
+    snap_.total = static_cast<int64_t>(scheduler_->task_count());  // grows with submissions
     snap_.counts = scheduler_->counts();
     snap_.now = clock_->Now();
     if (progress_->enabled()) {
@@ -79,6 +83,16 @@ Result<RunOutcome> CampaignRunner::Run() {
   outcome.totals_before = scheduler_->totals();
   ProgressObserver observer(scheduler_, progress_, clock_, &outcome);
   loop->AddObserver(&observer);
+  std::unique_ptr<SubmissionFeed> feed;
+  if (feed_) {
+    FeedOptions fo = std::move(*feed_);
+    feed_.reset();
+    fo.log = log;
+    fo.task_dir = [this](const std::string& id) { return worker_->TaskDir(id); };
+    feed = std::make_unique<SubmissionFeed>(loop.get(), scheduler_, std::move(fo));
+    loop->AddObserver(feed.get());
+    ALLOT_RETURN_IF_ERROR(feed->Start());
+  }
   ALLOT_ASSIGN_OR_RETURN(LoopOutcome ended, loop->Run());
   progress_->Finish();
   outcome.stop_signal = ended.stop_signal;

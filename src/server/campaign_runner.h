@@ -4,6 +4,7 @@
 // the outcome a summary is made of.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "exec/process_launcher.h"
 #include "journal/journal_store.h"
 #include "server/progress_reporter.h"
+#include "server/submission_feed.h"
 #include "worker/local_worker.h"
 
 namespace allot {
@@ -38,6 +40,10 @@ class CampaignRunner {
   CampaignRunner(Scheduler* scheduler, JournalStore* journal, ProcessLauncher* launcher,
                  LocalWorker* worker, const Clock* clock, ProgressReporter* progress);
 
+  // Also take submissions and report task ends over `feed` (submission_feed.h; its log and
+  // task_dir are filled in here). REQUIRES: before Run.
+  void set_feed(FeedOptions feed) { feed_ = std::move(feed); }
+
   // Runs until every task is terminal or a stop completes. Blocks SIGINT, SIGTERM and SIGHUP
   // in the calling thread (they are read from a signalfd). Errors only for a broken event
   // loop; journal failures are reported in the outcome.
@@ -50,6 +56,7 @@ class CampaignRunner {
   LocalWorker* worker_;
   const Clock* clock_;
   ProgressReporter* progress_;
+  std::optional<FeedOptions> feed_;
 };
 
 }  // namespace allot

@@ -23,6 +23,7 @@
 #include "model/task_attempt_json.h"
 #include "model/task_file.h"
 #include "server/cluster_server.h"
+#include "server/loop_submission.h"
 #include "server/scheduler_task_ids.h"
 #include "server/task_refs.h"
 
@@ -116,76 +117,7 @@ Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
 }
 
 Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
-  // The tasks this server holds, for the model's resolver (model/held_task_ids.h). Contains
-  // and ForEachWithPrefix (SchedulerTaskIds) read the scheduler, so they run on the loop thread
-  // only; Lookup, called from this request's thread, runs them there, all questions in one call.
-  class LoopTasks : public SchedulerTaskIds {
-   public:
-    explicit LoopTasks(ClusterServer* server)
-        : SchedulerTaskIds(server->scheduler_.get()), server_(server) {}
-    Result<HeldAnswer> Lookup(const HeldQuery& query) const override {
-      std::optional<HeldAnswer> answer;
-      Status asked = server_->Call([&]() -> Result<Json> {
-        Result<HeldAnswer> r = HeldTaskIds::Lookup(query);
-        if (!r.ok()) return r.status();
-        answer = std::move(r).value();
-        tasks_when_asked_ = server_->scheduler_->task_count();
-        return Json();
-      }).status();
-      if (!asked.ok()) return asked;
-      return std::move(*answer);
-    }
-    // How many tasks the server had when Lookup answered (loop thread; none: SIZE_MAX).
-    size_t tasks_when_asked() const { return tasks_when_asked_; }
-
-   private:
-    ClusterServer* server_;
-    mutable size_t tasks_when_asked_ = SIZE_MAX;
-  };
-
-  // Parsing is the expensive part: here, on the request's thread, not in the loop.
-  const LoopTasks held(this);
-  LoadOptions options;
-  options.base_dir = request.base_dir;
-  options.file_dir = request.file_dir;
-  options.held = &held;
-  Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, nullptr);
-  if (!loaded.ok()) return loaded.status();  // with its diagnostics
-  auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
-  if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
-  // What the file ignores (model/task_file.h), for the submitter to print.
-  Json warnings = Json::array();
-  for (const Diagnostic& w : loaded.value().warnings) warnings.push_back(DiagnosticToJson(w));
-  return Call([this, specs, &held, file = request.name,
-               warnings = std::move(warnings)]() mutable -> Result<Json> {
-    if (loop_->stopping()) return Status::Unavailable("the server is stopping");
-    auto refused = [&file](StatusCode code, std::vector<Diagnostic> problems) {
-      return Status(code, fmt::format("{}: {} problem{}", file, problems.size(),
-                                      problems.size() == 1 ? "" : "s"))
-          .WithDiagnostics(std::move(problems));
-    };
-    // Other submissions may have landed since the file was resolved: held ids only grow, so
-    // its dependencies are still there, but its ids may have been taken meanwhile.
-    std::vector<Diagnostic> taken;
-    if (scheduler_->task_count() != held.tasks_when_asked() &&
-        !CheckIdsStillNew(*specs, held, &taken)) {
-      return refused(StatusCode::kInvalidArgument, std::move(taken));
-    }
-    Json ids = Json::array();
-    for (const TaskSpec& s : *specs) ids.push_back(s.id);
-    Status submitted = scheduler_->Submit(std::move(*specs));
-    if (!submitted.ok()) {
-      // The backstop, for what the checks above did not foresee: the scheduler's refusal (it
-      // names the task) as a problem of the file.
-      Diagnostic d;
-      d.file = file;
-      d.message = submitted.message();
-      return refused(submitted.code(), {std::move(d)});
-    }
-    Json answer{{"ids", std::move(ids)}};
-    if (!warnings.empty()) answer["warnings"] = std::move(warnings);
-    return answer;
-  });
+  return SubmitThroughLoop(loop_.get(), scheduler_.get(), request);
 }
 
 Result<Json> ClusterServer::ListTasks(const TaskQuery& query) {

@@ -102,6 +102,14 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
       machine.gpus.empty() ? "" : ", " + Counted(machine.gpus.size(), "GPU"), options.db));
   CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
                         SystemClock::Default(), &progress);
+  if (options.feed_in >= 0 && options.feed_out >= 0) {
+    FeedOptions feed;
+    feed.in_fd = options.feed_in;
+    feed.out_fd = options.feed_out;
+    feed.base_dir = options.feed_base_dir;
+    feed.capacity = machine.Capacity();
+    runner.set_feed(std::move(feed));
+  }
   Result<RunOutcome> outcome = runner.Run();
   // The progress reporter goes before the journal: lines from its close go to `print`.
   log = print;

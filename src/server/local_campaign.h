@@ -35,6 +35,13 @@ struct LocalCampaignOptions {
   SqliteJournalOptions journal;
   Duration sample_interval = std::chrono::seconds(1);  // usage sampling of attempts (0: off)
   ProgressMode progress = ProgressMode::kAuto;
+  // When both are set (`--feed IN,OUT`): more tasks arrive on `feed_in` while the campaign
+  // runs and task ends are reported on `feed_out` (server/submission_feed.h); the run does not
+  // end before the feed says so. Both are closed by the run.
+  int feed_in = -1;
+  int feed_out = -1;
+  // The base_dir of fed submissions that name none (where allot was started).
+  std::string feed_base_dir;
   // Lines about the campaign that are not the progress line (a journal waiting for a lock,
   // leftover processes killed, a journal loss accepted); default: "allot run: LINE" on stderr.
   std::function<void(const std::string&)> log;

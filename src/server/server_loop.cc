@@ -194,7 +194,7 @@ int ServerLoop::TimeoutMillis() const {
 bool ServerLoop::Finished() const {
   if (!scheduler_->outbox()->empty()) return false;
   if (stopping_ || !outcome_.journal_error.ok()) return scheduler_->running() == 0;
-  return options_.exit_when_done && scheduler_->Done();
+  return options_.exit_when_done && !held_open_ && scheduler_->Done();
 }
 
 Result<LoopOutcome> ServerLoop::Run() {

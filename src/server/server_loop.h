@@ -16,8 +16,9 @@
 //  6. the channel acts on the outbox (launches, signals) and sends what it batched; the posted
 //     calls get their answers (so no answer reports a change that is not durable) and threads
 //     waiting for a commit (long polls) wake.
-// It ends when every task is terminal (LoopOptions::exit_when_done, `allot run`), or when it
-// was stopped and no attempt runs any more; then the channel shuts down.
+// It ends when every task is terminal (LoopOptions::exit_when_done, `allot run`; not while it
+// is held open), or when it was stopped and no attempt runs any more; then the channel shuts
+// down.
 //
 // Time comes from the injected Clock (deadlines, long polls), never from a sleep.
 // Thread-safety: Run, Recover, BeginStop and the setters on the loop thread (the one that
@@ -118,6 +119,10 @@ class ServerLoop {
   // at once when `kill` (or when stopping already). Loop thread.
   void BeginStop(bool kill);
   bool stopping() const { return stopping_; }
+  // While held open, exit_when_done waits even when every task is terminal: more may still
+  // arrive (the submission feed of `allot run`, submission_feed.h). A stop ends the loop all
+  // the same. Loop thread.
+  void set_held_open(bool held) { held_open_ = held; }
 
   // Runs `fn` on the loop thread between turns and returns its answer once the turn that ran
   // it committed (Unavailable when the loop has ended or ends first). Any thread but the loop's.
@@ -155,6 +160,7 @@ class ServerLoop {
   int signal_fd_ = -1;
   int wake_fd_ = -1;
   bool stopping_ = false;
+  bool held_open_ = false;
   LoopOutcome outcome_;
 
   // Calls posted by other threads, and their answers (given after the turn's commit).
