@@ -360,13 +360,8 @@ class Pilot:
     # Helpers -------------------------------------------------------------------------------
 
     def _cores(self) -> int:
-        available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-            os.cpu_count() or 1)
-        if self.total_cores > available:
-            self.log.warning(f"total_cores={self.total_cores}, but only {available} CPUs are "
-                             f"available here: allot places tasks on real cores; using "
-                             f"{available}")
-            return available
+        # pilot.py's total_cores counts task slots: above this machine's CPUs, allot runs that
+        # many slots on the CPUs there are, and says so once (allot run --cores N).
         return max(1, self.total_cores)
 
     def _remember(self, tasks: List[Task]) -> None:
