@@ -207,7 +207,8 @@ def test_every_problem_is_reported_at_once(allot, tmp_path):
              {"id": "a", "command": "true", "coers": 1},
              {"id": "b", "command": "true", "time_limit": "never"},
              {"id": "c", "command": "true", "depends_on": ["zzz"]}]
-    allot.write("tasks.json", one_line_json(tasks))
+    # A workflow document: in a bare array the unknown field would be a warning (pilot.py).
+    allot.write("tasks.json", '{"tasks": ' + one_line_json(tasks).rstrip("\n") + "}\n")
     r = allot.run("run", "tasks.json")
     assert_bad_input(allot, tmp_path, r, "tasks.json:3", "tasks.json:4", "tasks.json:5",
                      "coers", "time_limit", "zzz")
@@ -227,7 +228,6 @@ def test_no_task_file(allot, tmp_path):
 
 @pytest.mark.parametrize("flags,needle", [
     (["--cores", "0"], "--cores"),
-    (["--cores", "999"], "--cores"),
     (["--cores", "two"], "--cores"),
     (["--cores", "1.5"], "--cores"),
     (["--memory", "12Q"], "--memory"),
