@@ -111,6 +111,7 @@ void SubmissionFeed::Read() {
 
 void SubmissionFeed::Handle(const std::string& line, int64_t* submitted) {
   const int64_t seq = ++*submitted;
+  bool sent_to_loop = false;
   Result<Json> answer = Status::InvalidArgument(
       "feed line: expected {\"submit\": {name, text, base_dir, file_dir}} or {\"end\": true}");
   Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
@@ -121,14 +122,28 @@ void SubmissionFeed::Handle(const std::string& line, int64_t* submitted) {
     if (!request.ok()) {
       answer = request.status();
     } else {
+      {
+        std::lock_guard lock(out_mu_);
+        ++acks_on_their_way_;
+      }
       answer = SubmitThroughLoop(loop_, scheduler_, *request, options_.capacity);
+      sent_to_loop = true;
     }
   } else if (j.is_object() && j.contains("end")) {
     answer = Status::InvalidArgument("feed line: a second {\"end\": true}");
   }
   Json reply = answer.ok() ? *answer : ErrorBody(answer.status());
   reply["ack"] = seq;
-  if (!WriteLine(reply.dump())) {
+  bool written;
+  {
+    std::lock_guard lock(out_mu_);
+    written = WriteLocked(reply.dump());
+    if (sent_to_loop && --acks_on_their_way_ == 0) {
+      for (const std::string& held : held_lines_) written = WriteLocked(held) && written;
+      held_lines_.clear();
+    }
+  }
+  if (!written) {
     OnLoop([this] {
       if (!loop_->stopping()) loop_->BeginStop(/*kill=*/false);
     });
@@ -137,6 +152,10 @@ void SubmissionFeed::Handle(const std::string& line, int64_t* submitted) {
 
 bool SubmissionFeed::WriteLine(const std::string& line) {
   std::lock_guard lock(out_mu_);
+  return WriteLocked(line);
+}
+
+bool SubmissionFeed::WriteLocked(const std::string& line) {
   if (out_broken_) return false;
   std::string data = line + "\n";
   size_t done = 0;
@@ -185,7 +204,16 @@ void SubmissionFeed::OnEvents(std::span<const Submission>, std::span<const TaskE
 }
 
 void SubmissionFeed::Report(const nlohmann::json& line) {
-  if (WriteLine(line.dump()) || stop_requested_) return;
+  bool written;
+  {
+    std::lock_guard lock(out_mu_);
+    if (acks_on_their_way_ > 0) {
+      held_lines_.push_back(line.dump());  // the reader writes it after the ack; it sees failures
+      return;
+    }
+    written = WriteLocked(line.dump());
+  }
+  if (written || stop_requested_) return;
   stop_requested_ = true;
   if (options_.log) options_.log("the submitter stopped reading its feed: stopping");
   loop_->set_held_open(false);

@@ -18,6 +18,9 @@
 //    "timed_out": false, "wall_s": 1.25, "cpu_s": 1.2, "reason": "",
 //    "stdout": "/w/a/stdout", "stderr": "/w/a/stderr"}
 //                                        a task reached a terminal state, durably
+// Order: a submission's ack comes before any line about the tasks it added (lines committed
+// while a submission is on its way wait for its ack), so a submitter never hears of a task
+// it has not been told was accepted.
 // Submissions take the server's one path (loop_submission.h): parsed and validated on the
 // feed's thread, submitted on the loop thread, acknowledged only once journaled.
 //
@@ -36,6 +39,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -81,7 +85,10 @@ class SubmissionFeed final : public LoopObserver {
   void Handle(const std::string& line, int64_t* submitted);
   // Writes one line to OUT; false when it cannot (the submitter is gone).
   bool WriteLine(const std::string& line);
-  // From the loop thread: writes `line`, or stops the run when the submitter is gone.
+  // Writes one line to OUT, REQUIRES out_mu_ held.
+  bool WriteLocked(const std::string& line) REQUIRES(out_mu_);
+  // From the loop thread: writes `line` (or queues it behind an ack on its way), or stops the
+  // run when the submitter is gone.
   void Report(const nlohmann::json& line);
   // From the reader: runs `fn` on the loop thread.
   void OnLoop(std::function<void()> fn);
@@ -93,6 +100,10 @@ class SubmissionFeed final : public LoopObserver {
   std::thread reader_;
   std::mutex out_mu_;
   bool out_broken_ GUARDED_BY(out_mu_) = false;
+  // Submissions handed to the loop and not yet acknowledged on OUT, and the lines the loop
+  // reported meanwhile (written right after the ack).
+  int acks_on_their_way_ GUARDED_BY(out_mu_) = 0;
+  std::vector<std::string> held_lines_ GUARDED_BY(out_mu_);
   bool stop_requested_ = false;  // loop thread
 };
 
