@@ -27,6 +27,11 @@ function(allot_tests name label)
     return()
   endif()
   add_executable(${name} ${srcs})
+  # Test bodies are assertions around calls into the layers (built -O2 as shipped): -O1 is
+  # enough for them and compiles about a fifth faster, which keeps CI inside its budget.
+  if(CMAKE_BUILD_TYPE STREQUAL "RelWithDebInfo" OR CMAKE_BUILD_TYPE STREQUAL "Release")
+    target_compile_options(${name} PRIVATE -O1)
+  endif()
   target_link_libraries(${name} PRIVATE ${ARGN} allot_testing GTest::gtest GTest::gmock
                         GTest::gtest_main)
   include(GoogleTest)
