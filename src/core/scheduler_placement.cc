@@ -67,7 +67,12 @@ std::optional<Duration> Scheduler::ExpectedRuntimeOf(TaskIndex t) {
   if (r.state == TaskState::kReady && r.learn_estimate && !tasks_.spec(t).time_estimate) {
     ApplyLearned(t);
   }
-  return ExpectedRuntime(tasks_.spec(t));
+  std::optional<Duration> expected = ExpectedRuntime(tasks_.spec(t));
+  // Nothing declared and nothing learned for its profile yet: what the campaign's attempts
+  // say (ProfileLearner::PooledEstimate), so that a campaign whose tasks share no profile
+  // still backfills instead of leaving cores idle in front of every wide task.
+  if (!expected && r.learn_estimate) expected = learner_.PooledEstimate();
+  return expected;
 }
 
 std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) {

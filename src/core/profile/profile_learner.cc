@@ -9,7 +9,7 @@ namespace allot {
 void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_bytes,
                             const AttemptUsage& usage, bool succeeded) {
   AttemptSample sample;
-  sample.profile = TaskProfileName(spec);
+  sample.profile = pooled_.profile();
   sample.cores_allocated = cores;
   sample.wall = usage.wall;
   sample.cpu = usage.user_cpu + usage.sys_cpu;
@@ -18,6 +18,8 @@ void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_byte
   sample.succeeded = succeeded;
   sample.oom_killed = usage.memory_exceeded;
   sample.timed_out = usage.timed_out;
+  pooled_.Record(sample);
+  sample.profile = TaskProfileName(spec);
   const ProfileStats& stats = store_.Record(sample);
   Entry& entry = entries_[sample.profile];
   entry.stats = &stats;
@@ -31,6 +33,15 @@ const std::optional<LearnedRequest>& ProfileLearner::Learned(Entry& entry) {
     entry.learned_at = attempts;
   }
   return entry.learned;
+}
+
+std::optional<Duration> ProfileLearner::PooledEstimate() {
+  if (pooled_.attempts() == 0) return std::nullopt;
+  const std::optional<LearnedRequest>& learned = Learned(pooled_entry_);
+  // Attempts that took no measurable time (a fake clock, `true`) say nothing of how long
+  // the next task will hold its cores.
+  if (!learned || learned->time_estimate <= Duration::zero()) return std::nullopt;
+  return learned->time_estimate;
 }
 
 void ProfileLearner::Apply(TaskSpec* spec, bool learn_estimate, int64_t largest_memory) {

@@ -35,6 +35,13 @@ class ProfileLearner {
   // time estimate (when `learn_estimate`). Changes nothing without enough history.
   void Apply(TaskSpec* spec, bool learn_estimate, int64_t largest_memory);
 
+  // The P90 of every successful attempt of the campaign, whatever its profile, once there are
+  // kMinSamplesToLearn of them: what the policy assumes of a task that declares no estimate
+  // and whose own profile has not learned one yet (a campaign of ids that share no profile,
+  // "m1", "m2", ...). None while that P90 is zero. Only the policy uses it; no spec is
+  // changed. Recomputed as profiles are.
+  std::optional<Duration> PooledEstimate();
+
   const ProfileStore& store() const { return store_; }
 
  private:
@@ -47,6 +54,8 @@ class ProfileLearner {
 
   ProfileStore store_;
   std::unordered_map<std::string, Entry> entries_;
+  ProfileStats pooled_{"*"};  // every attempt recorded, whatever its profile
+  Entry pooled_entry_{&pooled_};
 };
 
 }  // namespace allot

@@ -60,5 +60,29 @@ TEST(ProfileLearnerTest, LearnedValuesFollowEveryAttemptWhileHistoryIsShort) {
   EXPECT_GT(*b.time_estimate, std::chrono::seconds(10));  // recomputed at once
 }
 
+TEST(ProfileLearnerTest, ThePooledEstimateIsTheP90OfEveryProfileOnceThreeSucceeded) {
+  ProfileLearner learner;
+  learner.Record(TaskBuilder("m1"), 1, 0, Ran(10, 0), true);
+  learner.Record(TaskBuilder("m2"), 1, 0, Ran(20, 0), true);
+  EXPECT_FALSE(learner.PooledEstimate()) << "two successes teach nothing";
+  learner.Record(TaskBuilder("m3"), 2, 0, Ran(30, 0), false);
+  EXPECT_FALSE(learner.PooledEstimate()) << "a failure is not a success";
+  learner.Record(TaskBuilder("m4"), 2, 0, Ran(40, 0), true);
+  ASSERT_TRUE(learner.PooledEstimate());
+  EXPECT_GE(*learner.PooledEstimate(), std::chrono::seconds(30));
+  EXPECT_LE(*learner.PooledEstimate(), std::chrono::seconds(40));
+  // Each of those ids is a profile of its own, none with history enough to teach its tasks.
+  TaskSpec next = TaskBuilder("m5");
+  learner.Apply(&next, /*learn_estimate=*/true, 0);
+  EXPECT_FALSE(next.time_estimate) << "the pooled estimate never changes a spec";
+}
+
+TEST(ProfileLearnerTest, AttemptsThatTookNoTimeGiveNoPooledEstimate) {
+  ProfileLearner learner;
+  for (int i = 0; i < 5; ++i) learner.Record(TaskBuilder("t" + std::to_string(i)), 1, 0,
+                                             Ran(0, 0), true);
+  EXPECT_FALSE(learner.PooledEstimate());
+}
+
 }  // namespace
 }  // namespace allot
