@@ -114,6 +114,11 @@ class Scheduler {
   // REQUIRES: `submissions` stay valid until the last ReplayRecovered.
   Status BeginRecover(std::span<Submission> submissions, const std::vector<bool>& finished,
                       RecoverMode mode = RecoverMode::kEndInterrupted);
+  // The same with the loader's own vector, which the scheduler may keep: the specs of
+  // unfinished tasks then stay where they were decoded (TaskTable::CommitRecovered).
+  Status BeginRecoverShared(std::shared_ptr<std::vector<Submission>> submissions,
+                            const std::vector<bool>& finished,
+                            RecoverMode mode = RecoverMode::kEndInterrupted);
   Status ReplayRecovered(std::span<const TaskEvent> events);
   Status FinishRecover();
 
@@ -291,13 +296,15 @@ class Scheduler {
   };
   struct Recovery {
     std::span<const Submission> submissions;  // finished tasks' specs (the others' are in tasks_)
+    std::shared_ptr<const std::vector<Submission>> keep;  // what `submissions` views, if given
     RecoverMode mode = RecoverMode::kEndInterrupted;
     std::unordered_map<TaskIndex, LastStart> last_start;
   };
   // BeginRecover; the specs of unfinished tasks are copied, or moved from `movable` (the same
   // submissions, writable) when given.
   Status StartRecovery(std::span<const Submission> submissions, std::span<Submission> movable,
-                       const std::vector<bool>& finished, RecoverMode mode);
+                       const std::vector<bool>& finished, RecoverMode mode,
+                       std::shared_ptr<std::vector<Submission>> block = nullptr);
   // Settles what the end of a journal left in flight (FinishRecover).
   void SettleRecovered(const Recovery& recovery);
   // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.

@@ -25,9 +25,17 @@ Status Scheduler::BeginRecover(std::span<Submission> submissions,
   return StartRecovery(submissions, submissions, finished, mode);
 }
 
+Status Scheduler::BeginRecoverShared(std::shared_ptr<std::vector<Submission>> submissions,
+                                     const std::vector<bool>& finished, RecoverMode mode) {
+  if (submissions == nullptr) return Status::InvalidArgument("journal: no submissions");
+  std::span<Submission> all(*submissions);
+  return StartRecovery(all, all, finished, mode, std::move(submissions));
+}
+
 Status Scheduler::StartRecovery(std::span<const Submission> submissions,
                                 std::span<Submission> movable,
-                                const std::vector<bool>& finished, RecoverMode mode) {
+                                const std::vector<bool>& finished, RecoverMode mode,
+                                std::shared_ptr<std::vector<Submission>> block) {
   if (tasks_.size() != 0 || recovery_ != nullptr) {
     return Status::FailedPrecondition("Recover on a non-empty scheduler");
   }
@@ -56,7 +64,8 @@ Status Scheduler::StartRecovery(std::span<const Submission> submissions,
   BatchDeps deps;
   ALLOT_RETURN_IF_ERROR(
       BeginBatch(SpecBatch(submissions), &deps, &finished).WithPrefix("journal"));
-  const TaskIndex first = tasks_.CommitRecovered(submissions, finished, movable);
+  std::shared_ptr<const std::vector<Submission>> keep = block;
+  const TaskIndex first = tasks_.CommitRecovered(submissions, finished, movable, std::move(block));
   // The ready queue is built once, after the replay (ready_ stays empty until then).
   AddTasks(first, deps, nullptr, /*push_ready=*/false);
   // A task that finished and was requeued keeps its spec through the replay of its finish.
@@ -67,6 +76,7 @@ Status Scheduler::StartRecovery(std::span<const Submission> submissions,
   }
   recovery_ = std::make_unique<Recovery>();
   recovery_->submissions = submissions;
+  recovery_->keep = std::move(keep);
   recovery_->mode = mode;
   return Status::Ok();
 }

@@ -1,10 +1,32 @@
 #include "core/task_table.h"
 
+#include <functional>
 #include <utility>
 
 #include "common/internal_error.h"
 
 namespace allot {
+
+namespace {
+
+// Adopt the loader's block only when most of it stays in use: a block of mostly finished
+// (brief) tasks would keep 416 B per finished task alive, against the memory budget.
+bool WorthAdopting(size_t unfinished, size_t total) { return unfinished * 4 >= total * 3; }
+
+}  // namespace
+
+TaskTable::~TaskTable() {
+  for (TaskSpec* s : specs_) {
+    if (s != nullptr && !InBlock(s)) delete s;
+  }
+}
+
+bool TaskTable::InBlock(const TaskSpec* spec) const {
+  if (block_ == nullptr || block_->empty()) return false;
+  const std::less<const void*> before;
+  const void* p = spec;
+  return !before(p, block_->data()) && before(p, block_->data() + block_->size());
+}
 
 const TaskSpec& TaskTable::spec(TaskIndex t) const {
   if (specs_[t] == nullptr) {
@@ -50,7 +72,7 @@ void TaskTable::AbandonBatch() {
 TaskIndex TaskTable::CommitBatch(std::vector<TaskSpec> specs) {
   const TaskIndex first = static_cast<TaskIndex>(records_.size());
   specs_.reserve(first + specs.size());
-  for (TaskSpec& s : specs) specs_.push_back(std::make_unique<TaskSpec>(std::move(s)));
+  for (TaskSpec& s : specs) specs_.push_back(new TaskSpec(std::move(s)));  // reserved: no throw
   records_.resize(specs_.size());
   briefs_.resize(specs_.size());
   counts_[static_cast<int>(TaskState::kWaiting)] += static_cast<int64_t>(specs.size());
@@ -59,20 +81,32 @@ TaskIndex TaskTable::CommitBatch(std::vector<TaskSpec> specs) {
 
 TaskIndex TaskTable::CommitRecovered(std::span<const Submission> submissions,
                                      const std::vector<bool>& finished,
-                                     std::span<Submission> movable) {
+                                     std::span<Submission> movable,
+                                     std::shared_ptr<std::vector<Submission>> block) {
   const TaskIndex first = static_cast<TaskIndex>(records_.size());
   const size_t n = first + submissions.size();
   specs_.reserve(n);
   records_.resize(n);
   briefs_.resize(n);
+  size_t unfinished = 0;
+  for (size_t i = 0; i < submissions.size(); ++i) unfinished += finished[i] ? 0 : 1;
+  const bool adopt = block != nullptr && block_ == nullptr && !block->empty() &&
+                     block->data() == submissions.data() &&
+                     block->size() == submissions.size() &&
+                     WorthAdopting(unfinished, submissions.size());
+  if (adopt) {
+    block_ = std::move(block);
+    block_live_ = static_cast<int64_t>(unfinished);
+  }
   for (size_t i = 0; i < submissions.size(); ++i) {
     const TaskSpec& s = submissions[i].spec;
     if (finished[i]) {
-      specs_.emplace_back();
+      specs_.push_back(nullptr);
       briefs_[first + i] = TaskBrief{s.priority, s.resources.cores.min, s.resources.memory_bytes};
+    } else if (adopt) {
+      specs_.push_back(&(*block_)[i].spec);
     } else {
-      specs_.push_back(movable.empty() ? std::make_unique<TaskSpec>(s)
-                                       : std::make_unique<TaskSpec>(std::move(movable[i].spec)));
+      specs_.push_back(movable.empty() ? new TaskSpec(s) : new TaskSpec(std::move(movable[i].spec)));
     }
   }
   counts_[static_cast<int>(TaskState::kWaiting)] += static_cast<int64_t>(submissions.size());
@@ -104,13 +138,20 @@ void TaskTable::SetState(TaskIndex t, TaskState to) {
 void TaskTable::RestoreSpec(TaskIndex t, TaskSpec spec) {
   if (specs_[t] != nullptr) InternalError("task '" + ids_[t] + "' still has its spec");
   spec.resources.memory_bytes = briefs_[t].memory_bytes;
-  specs_[t] = std::make_unique<TaskSpec>(std::move(spec));
+  specs_[t] = new TaskSpec(std::move(spec));
 }
 
 void TaskTable::Release(TaskIndex t) {
-  if (specs_[t] == nullptr) return;
+  TaskSpec* s = specs_[t];
+  if (s == nullptr) return;
   briefs_[t] = brief(t);
-  specs_[t].reset();
+  specs_[t] = nullptr;
+  if (!InBlock(s)) {
+    delete s;
+    return;
+  }
+  *s = TaskSpec();  // its strings and maps go now, the block once none of its specs is left
+  if (--block_live_ == 0) block_.reset();
 }
 
 }  // namespace allot

@@ -71,6 +71,7 @@ struct TaskBrief {
 class TaskTable {
  public:
   TaskTable() : index_(&ids_) {}
+  ~TaskTable();
   TaskTable(const TaskTable&) = delete;
   TaskTable& operator=(const TaskTable&) = delete;
 
@@ -100,14 +101,18 @@ class TaskTable {
   //   CommitRecovered is CommitBatch for a journal's submissions: `finished[i]` says which
   //   ended for good in the journal; those keep only their id and brief from the start. The
   //   specs of the others are copied into the table, or moved from `movable` when it is
-  //   given (the same submissions, writable).
+  //   given (the same submissions, writable), or, when `block` holds the submissions and
+  //   most of them are unfinished, left where they are: the table then keeps `block` alive
+  //   until the last of those specs is released (a restart of a million unstarted tasks
+  //   touches one copy of each spec instead of two; docs/PERFORMANCE.md).
   // REQUIRES: no batch is open for BeginBatch; one is for the others, with the same specs.
   Status BeginBatch(const SpecBatch& batch);
   void AbandonBatch();
   TaskIndex CommitBatch(std::vector<TaskSpec> specs);
   TaskIndex CommitRecovered(std::span<const Submission> submissions,
                             const std::vector<bool>& finished,
-                            std::span<Submission> movable = {});
+                            std::span<Submission> movable = {},
+                            std::shared_ptr<std::vector<Submission>> block = nullptr);
 
   // The task's memory request grew (after a kill at its limit): in its spec, or in its brief
   // when it has none (a recovered task that finished).
@@ -132,10 +137,15 @@ class TaskTable {
 
  private:
   void Release(TaskIndex t);
+  // Whether `spec` lives in block_ (not owned one by one).
+  bool InBlock(const TaskSpec* spec) const;
 
   std::vector<std::string> ids_;
   IdIndex index_;  // over ids_
-  std::vector<std::unique_ptr<TaskSpec>> specs_;
+  // Null once released. Owned (new/delete), except those in block_.
+  std::vector<TaskSpec*> specs_;
+  std::shared_ptr<std::vector<Submission>> block_;  // adopted by CommitRecovered
+  int64_t block_live_ = 0;                           // specs_ entries pointing into block_
   std::vector<TaskRecord> records_;
   std::vector<TaskBrief> briefs_;  // of finished tasks (unfinished ones read their spec)
   std::array<int64_t, kTaskStateCount> counts_{};

@@ -57,6 +57,54 @@ TEST(TaskTableTest, AFinishedTaskKeepsItsIdAndBriefButNotItsSpec) {
   EXPECT_EQ(table.counts()[static_cast<int>(TaskState::kRunning)], 0);
 }
 
+std::shared_ptr<std::vector<Submission>> Block(int n) {
+  auto block = std::make_shared<std::vector<Submission>>();
+  for (int i = 0; i < n; ++i) {
+    Submission& s = block->emplace_back();
+    s.index = static_cast<TaskIndex>(i);
+    s.spec = TaskBuilder("t" + std::to_string(i)).Cores(2).Priority(i);
+  }
+  return block;
+}
+
+TaskTable* Recovered(TaskTable* table, std::shared_ptr<std::vector<Submission>> block,
+                     const std::vector<bool>& finished) {
+  std::span<Submission> all(*block);
+  EXPECT_TRUE(table->BeginBatch(SpecBatch(std::span<const Submission>(all))).ok());
+  table->CommitRecovered(all, finished, all, std::move(block));
+  return table;
+}
+
+TEST(TaskTableTest, RecoveredSpecsStayInTheLoadersBlockUntilTheLastOneIsReleased) {
+  TaskTable table;
+  auto block = Block(4);
+  std::weak_ptr<std::vector<Submission>> watch = block;
+  const TaskSpec* third = &(*block)[2].spec;
+  Recovered(&table, std::move(block), {false, false, false, true});
+  EXPECT_EQ(&table.spec(2), third) << "not copied: the spec where the journal decoded it";
+  EXPECT_EQ(table.spec(2).id, "t2");
+  EXPECT_FALSE(table.has_spec(3));
+  EXPECT_EQ(table.brief(3).priority, 3);
+  for (TaskIndex t = 0; t < 3; ++t) {
+    ASSERT_FALSE(watch.expired()) << "still needed by task " << t;
+    table.SetState(t, TaskState::kCanceled);
+    EXPECT_EQ(table.brief(t).priority, static_cast<int>(t)) << "the brief outlives the spec";
+  }
+  EXPECT_TRUE(watch.expired()) << "no spec left in it: the block is freed";
+  table.RestoreSpec(1, TaskBuilder("t1"));  // a requeue after that gets a spec of its own
+  EXPECT_EQ(table.spec(1).id, "t1");
+}
+
+TEST(TaskTableTest, AMostlyFinishedBlockIsNotKeptForItsFewUnfinishedSpecs) {
+  TaskTable table;
+  auto block = Block(4);
+  std::weak_ptr<std::vector<Submission>> watch = block;
+  Recovered(&table, block, {true, true, false, true});
+  block.reset();
+  EXPECT_TRUE(watch.expired()) << "416 B per finished task must not stay alive";
+  EXPECT_EQ(table.spec(2).id, "t2");
+}
+
 TEST(TaskTableDeathTest, ReadingAReleasedSpecIsAnInternalError) {
   TaskTable table;
   ASSERT_TRUE(table.BeginBatch(SpecBatch(Specs({"gone"}))).ok());

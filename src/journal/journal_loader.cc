@@ -246,7 +246,7 @@ Status ConsumeForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
                           RecoveryConsumer* consumer, LoadLeftovers* leftovers) {
   EventChunks chunks;
   std::jthread reader([&events_db, seqs, &chunks] { ReadEventChunks(events_db, seqs, &chunks); });
-  std::vector<Submission>& subs = leftovers->submissions;
+  std::vector<Submission>& subs = *leftovers->submissions;
   // Which tasks finished first: a pass over two columns of the events, much lighter than
   // reading them whole, so that one pass over the tasks can leave the finished ones brief.
   std::vector<bool> finished;
@@ -261,7 +261,7 @@ Status ConsumeForRecovery(SqliteDb& db, SqliteDb& events_db, SeqRange seqs,
   }
   ALLOT_RETURN_IF_ERROR(CheckIdIndex(db, subs.size()));
   finished.resize(subs.size(), false);
-  ALLOT_RETURN_IF_ERROR(consumer->OnTasks(subs, finished));
+  ALLOT_RETURN_IF_ERROR(consumer->OnTaskBlock(leftovers->submissions, finished));
   while (std::optional<std::vector<TaskEvent>> chunk = chunks.Pop()) {
     ALLOT_RETURN_IF_ERROR(CheckEventTasks(db, subs.size(), *chunk));
     ALLOT_RETURN_IF_ERROR(consumer->OnEvents(*chunk));

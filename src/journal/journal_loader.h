@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "journal/journal_store.h"
@@ -28,7 +29,8 @@ Result<JournalContents> LoadJournal(SqliteDb& db);
 // What it read goes to `leftovers` (freeing a million tasks' worth takes a while; the caller
 // may do it off the critical path).
 struct LoadLeftovers {
-  std::vector<Submission> submissions;
+  // Shared with the consumer, which may keep it (RecoveryConsumer::OnTaskBlock).
+  std::shared_ptr<std::vector<Submission>> submissions = std::make_shared<std::vector<Submission>>();
   std::vector<std::vector<TaskEvent>> event_chunks;
 };
 Status LoadJournalForRecovery(SqliteDb& db, const JournalReaderFactory& open_reader,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,6 +42,12 @@ class RecoveryConsumer {
   // until LoadForRecovery returns; the consumer may move the specs of unfinished ones away.
   virtual Status OnTasks(std::span<Submission> submissions,
                          const std::vector<bool>& finished) = 0;
+  // OnTasks with the loader's own vector, which the consumer may keep beyond LoadForRecovery
+  // (the Scheduler keeps the specs of unfinished tasks where they were decoded). Default: OnTasks.
+  virtual Status OnTaskBlock(std::shared_ptr<std::vector<Submission>> submissions,
+                             const std::vector<bool>& finished) {
+    return OnTasks(*submissions, finished);
+  }
   virtual Status OnEvents(std::span<const TaskEvent> events) = 0;
 };
 

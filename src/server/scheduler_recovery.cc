@@ -8,6 +8,12 @@ Status SchedulerRecovery::OnTasks(std::span<Submission> submissions,
   return scheduler_->BeginRecover(submissions, finished, mode_);
 }
 
+Status SchedulerRecovery::OnTaskBlock(std::shared_ptr<std::vector<Submission>> submissions,
+                                      const std::vector<bool>& finished) {
+  tasks_ = submissions->size();
+  return scheduler_->BeginRecoverShared(std::move(submissions), finished, mode_);
+}
+
 Status SchedulerRecovery::OnEvents(std::span<const TaskEvent> events) {
   ALLOT_RETURN_IF_ERROR(scheduler_->ReplayRecovered(events));
   events_ += static_cast<int64_t>(events.size());

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 
 #include "core/scheduler.h"
@@ -22,6 +23,8 @@ class SchedulerRecovery final : public RecoveryConsumer {
 
   Status OnTasks(std::span<Submission> submissions,
                  const std::vector<bool>& finished) override;
+  Status OnTaskBlock(std::shared_ptr<std::vector<Submission>> submissions,
+                     const std::vector<bool>& finished) override;
   Status OnEvents(std::span<const TaskEvent> events) override;
 
   size_t tasks() const { return tasks_; }

@@ -51,11 +51,16 @@ class ProfileLearner {
     int64_t learned_at = -1;  // stats->attempts() when `learned` was computed
   };
   const std::optional<LearnedRequest>& Learned(Entry& entry);
+  static Entry PooledEntry(const ProfileStats* stats) {
+    Entry e;
+    e.stats = stats;
+    return e;
+  }
 
   ProfileStore store_;
   std::unordered_map<std::string, Entry> entries_;
   ProfileStats pooled_{"*"};  // every attempt recorded, whatever its profile
-  Entry pooled_entry_{&pooled_};
+  Entry pooled_entry_ = PooledEntry(&pooled_);
 };
 
 }  // namespace allot
