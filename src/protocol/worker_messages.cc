@@ -65,7 +65,8 @@ json ExitToJson(const ExitReport& e) {
           {"peak_cores_milli", std::llround(e.usage.peak_cores * 1000)},
           {"memory_exceeded", e.usage.memory_exceeded},
           {"stderr_tail", e.usage.stderr_tail},
-          {"error", e.error}};
+          {"error", e.error},
+          {"stopped_by_worker", e.stopped_by_worker}};
 }
 
 json LaunchToJson(const AttemptToLaunch& a) {
@@ -295,6 +296,10 @@ class Decoder {
     Bool(obj, path, "memory_exceeded", &e->usage.memory_exceeded);
     if (obj.contains("stderr_tail")) String(obj, path, "stderr_tail", &e->usage.stderr_tail);
     String(obj, path, "error", &e->error);
+    // Absent from workers before it: their stops' exits count as the tasks' own.
+    if (obj.contains("stopped_by_worker")) {
+      Bool(obj, path, "stopped_by_worker", &e->stopped_by_worker);
+    }
   }
 
   void Launch(const json& obj, const std::string& path, AttemptToLaunch* a) {

@@ -52,6 +52,10 @@ struct ExitReport {
   uint32_t attempt = 0;
   AttemptUsage usage;
   std::string error;
+  // The worker was stopping (a signal such as Slurm's SIGTERM at the end of a job, an idle
+  // stop) and ended this attempt itself, or refused to start it: the task did not fail, its
+  // attempt is lost and runs again elsewhere. Not set for an attempt that succeeded anyway.
+  bool stopped_by_worker = false;
   bool operator==(const ExitReport&) const = default;
 };
 

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 namespace allot {
@@ -43,6 +45,7 @@ RegisterMessage SomeRegister() {
   m.running = {RunningAttempt{(uint64_t{7} << 32) | 2, "sim-7", 2, {0, 1}, {3}, 1 << 30}};
   ExitReport killed = SomeExit((uint64_t{9} << 32) | 1, -1);
   killed.usage.term_signal = 9;
+  killed.stopped_by_worker = true;
   ExitReport not_started = SomeExit((uint64_t{10} << 32) | 1, -1);
   not_started.error = "cannot create /out/sim-10: Permission denied";
   m.finished = {SomeExit((uint64_t{8} << 32) | 1, 0), killed, not_started,
@@ -92,6 +95,28 @@ TEST(WorkerMessagesTest, EveryWorkerToServerMessageRoundTrips) {
   ExpectRoundTrip(WorkerToServer{ExitedMessage{{SomeExit(1, 3), SomeExit(2, 0)}}},
                   DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{GoodbyeMessage{"idle"}}, DecodeWorkerToServer);
+}
+
+TEST(WorkerMessagesTest, AnExitFromAWorkerThatPredatesStoppedByWorkerIsTheTasksOwn) {
+  ExitReport stopped = SomeExit(1, -1);
+  stopped.stopped_by_worker = true;
+  const std::string frame = Encode(WorkerToServer{ExitedMessage{{stopped}}});
+  json j = json::from_msgpack(frame);
+  ASSERT_TRUE(j.dump().find("stopped_by_worker") != std::string::npos) << j.dump();
+  std::function<void(json&)> strip = [&strip](json& v) {
+    if (v.is_object()) {
+      v.erase("stopped_by_worker");
+      for (auto& [key, child] : v.items()) strip(child);
+    } else if (v.is_array()) {
+      for (json& child : v) strip(child);
+    }
+  };
+  strip(j);
+  auto decoded = DecodeWorkerToServer(Pack(j));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& exits = std::get<ExitedMessage>(*decoded).exits;
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_FALSE(exits[0].stopped_by_worker);
 }
 
 TEST(WorkerMessagesTest, EveryServerToWorkerMessageRoundTrips) {

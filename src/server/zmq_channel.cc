@@ -155,7 +155,18 @@ void ZmqChannel::OnHeartbeat(WorkerPeer& peer, HeartbeatMessage beat) {
 void ZmqChannel::OnExits(WorkerPeer& peer, const std::vector<ExitReport>& exits) {
   for (const ExitReport& e : exits) {
     peer.sent.erase(e.execution);
-    scheduler_->OnAttemptExited(e.execution, e.usage, e.error);
+    if (e.stopped_by_worker) {
+      // Its worker is going (a signal, an idle stop): nothing more is placed there (it would
+      // refuse it), and the task runs again elsewhere.
+      if (!peer.draining) {
+        peer.draining = true;
+        scheduler_->DrainWorker(peer.id);
+      }
+      scheduler_->OnAttemptLost(e.execution, "worker " + peer.name +
+                                                 " was stopping and ended it");
+    } else {
+      scheduler_->OnAttemptExited(e.execution, e.usage, e.error);
+    }
     peer.acks.push_back(e.execution);  // acked after the commit, known or not
   }
 }

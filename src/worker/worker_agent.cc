@@ -259,6 +259,7 @@ class WorkerAgent::Loop {
         e.task = a.task;
         e.attempt = a.attempt;
         e.error = std::move(error);
+        e.stopped_by_worker = stopping_.has_value();
         turn_exits_.push_back(std::move(e));
       }
     }
@@ -309,6 +310,10 @@ class WorkerAgent::Loop {
       e.task = std::move(it->second.task);
       e.attempt = it->second.attempt;
       e.usage = exit.usage;
+      // Ended while this worker stops (it signalled it): not the task's failure, unless it
+      // succeeded anyway.
+      e.stopped_by_worker = stopping_.has_value() &&
+                            (exit.usage.exit_code != 0 || exit.usage.term_signal != 0);
       turn_exits_.push_back(std::move(e));
       running_.erase(it);
     }

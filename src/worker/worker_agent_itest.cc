@@ -349,6 +349,7 @@ TEST(WorkerAgentTest, StopTerminatesRunningTasksAndReportsThemBeforeGoodbye) {
   server.Send(StopMessage{false});
   auto exits = server.ExpectExits({Execution(1, 1)});
   EXPECT_EQ(exits[Execution(1, 1)].usage.term_signal, SIGTERM);
+  EXPECT_TRUE(exits[Execution(1, 1)].stopped_by_worker) << "its stop ended it, not its task";
   server.Send(AckMessage{{Execution(1, 1)}});
   auto goodbye = server.Expect<GoodbyeMessage>();
   ASSERT_TRUE(goodbye);
@@ -554,6 +555,7 @@ TEST(WorkerBinaryTest, RunsLaunchedCommandsReportsExitsAndStopsWithGoodbye) {
   auto killed = server.ExpectExits({sleeper.execution});
   EXPECT_EQ(killed[sleeper.execution].usage.term_signal, SIGKILL);
   EXPECT_EQ(killed[sleeper.execution].usage.exit_code, -1);
+  EXPECT_FALSE(killed[sleeper.execution].stopped_by_worker) << "the server's signal, not a stop";
   server.Send(AckMessage{{sleeper.execution}});
 
   server.Send(StopMessage{false});
@@ -593,6 +595,8 @@ TEST(WorkerBinaryTest, SigtermStopsTheTasksSaysGoodbyeAndExits143) {
   kill(worker.pid(), SIGTERM);
   auto exits = server.ExpectExits({sleeper.execution});
   EXPECT_EQ(exits[sleeper.execution].usage.term_signal, SIGTERM);
+  EXPECT_TRUE(exits[sleeper.execution].stopped_by_worker)
+      << "the server must not count Slurm's SIGTERM to the worker as the task's failure";
   server.Send(AckMessage{{sleeper.execution}});
   auto goodbye = server.Expect<GoodbyeMessage>();
   ASSERT_TRUE(goodbye);

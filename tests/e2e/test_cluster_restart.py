@@ -85,6 +85,30 @@ def test_tasks_of_a_killed_worker_run_again_on_another_with_the_next_attempt(clu
     c.wait_state("doomed", "canceled")
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_worker_stopped_by_a_signal_gives_its_tasks_back_instead_of_failing_them(cluster, sig):
+    """Slurm sends SIGTERM to a job's steps at its end or preemption (SIGHUP when srun's node
+    goes): the worker ends its tasks, and they are interruptions, not failures (no retries
+    are configured here, so a failure would be final)."""
+    c = cluster
+    victim = c.start_worker("--cores", "1", cpus="0")
+    c.cli("submit", "--name", "interrupted", "--", "sh", "-c", counting(c, 60))
+    c.wait_state("interrupted", "running")
+    wait_for(lambda: runs_of(c, "interrupted") == 1, what="the task to start")
+    victim.send_signal(sig)
+    assert victim.wait(timeout=30) == 128 + sig
+    lost = c.events("task_id = 'interrupted' AND to_state = 'lost'")
+    assert len(lost) == 1 and "was stopping and ended it" in lost[0][4], lost
+    assert not c.events("task_id = 'interrupted' AND to_state = 'failed'")
+    assert c.state("interrupted") == "ready"
+    c.start_worker("--cores", "1", cpus="1")
+    wait_for(lambda: c.task("interrupted")["attempt"] == 2 and c.state("interrupted") == "running",
+             timeout=30, what="the task to start again on the other worker")
+    assert (c.root / "runs" / "interrupted").read_text().split() == ["interrupted@1", "interrupted@2"]
+    c.cli("cancel", "interrupted")
+    c.wait_state("interrupted", "canceled")
+
+
 def test_worker_ids_are_not_given_out_again_after_a_restart(cluster):
     c = cluster
     c.start_worker("--cores", "1", "--name", "first")
