@@ -47,6 +47,8 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
     return curve;
   };
 
+  // What the policy assumes of a task with neither (Scheduler::ExpectedRuntimeOf).
+  const std::optional<Duration> pooled_estimate = store.PooledEstimate();
   m.models_.reserve(n);
   m.estimates_.resize(n);
   for (size_t t = 0; t < n; ++t) {
@@ -59,6 +61,10 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
     if (!m.estimates_[t] && task.state == ForecastTaskState::kQueued && !task.profile.empty()) {
       m.estimates_[t] = learned_estimate[task.profile];
     }
+    // Neither its own nor its profile's: the policy goes by the campaign's pooled one, for
+    // queued and running tasks alike (a time limit still bounds the task; the scheduler
+    // looks at the limit first).
+    if (!m.estimates_[t] && !task.time_limit) m.estimates_[t] = pooled_estimate;
     if (curve != nullptr) {
       m.models_.push_back(TaskDurationModel::Learned(curve, task.time_limit));
       ++m.sources_.profile_history;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/forecast/duration_models.h"
+
 namespace allot {
 namespace {
 
@@ -84,6 +86,33 @@ TEST(ForecasterTest, ATaskWithoutHistoryDrawsFromEveryProfilesPooledWalls) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->sources.pooled_history, 1);
   EXPECT_EQ(r->finish_p90, seconds(1000));
+}
+
+// The simulated policy sees what the real one does (Scheduler::ExpectedRuntimeOf): a task's
+// own estimate, its profile's learned one, its limit, else the campaign's pooled P90.
+TEST(ForecasterTest, ThePolicyEstimatesFallBackToTheCampaignsPooledP90) {
+  ProfileStore store;
+  Learn(&store, "short", {10, 10, 10});
+  Learn(&store, "thin", {1000, 1000});
+  ForecastInput in;
+  in.workers = {{1}};
+  ForecastTask own = Task("unknown");
+  own.time_estimate = seconds(7);
+  ForecastTask limited = Task("unknown");
+  limited.time_limit = seconds(60);
+  in.tasks = {Task("short"), own, limited, Task("unknown"), Task("thin")};
+  Result<DurationModels> m = DurationModels::Build(in, store);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  const std::vector<std::optional<Duration>>& e = m->policy_estimates();
+  ASSERT_EQ(e.size(), 5u);
+  EXPECT_EQ(e[0], Duration(seconds(10)));  // its profile learned one
+  EXPECT_EQ(e[1], Duration(seconds(7)));
+  EXPECT_FALSE(e[2]) << "the limit is what the policy goes by";
+  ASSERT_TRUE(e[3]);
+  ASSERT_TRUE(store.PooledEstimate());
+  EXPECT_EQ(*e[3], *store.PooledEstimate());
+  EXPECT_GT(*e[3], Duration(seconds(10))) << "the P90 of 10, 10, 10, 1000, 1000";
+  EXPECT_EQ(e[4], store.PooledEstimate()) << "two walls teach their profile nothing yet";
 }
 
 TEST(ForecasterTest, RunningAttemptsLongerThanEveryWallLengthenTheQueuedOnes) {

@@ -9,7 +9,6 @@ namespace allot {
 void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_bytes,
                             const AttemptUsage& usage, bool succeeded) {
   AttemptSample sample;
-  sample.profile = pooled_.profile();
   sample.cores_allocated = cores;
   sample.wall = usage.wall;
   sample.cpu = usage.user_cpu + usage.sys_cpu;
@@ -18,8 +17,8 @@ void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_byte
   sample.succeeded = succeeded;
   sample.oom_killed = usage.memory_exceeded;
   sample.timed_out = usage.timed_out;
-  pooled_.Record(sample);
   sample.profile = TaskProfileName(spec);
+  ++recorded_;
   const ProfileStats& stats = store_.Record(sample);
   Entry& entry = entries_[sample.profile];
   entry.stats = &stats;
@@ -36,12 +35,12 @@ const std::optional<LearnedRequest>& ProfileLearner::Learned(Entry& entry) {
 }
 
 std::optional<Duration> ProfileLearner::PooledEstimate() {
-  if (pooled_.attempts() == 0) return std::nullopt;
-  const std::optional<LearnedRequest>& learned = Learned(pooled_entry_);
-  // Attempts that took no measurable time (a fake clock, `true`) say nothing of how long
-  // the next task will hold its cores.
-  if (!learned || learned->time_estimate <= Duration::zero()) return std::nullopt;
-  return learned->time_estimate;
+  const int64_t every = std::max<int64_t>(1, std::min<int64_t>(recorded_, 1024) / 32);
+  if (pooled_at_ < 0 || recorded_ - pooled_at_ >= every) {
+    pooled_ = store_.PooledEstimate();
+    pooled_at_ = recorded_;
+  }
+  return pooled_;
 }
 
 void ProfileLearner::Apply(TaskSpec* spec, bool learn_estimate, int64_t largest_memory) {

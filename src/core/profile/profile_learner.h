@@ -35,11 +35,10 @@ class ProfileLearner {
   // time estimate (when `learn_estimate`). Changes nothing without enough history.
   void Apply(TaskSpec* spec, bool learn_estimate, int64_t largest_memory);
 
-  // The P90 of every successful attempt of the campaign, whatever its profile, once there are
-  // kMinSamplesToLearn of them: what the policy assumes of a task that declares no estimate
-  // and whose own profile has not learned one yet (a campaign of ids that share no profile,
-  // "m1", "m2", ...). None while that P90 is zero. Only the policy uses it; no spec is
-  // changed. Recomputed as profiles are.
+  // ProfileStore::PooledEstimate, recomputed after max(1, S / 32) newer attempts as profiles
+  // are: what the policy assumes of a task that declares no estimate and whose own profile has
+  // not learned one yet (a campaign of ids that share no profile, "m1", "m2", ...). Only the
+  // policy uses it; no spec is changed.
   std::optional<Duration> PooledEstimate();
 
   const ProfileStore& store() const { return store_; }
@@ -51,16 +50,12 @@ class ProfileLearner {
     int64_t learned_at = -1;  // stats->attempts() when `learned` was computed
   };
   const std::optional<LearnedRequest>& Learned(Entry& entry);
-  static Entry PooledEntry(const ProfileStats* stats) {
-    Entry e;
-    e.stats = stats;
-    return e;
-  }
 
   ProfileStore store_;
   std::unordered_map<std::string, Entry> entries_;
-  ProfileStats pooled_{"*"};  // every attempt recorded, whatever its profile
-  Entry pooled_entry_ = PooledEntry(&pooled_);
+  int64_t recorded_ = 0;             // attempts recorded
+  int64_t pooled_at_ = -1;           // recorded_ when pooled_ was computed
+  std::optional<Duration> pooled_;
 };
 
 }  // namespace allot

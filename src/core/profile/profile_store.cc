@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/profile/learned_request.h"
+
 namespace allot {
 
 ProfileStore::ProfileStore(size_t window) : window_(window), all_walls_us_(window) {}
@@ -26,6 +28,15 @@ const ProfileStats* ProfileStore::Find(std::string_view profile) const {
 std::optional<Duration> ProfileStore::GlobalMedianWall() const {
   if (all_walls_us_.empty()) return std::nullopt;
   return Duration(static_cast<int64_t>(std::llround(all_walls_us_.Quantile(0.5))));
+}
+
+std::optional<Duration> ProfileStore::PooledEstimate() const {
+  if (static_cast<int64_t>(all_walls_us_.size()) < kMinSamplesToLearn) return std::nullopt;
+  const Duration p90(static_cast<int64_t>(std::ceil(all_walls_us_.Quantile(0.90))));
+  // Attempts that took no measurable time (a fake clock, `true`) say nothing of how long the
+  // next task will hold its cores.
+  if (p90 <= Duration::zero()) return std::nullopt;
+  return p90;
 }
 
 }  // namespace allot

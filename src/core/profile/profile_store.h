@@ -32,6 +32,11 @@ class ProfileStore {
 
   // Median wall of the last `window` successful attempts of any profile; absent when none.
   std::optional<Duration> GlobalMedianWall() const;
+  // The P90 of the same walls, as a profile's learned estimate is computed, once there are
+  // kMinSamplesToLearn of them and it is above zero: what a task with neither an estimate
+  // nor a profile that learned one is expected to take (the policy's backfill and patience,
+  // and the forecast's simulation of it). Absent before that.
+  std::optional<Duration> PooledEstimate() const;
 
  private:
   size_t window_;
