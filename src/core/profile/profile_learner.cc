@@ -9,6 +9,7 @@ namespace allot {
 void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_bytes,
                             const AttemptUsage& usage, bool succeeded) {
   AttemptSample sample;
+  sample.profile = TaskProfileName(spec);
   sample.cores_allocated = cores;
   sample.wall = usage.wall;
   sample.cpu = usage.user_cpu + usage.sys_cpu;
@@ -17,7 +18,6 @@ void ProfileLearner::Record(const TaskSpec& spec, int cores, int64_t memory_byte
   sample.succeeded = succeeded;
   sample.oom_killed = usage.memory_exceeded;
   sample.timed_out = usage.timed_out;
-  sample.profile = TaskProfileName(spec);
   ++recorded_;
   const ProfileStats& stats = store_.Record(sample);
   Entry& entry = entries_[sample.profile];

@@ -35,8 +35,8 @@ class ProfileLearner {
   // time estimate (when `learn_estimate`). Changes nothing without enough history.
   void Apply(TaskSpec* spec, bool learn_estimate, int64_t largest_memory);
 
-  // ProfileStore::PooledEstimate, recomputed after max(1, S / 32) newer attempts as profiles
-  // are: what the policy assumes of a task that declares no estimate and whose own profile has
+  // ProfileStore::PooledEstimate, cached and recomputed after max(1, min(N, 1024) / 32) newer
+  // attempts (N: attempts recorded), as profiles' learned values are: what the policy assumes of a task that declares no estimate and whose own profile has
   // not learned one yet (a campaign of ids that share no profile, "m1", "m2", ...). Only the
   // policy uses it; no spec is changed.
   std::optional<Duration> PooledEstimate();

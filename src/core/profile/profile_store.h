@@ -1,5 +1,6 @@
 // ProfileStore: every profile's ProfileStats by name, plus a store-wide window of successful
-// walls (the forecast's last-resort duration for a task with no history, estimate or limit).
+// walls (the forecast's last-resort duration for a task with no history, estimate or limit,
+// and PooledEstimate, what the policy expects of such a task).
 // Iteration is by name, so listings are stable. Memory is bounded per profile (see
 // ProfileStats); the number of profiles is the caller's to bound. Not thread-safe.
 #pragma once
