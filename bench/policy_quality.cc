@@ -8,10 +8,12 @@
 // docs/PERFORMANCE.md, "Scheduling quality", has the figures and the commands.
 //
 // Usage: allot_policy_bench [--quick] [--traces DIR [--windows-only]] [--patience P,...]
+//                           [--mixed-seeds N]   (the mixed workload over seeds 1..N as well)
 //        allot_policy_bench --write-mixed FILE   (the mixed-120 workload as a task file)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -158,6 +160,41 @@ void Run(const Workload& w, const std::vector<Policy>& policies) {
   }
 }
 
+// The mixed workload over seeds 1..n, both id styles: per policy the mean and worst makespan
+// over the lower bound, and on how many seeds it was behind greedy first-fit (by more than
+// 0.1%: one scheduling pass of rounding).
+void MixedSeeds(int n, const std::vector<Policy>& policies) {
+  std::printf("\n### mixed-120 (2 cores), seeds 1-%d, shared and unique ids (%d workloads)\n\n"
+              "| policy | mean / lower bound | worst / lower bound | behind greedy on |\n"
+              "|---|---|---|---|\n", n, 2 * n);
+  Machine machine;
+  for (int i = 0; i < 2; ++i) machine.cpus.push_back(Cpu{i, 0, 0, i});
+  machine.memory_bytes = int64_t{1} << 40;
+  std::vector<std::vector<double>> ratio(policies.size());
+  for (int seed = 1; seed <= n; ++seed) {
+    for (bool unique : {false, true}) {
+      const Workload w = MixedSmall(static_cast<uint64_t>(seed), unique);
+      for (size_t p = 0; p < policies.size(); ++p) {
+        Result<ReplayResult> r =
+            ScheduleReplay(machine, policies[p].options, policies[p].factory).Run(w.tasks);
+        const Metrics m = r.ok() ? Measure(w, *r, 0) : Metrics();
+        ratio[p].push_back(r.ok() ? m.makespan / m.lower_bound : 0);
+      }
+    }
+  }
+  for (size_t p = 0; p < policies.size(); ++p) {
+    double sum = 0, worst = 0;
+    int behind = 0;
+    for (size_t i = 0; i < ratio[p].size(); ++i) {
+      sum += ratio[p][i];
+      worst = std::max(worst, ratio[p][i]);
+      if (ratio[p][i] > ratio[0][i] * 1.001) ++behind;
+    }
+    std::printf("| %s | %.3f | %.3f | %d of %zu |\n", policies[p].name.c_str(),
+                sum / static_cast<double>(ratio[p].size()), worst, behind, ratio[p].size());
+  }
+}
+
 // The published reference (traces/README.md): mean over 10 random 1,024-job windows.
 void Windows(const std::string& path, const std::string& name, const std::vector<Policy>& ps) {
   Workload full = ReadSwf(path, name);
@@ -192,12 +229,15 @@ int main(int argc, char** argv) {
   using namespace allot::bench;
   bool quick = false;
   bool windows_only = false;
+  int mixed_seeds = 0;
   std::string traces;
   std::vector<double> patiences = {allot::PriorityBackfillPolicy::kDefaultPatience};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--write-mixed" && i + 1 < argc) {
       return WriteTaskFile(MixedSmall(), argv[++i]) ? 0 : 1;
+    } else if (a == "--mixed-seeds" && i + 1 < argc) {
+      mixed_seeds = std::atoi(argv[++i]);
     } else if (a == "--quick") {
       quick = true;
     } else if (a == "--windows-only") {
@@ -214,13 +254,15 @@ int main(int argc, char** argv) {
         at = comma + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: %s [--quick] [--traces DIR [--windows-only]] [--patience P,...] | "
-                   "--write-mixed FILE\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--traces DIR [--windows-only]] [--patience P,...] "
+                   "[--mixed-seeds N] | --write-mixed FILE\n", argv[0]);
       return 2;
     }
   }
   const std::vector<Policy> policies = Policies(patiences);
   Run(MixedSmall(), policies);
+  Run(MixedSmall(1, /*unique_ids=*/true), policies);
+  if (mixed_seeds > 0) MixedSeeds(mixed_seeds, policies);
   if (!quick) {
     Run(MixedLarge(false), policies);
     Run(MixedLarge(true), policies);

@@ -64,13 +64,16 @@ int Width(Draw& d) {
 
 }  // namespace
 
-Workload MixedSmall(uint64_t seed) {
+Workload MixedSmall(uint64_t seed, bool unique_ids) {
   Draw d(seed);
-  Workload w{"mixed-120 (2 cores)", 2, {}};
+  Workload w{unique_ids ? "mixed-120, unique ids (2 cores)" : "mixed-120 (2 cores)", 2, {}};
   for (int i = 0; i < 120; ++i) {
     const int cores = d.Uniform() < 0.5 ? 1 : 2;
     const double seconds = std::round(d.Uniform(0.08, 0.40) * 1000) / 1000;
-    w.tasks.push_back(Make(Id("mix", i), cores, seconds, d.Int(0, 3)));
+    // Unique ids ("m7", as pilot_compat.sh writes them): no profile is shared, nothing is
+    // learned per profile.
+    std::string id = unique_ids ? "m" + std::to_string(i) : Id("mix", i);
+    w.tasks.push_back(Make(std::move(id), cores, seconds, d.Int(0, 3)));
   }
   return w;
 }

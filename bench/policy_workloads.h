@@ -19,7 +19,7 @@ struct Workload {
 // The mixed workload: 120 tasks of 1-2 cores, priorities 0-3, no estimates, durations
 // 0.08-0.40 s, one profile ("mix-NNN"), for a 2-core machine. The same file `allot run` and
 // pilot.py run (WriteTaskFile).
-Workload MixedSmall(uint64_t seed = 1);
+Workload MixedSmall(uint64_t seed = 1, bool unique_ids = false);
 // 100k tasks on 32 cores: ten kinds (profiles) of 1-32 cores, lognormal durations around each
 // kind's median, priorities 0-3. with_estimates: each task declares duration x U[1, 3].
 Workload MixedLarge(bool with_estimates, uint64_t seed = 2);

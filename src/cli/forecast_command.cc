@@ -79,6 +79,7 @@ int Run(const ForecastOptionsFlags& o) {
     out["core_hours_p90"] = r->core_hours_p90;
     out["duration_sources"] = {{"profile_history", r->sources.profile_history},
                                {"time_estimate", r->sources.time_estimate},
+                               {"thin_history", r->sources.thin_history},
                                {"time_limit", r->sources.time_limit},
                                {"pooled_history", r->sources.pooled_history}};
   }
@@ -98,10 +99,12 @@ int Run(const ForecastOptionsFlags& o) {
               spent_core_h);
   if (out.contains("duration_sources")) {
     const auto& s = out["duration_sources"];
-    std::printf("durations from: %lld profile history, %lld estimates, %lld limits, %lld pooled "
-                "history of all profiles\n",
+    std::printf("durations from: %lld profile history, %lld estimates, %lld thin history (1-2 "
+                "walls, spread as the others), %lld limits, %lld pooled history of all "
+                "profiles\n",
                 s["profile_history"].get<long long>(), s["time_estimate"].get<long long>(),
-                s["time_limit"].get<long long>(), s["pooled_history"].get<long long>());
+                s["thin_history"].get<long long>(), s["time_limit"].get<long long>(),
+                s["pooled_history"].get<long long>());
   }
   return kExitOk;
 }

@@ -35,6 +35,8 @@ class ReadyQueue {
   auto begin() const { return keys_.begin(); }
   auto end() const { return keys_.end(); }
   static TaskIndex TaskOf(Key key) { return static_cast<TaskIndex>(key & 0xffffffffu); }
+  // Equal for keys of equal priority (and ordered as the priorities are, highest first).
+  static uint32_t PriorityKeyOf(Key key) { return static_cast<uint32_t>(key >> 32); }
 
  private:
   static Key MakeKey(TaskIndex task, int priority) {

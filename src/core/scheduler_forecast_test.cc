@@ -15,10 +15,11 @@ TEST(SchedulerForecastTest, SnapshotHasTheUnfinishedTasksTheirDependenciesAndRun
   FakeLauncherDriver d(FlatMachine(2, 8 * kGiB));
   TaskSpec sim = TaskBuilder("sim").Cores(2).Estimate(30s);
   sim.tags["profile"] = "geant4";
-  ASSERT_TRUE(d.Submit({TaskBuilder("done"), sim, TaskBuilder("post").DependsOn({"sim", "done"}),
+  ASSERT_TRUE(d.Submit({TaskBuilder("done").Priority(1), sim,
+                        TaskBuilder("post").DependsOn({"sim", "done"}),
                         TaskBuilder("later").DependsOn({"post"})})
                   .ok());
-  d.Turn();  // done and... only 2 cores: done (1) cannot share with sim (2)
+  d.Turn();  // done first (higher priority); only 2 cores: done (1) cannot share with sim (2)
   ASSERT_TRUE(d.IsRunning("done"));
   d.Exit("done", 0);
   d.Turn();

@@ -217,8 +217,9 @@ TEST(SchedulerResourcesTest, BigHighPriorityTaskIsNotStarvedByAStreamOfSmallOnes
 // The same when the big task is behind in priority order but first in FIFO order.
 TEST(SchedulerResourcesTest, BigTaskAtTheHeadIsNotStarvedByLaterSmallOnes) {
   FakeLauncherDriver d(FlatMachine(4));
-  ASSERT_TRUE(d.Submit({TaskBuilder("s0"), TaskBuilder("s1"), TaskBuilder("big").Cores(4)}).ok());
-  d.Turn();  // s0, s1 run; big waits for 4
+  ASSERT_TRUE(d.Submit({TaskBuilder("s0"), TaskBuilder("s1")}).ok());
+  d.Turn();  // s0, s1 run
+  ASSERT_TRUE(d.Submit({TaskBuilder("big").Cores(4)}).ok());
   ASSERT_TRUE(d.Submit({TaskBuilder("late1"), TaskBuilder("late2").Cores(2)}).ok());
   // 2 cores free but big needs them: nothing backfills without time bounds.
   EXPECT_THAT(d.IdsOf(d.Turn()), IsEmpty());

@@ -1,5 +1,7 @@
 #include "core/forecast/duration_models.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <string_view>
@@ -7,6 +9,18 @@
 #include "core/profile/learned_request.h"
 
 namespace allot {
+namespace {
+
+// Walls of 0 us (an attempt too short to measure) count as 1 us.
+double LogMicros(double us) { return std::log(std::max(us, 1.0)); }
+
+double MeanLog(const std::vector<double>& walls_us) {
+  double sum = 0;
+  for (double w : walls_us) sum += LogMicros(w);
+  return sum / static_cast<double>(walls_us.size());
+}
+
+}  // namespace
 
 Result<DurationModels> DurationModels::Build(const ForecastInput& input,
                                              const ProfileStore& store) {
@@ -24,6 +38,7 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
   // A curve per profile with enough walls (built on first use), and the pooled one.
   std::map<std::string_view, const SurvivalCurve*> by_profile;
   std::map<std::string_view, std::optional<Duration>> learned_estimate;
+  std::map<std::string_view, const SurvivalCurve*> thin_by_profile;
   const SurvivalCurve* pooled = nullptr;
   bool pooled_built = false;
   auto curve_of = [&](const std::string& profile) -> const SurvivalCurve* {
@@ -44,6 +59,46 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
     }
     by_profile.emplace(profile, curve);
     learned_estimate.emplace(profile, estimate);
+    return curve;
+  };
+  // The spread of durations around their profile's typical one, from every profile with
+  // enough walls: log(wall) - the mean log wall of its profile (built on first use).
+  std::vector<double> log_residuals;
+  bool residuals_built = false;
+  auto thin_curve_of = [&](const std::string& profile) -> const SurvivalCurve* {
+    if (profile.empty()) return nullptr;
+    auto it = thin_by_profile.find(profile);
+    if (it != thin_by_profile.end()) return it->second;
+    const SurvivalCurve* curve = nullptr;
+    const ProfileStats* stats = store.Find(profile);
+    const std::vector<double>* own =
+        stats == nullptr ? nullptr : &stats->successful_walls_us().sorted();
+    if (own != nullptr && !own->empty()) {
+      if (!residuals_built) {
+        residuals_built = true;
+        for (const auto& [name, other] : store.profiles()) {
+          if (other.window_successes() < kMinSamplesToLearn) continue;
+          const std::vector<double>& w = other.successful_walls_us().sorted();
+          if (w.empty()) continue;
+          const double mean = MeanLog(w);
+          for (double x : w) log_residuals.push_back(LogMicros(x) - mean);
+        }
+      }
+      // Its own typical duration with the others' spread; alone, its own walls.
+      std::vector<double> walls;
+      if (log_residuals.empty()) {
+        walls = *own;
+      } else {
+        const double mean = MeanLog(*own);
+        walls.reserve(log_residuals.size());
+        for (double r : log_residuals) walls.push_back(std::exp(mean + r));
+      }
+      auto c = censored.find(profile);
+      m.curves_.emplace_back(std::move(walls),
+                             c == censored.end() ? std::vector<double>() : c->second);
+      curve = &m.curves_.back();
+    }
+    thin_by_profile.emplace(profile, curve);
     return curve;
   };
 
@@ -73,6 +128,11 @@ Result<DurationModels> DurationModels::Build(const ForecastInput& input,
     if (task.time_estimate) {
       m.models_.push_back(TaskDurationModel::Fixed(*task.time_estimate, task.time_limit));
       ++m.sources_.time_estimate;
+      continue;
+    }
+    if (const SurvivalCurve* thin = thin_curve_of(task.profile)) {
+      m.models_.push_back(TaskDurationModel::Learned(thin, task.time_limit));
+      ++m.sources_.thin_history;
       continue;
     }
     if (task.time_limit) {

@@ -15,6 +15,8 @@ enum class DurationSource {
   kProfileHistory,  // the profile's survival curve: its successful walls (>= 3 of them)
                     // and its running attempts (censored)
   kTimeEstimate,    // the user's time_estimate, as a fixed duration
+  kThinHistory,   // a profile with 1 or 2 walls: their log-mean, with the spread of the
+                    // profiles that have history (its running attempts censored)
   kTimeLimit,       // the task's time_limit, as a fixed duration (pessimistic)
   kPooledHistory,   // the survival curve of every profile's walls and running attempts
 };
@@ -22,6 +24,9 @@ enum class DurationSource {
 struct DurationSourceCounts {
   int64_t profile_history = 0;
   int64_t time_estimate = 0;
+  // A profile with fewer than kMinSamplesToLearn walls: its own typical (log-mean) duration
+  // with the spread the profiles with history have around theirs.
+  int64_t thin_history = 0;
   int64_t time_limit = 0;
   int64_t pooled_history = 0;
 };

@@ -4,8 +4,11 @@
 //      (DurationSource): its profile's SurvivalCurve when the profile has at least
 //      kMinSamplesToLearn successful walls (the running attempts of the profile enter it as
 //      censored observations: without them the short attempts, which end first, would make
-//      the forecast too short), else its time_estimate, else its time_limit, else the pooled
-//      curve of every profile (walls and running attempts).
+//      the forecast too short), else its time_estimate, else, for a profile with one or two
+//      walls, their log-mean scaled by the spread the profiles with history have around
+//      theirs (a stage that has barely started is not drawn from the other stages' walls),
+//      else its time_limit, else the pooled curve of every profile (walls and running
+//      attempts).
 //   2. The policy sees each task's time_estimate; a queued task that has none gets its
 //      profile's learned one (the P90 of its walls), as Scheduler::ExpectedRuntimeOf gives
 //      it when the policy looks at it.

@@ -59,18 +59,44 @@ TEST(ForecasterTest, DurationSourcesAreTakenInOrderAndCounted) {
   ForecastTask estimate = Task("thin");
   estimate.time_estimate = seconds(20);
   estimate.time_limit = seconds(999);
-  ForecastTask limit = Task("thin");
+  ForecastTask sparse = Task("thin");  // its own walls beat a limit
+  sparse.time_limit = seconds(999);
+  ForecastTask limit = Task("never-ran");
   limit.time_limit = seconds(30);
   ForecastTask pooled = Task("unknown");  // every profile's walls pooled: {10 x5}
-  in.tasks = {history, estimate, limit, pooled};
+  in.tasks = {history, estimate, sparse, limit, pooled};
   SplitMixRng rng(2);
   Result<ForecastResult> r = RunForecast(in, store, rng, {.runs = 5});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->sources.profile_history, 1);
   EXPECT_EQ(r->sources.time_estimate, 1);
+  EXPECT_EQ(r->sources.thin_history, 1);
   EXPECT_EQ(r->sources.time_limit, 1);
   EXPECT_EQ(r->sources.pooled_history, 1);
-  EXPECT_EQ(r->finish_p50, seconds(10 + 20 + 30 + 10));
+  EXPECT_EQ(r->finish_p50, seconds(10 + 20 + 10 + 30 + 10));
+}
+
+// A profile with one or two walls: its own typical duration (their log-mean), spread as the
+// profiles with history spread around theirs; not the pooled walls of other stages.
+TEST(ForecasterTest, AThinProfileDrawsItsOwnScaleWithTheSpreadOfTheOthers) {
+  ProfileStore thin;
+  Learn(&thin, "sim", {10, 20, 40});  // log-mean 20: x0.5, x1, x2 around it
+  Learn(&thin, "ana", {100, 100});    // 2 walls: not enough to learn
+  ProfileStore learned;               // what "ana" would be with that spread
+  Learn(&learned, "ana", {50, 100, 200});
+  ForecastInput in;
+  in.workers = {{1}};
+  in.tasks = {Task("ana"), Task("ana")};
+  SplitMixRng rng_thin(3), rng_learned(3);
+  Result<ForecastResult> a = RunForecast(in, thin, rng_thin, {.runs = 200});
+  Result<ForecastResult> b = RunForecast(in, learned, rng_learned, {.runs = 200});
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(a->sources.thin_history, 2);
+  EXPECT_EQ(b->sources.profile_history, 2);
+  EXPECT_NEAR(ToSeconds(a->finish_p50), ToSeconds(b->finish_p50), 0.01);
+  EXPECT_NEAR(ToSeconds(a->finish_p90), ToSeconds(b->finish_p90), 0.01);
+  EXPECT_GT(ToSeconds(a->finish_p50), 150) << "not the pooled walls {10, 20, 40, 100, 100}";
 }
 
 TEST(ForecasterTest, ATaskWithoutHistoryDrawsFromEveryProfilesPooledWalls) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/policy/greedy_first_fit_policy.h"
+#include "core/policy/priority_backfill_policy.h"
 #include "core/replay/schedule_replay.h"
 #include "testing/test_machines.h"
 
@@ -95,12 +96,12 @@ TEST(BackfillPatienceTest, AWideTaskStartsWithinItsPatienceOfItsTurn) {
   };
   // Narrow 1 s tasks arrive every 0.5 s for 100 s, at higher priority than nothing else.
   for (int i = 0; i < 200; ++i) add("narrow-" + std::to_string(i), 1, 1000, 0, 500 * i);
-  add("wide", 2, 1000, 1, 250);  // first blocked at ~0.25 s; patience 4 x 1 s
+  add("wide", 2, 1000, 1, 250);  // first blocked at ~0.25 s; patience: the default x 1 s
   Result<ReplayResult> r = ScheduleReplay(FlatMachine(2), SchedulerOptions{}).Run(tasks);
   ASSERT_TRUE(r.ok());
   const ReplayTaskRecord& wide = r->tasks.back();
   ASSERT_TRUE(wide.first_start.has_value());
-  EXPECT_LE(ToSeconds(*wide.first_start), 0.25 + 4.0 + 1.0)
+  EXPECT_LE(ToSeconds(*wide.first_start), 0.25 + PriorityBackfillPolicy::kDefaultPatience + 1.0)
       << "its patience, plus one narrow task in front of it";
 }
 

@@ -42,6 +42,19 @@ TimePoint PriorityBackfillPolicy::BlockedSince(TaskIndex head, TimePoint now) {
   return blocked_since_.try_emplace(head, now).first->second;
 }
 
+bool PriorityBackfillPolicy::MayPassOver(const PolicyInput& in, TaskIndex task) {
+  if (patience_ <= 0) return false;
+  auto since = blocked_since_.find(task);
+  if (since == blocked_since_.end()) return true;  // never held back before
+  // Nothing known of its run time yet (the campaign has no history): until it is.
+  const std::optional<Duration> runtime = ExpectedRuntimeOf(in, task);
+  if (!runtime) return true;
+  return in.now < since->second + Duration(static_cast<int64_t>(
+                                      patience_ * static_cast<double>(runtime->count())));
+}
+
+void PriorityBackfillPolicy::PassedOver(TaskIndex task, TimePoint now) { BlockedSince(task, now); }
+
 void PriorityBackfillPolicy::Started(TaskIndex task) {
   if (!blocked_since_.empty()) blocked_since_.erase(task);
 }
@@ -56,14 +69,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   auto never_fits = [&in](const ResourceRequest& r) {
     return in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity);
   };
-  // Step 1: start tasks in order while they fit.
-  for (; it != in.ready->end() && slots > 0 && free.cores > 0; ++it) {
-    TaskIndex task = ReadyQueue::TaskOf(*it);
-    const TaskSpec& spec = in.spec(task);
-    const ResourceRequest& r = spec.resources;
-    if (never_fits(r)) continue;
-    int cores = CoresToTake(r, free);
-    if (cores == 0) break;
+  auto start = [&](TaskIndex task, const ResourceRequest& r, int cores) {
     out->push_back({task, cores});
     Started(task);
     Take(r, cores, &free);
@@ -74,8 +80,52 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     v.held.gpus = r.gpus;
     v.held.custom = r.custom;
     if (auto runtime = ExpectedRuntimeOf(in, task)) v.expected_end = in.now + *runtime;
+  };
+  // Step 1: start tasks in order while they fit; cores free together go to a wider task of
+  // the same priority first (packing).
+  std::vector<TaskIndex> packed;  // started ahead of their turn in this pass
+  auto is_packed = [&packed](TaskIndex t) {
+    return !packed.empty() && std::find(packed.begin(), packed.end(), t) != packed.end();
+  };
+  int pack_budget = kPackLookahead;
+  for (; it != in.ready->end() && slots > 0 && free.cores > 0; ++it) {
+    TaskIndex task = ReadyQueue::TaskOf(*it);
+    if (is_packed(task)) continue;
+    const TaskSpec& spec = in.spec(task);
+    const ResourceRequest& r = spec.resources;
+    if (never_fits(r)) continue;
+    if (pack_budget > 0 && r.cores.max < free.cores && MayPassOver(in, task)) {
+      auto wider = it;
+      for (++wider; wider != in.ready->end() && pack_budget > 0; ++wider, --pack_budget) {
+        if (ReadyQueue::PriorityKeyOf(*wider) != ReadyQueue::PriorityKeyOf(*it)) {
+          pack_budget = 0;  // only among equals: the rest of this pass would stop here too
+          break;
+        }
+        const TaskIndex w = ReadyQueue::TaskOf(*wider);
+        const ResourceRequest& wr = in.spec(w).resources;
+        if (never_fits(wr)) continue;
+        if (wr.cores.min <= r.cores.max) continue;  // not wider
+        if (is_packed(w)) continue;
+        const int cores = CoresToTake(wr, free);
+        if (cores == 0) {
+          pack_budget = 0;  // it will wait; nothing behind it may pass it either
+          break;
+        }
+        PassedOver(task, in.now);
+        start(w, wr, cores);
+        packed.push_back(w);
+        break;
+      }
+      if (slots <= 0 || free.cores <= 0) break;
+    }
+    int cores = CoresToTake(r, free);
+    if (cores == 0) break;
+    start(task, r, cores);
   }
-  while (it != in.ready->end() && never_fits(in.spec(ReadyQueue::TaskOf(*it)).resources)) ++it;
+  while (it != in.ready->end() && (is_packed(ReadyQueue::TaskOf(*it)) ||
+                                   never_fits(in.spec(ReadyQueue::TaskOf(*it)).resources))) {
+    ++it;
+  }
   if (it == in.ready->end()) return;
   TaskIndex head = ReadyQueue::TaskOf(*it);
   if (slots <= 0) {
@@ -143,6 +193,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
        it != in.ready->end() && looked < backfill_depth_ && slots > 0 && free.cores > 0;
        ++it, ++looked) {
     TaskIndex task = ReadyQueue::TaskOf(*it);
+    if (is_packed(task)) continue;
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
     std::optional<Duration> bound = ExpectedRuntimeOf(in, task);

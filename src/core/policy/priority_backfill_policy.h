@@ -4,6 +4,17 @@
 // Algorithm, per scheduling pass:
 //  1. Walk the ready queue in order, starting every task that fits into what is free (elastic
 //     tasks take up to their max of what is free, at least their min).
+//     Packing: when the task in turn would leave cores free and a wider task of the same
+//     priority behind it (before any task that does not fit, kPackLookahead tasks deep per
+//     pass) fits into what is free now, that wider task starts first; the one in turn then
+//     starts beside it if it still fits, else it becomes the head (below). Cores free
+//     together are what a wide task needs and narrow ones do not: a narrow task starts on any
+//     core as it frees, a wide one only when enough free at once, which otherwise happens
+//     only after a drain (idle cores while the reservation waits for the rest). A task may be
+//     passed over like this for at most its patience (patience x its expected run time R
+//     since it was first held back; without any R, until it has one: a task without an
+//     estimate gets the campaign's pooled one once three attempts succeeded); never with
+//     patience 0.
 //  2. The first task that does not fit becomes the head. It gets a reservation: the shadow
 //     time is when enough running attempts will have ended (by their estimate or time limit)
 //     for it to fit; "extra" is what will still be free at the shadow time beyond its need.
@@ -11,9 +22,10 @@
 //     head reserves everything that is free now, up to its need.
 //     The head's patience: a head with an expected run time R (its estimate, declared or
 //     learned from its profile, or its time limit) accepts to start as late as
-//     blocked_since + patience x R, where blocked_since is when it first was the blocked
-//     head. Its reservation time is the later of the shadow time and that. Patience 0 (or no
-//     R): strict EASY, the reservation is at the shadow time.
+//     blocked_since + patience x R, where blocked_since is when it first was held back (the
+//     blocked head, or passed over in step 1). Its reservation time is the later of the
+//     shadow time and that. Patience 0 (or no R): strict EASY, the reservation is at the
+//     shadow time.
 //  3. Keep walking at most `backfill_depth` further tasks: one may start if it fits into what
 //     is free now and either ends (by its estimate or time limit) by the reservation time, or
 //     fits into the extra without touching the head's reservation.
@@ -22,12 +34,13 @@
 // Why patience (docs/PERFORMANCE.md, "Scheduling quality"): without usable estimates strict
 // EASY idles the cores a wide head waits for each time one frees, once per wide task; with
 // patience the narrow tasks behind it fill them for a bounded while, and the wide tasks that
-// bubble up meanwhile then run back to back after one drain. The bound: as long as backfilled
-// tasks end by their estimates, a head starts at most patience x R later than the work
-// already in front of it lets it.
+// bubble up meanwhile then run back to back after one drain. Packing removes most of the
+// remaining drains: wide tasks take the cores a wide task frees. The bound: as long as
+// backfilled tasks end by their estimates, a task starts at most patience x R later than the
+// work already in front of it lets it.
 //
-// State: the time each head was first blocked (a few entries; dropped when it starts). Not
-// thread-safe; deterministic given the same sequence of inputs.
+// State: the time each held-back task was first held back (a few entries; dropped when it
+// starts). Not thread-safe; deterministic given the same sequence of inputs.
 #pragma once
 
 #include <unordered_map>
@@ -45,11 +58,16 @@ class PriorityBackfillPolicy final : public SchedulingPolicy {
   void Choose(const PolicyInput& input, std::vector<Choice>* out,
               std::optional<Blocked>* blocked) override;
 
-  static constexpr double kDefaultPatience = 4.0;
+  static constexpr double kDefaultPatience = 8.0;
+  // How far behind the task in turn step 1 looks for a wider task, per pass.
+  static constexpr int kPackLookahead = 64;
 
  private:
-  // When `head` first was the blocked head; records `now` the first time.
+  // When `head` first was held back; records `now` the first time.
   TimePoint BlockedSince(TaskIndex head, TimePoint now);
+  // Whether a wider task may start ahead of `task` now (step 1, packing).
+  bool MayPassOver(const PolicyInput& in, TaskIndex task);
+  void PassedOver(TaskIndex task, TimePoint now);
   void Started(TaskIndex task);
 
   int backfill_depth_;

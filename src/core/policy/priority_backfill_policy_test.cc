@@ -206,5 +206,64 @@ TEST_F(PolicyTest, TasksWithoutAnyBoundNeverBackfillOntoTheReservation) {
   EXPECT_THAT(Choose(1), IsEmpty());
 }
 
+TEST_F(PolicyTest, CoresFreeTogetherGoToAWiderTaskOfTheSamePriorityFirst) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  TaskIndex n1 = Add(TaskBuilder("n1").Estimate(1s));
+  Add(TaskBuilder("n2").Estimate(1s));
+  TaskIndex wide = Add(TaskBuilder("wide").Cores(2).Estimate(1s));
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(wide, 2)));
+  ASSERT_TRUE(blocked_.has_value());
+  EXPECT_EQ(blocked_->task, n1);
+}
+
+TEST_F(PolicyTest, TheTaskPassedOverStillStartsBesideTheWiderOneWhenItFits) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  TaskIndex n1 = Add(TaskBuilder("n1"));
+  TaskIndex wide = Add(TaskBuilder("wide").Cores(2));
+  TaskIndex n2 = Add(TaskBuilder("n2"));
+  EXPECT_THAT(Choose(4), ElementsAre(Chose(wide, 2), Chose(n1, 1), Chose(n2, 1)));
+}
+
+TEST_F(PolicyTest, PackingNeverPassesOverAHigherPriority) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  TaskIndex urgent = Add(TaskBuilder("urgent").Priority(1));
+  Add(TaskBuilder("wide").Cores(2));
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(urgent, 1)));
+}
+
+TEST_F(PolicyTest, PackingNeverGoesPastATaskThatMustWait) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  TaskIndex n1 = Add(TaskBuilder("n1"));
+  TaskIndex big = Add(TaskBuilder("big").Cores(3));
+  Add(TaskBuilder("wide").Cores(2));
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(n1, 1)));
+  ASSERT_TRUE(blocked_.has_value());
+  EXPECT_EQ(blocked_->task, big);
+}
+
+TEST_F(PolicyTest, StrictEasyNeverReorders) {
+  TaskIndex n1 = Add(TaskBuilder("n1"));
+  TaskIndex wide = Add(TaskBuilder("wide").Cores(2));
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(n1, 1)));
+  EXPECT_EQ(blocked_->task, wide);
+}
+
+TEST_F(PolicyTest, ATaskIsPassedOverForAtMostItsPatience) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  TaskIndex narrow = Add(TaskBuilder("narrow").Estimate(1s));
+  std::vector<TaskIndex> wide;
+  for (int i = 0; i < 10; ++i) wide.push_back(Add(TaskBuilder("w" + std::to_string(i)).Cores(2)));
+  const TimePoint first = now_;
+  for (int i = 0;; ++i) {
+    ASSERT_LT(i, 10) << "still passed over after " << ToSeconds(now_ - first) << " s";
+    std::vector<Choice> out = Choose(2);
+    ASSERT_EQ(out.size(), 1u);
+    if (out[0].task == narrow) break;
+    ready_.Erase(out[0].task, 0);
+    now_ += 1s;  // the wide one ran 1 s, and freed both cores at once
+  }
+  EXPECT_EQ(now_ - first, 4s) << "4 x its 1 s estimate since it was first passed over";
+}
+
 }  // namespace
 }  // namespace allot
