@@ -42,15 +42,19 @@ TimePoint PriorityBackfillPolicy::BlockedSince(TaskIndex head, TimePoint now) {
   return blocked_since_.try_emplace(head, now).first->second;
 }
 
-bool PriorityBackfillPolicy::MayPassOver(const PolicyInput& in, TaskIndex task) {
+bool PriorityBackfillPolicy::MayPassOver(const PolicyInput& in, TaskIndex task, TaskIndex wider) {
   if (patience_ <= 0) return false;
-  auto since = blocked_since_.find(task);
-  if (since == blocked_since_.end()) return true;  // never held back before
   // Nothing known of its run time yet (the campaign has no history): until it is.
   const std::optional<Duration> runtime = ExpectedRuntimeOf(in, task);
   if (!runtime) return true;
-  return in.now < since->second + Duration(static_cast<int64_t>(
-                                      patience_ * static_cast<double>(runtime->count())));
+  // The wider task may hold the cores until its expected end: that must be within the
+  // patience of the task it passes, counted from when that one was first held back.
+  const std::optional<Duration> wider_runtime = ExpectedRuntimeOf(in, wider);
+  if (!wider_runtime) return false;
+  auto since = blocked_since_.find(task);
+  const TimePoint first = since == blocked_since_.end() ? in.now : since->second;
+  return in.now + *wider_runtime <=
+         first + Duration(static_cast<int64_t>(patience_ * static_cast<double>(runtime->count())));
 }
 
 void PriorityBackfillPolicy::PassedOver(TaskIndex task, TimePoint now) { BlockedSince(task, now); }
@@ -94,7 +98,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
     if (never_fits(r)) continue;
-    if (pack_budget > 0 && r.cores.max < free.cores && MayPassOver(in, task)) {
+    if (pack_budget > 0 && r.cores.max < free.cores && patience_ > 0) {
       auto wider = it;
       for (++wider; wider != in.ready->end() && pack_budget > 0; ++wider, --pack_budget) {
         if (ReadyQueue::PriorityKeyOf(*wider) != ReadyQueue::PriorityKeyOf(*it)) {
@@ -111,6 +115,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
           pack_budget = 0;  // it will wait; nothing behind it may pass it either
           break;
         }
+        if (!MayPassOver(in, task, w)) break;
         PassedOver(task, in.now);
         start(w, wr, cores);
         packed.push_back(w);

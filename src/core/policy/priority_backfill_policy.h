@@ -10,11 +10,13 @@
 //     starts beside it if it still fits, else it becomes the head (below). Cores free
 //     together are what a wide task needs and narrow ones do not: a narrow task starts on any
 //     core as it frees, a wide one only when enough free at once, which otherwise happens
-//     only after a drain (idle cores while the reservation waits for the rest). A task may be
-//     passed over like this for at most its patience (patience x its expected run time R
-//     since it was first held back; without any R, until it has one: a task without an
-//     estimate gets the campaign's pooled one once three attempts succeeded); never with
-//     patience 0.
+//     only after a drain (idle cores while the reservation waits for the rest). A task with
+//     an expected run time R is passed over only by a task expected to end within its
+//     patience (patience x R, counted from when it was first held back); without any R (no
+//     history in the campaign yet: a task without an estimate gets the pooled one once
+//     three attempts succeeded) it may be passed over freely; never with patience 0. (No
+//     limit on how much longer than R the wider task may be: one made it depend on learned
+//     estimates that drift, see docs/PERFORMANCE.md.)
 //  2. The first task that does not fit becomes the head. It gets a reservation: the shadow
 //     time is when enough running attempts will have ended (by their estimate or time limit)
 //     for it to fit; "extra" is what will still be free at the shadow time beyond its need.
@@ -65,8 +67,8 @@ class PriorityBackfillPolicy final : public SchedulingPolicy {
  private:
   // When `head` first was held back; records `now` the first time.
   TimePoint BlockedSince(TaskIndex head, TimePoint now);
-  // Whether a wider task may start ahead of `task` now (step 1, packing).
-  bool MayPassOver(const PolicyInput& in, TaskIndex task);
+  // Whether `wider` may start ahead of `task` now (step 1, packing).
+  bool MayPassOver(const PolicyInput& in, TaskIndex task, TaskIndex wider);
   void PassedOver(TaskIndex task, TimePoint now);
   void Started(TaskIndex task);
 

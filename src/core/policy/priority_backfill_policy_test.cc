@@ -218,9 +218,9 @@ TEST_F(PolicyTest, CoresFreeTogetherGoToAWiderTaskOfTheSamePriorityFirst) {
 
 TEST_F(PolicyTest, TheTaskPassedOverStillStartsBesideTheWiderOneWhenItFits) {
   policy_ = PriorityBackfillPolicy(256, 4.0);
-  TaskIndex n1 = Add(TaskBuilder("n1"));
-  TaskIndex wide = Add(TaskBuilder("wide").Cores(2));
-  TaskIndex n2 = Add(TaskBuilder("n2"));
+  TaskIndex n1 = Add(TaskBuilder("n1").Estimate(1s));
+  TaskIndex wide = Add(TaskBuilder("wide").Cores(2).Estimate(1s));
+  TaskIndex n2 = Add(TaskBuilder("n2").Estimate(1s));
   EXPECT_THAT(Choose(4), ElementsAre(Chose(wide, 2), Chose(n1, 1), Chose(n2, 1)));
 }
 
@@ -252,7 +252,9 @@ TEST_F(PolicyTest, ATaskIsPassedOverForAtMostItsPatience) {
   policy_ = PriorityBackfillPolicy(256, 4.0);
   TaskIndex narrow = Add(TaskBuilder("narrow").Estimate(1s));
   std::vector<TaskIndex> wide;
-  for (int i = 0; i < 10; ++i) wide.push_back(Add(TaskBuilder("w" + std::to_string(i)).Cores(2)));
+  for (int i = 0; i < 10; ++i) {
+    wide.push_back(Add(TaskBuilder("w" + std::to_string(i)).Cores(2).Estimate(1s)));
+  }
   const TimePoint first = now_;
   for (int i = 0;; ++i) {
     ASSERT_LT(i, 10) << "still passed over after " << ToSeconds(now_ - first) << " s";
@@ -262,7 +264,15 @@ TEST_F(PolicyTest, ATaskIsPassedOverForAtMostItsPatience) {
     ready_.Erase(out[0].task, 0);
     now_ += 1s;  // the wide one ran 1 s, and freed both cores at once
   }
-  EXPECT_EQ(now_ - first, 4s) << "4 x its 1 s estimate since it was first passed over";
+  EXPECT_EQ(now_ - first, 4s) << "the wide ones end within 4 x its 1 s estimate from then";
+}
+
+TEST_F(PolicyTest, AWideTaskThatWouldEndPastThePatiencePassesNothing) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  TaskIndex narrow = Add(TaskBuilder("narrow").Estimate(1s));
+  TaskIndex wide = Add(TaskBuilder("wide").Cores(2).Estimate(5s));
+  EXPECT_THAT(Choose(2), ElementsAre(Chose(narrow, 1)));
+  EXPECT_EQ(blocked_->task, wide);
 }
 
 }  // namespace
