@@ -29,7 +29,7 @@ from .errors import (AllotError, AuthenticationError, BadInputError, BinaryNotFo
                      ConflictError, Diagnostic, InternalError, NotFoundError,
                      RunInterruptedError, ServerUnavailableError, TasksFailedError,
                      WaitTimeoutError)
-from .local import RunHandle, run, start, status
+from .local import RunHandle, plan, run, start, status
 from .results import FINAL_STATES, STATES, CampaignStatus, RunResult, TaskStatus
 from .task import Task, dumps, sweep, workflow
 
@@ -41,6 +41,6 @@ __all__ = [
     "InternalError", "LogChunk", "NotFoundError", "RunHandle", "RunInterruptedError",
     "RunResult", "RunSummary", "STATES", "ServerUnavailableError", "Task", "TaskDetail",
     "TaskInfo", "TaskList", "TaskResult", "TaskStatus", "TasksFailedError", "Unsuccessful",
-    "WaitResult", "WaitTimeoutError", "WorkerInfo", "dumps", "find_binary", "run", "start",
-    "status", "sweep", "workflow",
+    "WaitResult", "WaitTimeoutError", "WorkerInfo", "dumps", "find_binary", "plan", "run",
+    "start", "status", "sweep", "workflow",
 ]

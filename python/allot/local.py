@@ -1,8 +1,10 @@
-"""Campaigns on this machine through the ``allot`` binary: ``allot run`` and ``allot status``.
+"""Campaigns on this machine through the ``allot`` binary: ``allot run``, ``allot status`` and
+``allot plan``.
 
 :func:`run` runs a campaign to its end (allot's embedded server and worker in one process, the
 journal in the work directory); :func:`start` does the same in the background and returns a
-:class:`RunHandle`; :func:`status` reads where a campaign stands, also while it runs.
+:class:`RunHandle`; :func:`status` reads where a campaign stands, also while it runs;
+:func:`plan` checks a campaign and says what it amounts to without running it.
 
 A later long-lived server gets its own ``Client(server_dir)`` beside these functions, sharing
 :class:`~allot.Task`, the result classes and the errors.
@@ -331,6 +333,55 @@ def status(workdir: Optional[PathLike] = None, db: Optional[PathLike] = None,
         return CampaignStatus.from_json(json.loads(proc.stdout))
     except (ValueError, TypeError, AttributeError) as e:
         raise AllotError(f"allot status --json printed something that is not its JSON: {e}",
+                         exit_code=0, stderr=proc.stderr, command=command) from None
+
+
+def plan(tasks_or_path: TasksLike, *, cores: Optional[int] = None,
+         memory: Optional[str] = None, gpus: Union[int, str, Sequence[int], None] = None,
+         max_workers: Optional[int] = None, binary: Optional[PathLike] = None,
+         cwd: Optional[PathLike] = None, timeout: Optional[float] = 120) -> dict[str, Any]:
+    """What ``allot run`` would make of ``tasks_or_path`` without running it (``allot plan
+    --json``): every check ``allot run`` makes (BadInputError naming each problem when it would
+    refuse), then the plan as a dict: ``tasks``, ``stages`` (profile, tasks, cores_min,
+    cores_max, expected_total_s, after, depth), ``critical_path_s``, ``critical_chain``,
+    ``core_hours``, and ``forecast`` ({wall_s, lower_bound_s, core_hours} from the tasks'
+    time_estimate, else time_limit; None with ``forecast_unavailable`` saying why). Nothing is
+    written but a temporary task file when tasks are given as objects."""
+    exe = _binary.find_binary(binary)
+    base = Path(os.fspath(cwd)) if cwd is not None else Path.cwd()
+    temporary: Optional[Path] = None
+    if isinstance(tasks_or_path, (str, os.PathLike)):
+        path = Path(os.fspath(tasks_or_path))
+        command = [exe, "plan", os.fspath(path if path.is_absolute() else base / path)]
+    else:
+        fd, tmp = tempfile.mkstemp(prefix="allot-plan.", suffix=TASK_FILE_SUFFIX)
+        with os.fdopen(fd, "w") as f:
+            f.write(dumps(_document(tasks_or_path)))
+        temporary = Path(tmp)
+        command = [exe, "plan", tmp, "--relative-to", os.fspath(base)]
+    command.append("--json")
+    if cores is not None:
+        command += ["--cores", str(cores)]
+    if memory is not None:
+        command += ["--memory", str(memory)]
+    if gpus is not None:
+        command += ["--gpus", _gpus_flag(gpus)]
+    if max_workers is not None:
+        command += ["--max-workers", str(max_workers)]
+    try:
+        proc = _binary.run_to_end(command, cwd=os.fspath(base), timeout=timeout)
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+    if proc.returncode != EXIT_OK:
+        rc = 128 - proc.returncode if proc.returncode < 0 else proc.returncode
+        err = error_for_exit(rc, what="allot plan", stderr=proc.stderr, command=command)
+        assert err is not None
+        raise err
+    try:
+        return json.loads(proc.stdout)
+    except ValueError as e:
+        raise AllotError(f"allot plan --json printed something that is not its JSON: {e}",
                          exit_code=0, stderr=proc.stderr, command=command) from None
 
 

@@ -309,3 +309,23 @@ def test_resume_with_retry_failed_runs_failed_tasks_again(campaign_dir):
     st = allot.status(workdir="w")
     assert (st["flaky"].state, st["flaky"].attempts) == ("succeeded", 2)
     assert st["after"].state == "succeeded"
+
+
+def test_plan_checks_tasks_and_says_what_they_amount_to_without_running_them(campaign_dir):
+    sim = allot.sweep(allot.Task(id="sim-{x}", command="echo {x} > out", time_estimate="10s",
+                                 workdir="runs/{x}"),
+                      grid={"x": range(1, 5)})
+    total = allot.Task(id="total", depends_on=["sim-*"], command="true", time_estimate="5s")
+    plan = allot.plan([sim, total], cores=2)
+    assert plan["tasks"] == 5
+    assert [s["profile"] for s in plan["stages"]] == ["sim", "total"]
+    assert plan["critical_path_s"] == 15
+    assert plan["forecast"]["wall_s"] == 25  # 4 x 10 s on 2 cores, then 5 s
+    assert list(campaign_dir.iterdir()) == [], "plan ran or wrote something"
+
+
+def test_plan_of_what_run_would_refuse_raises_bad_input_naming_it(campaign_dir):
+    (campaign_dir / "t.json").write_text(json.dumps(
+        [{"id": "a", "command": "true", "cores": 99}]))
+    with pytest.raises(allot.BadInputError, match="asks for 99 cores"):
+        allot.plan("t.json", cores=4)

@@ -11,6 +11,7 @@
 #include "cli/events_command.h"
 #include "cli/exit_codes.h"
 #include "cli/forecast_command.h"
+#include "cli/plan_command.h"
 #include "cli/journal_command.h"
 #include "cli/profiles_command.h"
 #include "cli/log_command.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   allot::AddEventsCommand(&app, &exit_code);
   allot::AddProfilesCommand(&app, &exit_code);
   allot::AddForecastCommand(&app, &exit_code);
+  allot::AddPlanCommand(&app, &exit_code);
   allot::AddReportCommand(&app, &exit_code);
   allot::AddJournalCommand(&app, &exit_code);
   allot::AddServerStopCommand(allot::AddServerCommand(&app, &exit_code), &exit_code);
