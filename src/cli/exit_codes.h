@@ -30,6 +30,9 @@ inline int ExitForStatus(const Status& s) {
       return kExitInternal;
   }
 }
+// `allot run` stopped because its allocation ends (--end-time, SLURM_JOB_END_TIME) with tasks
+// left: EX_TEMPFAIL, "try again later" — in the next allocation, with --resume.
+inline constexpr int kExitAllocationEnded = 75;
 // Stopped by a signal: 128 + its number, as shells report it.
 inline int ExitForSignal(int signal) { return 128 + signal; }
 

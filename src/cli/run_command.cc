@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include "cli/diagnostics_output.h"
 #include "cli/exit_codes.h"
 #include "cli/run_options.h"
+#include "common/clock.h"
+#include "common/end_time.h"
 #include "common/units.h"
 #include "exec/machine_detector.h"
 #include "exec/machine_overrides.h"
@@ -107,6 +110,39 @@ int Run(RunOptions o) {
                     ": expected a duration of at most 24h, such as 60s or 10min (0: no wait)");
   }
 
+  // When the allocation ends: --end-time, else (inside a Slurm job) SLURM_JOB_END_TIME.
+  int64_t end_wall_us = 0;
+  Duration end_margin{0};
+  {
+    std::string end_text = o.end_time;
+    std::string from = "--end-time";
+    if (end_text.empty()) {
+      if (const char* slurm = std::getenv("SLURM_JOB_END_TIME"); slurm && *slurm) {
+        end_text = slurm;
+        from = "SLURM_JOB_END_TIME";
+      }
+    }
+    auto margin = ParseDuration(o.end_margin);
+    if (!margin.ok()) {
+      return BadInput(margin.status().WithPrefix("--end-margin " + o.end_margin).message());
+    }
+    end_margin = *margin;
+    if (!end_text.empty()) {
+      const int64_t now_us = SystemClock::Default()->WallMicros();
+      auto end = ParseEndTime(end_text, now_us);
+      if (!end.ok()) return BadInput(from + " " + end.status().message());
+      if (*end - end_margin.count() <= now_us) {
+        return BadInput(fmt::format(
+            "{} {}: the allocation ends {} from now, within --end-margin {}: nothing could "
+            "start (a later end, or a smaller --end-margin)",
+            from, end_text,
+            *end > now_us ? FormatDuration(Duration(*end - now_us)) : std::string("0s"),
+            FormatDuration(end_margin)));
+      }
+      end_wall_us = *end;
+    }
+  }
+
   std::optional<std::pair<int, int>> feed;
   if (!o.feed.empty()) {
     feed = ParseFeedFds(o.feed);
@@ -163,6 +199,8 @@ int Run(RunOptions o) {
   campaign.resume = o.resume;
   campaign.retry_failed = o.retry_failed;
   campaign.max_running = o.max_workers;
+  campaign.end_wall_us = end_wall_us;
+  campaign.end_margin = end_margin;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(*busy_timeout).count());
@@ -189,6 +227,7 @@ int Run(RunOptions o) {
   }
   if (!summary.journal_error.empty()) return kExitInternal;
   if (summary.stop_signal) return ExitForSignal(summary.stop_signal);
+  if (summary.allocation_ended && summary.unfinished > 0) return kExitAllocationEnded;
   return summary.all_succeeded() ? kExitOk : kExitTasksFailed;
 }
 
@@ -244,6 +283,15 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_option("--max-workers", options->max_workers,
                   "Most tasks running at once (default: as many as fit)")
       ->check(WholeNumberAtLeast(0));
+  run->add_option("--end-time", options->end_time,
+                  "When the allocation ends: +DURATION, epoch seconds or YYYY-MM-DDTHH:MM[:SS][Z] "
+                  "(default inside a Slurm job: SLURM_JOB_END_TIME). Tasks whose time_limit "
+                  "(else estimate) would reach past it are not started, and the run stops "
+                  "--end-margin before it (exit 75); --resume continues");
+  run->add_option("--end-margin", options->end_margin,
+                  "How long before --end-time the run stops its tasks (their grace periods "
+                  "and the journal's last commit must fit in it)")
+      ->capture_default_str();
   run->add_option("--durability", options->durability,
                   "normal: survives kill -9 of allot; full: survives power loss (slower)")
       ->capture_default_str();

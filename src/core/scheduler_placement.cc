@@ -101,6 +101,7 @@ void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
   in.start_slots = *slots;
   in.running = [this, id] { return RunningOn(id); };
   in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
+  in.ends_at = options_.ends_at;
   choices_.clear();
   std::optional<Blocked> blocked;
   policy_->Choose(in, &choices_, &blocked);

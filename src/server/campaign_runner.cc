@@ -1,8 +1,14 @@
 #include "server/campaign_runner.h"
 
+#include <algorithm>
+#include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 
+#include <fmt/format.h>
+
+#include "common/units.h"
 #include "server/local_channel.h"
 #include "server/progress_forecast.h"
 #include "server/server_loop.h"
@@ -58,6 +64,42 @@ class ProgressObserver final : public LoopObserver {
   ProgressForecast forecast_;
 };
 
+// Stops the loop once, when the allocation is about to end.
+class AllocationEnd final : public LoopObserver {
+ public:
+  AllocationEnd(ServerLoop* loop, const Clock* clock, const Scheduler* scheduler,
+                TimePoint stop_at, int64_t end_wall_us, RunOutcome* outcome,
+                std::function<void(const std::string&)> log)
+      : loop_(loop), clock_(clock), scheduler_(scheduler), stop_at_(stop_at),
+        end_wall_us_(end_wall_us), outcome_(outcome), log_(std::move(log)) {}
+  void OnTurn() override {
+    if (done_ || clock_->Now() < stop_at_) return;
+    done_ = true;
+    if (loop_->stopping()) return;
+    outcome_->allocation_ended = true;
+    outcome_->allocation_end_wall_us = end_wall_us_;
+    const int64_t left_s = std::max<int64_t>(0, (end_wall_us_ - clock_->WallMicros()) / 1000000);
+    log_(fmt::format("the allocation ends in {}s: stopping; {} running (SIGTERM, then their "
+                     "grace period) run again on --resume",
+                     left_s, Counted(static_cast<int64_t>(scheduler_->running()), "task")));
+    loop_->BeginStop(/*kill=*/false);
+  }
+  std::optional<TimePoint> NextDue() const override {
+    if (done_) return std::nullopt;
+    return stop_at_;
+  }
+
+ private:
+  ServerLoop* loop_;
+  const Clock* clock_;
+  const Scheduler* scheduler_;
+  TimePoint stop_at_;
+  int64_t end_wall_us_;
+  RunOutcome* outcome_;
+  std::function<void(const std::string&)> log_;
+  bool done_ = false;
+};
+
 }  // namespace
 
 CampaignRunner::CampaignRunner(Scheduler* scheduler, JournalStore* journal,
@@ -92,6 +134,12 @@ Result<RunOutcome> CampaignRunner::Run() {
     feed = std::make_unique<SubmissionFeed>(loop.get(), scheduler_, std::move(fo));
     loop->AddObserver(feed.get());
     ALLOT_RETURN_IF_ERROR(feed->Start());
+  }
+  std::unique_ptr<AllocationEnd> allocation_end;
+  if (stop_at_) {
+    allocation_end = std::make_unique<AllocationEnd>(loop.get(), clock_, scheduler_, *stop_at_,
+                                                     end_wall_us_, &outcome, log);
+    loop->AddObserver(allocation_end.get());
   }
   ALLOT_ASSIGN_OR_RETURN(LoopOutcome ended, loop->Run());
   progress_->Finish();

@@ -27,6 +27,10 @@ struct FailedTask {
 
 struct RunOutcome {
   int stop_signal = 0;        // the first signal that stopped the run; 0 if none
+  // The run stopped because its allocation ends (CampaignRunner::set_stop_at); when, on the
+  // wall clock (microseconds since the epoch).
+  bool allocation_ended = false;
+  int64_t allocation_end_wall_us = 0;
   Status journal_error;       // why the journal stopped accepting writes, if it did
   Duration wall{0};
   CampaignTotals totals_before;          // of attempts ended before this run (from the journal)
@@ -43,6 +47,14 @@ class CampaignRunner {
   // Also take submissions and report task ends over `feed` (submission_feed.h; its log and
   // task_dir are filled in here). REQUIRES: before Run.
   void set_feed(FeedOptions feed) { feed_ = std::move(feed); }
+  // The allocation ends at `end_wall_us` (wall clock): at `stop_at` (on the loop's clock, a
+  // margin before it) the run stops as SIGTERM stops it — nothing more starts, running
+  // attempts get SIGTERM and their grace period and become preempted, to run again on
+  // --resume — and the outcome says the allocation ended. REQUIRES: before Run.
+  void set_stop_at(TimePoint stop_at, int64_t end_wall_us) {
+    stop_at_ = stop_at;
+    end_wall_us_ = end_wall_us;
+  }
 
   // Runs until every task is terminal or a stop completes. Blocks SIGINT, SIGTERM and SIGHUP
   // in the calling thread (they are read from a signalfd). Errors only for a broken event
@@ -57,6 +69,8 @@ class CampaignRunner {
   const Clock* clock_;
   ProgressReporter* progress_;
   std::optional<FeedOptions> feed_;
+  std::optional<TimePoint> stop_at_;
+  int64_t end_wall_us_ = 0;
 };
 
 }  // namespace allot

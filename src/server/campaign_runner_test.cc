@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <set>
 
 #include "journal/memory_journal.h"
@@ -124,6 +125,48 @@ TEST(CampaignRunnerTest, AFailedCommitStopsLaunchingAndKillsWhatRuns) {
   ASSERT_TRUE(contents.ok());
   EXPECT_EQ(contents->submissions.size(), 6u);
   EXPECT_TRUE(contents->events.empty());
+}
+
+// Ends an attempt when it is signaled, as a process dies of SIGTERM.
+class DyingLauncher final : public ProcessLauncher {
+ public:
+  Status Launch(const LaunchRequest& r) override { return fake_.Launch(r); }
+  Status Signal(RunId id, int sig) override {
+    fake_.Signal(id, sig);
+    if (sig == SIGTERM || sig == SIGKILL) fake_.Kill(id, sig);
+    return Status::Ok();
+  }
+  int ReadyFd() const override { return fake_.ReadyFd(); }
+  void CollectExits(std::vector<ProcessExit>* out) override { fake_.CollectExits(out); }
+  size_t running() const override { return fake_.running(); }
+  FakeProcessLauncher& fake() { return fake_; }
+
+ private:
+  FakeProcessLauncher fake_;
+};
+
+TEST(CampaignRunnerTest, WhenTheAllocationEndsTheRunStopsAndItsAttemptsArePreempted) {
+  MemoryJournal journal;
+  DyingLauncher launcher;  // attempts run until signaled
+  Harness h(&journal, &launcher);
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 4; ++i) tasks.push_back(Task("t" + std::to_string(i)));
+  ASSERT_TRUE(StartCampaign(&h.scheduler, &journal, tasks, "f").ok());
+  const Clock* clock = SystemClock::Default();
+  h.runner.set_stop_at(clock->Now() + std::chrono::milliseconds(50),
+                       clock->WallMicros() + 60'000'000);
+  auto outcome = h.runner.Run();
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_TRUE(outcome->allocation_ended);
+  EXPECT_EQ(outcome->stop_signal, 0);
+  EXPECT_TRUE(outcome->unsuccessful.empty()) << "a stop at the end is no failure";
+  EXPECT_EQ(launcher.fake().launches().size(), 2u) << "two CPUs; nothing starts after the stop";
+  auto contents = journal.Load();
+  ASSERT_TRUE(contents.ok());
+  int preempted = 0;
+  for (const TaskEvent& e : contents->events) preempted += e.to == TaskState::kPreempted;
+  EXPECT_EQ(preempted, 2);
+  EXPECT_EQ(h.scheduler.counts()[static_cast<int>(TaskState::kFailed)], 0);
 }
 
 }  // namespace

@@ -36,6 +36,14 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
       options.log ? options.log : std::function<void(const std::string&)>(ToStderr);
   SchedulerOptions sched_options;
   sched_options.max_running = options.max_running;
+  // The stop moment on the loop's (monotonic) clock.
+  std::optional<TimePoint> stop_at;
+  if (options.end_wall_us > 0) {
+    const Clock* clock = SystemClock::Default();
+    stop_at = clock->Now() + Duration(options.end_wall_us - clock->WallMicros()) -
+              options.end_margin;
+    sched_options.ends_at = stop_at;
+  }
   Scheduler scheduler(SystemClock::Default(), options.machine, sched_options);
 
   // Where lines about the journal go: `print` until the progress reporter takes over. Declared
@@ -102,6 +110,14 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
       machine.gpus.empty() ? "" : ", " + Counted(machine.gpus.size(), "GPU"), options.db));
   CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
                         SystemClock::Default(), &progress);
+  if (stop_at) {
+    runner.set_stop_at(*stop_at, options.end_wall_us);
+    progress.Message(fmt::format(
+        "allot: the allocation ends in {}: tasks that would not end {} before it are not "
+        "started, and the run stops then",
+        FormatDuration(Duration(options.end_wall_us - SystemClock::Default()->WallMicros())),
+        FormatDuration(options.end_margin)));
+  }
   if (options.feed_in >= 0 && options.feed_out >= 0) {
     FeedOptions feed;
     feed.in_fd = options.feed_in;

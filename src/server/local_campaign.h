@@ -31,6 +31,11 @@ struct LocalCampaignOptions {
   // dependents skipped because of them wait for them (server/requeue_tasks.h).
   bool retry_failed = false;
   int max_running = 0;      // at most this many attempts at once (0: as the cores allow)
+  // When the allocation ends, on the wall clock (microseconds since the epoch; 0: never), and
+  // how long before it the run stops: tasks that would not end by then are not started, and
+  // at that moment the run stops as SIGTERM stops it (RunOutcome::allocation_ended).
+  int64_t end_wall_us = 0;
+  Duration end_margin = std::chrono::seconds(60);
   // Durability, busy timeout and loss acceptance; create_new and must_exist are set here.
   SqliteJournalOptions journal;
   Duration sample_interval = std::chrono::seconds(1);  // usage sampling of attempts (0: off)

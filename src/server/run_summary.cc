@@ -26,6 +26,8 @@ RunSummary Summarize(const Scheduler& scheduler, const RunOutcome& outcome) {
   s.cpu_seconds = ToSeconds(scheduler.totals().cpu - outcome.totals_before.cpu);
   s.task_seconds = ToSeconds(scheduler.totals().task_wall - outcome.totals_before.task_wall);
   s.stop_signal = outcome.stop_signal;
+  s.allocation_ended = outcome.allocation_ended;
+  s.allocation_end_wall_us = outcome.allocation_end_wall_us;
   if (!outcome.journal_error.ok()) s.journal_error = outcome.journal_error.ToString();
   s.attempts_ended = static_cast<int64_t>(scheduler.totals().attempts_ended -
                                          outcome.totals_before.attempts_ended);
@@ -88,6 +90,7 @@ nlohmann::json SummaryToJson(const RunSummary& s) {
                                                                        sigabbrev_np(s.stop_signal)
                                                                  : std::to_string(s.stop_signal))
                     : nlohmann::json(nullptr);
+  j["allocation_ended"] = s.allocation_ended;
   j["journal_error"] = s.journal_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.journal_error);
   nlohmann::json list = nlohmann::json::array();
   for (const FailedTask& f : s.unsuccessful) {
@@ -115,6 +118,10 @@ std::string SummaryToText(const RunSummary& s, size_t max_listed) {
   if (s.stop_signal) {
     out += fmt::format("interrupted by {}: run again with --resume to continue\n",
                        strsignal(s.stop_signal));
+  }
+  if (s.allocation_ended && s.unfinished > 0) {
+    out += "stopped before the allocation ends: run again with --resume (in the next "
+           "allocation) to continue; nothing that finished runs again\n";
   }
   if (!s.journal_error.empty()) out += "journal error: " + s.journal_error + "\n";
   size_t shown = 0;

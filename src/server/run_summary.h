@@ -22,6 +22,8 @@ struct RunSummary {
   double task_seconds = 0;     // their summed wall times
   int64_t attempts_ended = 0;  // attempts that ended in this run
   int stop_signal = 0;
+  bool allocation_ended = false;  // stopped because the allocation ends (--end-time)
+  int64_t allocation_end_wall_us = 0;
   std::string journal_error;
   // Every task that ended unsuccessfully: in this run, then (after a resume) before it.
   std::vector<FailedTask> unsuccessful;

@@ -369,3 +369,59 @@ def check_log(entries, lines_at_kill, victim, attempts):
             for j in (i, i + 1, i + 17):
                 dep = f"s{k - 1}-{j % WIDTH:03d}"
                 assert position[(dep, final_attempt[dep], "done")] < start, (task, dep)
+
+
+def wait_job_end(slurm, job, timeout):
+    def ended():
+        state = slurm.job_field(job, "JobState")
+        return state if state not in ("PENDING", "CONFIGURING", "RUNNING", "COMPLETING") else None
+    return wait_for(ended, timeout=timeout, interval=1, what=f"job {job} to end")
+
+
+def test_an_allocation_that_ends_mid_campaign_loses_nothing(local_slurm, tmp_path):
+    """`allot run` inside a batch job with a 1-minute limit learns its end from
+    SLURM_JOB_END_TIME, starts nothing that cannot end before it, stops 20 s before it (exit
+    75); `allot run --resume` in a second job finishes the campaign, and nothing that finished
+    in the first job runs again."""
+    slurm = local_slurm
+    log = tmp_path / "log"
+    tasks = [{"id": f"step-{i}", "time_limit": "15s",
+              "command": f'echo "$ALLOT_TASK_ID" >> {log}.start; sleep 4; '
+                         f'echo "$ALLOT_TASK_ID" >> {log}'} for i in range(24)]
+    (tmp_path / "tasks.json").write_text(json.dumps(tasks))
+    allot = shlex.quote(str(bin_dir() / "allot"))
+
+    def submit(minutes, extra):
+        script = tmp_path / f"job-{minutes}{extra.replace(' ', '')}.sh"
+        script.write_text(f"""\
+#!/bin/bash
+echo "end $SLURM_JOB_END_TIME"
+{allot} run tasks.json --workdir w --progress plain --end-margin 20s {extra}
+echo "rc $?"
+""")
+        r = slurm.slurm("sbatch", "--parsable", "-N", 1, "-n", 1, "-c", 2, "--no-requeue",
+                        f"--time={minutes}", "-J", JOB_NAME, "-o", f"{script}.out",
+                        "-D", tmp_path, script)
+        assert r.returncode == 0, f"sbatch: {r.stderr}"
+        job = r.stdout.strip().split(";")[0]
+        slurm.jobs.append(job)
+        wait_job_end(slurm, job, timeout=minutes * 60 + 60)
+        return Path(f"{script}.out").read_text()
+
+    out = submit(1, "")
+    assert "end " in out and "end \n" not in out, f"no SLURM_JOB_END_TIME:\n{out}"
+    assert "rc 75" in out, out
+    done_first = log.read_text().split()
+    assert 0 < len(done_first) < len(tasks), out
+    # Nothing started that could not end 20 s before the end: every start finished or was
+    # stopped by the end itself, and none failed.
+    summary = json.loads((tmp_path / "w" / "summary.json").read_text())
+    assert summary["allocation_ended"] and summary["failed"] == 0, summary
+
+    out = submit(3, "--resume")
+    assert "rc 0" in out, out
+    done = log.read_text().split()
+    assert sorted(done) == sorted(t["id"] for t in tasks), "every step finished exactly once"
+    starts = (tmp_path / "log.start").read_text().split()
+    for tid in done_first:
+        assert starts.count(tid) == 1, f"{tid} finished in the first job and ran again"

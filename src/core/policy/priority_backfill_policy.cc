@@ -70,8 +70,22 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   auto it = in.ready->begin();
   // What starts in this pass runs too, as far as the reservation below is concerned.
   std::vector<RunningView> starting;
-  auto never_fits = [&in](const ResourceRequest& r) {
-    return in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity);
+  // Tasks that neither start nor block the queue here: they could never fit the worker, or
+  // would still run when the allocation ends (the first of those is said to wait for that).
+  std::optional<TaskIndex> too_late;
+  auto never_fits_task = [&in, &too_late](TaskIndex t) {
+    const ResourceRequest& r = in.spec(t).resources;
+    if (in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity)) return true;
+    if (EndsTooLate(in, t)) {
+      if (!too_late) too_late = t;
+      return true;
+    }
+    return false;
+  };
+  auto report_too_late = [&too_late, blocked] {
+    if (too_late && !*blocked) {
+      *blocked = Blocked{*too_late, "would not end before the allocation ends"};
+    }
   };
   auto start = [&](TaskIndex task, const ResourceRequest& r, int cores) {
     out->push_back({task, cores});
@@ -97,7 +111,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     if (is_packed(task)) continue;
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
-    if (never_fits(r)) continue;
+    if (never_fits_task(task)) continue;
     if (pack_budget > 0 && r.cores.max < free.cores && patience_ > 0) {
       auto wider = it;
       for (++wider; wider != in.ready->end() && pack_budget > 0; ++wider, --pack_budget) {
@@ -107,7 +121,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
         }
         const TaskIndex w = ReadyQueue::TaskOf(*wider);
         const ResourceRequest& wr = in.spec(w).resources;
-        if (never_fits(wr)) continue;
+        if (never_fits_task(w)) continue;
         if (wr.cores.min <= r.cores.max) continue;  // not wider
         if (is_packed(w)) continue;
         const int cores = CoresToTake(wr, free);
@@ -128,10 +142,13 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     start(task, r, cores);
   }
   while (it != in.ready->end() && (is_packed(ReadyQueue::TaskOf(*it)) ||
-                                   never_fits(in.spec(ReadyQueue::TaskOf(*it)).resources))) {
+                                   never_fits_task(ReadyQueue::TaskOf(*it)))) {
     ++it;
   }
-  if (it == in.ready->end()) return;
+  if (it == in.ready->end()) {
+    report_too_late();
+    return;
+  }
   TaskIndex head = ReadyQueue::TaskOf(*it);
   if (slots <= 0) {
     *blocked = Blocked{head, "the limit on running tasks (--max-workers) is reached"};
@@ -198,7 +215,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
        it != in.ready->end() && looked < backfill_depth_ && slots > 0 && free.cores > 0;
        ++it, ++looked) {
     TaskIndex task = ReadyQueue::TaskOf(*it);
-    if (is_packed(task)) continue;
+    if (is_packed(task) || never_fits_task(task)) continue;
     const TaskSpec& spec = in.spec(task);
     const ResourceRequest& r = spec.resources;
     std::optional<Duration> bound = ExpectedRuntimeOf(in, task);

@@ -41,6 +41,7 @@ class PolicyTest : public ::testing::Test {
     in.free.memory_bytes = free_memory;
     in.start_slots = slots;
     in.running = [running = running_] { return running; };
+    in.ends_at = ends_at_;
     std::vector<Choice> out;
     blocked_.reset();
     policy_.Choose(in, &out, &blocked_);
@@ -53,6 +54,7 @@ class PolicyTest : public ::testing::Test {
   ReadyQueue ready_;
   std::vector<RunningView> running_;
   std::optional<Blocked> blocked_;
+  std::optional<TimePoint> ends_at_;
 };
 
 TEST_F(PolicyTest, StartsInQueueOrderWhileTasksFit) {
@@ -273,6 +275,33 @@ TEST_F(PolicyTest, AWideTaskThatWouldEndPastThePatiencePassesNothing) {
   TaskIndex wide = Add(TaskBuilder("wide").Cores(2).Estimate(5s));
   EXPECT_THAT(Choose(2), ElementsAre(Chose(narrow, 1)));
   EXPECT_EQ(blocked_->task, wide);
+}
+
+TEST_F(PolicyTest, ATaskThatWouldRunPastTheAllocationsEndIsPassedOver) {
+  ends_at_ = now_ + 60s;
+  Add(TaskBuilder("long-limit").TimeLimit(2min).Estimate(10s));  // the limit decides
+  Add(TaskBuilder("long-estimate").Estimate(90s));
+  TaskIndex fits = Add(TaskBuilder("fits").TimeLimit(1min));
+  TaskIndex unknown = Add(TaskBuilder("unknown"));  // nothing says it will not fit
+  EXPECT_THAT(Choose(4), ElementsAre(Chose(fits, 1), Chose(unknown, 1)));
+}
+
+TEST_F(PolicyTest, WhenOnlyTasksThatWouldRunPastTheEndAreLeftTheFirstSaysWhy) {
+  ends_at_ = now_ + 60s;
+  TaskIndex late = Add(TaskBuilder("late").Estimate(2min));
+  EXPECT_THAT(Choose(4), IsEmpty());
+  ASSERT_TRUE(blocked_.has_value());
+  EXPECT_EQ(blocked_->task, late);
+  EXPECT_EQ(blocked_->reason, "would not end before the allocation ends");
+}
+
+TEST_F(PolicyTest, ATaskThatWouldRunPastTheEndNeverBlocksOrBackfills) {
+  policy_ = PriorityBackfillPolicy(256, 4.0);
+  ends_at_ = now_ + 60s;
+  Add(TaskBuilder("late-head").Cores(4).Estimate(2min).Priority(1));
+  TaskIndex small = Add(TaskBuilder("small").Estimate(5s));
+  Add(TaskBuilder("late-small").Estimate(2min));
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(small, 1)));
 }
 
 }  // namespace

@@ -42,11 +42,25 @@ struct PolicyInput {
   // A queued task's expected run time: as ExpectedRuntime(spec), but with what its profile
   // learned when it declares no estimate (the Scheduler). Empty: ExpectedRuntime(spec).
   std::function<std::optional<Duration>(TaskIndex)> expected;
+  // When the allocation ends (SchedulerOptions::ends_at): a task that would not end by then
+  // is passed over (EndsTooLate).
+  std::optional<TimePoint> ends_at;
 };
 
 // The expected run time of queued task `t` as `in` knows it.
 inline std::optional<Duration> ExpectedRuntimeOf(const PolicyInput& in, TaskIndex t) {
   return in.expected ? in.expected(t) : ExpectedRuntime(in.spec(t));
+}
+
+// Whether queued task `t`, started now, would still run when the allocation ends: its time
+// limit (the most it may run) or else its expected run time reaches past in.ends_at. A task
+// with neither is started (nothing says it will not fit).
+inline bool EndsTooLate(const PolicyInput& in, TaskIndex t) {
+  if (!in.ends_at) return false;
+  const TaskSpec& spec = in.spec(t);
+  std::optional<Duration> runtime = spec.time_limit;
+  if (!runtime) runtime = ExpectedRuntimeOf(in, t);
+  return runtime && in.now + *runtime > *in.ends_at;
 }
 
 struct Choice {
