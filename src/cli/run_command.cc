@@ -24,6 +24,7 @@
 #include "common/units.h"
 #include "exec/machine_detector.h"
 #include "exec/machine_overrides.h"
+#include "exec/slurm_job_end.h"
 #include "model/task_file.h"
 #include "server/local_campaign.h"
 #include "server/run_summary.h"
@@ -117,9 +118,9 @@ int Run(RunOptions o) {
     std::string end_text = o.end_time;
     std::string from = "--end-time";
     if (end_text.empty()) {
-      if (const char* slurm = std::getenv("SLURM_JOB_END_TIME"); slurm && *slurm) {
-        end_text = slurm;
-        from = "SLURM_JOB_END_TIME";
+      if (std::optional<std::string> slurm = CurrentSlurmJobEnd()) {
+        end_text = *slurm;
+        from = "the Slurm job's end";
       }
     }
     auto margin = ParseDuration(o.end_margin);

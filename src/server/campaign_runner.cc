@@ -67,21 +67,30 @@ class ProgressObserver final : public LoopObserver {
 // Stops the loop once, when the allocation is about to end.
 class AllocationEnd final : public LoopObserver {
  public:
-  AllocationEnd(ServerLoop* loop, const Clock* clock, const Scheduler* scheduler,
+  AllocationEnd(ServerLoop* loop, const Clock* clock, Scheduler* scheduler,
                 TimePoint stop_at, int64_t end_wall_us, RunOutcome* outcome,
                 std::function<void(const std::string&)> log)
       : loop_(loop), clock_(clock), scheduler_(scheduler), stop_at_(stop_at),
         end_wall_us_(end_wall_us), outcome_(outcome), log_(std::move(log)) {}
   void OnTurn() override {
-    if (done_ || clock_->Now() < stop_at_) return;
+    if (done_ || loop_->stopping()) return;
+    const int64_t left_s = std::max<int64_t>(0, (end_wall_us_ - clock_->WallMicros()) / 1000000);
+    if (clock_->Now() >= stop_at_) {
+      log_(fmt::format("the allocation ends in {}s: stopping; {} running (SIGTERM, then their "
+                       "grace period) run again on --resume",
+                       left_s, Counted(static_cast<int64_t>(scheduler_->running()), "task")));
+    } else if (scheduler_->running() == 0 && !scheduler_->Done() &&
+               scheduler_->outbox()->empty() && !scheduler_->NextDeadline()) {
+      // Nothing runs and nothing left could end before the end: no reason to wait for it.
+      log_(fmt::format("the allocation ends in {}s, and no task left could end before then: "
+                       "stopping now",
+                       left_s));
+    } else {
+      return;
+    }
     done_ = true;
-    if (loop_->stopping()) return;
     outcome_->allocation_ended = true;
     outcome_->allocation_end_wall_us = end_wall_us_;
-    const int64_t left_s = std::max<int64_t>(0, (end_wall_us_ - clock_->WallMicros()) / 1000000);
-    log_(fmt::format("the allocation ends in {}s: stopping; {} running (SIGTERM, then their "
-                     "grace period) run again on --resume",
-                     left_s, Counted(static_cast<int64_t>(scheduler_->running()), "task")));
     loop_->BeginStop(/*kill=*/false);
   }
   std::optional<TimePoint> NextDue() const override {
@@ -92,7 +101,7 @@ class AllocationEnd final : public LoopObserver {
  private:
   ServerLoop* loop_;
   const Clock* clock_;
-  const Scheduler* scheduler_;
+  Scheduler* scheduler_;
   TimePoint stop_at_;
   int64_t end_wall_us_;
   RunOutcome* outcome_;

@@ -62,3 +62,16 @@ def test_bad_end_times_are_refused_naming_the_flag(allot, tmp_path):
     r = allot.run("run", f, "--end-margin", "soon")
     assert r.returncode == 2 and "--end-margin soon" in r.stderr
     assert not (tmp_path / "allot-work" / "allot.db").exists()
+
+
+def test_when_nothing_left_can_end_before_the_end_the_run_stops_at_once(allot, tmp_path):
+    f = allot.write("tasks.json", json.dumps([
+        {"id": "quick", "command": "true", "time_limit": "5s"},
+        {"id": "day", "command": "true", "time_limit": "24h"}]))
+    t0 = time.monotonic()
+    r = allot.run("run", f, "--cores", "2", "--end-time", "+1h", "--end-margin", "1min")
+    assert r.returncode == 75, r.stderr
+    assert time.monotonic() - t0 < 20, "it waited for the end with nothing to do"
+    assert "no task left could end before then: stopping now" in r.stderr
+    status = json.loads(allot.run("status", "--json").stdout)
+    assert status["counts"]["succeeded"] == 1 and status["counts"]["ready"] == 1, status
