@@ -286,9 +286,9 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
       ->check(WholeNumberAtLeast(0));
   run->add_option("--end-time", options->end_time,
                   "When the allocation ends: +DURATION, epoch seconds or YYYY-MM-DDTHH:MM[:SS][Z] "
-                  "(default inside a Slurm job: SLURM_JOB_END_TIME). Tasks whose time_limit "
-                  "(else estimate) would reach past it are not started, and the run stops "
-                  "--end-margin before it (exit 75); --resume continues");
+                  "(default inside a Slurm job: the job's end). Tasks whose expected run time "
+                  "(estimate, learned, else time_limit) would reach past it are not started, "
+                  "and the run stops --end-margin before it (exit 75); --resume continues");
   run->add_option("--end-margin", options->end_margin,
                   "How long before --end-time the run stops its tasks (their grace periods "
                   "and the journal's last commit must fit in it)")

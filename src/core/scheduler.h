@@ -79,8 +79,9 @@ struct SchedulerOptions {
   // expected run time (core/policy/priority_backfill_policy.h); 0: strict EASY.
   double backfill_patience = PriorityBackfillPolicy::kDefaultPatience;
   int crash_limit = 5;     // times an attempt may be lost/preempted before the task fails
-  // When the allocation ends (--end-time, SLURM_JOB_END_TIME): a task whose time limit, else
-  // expected run time, would reach past it is not started (policy EndsTooLate). None: never.
+  // When the allocation ends (--end-time, the Slurm job's end): a task whose expected run time
+  // (estimate, learned, else limit) would reach past it is not started (policy EndsTooLate).
+  // None: never.
   std::optional<TimePoint> ends_at;
 };
 

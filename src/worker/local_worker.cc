@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <string_view>
 
 #include "protocol/private_directory.h"
@@ -36,6 +38,16 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   }
   req.command = plan.spec->command;
   req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
+  if (!plan.spec->workdir.empty()) {
+    // A workdir that does not exist yet (a sweep's "runs/{n}") is made, with its parents, as
+    // the user's umask has it.
+    std::error_code ec;
+    std::filesystem::create_directories(req.cwd, ec);
+    if (ec) {
+      return Status::IoError("working directory " + req.cwd + ": cannot be created: " +
+                             ec.message());
+    }
+  }
   req.cpus = *plan.cpus;
   if (!slot_cpu_.empty()) {
     req.cpus.clear();

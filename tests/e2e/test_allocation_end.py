@@ -1,5 +1,5 @@
 """`allot run --end-time`: an allocation that ends mid-campaign loses nothing. Tasks whose
-time_limit (else estimate) would reach past the end are not started; a margin before the end
+expected run time (estimate, learned, else time_limit) would reach past the end are not started; a margin before the end
 the run stops as SIGTERM stops it (running attempts preempted, not failed), exits 75, and
 `--resume` (in the next allocation) finishes the campaign without running again anything that
 had finished. The same on the local Slurm cluster with SLURM_JOB_END_TIME:
@@ -18,11 +18,11 @@ def log_lines(path):
 def test_the_run_stops_before_the_end_and_resume_finishes_without_recomputing(allot, tmp_path):
     log = tmp_path / "log"
     step = f'echo "$ALLOT_TASK_ID" >> {log}.start; sleep {{s}}; echo "$ALLOT_TASK_ID" >> {log}'
-    tasks = [{"id": f"quick-{i}", "command": step.format(s=0.3), "time_limit": "3s"}
-             for i in range(4)]
+    tasks = [{"id": f"quick-{i}", "command": step.format(s=0.3), "time_estimate": "1s",
+              "time_limit": "1min"} for i in range(4)]
     tasks.append({"id": "endless", "command": step.format(s=30)})  # no limit: it starts
     tasks.append({"id": "long", "command": step.format(s=0.5), "time_limit": "1h"})
-    tasks.append({"id": "after", "command": step.format(s=0.2), "time_limit": "3s",
+    tasks.append({"id": "after", "command": step.format(s=0.2), "time_estimate": "1s",
                   "depends_on": ["endless"]})
     f = allot.write("tasks.json", json.dumps(tasks))
 
@@ -39,6 +39,7 @@ def test_the_run_stops_before_the_end_and_resume_finishes_without_recomputing(al
     assert summary["succeeded"] == 4 and summary["failed"] == 0 and summary["unfinished"] == 3
     assert sorted(log_lines(log)) == [f"quick-{i}" for i in range(4)]
     assert "long" not in log_lines(tmp_path / "log.start"), "a 1h limit cannot fit in 5 s"
+    # (The quick ones have a 1 min limit too: their 1 s estimate says they fit.)
     status = json.loads(allot.run("status", "--json", "long", "endless").stdout)
     states = {t["id"]: t["state"] for t in status["tasks"]}
     assert states["long"] == "ready" and states["endless"] in ("ready", "preempted"), states

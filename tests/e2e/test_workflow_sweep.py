@@ -114,3 +114,24 @@ tasks:
     assert "sim-3" in states["aggregate"]["reason"] or "sim-4" in states["aggregate"]["reason"]
     summary = summary_of(tmp_path / "allot-work")
     assert (summary["succeeded"], summary["failed"], summary["skipped"]) == (1, 2, 1)
+
+
+def test_a_sweeps_per_task_workdir_is_created_and_keeps_each_tasks_files(allot, tmp_path):
+    """What the README advises for a sweep whose tasks write relative files: a workdir per
+    task. The directories need not exist; each task's out.txt survives."""
+    allot.write("workflow.yaml", """\
+tasks:
+  - id: "sim-{n}"
+    command: "echo {n} > out.txt"
+    workdir: "runs/{n}"
+    sweep:
+      grid:
+        n: [1, 2, 3]
+  - id: merge
+    command: "cat runs/*/out.txt | sort -n | tr '\\\\n' ' ' > merged.txt"
+    depends_on: ["sim-*"]
+""")
+    r = allot.run("run", "workflow.yaml", "--cores", "2", "-q")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "merged.txt").read_text().split() == ["1", "2", "3"]
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["1", "2", "3"]

@@ -279,11 +279,13 @@ TEST_F(PolicyTest, AWideTaskThatWouldEndPastThePatiencePassesNothing) {
 
 TEST_F(PolicyTest, ATaskThatWouldRunPastTheAllocationsEndIsPassedOver) {
   ends_at_ = now_ + 60s;
-  Add(TaskBuilder("long-limit").TimeLimit(2min).Estimate(10s));  // the limit decides
+  TaskIndex expected_short = Add(TaskBuilder("long-limit").TimeLimit(2h).Estimate(10s));
   Add(TaskBuilder("long-estimate").Estimate(90s));
-  TaskIndex fits = Add(TaskBuilder("fits").TimeLimit(1min));
+  Add(TaskBuilder("long-limit-only").TimeLimit(2min));
+  TaskIndex fits = Add(TaskBuilder("fits").TimeLimit(50s));
   TaskIndex unknown = Add(TaskBuilder("unknown"));  // nothing says it will not fit
-  EXPECT_THAT(Choose(4), ElementsAre(Chose(fits, 1), Chose(unknown, 1)));
+  EXPECT_THAT(Choose(4),
+              ElementsAre(Chose(expected_short, 1), Chose(fits, 1), Chose(unknown, 1)));
 }
 
 TEST_F(PolicyTest, WhenOnlyTasksThatWouldRunPastTheEndAreLeftTheFirstSaysWhy) {

@@ -52,14 +52,14 @@ inline std::optional<Duration> ExpectedRuntimeOf(const PolicyInput& in, TaskInde
   return in.expected ? in.expected(t) : ExpectedRuntime(in.spec(t));
 }
 
-// Whether queued task `t`, started now, would still run when the allocation ends: its time
-// limit (the most it may run) or else its expected run time reaches past in.ends_at. A task
-// with neither is started (nothing says it will not fit).
+// Whether queued task `t`, started now, would still run when the allocation ends: its
+// expected run time (its time_estimate, else what its profile learned, else its time_limit)
+// reaches past in.ends_at. The estimate, not a generous limit, says whether it is worth
+// starting: a 24 h limit on a 1 h simulation must not idle a 3 h allocation. A task with none
+// of them is started (nothing says it will not fit).
 inline bool EndsTooLate(const PolicyInput& in, TaskIndex t) {
   if (!in.ends_at) return false;
-  const TaskSpec& spec = in.spec(t);
-  std::optional<Duration> runtime = spec.time_limit;
-  if (!runtime) runtime = ExpectedRuntimeOf(in, t);
+  const std::optional<Duration> runtime = ExpectedRuntimeOf(in, t);
   return runtime && in.now + *runtime > *in.ends_at;
 }
 
