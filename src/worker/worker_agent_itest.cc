@@ -382,13 +382,15 @@ TEST(WorkerAgentTest, LaunchesThatCannotStartAreReportedWithTheirError) {
   AgentThread agent(server.access(), Options(machine));
   ASSERT_TRUE(server.Expect<RegisterMessage>());
   server.Welcome();
+  // A workdir that does not exist is made; one under a plain file cannot be.
   AttemptToLaunch no_dir = Attempt(1, "no-dir", "true", machine);
-  no_dir.workdir = server.dir().path() + "/does-not-exist";
+  std::ofstream(server.dir().path() + "/a-file") << "not a directory\n";
+  no_dir.workdir = server.dir().path() + "/a-file/cannot-be-made";
   AttemptToLaunch bad_id = Attempt(2, "../escape", "true", machine);
   AttemptToLaunch good = Attempt(3, "good", "true", machine);
   server.Send(LaunchMessage{{no_dir, bad_id, good}, {}});
   auto exits = server.ExpectExits({Execution(1, 1), Execution(2, 1), Execution(3, 1)});
-  EXPECT_THAT(exits[Execution(1, 1)].error, HasSubstr("does-not-exist"));
+  EXPECT_THAT(exits[Execution(1, 1)].error, HasSubstr("a-file/cannot-be-made"));
   EXPECT_EQ(exits[Execution(1, 1)].usage.exit_code, -1);
   EXPECT_EQ(exits[Execution(2, 1)].error, "task id '../escape' cannot be a directory name");
   EXPECT_EQ(exits[Execution(3, 1)].error, "");
