@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libcli11-dev
-  libspdlog-dev libfmt-dev libcpp-httplib-dev libzmq3-dev cppzmq-dev libhwloc-dev
+  libspdlog-dev libfmt-dev libcpp-httplib-dev libzmq3-dev cppzmq-dev libsodium-dev libhwloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-pytest parallel procps
   python3-prometheus-client  # tests/e2e/test_metrics.py parses /metrics with its parser

@@ -376,6 +376,12 @@ class Client:
         """Releases held tasks: ready again, or waiting while their dependencies run."""
         return self._control("release", refs)
 
+    def checkpoint(self, *refs: Union[str, Iterable[str]]) -> TaskList:
+        """Asks running tasks that declare a ``checkpoint`` for one now (``allot checkpoint``):
+        their checkpoint signal goes to the whole process group; one that exits with its
+        checkpoint exit code runs again from the checkpoint it wrote."""
+        return self._control("checkpoint", refs)
+
     def requeue(self, *refs: Union[str, Iterable[str]], failed: bool = False) -> TaskList:
         """Runs failed or canceled tasks again (ids, or patterns like ``"sim-*"``; or every
         failed task with ``failed=True``), like Slurm's ``scontrol requeue``: a fresh retry

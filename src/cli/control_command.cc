@@ -42,6 +42,8 @@ void AddControlCommands(CLI::App* app, int* exit_code) {
       {"skip", "Skip waiting/ready/held tasks: their dependents proceed as if they had succeeded"},
       {"hold", "Hold waiting/ready tasks: they do not start until released"},
       {"release", "Release held tasks: they start when their dependencies allow"},
+      {"checkpoint", "Ask running tasks that declare a checkpoint for one now (their checkpoint "
+                     "signal); one that exits with its checkpoint exit code runs again from it"},
   };
   for (const auto& [action, help] : actions) {
     auto f = std::make_shared<ControlFlags>();

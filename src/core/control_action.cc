@@ -10,13 +10,15 @@ std::string_view ControlActionName(ControlAction action) {
     case ControlAction::kSkip: return "skip";
     case ControlAction::kHold: return "hold";
     case ControlAction::kRelease: return "release";
+    case ControlAction::kCheckpoint: return "checkpoint";
   }
   return "?";
 }
 
 std::optional<ControlAction> ParseControlAction(std::string_view name) {
   for (ControlAction a : {ControlAction::kCancel, ControlAction::kPause, ControlAction::kResume,
-                          ControlAction::kSkip, ControlAction::kHold, ControlAction::kRelease}) {
+                          ControlAction::kSkip, ControlAction::kHold, ControlAction::kRelease,
+                          ControlAction::kCheckpoint}) {
     if (ControlActionName(a) == name) return a;
   }
   return std::nullopt;

@@ -6,9 +6,10 @@
 
 namespace allot {
 
-enum class ControlAction { kCancel, kPause, kResume, kSkip, kHold, kRelease };
+// kCheckpoint: send a running checkpointing task its checkpoint signal (model/checkpoint_spec.h).
+enum class ControlAction { kCancel, kPause, kResume, kSkip, kHold, kRelease, kCheckpoint };
 
-// "cancel", "pause", "resume", "skip", "hold", "release".
+// "cancel", "pause", "resume", "skip", "hold", "release", "checkpoint".
 std::string_view ControlActionName(ControlAction action);
 std::optional<ControlAction> ParseControlAction(std::string_view name);
 

@@ -39,7 +39,16 @@ void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const T
     rec.crashes = 0;
     rec.memory_retries = 0;
   }
-  if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) ++rec.crashes;
+  if (e.usage && e.usage->checkpointed && EndsAttempt(e.from, e.to)) {
+    // A complete checkpoint is progress: what failed or was interrupted before it no longer
+    // counts against max_retries or the crash limit (a months-long run checkpoints thousands
+    // of times).
+    rec.requeued_after = rec.attempts;
+    rec.crashes = 0;
+    rec.memory_retries = 0;
+  } else if (e.to == TaskState::kLost || e.to == TaskState::kPreempted) {
+    ++rec.crashes;
+  }
   if (e.to == TaskState::kReady && e.memory_bytes != 0) {
     tasks_->SetMemory(t, e.memory_bytes);
     ++rec.memory_retries;

@@ -9,6 +9,7 @@
 #include "common/units.h"
 #include "core/attempt_outcome.h"
 #include "core/policy/priority_backfill_policy.h"
+#include "model/checkpoint_report.h"
 #include "model/machine_fit.h"
 
 namespace allot {
@@ -180,6 +181,9 @@ void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
   r.started = clock_->Now();
   ++w.running;
   ArmTimeLimit(t, r);
+  if (const auto& c = tasks_.spec(t).checkpoint; c && c->every) {
+    timers_.Add({r.started + *c->every, TimerKind::kCheckpoint, t, attempt});
+  }
   outbox_.launches.push_back({w.id, exec, t, attempt, a});
   r.allocation = std::move(a);
 }
@@ -241,7 +245,31 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   if (r.stop_sent) {
     // Whatever it exited with, it was told to stop: a task that checkpoints and exits 0 on
     // SIGTERM has not finished its work.
-    Transition(t, TaskState::kPreempted, "allot was stopped while it ran", ended);
+    Transition(t, TaskState::kPreempted,
+               "allot was stopped while it ran" + CheckpointNote(usage), ended);
+    return;
+  }
+  if (const auto& c = tasks_.spec(t).checkpoint;
+      c && launch_error.empty() && usage.term_signal == 0 && usage.exit_code == c->exit_code &&
+      !usage.timed_out) {
+    // "Checkpointed, restart me": not a failure and not a retry. Without a complete set it
+    // counts as an interruption (the crash limit ends a task that never manages one).
+    if (tasks_.state(t) == TaskState::kPaused) Transition(t, TaskState::kRunning, "ended while paused");
+    Transition(t, TaskState::kPreempted,
+               usage.checkpointed
+                   ? "checkpointed" + CheckpointNote(usage)
+                   : "exited with its checkpoint exit code " + std::to_string(c->exit_code) +
+                         " but left no complete checkpoint" + CheckpointNote(usage),
+               ended);
+    if (tasks_.record(t).crashes > options_.crash_limit) {
+      Fail(t, "interrupted " + std::to_string(tasks_.record(t).crashes) +
+                  " times without a checkpoint (crash limit " +
+                  std::to_string(options_.crash_limit) + ")",
+           nullptr);
+      return;
+    }
+    Transition(t, TaskState::kReady,
+               usage.checkpointed ? "runs again from its checkpoint" : "runs again");
     return;
   }
   if (tasks_.state(t) == TaskState::kPaused) {
@@ -272,6 +300,16 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
       Fail(t, outcome.reason, &usage);
       return;
   }
+}
+
+std::string Scheduler::CheckpointNote(const AttemptUsage& usage) {
+  if (usage.checkpoint.empty()) return "";
+  Result<CheckpointReport> r = CheckpointReportFromJson(usage.checkpoint);
+  if (!r.ok()) return "";
+  std::string note;
+  if (r->sealed) note += " (set " + std::to_string(r->sealed->set) + ")";
+  if (!r->incomplete.empty()) note += " (its checkpoint was not kept: " + r->incomplete + ")";
+  return note;
 }
 
 void Scheduler::ApplyLearned(TaskIndex t) {
@@ -334,6 +372,17 @@ void Scheduler::OnTimer(const Timer& timer) {
       }
       return;
     }
+    case TimerKind::kCheckpoint: {
+      auto it = running_.find(timer.task);
+      if (it == running_.end()) return;
+      Running& r = it->second;
+      const CheckpointSpec& c = *tasks_.spec(timer.task).checkpoint;
+      // Paused: asked when it runs again (its running time is what `every` counts, near
+      // enough); being stopped or canceled: asked already, or not wanted.
+      if (!r.term_sent && rec.state == TaskState::kRunning) Signal(r, c.signal);
+      timers_.Add({clock_->Now() + *c.every, TimerKind::kCheckpoint, timer.task, timer.attempt});
+      return;
+    }
     case TimerKind::kRetry:
       if (rec.state == TaskState::kWaiting && graph_.unmet(timer.task) == 0 && !stopping_) {
         Transition(timer.task, TaskState::kReady, "retry backoff over");
@@ -350,11 +399,14 @@ void Scheduler::Stop(bool kill_now) {
     if (kill_now) {
       Signal(r, SIGKILL);
     } else if (first) {
-      if (!r.term_sent) Signal(r, SIGTERM);
+      // A checkpointing task is asked for its checkpoint, and has its checkpoint grace to
+      // write it.
+      const auto& c = tasks_.spec(t).checkpoint;
+      if (!r.term_sent) Signal(r, c ? c->signal : SIGTERM);
       if (tasks_.state(t) == TaskState::kPaused) Signal(r, SIGCONT);
       r.term_sent = true;
-      timers_.Add({clock_->Now() + tasks_.spec(t).grace_period, TimerKind::kKillAfterGrace, t,
-                   tasks_.record(t).attempts});
+      timers_.Add({clock_->Now() + (c ? c->grace : tasks_.spec(t).grace_period),
+                   TimerKind::kKillAfterGrace, t, tasks_.record(t).attempts});
     }
   }
 }

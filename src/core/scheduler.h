@@ -319,6 +319,8 @@ class Scheduler {
   bool Satisfies(TaskIndex dep) const;
   std::string NoWorkerFits(const ResourceRequest& r) const;
   void EndAttempt(TaskIndex t, const AttemptUsage& usage, const std::string& launch_error);
+  // " (set 4)" for an attempt that left checkpoint set 4; why what it wrote was not kept; "".
+  static std::string CheckpointNote(const AttemptUsage& usage);
   // The most memory the task may grow to: memory_max, capped by the largest worker.
   int64_t MemoryCap(TaskIndex t) const;
   // The most memory any worker has; 0 without workers.

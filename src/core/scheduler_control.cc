@@ -54,6 +54,17 @@ Status Scheduler::CheckControl(TaskIndex t, ControlAction action,
     case ControlAction::kResume:
       if (rec.state != TaskState::kPaused) return refuse("only a paused task can be resumed");
       return Status::Ok();
+    case ControlAction::kCheckpoint:
+      if (rec.state != TaskState::kRunning) {
+        return refuse("only a running task can be asked for a checkpoint");
+      }
+      if (!tasks_.spec(t).checkpoint) {
+        return Status::FailedPrecondition("task '" + id +
+                                          "' declares no checkpoint (the task file's "
+                                          "'checkpoint' field)");
+      }
+      if (CancelPending(t)) return refuse("it is being canceled");
+      return Status::Ok();
   }
   return Status::Internal("unknown action");
 }
@@ -101,6 +112,9 @@ void Scheduler::Control(TaskIndex t, ControlAction action) {
       ArmTimeLimit(t, r);  // what is left of the limit counts from now
       return;
     }
+    case ControlAction::kCheckpoint:
+      Signal(running_.at(t), tasks_.spec(t).checkpoint->signal);
+      return;
     case ControlAction::kHold:
       // Out of the ready queue (Transition); dependencies that finish meanwhile free it no
       // further than the graph's count, which Release reads.

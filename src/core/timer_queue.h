@@ -17,6 +17,7 @@ enum class TimerKind : uint8_t {
   kTimeLimit,     // send SIGTERM to an attempt that ran too long
   kKillAfterGrace,  // SIGKILL an attempt that outlived its grace period
   kRetry,         // a retry backoff is over: waiting -> ready
+  kCheckpoint,    // a checkpointing attempt's `every` is due: send it its checkpoint signal
 };
 
 struct Timer {

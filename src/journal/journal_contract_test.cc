@@ -64,6 +64,9 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   killed.usage->timed_out = true;
   killed.usage->memory_exceeded = true;
   killed.reason = "time limit 1h30m exceeded; killed after grace period";
+  killed.usage->checkpoint =
+      R"({"dir":"/shared/ckpt/sim-2","restored":2,"sealed":{"set":3,"attempt":1,"files":[]}})";
+  killed.usage->checkpointed = true;
   TaskEvent zero_usage = EndEvent(2, 1, 6000, TaskState::kSucceeded, 0);
   zero_usage.usage = AttemptUsage{.exit_code = 0};  // all zero, still "has usage"
   TaskEvent no_usage;

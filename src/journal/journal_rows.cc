@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "model/checkpoint_report.h"
 #include "model/task_spec_json.h"
 
 namespace allot {
@@ -115,9 +116,10 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
     sqlite3_bind_int64(stmt, 21, u.write_bytes);
     sqlite3_bind_double(stmt, 22, u.peak_cores);
     sqlite3_bind_int(stmt, 23, u.memory_exceeded ? 1 : 0);
+    BindTextOrNull(stmt, 24, u.checkpoint);
   } else {
     for (int col = 7; col <= 13; ++col) sqlite3_bind_null(stmt, col);
-    for (int col = 20; col <= 23; ++col) sqlite3_bind_null(stmt, col);
+    for (int col = 20; col <= 24; ++col) sqlite3_bind_null(stmt, col);
   }
   FormatIdList(event.cores, &cores);
   FormatIdList(event.gpus, &gpus);
@@ -194,6 +196,10 @@ Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out) {
     u.write_bytes = sqlite3_column_int64(stmt, 19);
     u.peak_cores = sqlite3_column_double(stmt, 20);
     u.memory_exceeded = sqlite3_column_int(stmt, 21) != 0;
+    if (sqlite3_column_type(stmt, 22) != SQLITE_NULL) {
+      u.checkpoint.assign(ColumnText(stmt, 22));
+      u.checkpointed = CheckpointRecordSealsASet(u.checkpoint);
+    }
   } else {
     out->usage.reset();
   }

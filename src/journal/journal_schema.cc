@@ -43,7 +43,8 @@ CREATE TABLE events(
   read_bytes INTEGER,
   write_bytes INTEGER,
   peak_cores REAL,
-  memory_exceeded INTEGER);
+  memory_exceeded INTEGER,
+  checkpoint TEXT);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE journal_info(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -53,7 +54,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded
+         e.memory_exceeded, e.checkpoint
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 CREATE VIEW task_states AS
@@ -86,7 +87,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded
+         e.memory_exceeded, e.checkpoint
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 )sql";
@@ -116,7 +117,8 @@ Status UpgradeFromVersion1(SqliteDb& db) {
       "ALTER TABLE events ADD COLUMN peak_cores REAL;"
       "ALTER TABLE events ADD COLUMN memory_exceeded INTEGER;"
       "DROP VIEW task_events;";
-  sql += kTaskEventsView;
+  // the view is made again by UpgradeFromVersion3, with the columns of then
+  
   sql += "PRAGMA user_version=2; COMMIT;";
   return RunUpgrade(db, sql, 1);
 }
@@ -132,6 +134,17 @@ Status UpgradeFromVersion2(SqliteDb& db) {
               "ALTER TABLE tasks ADD COLUMN profile TEXT;"
               "PRAGMA user_version=3; COMMIT;",
               2);
+}
+
+// Version 3 lacks events.checkpoint (a checkpointing attempt's record, model/checkpoint_report.h).
+Status UpgradeFromVersion3(SqliteDb& db) {
+  std::string sql =
+      "BEGIN IMMEDIATE;"
+      "ALTER TABLE events ADD COLUMN checkpoint TEXT;"
+      "DROP VIEW task_events;";
+  sql += kTaskEventsView;
+  sql += "PRAGMA user_version=4; COMMIT;";
+  return RunUpgrade(db, sql, 3);
 }
 
 // A journal created before a state was added (held) lacks its row in `states`, which the
@@ -157,6 +170,11 @@ Result<bool> HasTaskBriefColumns(SqliteDb& db) {
   return version >= 3;
 }
 
+Result<bool> HasEventCheckpointColumn(SqliteDb& db) {
+  ALLOT_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
+  return version >= 4;
+}
+
 Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
   // The first read of the file; a file that is not SQLite fails here with NOTADB.
   ALLOT_ASSIGN_OR_RETURN(int64_t app_id, db.QueryInt("PRAGMA application_id"));
@@ -170,9 +188,15 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
           std::to_string(kJournalSchemaVersion) + ")");
     }
     if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
+    // A read-only journal of version 2 or 3 is read as it is (HasTaskBriefColumns,
+    // HasEventCheckpointColumn); version 1 has no view of its events until upgraded.
+    const bool read_only = sqlite3_db_readonly(db.get(), "main") == 1;
     if (version == 1) ALLOT_RETURN_IF_ERROR(UpgradeFromVersion1(db));
-    if (version <= 2 && !(version == 2 && sqlite3_db_readonly(db.get(), "main") == 1)) {
+    if (version <= 2 && !(version == 2 && read_only)) {
       ALLOT_RETURN_IF_ERROR(UpgradeFromVersion2(db));
+    }
+    if (version <= 3 && !(version >= 2 && read_only)) {
+      ALLOT_RETURN_IF_ERROR(UpgradeFromVersion3(db));
     }
     return AddMissingStateNames(db);
   }

@@ -8,11 +8,13 @@
 //                                     rows written before version 3)
 //   events(seq, task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,
 //          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,
-//          read_bytes, write_bytes, peak_cores, memory_exceeded)
+//          read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint)
 //                                     usage columns are NULL when the event ended no attempt;
 //                                     cores/gpus are "0,1,2" (NULL when none); memory is the
 //                                     memory held on -> running, the grown request on -> ready
-//                                     after an attempt killed at its memory limit
+//                                     after an attempt killed at its memory limit; checkpoint
+//                                     is a checkpointing attempt's record (JSON,
+//                                     model/checkpoint_report.h), NULL for others
 //   meta(key, value)                  the campaign's metadata (JournalStore::PutMeta)
 //   journal_info(key, value)          the journal's own: journal_id, writer (set while a writer
 //                                     has it open: journal_loss.h), loss_accepted; created by
@@ -35,7 +37,8 @@ namespace allot {
 inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 2: events.worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded
 // 3: tasks.priority, cores, memory, profile
-inline constexpr int kJournalSchemaVersion = 3;
+// 4: events.checkpoint
+inline constexpr int kJournalSchemaVersion = 4;
 
 // Creates journal_info where a journal of an earlier build lacks it (same schema version:
 // readers of version 2 ignore the table).
@@ -56,5 +59,8 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode);
 
 // Whether the tasks table has the brief columns (version 3 on).
 Result<bool> HasTaskBriefColumns(SqliteDb& db);
+// Whether the events table has the checkpoint column (version 4 on); a read-only journal of an
+// earlier version is read with NULL in its place.
+Result<bool> HasEventCheckpointColumn(SqliteDb& db);
 
 }  // namespace allot

@@ -84,6 +84,11 @@ inline Submission RichSubmission(TaskIndex index, const std::string& id) {
   t.tags = {{"project", "epic"}, {"scenario", "b\xc3\xa9ta"}};
   t.workdir = "/scratch/runs/" + id;
   t.depends_on = {"prep", "calib"};
+  if (index % 2 == 1) {
+    t.checkpoint = CheckpointSpec{.signal = 10, .grace = std::chrono::seconds(90),
+                                  .every = std::chrono::minutes(10), .files = {"state.bin", "*.h5"},
+                                  .exit_code = 85, .keep = 3, .dir = "/shared/ckpt"};
+  }
   t.origin = {"tasks.yaml", 12};
   return s;
 }

@@ -164,11 +164,39 @@ TEST_F(SqliteJournalRecoveryTest, BriefOutOfRangeIsCorruptionNamingTheTask) {
 }
 
 // A version 2 journal as an earlier build left it: no brief columns in tasks.
+// A journal as version 3 wrote it: no events.checkpoint (nor in the task_events view).
+void MakeVersion3(const std::string& path) {
+  RawExec(path,
+          "DROP VIEW task_events; ALTER TABLE events DROP COLUMN checkpoint;"
+          "CREATE VIEW task_events AS SELECT e.seq, e.reason FROM events e;"
+          "PRAGMA user_version = 3;");
+}
+
 void MakeVersion2(const std::string& path) {
+  MakeVersion3(path);
   RawExec(path,
           "ALTER TABLE tasks DROP COLUMN priority; ALTER TABLE tasks DROP COLUMN cores;"
           "ALTER TABLE tasks DROP COLUMN memory; ALTER TABLE tasks DROP COLUMN profile;"
           "PRAGMA user_version = 2;");
+}
+
+TEST_F(SqliteJournalRecoveryTest, Version3JournalIsReadByAReaderAndUpgradedByAWriter) {
+  {
+    auto j = MustOpen();
+    WriteCampaign(*j);
+  }
+  MakeVersion3(path_);
+  {
+    auto reader = SqliteJournal::OpenReadOnly(path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    JournalContents all = MustLoad((*reader)->Load());
+    EXPECT_FALSE(all.events.empty());
+    EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3;");
+  }
+  auto j = MustOpen();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
+  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE checkpoint IS NULL") ,
+            RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
 
 TEST_F(SqliteJournalRecoveryTest, Version2JournalIsReadInFullByAReaderAndLeftAsItIs) {
@@ -194,7 +222,7 @@ TEST_F(SqliteJournalRecoveryTest, WriterUpgradesVersion2AndItsOldRowsLoadInFull)
   }
   MakeVersion2(path_);
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM tasks WHERE priority IS NULL"), "5;");
   WriteCampaign(*j, 5);  // rows written after the upgrade have their brief
   JournalContents all = MustLoad(j->Load());

@@ -42,6 +42,11 @@ struct AttemptUsage {
   // attempt's stderr (exec/stderr_tail.h), which the attempt's reason then quotes. Not
   // journaled itself: the reason is.
   std::string stderr_tail;
+  // A checkpointing task's attempt: what it did with its checkpoints (model/checkpoint_report.h,
+  // as JSON); empty for other tasks. Journaled.
+  std::string checkpoint;
+  // It left a complete checkpoint set: progress that a later attempt continues from.
+  bool checkpointed = false;
   bool operator==(const AttemptUsage&) const = default;
 };
 

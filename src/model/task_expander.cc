@@ -97,6 +97,10 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
   if (raw.env) s.env = std::move(*raw.env);
   if (raw.tags) s.tags = std::move(*raw.tags);
   if (raw.workdir) s.workdir = std::move(*raw.workdir);
+  if (raw.checkpoint) {
+    s.checkpoint = std::move(*raw.checkpoint);
+    if (!s.checkpoint->dir.empty()) s.checkpoint->dir = ResolvePath(file_dir(), s.checkpoint->dir);
+  }
   if (raw.depends_on) {
     s.depends_on.reserve(raw.depends_on->size());
     base->dep_lines.reserve(raw.depends_on->size());

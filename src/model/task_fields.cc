@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "model/did_you_mean.h"
+#include "model/signal_names.h"
 #include "model/value_readers.h"
 
 namespace allot {
@@ -15,7 +16,7 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
     "id",          "command",       "cores",      "memory",       "memory_max",
     "gpus",        "resources",     "time_limit", "time_estimate", "grace_period",
     "priority",    "max_retries",   "retry_backoff", "env",        "tags",
-    "workdir",     "depends_on",    "sweep"};
+    "workdir",     "depends_on",    "sweep",         "checkpoint"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -68,7 +69,7 @@ const std::unordered_map<std::string_view, std::string_view>& Synonyms() {
 
 // Fields of the design that this version does not read yet.
 bool IsUnsupportedField(std::string_view name) {
-  return name == "python" || name == "container" || name == "checkpoint" || name == "preemptible" ||
+  return name == "python" || name == "container" || name == "preemptible" ||
          name == "protected";
 }
 
@@ -260,6 +261,8 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
       return;
     case TaskField::kDependsOn:
       return ParseDependsOn(c, value);
+    case TaskField::kCheckpoint:
+      return ParseCheckpoint(c, value);
     case TaskField::kSweep: {
       Sweep sweep;
       if (ParseSweep(value, c.task_id(), sink_, &sweep)) {
@@ -503,6 +506,90 @@ void TaskFieldParser::ParseDependsOn(Context& c, const SourceValue& value) {
   if (ok) c.task().depends_on = std::move(deps);
 }
 
+void TaskFieldParser::ParseCheckpoint(Context& c, const SourceValue& value) {
+  static const std::vector<std::string_view> kKeys = {"signal", "grace", "every", "files",
+                                                      "exit_code", "keep", "dir"};
+  const OrderedJson& j = value.json();
+  if (j.is_boolean()) {
+    // `checkpoint: true`: the defaults (SIGTERM, 60 s grace, exit code 85, keep 2).
+    if (j.get<bool>()) c.task().checkpoint = CheckpointSpec{};
+    return;
+  }
+  if (!j.is_object()) {
+    return c.Error("must be true or a mapping with some of signal, grace, every, files, "
+                   "exit_code, keep, dir (got " + DescribeValue(j) + ")");
+  }
+  CheckpointSpec spec;
+  bool ok = true;
+  auto error = [&](const SourceValue& at, const std::string& key, const std::string& message) {
+    c.Error(at, key, message);
+    ok = false;
+  };
+  for (size_t i = 0; i < value.size(); ++i) {
+    const std::string& key = value.KeyAt(i);
+    SourceValue member = value.Child(i);
+    const OrderedJson& v = member.json();
+    if (v.is_null()) continue;
+    if (key == "signal") {
+      Result<int> s = v.is_string() ? ParseCatchableSignal(v.get_ref<const std::string&>())
+                      : AsInteger(v) ? ParseCatchableSignal(std::to_string(*AsInteger(v)))
+                                     : Result<int>(Status::InvalidArgument(
+                                           "must be a signal name like USR1 (got " +
+                                           DescribeValue(v) + ")"));
+      s.ok() ? void(spec.signal = *s) : error(member, key, s.status().message());
+    } else if (key == "grace" || key == "every") {
+      Result<Duration> d = ReadDuration(v, key == "grace");
+      if (!d.ok()) {
+        error(member, key, d.status().message());
+      } else if (key == "grace") {
+        spec.grace = *d;
+      } else {
+        spec.every = *d;
+      }
+    } else if (key == "files") {
+      std::vector<std::string> files;
+      auto add = [&](const SourceValue& at) {
+        const OrderedJson& e = at.json();
+        if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
+          return error(at, key, "must be a file name or pattern, or a list of them (got " +
+                                    DescribeValue(e) + ")");
+        }
+        const std::string& f = e.get_ref<const std::string&>();
+        if (f[0] == '/' || f == ".." || f.rfind("../", 0) == 0 ||
+            f.find("/../") != std::string::npos) {
+          return error(at, key, "'" + f + "' must be relative to the checkpoint directory, "
+                                "inside it");
+        }
+        files.push_back(f);
+      };
+      if (v.is_array()) {
+        for (size_t k = 0; k < member.size(); ++k) add(member.Child(k));
+      } else {
+        add(member);
+      }
+      spec.files = std::move(files);
+    } else if (key == "exit_code") {
+      Result<int64_t> n = ReadInteger(v, 1, 255, "an exit code from 1 to 255");
+      n.ok() ? void(spec.exit_code = static_cast<int>(*n)) : error(member, key, n.status().message());
+    } else if (key == "keep") {
+      Result<int64_t> n = ReadInteger(v, 1, 1000, "a number of sets from 1 to 1000");
+      n.ok() ? void(spec.keep = static_cast<int>(*n)) : error(member, key, n.status().message());
+    } else if (key == "dir") {
+      if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
+        error(member, key, "must be a non-empty path (got " + DescribeValue(v) + ")");
+      } else {
+        spec.dir = v.get<std::string>();
+      }
+    } else {
+      std::string hint = DidYouMean(key, kKeys);
+      error(member, key,
+            "unknown key; expected signal, grace, every, files, exit_code, keep, dir" +
+                (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  }
+  if (ok) c.task().checkpoint = std::move(spec);
+}
+
 void TaskFieldParser::ReportUnknownField(Context& c, const std::string& key) {
   if (IsUnsupportedField(key)) {
     if (allocation_format_) {
@@ -544,6 +631,7 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   take(&RawTask::retry_backoff, TaskField::kRetryBackoff);
   take(&RawTask::workdir, TaskField::kWorkdir);
   take(&RawTask::depends_on, TaskField::kDependsOn);
+  take(&RawTask::checkpoint, TaskField::kCheckpoint);
   if (defaults.env && task.env) {
     std::vector<std::pair<std::string, std::string>> env = *defaults.env;
     for (auto& [name, value] : *task.env) {

@@ -42,8 +42,9 @@ enum class TaskField {
   kWorkdir,
   kDependsOn,
   kSweep,
+  kCheckpoint,
 };
-inline constexpr size_t kTaskFieldCount = 18;
+inline constexpr size_t kTaskFieldCount = 19;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -74,6 +75,7 @@ struct RawTask {
   std::optional<std::string> workdir;
   std::optional<std::vector<DependencyEntry>> depends_on;
   std::optional<Sweep> sweep;
+  std::optional<CheckpointSpec> checkpoint;
   // `retries` of the allocation-scheduler format: retries already spent (pilot.py counts them
   // against max_retries). Already taken off max_retries by the parser; kept for messages.
   std::optional<int> retries_spent;
@@ -123,6 +125,7 @@ class TaskFieldParser {
   void ParseDependsOn(Context& c, const SourceValue& v);
   void ReportUnknownField(Context& c, const std::string& key);
   void ParseRetriesSpent(Context& c, const SourceValue& v);
+  void ParseCheckpoint(Context& c, const SourceValue& v);
 
   DiagnosticSink* sink_;
   bool allocation_format_ = false;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "model/checkpoint_spec.h"
 
 namespace allot {
 
@@ -67,6 +68,8 @@ struct TaskSpec {
   std::map<std::string, std::string> tags;
   std::string workdir;                  // the process's cwd; absolute once loaded
   std::vector<std::string> depends_on;  // ids of other tasks, resolved (no patterns)
+  // The checkpoint contract (model/checkpoint_spec.h); none: the task does not checkpoint.
+  std::optional<CheckpointSpec> checkpoint;
   SourceLocation origin;
 
   bool operator==(const TaskSpec&) const = default;

@@ -138,7 +138,46 @@ void ReadOrigin(Reader* r, const json* v, SourceLocation* out) {
   if (!origin.ok()) r->Fail("origin", "{file, line}");
 }
 
+void ReadCheckpoint(Reader* r, const json* v, std::optional<CheckpointSpec>* out) {
+  if (v == nullptr) return;
+  if (!v->is_object()) return r->Fail("checkpoint", "an object");
+  CheckpointSpec c;
+  Reader cr(*v);
+  cr.Integer("signal", &c.signal);
+  if (const json* g = cr.Find("grace")) cr.ReadSeconds(*g, "grace", &c.grace);
+  cr.OptionalSeconds("every", &c.every);
+  if (const json* f = cr.Find("files")) {
+    if (!f->is_array()) return r->Fail("checkpoint.files", "a list of strings");
+    for (const json& e : *f) {
+      if (!e.is_string()) return r->Fail("checkpoint.files", "a list of strings");
+      c.files.push_back(e.get<std::string>());
+    }
+  }
+  cr.Integer("exit_code", &c.exit_code);
+  cr.Integer("keep", &c.keep);
+  cr.String("dir", &c.dir);
+  if (!cr.ok()) return r->Fail("checkpoint", "a checkpoint object with typed fields");
+  *out = std::move(c);
+}
+
 }  // namespace
+
+json CheckpointSpecToJson(const CheckpointSpec& c) {
+  json cj = {{"signal", c.signal}, {"grace", Seconds(c.grace)}, {"exit_code", c.exit_code},
+             {"keep", c.keep}};
+  if (c.every) cj["every"] = Seconds(*c.every);
+  if (!c.files.empty()) cj["files"] = c.files;
+  if (!c.dir.empty()) cj["dir"] = c.dir;
+  return cj;
+}
+
+Result<CheckpointSpec> CheckpointSpecFromJson(const json& j) {
+  Reader r(j);
+  std::optional<CheckpointSpec> c;
+  ReadCheckpoint(&r, &j, &c);
+  if (!r.ok() || !c) return Status::Corruption(r.ok() ? "checkpoint: expected an object" : r.error());
+  return std::move(*c);
+}
 
 json TaskSpecToJson(const TaskSpec& spec) {
   const TaskSpec defaults;
@@ -174,6 +213,7 @@ json TaskSpecToJson(const TaskSpec& spec) {
   if (!spec.tags.empty()) j["tags"] = spec.tags;
   j["workdir"] = spec.workdir;
   if (!spec.depends_on.empty()) j["depends_on"] = spec.depends_on;
+  if (spec.checkpoint) j["checkpoint"] = CheckpointSpecToJson(*spec.checkpoint);
   j["origin"] = {{"file", spec.origin.file}, {"line", spec.origin.line}};
   return j;
 }
@@ -204,6 +244,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   r.String("workdir", &spec.workdir);
   ReadDependsOn(&r, r.Find("depends_on"), &spec.depends_on);
   ReadOrigin(&r, r.Find("origin"), &spec.origin);
+  ReadCheckpoint(&r, r.Find("checkpoint"), &spec.checkpoint);
   if (!r.ok()) return Status::Corruption(r.error());
   return spec;
 }

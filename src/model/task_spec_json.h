@@ -18,6 +18,9 @@ namespace allot {
 nlohmann::json TaskSpecToJson(const TaskSpec& spec);
 // Inverse of TaskSpecToJson; Corruption when `j` is not such a document.
 Result<TaskSpec> TaskSpecFromJson(const nlohmann::json& j);
+// The `checkpoint` member of those documents (also what a worker's launch carries).
+nlohmann::json CheckpointSpecToJson(const CheckpointSpec& c);
+Result<CheckpointSpec> CheckpointSpecFromJson(const nlohmann::json& j);
 
 // TaskSpecFromJson of the document in JSON `text`, read by simdjson without building a
 // document when it is one TaskSpecToJson writes (what loading a journal uses; several times

@@ -4,6 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "model/task_spec_json.h"
 #include "protocol/msgpack_reader.h"
 
 namespace allot {
@@ -51,7 +52,7 @@ json RunningToJson(const RunningAttempt& a) {
 }
 
 json ExitToJson(const ExitReport& e) {
-  return {{"execution", e.execution},
+  json j = {{"execution", e.execution},
           {"task", e.task},
           {"attempt", e.attempt},
           {"exit_code", e.usage.exit_code},
@@ -67,16 +68,23 @@ json ExitToJson(const ExitReport& e) {
           {"stderr_tail", e.usage.stderr_tail},
           {"error", e.error},
           {"stopped_by_worker", e.stopped_by_worker}};
+  if (!e.usage.checkpoint.empty()) {
+    j["checkpoint"] = e.usage.checkpoint;
+    j["checkpointed"] = e.usage.checkpointed;
+  }
+  return j;
 }
 
 json LaunchToJson(const AttemptToLaunch& a) {
   json env = json::array();
   for (const auto& [key, value] : a.env) env.push_back({key, value});
-  return {{"execution", a.execution},   {"task", a.task},
-          {"attempt", a.attempt},       {"command", a.command},
-          {"env", std::move(env)},      {"workdir", a.workdir},
-          {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)},
-          {"memory", a.memory_bytes}};
+  json j = {{"execution", a.execution},   {"task", a.task},
+            {"attempt", a.attempt},       {"command", a.command},
+            {"env", std::move(env)},      {"workdir", a.workdir},
+            {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)},
+            {"memory", a.memory_bytes}};
+  if (a.checkpoint) j["checkpoint"] = CheckpointSpecToJson(*a.checkpoint);
+  return j;
 }
 
 template <class T, class F>
@@ -300,6 +308,10 @@ class Decoder {
     if (obj.contains("stopped_by_worker")) {
       Bool(obj, path, "stopped_by_worker", &e->stopped_by_worker);
     }
+    if (obj.contains("checkpoint")) {
+      String(obj, path, "checkpoint", &e->usage.checkpoint);
+      Bool(obj, path, "checkpointed", &e->usage.checkpointed);
+    }
   }
 
   void Launch(const json& obj, const std::string& path, AttemptToLaunch* a) {
@@ -323,6 +335,14 @@ class Decoder {
     Ints(obj, path, "cpus", 0, &a->cpus);
     Ints(obj, path, "gpus", 0, &a->gpus);
     Int(obj, path, "memory", 0, kInt64Max, &a->memory_bytes);
+    if (auto it = obj.find("checkpoint"); it != obj.end()) {
+      Result<CheckpointSpec> c = CheckpointSpecFromJson(*it);
+      if (c.ok()) {
+        a->checkpoint = std::move(*c);
+      } else {
+        r_.Fail(path + ".checkpoint", c.status().message());
+      }
+    }
   }
 
  private:

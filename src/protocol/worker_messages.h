@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "model/checkpoint_spec.h"
 #include "model/machine.h"
 #include "model/node_resources.h"
 #include "model/task_event.h"
@@ -70,6 +71,7 @@ struct AttemptToLaunch {
   std::vector<int> cpus;
   std::vector<int> gpus;
   int64_t memory_bytes = 0;  // "memory"
+  std::optional<CheckpointSpec> checkpoint;  // the task's checkpoint contract, if it has one
   bool operator==(const AttemptToLaunch&) const = default;
 };
 

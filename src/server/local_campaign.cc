@@ -104,6 +104,7 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
   worker.RunSlotsOn(machine);
   ProgressReporter progress(stderr, options.progress, SystemClock::Default()->Now());
   log = [&progress](const std::string& line) { progress.Message(line); };
+  worker.set_log([&progress](const std::string& line) { progress.Message("allot: " + line); });
   progress.Message(fmt::format(
       "allot: {} on {}{}; journal {}", Counted(scheduler.task_count(), "task"),
       Counted(machine.cpus.size(), "core"),

@@ -22,7 +22,10 @@ void LocalChannel::Receive() {
   if (auto due = launcher_->NextSampleDue(); due && *due <= clock_->Now()) launcher_->Sample();
   exits_.clear();
   launcher_->CollectExits(&exits_);
-  for (const ProcessExit& e : exits_) scheduler_->OnAttemptExited(e.run_id, e.usage);
+  for (ProcessExit& e : exits_) {
+    worker_->Finish(&e, clock_->WallMicros());
+    scheduler_->OnAttemptExited(e.run_id, e.usage);
+  }
 }
 
 void LocalChannel::Act(Outbox* out, bool journal_failed) {

@@ -31,6 +31,21 @@
 //   --exit CODE            exit code (default 0)
 //   --signal SIG           finally raise SIG (number or name, e.g. TERM, SIGKILL) on itself
 //
+// Or, with --simulate STEPS, a checkpointing simulation (and nothing of the above):
+//   --simulate STEPS       run STEPS steps over a state of --state-mib MiB (default 1), seeded
+//                          by --seed TEXT (default $ALLOT_TASK_ID); each step mixes every word
+//                          of the state with the step number, then sleeps --step-seconds
+//                          (default 0.01: "scaled time", one step stands for minutes of a
+//                          real simulation). The state after STEPS steps depends on every
+//                          step, so its digest proves a bit-exact continuation.
+//   It starts from $ALLOT_CHECKPOINT_DIR (state.bin, step.txt) when that names a set, and on
+//   --checkpoint-signal SIG (default TERM; USR1 too) writes state.bin and step.txt into
+//   $ALLOT_CHECKPOINT_OUT after the step under way and exits --checkpoint-exit CODE (default
+//   85); --checkpoint-every-steps K does so by itself every K steps. At the end it prints
+//   "steps STEPS digest <16 hex>" (and writes it to --output PATH). --progress PATH gets
+//   "start S\n" when it starts and one '.' per step computed: the work done, lost work
+//   included. A corrupted state.bin (its digest in step.txt differs) is an error (exit 4).
+//
 // Bad flags print the usage to stderr and exit 2.
 #include <fcntl.h>
 #include <sched.h>
@@ -364,9 +379,152 @@ bool CountFailure(const Options& options) {
   return true;
 }
 
+// ---- --simulate ----------------------------------------------------------------------------
+
+volatile sig_atomic_t g_checkpoint_asked = 0;
+void AskCheckpoint(int) { g_checkpoint_asked = 1; }
+
+uint64_t Digest(const std::vector<uint64_t>& state) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over the words
+  for (uint64_t w : state) {
+    h ^= w;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Hex(uint64_t v) {
+  char text[17];
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(v));
+  return text;
+}
+
+void WriteFile(const std::string& path, const void* data, size_t size) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) Die("open " + path);
+  WriteAll(fd, static_cast<const char*>(data), size);
+  close(fd);
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  char buffer[1 << 16];
+  size_t n;
+  out->clear();
+  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) out->append(buffer, n);
+  std::fclose(f);
+  return true;
+}
+
+int Simulate(int argc, char** argv) {
+  long steps = 0, state_mib = 1, checkpoint_exit = 85, every_steps = 0;
+  double step_seconds = 0.01;
+  std::string seed = std::getenv("ALLOT_TASK_ID") ? std::getenv("ALLOT_TASK_ID") : "";
+  std::string output, progress;
+  int checkpoint_signal = SIGTERM;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) Usage(flag + ": missing value");
+      return argv[++i];
+    };
+    if (flag == "--simulate") steps = ParseCount(flag, value());
+    else if (flag == "--state-mib") state_mib = ParseCount(flag, value());
+    else if (flag == "--step-seconds") step_seconds = ParseSeconds(flag, value());
+    else if (flag == "--seed") seed = value();
+    else if (flag == "--output") output = value();
+    else if (flag == "--progress") progress = value();
+    else if (flag == "--checkpoint-signal") checkpoint_signal = ParseSignal(value());
+    else if (flag == "--checkpoint-exit") checkpoint_exit = ParseCount(flag, value());
+    else if (flag == "--checkpoint-every-steps") every_steps = ParseCount(flag, value());
+    else Usage("--simulate: unknown flag '" + flag + "'");
+  }
+  if (state_mib < 1 || checkpoint_exit < 1 || checkpoint_exit > 255) {
+    Usage("--simulate: --state-mib must be at least 1, --checkpoint-exit 1..255");
+  }
+  struct sigaction sa = {};
+  sa.sa_handler = AskCheckpoint;
+  sigaction(checkpoint_signal, &sa, nullptr);
+  sigaction(SIGUSR1, &sa, nullptr);
+
+  std::vector<uint64_t> state((static_cast<size_t>(state_mib) << 20) / sizeof(uint64_t));
+  long step = 0;
+  const char* from = std::getenv("ALLOT_CHECKPOINT_DIR");
+  std::string text;
+  if (from != nullptr && *from != '\0' && ReadFile(std::string(from) + "/step.txt", &text)) {
+    unsigned long long digest = 0;
+    if (std::sscanf(text.c_str(), "%ld %llx", &step, &digest) != 2) {
+      std::fprintf(stderr, "allot-test-task: %s/step.txt: unreadable\n", from);
+      return 4;
+    }
+    std::string bytes;
+    if (!ReadFile(std::string(from) + "/state.bin", &bytes) ||
+        bytes.size() != state.size() * sizeof(uint64_t)) {
+      std::fprintf(stderr, "allot-test-task: %s/state.bin: missing or of the wrong size\n", from);
+      return 4;
+    }
+    std::memcpy(state.data(), bytes.data(), bytes.size());
+    if (Digest(state) != digest) {
+      std::fprintf(stderr, "allot-test-task: %s/state.bin: corrupted (digest differs)\n", from);
+      return 4;
+    }
+    std::fprintf(stderr, "resumed at step %ld from %s\n", step, from);
+  } else {
+    uint64_t x = 88172645463325252ull;
+    for (char c : seed) x = (x ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    for (uint64_t& w : state) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      w = x;
+    }
+  }
+  int progress_fd = -1;
+  if (!progress.empty()) {
+    progress_fd = open(progress.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (progress_fd < 0) Die("open " + progress);
+    std::string line = "start " + std::to_string(step) + "\n";
+    WriteAll(progress_fd, line.data(), line.size());
+  }
+  auto checkpoint = [&]() {
+    const char* out = std::getenv("ALLOT_CHECKPOINT_OUT");
+    if (out == nullptr || *out == '\0') {
+      std::fprintf(stderr, "allot-test-task: asked for a checkpoint without ALLOT_CHECKPOINT_OUT\n");
+      std::exit(3);
+    }
+    WriteFile(std::string(out) + "/state.bin", state.data(), state.size() * sizeof(uint64_t));
+    std::string meta = std::to_string(step) + " " + Hex(Digest(state)) + "\n";
+    WriteFile(std::string(out) + "/step.txt", meta.data(), meta.size());
+    std::fprintf(stderr, "checkpointed at step %ld\n", step);
+    std::exit(static_cast<int>(checkpoint_exit));
+  };
+  while (step < steps) {
+    const uint64_t k = static_cast<uint64_t>(step + 1) * 0x9e3779b97f4a7c15ull;
+    uint64_t carry = k;
+    for (uint64_t& w : state) {
+      w = (w ^ carry) * 0xff51afd7ed558ccdull;
+      w ^= w >> 33;
+      carry = w + k;
+    }
+    ++step;
+    if (progress_fd >= 0) WriteAll(progress_fd, ".", 1);
+    if (step_seconds > 0) Sleep(step_seconds);
+    if (step == steps) break;
+    if (g_checkpoint_asked || (every_steps > 0 && step % every_steps == 0)) checkpoint();
+  }
+  std::string result = "steps " + std::to_string(steps) + " digest " + Hex(Digest(state)) + "\n";
+  WriteAll(STDOUT_FILENO, result.data(), result.size());
+  if (!output.empty()) WriteFile(output, result.data(), result.size());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--simulate") return Simulate(argc, argv);
+  }
   Options options = ParseFlags(argc, argv);
 
   if (options.ignore_term) signal(SIGTERM, SIG_IGN);

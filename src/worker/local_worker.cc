@@ -3,14 +3,26 @@
 #include "model/task_id.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
 #include <string_view>
 
 #include "protocol/private_directory.h"
+#include "worker/checkpoint_store.h"
 
 namespace allot {
+namespace {
+
+// Sets NAME=value in `env`, replacing an entry of that name.
+void SetVariable(std::vector<std::string>* env, const std::string& name, const std::string& value) {
+  const std::string prefix = name + "=";
+  std::erase_if(*env, [&](const std::string& e) { return e.compare(0, prefix.size(), prefix) == 0; });
+  env->push_back(prefix + value);
+}
+
+}  // namespace
 
 LocalWorker::LocalWorker(ProcessLauncher* launcher, std::string output_dir,
                          AttemptEnvironment environment)
@@ -69,6 +81,28 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);
+  std::optional<Checkpointing> checkpointing;
+  if (plan.spec->checkpoint) {
+    // The checkpoint contract (model/checkpoint_spec.h): the newest set that verifies, and an
+    // empty directory to write the next into.
+    CheckpointStore store(CheckpointStore::RootFor(*plan.spec->checkpoint, plan.spec->id,
+                                                   facts.task_dir));
+    ALLOT_ASSIGN_OR_RETURN(PreparedCheckpoint prepared, store.Prepare(plan.attempt));
+    SetVariable(&req.env, "ALLOT_CHECKPOINT_OUT", prepared.out_dir);
+    if (!prepared.restore_dir.empty()) {
+      SetVariable(&req.env, "ALLOT_CHECKPOINT_DIR", prepared.restore_dir);
+    } else {
+      SetVariable(&req.env, "ALLOT_CHECKPOINT_DIR", "");
+    }
+    for (const std::string& why : prepared.report.rejected) {
+      if (log_) log_("task " + plan.spec->id + ": checkpoint " + why + "; using " +
+                     (prepared.report.restored
+                          ? "set " + std::to_string(*prepared.report.restored)
+                          : std::string("none (it starts from the beginning)")));
+    }
+    checkpointing = Checkpointing{store.root(), plan.attempt, *plan.spec->checkpoint,
+                                  std::move(prepared.report)};
+  }
   // The launcher finds the attempt's processes that left its process group by this entry
   // (there is one: Build replaces same-named entries; it is near the end).
   constexpr std::string_view kTagKey = "ALLOT_EXECUTION_ID=";
@@ -78,7 +112,21 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
       break;
     }
   }
-  return launcher_->Launch(req);
+  ALLOT_RETURN_IF_ERROR(launcher_->Launch(req));
+  if (checkpointing) checkpointing_.emplace(plan.run_id, std::move(*checkpointing));
+  return Status::Ok();
+}
+
+void LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
+  auto it = checkpointing_.find(exit->run_id);
+  if (it == checkpointing_.end()) return;
+  Checkpointing c = std::move(it->second);
+  checkpointing_.erase(it);
+  CheckpointStore store(c.root);
+  Status s = store.Seal(c.attempt, c.spec, now_us, &c.report);
+  if (!s.ok()) c.report.incomplete = "sealing failed: " + s.message();
+  exit->usage.checkpointed = c.report.sealed.has_value();
+  exit->usage.checkpoint = CheckpointReportToJson(c.report);
 }
 
 }  // namespace allot

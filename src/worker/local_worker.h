@@ -4,12 +4,15 @@
 // Not thread-safe: owned by the event loop thread. The launcher must outlive it.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "exec/process_launcher.h"
+#include "model/checkpoint_report.h"
 #include "model/machine.h"
 #include "model/task_spec.h"
 #include "worker/attempt_environment.h"
@@ -35,7 +38,15 @@ class LocalWorker {
 
   // The task directory for `task_id`.
   std::string TaskDir(const std::string& task_id) const { return output_dir_ + "/" + task_id; }
+  // Starts the attempt. A checkpointing task's attempt gets ALLOT_CHECKPOINT_DIR (the newest set
+  // that verifies; empty: none) and ALLOT_CHECKPOINT_OUT (worker/checkpoint_store.h).
   Status Start(const AttemptPlan& plan);
+  // After the launcher reported `exit`: seals a checkpointing attempt's checkpoint and puts its
+  // record into exit->usage (checkpoint, checkpointed). Other attempts: nothing. `now_us`: Unix
+  // microseconds.
+  void Finish(ProcessExit* exit, int64_t now_us);
+  // Where lines for people go (a rejected checkpoint set); none: nowhere.
+  void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
   Status Signal(RunId run_id, int signal) { return launcher_->Signal(run_id, signal); }
 
  private:
@@ -43,6 +54,14 @@ class LocalWorker {
   std::string output_dir_;
   AttemptEnvironment environment_;
   std::map<int, int> slot_cpu_;  // slot id -> the CPU it runs on, for shared slots only
+  struct Checkpointing {
+    std::string root;
+    uint32_t attempt = 0;
+    CheckpointSpec spec;
+    CheckpointReport report;  // what Prepare found
+  };
+  std::unordered_map<RunId, Checkpointing> checkpointing_;  // running checkpointing attempts
+  std::function<void(const std::string&)> log_;
 };
 
 }  // namespace allot

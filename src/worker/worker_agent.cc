@@ -276,6 +276,7 @@ class WorkerAgent::Loop {
     spec.command = a.command;
     spec.env = a.env;
     spec.workdir = a.workdir;
+    spec.checkpoint = a.checkpoint;
     AttemptPlan plan;
     plan.run_id = a.execution;
     plan.spec = &spec;
@@ -305,6 +306,7 @@ class WorkerAgent::Loop {
     for (ProcessExit& exit : exits_) {
       auto it = running_.find(exit.run_id);
       if (it == running_.end()) continue;
+      local_->Finish(&exit, clock_->WallMicros());
       ExitReport e;
       e.execution = it->first;
       e.task = std::move(it->second.task);
