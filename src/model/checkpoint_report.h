@@ -54,7 +54,7 @@ Result<CheckpointReport> CheckpointReportFromJson(std::string_view text);
 // not parse: the journal's reader then shows the raw text).
 bool CheckpointRecordSealsASet(std::string_view json);
 // For people, one line: "from set 2; set 3 rejected (state.bin: SHA-256 differs ...); left set
-// 4 (2 files, 16.0 MiB)".
+// 4 (2 files, 16 MiB)".
 std::string DescribeCheckpointReport(const CheckpointReport& r);
 
 }  // namespace allot

@@ -68,6 +68,10 @@ class TaskBuilder {
     spec_.grace_period = d;
     return *this;
   }
+  TaskBuilder& Checkpoint(CheckpointSpec c = {}) {
+    spec_.checkpoint = std::move(c);
+    return *this;
+  }
 
   TaskSpec Build() const { return spec_; }
   operator TaskSpec() const { return spec_; }  // NOLINT: implicit by design, for brace lists
