@@ -7,6 +7,8 @@
 #include "client/table_text.h"
 #include "common/units.h"
 
+#include "model/checkpoint_report.h"
+
 namespace allot {
 namespace {
 
@@ -113,6 +115,15 @@ std::string FormatAttemptTable(const Json& attempts) {
                            ? a["reason"].get<std::string>()
                            : std::string());
   }
+  // Checkpointing attempts: where each started from, what was rejected, what it left.
+  std::string checkpoints;
+  for (const Json& a : attempts) {
+    if (!a.is_object() || !a.contains("checkpoint")) continue;
+    Result<CheckpointReport> r = CheckpointReportFromJson(a["checkpoint"].dump());
+    checkpoints += fmt::format("  attempt {}: {}\n", CellText(a, "attempt"),
+                               r.ok() ? DescribeCheckpointReport(*r) : a["checkpoint"].dump());
+  }
+  if (!checkpoints.empty()) out += "checkpoints:\n" + checkpoints;
   return out;
 }
 

@@ -34,6 +34,12 @@ nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_i
     j["read_bytes"] = u.read_bytes;
     j["write_bytes"] = u.write_bytes;
     j["memory_exceeded"] = u.memory_exceeded;
+    if (!u.checkpoint.empty()) {
+      // The attempt's checkpoint record (model/checkpoint_report.h); its text when it is not
+      // JSON (a journal edited by hand).
+      Json record = Json::parse(u.checkpoint, nullptr, false);
+      j["checkpoint"] = record.is_discarded() ? Json(u.checkpoint) : std::move(record);
+    }
   }
   if (a.ended_us) j["reason"] = a.reason;
   return j;
