@@ -136,3 +136,42 @@ def test_bad_checkpoint_fields_exit_2_naming_the_field_and_run_nothing(allot, tm
     assert "tasks.yaml:4: task 'a': field 'checkpoint.signal': KILL cannot be caught" in r.stderr
     assert "field 'checkpoint.keep': must be a number of sets from 1 to 1000 (got 0)" in r.stderr
     assert not (tmp_path / "allot-work").exists()
+
+
+def test_allot_checkpoint_through_a_server_restarts_the_task_on_its_worker_from_the_set(
+        allot, tmp_path):
+    from cluster_support import Cluster
+    c = Cluster(tmp_path)
+    c.start_server()
+    c.start_worker("--cores", "1")
+    try:
+        steps = 1500
+        progress = tmp_path / "progress-sim"
+        f = allot.write("tasks.yaml", "tasks:\n  - id: sim\n    command: " + json.dumps(
+            allot.tt("--simulate", steps, "--step-seconds", STEP_S, "--state-mib", 1,
+                     "--checkpoint-signal", "USR2", "--progress", progress)) +
+            "\n    checkpoint: {signal: USR2, files: [state.bin]}\n"
+            "  - id: plain\n    command: sleep 30\n    depends_on: [sim]\n")
+        c.cli("submit", f)
+        c.wait_state("sim", "running")
+        wait_for(lambda: progress.exists() and progress.read_text().count(".") > 50,
+                 what="the simulation under way")
+        refused = c.cli("checkpoint", "plain", check=False)
+        assert refused.returncode == 2 and "only a running task" in refused.stderr, refused
+        c.cli("checkpoint", "sim")
+        wait_for(lambda: progress.read_text().count("start") == 2, timeout=30,
+                 what="the simulation to restart from its checkpoint")
+        c.wait_state("sim", "succeeded", timeout=60)
+        task = c.task("sim")
+        assert [a["outcome"] for a in task["attempts"]] == ["preempted", "succeeded"], task
+        assert task["attempts"][0]["reason"] == "checkpointed (set 1)"
+        assert task["attempts"][1]["checkpoint"]["restored"] == 1
+        log = c.cli("log", "sim").stdout
+        env = dict(os.environ, ALLOT_TASK_ID="sim")
+        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
+                               "0", "--state-mib", "1"], env=env, capture_output=True,
+                              text=True, check=True).stdout
+        assert log == want
+        assert progress.read_text().count(".") == steps, "nothing was computed twice"
+    finally:
+        c.close()
