@@ -144,6 +144,16 @@ int Run(RunOptions o) {
     }
   }
 
+  std::optional<Duration> preempt_after;
+  if (o.preempt_after != "never") {
+    auto d = ParseDuration(o.preempt_after);
+    if (!d.ok()) {
+      return BadInput("--preempt-after " + o.preempt_after +
+                      ": expected a duration such as 5min or 30s, or never");
+    }
+    preempt_after = *d;
+  }
+
   std::optional<std::pair<int, int>> feed;
   if (!o.feed.empty()) {
     feed = ParseFeedFds(o.feed);
@@ -202,6 +212,7 @@ int Run(RunOptions o) {
   campaign.max_running = o.max_workers;
   campaign.end_wall_us = end_wall_us;
   campaign.end_margin = end_margin;
+  campaign.preempt_after = preempt_after;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(*busy_timeout).count());
@@ -292,6 +303,11 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
   run->add_option("--end-margin", options->end_margin,
                   "How long before --end-time the run stops its tasks (their grace periods "
                   "and the journal's last commit must fit in it)")
+      ->capture_default_str();
+  run->add_option("--preempt-after", options->preempt_after,
+                  "How long the highest-priority waiting task waits for cores before running "
+                  "`preemptible` tasks of lower priority make room (checkpointed when they can, "
+                  "then requeued); `protected` tasks never do; never: no preemption")
       ->capture_default_str();
   run->add_option("--durability", options->durability,
                   "normal: survives kill -9 of allot; full: survives power loss (slower)")

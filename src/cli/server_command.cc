@@ -22,6 +22,7 @@ struct ServerStartOptions {
   std::string worker_timeout = "30s";
   std::string durability = "normal";
   int crash_limit = 5;
+  std::string preempt_after = "5min";
   std::string journal_busy_timeout = "60s";
   bool accept_journal_loss = false;
 };
@@ -47,6 +48,16 @@ int RunServer(const ServerStartOptions& o) {
   if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
   options.durability = *durability;
   options.scheduler.crash_limit = o.crash_limit;
+  if (o.preempt_after == "never") {
+    options.scheduler.preempt_after.reset();
+  } else {
+    Result<Duration> preempt = ParseDuration(o.preempt_after);
+    if (!preempt.ok()) {
+      return BadInput("--preempt-after " + o.preempt_after +
+                      ": expected a duration such as 5min or 30s, or never");
+    }
+    options.scheduler.preempt_after = *preempt;
+  }
   Result<Duration> busy = ParseDuration(o.journal_busy_timeout);
   if (!busy.ok() || busy.value() > std::chrono::hours(24)) {
     return BadInput("--journal-busy-timeout " + o.journal_busy_timeout +
@@ -99,6 +110,11 @@ CLI::App* AddServerCommand(CLI::App* app, int* exit_code) {
                     "Times a task may be lost with its worker before it fails")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  start->add_option("--preempt-after", o->preempt_after,
+                    "How long the highest-priority waiting task waits before running "
+                    "`preemptible` tasks of lower priority make room (checkpointed, requeued); "
+                    "never: no preemption")
+      ->capture_default_str();
   start->add_option("--journal-busy-timeout", o->journal_busy_timeout,
                     "How long to wait for the journal when another process (the sqlite3 shell, "
                     "a backup) holds its lock, before stopping")

@@ -242,6 +242,15 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
     SkipDescendants(t);
     return;
   }
+  if (!r.preempted_for.empty()) {
+    // Preempted for higher-priority work (MaybePreempt), whatever it exited with: not a
+    // failure, never a retry; it runs again (from its checkpoint, if it left one).
+    if (tasks_.state(t) == TaskState::kPaused) Transition(t, TaskState::kRunning, "ended while paused");
+    Transition(t, TaskState::kPreempted, r.preempted_for + CheckpointNote(usage), ended);
+    Transition(t, TaskState::kReady,
+               usage.checkpointed ? "runs again from its checkpoint" : "runs again");
+    return;
+  }
   if (r.stop_sent) {
     // Whatever it exited with, it was told to stop: a task that checkpoints and exits 0 on
     // SIGTERM has not finished its work.
@@ -383,6 +392,9 @@ void Scheduler::OnTimer(const Timer& timer) {
       timers_.Add({clock_->Now() + *c.every, TimerKind::kCheckpoint, timer.task, timer.attempt});
       return;
     }
+    case TimerKind::kPreemptCheck:
+      dirty_ = true;
+      return;
     case TimerKind::kRetry:
       if (rec.state == TaskState::kWaiting && graph_.unmet(timer.task) == 0 && !stopping_) {
         Transition(timer.task, TaskState::kReady, "retry backoff over");
@@ -401,12 +413,7 @@ void Scheduler::Stop(bool kill_now) {
     } else if (first) {
       // A checkpointing task is asked for its checkpoint, and has its checkpoint grace to
       // write it.
-      const auto& c = tasks_.spec(t).checkpoint;
-      if (!r.term_sent) Signal(r, c ? c->signal : SIGTERM);
-      if (tasks_.state(t) == TaskState::kPaused) Signal(r, SIGCONT);
-      r.term_sent = true;
-      timers_.Add({clock_->Now() + (c ? c->grace : tasks_.spec(t).grace_period),
-                   TimerKind::kKillAfterGrace, t, tasks_.record(t).attempts});
+      AskToStop(t, r);
     }
   }
 }

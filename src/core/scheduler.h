@@ -83,6 +83,11 @@ struct SchedulerOptions {
   // (estimate, learned, else limit) would reach past it is not started (policy EndsTooLate).
   // None: never.
   std::optional<TimePoint> ends_at;
+  // Preemption (scheduler_placement.cc, MaybePreempt): when the highest-priority ready task has
+  // waited this long for resources, running `preemptible` tasks of lower priority (not
+  // `protected`, past their min_runtime) that free enough for it on one worker are stopped, a
+  // checkpointing one with its checkpoint signal and grace, and requeued. None: never.
+  std::optional<Duration> preempt_after = std::chrono::minutes(5);
 };
 
 class Scheduler {
@@ -258,6 +263,9 @@ class Scheduler {
     bool stop_sent = false;
     bool cancel_sent = false;
     WorkerId worker = 0;
+    // Being preempted: why, for its preempted event ("preempted for 'x' (priority 5 > 1, it
+    // waited 6m)"); empty: not.
+    std::string preempted_for;
   };
 
   // What an event says beyond its states.
@@ -283,6 +291,12 @@ class Scheduler {
   // and time estimate (none of its own), once the profile has enough history.
   void ApplyLearned(TaskIndex t);
   void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
+  // After a pass that left `head` (the highest-priority ready task) waiting for resources:
+  // preempts for it once it waited options_.preempt_after (SchedulerOptions), and sets a timer
+  // for that moment before.
+  void MaybePreempt(TaskIndex head);
+  // Asks attempt r of t to stop (its checkpoint signal, else SIGTERM; SIGKILL after the grace).
+  void AskToStop(TaskIndex t, Running& r);
   // The attempts running on `worker`, for the policy's reservation.
   std::vector<RunningView> RunningOn(WorkerId worker);
   // How long an attempt of `t` is expected to run (policy/scheduling_policy.h): a ready task
@@ -358,6 +372,14 @@ class Scheduler {
   Outbox outbox_;
   std::optional<Blocked> blocked_;
   bool dirty_ = true;      // something changed that may let a task start
+  // The priority of the work that waits for resources, and since when it has waited without a
+  // break (MaybePreempt): one task of it after another may be the head that waits.
+  struct HeadWaiting {
+    int priority = 0;
+    TimePoint since;
+    TaskIndex checked_for = 0;  // the head a kPreemptCheck timer was set for
+  };
+  std::optional<HeadWaiting> head_waiting_;
   bool stopping_ = false;
   std::vector<Choice> choices_;  // scratch
 };

@@ -2,9 +2,11 @@
 // (core/policy/), in worker order, and starts what it chooses; the first task that cannot start
 // anywhere says why ("why is my task waiting").
 #include <algorithm>
+#include <csignal>
 #include <limits>
 
 #include "core/scheduler.h"
+#include "common/units.h"
 #include "model/machine_fit.h"
 
 namespace allot {
@@ -25,17 +27,18 @@ void Scheduler::Schedule() {
   if (stopping_ || !dirty_) return;
   dirty_ = false;
   blocked_.reset();
-  if (ready_.empty()) return;
+  if (ready_.empty()) {
+    head_waiting_.reset();
+    return;
+  }
   const TaskIndex head = ReadyQueue::TaskOf(*ready_.begin());
   int slots = options_.max_running > 0
                   ? std::max(0, options_.max_running - static_cast<int>(running_.size()))
                   : std::numeric_limits<int>::max();
-  if (slots == 0) {
-    blocked_ = Blocked{head, "the limit on running tasks (--max-workers) is reached"};
-    return;
-  }
-  if (workers_.empty()) {
-    blocked_ = Blocked{head, "no worker is connected"};
+  if (slots == 0 || workers_.empty()) {
+    blocked_ = Blocked{head, slots == 0 ? "the limit on running tasks (--max-workers) is reached"
+                                        : "no worker is connected"};
+    head_waiting_.reset();
     return;
   }
   bool any_free = false;
@@ -51,6 +54,7 @@ void Scheduler::Schedule() {
       std::string never = NoWorkerFits(tasks_.spec(first).resources);
       if (!never.empty()) {
         blocked_ = Blocked{first, never};
+        head_waiting_.reset();
         return;
       }
     }
@@ -58,6 +62,95 @@ void Scheduler::Schedule() {
                               : any_free ? "waiting for resources"
                                          : "all cores are busy"};
   }
+  // Whatever the policy or this pass said: a task waits for resources.
+  if (blocked_ && slots > 0) return MaybePreempt(blocked_->task);
+  head_waiting_.reset();
+}
+
+void Scheduler::MaybePreempt(TaskIndex head) {
+  if (!options_.preempt_after) return;
+  const TimePoint now = clock_->Now();
+  const TaskSpec& want = tasks_.spec(head);
+  if (!head_waiting_ || head_waiting_->priority != want.priority) {
+    head_waiting_ = HeadWaiting{want.priority, now, head};
+    timers_.Add({now + *options_.preempt_after, TimerKind::kPreemptCheck, head,
+                 tasks_.record(head).attempts});
+    return;
+  }
+  const Duration waited = now - head_waiting_->since;
+  if (waited < *options_.preempt_after) {
+    // A new head of the same priority: a check of its own (the timer is tied to its attempt),
+    // for when this work will have waited long enough.
+    if (head_waiting_->checked_for != head) {
+      head_waiting_->checked_for = head;
+      timers_.Add({head_waiting_->since + *options_.preempt_after, TimerKind::kPreemptCheck, head,
+                   tasks_.record(head).attempts});
+    }
+    return;
+  }
+  // Preemptions under way for it: wait for them (their resources come back as they exit).
+  for (const auto& [t, r] : running_) {
+    if (!r.preempted_for.empty()) return;
+  }
+  // The soonest a preemptible attempt too young now (min_runtime) may be preempted: checked again
+  // then.
+  std::optional<TimePoint> next_check;
+  for (auto& [id, w] : workers_) {
+    if (w.draining || !w.pool.CouldEverFit(want.resources)) continue;
+    // Lowest priority first, then the youngest (the least work to lose).
+    std::vector<std::pair<TaskIndex, Running*>> candidates;
+    for (auto& [t, r] : running_) {
+      if (r.worker != id || r.term_sent || r.cancel_sent) continue;
+      const TaskSpec& s = tasks_.spec(t);
+      if (!s.preemptible || s.is_protected || s.priority >= want.priority) continue;
+      if (tasks_.state(t) != TaskState::kRunning) continue;
+      if (now - r.started - r.paused_for < s.min_runtime) {
+        const TimePoint old_enough = r.started + r.paused_for + s.min_runtime;
+        if (!next_check || old_enough < *next_check) next_check = old_enough;
+        continue;
+      }
+      candidates.emplace_back(t, &r);
+    }
+    std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+      const int pa = tasks_.spec(a.first).priority, pb = tasks_.spec(b.first).priority;
+      if (pa != pb) return pa < pb;
+      if (a.second->started != b.second->started) return a.second->started > b.second->started;
+      return a.first > b.first;
+    });
+    ResourceAmounts avail = w.pool.free();
+    size_t n = 0;
+    while (n < candidates.size() &&
+           !ResourcePool::FitsIn(want.resources, want.resources.cores.min, avail)) {
+      const ResourceAmounts held = Held(candidates[n].second->allocation);
+      avail.cores += held.cores;
+      avail.memory_bytes += held.memory_bytes;
+      avail.gpus += held.gpus;
+      for (const auto& [name, amount] : held.custom) avail.custom[name] += amount;
+      ++n;
+    }
+    if (!ResourcePool::FitsIn(want.resources, want.resources.cores.min, avail)) continue;
+    for (size_t i = 0; i < n; ++i) {
+      auto [t, r] = candidates[i];
+      r->preempted_for = "preempted for '" + tasks_.id(head) + "' (priority " +
+                         std::to_string(want.priority) + " > " +
+                         std::to_string(tasks_.spec(t).priority) + ", it waited " +
+                         FormatDuration(waited) + ")";
+      AskToStop(t, *r);
+    }
+    return;
+  }
+  if (next_check) {
+    timers_.Add({*next_check, TimerKind::kPreemptCheck, head, tasks_.record(head).attempts});
+  }
+}
+
+void Scheduler::AskToStop(TaskIndex t, Running& r) {
+  const auto& c = tasks_.spec(t).checkpoint;
+  if (!r.term_sent) Signal(r, c ? c->signal : SIGTERM);
+  if (tasks_.state(t) == TaskState::kPaused) Signal(r, SIGCONT);
+  r.term_sent = true;
+  timers_.Add({clock_->Now() + (c ? c->grace : tasks_.spec(t).grace_period),
+               TimerKind::kKillAfterGrace, t, tasks_.record(t).attempts});
 }
 
 std::optional<Duration> Scheduler::ExpectedRuntimeOf(TaskIndex t) {

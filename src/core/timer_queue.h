@@ -18,6 +18,7 @@ enum class TimerKind : uint8_t {
   kKillAfterGrace,  // SIGKILL an attempt that outlived its grace period
   kRetry,         // a retry backoff is over: waiting -> ready
   kCheckpoint,    // a checkpointing attempt's `every` is due: send it its checkpoint signal
+  kPreemptCheck,  // the waiting head reached SchedulerOptions::preempt_after: schedule again
 };
 
 struct Timer {

@@ -97,6 +97,13 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
   if (raw.env) s.env = std::move(*raw.env);
   if (raw.tags) s.tags = std::move(*raw.tags);
   if (raw.workdir) s.workdir = std::move(*raw.workdir);
+  if (raw.preemptible) s.preemptible = *raw.preemptible;
+  if (raw.is_protected) s.is_protected = *raw.is_protected;
+  if (raw.min_runtime) s.min_runtime = *raw.min_runtime;
+  if (s.preemptible && s.is_protected) {
+    sink_->Add(raw.LineOf(TaskField::kPreemptible), s.id, "preemptible",
+               "a protected task is never preempted; set one of preemptible and protected");
+  }
   if (raw.checkpoint) {
     s.checkpoint = std::move(*raw.checkpoint);
     if (!s.checkpoint->dir.empty()) s.checkpoint->dir = ResolvePath(file_dir(), s.checkpoint->dir);

@@ -16,7 +16,8 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
     "id",          "command",       "cores",      "memory",       "memory_max",
     "gpus",        "resources",     "time_limit", "time_estimate", "grace_period",
     "priority",    "max_retries",   "retry_backoff", "env",        "tags",
-    "workdir",     "depends_on",    "sweep",         "checkpoint"};
+    "workdir",     "depends_on",    "sweep",         "checkpoint", "preemptible",
+    "protected",   "min_runtime"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -69,8 +70,7 @@ const std::unordered_map<std::string_view, std::string_view>& Synonyms() {
 
 // Fields of the design that this version does not read yet.
 bool IsUnsupportedField(std::string_view name) {
-  return name == "python" || name == "container" || name == "preemptible" ||
-         name == "protected";
+  return name == "python" || name == "container";
 }
 
 }  // namespace
@@ -263,6 +263,15 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
       return ParseDependsOn(c, value);
     case TaskField::kCheckpoint:
       return ParseCheckpoint(c, value);
+    case TaskField::kPreemptible:
+    case TaskField::kProtected:
+      if (!v.is_boolean()) return c.Error("must be true or false (got " + DescribeValue(v) + ")");
+      (field == TaskField::kPreemptible ? t.preemptible : t.is_protected) = v.get<bool>();
+      return;
+    case TaskField::kMinRuntime: {
+      Result<Duration> r = ReadDuration(v, true);
+      return r.ok() ? void(t.min_runtime = *r) : fail(r.status());
+    }
     case TaskField::kSweep: {
       Sweep sweep;
       if (ParseSweep(value, c.task_id(), sink_, &sweep)) {
@@ -632,6 +641,9 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   take(&RawTask::workdir, TaskField::kWorkdir);
   take(&RawTask::depends_on, TaskField::kDependsOn);
   take(&RawTask::checkpoint, TaskField::kCheckpoint);
+  take(&RawTask::preemptible, TaskField::kPreemptible);
+  take(&RawTask::is_protected, TaskField::kProtected);
+  take(&RawTask::min_runtime, TaskField::kMinRuntime);
   if (defaults.env && task.env) {
     std::vector<std::pair<std::string, std::string>> env = *defaults.env;
     for (auto& [name, value] : *task.env) {

@@ -43,8 +43,11 @@ enum class TaskField {
   kDependsOn,
   kSweep,
   kCheckpoint,
+  kPreemptible,
+  kProtected,
+  kMinRuntime,
 };
-inline constexpr size_t kTaskFieldCount = 19;
+inline constexpr size_t kTaskFieldCount = 22;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -76,6 +79,9 @@ struct RawTask {
   std::optional<std::vector<DependencyEntry>> depends_on;
   std::optional<Sweep> sweep;
   std::optional<CheckpointSpec> checkpoint;
+  std::optional<bool> preemptible;
+  std::optional<bool> is_protected;
+  std::optional<Duration> min_runtime;
   // `retries` of the allocation-scheduler format: retries already spent (pilot.py counts them
   // against max_retries). Already taken off max_retries by the parser; kept for messages.
   std::optional<int> retries_spent;

@@ -70,6 +70,12 @@ struct TaskSpec {
   std::vector<std::string> depends_on;  // ids of other tasks, resolved (no patterns)
   // The checkpoint contract (model/checkpoint_spec.h); none: the task does not checkpoint.
   std::optional<CheckpointSpec> checkpoint;
+  // Preemption (core/scheduler_preemption.cc): a preemptible task of lower priority may be
+  // stopped (checkpointed when it can) and requeued for higher-priority work that waited long
+  // enough; a protected one never is; none is in its first min_runtime of running time.
+  bool preemptible = false;
+  bool is_protected = false;  // `protected: true`
+  Duration min_runtime{0};
   SourceLocation origin;
 
   bool operator==(const TaskSpec&) const = default;

@@ -214,6 +214,9 @@ json TaskSpecToJson(const TaskSpec& spec) {
   j["workdir"] = spec.workdir;
   if (!spec.depends_on.empty()) j["depends_on"] = spec.depends_on;
   if (spec.checkpoint) j["checkpoint"] = CheckpointSpecToJson(*spec.checkpoint);
+  if (spec.preemptible) j["preemptible"] = true;
+  if (spec.is_protected) j["protected"] = true;
+  if (spec.min_runtime != Duration(0)) j["min_runtime"] = Seconds(spec.min_runtime);
   j["origin"] = {{"file", spec.origin.file}, {"line", spec.origin.line}};
   return j;
 }
@@ -245,6 +248,9 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   ReadDependsOn(&r, r.Find("depends_on"), &spec.depends_on);
   ReadOrigin(&r, r.Find("origin"), &spec.origin);
   ReadCheckpoint(&r, r.Find("checkpoint"), &spec.checkpoint);
+  r.Bool("preemptible", &spec.preemptible);
+  r.Bool("protected", &spec.is_protected);
+  if (const json* v = r.Find("min_runtime")) r.ReadSeconds(*v, "min_runtime", &spec.min_runtime);
   if (!r.ok()) return Status::Corruption(r.error());
   return spec;
 }

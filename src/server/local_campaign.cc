@@ -36,6 +36,7 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
       options.log ? options.log : std::function<void(const std::string&)>(ToStderr);
   SchedulerOptions sched_options;
   sched_options.max_running = options.max_running;
+  sched_options.preempt_after = options.preempt_after;
   // The stop moment on the loop's (monotonic) clock.
   std::optional<TimePoint> stop_at;
   if (options.end_wall_us > 0) {

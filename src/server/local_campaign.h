@@ -36,6 +36,9 @@ struct LocalCampaignOptions {
   // at that moment the run stops as SIGTERM stops it (RunOutcome::allocation_ended).
   int64_t end_wall_us = 0;
   Duration end_margin = std::chrono::seconds(60);
+  // SchedulerOptions::preempt_after: how long higher-priority work waits before preemptible
+  // work of lower priority makes room; none: never.
+  std::optional<Duration> preempt_after = std::chrono::minutes(5);
   // Durability, busy timeout and loss acceptance; create_new and must_exist are set here.
   SqliteJournalOptions journal;
   Duration sample_interval = std::chrono::seconds(1);  // usage sampling of attempts (0: off)

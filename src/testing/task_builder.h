@@ -68,6 +68,15 @@ class TaskBuilder {
     spec_.grace_period = d;
     return *this;
   }
+  TaskBuilder& Preemptible(Duration min_runtime = Duration(0)) {
+    spec_.preemptible = true;
+    spec_.min_runtime = min_runtime;
+    return *this;
+  }
+  TaskBuilder& Protected() {
+    spec_.is_protected = true;
+    return *this;
+  }
   TaskBuilder& Checkpoint(CheckpointSpec c = {}) {
     spec_.checkpoint = std::move(c);
     return *this;

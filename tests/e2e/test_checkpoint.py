@@ -175,3 +175,56 @@ def test_allot_checkpoint_through_a_server_restarts_the_task_on_its_worker_from_
         assert progress.read_text().count(".") == steps, "nothing was computed twice"
     finally:
         c.close()
+
+
+def test_a_protected_task_is_never_preempted_and_a_preemptible_one_resumes_from_its_checkpoint(
+        allot, tmp_path):
+    """Three cores: a protected simulation, a preemptible checkpointing one, and a trigger whose
+    end releases a flood of higher-priority work. The flood waits --preempt-after 1s, then the
+    preemptible simulation is asked for its checkpoint and requeued; the protected one never is.
+    Both end with the digests of uninterrupted runs."""
+    (tmp_path / "progress").mkdir()
+
+    def sim(tid, steps, **extra):
+        return dict({"id": tid, "command": allot.tt(
+            "--simulate", steps, "--step-seconds", STEP_S, "--state-mib", 1, "--progress",
+            tmp_path / "progress" / tid)}, **extra)
+    tasks = [sim("guard", 400, protected=True, checkpoint={"every": "1h"}),
+             sim("victim", 400, preemptible=True, checkpoint={"signal": "USR1"}),
+             {"id": "trigger", "command": "sleep 0.5"}]
+    tasks += [{"id": f"urgent-{i}", "command": "sleep 0.7", "priority": 10,
+               "depends_on": ["trigger"]} for i in range(8)]
+    f = allot.write("tasks.json", {"tasks": tasks})
+    r = allot.run("run", f, "--cores", "3", "--preempt-after", "1s", timeout=RUN_TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    states = allot.task_states()
+    assert states["guard"]["attempts"] == 1, "protected: never preempted"
+    assert states["victim"]["attempts"] >= 2, "preemptible: made room for the urgent work"
+    victim = allot.status_json("allot-work", "victim")["tasks"][0]["attempt_details"]
+    assert victim[0]["outcome"] == "preempted"
+    assert victim[0]["reason"].startswith("preempted for 'urgent-"), victim[0]
+    assert "(set 1)" in victim[0]["reason"], "it left its checkpoint"
+    assert victim[-1]["outcome"] == "succeeded" and victim[-1]["checkpoint"]["restored"] >= 1
+    for tid in ("guard", "victim"):
+        env = dict(os.environ, ALLOT_TASK_ID=tid)
+        want = subprocess.run([str(allot.test_task), "--simulate", "400", "--step-seconds", "0",
+                               "--state-mib", "1"], env=env, capture_output=True, text=True,
+                              check=True).stdout
+        assert (tmp_path / "allot-work" / tid / "stdout").read_text() == want, tid
+        assert work_done(tmp_path, tid)[0] == 400, f"{tid}: no step computed twice"
+    summary = json.loads((tmp_path / "allot-work" / "summary.json").read_text())
+    assert summary["failed"] == 0 and summary["succeeded"] == len(tasks)
+
+
+def test_bad_preemption_fields_and_flags_exit_2(allot, tmp_path):
+    f = allot.write("tasks.yaml", "tasks:\n  - id: a\n    command: 'true'\n"
+                                  "    protected: true\n    preemptible: true\n"
+                                  "    min_runtime: soon\n")
+    r = allot.run("run", f)
+    assert r.returncode == 2, r.stderr
+    assert "task 'a': field 'preemptible': a protected task is never preempted" in r.stderr
+    assert "task 'a': field 'min_runtime'" in r.stderr
+    ok = allot.write("ok.yaml", "tasks:\n  - id: a\n    command: 'true'\n")
+    r = allot.run("run", ok, "--preempt-after", "sometime")
+    assert r.returncode == 2 and "--preempt-after sometime: expected a duration" in r.stderr
+    assert not (tmp_path / "allot-work").exists()
