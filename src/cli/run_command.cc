@@ -154,6 +154,13 @@ int Run(RunOptions o) {
     preempt_after = *d;
   }
 
+  std::optional<FailureInjection> inject;
+  if (!o.inject_failures.empty()) {
+    auto f = ParseFailureInjection(o.inject_failures);
+    if (!f.ok()) return BadInput(f.status().message());
+    inject = *f;
+  }
+
   std::optional<std::pair<int, int>> feed;
   if (!o.feed.empty()) {
     feed = ParseFeedFds(o.feed);
@@ -213,6 +220,7 @@ int Run(RunOptions o) {
   campaign.end_wall_us = end_wall_us;
   campaign.end_margin = end_margin;
   campaign.preempt_after = preempt_after;
+  campaign.inject = inject;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(*busy_timeout).count());
@@ -309,6 +317,11 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "`preemptible` tasks of lower priority make room (checkpointed when they can, "
                   "then requeued); `protected` tasks never do; never: no preemption")
       ->capture_default_str();
+  run->add_option("--inject-failures", options->inject_failures,
+                  "Break things on purpose, for testing a campaign's survival: comma-separated "
+                  "tasks=RATE (a running attempt SIGKILLed), workers=RATE (every running "
+                  "attempt killed and lost), corrupt=P (a sealed checkpoint set corrupted), "
+                  "commit-delay=P:DURATION, seed=N; RATE as 2/min, 0.5/s, 3/h");
   run->add_option("--durability", options->durability,
                   "normal: survives kill -9 of allot; full: survives power loss (slower)")
       ->capture_default_str();

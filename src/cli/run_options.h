@@ -22,6 +22,7 @@ struct RunOptions {
   std::string end_time;        // --end-time: when the allocation ends (default SLURM_JOB_END_TIME)
   std::string end_margin = "60s";  // --end-margin: how long before it the run stops
   std::string preempt_after = "5min";  // --preempt-after DURATION|never
+  std::string inject_failures;         // --inject-failures SPEC (server/failure_injection.h)
   std::string durability = "normal";
   std::string progress = "auto";
   std::string sample_interval = "1s";  // usage sampling of running tasks; "0": off

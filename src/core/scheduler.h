@@ -238,6 +238,13 @@ class Scheduler {
   // at Clock::Now() and their worker) and the workers, as a forecast input: with profiles(),
   // what RunForecast needs for a live ETA (core/scheduler_forecast.cc). O(tasks).
   ForecastInput ForecastSnapshot() const;
+  // The executions of the attempts running or paused now, in no particular order. O(running).
+  std::vector<ExecutionId> RunningExecutions() const {
+    std::vector<ExecutionId> out;
+    out.reserve(running_.size());
+    for (const auto& [t, r] : running_) out.push_back(r.execution);
+    return out;
+  }
   // The worker of the task's running or paused attempt: kNoWorker when unattached; none when
   // the task is not running.
   std::optional<WorkerId> WorkerOf(TaskIndex t) const;

@@ -1,5 +1,8 @@
 #include "server/campaign_runner.h"
 
+#include "server/commit_delaying_journal.h"
+#include "server/failure_injector.h"
+
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -124,8 +127,15 @@ CampaignRunner::CampaignRunner(Scheduler* scheduler, JournalStore* journal,
 Result<RunOutcome> CampaignRunner::Run() {
   LoopOptions options;
   options.exit_when_done = true;
+  std::unique_ptr<CommitDelayingJournal> delaying;
+  JournalStore* journal = journal_;
+  if (inject_ && inject_->commit_delay_probability > 0) {
+    delaying = std::make_unique<CommitDelayingJournal>(
+        journal_, inject_->commit_delay_probability, inject_->commit_delay, inject_->seed);
+    journal = delaying.get();
+  }
   ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<ServerLoop> loop,
-                         ServerLoop::Create(scheduler_, journal_, clock_, options));
+                         ServerLoop::Create(scheduler_, journal, clock_, options));
   auto log = [this](const std::string& line) { progress_->Message(line); };
   loop->set_log(log);
   LocalChannel channel(scheduler_, launcher_, worker_, clock_, log);
@@ -149,6 +159,14 @@ Result<RunOutcome> CampaignRunner::Run() {
     allocation_end = std::make_unique<AllocationEnd>(loop.get(), clock_, scheduler_, *stop_at_,
                                                      end_wall_us_, &outcome, log);
     loop->AddObserver(allocation_end.get());
+  }
+  std::unique_ptr<FailureInjector> injector;
+  if (inject_ && inject_->any()) {
+    log("allot: injecting failures: " + DescribeFailureInjection(*inject_));
+    injector = std::make_unique<FailureInjector>(
+        *inject_, scheduler_, worker_, clock_,
+        [log](const std::string& line) { log("allot: " + line); });
+    loop->AddObserver(injector.get());
   }
   ALLOT_ASSIGN_OR_RETURN(LoopOutcome ended, loop->Run());
   progress_->Finish();

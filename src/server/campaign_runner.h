@@ -13,6 +13,7 @@
 #include "core/scheduler.h"
 #include "exec/process_launcher.h"
 #include "journal/journal_store.h"
+#include "server/failure_injection.h"
 #include "server/progress_reporter.h"
 #include "server/submission_feed.h"
 #include "worker/local_worker.h"
@@ -56,6 +57,10 @@ class CampaignRunner {
     end_wall_us_ = end_wall_us;
   }
 
+  // Break things on purpose while it runs (--inject-failures; failure_injection.h).
+  // REQUIRES: before Run.
+  void set_failure_injection(FailureInjection f) { inject_ = f; }
+
   // Runs until every task is terminal or a stop completes. Blocks SIGINT, SIGTERM and SIGHUP
   // in the calling thread (they are read from a signalfd). Errors only for a broken event
   // loop; journal failures are reported in the outcome.
@@ -71,6 +76,7 @@ class CampaignRunner {
   std::optional<FeedOptions> feed_;
   std::optional<TimePoint> stop_at_;
   int64_t end_wall_us_ = 0;
+  std::optional<FailureInjection> inject_;
 };
 
 }  // namespace allot

@@ -112,6 +112,7 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
       machine.gpus.empty() ? "" : ", " + Counted(machine.gpus.size(), "GPU"), options.db));
   CampaignRunner runner(&scheduler, journal.get(), launcher->get(), &worker,
                         SystemClock::Default(), &progress);
+  if (options.inject) runner.set_failure_injection(*options.inject);
   if (stop_at) {
     runner.set_stop_at(*stop_at, options.end_wall_us);
     progress.Message(fmt::format(

@@ -16,6 +16,7 @@
 #include "journal/sqlite_journal.h"
 #include "model/machine.h"
 #include "model/task_file.h"
+#include "server/failure_injection.h"
 #include "server/progress_reporter.h"
 #include "server/run_summary.h"
 
@@ -39,6 +40,8 @@ struct LocalCampaignOptions {
   // SchedulerOptions::preempt_after: how long higher-priority work waits before preemptible
   // work of lower priority makes room; none: never.
   std::optional<Duration> preempt_after = std::chrono::minutes(5);
+  // --inject-failures (failure_injection.h); none: nothing is broken on purpose.
+  std::optional<FailureInjection> inject;
   // Durability, busy timeout and loss acceptance; create_new and must_exist are set here.
   SqliteJournalOptions journal;
   Duration sample_interval = std::chrono::seconds(1);  // usage sampling of attempts (0: off)

@@ -32,7 +32,8 @@
 //   --signal SIG           finally raise SIG (number or name, e.g. TERM, SIGKILL) on itself
 //
 // Or, with --simulate STEPS, a checkpointing simulation (and nothing of the above):
-//   --simulate STEPS       run STEPS steps over a state of --state-mib MiB (default 1), seeded
+//   --simulate STEPS       run STEPS steps over a state of --state-mib MiB (default 1; or
+//                          --state-kib KiB, for many light simulations), seeded
 //                          by --seed TEXT (default $ALLOT_TASK_ID); each step mixes every word
 //                          of the state with the step number, then sleeps --step-seconds
 //                          (default 0.01: "scaled time", one step stands for minutes of a
@@ -418,7 +419,7 @@ bool ReadFile(const std::string& path, std::string* out) {
 }
 
 int Simulate(int argc, char** argv) {
-  long steps = 0, state_mib = 1, checkpoint_exit = 85, every_steps = 0;
+  long steps = 0, state_mib = 1, state_kib = 0, checkpoint_exit = 85, every_steps = 0;
   double step_seconds = 0.01;
   std::string seed = std::getenv("ALLOT_TASK_ID") ? std::getenv("ALLOT_TASK_ID") : "";
   std::string output, progress;
@@ -431,6 +432,7 @@ int Simulate(int argc, char** argv) {
     };
     if (flag == "--simulate") steps = ParseCount(flag, value());
     else if (flag == "--state-mib") state_mib = ParseCount(flag, value());
+    else if (flag == "--state-kib") state_kib = ParseCount(flag, value());
     else if (flag == "--step-seconds") step_seconds = ParseSeconds(flag, value());
     else if (flag == "--seed") seed = value();
     else if (flag == "--output") output = value();
@@ -448,7 +450,9 @@ int Simulate(int argc, char** argv) {
   sigaction(checkpoint_signal, &sa, nullptr);
   sigaction(SIGUSR1, &sa, nullptr);
 
-  std::vector<uint64_t> state((static_cast<size_t>(state_mib) << 20) / sizeof(uint64_t));
+  const size_t state_bytes = state_kib > 0 ? static_cast<size_t>(state_kib) << 10
+                                           : static_cast<size_t>(state_mib) << 20;
+  std::vector<uint64_t> state(state_bytes / sizeof(uint64_t));
   long step = 0;
   const char* from = std::getenv("ALLOT_CHECKPOINT_DIR");
   std::string text;

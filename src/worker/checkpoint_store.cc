@@ -161,6 +161,14 @@ Result<PreparedCheckpoint> CheckpointStore::Prepare(uint32_t attempt) {
   return p;
 }
 
+bool CheckpointStore::Discard(uint32_t attempt) {
+  const std::string out_dir = root_ + "/" + kWritingPrefix + std::to_string(attempt);
+  std::error_code ec;
+  const bool wrote = fs::is_directory(out_dir, ec) && !fs::is_empty(out_dir, ec);
+  fs::remove_all(out_dir, ec);
+  return wrote;
+}
+
 Status CheckpointStore::Seal(uint32_t attempt, const CheckpointSpec& spec, int64_t now_us,
                              CheckpointReport* report) {
   const std::string out_dir = root_ + "/" + kWritingPrefix + std::to_string(attempt);

@@ -49,6 +49,8 @@ class CheckpointStore {
   // IoError when the disk fails while sealing (nothing is kept then).
   Status Seal(uint32_t attempt, const CheckpointSpec& spec, int64_t now_us,
               CheckpointReport* report);
+  // Removes what `attempt` wrote without sealing it; whether it had written anything.
+  bool Discard(uint32_t attempt);
   // OK when the set at `set_dir` matches its MANIFEST.json; else Corruption saying what differs
   // ("state.bin: SHA-256 differs from its manifest"). `manifest` (may be null) gets it.
   static Status Verify(const std::string& set_dir, CheckpointManifest* manifest);

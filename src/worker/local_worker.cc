@@ -123,8 +123,19 @@ void LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
   Checkpointing c = std::move(it->second);
   checkpointing_.erase(it);
   CheckpointStore store(c.root);
-  Status s = store.Seal(c.attempt, c.spec, now_us, &c.report);
-  if (!s.ok()) c.report.incomplete = "sealing failed: " + s.message();
+  const AttemptUsage& u = exit->usage;
+  if (u.term_signal == 0 && (u.exit_code == c.spec.exit_code || u.exit_code == 0)) {
+    Status s = store.Seal(c.attempt, c.spec, now_us, &c.report);
+    if (!s.ok()) c.report.incomplete = "sealing failed: " + s.message();
+    if (c.report.sealed && after_seal_) after_seal_(store.root() + "/" + std::to_string(c.report.sealed->set), *c.report.sealed);
+  } else if (store.Discard(c.attempt)) {
+    // Killed, or failed, while it may have been writing: what it wrote is not a checkpoint.
+    c.report.incomplete = u.term_signal != 0
+                              ? "it was killed by signal " + std::to_string(u.term_signal) +
+                                    " before it exited with its checkpoint exit code"
+                              : "it exited with code " + std::to_string(u.exit_code) +
+                                    ", not its checkpoint exit code";
+  }
   exit->usage.checkpointed = c.report.sealed.has_value();
   exit->usage.checkpoint = CheckpointReportToJson(c.report);
 }

@@ -42,9 +42,15 @@ class LocalWorker {
   // that verifies; empty: none) and ALLOT_CHECKPOINT_OUT (worker/checkpoint_store.h).
   Status Start(const AttemptPlan& plan);
   // After the launcher reported `exit`: seals a checkpointing attempt's checkpoint and puts its
-  // record into exit->usage (checkpoint, checkpointed). Other attempts: nothing. `now_us`: Unix
-  // microseconds.
+  // record into exit->usage (checkpoint, checkpointed). Only an attempt that exited by itself
+  // with its checkpoint exit code or 0 leaves a set; what one that was killed or failed wrote
+  // is discarded (it may be half written). Other attempts: nothing. `now_us`: Unix microseconds.
   void Finish(ProcessExit* exit, int64_t now_us);
+  // Called with each checkpoint set sealed (its directory and manifest): failure injection
+  // corrupts some (server/failure_injector.h).
+  void set_after_seal(std::function<void(const std::string&, const CheckpointManifest&)> f) {
+    after_seal_ = std::move(f);
+  }
   // Where lines for people go (a rejected checkpoint set); none: nowhere.
   void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
   Status Signal(RunId run_id, int signal) { return launcher_->Signal(run_id, signal); }
@@ -62,6 +68,7 @@ class LocalWorker {
   };
   std::unordered_map<RunId, Checkpointing> checkpointing_;  // running checkpointing attempts
   std::function<void(const std::string&)> log_;
+  std::function<void(const std::string&, const CheckpointManifest&)> after_seal_;
 };
 
 }  // namespace allot
