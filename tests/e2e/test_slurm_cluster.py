@@ -381,15 +381,23 @@ def wait_job_end(slurm, job, timeout):
 def test_an_allocation_that_ends_mid_campaign_loses_nothing(local_slurm, tmp_path):
     """`allot run` inside a batch job with a 1-minute limit learns its end from Slurm
     (SLURM_JOB_END_TIME, else squeue), starts nothing that cannot end before it, stops 20 s
-    before it (exit 75); `allot run --resume` in a second job finishes the campaign, and
-    nothing that finished in the first job runs again. 40 steps of 4 s on 2 CPUs: 80 s of
-    work, more than the first job's 40 s."""
+    before it (exit 75), asking a checkpointing simulation for its checkpoint; `allot run
+    --resume` in a second job finishes the campaign, nothing that finished in the first job
+    runs again, and the simulation continues from its checkpoint bit-exact, computing no step
+    twice. 20 steps of 4 s and a 50 s simulation on 2 CPUs: 130 s of work, more than the first
+    job's 40 s."""
     slurm = local_slurm
     log = tmp_path / "log"
+    sim_steps = 5000
     tasks = [{"id": f"step-{i}", "time_limit": "15s",
               "command": f'echo "$ALLOT_TASK_ID" >> {log}.start; sleep 4; '
-                         f'echo "$ALLOT_TASK_ID" >> {log}'} for i in range(40)]
-    (tmp_path / "tasks.json").write_text(json.dumps(tasks))
+                         f'echo "$ALLOT_TASK_ID" >> {log}'} for i in range(20)]
+    sim_cmd = [str(bin_dir() / "allot-test-task"), "--simulate", str(sim_steps),
+               "--step-seconds", "0.01", "--state-mib", "1", "--progress",
+               str(tmp_path / "sim.progress")]
+    sim = {"id": "sim", "command": shlex.join(sim_cmd), "priority": 1,
+           "checkpoint": {"grace": "10s", "files": ["state.bin"]}}
+    (tmp_path / "tasks.json").write_text(json.dumps(tasks + [sim]))
     allot = shlex.quote(str(bin_dir() / "allot"))
 
     def submit(minutes, extra):
@@ -424,3 +432,11 @@ echo "rc $?"
     starts = (tmp_path / "log.start").read_text().split()
     for tid in done_first:
         assert starts.count(tid) == 1, f"{tid} finished in the first job and ran again"
+    # The simulation: checkpointed at the first job's end, continued in the second.
+    progress = (tmp_path / "sim.progress").read_text()
+    assert progress.count("start") >= 2 and "start 0" in progress, progress[:200]
+    assert progress.count(".") == sim_steps, "no step of the simulation computed twice"
+    want = subprocess.run(sim_cmd[:4] + ["0", "--state-mib", "1"],
+                          env=dict(os.environ, ALLOT_TASK_ID="sim"), capture_output=True,
+                          text=True, check=True).stdout
+    assert (tmp_path / "w" / "sim" / "stdout").read_text() == want
