@@ -76,7 +76,7 @@ for r in $(seq "$ROUNDS"); do
       WHERE l.to_state = 5")")
   fi
 done
-printf "lost steps per attempt lost: %s (an interval is 100 steps; uniform failures lose 50)\n" \
+printf "lost steps per attempt lost: %.1f (an interval is 100 steps; uniform failures lose 50)\n" \
   "$(printf "%s\n" "${lost_per[@]}" | median)"
-printf "from lost to running again: %s ms (embedded worker; a cluster adds --worker-timeout)\n" \
+printf "from lost to running again: %.1f ms (embedded worker; a cluster adds --worker-timeout)\n" \
   "$(printf "%s\n" "${back[@]}" | median)"

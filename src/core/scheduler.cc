@@ -231,6 +231,11 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   running_.erase(it);
   ReleaseAllocation(r);
   dirty_ = true;
+  std::string why;
+  if (r.preempting) {
+    why = std::move(preempt_reasons_[t]);
+    preempt_reasons_.erase(t);
+  }
 
   AttemptUsage usage = reported;
   usage.timed_out = usage.timed_out || r.timed_out;
@@ -242,11 +247,11 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
     SkipDescendants(t);
     return;
   }
-  if (!r.preempted_for.empty()) {
+  if (r.preempting) {
     // Preempted for higher-priority work (MaybePreempt), whatever it exited with: not a
     // failure, never a retry; it runs again (from its checkpoint, if it left one).
     if (tasks_.state(t) == TaskState::kPaused) Transition(t, TaskState::kRunning, "ended while paused");
-    Transition(t, TaskState::kPreempted, r.preempted_for + CheckpointNote(usage), ended);
+    Transition(t, TaskState::kPreempted, why + CheckpointNote(usage), ended);
     Transition(t, TaskState::kReady,
                usage.checkpointed ? "runs again from its checkpoint" : "runs again");
     return;

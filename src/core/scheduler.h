@@ -269,10 +269,8 @@ class Scheduler {
     bool timed_out = false;
     bool stop_sent = false;
     bool cancel_sent = false;
+    bool preempting = false;  // being preempted (why: preempt_reasons_)
     WorkerId worker = 0;
-    // Being preempted: why, for its preempted event ("preempted for 'x' (priority 5 > 1, it
-    // waited 6m)"); empty: not.
-    std::string preempted_for;
   };
 
   // What an event says beyond its states.
@@ -387,6 +385,9 @@ class Scheduler {
     TaskIndex checked_for = 0;  // the head a kPreemptCheck timer was set for
   };
   std::optional<HeadWaiting> head_waiting_;
+  // Why each attempt being preempted is, for its preempted event ("preempted for 'x' (priority
+  // 5 > 1, it waited 6m00s)"). Apart from Running, which stays small for the hot path.
+  std::unordered_map<TaskIndex, std::string> preempt_reasons_;
   bool stopping_ = false;
   std::vector<Choice> choices_;  // scratch
 };

@@ -90,7 +90,7 @@ void Scheduler::MaybePreempt(TaskIndex head) {
   }
   // Preemptions under way for it: wait for them (their resources come back as they exit).
   for (const auto& [t, r] : running_) {
-    if (!r.preempted_for.empty()) return;
+    if (r.preempting) return;
   }
   // The soonest a preemptible attempt too young now (min_runtime) may be preempted: checked again
   // then.
@@ -131,7 +131,8 @@ void Scheduler::MaybePreempt(TaskIndex head) {
     if (!ResourcePool::FitsIn(want.resources, want.resources.cores.min, avail)) continue;
     for (size_t i = 0; i < n; ++i) {
       auto [t, r] = candidates[i];
-      r->preempted_for = "preempted for '" + tasks_.id(head) + "' (priority " +
+      r->preempting = true;
+      preempt_reasons_[t] = "preempted for '" + tasks_.id(head) + "' (priority " +
                          std::to_string(want.priority) + " > " +
                          std::to_string(tasks_.spec(t).priority) + ", it waited " +
                          FormatDuration(waited) + ")";

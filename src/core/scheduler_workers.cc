@@ -60,6 +60,7 @@ void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
   running_.erase(it);
   ReleaseAllocation(r);
   dirty_ = true;
+  if (r.preempting) preempt_reasons_.erase(t);
   Transition(t, TaskState::kLost, reason);
   const TaskRecord& rec = tasks_.record(t);
   if (r.cancel_sent) {

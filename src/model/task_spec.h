@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "model/boxed.h"
 #include "model/checkpoint_spec.h"
 
 namespace allot {
@@ -69,7 +70,8 @@ struct TaskSpec {
   std::string workdir;                  // the process's cwd; absolute once loaded
   std::vector<std::string> depends_on;  // ids of other tasks, resolved (no patterns)
   // The checkpoint contract (model/checkpoint_spec.h); none: the task does not checkpoint.
-  std::optional<CheckpointSpec> checkpoint;
+  // Boxed: a pointer's size in the specs of tasks that have none.
+  Boxed<CheckpointSpec> checkpoint;
   // Preemption (core/scheduler_preemption.cc): a preemptible task of lower priority may be
   // stopped (checkpointed when it can) and requeued for higher-priority work that waited long
   // enough; a protected one never is; none is in its first min_runtime of running time.

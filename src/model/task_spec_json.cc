@@ -247,7 +247,11 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   r.String("workdir", &spec.workdir);
   ReadDependsOn(&r, r.Find("depends_on"), &spec.depends_on);
   ReadOrigin(&r, r.Find("origin"), &spec.origin);
-  ReadCheckpoint(&r, r.Find("checkpoint"), &spec.checkpoint);
+  if (const json* v = r.Find("checkpoint")) {
+    std::optional<CheckpointSpec> c;
+    ReadCheckpoint(&r, v, &c);
+    spec.checkpoint = c;
+  }
   r.Bool("preemptible", &spec.preemptible);
   r.Bool("protected", &spec.is_protected);
   if (const json* v = r.Find("min_runtime")) r.ReadSeconds(*v, "min_runtime", &spec.min_runtime);

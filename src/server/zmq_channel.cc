@@ -251,7 +251,7 @@ void ZmqChannel::Act(Outbox* out, bool journal_failed) {
     a.cpus = l.allocation.cpus;
     a.gpus = l.allocation.gpus;
     a.memory_bytes = l.allocation.memory_bytes;
-    a.checkpoint = spec.checkpoint;
+    if (spec.checkpoint) a.checkpoint = *spec.checkpoint;
   }
   for (const SignalOrder& s : out->signals) {
     if (WorkerPeer* p = registry_.Find(s.worker)) p->signals.push_back({s.execution, s.signal});
