@@ -620,6 +620,35 @@ def test_hold_release_and_patterns_are_the_servers(client, prefix, tmp_path):
     assert client.log(sims[1]) == "ran\n"
 
 
+def test_checkpoint_asks_a_checkpointing_task_and_it_restarts_from_its_set(client, prefix,
+                                                                          tmp_path):
+    """Client.checkpoint (allot checkpoint): the task's checkpoint signal; a task that writes
+    into $ALLOT_CHECKPOINT_OUT and exits with its checkpoint exit code runs again from the set,
+    which it finds in $ALLOT_CHECKPOINT_DIR."""
+    script = tmp_path / "ckpt.sh"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ -n "$ALLOT_CHECKPOINT_DIR" ]; then cat "$ALLOT_CHECKPOINT_DIR/state"; exit 0; fi\n'
+        "trap 'echo resumed-state > \"$ALLOT_CHECKPOINT_OUT/state\"; exit 85' USR1\n"
+        "while :; do sleep 0.05; done\n")
+    script.chmod(0o755)
+    tid, _ = client.submit([{"id": f"{prefix}-ckpt", "command": str(script),
+                            "checkpoint": {"signal": "USR1"}},
+                           {"id": f"{prefix}-plain", "command": "sleep 30"}])
+    wait_for(lambda: client.status([tid])[0].state == "running", timeout=20,
+             what="the task to run")
+    with pytest.raises(allot.ConflictError, match="declares no checkpoint"):
+        client.checkpoint(f"{prefix}-plain")
+    [asked] = client.checkpoint(tid)
+    assert asked.id == tid
+    result = client.wait([tid], timeout=20)
+    assert result.done and not result.unsuccessful
+    attempts = client.task(tid).attempts
+    assert [a.state for a in attempts][-1] == "succeeded" and len(attempts) == 2
+    assert client.log(tid).strip() == "resumed-state"
+    client.cancel(f"{prefix}-plain")
+
+
 def test_zz_stop_server(cluster):
     """Last: stopping the server ends it and its workers."""
     cluster.client.stop_server()
@@ -644,4 +673,5 @@ def test_array_specs_and_command_lines():
     assert _array_command_line(["./sim", "--seed={index}", "echo {index} {x}", "a=b"]) == \
         "./sim --seed={index} 'echo {index} {{x}}' a=b"
     assert _array_command_line(["A={index}", "run"]) == "'A={index}' run"
+
 

@@ -176,6 +176,7 @@ void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
   const ExecutionId exec = MakeExecutionId(t, attempt);
   Running& r = running_[t];
   r = Running{};
+  if (Preemptible(t)) ++preemptible_running_;
   r.execution = exec;
   r.worker = w.id;
   r.started = clock_->Now();
@@ -229,6 +230,7 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   auto it = running_.find(t);
   Running r = std::move(it->second);
   running_.erase(it);
+  if (Preemptible(t)) --preemptible_running_;
   ReleaseAllocation(r);
   dirty_ = true;
   std::string why;

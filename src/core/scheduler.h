@@ -383,11 +383,19 @@ class Scheduler {
     int priority = 0;
     TimePoint since;
     TaskIndex checked_for = 0;  // the head a kPreemptCheck timer was set for
+    bool timer_set = false;
   };
   std::optional<HeadWaiting> head_waiting_;
   // Why each attempt being preempted is, for its preempted event ("preempted for 'x' (priority
   // 5 > 1, it waited 6m00s)"). Apart from Running, which stays small for the hot path.
   std::unordered_map<TaskIndex, std::string> preempt_reasons_;
+  // Attempts in running_ of preemptible (not protected) tasks: while none runs, a waiting head
+  // sets no preemption timers (and so does not keep a run whose tasks cannot start alive).
+  int preemptible_running_ = 0;
+  bool Preemptible(TaskIndex t) const {
+    const TaskSpec& s = tasks_.spec(t);
+    return s.preemptible && !s.is_protected;
+  }
   bool stopping_ = false;
   std::vector<Choice> choices_;  // scratch
 };

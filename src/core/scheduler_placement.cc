@@ -72,22 +72,22 @@ void Scheduler::MaybePreempt(TaskIndex head) {
   const TimePoint now = clock_->Now();
   const TaskSpec& want = tasks_.spec(head);
   if (!head_waiting_ || head_waiting_->priority != want.priority) {
-    head_waiting_ = HeadWaiting{want.priority, now, head};
-    timers_.Add({now + *options_.preempt_after, TimerKind::kPreemptCheck, head,
-                 tasks_.record(head).attempts});
-    return;
+    head_waiting_ = HeadWaiting{want.priority, now, head, false};
   }
   const Duration waited = now - head_waiting_->since;
   if (waited < *options_.preempt_after) {
-    // A new head of the same priority: a check of its own (the timer is tied to its attempt),
-    // for when this work will have waited long enough.
-    if (head_waiting_->checked_for != head) {
+    // A check when this work will have waited long enough (tied to the head's attempt: a new
+    // head of the same priority gets its own), once something preemptible runs.
+    if (preemptible_running_ > 0 &&
+        (!head_waiting_->timer_set || head_waiting_->checked_for != head)) {
       head_waiting_->checked_for = head;
+      head_waiting_->timer_set = true;
       timers_.Add({head_waiting_->since + *options_.preempt_after, TimerKind::kPreemptCheck, head,
                    tasks_.record(head).attempts});
     }
     return;
   }
+  if (preemptible_running_ == 0) return;
   // Preemptions under way for it: wait for them (their resources come back as they exit).
   for (const auto& [t, r] : running_) {
     if (r.preempting) return;

@@ -158,6 +158,7 @@ void Scheduler::SettleRecovered(const Recovery& recovery) {
       // Unattached until its worker reports it. It started when the journal says.
       const uint32_t attempt = tasks_.record(t).attempts;
       Running& r = running_[t];
+      if (Preemptible(t)) ++preemptible_running_;
       r.execution = MakeExecutionId(t, attempt);
       r.worker = kNoWorker;
       auto it = recovery.last_start.find(t);

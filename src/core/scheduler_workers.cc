@@ -58,6 +58,7 @@ void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
   auto it = running_.find(t);
   Running r = std::move(it->second);
   running_.erase(it);
+  if (Preemptible(t)) --preemptible_running_;
   ReleaseAllocation(r);
   dirty_ = true;
   if (r.preempting) preempt_reasons_.erase(t);
