@@ -154,6 +154,25 @@ int Run(RunOptions o) {
     preempt_after = *d;
   }
 
+  std::map<std::string, double> share_weights;
+  for (const std::string& s : o.shares) {
+    const size_t eq = s.find('=');
+    char* end = nullptr;
+    const std::string weight = eq == std::string::npos ? "" : s.substr(eq + 1);
+    const double w = std::strtod(weight.c_str(), &end);
+    if (eq == std::string::npos || eq == 0 || weight.empty() || *end != '\0' || !(w > 0) ||
+        w > 1e9) {
+      return BadInput("--share " + s + ": expected PROJECT=WEIGHT with a positive weight, like "
+                      "detector=2 (the project is a task's tags.project)");
+    }
+    share_weights[s.substr(0, eq)] = w;
+  }
+  auto half_life = ParseDuration(o.share_half_life);
+  if (!half_life.ok() || *half_life <= Duration(0)) {
+    return BadInput("--share-half-life " + o.share_half_life +
+                    ": expected a positive duration, such as 1h or 7d");
+  }
+
   std::optional<FailureInjection> inject;
   if (!o.inject_failures.empty()) {
     auto f = ParseFailureInjection(o.inject_failures);
@@ -221,6 +240,8 @@ int Run(RunOptions o) {
   campaign.end_margin = end_margin;
   campaign.preempt_after = preempt_after;
   campaign.inject = inject;
+  campaign.share_weights = share_weights;
+  campaign.share_half_life = *half_life;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(
       std::chrono::duration_cast<std::chrono::milliseconds>(*busy_timeout).count());
@@ -316,6 +337,15 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "How long the highest-priority waiting task waits for cores before running "
                   "`preemptible` tasks of lower priority make room (checkpointed when they can, "
                   "then requeued); `protected` tasks never do; never: no preemption")
+      ->capture_default_str();
+  run->add_option("--share", options->shares,
+                  "Fair share: PROJECT=WEIGHT (repeatable) for tasks' tags.project; among tasks "
+                  "of equal priority the project furthest below its share of the core-hours "
+                  "starts first (Slurm's fair-share factor); unnamed projects weigh 1. See "
+                  "`allot share`")
+      ->allow_extra_args(false);
+  run->add_option("--share-half-life", options->share_half_life,
+                  "How fast fair share forgets usage: core-hours this long ago count half")
       ->capture_default_str();
   run->add_option("--inject-failures", options->inject_failures,
                   "Break things on purpose, for testing a campaign's survival: comma-separated "

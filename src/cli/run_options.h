@@ -23,6 +23,8 @@ struct RunOptions {
   std::string end_margin = "60s";  // --end-margin: how long before it the run stops
   std::string preempt_after = "5min";  // --preempt-after DURATION|never
   std::string inject_failures;         // --inject-failures SPEC (server/failure_injection.h)
+  std::vector<std::string> shares;     // --share PROJECT=WEIGHT, repeatable
+  std::string share_half_life = "1h";  // --share-half-life
   std::string durability = "normal";
   std::string progress = "auto";
   std::string sample_interval = "1s";  // usage sampling of running tasks; "0": off

@@ -27,7 +27,11 @@ Scheduler::Scheduler(const Clock* clock, SchedulerOptions options,
       options_(options),
       policy_(policy ? std::move(policy)
                      : std::make_unique<PriorityBackfillPolicy>(options.backfill_depth,
-                                                                     options.backfill_patience)) {}
+                                                                     options.backfill_patience)) {
+  if (!options_.share_weights.empty()) {
+    fair_share_ = std::make_unique<FairShare>(options_.share_weights, options_.share_half_life);
+  }
+}
 
 Scheduler::~Scheduler() = default;
 
@@ -61,12 +65,12 @@ void Scheduler::Transition(TaskIndex t, TaskState to, std::string reason,
   e.reason = std::move(reason);
 
   // The spec (and with it the priority) goes when the task finishes: leave the queue first.
-  if (from == TaskState::kReady) ready_.Erase(t, tasks_.spec(t).priority);
+  if (from == TaskState::kReady) EraseReady(t);
   std::vector<TaskIndex> freed;
   fold_.Apply(e, &freed);
   if (to == TaskState::kReady) {
     ApplyLearned(t);
-    ready_.Push(t, tasks_.spec(t).priority);
+    PushReady(t);
     dirty_ = true;
   }
   for (TaskIndex d : freed) {
@@ -127,7 +131,7 @@ void Scheduler::AddTasks(TaskIndex first, const BatchDeps& deps,
       tasks_.mutable_record(t).learn_estimate = !tasks_.spec(t).time_estimate.has_value();
       if (s == TaskState::kReady) {
         ApplyLearned(t);
-        if (push_ready) ready_.Push(t, tasks_.spec(t).priority);
+        if (push_ready) PushReady(t);
       }
     }
     if (initial != nullptr) initial->push_back(s);
@@ -233,6 +237,11 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   if (Preemptible(t)) --preemptible_running_;
   ReleaseAllocation(r);
   dirty_ = true;
+  if (fair_share_) {
+    fair_share_->Charge(ProjectOf(tasks_.spec(t)),
+                        static_cast<double>(r.allocation.cpus.size()) * ToSeconds(reported.wall),
+                        clock_->Now());
+  }
   std::string why;
   if (r.preempting) {
     why = std::move(preempt_reasons_[t]);
@@ -326,6 +335,30 @@ std::string Scheduler::CheckpointNote(const AttemptUsage& usage) {
   if (r->sealed) note += " (set " + std::to_string(r->sealed->set) + ")";
   if (!r->incomplete.empty()) note += " (its checkpoint was not kept: " + r->incomplete + ")";
   return note;
+}
+
+const std::string& Scheduler::ProjectOf(const TaskSpec& spec) {
+  static const std::string kNone;
+  auto it = spec.tags.find("project");
+  return it == spec.tags.end() ? kNone : it->second;
+}
+
+void Scheduler::PushReady(TaskIndex t) {
+  const TaskSpec& s = tasks_.spec(t);
+  ready_.Push(t, s.priority);
+  if (fair_share_) {
+    fair_share_->Add(ProjectOf(s));
+    project_ready_[ProjectOf(s)].Push(t, s.priority);
+  }
+}
+
+void Scheduler::EraseReady(TaskIndex t) {
+  const TaskSpec& s = tasks_.spec(t);
+  ready_.Erase(t, s.priority);
+  if (fair_share_) {
+    auto it = project_ready_.find(ProjectOf(s));
+    if (it != project_ready_.end()) it->second.Erase(t, s.priority);
+  }
 }
 
 void Scheduler::ApplyLearned(TaskIndex t) {

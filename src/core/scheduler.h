@@ -42,6 +42,7 @@
 #include "core/campaign_totals.h"
 #include "core/control_action.h"
 #include "core/event_fold.h"
+#include "core/fair_share.h"
 #include "core/outbox.h"
 #include "core/policy/priority_backfill_policy.h"
 #include "core/policy/scheduling_policy.h"
@@ -88,6 +89,11 @@ struct SchedulerOptions {
   // `protected`, past their min_runtime) that free enough for it on one worker are stopped, a
   // checkpointing one with its checkpoint signal and grace, and requeued. None: never.
   std::optional<Duration> preempt_after = std::chrono::minutes(5);
+  // Fair share between projects (tags.project; core/fair_share.h): their weights (a project
+  // not named weighs 1) and how fast usage is forgotten. Empty weights: off (tasks of equal
+  // priority start first come, first served).
+  std::map<std::string, double> share_weights;
+  Duration share_half_life = std::chrono::hours(1);
 };
 
 class Scheduler {
@@ -232,6 +238,9 @@ class Scheduler {
     int running = 0;  // attempts running or paused on it
   };
   const std::map<WorkerId, WorkerSlot>& workers() const { return workers_; }
+  // Each project's weight, share, decayed usage (with the attempts under way, counted at their
+  // expected length) and factor; empty when fair share is off.
+  std::vector<ProjectShare> FairShareTable() const;
   // What the attempts that ended so far taught, per profile (model/task_profile.h).
   const ProfileStore& profiles() const { return learner_.store(); }
   // The unfinished tasks (queued, running and paused; running ones with their elapsed time
@@ -296,6 +305,17 @@ class Scheduler {
   // and time estimate (none of its own), once the profile has enough history.
   void ApplyLearned(TaskIndex t);
   void ScheduleOn(WorkerId id, WorkerSlot& worker, int* slots);
+  // ScheduleOn with fair share: one start at a time, from the project that comes first by its
+  // head's priority, then its factor (committed usage: attempts under way at their expected
+  // length), then its name.
+  void ScheduleFairlyOn(WorkerId id, WorkerSlot& worker, int* slots);
+  PolicyInput PolicyInputFor(WorkerId id, WorkerSlot& worker, int slots);
+  // tags.project, "" without one.
+  static const std::string& ProjectOf(const TaskSpec& spec);
+  // Core-seconds of the attempts under way per project, each at max(elapsed, expected).
+  std::map<std::string, double> CommittedUsage();
+  void PushReady(TaskIndex t);
+  void EraseReady(TaskIndex t);
   // After a pass that left `head` (the highest-priority ready task) waiting for resources:
   // preempts for it once it waited options_.preempt_after (SchedulerOptions), and sets a timer
   // for that moment before.
@@ -392,6 +412,11 @@ class Scheduler {
   // Attempts in running_ of preemptible (not protected) tasks: while none runs, a waiting head
   // sets no preemption timers (and so does not keep a run whose tasks cannot start alive).
   int preemptible_running_ = 0;
+  // Fair share (SchedulerOptions::share_weights): the accounts, and the ready tasks of each
+  // project in the ready queue's order (beside ready_, which keeps all of them). Null/empty
+  // when off.
+  std::unique_ptr<FairShare> fair_share_;
+  std::map<std::string, ReadyQueue> project_ready_;
   bool Preemptible(TaskIndex t) const {
     const TaskSpec& s = tasks_.spec(t);
     return s.preemptible && !s.is_protected;

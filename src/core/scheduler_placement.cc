@@ -185,17 +185,84 @@ std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) {
   return views;
 }
 
-void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
+PolicyInput Scheduler::PolicyInputFor(WorkerId id, WorkerSlot& w, int slots) {
   PolicyInput in;
   in.now = clock_->Now();
   in.ready = &ready_;
   in.spec = [this](TaskIndex t) -> const TaskSpec& { return tasks_.spec(t); };
   in.free = w.pool.free();
   if (!fixed_machine_) in.capacity = w.pool.Capacity();
-  in.start_slots = *slots;
+  in.start_slots = slots;
   in.running = [this, id] { return RunningOn(id); };
   in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
   in.ends_at = options_.ends_at;
+  return in;
+}
+
+std::map<std::string, double> Scheduler::CommittedUsage() {
+  std::map<std::string, double> committed;
+  const TimePoint now = clock_->Now();
+  for (const auto& [t, r] : running_) {
+    Duration ran = now - r.started - r.paused_for;
+    if (r.paused_since) ran -= now - *r.paused_since;
+    Duration length = ran;
+    if (std::optional<Duration> expected = ExpectedRuntimeOf(t); expected && *expected > ran) {
+      length = *expected;
+    }
+    committed[ProjectOf(tasks_.spec(t))] +=
+        static_cast<double>(r.allocation.cpus.size()) * ToSeconds(length);
+  }
+  return committed;
+}
+
+std::vector<ProjectShare> Scheduler::FairShareTable() const {
+  if (!fair_share_) return {};
+  return fair_share_->Table(clock_->Now(),
+                            const_cast<Scheduler*>(this)->CommittedUsage());
+}
+
+void Scheduler::ScheduleFairlyOn(WorkerId id, WorkerSlot& w, int* slots) {
+  std::map<std::string, double> committed = CommittedUsage();
+  const TimePoint now = clock_->Now();
+  while (*slots > 0 && w.pool.free().cores > 0) {
+    std::map<std::string, double> factor;
+    for (const ProjectShare& p : fair_share_->Table(now, committed)) factor[p.project] = p.factor;
+    std::vector<std::pair<const std::string*, ReadyQueue*>> order;
+    for (auto& [project, q] : project_ready_) {
+      if (!q.empty()) order.emplace_back(&project, &q);
+    }
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      const uint32_t pa = ReadyQueue::PriorityKeyOf(*a.second->begin());
+      const uint32_t pb = ReadyQueue::PriorityKeyOf(*b.second->begin());
+      if (pa != pb) return pa < pb;  // higher priority first
+      const double fa = factor[*a.first], fb = factor[*b.first];
+      if (fa != fb) return fa > fb;
+      return *a.first < *b.first;
+    });
+    bool started = false;
+    for (const auto& [project, q] : order) {
+      PolicyInput in = PolicyInputFor(id, w, 1);
+      in.ready = q;
+      choices_.clear();
+      std::optional<Blocked> blocked;
+      policy_->Choose(in, &choices_, &blocked);
+      if (blocked && !blocked_) blocked_ = std::move(blocked);
+      if (choices_.empty()) continue;
+      const Choice c = choices_.front();
+      Start(c.task, c.cores, w);
+      --*slots;
+      std::optional<Duration> expected = ExpectedRuntimeOf(c.task);
+      committed[*project] += c.cores * ToSeconds(expected.value_or(std::chrono::seconds(1)));
+      started = true;
+      break;
+    }
+    if (!started) break;
+  }
+}
+
+void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
+  if (fair_share_) return ScheduleFairlyOn(id, w, slots);
+  PolicyInput in = PolicyInputFor(id, w, *slots);
   choices_.clear();
   std::optional<Blocked> blocked;
   policy_->Choose(in, &choices_, &blocked);

@@ -142,6 +142,12 @@ Status Scheduler::FinishRecover() {
       }
     }
     ready_.Assign(ready);
+    if (fair_share_) {
+      for (const auto& [t, priority] : ready) {
+        fair_share_->Add(ProjectOf(tasks_.spec(t)));
+        project_ready_[ProjectOf(tasks_.spec(t))].Push(t, priority);
+      }
+    }
   }
   SettleRecovered(*recovery);
   dirty_ = true;

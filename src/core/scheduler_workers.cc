@@ -62,6 +62,12 @@ void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
   ReleaseAllocation(r);
   dirty_ = true;
   if (r.preempting) preempt_reasons_.erase(t);
+  if (fair_share_) {
+    fair_share_->Charge(ProjectOf(tasks_.spec(t)),
+                        static_cast<double>(r.allocation.cpus.size()) *
+                            ToSeconds(clock_->Now() - r.started - r.paused_for),
+                        clock_->Now());
+  }
   Transition(t, TaskState::kLost, reason);
   const TaskRecord& rec = tasks_.record(t);
   if (r.cancel_sent) {

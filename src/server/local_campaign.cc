@@ -37,6 +37,8 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
   SchedulerOptions sched_options;
   sched_options.max_running = options.max_running;
   sched_options.preempt_after = options.preempt_after;
+  sched_options.share_weights = options.share_weights;
+  sched_options.share_half_life = options.share_half_life;
   // The stop moment on the loop's (monotonic) clock.
   std::optional<TimePoint> stop_at;
   if (options.end_wall_us > 0) {
@@ -92,6 +94,11 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
         StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks), options.tasks_file));
   }
   fs::create_directories(options.workdir, ec);
+  // What `allot share` reads: the weights and half-life this run schedules with (committed
+  // with the run's first batch).
+  ALLOT_RETURN_IF_ERROR(journal->PutMeta(kFairShareMetaKey,
+                                         FairShareMeta(options.share_weights,
+                                                       options.share_half_life)));
 
   PosixLauncherOptions launcher_options;
   launcher_options.sample_interval = options.sample_interval;

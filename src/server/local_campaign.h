@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -40,6 +41,9 @@ struct LocalCampaignOptions {
   // SchedulerOptions::preempt_after: how long higher-priority work waits before preemptible
   // work of lower priority makes room; none: never.
   std::optional<Duration> preempt_after = std::chrono::minutes(5);
+  // --share PROJECT=WEIGHT, --share-half-life (SchedulerOptions): fair share; empty: off.
+  std::map<std::string, double> share_weights;
+  Duration share_half_life = std::chrono::hours(1);
   // --inject-failures (failure_injection.h); none: nothing is broken on purpose.
   std::optional<FailureInjection> inject;
   // Durability, busy timeout and loss acceptance; create_new and must_exist are set here.
