@@ -23,6 +23,8 @@ struct ServerStartOptions {
   std::string durability = "normal";
   int crash_limit = 5;
   std::string preempt_after = "5min";
+  std::vector<std::string> shares;
+  std::string share_half_life = "1h";
   std::string journal_busy_timeout = "60s";
   bool accept_journal_loss = false;
 };
@@ -58,6 +60,24 @@ int RunServer(const ServerStartOptions& o) {
     }
     options.scheduler.preempt_after = *preempt;
   }
+  for (const std::string& s : o.shares) {
+    const size_t eq = s.find('=');
+    char* end = nullptr;
+    const std::string weight = eq == std::string::npos ? "" : s.substr(eq + 1);
+    const double w = std::strtod(weight.c_str(), &end);
+    if (eq == std::string::npos || eq == 0 || weight.empty() || *end != '\0' || !(w > 0) ||
+        w > 1e9) {
+      return BadInput("--share " + s + ": expected PROJECT=WEIGHT with a positive weight, like "
+                      "detector=2 (the project is a task's tags.project)");
+    }
+    options.scheduler.share_weights[s.substr(0, eq)] = w;
+  }
+  Result<Duration> half_life = ParseDuration(o.share_half_life);
+  if (!half_life.ok() || *half_life <= Duration(0)) {
+    return BadInput("--share-half-life " + o.share_half_life +
+                    ": expected a positive duration, such as 1h or 7d");
+  }
+  options.scheduler.share_half_life = *half_life;
   Result<Duration> busy = ParseDuration(o.journal_busy_timeout);
   if (!busy.ok() || busy.value() > std::chrono::hours(24)) {
     return BadInput("--journal-busy-timeout " + o.journal_busy_timeout +
@@ -114,6 +134,13 @@ CLI::App* AddServerCommand(CLI::App* app, int* exit_code) {
                     "How long the highest-priority waiting task waits before running "
                     "`preemptible` tasks of lower priority make room (checkpointed, requeued); "
                     "never: no preemption")
+      ->capture_default_str();
+  start->add_option("--share", o->shares,
+                    "Fair share: PROJECT=WEIGHT (repeatable) for tasks' tags.project (see "
+                    "`allot share`)")
+      ->allow_extra_args(false);
+  start->add_option("--share-half-life", o->share_half_life,
+                    "How fast fair share forgets usage")
       ->capture_default_str();
   start->add_option("--journal-busy-timeout", o->journal_busy_timeout,
                     "How long to wait for the journal when another process (the sqlite3 shell, "

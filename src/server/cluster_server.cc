@@ -1,5 +1,7 @@
 #include "server/cluster_server.h"
 
+#include "core/fair_share.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <sys/stat.h>
@@ -133,6 +135,11 @@ Status ClusterServer::Open() {
                        [this](std::span<const TaskEvent> events) { NoteEnds(events); }));
     recovered_tasks_ = recovered.tasks;
   }
+  // What `allot share --server-dir` reads: the fair-share settings this server runs with.
+  ALLOT_RETURN_IF_ERROR(journal_->PutMeta(
+      kFairShareMetaKey,
+      FairShareMeta(options_.scheduler.share_weights, options_.scheduler.share_half_life)));
+  ALLOT_RETURN_IF_ERROR(journal_->Commit());
 
   int worker_port = options_.worker_port != 0 ? options_.worker_port
                                               : PortOf(access_.worker_endpoint);
