@@ -13,6 +13,7 @@
 
 #include "cli/diagnostics_output.h"
 #include "cli/exit_codes.h"
+#include "cli/relative_to.h"
 #include "common/clock.h"
 #include "common/rng.h"
 #include "common/units.h"
@@ -93,13 +94,7 @@ int Run(const PlanFlags& o) {
   std::error_code ec;
   LoadOptions load;
   load.base_dir = fs::current_path().string();
-  if (!o.relative_to.empty()) {
-    if (!fs::is_directory(o.relative_to, ec)) {
-      return BadInput("--relative-to " + o.relative_to + ": not a directory");
-    }
-    load.file_dir = fs::absolute(o.relative_to).lexically_normal().string();
-    while (load.file_dir.size() > 1 && load.file_dir.back() == '/') load.file_dir.pop_back();
-  }
+  if (Status s = ApplyRelativeTo(o.relative_to, &load); !s.ok()) return BadInput(s.message());
   load.capacity = machine->Capacity();
   std::vector<Diagnostic> diagnostics;
   Result<LoadedTasks> loaded = LoadTaskFile(o.file, load, &diagnostics);

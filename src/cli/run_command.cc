@@ -18,6 +18,7 @@
 
 #include "cli/diagnostics_output.h"
 #include "cli/exit_codes.h"
+#include "cli/relative_to.h"
 #include "cli/run_options.h"
 #include "common/clock.h"
 #include "common/end_time.h"
@@ -26,6 +27,7 @@
 #include "exec/machine_overrides.h"
 #include "exec/slurm_job_end.h"
 #include "model/task_file.h"
+#include "cli/scheduling_flags.h"
 #include "server/local_campaign.h"
 #include "server/run_summary.h"
 
@@ -144,34 +146,12 @@ int Run(RunOptions o) {
     }
   }
 
-  std::optional<Duration> preempt_after;
-  if (o.preempt_after != "never") {
-    auto d = ParseDuration(o.preempt_after);
-    if (!d.ok()) {
-      return BadInput("--preempt-after " + o.preempt_after +
-                      ": expected a duration such as 5min or 30s, or never");
-    }
-    preempt_after = *d;
-  }
-
-  std::map<std::string, double> share_weights;
-  for (const std::string& s : o.shares) {
-    const size_t eq = s.find('=');
-    char* end = nullptr;
-    const std::string weight = eq == std::string::npos ? "" : s.substr(eq + 1);
-    const double w = std::strtod(weight.c_str(), &end);
-    if (eq == std::string::npos || eq == 0 || weight.empty() || *end != '\0' || !(w > 0) ||
-        w > 1e9) {
-      return BadInput("--share " + s + ": expected PROJECT=WEIGHT with a positive weight, like "
-                      "detector=2 (the project is a task's tags.project)");
-    }
-    share_weights[s.substr(0, eq)] = w;
-  }
-  auto half_life = ParseDuration(o.share_half_life);
-  if (!half_life.ok() || *half_life <= Duration(0)) {
-    return BadInput("--share-half-life " + o.share_half_life +
-                    ": expected a positive duration, such as 1h or 7d");
-  }
+  auto preempt_after = ParsePreemptAfter(o.preempt_after);
+  if (!preempt_after.ok()) return BadInput(preempt_after.status().message());
+  auto share_weights = ParseShares(o.shares);
+  if (!share_weights.ok()) return BadInput(share_weights.status().message());
+  auto half_life = ParseShareHalfLife(o.share_half_life);
+  if (!half_life.ok()) return BadInput(half_life.status().message());
 
   std::optional<FailureInjection> inject;
   if (!o.inject_failures.empty()) {
@@ -205,13 +185,7 @@ int Run(RunOptions o) {
     std::vector<Diagnostic> diagnostics;
     LoadOptions load;
     load.base_dir = cwd.string();
-    if (!o.relative_to.empty()) {
-      if (!fs::is_directory(o.relative_to, ec)) {
-        return BadInput("--relative-to " + o.relative_to + ": not a directory");
-      }
-      load.file_dir = fs::absolute(o.relative_to).lexically_normal().string();
-      while (load.file_dir.size() > 1 && load.file_dir.back() == '/') load.file_dir.pop_back();
-    }
+    if (Status s = ApplyRelativeTo(o.relative_to, &load); !s.ok()) return BadInput(s.message());
     load.capacity = machine->Capacity();
     auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
     if (!diagnostics.empty()) {
@@ -238,9 +212,9 @@ int Run(RunOptions o) {
   campaign.max_running = o.max_workers;
   campaign.end_wall_us = end_wall_us;
   campaign.end_margin = end_margin;
-  campaign.preempt_after = preempt_after;
+  campaign.preempt_after = *preempt_after;
   campaign.inject = inject;
-  campaign.share_weights = share_weights;
+  campaign.share_weights = *share_weights;
   campaign.share_half_life = *half_life;
   campaign.journal.durability = *durability;
   campaign.journal.busy_timeout_ms = static_cast<int>(

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/exit_codes.h"
+#include "cli/scheduling_flags.h"
 #include "common/clock.h"
 #include "common/units.h"
 #include "protocol/access_file.h"
@@ -50,33 +51,14 @@ int RunServer(const ServerStartOptions& o) {
   if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
   options.durability = *durability;
   options.scheduler.crash_limit = o.crash_limit;
-  if (o.preempt_after == "never") {
-    options.scheduler.preempt_after.reset();
-  } else {
-    Result<Duration> preempt = ParseDuration(o.preempt_after);
-    if (!preempt.ok()) {
-      return BadInput("--preempt-after " + o.preempt_after +
-                      ": expected a duration such as 5min or 30s, or never");
-    }
-    options.scheduler.preempt_after = *preempt;
-  }
-  for (const std::string& s : o.shares) {
-    const size_t eq = s.find('=');
-    char* end = nullptr;
-    const std::string weight = eq == std::string::npos ? "" : s.substr(eq + 1);
-    const double w = std::strtod(weight.c_str(), &end);
-    if (eq == std::string::npos || eq == 0 || weight.empty() || *end != '\0' || !(w > 0) ||
-        w > 1e9) {
-      return BadInput("--share " + s + ": expected PROJECT=WEIGHT with a positive weight, like "
-                      "detector=2 (the project is a task's tags.project)");
-    }
-    options.scheduler.share_weights[s.substr(0, eq)] = w;
-  }
-  Result<Duration> half_life = ParseDuration(o.share_half_life);
-  if (!half_life.ok() || *half_life <= Duration(0)) {
-    return BadInput("--share-half-life " + o.share_half_life +
-                    ": expected a positive duration, such as 1h or 7d");
-  }
+  auto preempt_after = ParsePreemptAfter(o.preempt_after);
+  if (!preempt_after.ok()) return BadInput(preempt_after.status().message());
+  options.scheduler.preempt_after = *preempt_after;
+  auto share_weights = ParseShares(o.shares);
+  if (!share_weights.ok()) return BadInput(share_weights.status().message());
+  options.scheduler.share_weights = *share_weights;
+  auto half_life = ParseShareHalfLife(o.share_half_life);
+  if (!half_life.ok()) return BadInput(half_life.status().message());
   options.scheduler.share_half_life = *half_life;
   Result<Duration> busy = ParseDuration(o.journal_busy_timeout);
   if (!busy.ok() || busy.value() > std::chrono::hours(24)) {
