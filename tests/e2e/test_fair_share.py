@@ -62,6 +62,14 @@ def test_bad_share_flags_exit_2(allot, tmp_path):
                        (["--share-half-life", "0"], "--share-half-life 0: expected a positive")]:
         r = allot.run("run", f, *args)
         assert r.returncode == 2 and says in r.stderr, (args, r.stderr)
+    assert not (tmp_path / "server").exists(), "a refused start changes nothing"
     assert not (tmp_path / "allot-work").exists()
     r = allot.run("share")
     assert r.returncode == 2 and "no journal" in r.stderr, r.stderr
+    # The server reads them the same way, before it starts anything.
+    for args, says in [(["--share", "a=-1"], "--share a=-1: expected PROJECT=WEIGHT"),
+                       (["--share-half-life", "soon"], "--share-half-life soon"),
+                       (["--preempt-after", "later"], "--preempt-after later: expected")]:
+        r = allot.run("server", "start", "--dir", tmp_path / "server", *args, timeout=30)
+        assert r.returncode == 2 and says in r.stderr, (args, r.stderr)
+    assert not (tmp_path / "server").exists(), "a refused start changes nothing"
