@@ -630,13 +630,14 @@ def test_checkpoint_asks_a_checkpointing_task_and_it_restarts_from_its_set(clien
         "#!/bin/sh\n"
         'if [ -n "$ALLOT_CHECKPOINT_DIR" ]; then cat "$ALLOT_CHECKPOINT_DIR/state"; exit 0; fi\n'
         "trap 'echo resumed-state > \"$ALLOT_CHECKPOINT_OUT/state\"; exit 85' USR1\n"
+        f"touch {tmp_path}/trapped\n"  # a signal before its handler would end it
         "while :; do sleep 0.05; done\n")
     script.chmod(0o755)
     tid, _ = client.submit([{"id": f"{prefix}-ckpt", "command": str(script),
                             "checkpoint": {"signal": "USR1"}},
                            {"id": f"{prefix}-plain", "command": "sleep 30"}])
-    wait_for(lambda: client.status([tid])[0].state == "running", timeout=20,
-             what="the task to run")
+    wait_for(lambda: (tmp_path / "trapped").exists(), timeout=20,
+             what="the task to run with its handler")
     with pytest.raises(allot.ConflictError, match="declares no checkpoint"):
         client.checkpoint(f"{prefix}-plain")
     [asked] = client.checkpoint(tid)

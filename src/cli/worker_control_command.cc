@@ -33,7 +33,8 @@ int ControlWorker(const std::string& action, const WorkerControlFlags& f) {
 
 void AddWorkerControlCommands(CLI::App* worker, int* exit_code) {
   const std::pair<const char*, const char*> actions[] = {
-      {"drain", "Let a worker finish its tasks and take no new ones, then stop"},
+      {"drain", "Let a worker finish its tasks and take no new ones, then stop (tasks with a "
+                "checkpoint are asked for one and run again elsewhere from it)"},
       {"stop", "Stop a worker now: its tasks are stopped (they become preempted and run again)"},
   };
   for (const auto& [action, help] : actions) {

@@ -146,7 +146,9 @@ class Scheduler {
   // The worker is gone: its attempts become lost and go back to ready with attempt + 1
   // (failed past the crash limit; canceled when a cancel was pending). Unknown ids: no-op.
   void RemoveWorker(WorkerId id, const std::string& reason);
-  // No new attempts go to the worker; the running ones finish. Unknown ids: no-op.
+  // No new attempts go to the worker; the running ones finish, but for those of tasks with a
+  // checkpoint contract: they get their checkpoint signal and run again elsewhere (preempted).
+  // Unknown ids, and a worker already draining: no-op.
   void DrainWorker(WorkerId id);
   // Attempts recovered as running that no worker has reported: lost, and run again.
   void ExpireUnattached(const std::string& reason);

@@ -154,5 +154,23 @@ TEST(SchedulerCheckpointTest, APersonsCheckpointSendsTheSignalOnlyToATaskThatDec
             "task 'queued' is waiting; only a running task can be asked for a checkpoint");
 }
 
+TEST(SchedulerCheckpointTest, ADrainAsksCheckpointingTasksToCheckpointAndLetsTheOthersFinish) {
+  FakeLauncherDriver d(FlatMachine(2));
+  ASSERT_TRUE(d.Submit({TaskBuilder("sim").Checkpoint(Every(1h)), TaskBuilder("plain")}).ok());
+  d.Turn();
+  d.scheduler().DrainWorker(0);
+  d.Drain();
+  EXPECT_THAT(d.SignalsTo("sim"), ElementsAre(SIGUSR1));
+  EXPECT_THAT(d.SignalsTo("plain"), IsEmpty());
+  d.ExitExecution(d.Live("sim")->execution, CheckpointExit(2));
+  const std::vector<TaskEvent> events = d.EventsOf("sim");
+  EXPECT_EQ(events[events.size() - 2].reason, "its worker is draining (set 2)");
+  EXPECT_EQ(d.State("sim"), TaskState::kReady) << "to run again elsewhere";
+  d.Turn();
+  EXPECT_FALSE(d.IsRunning("sim")) << "not on the draining worker";
+  d.Exit("plain", 0);
+  EXPECT_EQ(d.State("plain"), TaskState::kSucceeded);
+}
+
 }  // namespace
 }  // namespace allot

@@ -98,7 +98,17 @@ void Scheduler::RemoveWorker(WorkerId id, const std::string& reason) {
 
 void Scheduler::DrainWorker(WorkerId id) {
   auto w = workers_.find(id);
-  if (w != workers_.end()) w->second.draining = true;
+  if (w == workers_.end() || w->second.draining) return;
+  w->second.draining = true;
+  // Checkpointing tasks are asked for their checkpoint, and run again elsewhere from it; the
+  // others finish where they are.
+  for (auto& [t, r] : running_) {
+    if (r.worker != id || r.term_sent || r.cancel_sent || !tasks_.spec(t).checkpoint) continue;
+    r.preempting = true;
+    preempt_reasons_[t] = w->second.name.empty() ? std::string("its worker is draining")
+                                                  : "its worker " + w->second.name + " is draining";
+    AskToStop(t, r);
+  }
 }
 
 bool Scheduler::HasUnattached() const {

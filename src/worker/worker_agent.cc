@@ -286,6 +286,7 @@ class WorkerAgent::Loop {
     plan.memory_limit_bytes = a.memory_bytes;
     Status s = local_->Start(plan);
     if (!s.ok()) return s.message();
+    if (a.checkpoint) checkpoint_signal_[a.execution] = a.checkpoint->signal;
     running_.emplace(a.execution, RunningAttempt{a.execution, a.task, a.attempt, a.cpus, a.gpus,
                                                  a.memory_bytes});
     return "";
@@ -318,6 +319,7 @@ class WorkerAgent::Loop {
                             (exit.usage.exit_code != 0 || exit.usage.term_signal != 0);
       turn_exits_.push_back(std::move(e));
       running_.erase(it);
+      checkpoint_signal_.erase(exit.run_id);
     }
     if (running_.empty()) idle_since_ = now;
   }
@@ -353,8 +355,13 @@ class WorkerAgent::Loop {
     if (kill) {
       SignalAll(SIGKILL);
     } else {
-      SignalAll(SIGTERM);
-      SignalAll(SIGCONT);  // a paused attempt must run to see its SIGTERM
+      // A checkpointing task gets its checkpoint signal: it writes its checkpoint, which is
+      // sealed with its exit and continues wherever the task runs next.
+      for (const auto& [execution, attempt] : running_) {
+        auto c = checkpoint_signal_.find(execution);
+        (void)launcher_->Signal(execution, c == checkpoint_signal_.end() ? SIGTERM : c->second);
+      }
+      SignalAll(SIGCONT);  // a paused attempt must run to see its signal
     }
   }
 
@@ -463,6 +470,7 @@ class WorkerAgent::Loop {
   std::string output_dir_;
 
   std::unordered_map<uint64_t, RunningAttempt> running_;
+  std::unordered_map<uint64_t, int> checkpoint_signal_;  // of running checkpointing attempts
   ExitLedger ledger_;
   SystemSampler sampler_;
   std::optional<SystemSample> last_sample_;

@@ -228,3 +228,39 @@ def test_bad_preemption_fields_and_flags_exit_2(allot, tmp_path):
     r = allot.run("run", ok, "--preempt-after", "sometime")
     assert r.returncode == 2 and "--preempt-after sometime: expected a duration" in r.stderr
     assert not (tmp_path / "allot-work").exists()
+
+
+def test_a_drained_worker_hands_a_checkpointing_task_to_another_worker(allot, tmp_path):
+    """`allot worker drain`: the checkpointing simulation on the drained worker checkpoints and
+    continues on the other worker from its set (a shared checkpoint dir), bit-exact. (That a
+    plain task finishes where it is: SchedulerCheckpointTest.)"""
+    from cluster_support import Cluster
+    c = Cluster(tmp_path)
+    c.start_server()
+    try:
+        c.start_worker("--cores", "1", cpus="0")  # two workers of one CPU each on this node
+        first = c.active_workers()[0]["name"]
+        steps = 1200
+        progress = tmp_path / "progress-sim"
+        sim = allot.tt("--simulate", steps, "--step-seconds", STEP_S, "--state-mib", 1,
+                       "--progress", progress)
+        f = allot.write("tasks.yaml", "tasks:\n  - id: sim\n    command: " + json.dumps(sim) +
+                        f"\n    checkpoint: {{dir: {tmp_path / 'ckpt'}}}\n")
+        c.cli("submit", f)
+        wait_for(lambda: progress.exists() and progress.read_text().count(".") > 50,
+                 what="the simulation under way")
+        c.start_worker("--cores", "1", cpus="1")
+        c.cli("worker", "drain", first)
+        c.wait_state("sim", "succeeded", timeout=60)
+        task = c.task("sim")
+        assert [a["outcome"] for a in task["attempts"]] == ["preempted", "succeeded"], task
+        assert task["attempts"][0]["reason"].startswith(f"its worker {first} is draining (set ")
+        assert task["attempts"][1]["worker"] != first
+        assert progress.read_text().count(".") == steps, "continued, nothing computed twice"
+        env = dict(os.environ, ALLOT_TASK_ID="sim")
+        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
+                               "0", "--state-mib", "1"], env=env, capture_output=True,
+                              text=True, check=True).stdout
+        assert c.cli("log", "sim").stdout == want
+    finally:
+        c.close()
