@@ -139,14 +139,7 @@ def start(tasks_or_path: Optional[TasksLike] = None, *, workdir: PathLike,
         command.append("--resume")
     if retry_failed:
         command.append("--retry-failed")
-    if cores is not None:
-        command += ["--cores", str(cores)]
-    if memory is not None:
-        command += ["--memory", str(memory)]
-    if gpus is not None:
-        command += ["--gpus", _gpus_flag(gpus)]
-    if max_workers is not None:
-        command += ["--max-workers", str(max_workers)]
+    command += _machine_flags(cores, memory, gpus, max_workers)
     for name, count in (resources or {}).items():
         command += ["--resource", f"{name}={int(count)}"]
     if durability is not None:
@@ -360,14 +353,7 @@ def plan(tasks_or_path: TasksLike, *, cores: Optional[int] = None,
         temporary = Path(tmp)
         command = [exe, "plan", tmp, "--relative-to", os.fspath(base)]
     command.append("--json")
-    if cores is not None:
-        command += ["--cores", str(cores)]
-    if memory is not None:
-        command += ["--memory", str(memory)]
-    if gpus is not None:
-        command += ["--gpus", _gpus_flag(gpus)]
-    if max_workers is not None:
-        command += ["--max-workers", str(max_workers)]
+    command += _machine_flags(cores, memory, gpus, max_workers)
     try:
         proc = _binary.run_to_end(command, cwd=os.fspath(base), timeout=timeout)
     finally:
@@ -426,6 +412,20 @@ def _write_task_file(text: str, workdir: Path) -> tuple[Path, bool]:
         with os.fdopen(fd, "w") as f:
             f.write(text)
         return Path(tmp), True
+
+
+def _machine_flags(cores, memory, gpus, max_workers) -> list:
+    """--cores, --memory, --gpus and --max-workers for the values given (None: not passed)."""
+    flags = []
+    if cores is not None:
+        flags += ["--cores", str(cores)]
+    if memory is not None:
+        flags += ["--memory", str(memory)]
+    if gpus is not None:
+        flags += ["--gpus", _gpus_flag(gpus)]
+    if max_workers is not None:
+        flags += ["--max-workers", str(max_workers)]
+    return flags
 
 
 def _gpus_flag(gpus: Union[int, str, Sequence[int]]) -> str:
