@@ -162,9 +162,13 @@ void ZmqChannel::OnExits(WorkerPeer& peer, const std::vector<ExitReport>& exits)
         peer.draining = true;
         scheduler_->DrainWorker(peer.id);
       }
+    }
+    if (e.stopped_by_worker && !e.usage.checkpointed) {
       scheduler_->OnAttemptLost(e.execution, "worker " + peer.name +
                                                  " was stopping and ended it");
     } else {
+      // (A task that left a checkpoint as its worker stopped ends as its exit says: with its
+      // checkpoint exit code, preempted with the set journaled, not lost.)
       scheduler_->OnAttemptExited(e.execution, e.usage, e.error);
     }
     peer.acks.push_back(e.execution);  // acked after the commit, known or not

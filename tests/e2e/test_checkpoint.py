@@ -264,3 +264,41 @@ def test_a_drained_worker_hands_a_checkpointing_task_to_another_worker(allot, tm
         assert c.cli("log", "sim").stdout == want
     finally:
         c.close()
+
+
+def test_a_worker_stopped_by_sigterm_lets_its_simulation_checkpoint_and_journal_the_set(
+        allot, tmp_path):
+    """SIGTERM to `allot worker start` (Slurm's end of a pilot job): the worker sends the task
+    its checkpoint signal; the exit with the checkpoint code is `preempted` with its set
+    journaled (not `lost`), and a new worker continues from it bit-exact."""
+    import signal as sig
+    from cluster_support import Cluster
+    c = Cluster(tmp_path)
+    c.start_server()
+    try:
+        worker = c.start_worker("--cores", "1")
+        steps = 1000
+        progress = tmp_path / "progress-sim"
+        sim = allot.tt("--simulate", steps, "--step-seconds", STEP_S, "--state-mib", 1,
+                       "--checkpoint-signal", "USR1", "--progress", progress)
+        f = allot.write("tasks.yaml", "tasks:\n  - id: sim\n    command: " + json.dumps(sim) +
+                        "\n    checkpoint: {signal: USR1}\n")
+        c.cli("submit", f)
+        wait_for(lambda: progress.exists() and progress.read_text().count(".") > 50,
+                 what="the simulation under way")
+        worker.send_signal(sig.SIGTERM)
+        worker.wait(timeout=60)
+        first = c.task("sim")["attempts"][0]
+        # Preempted, not lost: "its worker NAME is draining (set 1)" (a stopping worker drains).
+        assert first["outcome"] == "preempted" and first["reason"].endswith("(set 1)"), first
+        assert first["checkpoint"]["sealed"]["set"] == 1
+        c.start_worker("--cores", "1")
+        c.wait_state("sim", "succeeded", timeout=60)
+        assert progress.read_text().count(".") == steps
+        env = dict(os.environ, ALLOT_TASK_ID="sim")
+        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
+                               "0", "--state-mib", "1"], env=env, capture_output=True,
+                              text=True, check=True).stdout
+        assert c.cli("log", "sim").stdout == want
+    finally:
+        c.close()
