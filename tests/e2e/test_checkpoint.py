@@ -16,9 +16,10 @@ STEPS = 300
 STEP_S = 0.01  # scaled time: one step stands for minutes of a real simulation
 
 
-def expected_digest(allot, task_id):
+def expected_digest(allot, task_id, steps=STEPS):
+    """What an uninterrupted run of the simulation prints."""
     env = dict(os.environ, ALLOT_TASK_ID=task_id)
-    out = subprocess.run([str(allot.test_task), "--simulate", str(STEPS), "--step-seconds", "0",
+    out = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds", "0",
                           "--state-mib", "1"], env=env, capture_output=True, text=True, check=True)
     return out.stdout
 
@@ -106,10 +107,7 @@ def test_a_node_failure_loses_at_most_an_interval_and_a_corrupted_set_falls_back
         in r.stderr, r.stderr
     for i in range(2):
         tid = f"sim-{i}"
-        env = dict(os.environ, ALLOT_TASK_ID=tid)
-        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
-                               "0", "--state-mib", "1"], env=env, capture_output=True,
-                              text=True, check=True).stdout
+        want = expected_digest(allot, tid, steps)
         assert (tmp_path / "allot-work" / tid / "stdout").read_text() == want
     # Lost work: steps computed beyond the STEPS needed. An interval is 1 s (~100 steps at
     # 0.01 s, less on a loaded machine); the corrupted sim fell back one set more.
@@ -167,10 +165,7 @@ def test_allot_checkpoint_through_a_server_restarts_the_task_on_its_worker_from_
         assert task["attempts"][0]["reason"] == "checkpointed (set 1)"
         assert task["attempts"][1]["checkpoint"]["restored"] == 1
         log = c.cli("log", "sim").stdout
-        env = dict(os.environ, ALLOT_TASK_ID="sim")
-        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
-                               "0", "--state-mib", "1"], env=env, capture_output=True,
-                              text=True, check=True).stdout
+        want = expected_digest(allot, "sim", steps)
         assert log == want
         assert progress.read_text().count(".") == steps, "nothing was computed twice"
     finally:
@@ -206,10 +201,7 @@ def test_a_protected_task_is_never_preempted_and_a_preemptible_one_resumes_from_
     assert "(set 1)" in victim[0]["reason"], "it left its checkpoint"
     assert victim[-1]["outcome"] == "succeeded" and victim[-1]["checkpoint"]["restored"] >= 1
     for tid in ("guard", "victim"):
-        env = dict(os.environ, ALLOT_TASK_ID=tid)
-        want = subprocess.run([str(allot.test_task), "--simulate", "400", "--step-seconds", "0",
-                               "--state-mib", "1"], env=env, capture_output=True, text=True,
-                              check=True).stdout
+        want = expected_digest(allot, tid, 400)
         assert (tmp_path / "allot-work" / tid / "stdout").read_text() == want, tid
         assert work_done(tmp_path, tid)[0] == 400, f"{tid}: no step computed twice"
     summary = json.loads((tmp_path / "allot-work" / "summary.json").read_text())
@@ -257,10 +249,7 @@ def test_a_drained_worker_hands_a_checkpointing_task_to_another_worker(allot, tm
         assert task["attempts"][0]["reason"].startswith(f"its worker {first} is draining (set ")
         assert task["attempts"][1]["worker"] != first
         assert progress.read_text().count(".") == steps, "continued, nothing computed twice"
-        env = dict(os.environ, ALLOT_TASK_ID="sim")
-        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
-                               "0", "--state-mib", "1"], env=env, capture_output=True,
-                              text=True, check=True).stdout
+        want = expected_digest(allot, "sim", steps)
         assert c.cli("log", "sim").stdout == want
     finally:
         c.close()
@@ -295,10 +284,7 @@ def test_a_worker_stopped_by_sigterm_lets_its_simulation_checkpoint_and_journal_
         c.start_worker("--cores", "1")
         c.wait_state("sim", "succeeded", timeout=60)
         assert progress.read_text().count(".") == steps
-        env = dict(os.environ, ALLOT_TASK_ID="sim")
-        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
-                               "0", "--state-mib", "1"], env=env, capture_output=True,
-                              text=True, check=True).stdout
+        want = expected_digest(allot, "sim", steps)
         assert c.cli("log", "sim").stdout == want
     finally:
         c.close()
