@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "client/array_spec.h"
-#include "client/shell_quote.h"
+#include "model/shell_quote.h"
 #include "common/units.h"
 
 namespace allot {

@@ -124,6 +124,18 @@ std::string FormatAttemptTable(const Json& attempts) {
                                r.ok() ? DescribeCheckpointReport(*r) : a["checkpoint"].dump());
   }
   if (!checkpoints.empty()) out += "checkpoints:\n" + checkpoints;
+  // What the attempt that succeeded produced of its declared outputs.
+  std::string outputs;
+  for (const Json& a : attempts) {
+    if (!a.is_object() || !a.contains("outputs") || !a["outputs"].is_array()) continue;
+    for (const Json& f : a["outputs"]) {
+      if (!f.is_object()) continue;
+      const std::string sha = f.value("sha256", std::string());
+      outputs += fmt::format("  {}  {}  sha256 {}\n", f.value("path", std::string()),
+                             SizeText(f, "size"), sha.substr(0, 16));
+    }
+  }
+  if (!outputs.empty()) out += "outputs:\n" + outputs;
   return out;
 }
 

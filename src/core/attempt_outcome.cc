@@ -42,11 +42,13 @@ AttemptOutcome DecideOutcome(const TaskSpec& s, const TaskRecord& rec, const Att
   AttemptOutcome out;
   const bool clean = usage.exit_code == 0 && usage.term_signal == 0 && !usage.timed_out &&
                      launch_error.empty();
-  if (clean) {
+  if (clean && usage.output_error.empty()) {
     out.kind = OutcomeKind::kSucceed;
     return out;
   }
-  std::string what = launch_error.empty() ? DescribeExit(usage) : std::string(launch_error);
+  std::string what = !launch_error.empty() ? std::string(launch_error)
+                     : clean                ? usage.output_error
+                                            : DescribeExit(usage);
   if (usage.memory_exceeded && launch_error.empty()) {
     std::optional<int64_t> next = GrownMemory(s, usage, allocated_memory, memory_cap, &what);
     if (next) {

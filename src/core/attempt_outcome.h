@@ -4,7 +4,9 @@
 // answer (the transition, the timer, the grown request).
 //
 // Rules:
-//  1. Exit 0, no signal, no time limit, started fine: success.
+//  1. Exit 0, no signal, no time limit, started fine, and its declared outputs there and
+//     valid (AttemptUsage::output_error empty): success. Outputs missing or invalid: a failure
+//     of the task's own (rule 3) saying which.
 //  2. Killed at its memory limit, with memory_max or `memory: auto`: again at once with
 //     max(2x, 1.25x peak) (core/profile/oom_retry.h), up to `memory_cap`; not counted against
 //     max_retries. At the cap: a failure like any other, saying so.

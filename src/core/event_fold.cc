@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "model/output_manifest.h"
+
 
 namespace allot {
 
@@ -60,6 +62,11 @@ void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const T
     totals_->cpu += e.usage->user_cpu + e.usage->sys_cpu;
     totals_->task_wall += e.usage->wall;
     ++totals_->attempts_ended;
+  }
+  if (e.to == TaskState::kSucceeded && e.usage && !e.usage->outputs.empty()) {
+    tasks_->SetOutputs(t, OutputManifestPaths(e.usage->outputs));
+  } else if (e.from == TaskState::kSucceeded) {
+    tasks_->SetOutputs(t, {});
   }
   if (e.to == TaskState::kSucceeded || (e.to == TaskState::kSkipped && e.by_user)) {
     graph_->Satisfy(t, freed);

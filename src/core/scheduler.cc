@@ -464,6 +464,18 @@ void Scheduler::Signal(const Running& r, int signal) {
   outbox_.signals.push_back({r.worker, r.execution, signal});
 }
 
+std::vector<std::string> Scheduler::InputsOf(TaskIndex t) const {
+  std::vector<std::string> inputs;
+  for (const std::string& dep : tasks_.spec(t).depends_on) {
+    std::optional<TaskIndex> d = tasks_.Find(dep);
+    if (!d) continue;
+    if (const std::vector<std::string>* files = tasks_.outputs(*d)) {
+      inputs.insert(inputs.end(), files->begin(), files->end());
+    }
+  }
+  return inputs;
+}
+
 std::string Scheduler::WhyWaiting(TaskIndex t) const {
   switch (tasks_.state(t)) {
     case TaskState::kWaiting: {

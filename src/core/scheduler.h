@@ -217,6 +217,10 @@ class Scheduler {
   // The task's spec. REQUIRES: the task is not terminal (a finished task's spec is released;
   // the journal has it): use id() and brief() for those.
   const TaskSpec& spec(TaskIndex t) const { return tasks_.spec(t); }
+  // The files t's dependencies produced of their declared outputs, in depends_on order (each
+  // producer's in the order it matched them): what its launch gives it as $ALLOT_INPUTS and
+  // {dep.outputs} (model/outputs_spec.h). REQUIRES: t has its spec (it is not finished).
+  std::vector<std::string> InputsOf(TaskIndex t) const;
   bool has_spec(TaskIndex t) const { return tasks_.has_spec(t); }
   // Priority, cores and memory of any task, finished or not.
   TaskBrief brief(TaskIndex t) const { return tasks_.brief(t); }

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -133,6 +134,22 @@ class TaskTable {
   }
 
   const std::array<int64_t, kTaskStateCount>& counts() const { return counts_; }
+
+  // The files a succeeded task produced of its declared outputs (model/output_manifest.h),
+  // which its dependents get at launch; empty paths: none (it left succeeded, or declared
+  // nothing). Kept apart from the spec, which a finished task releases.
+  void SetOutputs(TaskIndex t, std::vector<std::string> paths) {
+    if (paths.empty()) {
+      outputs_.erase(t);
+    } else {
+      outputs_[t] = std::move(paths);
+    }
+  }
+  // Null when t has none.
+  const std::vector<std::string>* outputs(TaskIndex t) const {
+    auto it = outputs_.find(t);
+    return it == outputs_.end() ? nullptr : &it->second;
+  }
   int64_t terminal() const { return terminal_; }
 
  private:
@@ -147,6 +164,7 @@ class TaskTable {
   std::shared_ptr<std::vector<Submission>> block_;  // adopted by CommitRecovered
   int64_t block_live_ = 0;                           // specs_ entries pointing into block_
   std::vector<TaskRecord> records_;
+  std::unordered_map<TaskIndex, std::vector<std::string>> outputs_;  // SetOutputs
   std::vector<TaskBrief> briefs_;  // of finished tasks (unfinished ones read their spec)
   std::array<int64_t, kTaskStateCount> counts_{};
   int64_t terminal_ = 0;

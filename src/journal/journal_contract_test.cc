@@ -67,6 +67,8 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   killed.usage->checkpoint =
       R"({"dir":"/shared/ckpt/sim-2","restored":2,"sealed":{"set":3,"attempt":1,"files":[]}})";
   killed.usage->checkpointed = true;
+  TaskEvent produced = EndEvent(0, 1, 2000, TaskState::kSucceeded, 0);
+  produced.usage->outputs = R"([{"path":"/runs/0/out.h5","size":12,"sha256":"ab"}])";
   TaskEvent zero_usage = EndEvent(2, 1, 6000, TaskState::kSucceeded, 0);
   zero_usage.usage = AttemptUsage{.exit_code = 0};  // all zero, still "has usage"
   TaskEvent no_usage;
@@ -75,8 +77,7 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   no_usage.to = TaskState::kReady;
   no_usage.wall_time_us = 42;
   no_usage.memory_bytes = int64_t{3} << 30;  // a grown memory request
-  std::vector<TaskEvent> events = {StartEvent(0, 1, 1000),
-                                   EndEvent(0, 1, 2000, TaskState::kSucceeded, 0),
+  std::vector<TaskEvent> events = {StartEvent(0, 1, 1000), produced,
                                    StartEvent(1, 1, 3000),
                                    killed,
                                    no_usage,

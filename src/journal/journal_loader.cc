@@ -142,9 +142,8 @@ struct SeqRange {
 // calling `after` with it once it is read. For the one pass that both loads share.
 template <typename Next, typename After>
 Status ReadEvents(SqliteDb& db, SeqRange seqs, Next next, After after) {
-  ALLOT_ASSIGN_OR_RETURN(bool has_checkpoint, HasEventCheckpointColumn(db));
-  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                         db.Prepare(has_checkpoint ? kSelectEventsSql : kSelectEventsV3Sql));
+  ALLOT_ASSIGN_OR_RETURN(std::string sql, SelectEventsFor(db, kSelectEventsSql));
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(sql));
   sqlite3_bind_int64(stmt.get(), 1, seqs.first);
   sqlite3_bind_int64(stmt.get(), 2, seqs.last);
   int rc;

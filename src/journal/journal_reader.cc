@@ -15,7 +15,8 @@ constexpr const char* kEventColumns =
     "SELECT e.task, e.attempt, e.from_state, e.to_state, e.time_us, e.exit_code, e.term_signal,"
     " e.timed_out, e.wall_us, e.user_us, e.sys_us, e.max_rss, e.cores, e.gpus, e.memory,"
     " e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,"
-    " e.memory_exceeded, e.checkpoint, e.seq, t.id FROM events e JOIN tasks t ON t.idx = e.task ";
+    " e.memory_exceeded, e.checkpoint, e.outputs, e.seq, t.id"
+    " FROM events e JOIN tasks t ON t.idx = e.task ";
 
 }  // namespace
 
@@ -30,9 +31,8 @@ Result<std::unique_ptr<JournalReader>> JournalReader::Open(const std::string& pa
 
 Result<std::vector<JournalEventRow>> JournalReader::Query(const char* where, int64_t a,
                                                           int64_t b) {
-  std::string sql = std::string(kEventColumns) + where;
-  ALLOT_ASSIGN_OR_RETURN(bool has_checkpoint, HasEventCheckpointColumn(db_));
-  if (!has_checkpoint) sql.replace(sql.find("e.checkpoint"), 12, "NULL");
+  ALLOT_ASSIGN_OR_RETURN(std::string sql,
+                         SelectEventsFor(db_, std::string(kEventColumns) + where));
   ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(sql));
   sqlite3_bind_int64(stmt.get(), 1, a);
   sqlite3_bind_int64(stmt.get(), 2, b);
@@ -41,8 +41,8 @@ Result<std::vector<JournalEventRow>> JournalReader::Query(const char* where, int
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     JournalEventRow& row = rows.emplace_back();
     ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &row.event).WithPrefix(db_.path()));
-    row.seq = sqlite3_column_int64(stmt.get(), 23);
-    const unsigned char* id = sqlite3_column_text(stmt.get(), 24);
+    row.seq = sqlite3_column_int64(stmt.get(), 24);
+    const unsigned char* id = sqlite3_column_text(stmt.get(), 25);
     row.task_id = id != nullptr ? reinterpret_cast<const char*>(id) : "";
   }
   if (rc != SQLITE_DONE) return db_.Error(rc, "reading events");

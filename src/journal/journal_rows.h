@@ -20,9 +20,10 @@ inline constexpr const char* kInsertTaskSql =
 inline constexpr const char* kInsertEventSql =
     "INSERT INTO events(seq, task, attempt, from_state, to_state, time_us, exit_code,"
     " term_signal, timed_out, wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason,"
-    " worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint)"
+    " worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint,"
+    " outputs)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24)";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 inline constexpr const char* kSelectTasksSql =
     "SELECT idx, initial_state, submitted_us, spec FROM tasks ORDER BY idx";
 // What LoadForRecovery needs of a finished task (schema version 3 on), then the spec JSON
@@ -34,17 +35,12 @@ inline constexpr const char* kSelectTaskBriefsSql =
 // Which state each event leads to, for the finished flags. ?1, ?2: the first and last seq.
 inline constexpr const char* kSelectEventEndsSql =
     "SELECT task, to_state FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
-// ?1, ?2: the first and the last seq to read.
+// ?1, ?2: the first and the last seq to read. For a read-only journal of an earlier schema
+// version, through SelectEventsFor (journal/journal_schema.h).
 inline constexpr const char* kSelectEventsSql =
     "SELECT task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,"
     " wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,"
-    " read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint"
-    " FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
-// The same for a read-only journal of schema version 3 or less (no events.checkpoint).
-inline constexpr const char* kSelectEventsV3Sql =
-    "SELECT task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,"
-    " wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,"
-    " read_bytes, write_bytes, peak_cores, memory_exceeded, NULL"
+    " read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint, outputs"
     " FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
 
 // Binds `submission` to a kInsertTaskSql statement. `spec_json` holds the bound JSON text and

@@ -44,7 +44,8 @@ CREATE TABLE events(
   write_bytes INTEGER,
   peak_cores REAL,
   memory_exceeded INTEGER,
-  checkpoint TEXT);
+  checkpoint TEXT,
+  outputs TEXT);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE journal_info(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -54,7 +55,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded, e.checkpoint
+         e.memory_exceeded, e.checkpoint, e.outputs
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 CREATE VIEW task_states AS
@@ -87,7 +88,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded, e.checkpoint
+         e.memory_exceeded, e.checkpoint, e.outputs
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 )sql";
@@ -147,6 +148,17 @@ Status UpgradeFromVersion3(SqliteDb& db) {
   return RunUpgrade(db, sql, 3);
 }
 
+// Version 4 lacks events.outputs (declared outputs' manifest, model/output_manifest.h).
+Status UpgradeFromVersion4(SqliteDb& db) {
+  std::string sql =
+      "BEGIN IMMEDIATE;"
+      "ALTER TABLE events ADD COLUMN outputs TEXT;"
+      "DROP VIEW task_events;";
+  sql += kTaskEventsView;
+  sql += "PRAGMA user_version=5; COMMIT;";
+  return RunUpgrade(db, sql, 4);
+}
+
 // A journal created before a state was added (held) lacks its row in `states`, which the
 // views join: add the missing names (no schema version of its own: readers ignore the rows).
 Status AddMissingStateNames(SqliteDb& db) {
@@ -170,9 +182,23 @@ Result<bool> HasTaskBriefColumns(SqliteDb& db) {
   return version >= 3;
 }
 
-Result<bool> HasEventCheckpointColumn(SqliteDb& db) {
+Result<std::string> SelectEventsFor(SqliteDb& db, std::string sql) {
   ALLOT_ASSIGN_OR_RETURN(int64_t version, db.QueryInt("PRAGMA user_version"));
-  return version >= 4;
+  struct Added {
+    const char* column;
+    int64_t since;
+  };
+  for (const Added& a : {Added{"checkpoint", 4}, Added{"outputs", 5}}) {
+    if (version >= a.since) continue;
+    for (const std::string prefix : {"e.", ", "}) {
+      const std::string name = prefix + a.column;
+      if (size_t at = sql.find(name); at != std::string::npos) {
+        sql.replace(at, name.size(), prefix == "e." ? "NULL" : ", NULL");
+        break;
+      }
+    }
+  }
+  return sql;
 }
 
 Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
@@ -188,8 +214,8 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
           std::to_string(kJournalSchemaVersion) + ")");
     }
     if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
-    // A read-only journal of version 2 or 3 is read as it is (HasTaskBriefColumns,
-    // HasEventCheckpointColumn); version 1 has no view of its events until upgraded.
+    // A read-only journal of version 2 to 4 is read as it is (HasTaskBriefColumns,
+    // SelectEventsFor); version 1 has no view of its events until upgraded.
     const bool read_only = sqlite3_db_readonly(db.get(), "main") == 1;
     if (version == 1) ALLOT_RETURN_IF_ERROR(UpgradeFromVersion1(db));
     if (version <= 2 && !(version == 2 && read_only)) {
@@ -197,6 +223,9 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
     }
     if (version <= 3 && !(version >= 2 && read_only)) {
       ALLOT_RETURN_IF_ERROR(UpgradeFromVersion3(db));
+    }
+    if (version <= 4 && !(version >= 2 && read_only)) {
+      ALLOT_RETURN_IF_ERROR(UpgradeFromVersion4(db));
     }
     return AddMissingStateNames(db);
   }

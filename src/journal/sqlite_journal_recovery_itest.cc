@@ -163,14 +163,24 @@ TEST_F(SqliteJournalRecoveryTest, BriefOutOfRangeIsCorruptionNamingTheTask) {
   EXPECT_NE(rec.status().message().find("task 0"), std::string::npos) << rec.status().ToString();
 }
 
-// A version 2 journal as an earlier build left it: no brief columns in tasks.
-// A journal as version 3 wrote it: no events.checkpoint (nor in the task_events view).
+// A journal as version 4 wrote it: no events.outputs (nor in the task_events view).
+void MakeVersion4(const std::string& path) {
+  RawExec(path,
+          "DROP VIEW task_events; ALTER TABLE events DROP COLUMN outputs;"
+          "CREATE VIEW task_events AS SELECT e.seq, e.reason, e.checkpoint FROM events e;"
+          "PRAGMA user_version = 4;");
+}
+
+// A journal as version 3 wrote it: no events.checkpoint either.
 void MakeVersion3(const std::string& path) {
+  MakeVersion4(path);
   RawExec(path,
           "DROP VIEW task_events; ALTER TABLE events DROP COLUMN checkpoint;"
           "CREATE VIEW task_events AS SELECT e.seq, e.reason FROM events e;"
           "PRAGMA user_version = 3;");
 }
+
+// A version 2 journal as an earlier build left it: no brief columns in tasks.
 
 void MakeVersion2(const std::string& path) {
   MakeVersion3(path);
@@ -194,8 +204,33 @@ TEST_F(SqliteJournalRecoveryTest, Version3JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "5;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE checkpoint IS NULL") ,
+            RawQuery(path_, "SELECT COUNT(*) FROM events"));
+}
+
+TEST_F(SqliteJournalRecoveryTest, Version4JournalIsReadByAReaderAndUpgradedByAWriter) {
+  {
+    auto j = MustOpen();
+    WriteCampaign(*j);
+  }
+  JournalContents before;
+  {
+    auto reader = SqliteJournal::OpenReadOnly(path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    before = MustLoad((*reader)->Load());
+  }
+  MakeVersion4(path_);
+  {
+    auto reader = SqliteJournal::OpenReadOnly(path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    JournalContents all = MustLoad((*reader)->Load());
+    EXPECT_EQ(all.events, before.events);
+    EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
+  }
+  auto j = MustOpen();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "5;");
+  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE outputs IS NULL"),
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
 
@@ -222,7 +257,7 @@ TEST_F(SqliteJournalRecoveryTest, WriterUpgradesVersion2AndItsOldRowsLoadInFull)
   }
   MakeVersion2(path_);
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "5;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM tasks WHERE priority IS NULL"), "5;");
   WriteCampaign(*j, 5);  // rows written after the upgrade have their brief
   JournalContents all = MustLoad(j->Load());

@@ -32,6 +32,12 @@ Result<StringTemplate> StringTemplate::Compile(std::string_view text,
                                      "; write '{{' for a literal brace in a sweep task");
     }
     std::string_view name = text.substr(i + 1, close - i - 1);
+    if (name == kDepOutputsPlaceholder) {
+      // Filled in at launch (model/outputs_spec.h), not by the sweep: kept as written.
+      literal.append(text.substr(i, close - i + 1));
+      i = close;
+      continue;
+    }
     size_t index = 0;
     while (index < parameters.size() && parameters[index] != name) ++index;
     if (index == parameters.size()) {

@@ -1,6 +1,7 @@
 // StringTemplate: a string with {name} placeholders for sweep parameters, compiled once and
 // rendered for every sweep row. "{{" and "}}" stand for literal braces; a lone '}' is kept
-// as it is.
+// as it is. "{dep.outputs}" is no sweep parameter: it is kept as written, for the launch to
+// fill in (model/outputs_spec.h).
 #pragma once
 
 #include <string>
@@ -10,6 +11,9 @@
 #include "common/result.h"
 
 namespace allot {
+
+// The placeholder a command may use for its dependencies' declared outputs.
+inline constexpr std::string_view kDepOutputsPlaceholder = "dep.outputs";
 
 class StringTemplate {
  public:

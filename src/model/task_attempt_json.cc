@@ -40,6 +40,11 @@ nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_i
       Json record = Json::parse(u.checkpoint, nullptr, false);
       j["checkpoint"] = record.is_discarded() ? Json(u.checkpoint) : std::move(record);
     }
+    if (!u.outputs.empty()) {
+      // What it produced of its declared outputs (model/output_manifest.h).
+      Json manifest = Json::parse(u.outputs, nullptr, false);
+      j["outputs"] = manifest.is_discarded() ? Json(u.outputs) : std::move(manifest);
+    }
   }
   if (a.ended_us) j["reason"] = a.reason;
   return j;

@@ -41,12 +41,19 @@ struct AttemptUsage {
   // When the shell could not run the command (exit 126 or 127): the last lines of the
   // attempt's stderr (exec/stderr_tail.h), which the attempt's reason then quotes. Not
   // journaled itself: the reason is.
-  std::string stderr_tail;
+  std::string stderr_tail{};
   // A checkpointing task's attempt: what it did with its checkpoints (model/checkpoint_report.h,
   // as JSON); empty for other tasks. Journaled.
-  std::string checkpoint;
+  std::string checkpoint{};
   // It left a complete checkpoint set: progress that a later attempt continues from.
   bool checkpointed = false;
+  // A task with declared outputs (model/outputs_spec.h) whose attempt produced them: each
+  // file's path, size and SHA-256 (model/output_manifest.h, as JSON); empty for others.
+  // Journaled.
+  std::string outputs{};
+  // Why an attempt that exited 0 did not produce what it declared (an output missing, its
+  // validation failed): the attempt failed for this. Not journaled itself: the reason is.
+  std::string output_error{};
   bool operator==(const AttemptUsage&) const = default;
 };
 

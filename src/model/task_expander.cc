@@ -108,6 +108,12 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
     s.checkpoint = std::move(*raw.checkpoint);
     if (!s.checkpoint->dir.empty()) s.checkpoint->dir = ResolvePath(file_dir(), s.checkpoint->dir);
   }
+  if (raw.outputs || raw.validate) {
+    OutputsSpec o;
+    if (raw.outputs) o.paths = std::move(*raw.outputs);
+    if (raw.validate) o.validate = std::move(*raw.validate);
+    s.outputs = std::move(o);
+  }
   if (raw.depends_on) {
     s.depends_on.reserve(raw.depends_on->size());
     base->dep_lines.reserve(raw.depends_on->size());
@@ -166,6 +172,16 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
   for (size_t i = 0; i < s.depends_on.size(); ++i) {
     deps.emplace_back(s.depends_on[i], names, base.dep_lines[i], tid, "depends_on", sink_);
   }
+  std::vector<FieldTemplate> outputs;
+  std::optional<FieldTemplate> validate;
+  if (s.outputs) {
+    for (const std::string& p : s.outputs->paths) {
+      outputs.push_back(compile(p, TaskField::kOutputs, "outputs"));
+    }
+    if (!s.outputs->validate.empty()) {
+      validate.emplace(compile(s.outputs->validate, TaskField::kValidate, "validate"));
+    }
+  }
 
   size_t rows = sweep.RowCount();
   if (!id.HasParameters() && rows > 1) {
@@ -206,6 +222,10 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
     size_t i = 0;
     for (auto& [name, value] : t.tags) value = tags[i++].Render(values);
     for (size_t d = 0; d < deps.size(); ++d) t.depends_on[d] = deps[d].Render(values);
+    if (t.outputs) {
+      for (size_t o = 0; o < outputs.size(); ++o) t.outputs->paths[o] = outputs[o].Render(values);
+      if (validate) t.outputs->validate = validate->Render(values);
+    }
     out->push_back(std::move(task));
   }
   if (bad_ids > 1) {

@@ -17,7 +17,7 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
     "gpus",        "resources",     "time_limit", "time_estimate", "grace_period",
     "priority",    "max_retries",   "retry_backoff", "env",        "tags",
     "workdir",     "depends_on",    "sweep",         "checkpoint", "preemptible",
-    "protected",   "min_runtime"};
+    "protected",   "min_runtime",   "outputs",       "validate"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -272,6 +272,15 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
       Result<Duration> r = ReadDuration(v, true);
       return r.ok() ? void(t.min_runtime = *r) : fail(r.status());
     }
+    case TaskField::kOutputs:
+      return ParseOutputs(c, value);
+    case TaskField::kValidate:
+      if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
+        c.Error("must be a non-empty shell command (got " + DescribeValue(v) + ")");
+      } else {
+        t.validate = v.get<std::string>();
+      }
+      return;
     case TaskField::kSweep: {
       Sweep sweep;
       if (ParseSweep(value, c.task_id(), sink_, &sweep)) {
@@ -599,6 +608,29 @@ void TaskFieldParser::ParseCheckpoint(Context& c, const SourceValue& value) {
   if (ok) c.task().checkpoint = std::move(spec);
 }
 
+void TaskFieldParser::ParseOutputs(Context& c, const SourceValue& value) {
+  std::vector<std::string> paths;
+  bool ok = true;
+  auto add = [&](const SourceValue& at) {
+    const OrderedJson& e = at.json();
+    if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
+      ok = false;
+      return c.Error(at, "outputs", "must be a path or glob pattern, or a list of them (got " +
+                                        DescribeValue(e) + ")");
+    }
+    paths.push_back(e.get<std::string>());
+  };
+  if (value.json().is_array()) {
+    if (value.size() == 0) {
+      return c.Error("must name at least one path or pattern (got an empty list)");
+    }
+    for (size_t k = 0; k < value.size(); ++k) add(value.Child(k));
+  } else {
+    add(value);
+  }
+  if (ok) c.task().outputs = std::move(paths);
+}
+
 void TaskFieldParser::ReportUnknownField(Context& c, const std::string& key) {
   if (IsUnsupportedField(key)) {
     if (allocation_format_) {
@@ -644,6 +676,8 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   take(&RawTask::preemptible, TaskField::kPreemptible);
   take(&RawTask::is_protected, TaskField::kProtected);
   take(&RawTask::min_runtime, TaskField::kMinRuntime);
+  take(&RawTask::outputs, TaskField::kOutputs);
+  take(&RawTask::validate, TaskField::kValidate);
   if (defaults.env && task.env) {
     std::vector<std::pair<std::string, std::string>> env = *defaults.env;
     for (auto& [name, value] : *task.env) {

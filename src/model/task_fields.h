@@ -46,8 +46,10 @@ enum class TaskField {
   kPreemptible,
   kProtected,
   kMinRuntime,
+  kOutputs,
+  kValidate,
 };
-inline constexpr size_t kTaskFieldCount = 22;
+inline constexpr size_t kTaskFieldCount = 24;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -82,6 +84,8 @@ struct RawTask {
   std::optional<bool> preemptible;
   std::optional<bool> is_protected;
   std::optional<Duration> min_runtime;
+  std::optional<std::vector<std::string>> outputs;
+  std::optional<std::string> validate;
   // `retries` of the allocation-scheduler format: retries already spent (pilot.py counts them
   // against max_retries). Already taken off max_retries by the parser; kept for messages.
   std::optional<int> retries_spent;
@@ -132,6 +136,7 @@ class TaskFieldParser {
   void ReportUnknownField(Context& c, const std::string& key);
   void ParseRetriesSpent(Context& c, const SourceValue& v);
   void ParseCheckpoint(Context& c, const SourceValue& v);
+  void ParseOutputs(Context& c, const SourceValue& v);
 
   DiagnosticSink* sink_;
   bool allocation_format_ = false;

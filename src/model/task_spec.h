@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "model/boxed.h"
 #include "model/checkpoint_spec.h"
+#include "model/outputs_spec.h"
 
 namespace allot {
 
@@ -78,6 +79,8 @@ struct TaskSpec {
   bool preemptible = false;
   bool is_protected = false;  // `protected: true`
   Duration min_runtime{0};
+  // Declared outputs and their validation (model/outputs_spec.h); none: nothing is checked.
+  Boxed<OutputsSpec> outputs;
   SourceLocation origin;
 
   bool operator==(const TaskSpec&) const = default;

@@ -120,12 +120,14 @@ void ReadMap(Reader* r, const json* v, const char* key, std::map<std::string, Va
   }
 }
 
-void ReadDependsOn(Reader* r, const json* v, std::vector<std::string>* out) {
+// A list of strings under `key` (depends_on: "a list of ids").
+void ReadStrings(Reader* r, const json* v, const char* key, const char* what,
+                 std::vector<std::string>* out) {
   if (v == nullptr) return;
-  if (!v->is_array()) return r->Fail("depends_on", "a list of ids");
-  for (const json& id : *v) {
-    if (!id.is_string()) return r->Fail("depends_on", "a list of ids");
-    out->push_back(id.get<std::string>());
+  if (!v->is_array()) return r->Fail(key, what);
+  for (const json& e : *v) {
+    if (!e.is_string()) return r->Fail(key, what);
+    out->push_back(e.get<std::string>());
   }
 }
 
@@ -217,6 +219,10 @@ json TaskSpecToJson(const TaskSpec& spec) {
   if (spec.preemptible) j["preemptible"] = true;
   if (spec.is_protected) j["protected"] = true;
   if (spec.min_runtime != Duration(0)) j["min_runtime"] = Seconds(spec.min_runtime);
+  if (spec.outputs) {
+    j["outputs"] = spec.outputs->paths;
+    if (!spec.outputs->validate.empty()) j["validate"] = spec.outputs->validate;
+  }
   j["origin"] = {{"file", spec.origin.file}, {"line", spec.origin.line}};
   return j;
 }
@@ -245,7 +251,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   ReadEnv(&r, r.Find("env"), &spec);
   ReadMap(&r, r.Find("tags"), "tags", &spec.tags);
   r.String("workdir", &spec.workdir);
-  ReadDependsOn(&r, r.Find("depends_on"), &spec.depends_on);
+  ReadStrings(&r, r.Find("depends_on"), "depends_on", "a list of ids", &spec.depends_on);
   ReadOrigin(&r, r.Find("origin"), &spec.origin);
   if (const json* v = r.Find("checkpoint")) {
     std::optional<CheckpointSpec> c;
@@ -255,6 +261,12 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   r.Bool("preemptible", &spec.preemptible);
   r.Bool("protected", &spec.is_protected);
   if (const json* v = r.Find("min_runtime")) r.ReadSeconds(*v, "min_runtime", &spec.min_runtime);
+  if (r.Find("outputs") != nullptr || r.Find("validate") != nullptr) {
+    OutputsSpec o;
+    ReadStrings(&r, r.Find("outputs"), "outputs", "a list of paths", &o.paths);
+    r.String("validate", &o.validate);
+    spec.outputs = std::move(o);
+  }
   if (!r.ok()) return Status::Corruption(r.error());
   return spec;
 }

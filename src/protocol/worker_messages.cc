@@ -72,6 +72,8 @@ json ExitToJson(const ExitReport& e) {
     j["checkpoint"] = e.usage.checkpoint;
     j["checkpointed"] = e.usage.checkpointed;
   }
+  if (!e.usage.outputs.empty()) j["outputs"] = e.usage.outputs;
+  if (!e.usage.output_error.empty()) j["output_error"] = e.usage.output_error;
   return j;
 }
 
@@ -84,6 +86,8 @@ json LaunchToJson(const AttemptToLaunch& a) {
             {"cpus", IntsToJson(a.cpus)}, {"gpus", IntsToJson(a.gpus)},
             {"memory", a.memory_bytes}};
   if (a.checkpoint) j["checkpoint"] = CheckpointSpecToJson(*a.checkpoint);
+  if (a.outputs) j["outputs"] = {{"paths", a.outputs->paths}, {"validate", a.outputs->validate}};
+  if (!a.inputs.empty()) j["inputs"] = a.inputs;
   return j;
 }
 
@@ -312,6 +316,8 @@ class Decoder {
       String(obj, path, "checkpoint", &e->usage.checkpoint);
       Bool(obj, path, "checkpointed", &e->usage.checkpointed);
     }
+    if (obj.contains("outputs")) String(obj, path, "outputs", &e->usage.outputs);
+    if (obj.contains("output_error")) String(obj, path, "output_error", &e->usage.output_error);
   }
 
   void Launch(const json& obj, const std::string& path, AttemptToLaunch* a) {
@@ -342,6 +348,23 @@ class Decoder {
       } else {
         r_.Fail(path + ".checkpoint", c.status().message());
       }
+    }
+    if (auto it = obj.find("outputs"); it != obj.end()) {
+      const std::string at = path + ".outputs";
+      OutputsSpec& o = a->outputs.emplace();
+      if (r_.Object(*it, at)) {
+        List(*it, at, "paths", [&](const json& p, const std::string& pat) {
+          std::string s;
+          if (r_.String(p, pat, &s)) o.paths.push_back(std::move(s));
+        });
+        String(*it, at, "validate", &o.validate);
+      }
+    }
+    if (obj.contains("inputs")) {
+      List(obj, path, "inputs", [&](const json& p, const std::string& at) {
+        std::string s;
+        if (r_.String(p, at, &s)) a->inputs.push_back(std::move(s));
+      });
     }
   }
 

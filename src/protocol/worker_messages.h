@@ -22,6 +22,7 @@
 
 #include "common/result.h"
 #include "model/checkpoint_spec.h"
+#include "model/outputs_spec.h"
 #include "model/machine.h"
 #include "model/node_resources.h"
 #include "model/task_event.h"
@@ -72,6 +73,8 @@ struct AttemptToLaunch {
   std::vector<int> gpus;
   int64_t memory_bytes = 0;  // "memory"
   std::optional<CheckpointSpec> checkpoint;  // the task's checkpoint contract, if it has one
+  std::optional<OutputsSpec> outputs;        // its declared outputs, if it has some
+  std::vector<std::string> inputs;  // what its dependencies produced (LocalWorker::Start)
   bool operator==(const AttemptToLaunch&) const = default;
 };
 

@@ -23,7 +23,7 @@ void LocalChannel::Receive() {
   exits_.clear();
   launcher_->CollectExits(&exits_);
   for (ProcessExit& e : exits_) {
-    worker_->Finish(&e, clock_->WallMicros());
+    if (!worker_->Finish(&e, clock_->WallMicros())) continue;  // held for its validation
     scheduler_->OnAttemptExited(e.run_id, e.usage);
   }
 }
@@ -44,6 +44,11 @@ void LocalChannel::Act(Outbox* out, bool journal_failed) {
     plan.cpus = &l.allocation.cpus;
     plan.gpus = &l.allocation.gpus;
     plan.memory_limit_bytes = l.allocation.memory_bytes;
+    std::vector<std::string> inputs;
+    if (!plan.spec->depends_on.empty()) {
+      inputs = scheduler_->InputsOf(l.task);
+      plan.inputs = &inputs;
+    }
     Status s = worker_->Start(plan);
     if (!s.ok()) scheduler_->OnLaunchFailed(l.execution, s);
   }

@@ -9,8 +9,12 @@
 #include <system_error>
 #include <string_view>
 
+#include "exec/stderr_tail.h"
+#include "model/shell_quote.h"
+#include "model/string_template.h"
 #include "protocol/private_directory.h"
 #include "worker/checkpoint_store.h"
+#include "worker/output_check.h"
 
 namespace allot {
 namespace {
@@ -20,6 +24,22 @@ void SetVariable(std::vector<std::string>* env, const std::string& name, const s
   const std::string prefix = name + "=";
   std::erase_if(*env, [&](const std::string& e) { return e.compare(0, prefix.size(), prefix) == 0; });
   env->push_back(prefix + value);
+}
+
+// `command` with each "{dep.outputs}" replaced by `inputs`, shell-quoted, space-separated.
+std::string WithInputs(const std::string& command, const std::vector<std::string>* inputs) {
+  const std::string placeholder = "{" + std::string(kDepOutputsPlaceholder) + "}";
+  size_t at = command.find(placeholder);
+  if (at == std::string::npos) return command;
+  std::string words;
+  if (inputs != nullptr) {
+    for (const std::string& f : *inputs) words += (words.empty() ? "" : " ") + QuoteShellWord(f);
+  }
+  std::string out = command;
+  for (; at != std::string::npos; at = out.find(placeholder, at + words.size())) {
+    out.replace(at, placeholder.size(), words);
+  }
+  return out;
 }
 
 }  // namespace
@@ -48,7 +68,7 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
     std::rename(req.stdout_path.c_str(), (req.stdout_path + suffix).c_str());
     std::rename(req.stderr_path.c_str(), (req.stderr_path + suffix).c_str());
   }
-  req.command = plan.spec->command;
+  req.command = WithInputs(plan.spec->command, plan.inputs);
   req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
   if (!plan.spec->workdir.empty()) {
     // A workdir that does not exist yet (a sweep's "runs/{n}") is made, with its parents, as
@@ -81,6 +101,11 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);
+  if (plan.inputs != nullptr && !plan.inputs->empty()) {
+    std::string lines;
+    for (const std::string& f : *plan.inputs) lines += (lines.empty() ? "" : "\n") + f;
+    SetVariable(&req.env, "ALLOT_INPUTS", lines);
+  }
   std::optional<Checkpointing> checkpointing;
   if (plan.spec->checkpoint) {
     // The checkpoint contract (model/checkpoint_spec.h): the newest set that verifies, and an
@@ -112,12 +137,88 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
       break;
     }
   }
+  std::optional<Producing> producing;
+  if (plan.spec->outputs) producing = Producing{*plan.spec->outputs, req, facts.task_dir};
   ALLOT_RETURN_IF_ERROR(launcher_->Launch(req));
   if (checkpointing) checkpointing_.emplace(plan.run_id, std::move(*checkpointing));
+  if (producing) producing_.emplace(plan.run_id, std::move(*producing));
   return Status::Ok();
 }
 
-void LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
+bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
+  if ((exit->run_id & kValidationRun) != 0) {
+    // A validation ended: the attempt ends with its exit, passed or not.
+    const RunId run_id = exit->run_id & ~kValidationRun;
+    auto held = validating_.find(run_id);
+    auto p = producing_.find(run_id);
+    if (held == validating_.end() || p == producing_.end()) return false;  // not ours
+    const AttemptUsage v = exit->usage;
+    *exit = std::move(held->second);
+    validating_.erase(held);
+    if (v.term_signal != 0 || v.exit_code != 0) {
+      std::string what = v.term_signal != 0 ? "killed by signal " + std::to_string(v.term_signal)
+                                            : "exit code " + std::to_string(v.exit_code);
+      const std::string tail = ReadStderrTail(p->second.task_dir + "/validate.stderr");
+      if (!tail.empty()) what += ": " + tail;
+      exit->usage.output_error = "its validation failed (" + what + ")";
+    } else {
+      DescribeProduced(p->second, exit);
+    }
+    producing_.erase(p);
+    return true;
+  }
+  FinishCheckpoint(exit, now_us);
+  auto p = producing_.find(exit->run_id);
+  if (p == producing_.end()) return true;
+  const AttemptUsage& u = exit->usage;
+  if (u.term_signal == 0 && u.exit_code == 0 && !CheckOutputs(p->second, exit)) {
+    return false;  // held (moved) until its validation ends
+  }
+  producing_.erase(p);
+  return true;
+}
+
+bool LocalWorker::CheckOutputs(Producing& p, ProcessExit* exit) {
+  Result<std::vector<std::string>> files = MatchOutputs(p.spec.paths, p.request.cwd);
+  if (!files.ok()) {
+    exit->usage.output_error = files.status().message();
+    return true;
+  }
+  if (p.spec.validate.empty()) {
+    DescribeProduced(p, exit);
+    return true;
+  }
+  LaunchRequest v = p.request;
+  v.run_id = exit->run_id | kValidationRun;
+  v.command = p.spec.validate;
+  v.stdout_path = p.task_dir + "/validate.stdout";
+  v.stderr_path = p.task_dir + "/validate.stderr";
+  std::string lines;
+  for (const std::string& f : *files) lines += (lines.empty() ? "" : "\n") + f;
+  SetVariable(&v.env, "ALLOT_OUTPUTS", lines);
+  if (Status s = launcher_->Launch(v); !s.ok()) {
+    exit->usage.output_error = "its validation could not start: " + s.message();
+    return true;
+  }
+  validating_.emplace(exit->run_id, std::move(*exit));
+  return false;
+}
+
+void LocalWorker::DescribeProduced(const Producing& p, ProcessExit* exit) {
+  Result<std::vector<std::string>> files = MatchOutputs(p.spec.paths, p.request.cwd);
+  if (!files.ok()) {
+    exit->usage.output_error = files.status().message() + " after its validation";
+    return;
+  }
+  Result<std::vector<OutputFile>> described = DescribeOutputs(*files);
+  if (!described.ok()) {
+    exit->usage.output_error = "its outputs cannot be read: " + described.status().message();
+    return;
+  }
+  exit->usage.outputs = OutputManifestToJson(*described);
+}
+
+void LocalWorker::FinishCheckpoint(ProcessExit* exit, int64_t now_us) {
   auto it = checkpointing_.find(exit->run_id);
   if (it == checkpointing_.end()) return;
   Checkpointing c = std::move(it->second);

@@ -26,6 +26,9 @@ struct AttemptPlan {
   const std::vector<int>* cpus = nullptr;
   const std::vector<int>* gpus = nullptr;
   int64_t memory_limit_bytes = 0;  // the memory allocated to it; 0: no limit
+  // What its dependencies produced of their declared outputs (Scheduler::InputsOf): its
+  // $ALLOT_INPUTS and {dep.outputs}. Null: none.
+  const std::vector<std::string>* inputs = nullptr;
 };
 
 class LocalWorker {
@@ -39,13 +42,24 @@ class LocalWorker {
   // The task directory for `task_id`.
   std::string TaskDir(const std::string& task_id) const { return output_dir_ + "/" + task_id; }
   // Starts the attempt. A checkpointing task's attempt gets ALLOT_CHECKPOINT_DIR (the newest set
-  // that verifies; empty: none) and ALLOT_CHECKPOINT_OUT (worker/checkpoint_store.h).
+  // that verifies; empty: none) and ALLOT_CHECKPOINT_OUT (worker/checkpoint_store.h). With
+  // plan.inputs, it gets ALLOT_INPUTS (one per line) and "{dep.outputs}" in its command is
+  // replaced by them, shell-quoted (model/outputs_spec.h); without, by nothing.
   Status Start(const AttemptPlan& plan);
-  // After the launcher reported `exit`: seals a checkpointing attempt's checkpoint and puts its
-  // record into exit->usage (checkpoint, checkpointed). Only an attempt that exited by itself
-  // with its checkpoint exit code or 0 leaves a set; what one that was killed or failed wrote
-  // is discarded (it may be half written). Other attempts: nothing. `now_us`: Unix microseconds.
-  void Finish(ProcessExit* exit, int64_t now_us);
+  // After the launcher reported `exit`; false: it is held, not ended yet (its validation runs;
+  // its exit comes back, as the attempt's, with the validation's). For an attempt's own exit:
+  //  - a checkpointing attempt's checkpoint is sealed and its record put into exit->usage
+  //    (checkpoint, checkpointed). Only an attempt that exited by itself with its checkpoint
+  //    exit code or 0 leaves a set; what one that was killed or failed wrote is discarded (it
+  //    may be half written);
+  //  - a task with declared outputs that exited 0: a missing output sets usage.output_error;
+  //    with `validate`, the validation starts (as run_id | kValidationRun, validate.stdout and
+  //    validate.stderr in the task's directory) and the exit is held; without, or once it
+  //    passed, usage.outputs gets the manifest. A failed validation sets output_error.
+  // `now_us`: Unix microseconds.
+  bool Finish(ProcessExit* exit, int64_t now_us);
+  // Whether `run_id`'s exit is held for its validation.
+  bool Validating(RunId run_id) const { return validating_.count(run_id) != 0; }
   // Called with each checkpoint set sealed (its directory and manifest): failure injection
   // corrupts some (server/failure_injector.h).
   void set_after_seal(std::function<void(const std::string&, const CheckpointManifest&)> f) {
@@ -53,7 +67,13 @@ class LocalWorker {
   }
   // Where lines for people go (a rejected checkpoint set); none: nowhere.
   void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
-  Status Signal(RunId run_id, int signal) { return launcher_->Signal(run_id, signal); }
+  // Signals the attempt's process group, or its validation while that runs.
+  Status Signal(RunId run_id, int signal) {
+    return launcher_->Signal(Validating(run_id) ? run_id | kValidationRun : run_id, signal);
+  }
+
+  // The bit that marks a validation's run id.
+  static constexpr RunId kValidationRun = RunId{1} << 63;
 
  private:
   ProcessLauncher* launcher_;
@@ -67,6 +87,21 @@ class LocalWorker {
     CheckpointReport report;  // what Prepare found
   };
   std::unordered_map<RunId, Checkpointing> checkpointing_;  // running checkpointing attempts
+  // An attempt of a task with declared outputs: what its check needs.
+  struct Producing {
+    OutputsSpec spec;
+    LaunchRequest request;  // the attempt's, for its validation
+    std::string task_dir;
+  };
+  std::unordered_map<RunId, Producing> producing_;
+  std::unordered_map<RunId, ProcessExit> validating_;  // held exits, by the attempt's run id
+
+  // Seals or discards a checkpointing attempt's checkpoint (Finish).
+  void FinishCheckpoint(ProcessExit* exit, int64_t now_us);
+  // The declared-output check of a clean exit (Finish); false: validation started.
+  bool CheckOutputs(Producing& p, ProcessExit* exit);
+  // Puts the manifest of `p`'s outputs into exit->usage.outputs, or what is wrong.
+  static void DescribeProduced(const Producing& p, ProcessExit* exit);
   std::function<void(const std::string&)> log_;
   std::function<void(const std::string&, const CheckpointManifest&)> after_seal_;
 };

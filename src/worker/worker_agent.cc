@@ -277,6 +277,7 @@ class WorkerAgent::Loop {
     spec.env = a.env;
     spec.workdir = a.workdir;
     spec.checkpoint = a.checkpoint;
+    spec.outputs = a.outputs;
     AttemptPlan plan;
     plan.run_id = a.execution;
     plan.spec = &spec;
@@ -284,6 +285,7 @@ class WorkerAgent::Loop {
     plan.cpus = &a.cpus;
     plan.gpus = &a.gpus;
     plan.memory_limit_bytes = a.memory_bytes;
+    plan.inputs = &a.inputs;
     Status s = local_->Start(plan);
     if (!s.ok()) return s.message();
     if (a.checkpoint) checkpoint_signal_[a.execution] = a.checkpoint->signal;
@@ -295,7 +297,7 @@ class WorkerAgent::Loop {
   void OnSignal(const SignalMessage& m) {
     for (const SignalRequest& s : m.signals) {
       if (running_.count(s.execution) == 0) continue;  // ended meanwhile: its exit is on the way
-      (void)launcher_->Signal(s.execution, s.signal);
+      (void)local_->Signal(s.execution, s.signal);
     }
   }
 
@@ -305,9 +307,9 @@ class WorkerAgent::Loop {
     exits_.clear();
     launcher_->CollectExits(&exits_);
     for (ProcessExit& exit : exits_) {
+      if (local_ != nullptr && !local_->Finish(&exit, clock_->WallMicros())) continue;  // held for its validation
       auto it = running_.find(exit.run_id);
       if (it == running_.end()) continue;
-      local_->Finish(&exit, clock_->WallMicros());
       ExitReport e;
       e.execution = it->first;
       e.task = std::move(it->second.task);
@@ -325,7 +327,7 @@ class WorkerAgent::Loop {
   }
 
   void SignalAll(int signal) {
-    for (const auto& [execution, attempt] : running_) (void)launcher_->Signal(execution, signal);
+    for (const auto& [execution, attempt] : running_) (void)local_->Signal(execution, signal);
   }
 
   void TakeSignals(TimePoint now) {
@@ -359,7 +361,7 @@ class WorkerAgent::Loop {
       // sealed with its exit and continues wherever the task runs next.
       for (const auto& [execution, attempt] : running_) {
         auto c = checkpoint_signal_.find(execution);
-        (void)launcher_->Signal(execution, c == checkpoint_signal_.end() ? SIGTERM : c->second);
+        (void)local_->Signal(execution, c == checkpoint_signal_.end() ? SIGTERM : c->second);
       }
       SignalAll(SIGCONT);  // a paused attempt must run to see its signal
     }

@@ -89,10 +89,12 @@ def test_a_hundred_checkpointing_simulations_survive_injected_failures_bit_exact
         lost = done - STEPS
         assert lost >= 0, t["id"]
         # The interval as achieved: the most steps between two checkpoints this simulation
-        # restarted from, and at least the nominal 50 steps plus the latency of the checkpoint
-        # signal (the loop's turns, and the injected 100 ms commit delays: up to 25 steps).
+        # restarted from, and at least the nominal 50 steps plus a latency of the checkpoint
+        # signal of up to one more interval (the loop's turns on a loaded 2-core machine, and
+        # the injected 100 ms commit delays, several of which can come in a row: CI saw a
+        # failure 80 steps after its attempt's start). The mean, below, is held to one interval.
         starts = sorted({int(x.split()[0]) for x in text.split("start ")[1:]})
-        achieved = max([b - a for a, b in zip(starts, starts[1:])] + [1.5 * steps_per_interval])
+        achieved = max([b - a for a, b in zip(starts, starts[1:])] + [2 * steps_per_interval])
         # Each failure loses at most the steps since the last checkpoint (one interval, plus
         # the step under way); each corrupted set read at a restart, one interval more.
         assert lost <= (failures + rejections) * (achieved + 2), \

@@ -267,7 +267,12 @@ exec srun --no-kill --ntasks-per-node=1 --output={tmp_path}/worker-%t.log \\
         states = {w["name"]: w["state"] for w in workers_of(server)}
         return states.get(victim_worker["name"]) == "lost"
 
-    wait_for(victim_lost, timeout=30, interval=0.2, what=f"the server to lose {victim}'s worker")
+    try:
+        wait_for(victim_lost, timeout=30, interval=0.2,
+                 what=f"the server to lose {victim}'s worker")
+    except AssertionError as e:
+        raise AssertionError(f"{e}\nworkers: {json.dumps(workers_of(server), indent=1)}\n"
+                             f"{diagnostics(slurm, tmp_path, job)}") from None
     t_lost = time.monotonic()
 
     r = server.cli("wait", "--timeout", "100s", check=False)

@@ -1,4 +1,4 @@
-#include "client/shell_quote.h"
+#include "model/shell_quote.h"
 
 #include <gtest/gtest.h>
 
