@@ -34,6 +34,19 @@ TEST(AttemptOutcomeTest, ALaunchErrorOrATimeLimitIsNeverASuccess) {
             "exceeded its time limit");
 }
 
+TEST(AttemptOutcomeTest, ExitZeroWithoutItsDeclaredOutputsIsAFailureOfItsOwn) {
+  TaskRecord rec;
+  rec.attempts = 1;
+  AttemptUsage u = Exit(0);
+  u.output_error = "declared output 'out.h5' is missing (nothing matches /runs/out.h5)";
+  AttemptOutcome retried = DecideOutcome(TaskBuilder("a").Retries(1), rec, u, "", 0, 0);
+  EXPECT_EQ(retried.kind, OutcomeKind::kRetry);
+  EXPECT_EQ(retried.reason.rfind(u.output_error + "; retry 1 of 1", 0), 0u) << retried.reason;
+  AttemptOutcome failed = DecideOutcome(TaskBuilder("a"), rec, u, "", 0, 0);
+  EXPECT_EQ(failed.kind, OutcomeKind::kFail);
+  EXPECT_EQ(failed.reason, u.output_error);
+}
+
 TEST(AttemptOutcomeTest, ACommandTheShellCannotRunIsNotRetried) {
   TaskRecord rec;
   rec.attempts = 1;

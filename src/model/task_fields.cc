@@ -615,7 +615,7 @@ void TaskFieldParser::ParseOutputs(Context& c, const SourceValue& value) {
     const OrderedJson& e = at.json();
     if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
       ok = false;
-      return c.Error(at, "outputs", "must be a path or glob pattern, or a list of them (got " +
+      return c.Error(at, "", "must be a path or glob pattern, or a list of them (got " +
                                         DescribeValue(e) + ")");
     }
     paths.push_back(e.get<std::string>());

@@ -28,6 +28,8 @@ ExitReport SomeExit(uint64_t execution, int code) {
   e.usage.peak_cores = 1.875;  // exact in thousandths: survives the fixed-point wire form
   e.usage.memory_exceeded = code == -1;
   if (code == 127) e.usage.stderr_tail = "sh: 1: ./simulate.sh: not found";
+  if (code == 0) e.usage.outputs = R"([{"path":"/r/out.h5","size":3,"sha256":"ab"}])";
+  if (code == 0 && execution % 2 == 0) e.usage.output_error = "its validation failed (exit code 2)";
   return e;
 }
 
@@ -65,6 +67,8 @@ LaunchMessage SomeLaunch() {
   a.cpus = {2, 3};
   a.gpus = {};
   a.memory_bytes = 4LL << 30;
+  a.outputs = OutputsSpec{{"out-*.h5", "/abs/table.csv"}, "h5check out-*.h5"};
+  a.inputs = {"/runs/1/out.h5", "/runs/2/out h5"};
   m.attempts = {a, a};
   m.attempts[1].execution += 1;
   m.acked = {1, (uint64_t{1} << 63) + 5};
