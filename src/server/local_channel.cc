@@ -15,6 +15,7 @@ LocalChannel::LocalChannel(Scheduler* scheduler, ProcessLauncher* launcher, Loca
 std::vector<PollSource> LocalChannel::PollSources() const {
   std::vector<PollSource> sources;
   if (int fd = launcher_->ReadyFd(); fd >= 0) sources.push_back({nullptr, fd});
+  if (int fd = worker_->ReadyFd(); fd >= 0) sources.push_back({nullptr, fd});
   return sources;
 }
 
@@ -23,9 +24,13 @@ void LocalChannel::Receive() {
   exits_.clear();
   launcher_->CollectExits(&exits_);
   for (ProcessExit& e : exits_) {
-    if (!worker_->Finish(&e, clock_->WallMicros())) continue;  // held for its validation
+    // Held for its validation or the hashing of its outputs: it comes back from CollectReady.
+    if (!worker_->Finish(&e, clock_->WallMicros())) continue;
     scheduler_->OnAttemptExited(e.run_id, e.usage);
   }
+  exits_.clear();
+  worker_->CollectReady(&exits_);
+  for (ProcessExit& e : exits_) scheduler_->OnAttemptExited(e.run_id, e.usage);
 }
 
 void LocalChannel::Act(Outbox* out, bool journal_failed) {

@@ -161,21 +161,23 @@ bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
       const std::string tail = ReadStderrTail(p->second.task_dir + "/validate.stderr");
       if (!tail.empty()) what += ": " + tail;
       exit->usage.output_error = "its validation failed (" + what + ")";
-    } else {
-      DescribeProduced(p->second, exit);
+      producing_.erase(p);
+      return true;
     }
+    const bool now = DescribeProduced(p->second, exit);
     producing_.erase(p);
-    return true;
+    return now;
   }
   FinishCheckpoint(exit, now_us);
   auto p = producing_.find(exit->run_id);
   if (p == producing_.end()) return true;
+  const RunId run_id = exit->run_id;
   const AttemptUsage& u = exit->usage;
-  if (u.term_signal == 0 && u.exit_code == 0 && !CheckOutputs(p->second, exit)) {
-    return false;  // held (moved) until its validation ends
-  }
-  producing_.erase(p);
-  return true;
+  const bool ends_now = u.term_signal != 0 || u.exit_code != 0 || CheckOutputs(p->second, exit);
+  // Held (moved) exits come back when their validation ends (Finish) or their outputs are
+  // hashed (CollectReady); only a validation still needs what the attempt was.
+  if (!Validating(run_id)) producing_.erase(p);
+  return ends_now;
 }
 
 bool LocalWorker::CheckOutputs(Producing& p, ProcessExit* exit) {
@@ -184,10 +186,7 @@ bool LocalWorker::CheckOutputs(Producing& p, ProcessExit* exit) {
     exit->usage.output_error = files.status().message();
     return true;
   }
-  if (p.spec.validate.empty()) {
-    DescribeProduced(p, exit);
-    return true;
-  }
+  if (p.spec.validate.empty()) return DescribeProduced(p, exit);
   LaunchRequest v = p.request;
   v.run_id = exit->run_id | kValidationRun;
   v.command = p.spec.validate;
@@ -204,18 +203,14 @@ bool LocalWorker::CheckOutputs(Producing& p, ProcessExit* exit) {
   return false;
 }
 
-void LocalWorker::DescribeProduced(const Producing& p, ProcessExit* exit) {
+bool LocalWorker::DescribeProduced(const Producing& p, ProcessExit* exit) {
   Result<std::vector<std::string>> files = MatchOutputs(p.spec.paths, p.request.cwd);
   if (!files.ok()) {
     exit->usage.output_error = files.status().message() + " after its validation";
-    return;
+    return true;
   }
-  Result<std::vector<OutputFile>> described = DescribeOutputs(*files);
-  if (!described.ok()) {
-    exit->usage.output_error = "its outputs cannot be read: " + described.status().message();
-    return;
-  }
-  exit->usage.outputs = OutputManifestToJson(*described);
+  hasher_.Submit(std::move(*exit), std::move(*files));
+  return false;
 }
 
 void LocalWorker::FinishCheckpoint(ProcessExit* exit, int64_t now_us) {

@@ -16,6 +16,7 @@
 #include "model/machine.h"
 #include "model/task_spec.h"
 #include "worker/attempt_environment.h"
+#include "worker/output_hasher.h"
 
 namespace allot {
 
@@ -55,9 +56,15 @@ class LocalWorker {
   //  - a task with declared outputs that exited 0: a missing output sets usage.output_error;
   //    with `validate`, the validation starts (as run_id | kValidationRun, validate.stdout and
   //    validate.stderr in the task's directory) and the exit is held; without, or once it
-  //    passed, usage.outputs gets the manifest. A failed validation sets output_error.
+  //    passed, the files are hashed on a thread of their own (worker/output_hasher.h) and the
+  //    exit is held until CollectReady gives it back with usage.outputs set. A failed
+  //    validation sets output_error.
   // `now_us`: Unix microseconds.
   bool Finish(ProcessExit* exit, int64_t now_us);
+  // Readable while CollectReady has exits to give (held exits whose outputs are hashed).
+  int ReadyFd() const { return hasher_.ReadyFd(); }
+  // Appends the held exits that are done: each as the attempt's exit, to report as such.
+  void CollectReady(std::vector<ProcessExit>* out) { hasher_.Collect(out); }
   // Whether `run_id`'s exit is held for its validation.
   bool Validating(RunId run_id) const { return validating_.count(run_id) != 0; }
   // Called with each checkpoint set sealed (its directory and manifest): failure injection
@@ -100,8 +107,10 @@ class LocalWorker {
   void FinishCheckpoint(ProcessExit* exit, int64_t now_us);
   // The declared-output check of a clean exit (Finish); false: validation started.
   bool CheckOutputs(Producing& p, ProcessExit* exit);
-  // Puts the manifest of `p`'s outputs into exit->usage.outputs, or what is wrong.
-  static void DescribeProduced(const Producing& p, ProcessExit* exit);
+  // Hands `p`'s outputs to the hasher with the exit (false: held), or sets what is wrong in
+  // exit->usage.output_error (true: it ends now).
+  bool DescribeProduced(const Producing& p, ProcessExit* exit);
+  OutputHasher hasher_;
   std::function<void(const std::string&)> log_;
   std::function<void(const std::string&, const CheckpointManifest&)> after_seal_;
 };

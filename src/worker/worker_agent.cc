@@ -102,10 +102,18 @@ class WorkerAgent::Loop {
                     m.gpus.empty() ? "" : fmt::format(", {} GPUs", m.gpus.size())));
     SendRegister(now);
     std::vector<zmq_pollitem_t> items;
-    items.push_back({connection_->socket(), 0, ZMQ_POLLIN, 0});
-    items.push_back({nullptr, launcher_->ReadyFd(), ZMQ_POLLIN, 0});
-    if (signal_fd_ >= 0) items.push_back({nullptr, signal_fd_, ZMQ_POLLIN, 0});
     while (!outcome_) {
+      // The local worker (and its hasher's fd) comes with the welcome.
+      items.clear();
+      items.push_back({connection_->socket(), 0, ZMQ_POLLIN, 0});
+      items.push_back({nullptr, launcher_->ReadyFd(), ZMQ_POLLIN, 0});
+      const size_t signal_item = items.size();
+      if (signal_fd_ >= 0) items.push_back({nullptr, signal_fd_, ZMQ_POLLIN, 0});
+      const size_t hashed_item = items.size();
+      if (local_ != nullptr) items.push_back({nullptr, local_->ReadyFd(), ZMQ_POLLIN, 0});
+      auto readable = [&](size_t i) {
+        return i < items.size() && (items[i].revents & ZMQ_POLLIN) != 0;
+      };
       now = clock_->Now();
       long timeout_ms = std::max<long>(
           0, std::chrono::ceil<std::chrono::milliseconds>(NextDeadline(now) - now).count());
@@ -115,10 +123,10 @@ class WorkerAgent::Loop {
         return Status::IoError(std::string("zmq_poll: ") + zmq_strerror(errno));
       }
       now = clock_->Now();
-      if (signal_fd_ >= 0 && (items[2].revents & ZMQ_POLLIN)) TakeSignals(now);
+      if (signal_fd_ >= 0 && readable(signal_item)) TakeSignals(now);
       ReceiveMessages(now);
       if (outcome_) break;  // refused
-      if (items[1].revents & ZMQ_POLLIN) CollectExits(now);
+      if (readable(1) || (local_ != nullptr && readable(hashed_item))) CollectExits(now);
       FlushExits(now);
       RunTimers(clock_->Now());
       if (auto sample = launcher_->NextSampleDue(); sample && *sample <= clock_->Now()) {
@@ -306,8 +314,15 @@ class WorkerAgent::Loop {
   void CollectExits(TimePoint now) {
     exits_.clear();
     launcher_->CollectExits(&exits_);
+    std::vector<ProcessExit> ended;
     for (ProcessExit& exit : exits_) {
-      if (local_ != nullptr && !local_->Finish(&exit, clock_->WallMicros())) continue;  // held for its validation
+      // Held for its validation or the hashing of its outputs: it comes back from CollectReady.
+      if (local_ == nullptr || local_->Finish(&exit, clock_->WallMicros())) {
+        ended.push_back(std::move(exit));
+      }
+    }
+    if (local_ != nullptr) local_->CollectReady(&ended);
+    for (ProcessExit& exit : ended) {
       auto it = running_.find(exit.run_id);
       if (it == running_.end()) continue;
       ExitReport e;
