@@ -189,6 +189,7 @@ void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
   if (const auto& c = tasks_.spec(t).checkpoint; c && c->every) {
     timers_.Add({r.started + *c->every, TimerKind::kCheckpoint, t, attempt});
   }
+  ArmEndCheckpoint(t, r);
   outbox_.launches.push_back({w.id, exec, t, attempt, a});
   r.allocation = std::move(a);
 }
@@ -248,6 +249,19 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
     preempt_reasons_.erase(t);
   }
 
+  if (auto asked = checkpoint_asked_.find(t); asked != checkpoint_asked_.end()) {
+    if (reported.checkpointed) {
+      // Learned for CheckpointLead; a longer one than any before arms the end timers earlier.
+      const Duration took = clock_->Now() - asked->second;
+      Duration& longest = checkpoint_took_[t];
+      longest = std::max(longest, took);
+      if (took > longest_checkpoint_) {
+        longest_checkpoint_ = took;
+        for (const auto& [other, o] : running_) ArmEndCheckpoint(other, o);
+      }
+    }
+    checkpoint_asked_.erase(asked);
+  }
   AttemptUsage usage = reported;
   usage.timed_out = usage.timed_out || r.timed_out;
   EventFacts ended;
@@ -435,6 +449,25 @@ void Scheduler::OnTimer(const Timer& timer) {
     case TimerKind::kPreemptCheck:
       dirty_ = true;
       return;
+    case TimerKind::kEndCheckpoint: {
+      // Its last checkpoint before the allocation's end. The lead may have grown since the
+      // timer was armed (a longer checkpoint was seen): then it is armed earlier as well.
+      auto it = running_.find(timer.task);
+      if (it == running_.end()) return;
+      Running& r = it->second;
+      auto w = workers_.find(r.worker);
+      if (w == workers_.end()) return;
+      std::optional<TimePoint> end = EndOf(w->second);
+      if (!end || r.term_sent || r.end_checkpoint_sent || rec.state != TaskState::kRunning) return;
+      if (clock_->Now() < *end - CheckpointLead(timer.task)) {
+        timers_.Add({*end - CheckpointLead(timer.task), TimerKind::kEndCheckpoint, timer.task,
+                     timer.attempt});
+        return;
+      }
+      r.end_checkpoint_sent = true;
+      Signal(r, tasks_.spec(timer.task).checkpoint->signal);
+      return;
+    }
     case TimerKind::kRetry:
       if (rec.state == TaskState::kWaiting && graph_.unmet(timer.task) == 0 && !stopping_) {
         Transition(timer.task, TaskState::kReady, "retry backoff over");
@@ -462,6 +495,11 @@ void Scheduler::Signal(const Running& r, int signal) {
   // An unattached attempt cannot be reached; AddWorker repeats a pending SIGTERM on attach.
   if (r.worker == kNoWorker) return;
   outbox_.signals.push_back({r.worker, r.execution, signal});
+  // A checkpoint asked for: how long it takes is learned when the attempt exits with one.
+  const TaskIndex t = TaskOfExecution(r.execution);
+  if (const auto& c = tasks_.spec(t).checkpoint; c && c->signal == signal) {
+    checkpoint_asked_.try_emplace(t, clock_->Now());
+  }
 }
 
 std::vector<std::string> Scheduler::InputsOf(TaskIndex t) const {

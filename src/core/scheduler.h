@@ -150,6 +150,15 @@ class Scheduler {
   // checkpoint contract: they get their checkpoint signal and run again elsewhere (preempted).
   // Unknown ids, and a worker already draining: no-op.
   void DrainWorker(WorkerId id);
+  // The worker's allocation ends (it stops then: `allot worker start --end-time`, a Slurm
+  // job's end): tasks that would not end by then are not started there, and checkpointing
+  // ones get their last checkpoint signal CheckpointLead before it. Unknown ids: nothing.
+  void SetWorkerEnd(WorkerId id, TimePoint ends_at);
+  // How long before its allocation's end a checkpointing task is asked for its last checkpoint:
+  // twice the longest a checkpoint of it took (signal to sealed exit), else of any task of the
+  // campaign; 0 with no checkpoint taken yet (then the stop at the end asks, with its grace)
+  // or for a task that does not checkpoint.
+  Duration CheckpointLead(TaskIndex t) const;
   // Attempts recovered as running that no worker has reported: lost, and run again.
   void ExpireUnattached(const std::string& reason);
   bool HasUnattached() const;
@@ -242,6 +251,7 @@ class Scheduler {
     ResourcePool pool;
     bool draining = false;
     int running = 0;  // attempts running or paused on it
+    std::optional<TimePoint> ends_at;  // SetWorkerEnd
   };
   const std::map<WorkerId, WorkerSlot>& workers() const { return workers_; }
   // Each project's weight, share, decayed usage (with the attempts under way, counted at their
@@ -285,6 +295,7 @@ class Scheduler {
     bool stop_sent = false;
     bool cancel_sent = false;
     bool preempting = false;  // being preempted (why: preempt_reasons_)
+    bool end_checkpoint_sent = false;  // asked for its last checkpoint before the end
     WorkerId worker = 0;
   };
 
@@ -415,6 +426,15 @@ class Scheduler {
   // Why each attempt being preempted is, for its preempted event ("preempted for 'x' (priority
   // 5 > 1, it waited 6m00s)"). Apart from Running, which stays small for the hot path.
   std::unordered_map<TaskIndex, std::string> preempt_reasons_;
+  // Checkpoint times: when each running attempt was last asked for one (its checkpoint
+  // signal), the longest a checkpoint of each task took, and of any (CheckpointLead).
+  std::unordered_map<TaskIndex, TimePoint> checkpoint_asked_;
+  std::unordered_map<TaskIndex, Duration> checkpoint_took_;
+  Duration longest_checkpoint_{0};
+  // The end that applies to attempts on worker `w`: the earlier of ends_at and its own.
+  std::optional<TimePoint> EndOf(const WorkerSlot& w) const;
+  // Arms the kEndCheckpoint timer of t's attempt `r` when its worker has an end.
+  void ArmEndCheckpoint(TaskIndex t, const Running& r);
   // Attempts in running_ of preemptible (not protected) tasks: while none runs, a waiting head
   // sets no preemption timers (and so does not keep a run whose tasks cannot start alive).
   int preemptible_running_ = 0;

@@ -195,7 +195,10 @@ PolicyInput Scheduler::PolicyInputFor(WorkerId id, WorkerSlot& w, int slots) {
   in.start_slots = slots;
   in.running = [this, id] { return RunningOn(id); };
   in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
-  in.ends_at = options_.ends_at;
+  in.ends_at = EndOf(w);
+  if (in.ends_at && longest_checkpoint_ > Duration(0)) {
+    in.end_lead = [this](TaskIndex t) { return CheckpointLead(t); };
+  }
   return in;
 }
 

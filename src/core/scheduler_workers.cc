@@ -62,6 +62,7 @@ void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
   ReleaseAllocation(r);
   dirty_ = true;
   if (r.preempting) preempt_reasons_.erase(t);
+  checkpoint_asked_.erase(t);
   if (fair_share_) {
     fair_share_->Charge(ProjectOf(tasks_.spec(t)),
                         static_cast<double>(r.allocation.cpus.size()) *
@@ -94,6 +95,38 @@ void Scheduler::RemoveWorker(WorkerId id, const std::string& reason) {
   for (TaskIndex t : lost) LoseAttempt(t, reason);
   workers_.erase(w);
   dirty_ = true;
+}
+
+void Scheduler::SetWorkerEnd(WorkerId id, TimePoint ends_at) {
+  auto w = workers_.find(id);
+  if (w == workers_.end()) return;
+  w->second.ends_at = ends_at;
+  dirty_ = true;
+  for (const auto& [t, r] : running_) {
+    if (r.worker == id) ArmEndCheckpoint(t, r);
+  }
+}
+
+std::optional<TimePoint> Scheduler::EndOf(const WorkerSlot& w) const {
+  if (!w.ends_at) return options_.ends_at;
+  if (!options_.ends_at) return w.ends_at;
+  return std::min(*w.ends_at, *options_.ends_at);
+}
+
+Duration Scheduler::CheckpointLead(TaskIndex t) const {
+  if (!tasks_.spec(t).checkpoint) return Duration(0);
+  auto took = checkpoint_took_.find(t);
+  return 2 * (took != checkpoint_took_.end() ? took->second : longest_checkpoint_);
+}
+
+void Scheduler::ArmEndCheckpoint(TaskIndex t, const Running& r) {
+  if (!tasks_.spec(t).checkpoint) return;
+  auto w = workers_.find(r.worker);
+  if (w == workers_.end()) return;
+  std::optional<TimePoint> end = EndOf(w->second);
+  if (!end) return;
+  const TimePoint due = std::max(clock_->Now(), *end - CheckpointLead(t));
+  timers_.Add({due, TimerKind::kEndCheckpoint, t, tasks_.record(t).attempts});
 }
 
 void Scheduler::DrainWorker(WorkerId id) {

@@ -19,6 +19,7 @@ enum class TimerKind : uint8_t {
   kRetry,         // a retry backoff is over: waiting -> ready
   kCheckpoint,    // a checkpointing attempt's `every` is due: send it its checkpoint signal
   kPreemptCheck,  // the waiting head reached SchedulerOptions::preempt_after: schedule again
+  kEndCheckpoint,  // a checkpointing attempt's last checkpoint before its allocation's end
 };
 
 struct Timer {

@@ -42,9 +42,12 @@ struct PolicyInput {
   // A queued task's expected run time: as ExpectedRuntime(spec), but with what its profile
   // learned when it declares no estimate (the Scheduler). Empty: ExpectedRuntime(spec).
   std::function<std::optional<Duration>(TaskIndex)> expected;
-  // When the allocation ends (SchedulerOptions::ends_at): a task that would not end by then
-  // is passed over (EndsTooLate).
+  // When the allocation ends (SchedulerOptions::ends_at, or the worker's own end): a task that
+  // would not end by then is passed over (EndsTooLate).
   std::optional<TimePoint> ends_at;
+  // How long before ends_at a checkpointing task is asked for its last checkpoint (what its
+  // checkpoints took, plus slack; Scheduler::CheckpointLead); empty or 0: not asked early.
+  std::function<Duration(TaskIndex)> end_lead;
 };
 
 // The expected run time of queued task `t` as `in` knows it.
@@ -57,8 +60,14 @@ inline std::optional<Duration> ExpectedRuntimeOf(const PolicyInput& in, TaskInde
 // reaches past in.ends_at. The estimate, not a generous limit, says whether it is worth
 // starting: a 24 h limit on a 1 h simulation must not idle a 3 h allocation. A task with none
 // of them is started (nothing says it will not fit).
+// A checkpointing task is not started either once its last checkpoint before the end is due
+// (in.end_lead): it would be asked for it at once.
 inline bool EndsTooLate(const PolicyInput& in, TaskIndex t) {
   if (!in.ends_at) return false;
+  if (in.end_lead) {
+    const Duration lead = in.end_lead(t);
+    if (lead > Duration(0) && in.now + lead >= *in.ends_at) return true;
+  }
   const std::optional<Duration> runtime = ExpectedRuntimeOf(in, t);
   return runtime && in.now + *runtime > *in.ends_at;
 }
