@@ -21,7 +21,7 @@
 #include "cli/relative_to.h"
 #include "cli/run_options.h"
 #include "common/clock.h"
-#include "common/end_time.h"
+#include "cli/allocation_end.h"
 #include "common/units.h"
 #include "exec/machine_detector.h"
 #include "exec/machine_overrides.h"
@@ -114,37 +114,10 @@ int Run(RunOptions o) {
   }
 
   // When the allocation ends: --end-time, else (inside a Slurm job) SLURM_JOB_END_TIME.
-  int64_t end_wall_us = 0;
-  Duration end_margin{0};
-  {
-    std::string end_text = o.end_time;
-    std::string from = "--end-time";
-    if (end_text.empty()) {
-      if (std::optional<std::string> slurm = CurrentSlurmJobEnd()) {
-        end_text = *slurm;
-        from = "the Slurm job's end";
-      }
-    }
-    auto margin = ParseDuration(o.end_margin);
-    if (!margin.ok()) {
-      return BadInput(margin.status().WithPrefix("--end-margin " + o.end_margin).message());
-    }
-    end_margin = *margin;
-    if (!end_text.empty()) {
-      const int64_t now_us = SystemClock::Default()->WallMicros();
-      auto end = ParseEndTime(end_text, now_us);
-      if (!end.ok()) return BadInput(from + " " + end.status().message());
-      if (*end - end_margin.count() <= now_us) {
-        return BadInput(fmt::format(
-            "{} {}: the allocation ends {} from now, within --end-margin {}: nothing could "
-            "start (a later end, or a smaller --end-margin)",
-            from, end_text,
-            *end > now_us ? FormatDuration(Duration(*end - now_us)) : std::string("0s"),
-            FormatDuration(end_margin)));
-      }
-      end_wall_us = *end;
-    }
-  }
+  Result<AllocationEnd> allocation_end = ResolveAllocationEnd(o.end_time, o.end_margin);
+  if (!allocation_end.ok()) return BadInput(allocation_end.status().message());
+  const int64_t end_wall_us = allocation_end->end_wall_us;
+  const Duration end_margin = allocation_end->margin;
 
   auto preempt_after = ParsePreemptAfter(o.preempt_after);
   if (!preempt_after.ok()) return BadInput(preempt_after.status().message());

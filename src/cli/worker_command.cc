@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/allocation_end.h"
 #include "cli/exit_codes.h"
 #include "common/units.h"
 #include "exec/machine_detector.h"
@@ -26,6 +27,8 @@ struct WorkerStartFlags {
   std::string idle_timeout;
   std::string server_timeout = "5m";
   std::string sample_interval = "1s";
+  std::string end_time;            // --end-time (default inside a Slurm job: the job's end)
+  std::string end_margin = "60s";  // --end-margin
 };
 
 int BadInput(const std::string& message) {
@@ -92,6 +95,9 @@ int RunWorker(const WorkerStartFlags& flags) {
   options.sample_interval = *sample_interval;
   if (Status s = CheckName(flags.name); !s.ok()) return BadInput(s.message());
   options.name = flags.name;
+  Result<AllocationEnd> end = ResolveAllocationEnd(flags.end_time, flags.end_margin);
+  if (!end.ok()) return BadInput(end.status().message());
+  if (end->end_wall_us > 0) options.stops_wall_us = end->end_wall_us - end->margin.count();
 
   auto machine = DetectMachineFromFlags(flags.machine);
   if (!machine.ok()) return BadInput(machine.status().message());
@@ -124,6 +130,8 @@ int RunWorker(const WorkerStartFlags& flags) {
       return kExitInternal;
     case WorkerEnd::kRefused:  // the agent printed why
       return kExitBadInput;
+    case WorkerEnd::kAllocationEnded:
+      return kExitAllocationEnded;
   }
   return kExitInternal;
 }
@@ -161,6 +169,15 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
       ->add_option("--sample-interval", flags->sample_interval,
                    "How often running tasks' CPU, memory and I/O are sampled after the first "
                    "second (memory limits are enforced at samples); 0: never")
+      ->capture_default_str();
+  start->add_option("--end-time", flags->end_time,
+                    "When this worker's allocation ends: +DURATION, epoch seconds or "
+                    "YYYY-MM-DDTHH:MM[:SS][Z] (default inside a Slurm job: the job's end). The "
+                    "server starts nothing here that would not end by then, checkpointing tasks "
+                    "get their last checkpoint signal ahead of it, and the worker stops "
+                    "--end-margin before it (exit 75): its tasks run again elsewhere");
+  start->add_option("--end-margin", flags->end_margin,
+                    "How long before --end-time the worker stops its tasks and leaves")
       ->capture_default_str();
   start->callback([flags, exit_code] { *exit_code = RunWorker(*flags); });
   return worker;

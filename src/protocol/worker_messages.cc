@@ -107,6 +107,7 @@ json ToJson(const WorkerToServer& message) {
                                     {"machine", MachineToJson(m.machine)},
                                     {"running", ListToJson(m.running, RunningToJson)},
                                     {"finished", ListToJson(m.finished, ExitToJson)}};
+                          if (m.stops_us > 0) j["stops_us"] = m.stops_us;
                           if (!m.node.name.empty()) {
                             j["node"] = {{"name", m.node.name},
                                          {"cpus", CpusToJson(m.node.cpus)},
@@ -422,6 +423,7 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     d.String(root, "", "name", &m.name);
     d.String(root, "", "host", &m.host);
     d.Int(root, "", "pid", 0, kInt64Max, &m.pid);
+    if (root.contains("stops_us")) d.Int(root, "", "stops_us", 0, kInt64Max, &m.stops_us);
     d.ReadMachine(root, "", "machine", &m.machine);
     d.ReadNode(root, &m.node);
     d.Maps(root, "", "running", [&](const json& v, const std::string& at) {

@@ -96,6 +96,9 @@ struct RegisterMessage {
                        // worker sends none (empty name): it keeps its machine, unshared
   std::vector<RunningAttempt> running;
   std::vector<ExitReport> finished;  // exits the server has not acked
+  // When the worker stops because its allocation ends (its end minus its margin), Unix
+  // microseconds ("stops_us"); 0: no end known (absent from older workers).
+  int64_t stops_us = 0;
   bool operator==(const RegisterMessage&) const = default;
 };
 

@@ -116,11 +116,17 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
     p->node_name = m.node.name;
     p->machine = std::move(given);
     p->joined_us = clock_->WallMicros();
+    if (m.stops_us > 0) {
+      scheduler_->SetWorkerEnd(id, clock_->Now() + Duration(m.stops_us - clock_->WallMicros()));
+    }
     const ResourceAmounts cap = p->machine.Capacity();
     log_(fmt::format("worker {} joined as {} ({}, {} memory, {}; {} running){}", peer_name, id,
                      Counted(cap.cores, "core"), FormatSize(cap.memory_bytes),
                      Counted(cap.gpus, "GPU"), Counted(m.running.size(), "attempt"),
-                     p->machine == m.machine ? "" : " as its share of node " + p->node_name));
+                     p->machine == m.machine ? "" : " as its share of node " + p->node_name) +
+         (m.stops_us > 0 ? "; its allocation ends: it stops in " +
+                               FormatDuration(Duration(m.stops_us - clock_->WallMicros()))
+                         : ""));
   }
   p->last_seen = clock_->Now();
   p->last_seen_us = clock_->WallMicros();

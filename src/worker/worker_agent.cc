@@ -93,6 +93,9 @@ class WorkerAgent::Loop {
 
   Result<WorkerOutcome> Run() {
     TimePoint now = clock_->Now();
+    if (options_.stops_wall_us > 0) {
+      stop_at_ = now + Duration(options_.stops_wall_us - clock_->WallMicros());
+    }
     last_heard_ = now;
     idle_since_ = now;
     const Machine& m = options_.machine;
@@ -164,6 +167,7 @@ class WorkerAgent::Loop {
     r.pid = getpid();
     r.machine = options_.machine;
     r.node = options_.node;
+    r.stops_us = options_.stops_wall_us;
     r.running.reserve(running_.size());
     for (const auto& [execution, attempt] : running_) r.running.push_back(attempt);
     std::sort(
@@ -399,6 +403,7 @@ class WorkerAgent::Loop {
       next = std::min(next, idle_since_ + *options_.idle_timeout);
     }
     if (auto sample = launcher_->NextSampleDue()) next = std::min(next, *sample);
+    if (stop_at_ && !stopping_) next = std::min(next, *stop_at_);
     if (stopping_) {
       if (!stopping_->killed) next = std::min(next, stopping_->kill_at);
       if (stopping_->leave_at) next = std::min(next, *stopping_->leave_at);
@@ -413,6 +418,9 @@ class WorkerAgent::Loop {
         if (!stopping_->leave_at) stopping_->leave_at = now + options_.ack_wait;
         if (ledger_.empty() || now >= *stopping_->leave_at) return Leave();
       }
+    } else if (stop_at_ && now >= *stop_at_) {
+      BeginStop("its allocation ends", WorkerEnd::kAllocationEnded, 0, false, now);
+      return RunTimers(now);
     } else if (options_.idle_timeout && running_.empty() &&
                now >= idle_since_ + *options_.idle_timeout) {
       BeginStop("idle for " + FormatDuration(*options_.idle_timeout), WorkerEnd::kIdle, 0, false,
@@ -503,6 +511,7 @@ class WorkerAgent::Loop {
   TimePoint next_resend_check_{};
   TimePoint last_heard_{};
   TimePoint idle_since_{};
+  std::optional<TimePoint> stop_at_;  // options_.stops_wall_us on the loop's clock
   std::optional<Stopping> stopping_;
   std::optional<WorkerOutcome> outcome_;
   bool send_failure_logged_ = false;

@@ -46,6 +46,7 @@ enum class WorkerEnd {
   kSignaled,    // SIGTERM, SIGINT or SIGHUP: exit 128 + signal
   kServerLost,  // server_timeout
   kRefused,     // the server's `refuse`: its node has no room for this worker
+  kAllocationEnded,  // WorkerAgentOptions::stops_wall_us: exit 75, as `allot run`
 };
 
 struct WorkerOutcome {

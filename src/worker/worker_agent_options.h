@@ -38,6 +38,12 @@ struct WorkerAgentOptions {
   // Usage sampling of running attempts (and their memory limits) after the first second;
   // 0: off. See PosixProcessLauncher.
   Duration sample_interval = std::chrono::seconds(1);
+  // When its allocation ends minus the margin (`--end-time`, a Slurm job's end), Unix
+  // microseconds; 0: never. Then it stops as on SIGTERM (checkpointing tasks get their
+  // checkpoint signal; their checkpointed exits are preempted, the others lost: both run again
+  // elsewhere) and leaves; the server knows it from its register and starts nothing there that
+  // would not end by then.
+  int64_t stops_wall_us = 0;
   // Take SIGINT, SIGTERM and SIGHUP through a signalfd (they are blocked in the creating
   // thread, so Create must run before any other thread starts). Off when the agent runs on a
   // thread of a larger process, e.g. in tests.

@@ -76,3 +76,66 @@ def test_when_nothing_left_can_end_before_the_end_the_run_stops_at_once(allot, t
     assert "no task left could end before then: stopping now" in r.stderr
     status = json.loads(allot.run("status", "--json").stdout)
     assert status["counts"]["succeeded"] == 1 and status["counts"]["ready"] == 1, status
+
+
+def test_a_worker_whose_allocation_ends_checkpoints_ahead_and_another_continues(allot,
+                                                                              tmp_path):
+    """`allot worker start --end-time`: the server starts nothing there that would not end in
+    time; the checkpointing simulation gets its last checkpoint signal ahead of the end (by what
+    its checkpoints took), is not started there again, and the worker stops and exits 75; a
+    worker of the next allocation continues it from that checkpoint, bit-exact, with no step
+    computed twice."""
+    import os
+    import subprocess
+    from cluster_support import Cluster
+    from conftest import wait_for
+    steps = 700
+    progress = tmp_path / "progress-sim"
+    sim = allot.tt("--simulate", steps, "--step-seconds", 0.01, "--state-mib", 1,
+                   "--checkpoint-signal", "USR2", "--progress", progress)
+    f = allot.write("tasks.yaml", "tasks:\n  - id: sim\n    command: " + json.dumps(sim) +
+                    "\n    checkpoint: {signal: USR2, every: 1s, files: [state.bin]}\n"
+                    "  - id: long\n    command: 'sleep 0.2'\n    time_estimate: 1h\n")
+    c = Cluster(tmp_path)
+    c.start_server()
+    try:
+        ending = c.start_worker("--cores", "2", "--end-time", "+6s", "--end-margin", "2s")
+        first = c.active_workers()[0]["name"]
+        c.cli("submit", f)
+        assert ending.wait(timeout=30) == 75, (tmp_path / "worker0.log").read_text()
+        log = (tmp_path / "worker0.log").read_text()
+        assert "stopping (its allocation ends): nothing runs" in log, log
+        assert c.state("long") == "ready", "an hour's estimate does not fit in 4 seconds"
+        assert c.state("sim") == "ready"
+        done_before = progress.read_text().count(".")
+        assert 0 < done_before < steps
+
+        c.start_worker("--cores", "2")
+        c.wait_state("sim", "succeeded", timeout=60)
+        c.wait_state("long", "succeeded", timeout=30)
+        task = c.task("sim")
+        outcomes = [a["outcome"] for a in task["attempts"]]
+        assert outcomes[-1] == "succeeded" and set(outcomes[:-1]) == {"preempted"}, task
+        # Attempts on the ending worker, then (from its last set) on the next one.
+        on_first = [a["worker"] == first for a in task["attempts"]]
+        n = on_first.index(False)
+        assert n > 0 and not any(on_first[n:]), task
+        assert task["attempts"][n]["checkpoint"]["restored"] == \
+            task["attempts"][n - 1]["checkpoint"]["sealed"]["set"], task
+        assert c.task("long")["attempts"][0]["worker"] != first
+        assert progress.read_text().count(".") == steps, "nothing was computed twice"
+        env = dict(os.environ, ALLOT_TASK_ID="sim")
+        want = subprocess.run([str(allot.test_task), "--simulate", str(steps), "--step-seconds",
+                               "0", "--state-mib", "1"], env=env, capture_output=True,
+                              text=True, check=True).stdout
+        assert c.cli("log", "sim").stdout == want
+    finally:
+        c.close()
+
+
+def test_bad_worker_end_times_exit_2_naming_the_flag(allot, tmp_path):
+    for args, says in [(["--end-time", "tomorrow"], "--end-time 'tomorrow'"),
+                       (["--end-time", "+10s", "--end-margin", "1min"], "within --end-margin"),
+                       (["--end-time", "+1h", "--end-margin", "soon"], "--end-margin soon")]:
+        r = allot.run("worker", "start", "--server-dir", str(tmp_path / "none"), *args)
+        assert r.returncode == 2 and says in r.stderr, (args, r.stderr)
