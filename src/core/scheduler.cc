@@ -249,7 +249,8 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
     preempt_reasons_.erase(t);
   }
 
-  if (auto asked = checkpoint_asked_.find(t); asked != checkpoint_asked_.end()) {
+  if (auto asked = checkpoint_asked_.empty() ? checkpoint_asked_.end() : checkpoint_asked_.find(t);
+      asked != checkpoint_asked_.end()) {
     if (reported.checkpointed) {
       // Learned for CheckpointLead; a longer one than any before arms the end timers earlier.
       const Duration took = clock_->Now() - asked->second;
