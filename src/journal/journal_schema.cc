@@ -137,27 +137,21 @@ Status UpgradeFromVersion2(SqliteDb& db) {
               2);
 }
 
-// Version 3 lacks events.checkpoint (a checkpointing attempt's record, model/checkpoint_report.h).
-Status UpgradeFromVersion3(SqliteDb& db) {
-  std::string sql =
-      "BEGIN IMMEDIATE;"
-      "ALTER TABLE events ADD COLUMN checkpoint TEXT;"
-      "DROP VIEW task_events;";
+// Adds events.<column> (TEXT, NULL in the rows before) and makes the task_events view again
+// with it: version `from` to `from` + 1.
+Status AddEventsColumn(SqliteDb& db, const std::string& column, int from) {
+  std::string sql = "BEGIN IMMEDIATE;ALTER TABLE events ADD COLUMN " + column +
+                    " TEXT;DROP VIEW task_events;";
   sql += kTaskEventsView;
-  sql += "PRAGMA user_version=4; COMMIT;";
-  return RunUpgrade(db, sql, 3);
+  sql += "PRAGMA user_version=" + std::to_string(from + 1) + "; COMMIT;";
+  return RunUpgrade(db, sql, from);
 }
 
+// Version 3 lacks events.checkpoint (a checkpointing attempt's record, model/checkpoint_report.h).
+Status UpgradeFromVersion3(SqliteDb& db) { return AddEventsColumn(db, "checkpoint", 3); }
+
 // Version 4 lacks events.outputs (declared outputs' manifest, model/output_manifest.h).
-Status UpgradeFromVersion4(SqliteDb& db) {
-  std::string sql =
-      "BEGIN IMMEDIATE;"
-      "ALTER TABLE events ADD COLUMN outputs TEXT;"
-      "DROP VIEW task_events;";
-  sql += kTaskEventsView;
-  sql += "PRAGMA user_version=5; COMMIT;";
-  return RunUpgrade(db, sql, 4);
-}
+Status UpgradeFromVersion4(SqliteDb& db) { return AddEventsColumn(db, "outputs", 4); }
 
 // A journal created before a state was added (held) lacks its row in `states`, which the
 // views join: add the missing names (no schema version of its own: readers ignore the rows).
