@@ -15,6 +15,7 @@
 #include "protocol/private_directory.h"
 #include "worker/checkpoint_store.h"
 #include "worker/output_check.h"
+#include "model/output_manifest.h"
 
 namespace allot {
 namespace {
@@ -168,7 +169,26 @@ bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
     producing_.erase(p);
     return now;
   }
-  FinishCheckpoint(exit, now_us);
+  if (!FinishCheckpoint(exit, now_us)) return false;  // sealing on the background thread
+  return CheckProduced(exit);
+}
+
+void LocalWorker::CollectReady(std::vector<ProcessExit>* out) {
+  std::vector<BackgroundJobs::Done> done;
+  jobs_.Collect(&done);
+  for (BackgroundJobs::Done& d : done) {
+    if (d.kind == BackgroundJobs::Kind::kSealCheckpoint) {
+      if (after_seal_ && d.exit.usage.checkpointed) {
+        Result<CheckpointReport> r = CheckpointReportFromJson(d.exit.usage.checkpoint);
+        if (r.ok() && r->sealed) after_seal_(r->dir + "/" + std::to_string(r->sealed->set), *r->sealed);
+      }
+      if (!CheckProduced(&d.exit)) continue;  // held again: validation or hashing
+    }
+    out->push_back(std::move(d.exit));
+  }
+}
+
+bool LocalWorker::CheckProduced(ProcessExit* exit) {
   auto p = producing_.find(exit->run_id);
   if (p == producing_.end()) return true;
   const RunId run_id = exit->run_id;
@@ -209,22 +229,40 @@ bool LocalWorker::DescribeProduced(const Producing& p, ProcessExit* exit) {
     exit->usage.output_error = files.status().message() + " after its validation";
     return true;
   }
-  hasher_.Submit(std::move(*exit), std::move(*files));
+  jobs_.Submit(std::move(*exit), BackgroundJobs::Kind::kHashOutputs,
+               [files = std::move(*files)](ProcessExit* e) {
+                 Result<std::vector<OutputFile>> described = DescribeOutputs(files);
+                 if (described.ok()) {
+                   e->usage.outputs = OutputManifestToJson(*described);
+                 } else {
+                   e->usage.output_error =
+                       "its outputs cannot be read: " + described.status().message();
+                 }
+               });
   return false;
 }
 
-void LocalWorker::FinishCheckpoint(ProcessExit* exit, int64_t now_us) {
+bool LocalWorker::FinishCheckpoint(ProcessExit* exit, int64_t now_us) {
   auto it = checkpointing_.find(exit->run_id);
-  if (it == checkpointing_.end()) return;
+  if (it == checkpointing_.end()) return true;
   Checkpointing c = std::move(it->second);
   checkpointing_.erase(it);
   CheckpointStore store(c.root);
   const AttemptUsage& u = exit->usage;
   if (u.term_signal == 0 && (u.exit_code == c.spec.exit_code || u.exit_code == 0)) {
-    Status s = store.Seal(c.attempt, c.spec, now_us, &c.report);
-    if (!s.ok()) c.report.incomplete = "sealing failed: " + s.message();
-    if (c.report.sealed && after_seal_) after_seal_(store.root() + "/" + std::to_string(c.report.sealed->set), *c.report.sealed);
-  } else if (store.Discard(c.attempt)) {
+    // Sealing hashes and fsyncs every file: on the background thread. Nothing else touches the
+    // task's checkpoint directory until its exit is reported.
+    jobs_.Submit(std::move(*exit), BackgroundJobs::Kind::kSealCheckpoint,
+                 [c = std::move(c), now_us](ProcessExit* e) mutable {
+                   CheckpointStore sealer(c.root);
+                   Status s = sealer.Seal(c.attempt, c.spec, now_us, &c.report);
+                   if (!s.ok()) c.report.incomplete = "sealing failed: " + s.message();
+                   e->usage.checkpointed = c.report.sealed.has_value();
+                   e->usage.checkpoint = CheckpointReportToJson(c.report);
+                 });
+    return false;
+  }
+  if (store.Discard(c.attempt)) {
     // Killed, or failed, while it may have been writing: what it wrote is not a checkpoint.
     c.report.incomplete = u.term_signal != 0
                               ? "it was killed by signal " + std::to_string(u.term_signal) +
@@ -234,6 +272,7 @@ void LocalWorker::FinishCheckpoint(ProcessExit* exit, int64_t now_us) {
   }
   exit->usage.checkpointed = c.report.sealed.has_value();
   exit->usage.checkpoint = CheckpointReportToJson(c.report);
+  return true;
 }
 
 }  // namespace allot

@@ -16,7 +16,7 @@
 #include "model/machine.h"
 #include "model/task_spec.h"
 #include "worker/attempt_environment.h"
-#include "worker/output_hasher.h"
+#include "worker/background_jobs.h"
 
 namespace allot {
 
@@ -47,24 +47,26 @@ class LocalWorker {
   // plan.inputs, it gets ALLOT_INPUTS (one per line) and "{dep.outputs}" in its command is
   // replaced by them, shell-quoted (model/outputs_spec.h); without, by nothing.
   Status Start(const AttemptPlan& plan);
-  // After the launcher reported `exit`; false: it is held, not ended yet (its validation runs;
-  // its exit comes back, as the attempt's, with the validation's). For an attempt's own exit:
-  //  - a checkpointing attempt's checkpoint is sealed and its record put into exit->usage
-  //    (checkpoint, checkpointed). Only an attempt that exited by itself with its checkpoint
-  //    exit code or 0 leaves a set; what one that was killed or failed wrote is discarded (it
-  //    may be half written);
+  // After the launcher reported `exit`; false: it is held, not ended yet (its checkpoint is
+  // being sealed, its validation runs or its outputs are being hashed: it comes back from
+  // CollectReady, or as the validation's exit here). For an attempt's own exit:
+  //  - a checkpointing attempt's checkpoint is sealed, on the background thread
+  //    (worker/background_jobs.h), and its record put into exit->usage (checkpoint,
+  //    checkpointed). Only an attempt that exited by itself with its checkpoint exit code or 0
+  //    leaves a set; what one that was killed or failed wrote is discarded (it may be half
+  //    written);
   //  - a task with declared outputs that exited 0: a missing output sets usage.output_error;
   //    with `validate`, the validation starts (as run_id | kValidationRun, validate.stdout and
   //    validate.stderr in the task's directory) and the exit is held; without, or once it
-  //    passed, the files are hashed on a thread of their own (worker/output_hasher.h) and the
-  //    exit is held until CollectReady gives it back with usage.outputs set. A failed
-  //    validation sets output_error.
+  //    passed, the files are hashed on the background thread and the exit is held until
+  //    CollectReady gives it back with usage.outputs set. A failed validation sets
+  //    output_error.
   // `now_us`: Unix microseconds.
   bool Finish(ProcessExit* exit, int64_t now_us);
   // Readable while CollectReady has exits to give (held exits whose outputs are hashed).
-  int ReadyFd() const { return hasher_.ReadyFd(); }
+  int ReadyFd() const { return jobs_.ReadyFd(); }
   // Appends the held exits that are done: each as the attempt's exit, to report as such.
-  void CollectReady(std::vector<ProcessExit>* out) { hasher_.Collect(out); }
+  void CollectReady(std::vector<ProcessExit>* out);
   // Whether `run_id`'s exit is held for its validation.
   bool Validating(RunId run_id) const { return validating_.count(run_id) != 0; }
   // Called with each checkpoint set sealed (its directory and manifest): failure injection
@@ -103,14 +105,17 @@ class LocalWorker {
   std::unordered_map<RunId, Producing> producing_;
   std::unordered_map<RunId, ProcessExit> validating_;  // held exits, by the attempt's run id
 
-  // Seals or discards a checkpointing attempt's checkpoint (Finish).
-  void FinishCheckpoint(ProcessExit* exit, int64_t now_us);
+  // Seals (on the background thread: false, the exit is held) or discards a checkpointing
+  // attempt's checkpoint (Finish).
+  bool FinishCheckpoint(ProcessExit* exit, int64_t now_us);
+  // The declared-output stage of an exit whose checkpoint is done; false: held.
+  bool CheckProduced(ProcessExit* exit);
   // The declared-output check of a clean exit (Finish); false: validation started.
   bool CheckOutputs(Producing& p, ProcessExit* exit);
   // Hands `p`'s outputs to the hasher with the exit (false: held), or sets what is wrong in
   // exit->usage.output_error (true: it ends now).
   bool DescribeProduced(const Producing& p, ProcessExit* exit);
-  OutputHasher hasher_;
+  BackgroundJobs jobs_;
   std::function<void(const std::string&)> log_;
   std::function<void(const std::string&, const CheckpointManifest&)> after_seal_;
 };

@@ -1,4 +1,4 @@
-#include "worker/output_hasher.h"
+#include "worker/background_jobs.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -6,14 +6,11 @@
 #include <cstdint>
 #include <utility>
 
-#include "model/output_manifest.h"
-#include "worker/output_check.h"
-
 namespace allot {
 
-OutputHasher::OutputHasher() : ready_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+BackgroundJobs::BackgroundJobs() : ready_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
-OutputHasher::~OutputHasher() {
+BackgroundJobs::~BackgroundJobs() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -23,24 +20,24 @@ OutputHasher::~OutputHasher() {
   if (ready_fd_ >= 0) close(ready_fd_);
 }
 
-void OutputHasher::Submit(ProcessExit exit, std::vector<std::string> files) {
+void BackgroundJobs::Submit(ProcessExit exit, Kind kind, std::function<void(ProcessExit*)> work) {
   {
     std::lock_guard lock(mu_);
-    todo_.push_back({std::move(exit), std::move(files)});
+    todo_.push_back({{std::move(exit), kind}, std::move(work)});
   }
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
   cv_.notify_one();
 }
 
-void OutputHasher::Collect(std::vector<ProcessExit>* out) {
+void BackgroundJobs::Collect(std::vector<Done>* out) {
   uint64_t count;
   if (ready_fd_ >= 0) (void)!read(ready_fd_, &count, sizeof(count));  // drained; may be empty
   std::lock_guard lock(mu_);
-  for (ProcessExit& e : done_) out->push_back(std::move(e));
+  for (Done& d : done_) out->push_back(std::move(d));
   done_.clear();
 }
 
-void OutputHasher::Run() {
+void BackgroundJobs::Run() {
   while (true) {
     Job job;
     {
@@ -50,15 +47,10 @@ void OutputHasher::Run() {
       job = std::move(todo_.front());
       todo_.pop_front();
     }
-    Result<std::vector<OutputFile>> described = DescribeOutputs(job.files);
-    if (described.ok()) {
-      job.exit.usage.outputs = OutputManifestToJson(*described);
-    } else {
-      job.exit.usage.output_error = "its outputs cannot be read: " + described.status().message();
-    }
+    job.work(&job.done.exit);
     {
       std::lock_guard lock(mu_);
-      done_.push_back(std::move(job.exit));
+      done_.push_back(std::move(job.done));
     }
     const uint64_t one = 1;
     if (ready_fd_ >= 0) (void)!write(ready_fd_, &one, sizeof(one));
