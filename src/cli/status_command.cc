@@ -142,7 +142,14 @@ int ShowStatus(const StatusOptions& o) {
       tasks.push_back(ToJson(summaries[t], Why(summaries[t], contents->submissions[t], summaries,
                                                index)));
       if (explicit_ids) {
-        tasks.back()["attempt_details"] = AttemptsJson(*contents, t, summaries[t].id);
+        nlohmann::json& details = tasks.back()["attempt_details"];
+        details = AttemptsJson(*contents, t, summaries[t].id);
+        // The task's result: what its attempt that succeeded returned (model/task_result.h).
+        for (const nlohmann::json& a : details) {
+          if (a.contains("result") && a.value("outcome", "") == "succeeded") {
+            tasks.back()["result"] = a["result"];
+          }
+        }
       }
     }
     out["tasks"] = std::move(tasks);

@@ -124,6 +124,14 @@ std::string FormatAttemptTable(const Json& attempts) {
                                r.ok() ? DescribeCheckpointReport(*r) : a["checkpoint"].dump());
   }
   if (!checkpoints.empty()) out += "checkpoints:\n" + checkpoints;
+  // What the attempt that succeeded returned.
+  for (const Json& a : attempts) {
+    if (a.is_object() && a.contains("result") && a.value("outcome", "") == "succeeded") {
+      std::string text = a["result"].dump();
+      if (text.size() > 300) text = text.substr(0, 297) + "...";
+      out += "result: " + text + "\n";
+    }
+  }
   // What the attempt that succeeded produced of its declared outputs.
   std::string outputs;
   for (const Json& a : attempts) {

@@ -63,10 +63,12 @@ void EventFold::Apply(const TaskEvent& e, std::vector<TaskIndex>* freed, const T
     totals_->task_wall += e.usage->wall;
     ++totals_->attempts_ended;
   }
-  if (e.to == TaskState::kSucceeded && e.usage && !e.usage->outputs.empty()) {
-    tasks_->SetOutputs(t, OutputManifestPaths(e.usage->outputs));
+  if (e.to == TaskState::kSucceeded && e.usage) {
+    if (!e.usage->outputs.empty()) tasks_->SetOutputs(t, OutputManifestPaths(e.usage->outputs));
+    if (!e.usage->result.empty()) tasks_->SetResult(t, e.usage->result);
   } else if (e.from == TaskState::kSucceeded) {
     tasks_->SetOutputs(t, {});
+    tasks_->SetResult(t, "");
   }
   if (e.to == TaskState::kSucceeded || (e.to == TaskState::kSkipped && e.by_user)) {
     graph_->Satisfy(t, freed);

@@ -12,8 +12,9 @@
 //   5. -> skipped by a person: dependents treat it as succeeded;
 //   6. with usage: the last exit, the totals, and, when the attempt ended by itself (model:
 //      EndTeachesProfile), its profile learns from it;
-//   7. -> succeeded with declared outputs: the files it produced (TaskTable::outputs), which
-//      its dependents get; leaving succeeded (a requeue) forgets them;
+//   7. -> succeeded with declared outputs or a result: the files it produced
+//      (TaskTable::outputs) and what it returned (TaskTable::result), which its dependents get;
+//      leaving succeeded forgets them;
 //   8. -> succeeded, or skipped by a person: each dependent has one unmet dependency fewer.
 // Not thread-safe; owned by the Scheduler, like the parts it updates.
 #pragma once

@@ -1,6 +1,8 @@
 // Scheduler: submission, transitions, attempts and their ends, timers, stop.
 #include "core/scheduler.h"
 
+#include "model/task_result.h"
+
 #include <algorithm>
 #include <csignal>
 #include <deque>
@@ -501,6 +503,16 @@ void Scheduler::Signal(const Running& r, int signal) {
   if (const auto& c = tasks_.spec(t).checkpoint; c && c->signal == signal) {
     checkpoint_asked_.try_emplace(t, clock_->Now());
   }
+}
+
+std::string Scheduler::DepResultsOf(TaskIndex t) const {
+  std::vector<std::pair<std::string, std::string>> results;
+  for (const std::string& dep : tasks_.spec(t).depends_on) {
+    std::optional<TaskIndex> d = tasks_.Find(dep);
+    if (!d) continue;
+    if (const std::string* r = tasks_.result(*d)) results.emplace_back(dep, *r);
+  }
+  return results.empty() ? std::string() : DepResultsJson(results);
 }
 
 std::vector<std::string> Scheduler::InputsOf(TaskIndex t) const {

@@ -230,6 +230,9 @@ class Scheduler {
   // producer's in the order it matched them): what its launch gives it as $ALLOT_INPUTS and
   // {dep.outputs} (model/outputs_spec.h). REQUIRES: t has its spec (it is not finished).
   std::vector<std::string> InputsOf(TaskIndex t) const;
+  // What t's dependencies returned, {"<dep id>": result, ...} in depends_on order
+  // (model/task_result.h); "" when none returned anything. REQUIRES: t has its spec.
+  std::string DepResultsOf(TaskIndex t) const;
   bool has_spec(TaskIndex t) const { return tasks_.has_spec(t); }
   // Priority, cores and memory of any task, finished or not.
   TaskBrief brief(TaskIndex t) const { return tasks_.brief(t); }

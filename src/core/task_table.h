@@ -150,6 +150,20 @@ class TaskTable {
     auto it = outputs_.find(t);
     return it == outputs_.end() ? nullptr : &it->second;
   }
+  // What a succeeded task returned (model/task_result.h, compact JSON), for its dependents;
+  // empty: nothing. Kept apart from the spec, as outputs are.
+  void SetResult(TaskIndex t, std::string result) {
+    if (result.empty()) {
+      results_.erase(t);
+    } else {
+      results_[t] = std::move(result);
+    }
+  }
+  // Null when t returned nothing.
+  const std::string* result(TaskIndex t) const {
+    auto it = results_.find(t);
+    return it == results_.end() ? nullptr : &it->second;
+  }
   int64_t terminal() const { return terminal_; }
 
  private:
@@ -165,6 +179,7 @@ class TaskTable {
   int64_t block_live_ = 0;                           // specs_ entries pointing into block_
   std::vector<TaskRecord> records_;
   std::unordered_map<TaskIndex, std::vector<std::string>> outputs_;  // SetOutputs
+  std::unordered_map<TaskIndex, std::string> results_;                // SetResult
   std::vector<TaskBrief> briefs_;  // of finished tasks (unfinished ones read their spec)
   std::array<int64_t, kTaskStateCount> counts_{};
   int64_t terminal_ = 0;

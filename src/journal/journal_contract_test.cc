@@ -69,6 +69,7 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   killed.usage->checkpointed = true;
   TaskEvent produced = EndEvent(0, 1, 2000, TaskState::kSucceeded, 0);
   produced.usage->outputs = R"([{"path":"/runs/0/out.h5","size":12,"sha256":"ab"}])";
+  produced.usage->result = R"({"efficiency":0.93,"label":"thin"})";
   TaskEvent zero_usage = EndEvent(2, 1, 6000, TaskState::kSucceeded, 0);
   zero_usage.usage = AttemptUsage{.exit_code = 0};  // all zero, still "has usage"
   TaskEvent no_usage;

@@ -118,9 +118,10 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
     sqlite3_bind_int(stmt, 23, u.memory_exceeded ? 1 : 0);
     BindTextOrNull(stmt, 24, u.checkpoint);
     BindTextOrNull(stmt, 25, u.outputs);
+    BindTextOrNull(stmt, 26, u.result);
   } else {
     for (int col = 7; col <= 13; ++col) sqlite3_bind_null(stmt, col);
-    for (int col = 20; col <= 25; ++col) sqlite3_bind_null(stmt, col);
+    for (int col = 20; col <= 26; ++col) sqlite3_bind_null(stmt, col);
   }
   FormatIdList(event.cores, &cores);
   FormatIdList(event.gpus, &gpus);
@@ -202,6 +203,7 @@ Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out) {
       u.checkpointed = CheckpointRecordSealsASet(u.checkpoint);
     }
     if (sqlite3_column_type(stmt, 23) != SQLITE_NULL) u.outputs.assign(ColumnText(stmt, 23));
+    if (sqlite3_column_type(stmt, 24) != SQLITE_NULL) u.result.assign(ColumnText(stmt, 24));
   } else {
     out->usage.reset();
   }

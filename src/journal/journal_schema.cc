@@ -45,7 +45,8 @@ CREATE TABLE events(
   peak_cores REAL,
   memory_exceeded INTEGER,
   checkpoint TEXT,
-  outputs TEXT);
+  outputs TEXT,
+  result TEXT);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE journal_info(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -55,7 +56,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded, e.checkpoint, e.outputs
+         e.memory_exceeded, e.checkpoint, e.outputs, e.result
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 CREATE VIEW task_states AS
@@ -88,7 +89,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded, e.checkpoint, e.outputs
+         e.memory_exceeded, e.checkpoint, e.outputs, e.result
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 )sql";
@@ -153,6 +154,9 @@ Status UpgradeFromVersion3(SqliteDb& db) { return AddEventsColumn(db, "checkpoin
 // Version 4 lacks events.outputs (declared outputs' manifest, model/output_manifest.h).
 Status UpgradeFromVersion4(SqliteDb& db) { return AddEventsColumn(db, "outputs", 4); }
 
+// Version 5 lacks events.result (what a succeeded attempt returned, model/task_result.h).
+Status UpgradeFromVersion5(SqliteDb& db) { return AddEventsColumn(db, "result", 5); }
+
 // A journal created before a state was added (held) lacks its row in `states`, which the
 // views join: add the missing names (no schema version of its own: readers ignore the rows).
 Status AddMissingStateNames(SqliteDb& db) {
@@ -182,7 +186,7 @@ Result<std::string> SelectEventsFor(SqliteDb& db, std::string sql) {
     const char* column;
     int64_t since;
   };
-  for (const Added& a : {Added{"checkpoint", 4}, Added{"outputs", 5}}) {
+  for (const Added& a : {Added{"checkpoint", 4}, Added{"outputs", 5}, Added{"result", 6}}) {
     if (version >= a.since) continue;
     for (const std::string prefix : {"e.", ", "}) {
       const std::string name = prefix + a.column;
@@ -208,7 +212,7 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
           std::to_string(kJournalSchemaVersion) + ")");
     }
     if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
-    // A read-only journal of version 2 to 4 is read as it is (HasTaskBriefColumns,
+    // A read-only journal of version 2 to 5 is read as it is (HasTaskBriefColumns,
     // SelectEventsFor); version 1 has no view of its events until upgraded.
     const bool read_only = sqlite3_db_readonly(db.get(), "main") == 1;
     if (version == 1) ALLOT_RETURN_IF_ERROR(UpgradeFromVersion1(db));
@@ -220,6 +224,9 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
     }
     if (version <= 4 && !(version >= 2 && read_only)) {
       ALLOT_RETURN_IF_ERROR(UpgradeFromVersion4(db));
+    }
+    if (version <= 5 && !(version >= 2 && read_only)) {
+      ALLOT_RETURN_IF_ERROR(UpgradeFromVersion5(db));
     }
     return AddMissingStateNames(db);
   }

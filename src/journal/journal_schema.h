@@ -8,7 +8,8 @@
 //                                     rows written before version 3)
 //   events(seq, task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,
 //          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,
-//          read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint, outputs)
+//          read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint, outputs,
+//          result)
 //                                     usage columns are NULL when the event ended no attempt;
 //                                     cores/gpus are "0,1,2" (NULL when none); memory is the
 //                                     memory held on -> running, the grown request on -> ready
@@ -16,7 +17,9 @@
 //                                     is a checkpointing attempt's record (JSON,
 //                                     model/checkpoint_report.h), NULL for others; outputs is
 //                                     a succeeded attempt's declared outputs (JSON,
-//                                     model/output_manifest.h), NULL for others
+//                                     model/output_manifest.h), NULL for others; result is
+//                                     what a succeeded attempt returned (JSON,
+//                                     model/task_result.h), NULL when nothing
 //   meta(key, value)                  the campaign's metadata (JournalStore::PutMeta)
 //   journal_info(key, value)          the journal's own: journal_id, writer (set while a writer
 //                                     has it open: journal_loss.h), loss_accepted; created by
@@ -41,7 +44,8 @@ inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 3: tasks.priority, cores, memory, profile
 // 4: events.checkpoint
 // 5: events.outputs
-inline constexpr int kJournalSchemaVersion = 5;
+// 6: events.result
+inline constexpr int kJournalSchemaVersion = 6;
 
 // Creates journal_info where a journal of an earlier build lacks it (same schema version:
 // readers of version 2 ignore the table).
@@ -63,7 +67,7 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode);
 // Whether the tasks table has the brief columns (version 3 on).
 Result<bool> HasTaskBriefColumns(SqliteDb& db);
 // `sql`, a SELECT of events columns, with NULL for the columns a read-only journal of an
-// earlier version lacks (checkpoint before version 4, outputs before 5), named as "e.name" or
+// earlier version lacks (checkpoint before version 4, outputs before 5, result before 6), named as "e.name" or
 // ", name" in it.
 Result<std::string> SelectEventsFor(SqliteDb& db, std::string sql);
 

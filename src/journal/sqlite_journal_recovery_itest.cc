@@ -163,10 +163,11 @@ TEST_F(SqliteJournalRecoveryTest, BriefOutOfRangeIsCorruptionNamingTheTask) {
   EXPECT_NE(rec.status().message().find("task 0"), std::string::npos) << rec.status().ToString();
 }
 
-// A journal as version 4 wrote it: no events.outputs (nor in the task_events view).
+// A journal as version 4 wrote it: no events.outputs nor result (nor in the task_events view).
 void MakeVersion4(const std::string& path) {
   RawExec(path,
-          "DROP VIEW task_events; ALTER TABLE events DROP COLUMN outputs;"
+          "DROP VIEW task_events; ALTER TABLE events DROP COLUMN result;"
+          "ALTER TABLE events DROP COLUMN outputs;"
           "CREATE VIEW task_events AS SELECT e.seq, e.reason, e.checkpoint FROM events e;"
           "PRAGMA user_version = 4;");
 }
@@ -204,7 +205,7 @@ TEST_F(SqliteJournalRecoveryTest, Version3JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "5;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE checkpoint IS NULL") ,
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
@@ -229,7 +230,7 @@ TEST_F(SqliteJournalRecoveryTest, Version4JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "5;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE outputs IS NULL"),
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
@@ -257,7 +258,7 @@ TEST_F(SqliteJournalRecoveryTest, WriterUpgradesVersion2AndItsOldRowsLoadInFull)
   }
   MakeVersion2(path_);
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "5;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM tasks WHERE priority IS NULL"), "5;");
   WriteCampaign(*j, 5);  // rows written after the upgrade have their brief
   JournalContents all = MustLoad(j->Load());

@@ -32,7 +32,7 @@ Result<StringTemplate> StringTemplate::Compile(std::string_view text,
                                      "; write '{{' for a literal brace in a sweep task");
     }
     std::string_view name = text.substr(i + 1, close - i - 1);
-    if (name == kDepOutputsPlaceholder) {
+    if (name == kDepOutputsPlaceholder || name.rfind(kDepResultPrefix, 0) == 0) {
       // Filled in at launch (model/outputs_spec.h), not by the sweep: kept as written.
       literal.append(text.substr(i, close - i + 1));
       i = close;

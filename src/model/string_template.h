@@ -1,7 +1,7 @@
 // StringTemplate: a string with {name} placeholders for sweep parameters, compiled once and
 // rendered for every sweep row. "{{" and "}}" stand for literal braces; a lone '}' is kept
-// as it is. "{dep.outputs}" is no sweep parameter: it is kept as written, for the launch to
-// fill in (model/outputs_spec.h).
+// as it is. "{dep.outputs}" and "{dep.result.KEY}" are no sweep parameters: they are kept as
+// written, for the launch to fill in (model/outputs_spec.h, model/task_result.h).
 #pragma once
 
 #include <string>
@@ -14,6 +14,8 @@ namespace allot {
 
 // The placeholder a command may use for its dependencies' declared outputs.
 inline constexpr std::string_view kDepOutputsPlaceholder = "dep.outputs";
+// "{dep.result.KEY}": a key of a dependency's result (model/task_result.h), filled at launch.
+inline constexpr std::string_view kDepResultPrefix = "dep.result.";
 
 class StringTemplate {
  public:

@@ -40,6 +40,11 @@ nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_i
       Json record = Json::parse(u.checkpoint, nullptr, false);
       j["checkpoint"] = record.is_discarded() ? Json(u.checkpoint) : std::move(record);
     }
+    if (!u.result.empty()) {
+      // What it returned (model/task_result.h).
+      Json result = Json::parse(u.result, nullptr, false);
+      j["result"] = result.is_discarded() ? Json(u.result) : std::move(result);
+    }
     if (!u.outputs.empty()) {
       // What it produced of its declared outputs (model/output_manifest.h).
       Json manifest = Json::parse(u.outputs, nullptr, false);

@@ -51,6 +51,9 @@ struct AttemptUsage {
   // file's path, size and SHA-256 (model/output_manifest.h, as JSON); empty for others.
   // Journaled.
   std::string outputs{};
+  // What the attempt returned (model/task_result.h): the JSON it left in $ALLOT_RESULT_FILE,
+  // compact; empty when it left none. Journaled.
+  std::string result{};
   // Why an attempt that exited 0 did not produce what it declared (an output missing, its
   // validation failed): the attempt failed for this. Not journaled itself: the reason is.
   std::string output_error{};

@@ -73,6 +73,7 @@ json ExitToJson(const ExitReport& e) {
     j["checkpointed"] = e.usage.checkpointed;
   }
   if (!e.usage.outputs.empty()) j["outputs"] = e.usage.outputs;
+  if (!e.usage.result.empty()) j["result"] = e.usage.result;
   if (!e.usage.output_error.empty()) j["output_error"] = e.usage.output_error;
   return j;
 }
@@ -88,6 +89,7 @@ json LaunchToJson(const AttemptToLaunch& a) {
   if (a.checkpoint) j["checkpoint"] = CheckpointSpecToJson(*a.checkpoint);
   if (a.outputs) j["outputs"] = {{"paths", a.outputs->paths}, {"validate", a.outputs->validate}};
   if (!a.inputs.empty()) j["inputs"] = a.inputs;
+  if (!a.dep_results.empty()) j["dep_results"] = a.dep_results;
   return j;
 }
 
@@ -318,6 +320,7 @@ class Decoder {
       Bool(obj, path, "checkpointed", &e->usage.checkpointed);
     }
     if (obj.contains("outputs")) String(obj, path, "outputs", &e->usage.outputs);
+    if (obj.contains("result")) String(obj, path, "result", &e->usage.result);
     if (obj.contains("output_error")) String(obj, path, "output_error", &e->usage.output_error);
   }
 
@@ -361,6 +364,7 @@ class Decoder {
         String(*it, at, "validate", &o.validate);
       }
     }
+    if (obj.contains("dep_results")) String(obj, path, "dep_results", &a->dep_results);
     if (obj.contains("inputs")) {
       List(obj, path, "inputs", [&](const json& p, const std::string& at) {
         std::string s;

@@ -75,6 +75,7 @@ struct AttemptToLaunch {
   std::optional<CheckpointSpec> checkpoint;  // the task's checkpoint contract, if it has one
   std::optional<OutputsSpec> outputs;        // its declared outputs, if it has some
   std::vector<std::string> inputs;  // what its dependencies produced (LocalWorker::Start)
+  std::string dep_results;  // what its dependencies returned (model/task_result.h); "": none
   bool operator==(const AttemptToLaunch&) const = default;
 };
 

@@ -29,6 +29,7 @@ ExitReport SomeExit(uint64_t execution, int code) {
   e.usage.memory_exceeded = code == -1;
   if (code == 127) e.usage.stderr_tail = "sh: 1: ./simulate.sh: not found";
   if (code == 0) e.usage.outputs = R"([{"path":"/r/out.h5","size":3,"sha256":"ab"}])";
+  if (code == 0) e.usage.result = R"({"loss":0.25})";
   if (code == 0 && execution % 2 == 0) e.usage.output_error = "its validation failed (exit code 2)";
   return e;
 }
@@ -69,6 +70,7 @@ LaunchMessage SomeLaunch() {
   a.memory_bytes = 4LL << 30;
   a.outputs = OutputsSpec{{"out-*.h5", "/abs/table.csv"}, "h5check out-*.h5"};
   a.inputs = {"/runs/1/out.h5", "/runs/2/out h5"};
+  a.dep_results = R"({"sim":{"loss":0.25}})";
   m.attempts = {a, a};
   m.attempts[1].execution += 1;
   m.acked = {1, (uint64_t{1} << 63) + 5};

@@ -167,6 +167,11 @@ Result<Json> ClusterServer::GetTask(const std::string& ref) {
   Json attempts = Json::array();
   for (const TaskAttempt& a : TaskAttemptsOf(task_events)) {
     attempts.push_back(TaskAttemptToJson(a, spec.id));
+    // The task's result: what its attempt that succeeded returned (model/task_result.h).
+    if (attempts.back().contains("result") &&
+        attempts.back().value("outcome", "") == "succeeded") {
+      task["result"] = attempts.back()["result"];
+    }
   }
   task["attempts"] = std::move(attempts);
   task["events"] = std::move(events);

@@ -50,9 +50,12 @@ void LocalChannel::Act(Outbox* out, bool journal_failed) {
     plan.gpus = &l.allocation.gpus;
     plan.memory_limit_bytes = l.allocation.memory_bytes;
     std::vector<std::string> inputs;
+    std::string dep_results;
     if (!plan.spec->depends_on.empty()) {
       inputs = scheduler_->InputsOf(l.task);
       plan.inputs = &inputs;
+      dep_results = scheduler_->DepResultsOf(l.task);
+      plan.dep_results = &dep_results;
     }
     Status s = worker_->Start(plan);
     if (!s.ok()) scheduler_->OnLaunchFailed(l.execution, s);

@@ -263,7 +263,10 @@ void ZmqChannel::Act(Outbox* out, bool journal_failed) {
     a.memory_bytes = l.allocation.memory_bytes;
     if (spec.checkpoint) a.checkpoint = *spec.checkpoint;
     if (spec.outputs) a.outputs = *spec.outputs;
-    if (!spec.depends_on.empty()) a.inputs = scheduler_->InputsOf(l.task);
+    if (!spec.depends_on.empty()) {
+      a.inputs = scheduler_->InputsOf(l.task);
+      a.dep_results = scheduler_->DepResultsOf(l.task);
+    }
   }
   for (const SignalOrder& s : out->signals) {
     if (WorkerPeer* p = registry_.Find(s.worker)) p->signals.push_back({s.execution, s.signal});

@@ -12,6 +12,7 @@
 #include "exec/stderr_tail.h"
 #include "model/shell_quote.h"
 #include "model/string_template.h"
+#include "model/task_result.h"
 #include "protocol/private_directory.h"
 #include "worker/checkpoint_store.h"
 #include "worker/output_check.h"
@@ -70,6 +71,8 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
     std::rename(req.stderr_path.c_str(), (req.stderr_path + suffix).c_str());
   }
   req.command = WithInputs(plan.spec->command, plan.inputs);
+  const std::string dep_results = plan.dep_results != nullptr ? *plan.dep_results : "";
+  ALLOT_ASSIGN_OR_RETURN(req.command, FillDepResults(req.command, dep_results));
   req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
   if (!plan.spec->workdir.empty()) {
     // A workdir that does not exist yet (a sweep's "runs/{n}") is made, with its parents, as
@@ -102,6 +105,18 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   facts.gpus = plan.gpus;
   facts.task_dir = std::move(dir);
   req.env = environment_.Build(facts);
+  const std::string result_file = facts.task_dir + "/result.json";
+  std::remove(result_file.c_str());  // an earlier attempt's is not this one's
+  SetVariable(&req.env, "ALLOT_RESULT_FILE", result_file);
+  if (!dep_results.empty()) {
+    const std::string path = facts.task_dir + "/dep_results.json";
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr || std::fwrite(dep_results.data(), 1, dep_results.size(), f) != dep_results.size() ||
+        std::fclose(f) != 0) {
+      return Status::IoError(path + ": cannot write its dependencies' results");
+    }
+    SetVariable(&req.env, "ALLOT_DEP_RESULTS", path);
+  }
   if (plan.inputs != nullptr && !plan.inputs->empty()) {
     std::string lines;
     for (const std::string& f : *plan.inputs) lines += (lines.empty() ? "" : "\n") + f;
@@ -143,6 +158,7 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   ALLOT_RETURN_IF_ERROR(launcher_->Launch(req));
   if (checkpointing) checkpointing_.emplace(plan.run_id, std::move(*checkpointing));
   if (producing) producing_.emplace(plan.run_id, std::move(*producing));
+  result_files_[plan.run_id] = result_file;
   return Status::Ok();
 }
 
@@ -169,6 +185,7 @@ bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
     producing_.erase(p);
     return now;
   }
+  ReadResult(exit);
   if (!FinishCheckpoint(exit, now_us)) return false;  // sealing on the background thread
   return CheckProduced(exit);
 }
@@ -198,6 +215,35 @@ bool LocalWorker::CheckProduced(ProcessExit* exit) {
   // hashed (CollectReady); only a validation still needs what the attempt was.
   if (!Validating(run_id)) producing_.erase(p);
   return ends_now;
+}
+
+void LocalWorker::ReadResult(ProcessExit* exit) {
+  auto it = result_files_.find(exit->run_id);
+  if (it == result_files_.end()) return;
+  const std::string path = std::move(it->second);
+  result_files_.erase(it);
+  const AttemptUsage& u = exit->usage;
+  if (u.term_signal != 0 || u.exit_code != 0) return;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return;  // it left none
+  if (static_cast<int64_t>(size) > 4 * kMaxResultBytes) {
+    exit->usage.output_error = "its result file is " + std::to_string(size) +
+                               " bytes, over the cap of " + std::to_string(kMaxResultBytes) +
+                               " (write large data to files and declare them as outputs)";
+    return;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return;
+  std::string text(size, '\0');
+  text.resize(std::fread(text.data(), 1, size, f));
+  std::fclose(f);
+  Result<std::string> result = ParseTaskResult(text);
+  if (result.ok()) {
+    exit->usage.result = std::move(*result);
+  } else {
+    exit->usage.output_error = result.status().message();
+  }
 }
 
 bool LocalWorker::CheckOutputs(Producing& p, ProcessExit* exit) {

@@ -30,6 +30,10 @@ struct AttemptPlan {
   // What its dependencies produced of their declared outputs (Scheduler::InputsOf): its
   // $ALLOT_INPUTS and {dep.outputs}. Null: none.
   const std::vector<std::string>* inputs = nullptr;
+  // What its dependencies returned (Scheduler::DepResultsOf): written to dep_results.json in
+  // its task directory for $ALLOT_DEP_RESULTS, and what "{dep.result.KEY}" takes. Null or "":
+  // none.
+  const std::string* dep_results = nullptr;
 };
 
 class LocalWorker {
@@ -45,7 +49,10 @@ class LocalWorker {
   // Starts the attempt. A checkpointing task's attempt gets ALLOT_CHECKPOINT_DIR (the newest set
   // that verifies; empty: none) and ALLOT_CHECKPOINT_OUT (worker/checkpoint_store.h). With
   // plan.inputs, it gets ALLOT_INPUTS (one per line) and "{dep.outputs}" in its command is
-  // replaced by them, shell-quoted (model/outputs_spec.h); without, by nothing.
+  // replaced by them, shell-quoted (model/outputs_spec.h); without, by nothing. Every attempt
+  // gets ALLOT_RESULT_FILE (<task dir>/result.json, removed first: model/task_result.h); with
+  // plan.dep_results, ALLOT_DEP_RESULTS and its "{dep.result.KEY}" filled (a KEY no result has:
+  // NotFound, nothing started).
   Status Start(const AttemptPlan& plan);
   // After the launcher reported `exit`; false: it is held, not ended yet (its checkpoint is
   // being sealed, its validation runs or its outputs are being hashed: it comes back from
@@ -55,6 +62,8 @@ class LocalWorker {
   //    checkpointed). Only an attempt that exited by itself with its checkpoint exit code or 0
   //    leaves a set; what one that was killed or failed wrote is discarded (it may be half
   //    written);
+  //  - an attempt that exited 0 and left $ALLOT_RESULT_FILE: usage.result gets its JSON, or
+  //    usage.output_error says why it is not a result (not JSON, over the cap);
   //  - a task with declared outputs that exited 0: a missing output sets usage.output_error;
   //    with `validate`, the validation starts (as run_id | kValidationRun, validate.stdout and
   //    validate.stderr in the task's directory) and the exit is held; without, or once it
@@ -104,6 +113,9 @@ class LocalWorker {
   };
   std::unordered_map<RunId, Producing> producing_;
   std::unordered_map<RunId, ProcessExit> validating_;  // held exits, by the attempt's run id
+  std::unordered_map<RunId, std::string> result_files_;  // each running attempt's result file
+  // Reads the result file of an attempt that exited 0 into exit->usage (Finish).
+  void ReadResult(ProcessExit* exit);
 
   // Seals (on the background thread: false, the exit is held) or discards a checkpointing
   // attempt's checkpoint (Finish).

@@ -298,6 +298,7 @@ class WorkerAgent::Loop {
     plan.gpus = &a.gpus;
     plan.memory_limit_bytes = a.memory_bytes;
     plan.inputs = &a.inputs;
+    plan.dep_results = &a.dep_results;
     Status s = local_->Start(plan);
     if (!s.ok()) return s.message();
     if (a.checkpoint) checkpoint_signal_[a.execution] = a.checkpoint->signal;
