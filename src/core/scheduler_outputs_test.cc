@@ -43,6 +43,24 @@ TEST(SchedulerOutputsTest, ADependentGetsItsProducersOutputsInDependsOnOrder) {
       << "a recovered scheduler reads them from the journal";
 }
 
+TEST(SchedulerOutputsTest, ADependentGetsItsDependenciesResultsAlsoAfterARestart) {
+  FakeLauncherDriver d(FlatMachine(2));
+  ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("b"),
+                        TaskBuilder("use").DependsOn({"b", "a"})})
+                  .ok());
+  d.Turn();
+  AttemptUsage a;
+  a.exit_code = 0;
+  a.result = R"({"x":1})";
+  d.ExitExecution(d.Live("a")->execution, a);
+  d.Exit("b", 0);  // returns nothing
+  d.Turn();
+  ASSERT_TRUE(d.IsRunning("use"));
+  EXPECT_EQ(d.scheduler().DepResultsOf(d.Index("use")), R"({"a":{"x":1}})");
+  ASSERT_TRUE(d.Restart().ok());
+  EXPECT_EQ(d.scheduler().DepResultsOf(d.Index("use")), R"({"a":{"x":1}})");
+}
+
 TEST(SchedulerOutputsTest, ProducersThatDeclaredNothingGiveNothing) {
   FakeLauncherDriver d(FlatMachine(1));
   ASSERT_TRUE(d.Submit({TaskBuilder("a"), TaskBuilder("use").DependsOn({"a"})}).ok());

@@ -47,12 +47,12 @@ tasks:
   - id: "post-{k}"
     sweep: {grid: {k: [a, b]}}
     workdir: "post/{k}"
-    command: "post --k {k} {dep.outputs}"
+    command: "post --k {k} {dep.outputs} --w {dep.result.weight}"
     outputs: "{k}.dat"
 )");
   ASSERT_TRUE(out.ok) << out.report;
   const TaskSpec& b = *out.Find("post-b");
-  EXPECT_EQ(b.command, "post --k b {dep.outputs}");
+  EXPECT_EQ(b.command, "post --k b {dep.outputs} --w {dep.result.weight}");
   ASSERT_TRUE(b.outputs);
   EXPECT_EQ(b.outputs->validate, "test -s $ALLOT_OUTPUTS");
   Result<TaskSpec> back = TaskSpecFromJsonText(TaskSpecToJson(b).dump());
