@@ -154,6 +154,8 @@ class TaskDetail(TaskInfo):
     depends_on: list[str] = field(default_factory=list)
     attempts: list[Attempt] = field(default_factory=list)
     events: list[Event] = field(default_factory=list, repr=False)
+    #: What the task returned (its ``$ALLOT_RESULT_FILE``, JSON); None when nothing.
+    result: Any = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> "TaskDetail":

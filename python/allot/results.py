@@ -37,6 +37,8 @@ class TaskStatus:
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     max_rss_bytes: int = 0
+    #: What the task returned (its ``$ALLOT_RESULT_FILE``), when asked for by id; else None.
+    result: Any = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod

@@ -75,6 +75,17 @@ def test_status_json(campaign_dir):
         allot.status(workdir="elsewhere")
 
 
+def test_a_tasks_result_reaches_its_dependent_and_status(campaign_dir):
+    result = allot.run([
+        allot.Task(id="fit", command="echo '{\"chi2\": 1.5}' > \"$ALLOT_RESULT_FILE\""),
+        allot.Task(id="use", command="echo '{\"got\": {dep.result.chi2}}' > \"$ALLOT_RESULT_FILE\"",
+                   depends_on="fit")], workdir="w")
+    assert result.exit_code == 0
+    st = allot.status(workdir="w", ids=["fit", "use"])
+    assert st["fit"].result == {"chi2": 1.5}
+    assert st["use"].result == {"got": 1.5}
+
+
 def test_bad_input_in_a_task_dict_cites_the_run_call(campaign_dir):
     with pytest.raises(allot.BadInputError) as info:
         allot.run([{"id": "d", "command": "true", "coers": 1}], workdir="w")
