@@ -99,6 +99,17 @@ def journal_fingerprint(db):
     return {"rows": rows, "db_sha256": sha256_of(db), "wal_sha256": wal_bytes}
 
 
+def event_json_column(db_path, column):
+    """{task id: decoded JSON} of an events column (outputs, result) where it is set; the last
+    event that sets it wins. Read-only."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return {t: json.loads(v) for t, v in db.execute(
+            f"SELECT task_id, {column} FROM task_events WHERE {column} IS NOT NULL ORDER BY seq")}
+    finally:
+        db.close()
+
+
 def yaml_str(s):
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(s)

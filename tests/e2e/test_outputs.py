@@ -4,10 +4,9 @@ size and SHA-256, and its dependents get it as $ALLOT_INPUTS and {dep.outputs}, 
 --resume and through a server's workers too."""
 
 import hashlib
-import json
-import sqlite3
 
 from cluster_support import Cluster
+from conftest import event_json_column
 
 WORKFLOW = """
 tasks:
@@ -26,12 +25,7 @@ tasks:
 
 
 def manifests(db_path):
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return {t: json.loads(o) for t, o in db.execute(
-            "SELECT task_id, outputs FROM task_events WHERE outputs IS NOT NULL")}
-    finally:
-        db.close()
+    return event_json_column(db_path, "outputs")
 
 
 def expected_inputs(root):

@@ -3,10 +3,9 @@ journaled and shown by `allot status`; its dependents get $ALLOT_DEP_RESULTS and
 {dep.result.KEY}, after a --resume and on a server's workers too. A result that is not JSON, or
 over the cap, fails the attempt saying so; a key no dependency returned fails the launch."""
 
-import json
-import sqlite3
 
 from cluster_support import Cluster
+from conftest import event_json_column
 
 DAG = """
 tasks:
@@ -30,12 +29,7 @@ tasks:
 
 
 def results_in(db_path):
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return {t: json.loads(r) for t, r in db.execute(
-            "SELECT task_id, result FROM task_events WHERE result IS NOT NULL")}
-    finally:
-        db.close()
+    return event_json_column(db_path, "result")
 
 
 def test_results_flow_down_a_three_step_dag_also_after_resume(allot, tmp_path):
