@@ -28,6 +28,13 @@ void SetVariable(std::vector<std::string>* env, const std::string& name, const s
   env->push_back(prefix + value);
 }
 
+// The paths, one per line ($ALLOT_INPUTS, $ALLOT_OUTPUTS).
+std::string OneLineEach(const std::vector<std::string>& paths) {
+  std::string lines;
+  for (const std::string& p : paths) lines += (lines.empty() ? "" : "\n") + p;
+  return lines;
+}
+
 // `command` with each "{dep.outputs}" replaced by `inputs`, shell-quoted, space-separated.
 std::string WithInputs(const std::string& command, const std::vector<std::string>* inputs) {
   const std::string placeholder = "{" + std::string(kDepOutputsPlaceholder) + "}";
@@ -111,16 +118,14 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   if (!dep_results.empty()) {
     const std::string path = facts.task_dir + "/dep_results.json";
     std::FILE* f = std::fopen(path.c_str(), "w");
-    if (f == nullptr || std::fwrite(dep_results.data(), 1, dep_results.size(), f) != dep_results.size() ||
-        std::fclose(f) != 0) {
-      return Status::IoError(path + ": cannot write its dependencies' results");
-    }
+    bool written = f != nullptr &&
+                   std::fwrite(dep_results.data(), 1, dep_results.size(), f) == dep_results.size();
+    if (f != nullptr && std::fclose(f) != 0) written = false;
+    if (!written) return Status::IoError(path + ": cannot write its dependencies' results");
     SetVariable(&req.env, "ALLOT_DEP_RESULTS", path);
   }
   if (plan.inputs != nullptr && !plan.inputs->empty()) {
-    std::string lines;
-    for (const std::string& f : *plan.inputs) lines += (lines.empty() ? "" : "\n") + f;
-    SetVariable(&req.env, "ALLOT_INPUTS", lines);
+    SetVariable(&req.env, "ALLOT_INPUTS", OneLineEach(*plan.inputs));
   }
   std::optional<Checkpointing> checkpointing;
   if (plan.spec->checkpoint) {
@@ -258,9 +263,7 @@ bool LocalWorker::CheckOutputs(Producing& p, ProcessExit* exit) {
   v.command = p.spec.validate;
   v.stdout_path = p.task_dir + "/validate.stdout";
   v.stderr_path = p.task_dir + "/validate.stderr";
-  std::string lines;
-  for (const std::string& f : *files) lines += (lines.empty() ? "" : "\n") + f;
-  SetVariable(&v.env, "ALLOT_OUTPUTS", lines);
+  SetVariable(&v.env, "ALLOT_OUTPUTS", OneLineEach(*files));
   if (Status s = launcher_->Launch(v); !s.ok()) {
     exit->usage.output_error = "its validation could not start: " + s.message();
     return true;
