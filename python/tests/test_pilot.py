@@ -175,6 +175,21 @@ def test_task_round_trips_through_to_dict_and_from_dict():
                   )[0].id == "h"
 
 
+def processes_mentioning(text):
+    """The pids of the processes whose command line contains `text`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if text.encode() in f.read():
+                    found.append(int(entry))
+        except OSError:  # gone meanwhile
+            pass
+    return found
+
+
 DRIVER = textwrap.dedent("""
     import sys
     from pathlib import Path
@@ -217,6 +232,11 @@ def test_kill_9_of_the_driver_then_resume_loses_nothing_finished_and_reruns_noth
     finally:
         first.send_signal(signal.SIGKILL)
         first.communicate()
+    # The driver's death stops its allot and the tasks allot was running (the feed's end is
+    # SIGTERM to each); only then are the held tasks released, so none of them finishes as an
+    # orphan of the first run.
+    wait_for(lambda: not processes_mentioning(str(campaign_dir)),
+             what="the first run's allot and its tasks to be gone")
     log = campaign_dir / "runs.log"
     (campaign_dir / "release").touch()
     second = subprocess.run([sys.executable, str(driver), str(campaign_dir), "resume"], env=env,
