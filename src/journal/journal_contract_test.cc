@@ -98,6 +98,27 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   EXPECT_EQ(c.meta, (Meta{{"campaign", "ePIC calorimeter scan"}, {"cores", "16"}}));
 }
 
+TYPED_TEST(JournalContractTest, MetricsRoundTripInAppendOrderAndOnlyOnceCommitted) {
+  this->SubmitAndCommit(0, 2);
+  std::vector<MetricPoint> metrics = {
+      {.task = 1, .attempt = 1, .name = "loss", .value = 0.75, .step = 0, .time_us = 10},
+      {.task = 0, .attempt = 2, .name = "eff/barrel", .value = -3e-9, .time_us = 11},
+      {.task = 1, .attempt = 1, .name = "loss", .value = 0.5, .step = 1, .time_us = 12}};
+  ASSERT_TRUE(this->journal().AppendMetrics(metrics).ok());
+  EXPECT_TRUE(this->MustLoad().metrics.empty());
+  ASSERT_TRUE(this->journal().Commit().ok());
+  std::vector<MetricPoint> lost = {{.task = 0, .attempt = 1, .name = "lost", .value = 1}};
+  ASSERT_TRUE(this->journal().AppendMetrics(lost).ok());
+  this->CrashAndReopen();
+  EXPECT_EQ(this->MustLoad().metrics, metrics);
+  Result<std::vector<MetricPoint>> loaded = this->journal().LoadMetrics();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(*loaded, metrics);
+  // A metric of a task never submitted is refused, with the batch.
+  std::vector<MetricPoint> stray = {{.task = 7, .attempt = 1, .name = "x", .value = 1}};
+  EXPECT_EQ(this->journal().AppendMetrics(stray).code(), StatusCode::kInvalidArgument);
+}
+
 TYPED_TEST(JournalContractTest, LoadSeesOnlyCommittedBatches) {
   this->SubmitAndCommit(0, 2);
   ASSERT_TRUE(this->journal().AppendSubmissions(std::vector{PlainSubmission(2, "t2")}).ok());

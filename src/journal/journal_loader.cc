@@ -10,6 +10,7 @@
 #include "journal/event_chunks.h"
 #include "journal/journal_rows.h"
 #include "journal/journal_schema.h"
+#include "journal/metric_rows.h"
 #include "journal/spec_decoder.h"
 #include "model/task_state.h"
 
@@ -189,6 +190,15 @@ Status LoadEverything(SqliteDb& db, SeqRange seqs, JournalContents* contents) {
   if (s.ok()) s = CheckIdIndex(db, contents->submissions.size());
   if (s.ok()) s = LoadEvents(db, seqs, &contents->events);
   if (s.ok()) s = LoadMeta(db, &contents->meta);
+  if (s.ok()) {
+    Result<std::vector<MetricRow>> metrics = ReadMetricRows(db, 0, INT64_MAX);
+    if (metrics.ok()) {
+      contents->metrics.reserve(metrics->size());
+      for (MetricRow& r : *metrics) contents->metrics.push_back(std::move(r.point));
+    } else {
+      s = metrics.status();
+    }
+  }
   Status decoded = decoder.Wait().WithPrefix(db.path());
   return s.ok() ? decoded : s;
 }

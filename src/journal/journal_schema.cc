@@ -48,6 +48,19 @@ CREATE TABLE events(
   outputs TEXT,
   result TEXT);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE metrics(
+  seq INTEGER PRIMARY KEY,
+  task INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  step INTEGER,
+  value REAL NOT NULL,
+  time_us INTEGER NOT NULL);
+CREATE INDEX metrics_by_task ON metrics(task);
+CREATE VIEW task_metrics AS
+  SELECT m.seq, t.id AS task_id, m.attempt, m.name, m.step, m.value,
+         strftime('%Y-%m-%d %H:%M:%f', m.time_us / 1e6, 'unixepoch') AS time_utc
+  FROM metrics m JOIN tasks t ON t.idx = m.task;
 CREATE TABLE journal_info(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE states(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE VIEW task_events AS
@@ -157,6 +170,22 @@ Status UpgradeFromVersion4(SqliteDb& db) { return AddEventsColumn(db, "outputs",
 // Version 5 lacks events.result (what a succeeded attempt returned, model/task_result.h).
 Status UpgradeFromVersion5(SqliteDb& db) { return AddEventsColumn(db, "result", 5); }
 
+// Version 6 lacks the metrics table and its view (model/metric_point.h).
+Status UpgradeFromVersion6(SqliteDb& db) {
+  return RunUpgrade(db,
+                    "BEGIN IMMEDIATE;"
+                    "CREATE TABLE metrics(seq INTEGER PRIMARY KEY, task INTEGER NOT NULL,"
+                    " attempt INTEGER NOT NULL, name TEXT NOT NULL, step INTEGER,"
+                    " value REAL NOT NULL, time_us INTEGER NOT NULL);"
+                    "CREATE INDEX metrics_by_task ON metrics(task);"
+                    "CREATE VIEW task_metrics AS"
+                    " SELECT m.seq, t.id AS task_id, m.attempt, m.name, m.step, m.value,"
+                    " strftime('%Y-%m-%d %H:%M:%f', m.time_us / 1e6, 'unixepoch') AS time_utc"
+                    " FROM metrics m JOIN tasks t ON t.idx = m.task;"
+                    "PRAGMA user_version=7; COMMIT;",
+                    6);
+}
+
 // A journal created before a state was added (held) lacks its row in `states`, which the
 // views join: add the missing names (no schema version of its own: readers ignore the rows).
 Status AddMissingStateNames(SqliteDb& db) {
@@ -212,7 +241,7 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
           std::to_string(kJournalSchemaVersion) + ")");
     }
     if (version < 1) return Status::Corruption(db.path() + ": journal has no schema version");
-    // A read-only journal of version 2 to 5 is read as it is (HasTaskBriefColumns,
+    // A read-only journal of version 2 to 6 is read as it is (HasTaskBriefColumns,
     // SelectEventsFor); version 1 has no view of its events until upgraded.
     const bool read_only = sqlite3_db_readonly(db.get(), "main") == 1;
     if (version == 1) ALLOT_RETURN_IF_ERROR(UpgradeFromVersion1(db));
@@ -227,6 +256,9 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
     }
     if (version <= 5 && !(version >= 2 && read_only)) {
       ALLOT_RETURN_IF_ERROR(UpgradeFromVersion5(db));
+    }
+    if (version <= 6 && !(version >= 2 && read_only)) {
+      ALLOT_RETURN_IF_ERROR(UpgradeFromVersion6(db));
     }
     return AddMissingStateNames(db);
   }

@@ -20,12 +20,16 @@
 //                                     model/output_manifest.h), NULL for others; result is
 //                                     what a succeeded attempt returned (JSON,
 //                                     model/task_result.h), NULL when nothing
+//   metrics(seq, task, attempt, name, step, value, time_us)
+//                                     running attempts' intermediate metrics
+//                                     (model/metric_point.h); step NULL when none
 //   meta(key, value)                  the campaign's metadata (JournalStore::PutMeta)
 //   journal_info(key, value)          the journal's own: journal_id, writer (set while a writer
 //                                     has it open: journal_loss.h), loss_accepted; created by
 //                                     a writer's first commit where it is missing
 //   states(id, name)                  the TaskState names, for people's queries
 //   task_events (view)                events with task ids, state names and readable times
+//   task_metrics (view)               metrics with task ids and readable times
 //   task_states (view)                each task's current state by name
 //
 // Files are identified by PRAGMA application_id = kJournalApplicationId and versioned by
@@ -45,7 +49,8 @@ inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 4: events.checkpoint
 // 5: events.outputs
 // 6: events.result
-inline constexpr int kJournalSchemaVersion = 6;
+// 7: metrics (and the task_metrics view)
+inline constexpr int kJournalSchemaVersion = 7;
 
 // Creates journal_info where a journal of an earlier build lacks it (same schema version:
 // readers of version 2 ignore the table).

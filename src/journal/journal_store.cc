@@ -18,6 +18,11 @@ Result<std::optional<std::string>> JournalStore::GetMeta(const std::string& key)
   return value;
 }
 
+Result<std::vector<MetricPoint>> JournalStore::LoadMetrics() {
+  ALLOT_ASSIGN_OR_RETURN(JournalContents contents, Load());
+  return std::move(contents.metrics);
+}
+
 Status FeedRecovery(JournalContents& contents, RecoveryConsumer* consumer) {
   std::vector<bool> finished(contents.submissions.size(), false);
   for (const TaskEvent& e : contents.events) {

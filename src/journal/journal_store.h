@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "model/metric_point.h"
 #include "model/submission.h"
 #include "model/task_event.h"
 #include "model/task_spec.h"
@@ -28,6 +29,7 @@ struct JournalContents {
   std::vector<Submission> submissions;
   std::vector<TaskEvent> events;
   std::vector<std::pair<std::string, std::string>> meta;
+  std::vector<MetricPoint> metrics;  // intermediate metrics (model/metric_point.h)
 };
 
 // Receives a journal read for recovery (JournalStore::LoadForRecovery), in this order: OnTasks
@@ -61,6 +63,8 @@ class JournalStore {
   // Appends to the open batch. REQUIRES: submission indices continue the dense sequence.
   virtual Status AppendSubmissions(std::span<const Submission> submissions) = 0;
   virtual Status AppendEvents(std::span<const TaskEvent> events) = 0;
+  // Appends running attempts' metrics. REQUIRES: their tasks were submitted (InvalidArgument).
+  virtual Status AppendMetrics(std::span<const MetricPoint> metrics) = 0;
   // Sets a key in the campaign's metadata (e.g. "cores"), in the open batch.
   virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
   // Makes the open batch durable; on failure nothing of the batch is visible after a reopen.
@@ -76,6 +80,9 @@ class JournalStore {
   // hand on as it reads them. Restarting a large campaign then costs little more than reading
   // its events. By default, from Load(), in one piece.
   virtual Status LoadForRecovery(RecoveryConsumer* consumer);
+  // Every committed metric, in append order (a scenario policy is rebuilt from them on
+  // --resume). By default, from Load().
+  virtual Result<std::vector<MetricPoint>> LoadMetrics();
 };
 
 }  // namespace allot

@@ -40,6 +40,19 @@ Status MemoryJournal::AppendEvents(std::span<const TaskEvent> events) {
   return Status::Ok();
 }
 
+Status MemoryJournal::AppendMetrics(std::span<const MetricPoint> metrics) {
+  size_t tasks = submissions_.size() + pending_submissions_.size();
+  for (const MetricPoint& m : metrics) {
+    if (m.task >= tasks) {
+      return Fail(Status::InvalidArgument("memory journal: metric for task " +
+                                          std::to_string(m.task) + " but only " +
+                                          std::to_string(tasks) + " tasks were submitted"));
+    }
+  }
+  pending_metrics_.insert(pending_metrics_.end(), metrics.begin(), metrics.end());
+  return Status::Ok();
+}
+
 Status MemoryJournal::PutMeta(const std::string& key, const std::string& value) {
   pending_meta_.emplace_back(key, value);
   return Status::Ok();
@@ -52,6 +65,7 @@ Status MemoryJournal::Commit() {
   }
   for (TaskEvent& e : pending_events_) events_.push_back(std::move(e));
   for (auto& [key, value] : pending_meta_) meta_[key] = std::move(value);
+  for (MetricPoint& m : pending_metrics_) metrics_.push_back(std::move(m));
   DropUncommitted();
   ++commit_count_;
   return Status::Ok();
@@ -62,6 +76,7 @@ Result<JournalContents> MemoryJournal::Load() {
   contents.submissions = submissions_;
   contents.events = events_;
   contents.meta.assign(meta_.begin(), meta_.end());
+  contents.metrics = metrics_;
   return contents;
 }
 
@@ -69,11 +84,13 @@ void MemoryJournal::DropUncommitted() {
   pending_submissions_.clear();
   pending_events_.clear();
   pending_meta_.clear();
+  pending_metrics_.clear();
   pending_ids_.clear();
 }
 
 size_t MemoryJournal::uncommitted_rows() const {
-  return pending_submissions_.size() + pending_events_.size() + pending_meta_.size();
+  return pending_submissions_.size() + pending_events_.size() + pending_meta_.size() +
+         pending_metrics_.size();
 }
 
 }  // namespace allot

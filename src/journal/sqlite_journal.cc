@@ -11,6 +11,7 @@
 #include "journal/journal_loss.h"
 #include "journal/journal_rows.h"
 #include "journal/journal_schema.h"
+#include "journal/metric_rows.h"
 
 namespace allot {
 namespace {
@@ -164,6 +165,7 @@ SqliteJournal::~SqliteJournal() {
   rollback_.reset();
   insert_task_.reset();
   insert_event_.reset();
+  insert_metric_.reset();
   put_meta_.reset();
 }
 
@@ -174,6 +176,7 @@ Status SqliteJournal::PrepareWriter() {
   ALLOT_ASSIGN_OR_RETURN(rollback_, db_.Prepare("ROLLBACK"));
   ALLOT_ASSIGN_OR_RETURN(insert_task_, db_.Prepare(kInsertTaskSql));
   ALLOT_ASSIGN_OR_RETURN(insert_event_, db_.Prepare(kInsertEventSql));
+  ALLOT_ASSIGN_OR_RETURN(insert_metric_, db_.Prepare(kInsertMetricSql));
   ALLOT_ASSIGN_OR_RETURN(put_meta_,
                          db_.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)"
                                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
@@ -290,6 +293,40 @@ Status SqliteJournal::AppendEvents(std::span<const TaskEvent> events) {
     ++next_seq_;
   }
   return Status::Ok();
+}
+
+Status SqliteJournal::AppendMetrics(std::span<const MetricPoint> metrics) {
+  ALLOT_RETURN_IF_ERROR(CheckWritable());
+  for (const MetricPoint& m : metrics) {
+    if (m.task >= next_task_) {
+      return DiscardBatch(Status::InvalidArgument(
+          path() + ": metric for task " + std::to_string(m.task) + " but only " +
+          std::to_string(next_task_) + " tasks were submitted"));
+    }
+  }
+  if (metrics.empty()) return Status::Ok();
+  ALLOT_RETURN_IF_ERROR(BeginIfNeeded());
+  sqlite3_stmt* stmt = insert_metric_.get();
+  for (const MetricPoint& m : metrics) {
+    BindMetric(stmt, m);
+    int rc = StepOnce(stmt);
+    if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "appending a metric"));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<MetricPoint>> SqliteJournal::LoadMetrics() {
+  std::optional<SqliteDb> reader;
+  if (batch_open_) {
+    ALLOT_ASSIGN_OR_RETURN(SqliteDb opened, OpenReader(path()));
+    reader.emplace(std::move(opened));
+  }
+  ALLOT_ASSIGN_OR_RETURN(std::vector<MetricRow> rows,
+                         ReadMetricRows(reader ? *reader : db_, 0, INT64_MAX));
+  std::vector<MetricPoint> points;
+  points.reserve(rows.size());
+  for (MetricRow& r : rows) points.push_back(std::move(r.point));
+  return points;
 }
 
 Status SqliteJournal::PutMeta(const std::string& key, const std::string& value) {

@@ -53,6 +53,7 @@ class SqliteJournal final : public JournalStore {
 
   Status AppendSubmissions(std::span<const Submission> submissions) override;
   Status AppendEvents(std::span<const TaskEvent> events) override;
+  Status AppendMetrics(std::span<const MetricPoint> metrics) override;
   Status PutMeta(const std::string& key, const std::string& value) override;
   Status Commit() override;
   // Only what is committed: with a batch open, reads through a second, read-only connection.
@@ -63,6 +64,8 @@ class SqliteJournal final : public JournalStore {
   Status LoadForRecovery(RecoveryConsumer* consumer) override;
   // One lookup (the committed value, also while a batch is open).
   Result<std::optional<std::string>> GetMeta(const std::string& key) override;
+  // Every committed metric (also while a batch is open).
+  Result<std::vector<MetricPoint>> LoadMetrics() override;
 
   const std::string& path() const { return db_.path(); }
   bool read_only() const { return read_only_; }
@@ -97,6 +100,7 @@ class SqliteJournal final : public JournalStore {
   SqliteStatement rollback_;
   SqliteStatement insert_task_;
   SqliteStatement insert_event_;
+  SqliteStatement insert_metric_;
   SqliteStatement put_meta_;
   bool batch_open_ = false;
   int64_t committed_tasks_ = 0;  // rows in tasks as of the last commit

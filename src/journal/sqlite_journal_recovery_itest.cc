@@ -163,8 +163,14 @@ TEST_F(SqliteJournalRecoveryTest, BriefOutOfRangeIsCorruptionNamingTheTask) {
   EXPECT_NE(rec.status().message().find("task 0"), std::string::npos) << rec.status().ToString();
 }
 
+// A journal as version 6 wrote it: no metrics table (nor its view).
+void MakeVersion6(const std::string& path) {
+  RawExec(path, "DROP VIEW task_metrics; DROP TABLE metrics; PRAGMA user_version = 6;");
+}
+
 // A journal as version 4 wrote it: no events.outputs nor result (nor in the task_events view).
 void MakeVersion4(const std::string& path) {
+  MakeVersion6(path);
   RawExec(path,
           "DROP VIEW task_events; ALTER TABLE events DROP COLUMN result;"
           "ALTER TABLE events DROP COLUMN outputs;"
@@ -205,7 +211,7 @@ TEST_F(SqliteJournalRecoveryTest, Version3JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE checkpoint IS NULL") ,
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
@@ -230,9 +236,36 @@ TEST_F(SqliteJournalRecoveryTest, Version4JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE outputs IS NULL"),
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
+}
+
+TEST_F(SqliteJournalRecoveryTest, Version6JournalReadsAsNoMetricsAndAWriterAddsTheTable) {
+  {
+    auto j = MustOpen();
+    WriteCampaign(*j);
+  }
+  MakeVersion6(path_);
+  {
+    auto reader = SqliteJournal::OpenReadOnly(path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    JournalContents all = MustLoad((*reader)->Load());
+    EXPECT_FALSE(all.events.empty());
+    EXPECT_TRUE(all.metrics.empty());
+    EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
+  }
+  auto j = MustOpen();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
+  MetricPoint m{.task = 1, .attempt = 1, .name = "loss", .value = 0.5, .step = 3,
+                .time_us = 42};
+  ASSERT_TRUE(j->AppendMetrics(std::span(&m, 1)).ok());
+  ASSERT_TRUE(j->Commit().ok());
+  Result<std::vector<MetricPoint>> metrics = j->LoadMetrics();
+  ASSERT_TRUE(metrics.ok()) << metrics.status().ToString();
+  EXPECT_EQ(*metrics, std::vector<MetricPoint>{m});
+  EXPECT_EQ(RawQuery(path_, "SELECT task_id, name, step, value FROM task_metrics"),
+            RawQuery(path_, "SELECT id || '|loss|3|0.5' FROM tasks WHERE idx = 1"));
 }
 
 TEST_F(SqliteJournalRecoveryTest, Version2JournalIsReadInFullByAReaderAndLeftAsItIs) {
@@ -258,7 +291,7 @@ TEST_F(SqliteJournalRecoveryTest, WriterUpgradesVersion2AndItsOldRowsLoadInFull)
   }
   MakeVersion2(path_);
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM tasks WHERE priority IS NULL"), "5;");
   WriteCampaign(*j, 5);  // rows written after the upgrade have their brief
   JournalContents all = MustLoad(j->Load());

@@ -20,6 +20,10 @@ class CommitDelayingJournal final : public JournalStore {
     return inner_->AppendSubmissions(s);
   }
   Status AppendEvents(std::span<const TaskEvent> e) override { return inner_->AppendEvents(e); }
+  Status AppendMetrics(std::span<const MetricPoint> m) override {
+    return inner_->AppendMetrics(m);
+  }
+  Result<std::vector<MetricPoint>> LoadMetrics() override { return inner_->LoadMetrics(); }
   Status PutMeta(const std::string& key, const std::string& value) override {
     return inner_->PutMeta(key, value);
   }

@@ -27,6 +27,7 @@ void FaultyJournal::Discard() {
   submissions_.clear();
   events_.clear();
   meta_.clear();
+  metrics_.clear();
 }
 
 Status FaultyJournal::AppendSubmissions(std::span<const Submission> submissions) {
@@ -47,6 +48,15 @@ Status FaultyJournal::AppendEvents(std::span<const TaskEvent> events) {
   return Status::Ok();
 }
 
+Status FaultyJournal::AppendMetrics(std::span<const MetricPoint> metrics) {
+  if (Status s = Fire(append_fault_); !s.ok()) {
+    Discard();
+    return s;
+  }
+  metrics_.insert(metrics_.end(), metrics.begin(), metrics.end());
+  return Status::Ok();
+}
+
 Status FaultyJournal::PutMeta(const std::string& key, const std::string& value) {
   if (Status s = Fire(append_fault_); !s.ok()) {
     Discard();
@@ -62,6 +72,7 @@ Status FaultyJournal::Commit() {
   // Submissions before events: an event may name a task submitted in the same batch.
   if (s.ok() && !submissions_.empty()) s = inner_->AppendSubmissions(submissions_);
   if (s.ok() && !events_.empty()) s = inner_->AppendEvents(events_);
+  if (s.ok() && !metrics_.empty()) s = inner_->AppendMetrics(metrics_);
   for (size_t i = 0; s.ok() && i < meta_.size(); ++i)
     s = inner_->PutMeta(meta_[i].first, meta_[i].second);
   if (s.ok()) s = inner_->Commit();

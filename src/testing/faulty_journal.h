@@ -24,7 +24,8 @@ class FaultyJournal final : public JournalStore {
   // The next `times` calls of Commit fail with `status` (e.g. Unavailable "database is locked",
   // IoError "disk full"); `times` < 0: every call from now on, until Heal().
   void FailNextCommit(Status status, int times = 1);
-  // The same for AppendSubmissions, AppendEvents and PutMeta (they share one counter).
+  // The same for AppendSubmissions, AppendEvents, AppendMetrics and PutMeta (they share one
+  // counter).
   void FailNextAppend(Status status, int times = 1);
   void FailNextLoad(Status status, int times = 1);
   // Cancels every injected failure not yet delivered.
@@ -32,6 +33,7 @@ class FaultyJournal final : public JournalStore {
 
   Status AppendSubmissions(std::span<const Submission> submissions) override;
   Status AppendEvents(std::span<const TaskEvent> events) override;
+  Status AppendMetrics(std::span<const MetricPoint> metrics) override;
   Status PutMeta(const std::string& key, const std::string& value) override;
   Status Commit() override;
   Result<JournalContents> Load() override;
@@ -58,6 +60,7 @@ class FaultyJournal final : public JournalStore {
   std::vector<Submission> submissions_;
   std::vector<TaskEvent> events_;
   std::vector<std::pair<std::string, std::string>> meta_;
+  std::vector<MetricPoint> metrics_;
   int commit_calls_ = 0;
   int injected_failures_ = 0;
 };
