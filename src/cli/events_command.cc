@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -27,6 +29,8 @@ struct EventsOptions {
   int64_t after = 0;
   int64_t limit = 0;  // 0: no limit
   bool follow = false;
+  bool metrics = true;       // also the running attempts' metrics
+  int64_t after_metric = 0;
 };
 
 // Prints one JSON line; false when stdout is gone (a closed pipe ends --follow quietly).
@@ -42,7 +46,7 @@ int FromJournal(const EventsOptions& o) {
     std::fprintf(stderr, "allot events: %s\n", reader.status().message().c_str());
     return kExitBadInput;
   }
-  int64_t after = o.after, printed = 0;
+  int64_t after = o.after, printed = 0, after_metric = o.after_metric;
   // --follow ends once nothing drives the journal: asked before each read, so that the read
   // after the answer "nobody" sees every event of the allot that let go.
   bool driven = true;
@@ -62,8 +66,23 @@ int FromJournal(const EventsOptions& o) {
       after = row.seq;
       ++printed;
     }
+    bool more_metrics = false;
+    if (o.metrics && !(o.limit > 0 && printed >= o.limit)) {
+      const int64_t room = o.limit > 0 ? std::min<int64_t>(10000, o.limit - printed) : 10000;
+      auto metrics = (*reader)->MetricsAfter(after_metric, room);
+      if (!metrics.ok()) {
+        std::fprintf(stderr, "allot events: %s\n", metrics.status().message().c_str());
+        return kExitInternal;
+      }
+      for (const auto& [row, id] : *metrics) {
+        if (!Print(MetricRowToJson(row, id))) return kExitOk;
+        after_metric = row.seq;
+        ++printed;
+      }
+      more_metrics = !metrics->empty();
+    }
     if (o.limit > 0 && printed >= o.limit) return kExitOk;
-    if (rows->empty()) {
+    if (rows->empty() && !more_metrics) {
       if (!o.follow || !driven) return kExitOk;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -75,18 +94,32 @@ int FromServer(const EventsOptions& o) {
   std::optional<ApiClient> client = ConnectOrReport("events", o.server_dir, &exit_code);
   if (!client) return exit_code;
   int64_t after = o.after, printed = 0;
+  std::optional<int64_t> after_metric;
+  if (o.metrics) after_metric = o.after_metric;
   while (true) {
     const int64_t batch = o.limit > 0 ? std::min<int64_t>(10000, o.limit - printed) : 10000;
-    Result<nlohmann::json> answer = client->Events(after, o.follow ? 30 : 0, batch);
+    Result<nlohmann::json> answer =
+        client->Events(after, o.follow ? 30 : 0, batch, after_metric);
     if (!answer.ok()) return ReportClientError("events", answer.status());
     const nlohmann::json& events = (*answer)["events"];
     for (const nlohmann::json& e : events) {
+      if (o.limit > 0 && printed >= o.limit) return kExitOk;
       if (!Print(e)) return kExitOk;
       ++printed;
     }
     after = (*answer).value("last", after);
+    bool more_metrics = false;
+    if (after_metric && answer->contains("metrics")) {
+      for (const nlohmann::json& m : (*answer)["metrics"]) {
+        if (o.limit > 0 && printed >= o.limit) return kExitOk;
+        if (!Print(m)) return kExitOk;
+        ++printed;
+        more_metrics = true;
+      }
+      after_metric = (*answer).value("last_metric", *after_metric);
+    }
     if (o.limit > 0 && printed >= o.limit) return kExitOk;
-    if (events.empty() && !o.follow) return kExitOk;
+    if (events.empty() && !more_metrics && !o.follow) return kExitOk;
   }
 }
 
@@ -95,13 +128,21 @@ int FromServer(const EventsOptions& o) {
 void AddEventsCommand(CLI::App* app, int* exit_code) {
   auto o = std::make_shared<EventsOptions>();
   CLI::App* cmd = app->add_subcommand(
-      "events", "Print the campaign's transitions as JSON lines (--follow: as they happen)");
+      "events",
+      "Print the campaign's transitions and its tasks' metrics as JSON lines (--follow: as "
+      "they happen)");
   AddServerDirOption(cmd, &o->server_dir);
   cmd->add_option("--workdir", o->workdir, "An `allot run` work directory (its allot.db)");
   cmd->add_option("--db", o->db, "An `allot run` journal file");
   cmd->add_option("--after", o->after, "Only events after this sequence number")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--limit", o->limit, "At most this many events")->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", o->limit, "At most this many lines")->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-metrics{false}", o->metrics,
+                "Only transitions, not the running tasks' metrics (lines with \"metric\": "
+                "`allot metric` and $ALLOT_METRICS_FILE)");
+  cmd->add_option("--after-metric", o->after_metric,
+                  "Only metrics after this metric sequence number (their \"metric_seq\")")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-f,--follow", o->follow,
                 "Keep printing new events as they are committed; of an `allot run` journal, until "
                 "nothing drives it any more (the run ended or was killed)");

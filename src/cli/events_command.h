@@ -1,6 +1,8 @@
-// `allot events [--after SEQ] [--follow] [--limit N]`: the campaign's transitions as JSON lines
-// (one object per line: seq, task, execution, attempt, from, to, time_us, exit_code, signal,
-// reason, worker), from a server (--server-dir / ALLOT_SERVER_DIR) or from an `allot run`
+// `allot events [--after SEQ] [--follow] [--limit N] [--no-metrics] [--after-metric SEQ]`: the
+// campaign's transitions as JSON lines (one object per line: seq, task, execution, attempt,
+// from, to, time_us, exit_code, signal, reason, worker) and its running tasks' metrics (lines
+// with metric_seq, task, attempt, metric, value, step, time_us; journal/journal_event_json.h),
+// from a server (--server-dir / ALLOT_SERVER_DIR) or from an `allot run`
 // journal (--workdir / --db). --follow keeps printing new ones as they are committed.
 #pragma once
 

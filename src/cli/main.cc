@@ -16,6 +16,7 @@
 #include "cli/profiles_command.h"
 #include "cli/share_command.h"
 #include "cli/log_command.h"
+#include "cli/metric_command.h"
 #include "cli/parse_errors.h"
 #include "cli/report_command.h"
 #include "cli/run_command.h"
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);
   allot::AddEventsCommand(&app, &exit_code);
+  allot::AddMetricCommand(&app, &exit_code);
   allot::AddProfilesCommand(&app, &exit_code);
   allot::AddShareCommand(&app, &exit_code);
   allot::AddForecastCommand(&app, &exit_code);

@@ -239,10 +239,12 @@ Result<Json> ApiClient::Wait(const std::vector<std::string>& refs, double timeou
   return CallJson("GET", "/api/v1/wait", params, nullptr, timeout_s + kLongPollSlackS);
 }
 
-Result<Json> ApiClient::Events(int64_t after, double timeout_s, int64_t limit) const {
+Result<Json> ApiClient::Events(int64_t after, double timeout_s, int64_t limit,
+                              std::optional<int64_t> after_metric) const {
   Params params = {{"after", std::to_string(after)},
                    {"timeout_s", Seconds(timeout_s)},
                    {"limit", std::to_string(limit)}};
+  if (after_metric) params.emplace_back("after_metric", std::to_string(*after_metric));
   return CallJson("GET", "/api/v1/events", params, nullptr, timeout_s + kLongPollSlackS);
 }
 

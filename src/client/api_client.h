@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,7 +68,9 @@ class ApiClient {
   // `since`: without refs, the `since` of this wait's first answer ("" on the first call).
   Result<nlohmann::json> Wait(const std::vector<std::string>& refs, double timeout_s,
                               const std::string& since = "") const;
-  Result<nlohmann::json> Events(int64_t after, double timeout_s, int64_t limit) const;
+  // With `after_metric`, the answer also holds "metrics" and "last_metric".
+  Result<nlohmann::json> Events(int64_t after, double timeout_s, int64_t limit,
+                                std::optional<int64_t> after_metric = std::nullopt) const;
   // stream: stdout or stderr.
   Result<LogChunk> Log(const std::string& ref, const std::string& stream, int64_t offset) const;
   Result<nlohmann::json> Workers() const;

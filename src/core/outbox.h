@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/allocation.h"
+#include "model/metric_point.h"
 #include "model/submission.h"
 #include "model/task_event.h"
 
@@ -45,9 +46,12 @@ struct Outbox {
   std::vector<TaskEvent> events;
   std::vector<LaunchOrder> launches;
   std::vector<SignalOrder> signals;
+  // Running attempts' intermediate metrics, journaled with the turn's events.
+  std::vector<MetricPoint> metrics;
 
   bool empty() const {
-    return submissions.empty() && events.empty() && launches.empty() && signals.empty();
+    return submissions.empty() && events.empty() && launches.empty() && signals.empty() &&
+           metrics.empty();
   }
   // Empties every queue. A queue that grew past kKeepBytes (one 1M-task Submit) hands its
   // memory back; smaller ones keep their capacity for the next turn.
@@ -56,6 +60,7 @@ struct Outbox {
     ClearVector(events);
     ClearVector(launches);
     ClearVector(signals);
+    ClearVector(metrics);
   }
 
  private:

@@ -207,6 +207,18 @@ class Scheduler {
   void OnAttemptLost(ExecutionId execution, const std::string& reason);
   // The launcher could not start an attempt; it counts as a failed attempt.
   void OnLaunchFailed(ExecutionId execution, const Status& why);
+  // A metric a running attempt reported (model/metric_point.h; its task and attempt are those
+  // of `execution`): journaled with the turn's events (Outbox::metrics), kept as the task's
+  // latest of its name, and observed by the campaign's scenario policy. Ignored for an
+  // execution that is not running.
+  void OnMetric(ExecutionId execution, MetricPoint point);
+  // The task's latest point of each metric name, in the order the names first came; null
+  // when it reported none (since this scheduler started: a resumed one has those of the
+  // journal only when RestoreMetrics was given them).
+  const std::vector<MetricPoint>* LatestMetrics(TaskIndex t) const;
+  // The journal's metrics, in order, after Recover: the latest ones and the scenario policy's
+  // state are rebuilt from them (nothing is journaled again).
+  void RestoreMetrics(std::span<const MetricPoint> points);
   // Fires every timer due at Clock::Now().
   void OnTimersDue();
   // Stops dispatching. First call: SIGTERM to every running attempt, SIGKILL after its grace
@@ -411,6 +423,9 @@ class Scheduler {
   CampaignTotals totals_;
   EventFold fold_{&tasks_, &graph_, &learner_, &totals_};
   std::unordered_map<TaskIndex, Running> running_;
+  // OnMetric: each task's latest point per metric name (only tasks that reported any).
+  std::unordered_map<TaskIndex, std::vector<MetricPoint>> latest_metrics_;
+  void KeepLatest(const MetricPoint& point);
   std::unique_ptr<Recovery> recovery_;  // between BeginRecover and FinishRecover
   ReadyQueue ready_;
   TimerQueue timers_;

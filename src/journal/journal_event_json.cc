@@ -29,4 +29,13 @@ nlohmann::json JournalEventRowToJson(const JournalEventRow& row) {
   return j;
 }
 
+nlohmann::json MetricRowToJson(const MetricRow& row, const std::string& task_id) {
+  nlohmann::json j = {{"metric_seq", row.seq},          {"task", task_id},
+                      {"attempt", row.point.attempt},   {"metric", row.point.name},
+                      {"value", row.point.value}};
+  if (row.point.step) j["step"] = *row.point.step;
+  j["time_us"] = row.point.time_us;
+  return j;
+}
+
 }  // namespace allot

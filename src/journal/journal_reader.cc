@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <unordered_map>
+
 #include "journal/journal_rows.h"
 #include "journal/journal_schema.h"
 
@@ -68,6 +70,29 @@ Result<TaskSpec> JournalReader::SpecOf(TaskIndex task) {
   TaskSpec spec;
   ALLOT_RETURN_IF_ERROR(DecodeSpec(json, task, &spec));
   return spec;
+}
+
+Result<std::vector<std::pair<MetricRow, std::string>>> JournalReader::MetricsAfter(
+    int64_t after, int64_t limit, std::optional<TaskIndex> task) {
+  ALLOT_ASSIGN_OR_RETURN(std::vector<MetricRow> rows, ReadMetricRows(db_, after, limit, task));
+  std::vector<std::pair<MetricRow, std::string>> out;
+  out.reserve(rows.size());
+  if (rows.empty()) return out;
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("SELECT id FROM tasks WHERE idx = ?1"));
+  std::unordered_map<TaskIndex, std::string> ids;
+  for (MetricRow& row : rows) {
+    auto [it, added] = ids.try_emplace(row.point.task);
+    if (added) {
+      sqlite3_reset(stmt.get());
+      sqlite3_bind_int64(stmt.get(), 1, row.point.task);
+      if (sqlite3_step(stmt.get()) == SQLITE_ROW) {
+        const unsigned char* id = sqlite3_column_text(stmt.get(), 0);
+        it->second = id != nullptr ? reinterpret_cast<const char*>(id) : "";
+      }
+    }
+    out.emplace_back(std::move(row), it->second);
+  }
+  return out;
 }
 
 Result<int64_t> JournalReader::LastSeq() {

@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "journal/metric_rows.h"
 #include "journal/sqlite_db.h"
 #include "model/task_event.h"
 #include "model/task_spec.h"
@@ -34,6 +37,10 @@ class JournalReader {
   Result<std::vector<JournalEventRow>> EventsOf(TaskIndex task);
   // The task's spec as submitted. NotFound for an index never submitted.
   Result<TaskSpec> SpecOf(TaskIndex task);
+  // Up to `limit` metrics with metric seq > `after` (of `task` only, when given), in order,
+  // each with its task's id. None from a journal older than the metrics table.
+  Result<std::vector<std::pair<MetricRow, std::string>>> MetricsAfter(
+      int64_t after, int64_t limit, std::optional<TaskIndex> task = std::nullopt);
   // The highest committed seq (0 when none).
   Result<int64_t> LastSeq();
 

@@ -75,6 +75,9 @@ struct EventsRequest {
   int64_t after = 0;                                    // >= 0
   double timeout_s = WaitRequest::kDefaultTimeoutS;     // 0 <= timeout_s <= kMaxTimeoutS
   int64_t limit = kDefaultLimit;                        // 1 <= limit <= kMaxLimit
+  // With it, the answer also holds the metrics with metric seq > after_metric (up to limit)
+  // and the wait ends on a new metric too; without, no metrics (older clients).
+  std::optional<int64_t> after_metric;                  // >= 0
 };
 
 enum class LogStream { kStdout, kStderr };

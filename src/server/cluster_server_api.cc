@@ -322,8 +322,23 @@ Result<Json> ClusterServer::Wait(const WaitRequest& request) {
 }
 
 Result<Json> ClusterServer::Events(const EventsRequest& request) {
-  loop_->WaitForCommit(request.after,
-                       std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6)));
+  const Duration timeout =
+      std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
+  std::vector<std::pair<MetricRow, std::string>> metrics;
+  if (!request.after_metric) {
+    loop_->WaitForCommit(request.after, timeout);
+  } else {
+    // Metrics are counted by the loop since it started, not by their journal seq: look first,
+    // and wait for the next commit of either only when there is nothing to give yet.
+    const int64_t seen_metrics = loop_->committed_metrics();
+    ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> first,
+                           JournalReader::Open(journal_path_));
+    ALLOT_ASSIGN_OR_RETURN(metrics, first->MetricsAfter(*request.after_metric, request.limit));
+    if (metrics.empty()) {
+      loop_->WaitForCommit(request.after, seen_metrics, timeout);
+      ALLOT_ASSIGN_OR_RETURN(metrics, first->MetricsAfter(*request.after_metric, request.limit));
+    }
+  }
   ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
   ALLOT_ASSIGN_OR_RETURN(std::vector<JournalEventRow> rows,
                          reader->EventsAfter(request.after, request.limit));
@@ -333,7 +348,18 @@ Result<Json> ClusterServer::Events(const EventsRequest& request) {
     events.push_back(JournalEventRowToJson(row));
     last = row.seq;
   }
-  return Json{{"events", std::move(events)}, {"last", last}};
+  Json answer{{"events", std::move(events)}, {"last", last}};
+  if (request.after_metric) {
+    Json points = Json::array();
+    int64_t last_metric = *request.after_metric;
+    for (const auto& [row, id] : metrics) {
+      points.push_back(MetricRowToJson(row, id));
+      last_metric = row.seq;
+    }
+    answer["metrics"] = std::move(points);
+    answer["last_metric"] = last_metric;
+  }
+  return answer;
 }
 
 Result<LogChunk> ClusterServer::ReadLog(const LogRequest& request) {

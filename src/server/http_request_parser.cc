@@ -187,8 +187,15 @@ Result<WaitRequest> ParseWaitQuery(const QueryParams& params) {
 }
 
 Result<EventsRequest> ParseEventsQuery(const QueryParams& params) {
-  ALLOT_RETURN_IF_ERROR(CheckKnownParams(params, {"after", "timeout_s", "limit"}));
+  ALLOT_RETURN_IF_ERROR(
+      CheckKnownParams(params, {"after", "timeout_s", "limit", "after_metric"}));
   EventsRequest request;
+  if (ScalarParam(params, "after_metric") != nullptr) {
+    int64_t after_metric = 0;
+    ALLOT_RETURN_IF_ERROR(IntParam(params, "after_metric", 0,
+                                   std::numeric_limits<int64_t>::max(), &after_metric));
+    request.after_metric = after_metric;
+  }
   ALLOT_RETURN_IF_ERROR(
       IntParam(params, "after", 0, std::numeric_limits<int64_t>::max(), &request.after));
   ALLOT_RETURN_IF_ERROR(

@@ -16,6 +16,7 @@ std::vector<PollSource> LocalChannel::PollSources() const {
   std::vector<PollSource> sources;
   if (int fd = launcher_->ReadyFd(); fd >= 0) sources.push_back({nullptr, fd});
   if (int fd = worker_->ReadyFd(); fd >= 0) sources.push_back({nullptr, fd});
+  if (int fd = worker_->MetricsFd(); fd >= 0) sources.push_back({nullptr, fd});
   return sources;
 }
 
@@ -23,13 +24,18 @@ void LocalChannel::Receive() {
   if (auto due = launcher_->NextSampleDue(); due && *due <= clock_->Now()) launcher_->Sample();
   exits_.clear();
   launcher_->CollectExits(&exits_);
+  const int64_t now_us = clock_->WallMicros();
+  size_t ended = 0;
   for (ProcessExit& e : exits_) {
     // Held for its validation or the hashing of its outputs: it comes back from CollectReady.
-    if (!worker_->Finish(&e, clock_->WallMicros())) continue;
-    scheduler_->OnAttemptExited(e.run_id, e.usage);
+    if (worker_->Finish(&e, now_us)) exits_[ended++] = std::move(e);
   }
-  exits_.clear();
+  exits_.resize(ended);
   worker_->CollectReady(&exits_);
+  // An attempt's metrics (Finish read its last ones) before its end.
+  metrics_.clear();
+  worker_->CollectMetrics(now_us, &metrics_);
+  for (RunMetric& m : metrics_) scheduler_->OnMetric(m.run, std::move(m.point));
   for (ProcessExit& e : exits_) scheduler_->OnAttemptExited(e.run_id, e.usage);
 }
 

@@ -38,6 +38,7 @@ class LocalChannel final : public WorkerChannel {
   const Clock* clock_;
   std::function<void(const std::string&)> log_;
   std::vector<ProcessExit> exits_;  // scratch
+  std::vector<RunMetric> metrics_;  // scratch
 };
 
 }  // namespace allot

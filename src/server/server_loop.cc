@@ -90,9 +90,13 @@ Result<nlohmann::json> ServerLoop::Call(std::function<Result<nlohmann::json>()> 
 }
 
 int64_t ServerLoop::WaitForCommit(int64_t after, Duration timeout) {
+  return WaitForCommit(after, INT64_MAX, timeout);
+}
+
+int64_t ServerLoop::WaitForCommit(int64_t after, int64_t after_metrics, Duration timeout) {
   const TimePoint deadline = clock_->Now() + timeout;
   std::unique_lock lock(commit_mu_);
-  while (committed_events_ <= after && !closing_) {
+  while (committed_events_ <= after && committed_metrics_ <= after_metrics && !closing_) {
     const Duration left = deadline - clock_->Now();
     if (left <= Duration(0)) break;
     // The clock is the judge of the deadline; a real wait is bounded so that a clock that is
@@ -136,12 +140,13 @@ void ServerLoop::RunCalls() {
 
 void ServerLoop::Flush() {
   Outbox* out = scheduler_->outbox();
-  if (out->submissions.empty() && out->events.empty()) return;
+  if (out->submissions.empty() && out->events.empty() && out->metrics.empty()) return;
   bool durable = false;
   if (outcome_.journal_error.ok()) {
     const TimePoint start = clock_->Now();
     Status s = journal_->AppendSubmissions(out->submissions);
     if (s.ok()) s = journal_->AppendEvents(out->events);
+    if (s.ok() && !out->metrics.empty()) s = journal_->AppendMetrics(out->metrics);
     if (s.ok()) s = journal_->Commit();
     stats_.commit_seconds.Observe(Seconds(clock_->Now() - start));
     if (s.ok()) {
@@ -155,9 +160,13 @@ void ServerLoop::Flush() {
     }
   }
   for (LoopObserver* o : observers_) o->OnEvents(out->submissions, out->events, durable);
-  if (durable) committed_events_ += static_cast<int64_t>(out->events.size());
+  if (durable) {
+    committed_events_ += static_cast<int64_t>(out->events.size());
+    committed_metrics_ += static_cast<int64_t>(out->metrics.size());
+  }
   out->submissions.clear();
   out->events.clear();
+  out->metrics.clear();
 }
 
 void ServerLoop::Answer() {

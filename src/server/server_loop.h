@@ -132,6 +132,10 @@ class ServerLoop {
   // Blocks until more than `after` transitions are committed, the loop ends, or `timeout` (on
   // the loop's clock) passes. Returns committed_events(). Any thread but the loop's.
   int64_t WaitForCommit(int64_t after, Duration timeout);
+  // The same, also ending when more than `after_metrics` metrics are committed (counted since
+  // this loop started: a caller compares with committed_metrics()).
+  int64_t WaitForCommit(int64_t after, int64_t after_metrics, Duration timeout);
+  int64_t committed_metrics() const { return committed_metrics_.load(); }
   // True once the loop ended (or is ending): calls are refused, waits return.
   bool closing() const { return closing_.load(); }
 
@@ -178,6 +182,7 @@ class ServerLoop {
   std::mutex commit_mu_;
   std::condition_variable commit_cv_;
   std::atomic<int64_t> committed_events_{0};
+  std::atomic<int64_t> committed_metrics_{0};
   std::atomic<bool> closing_{false};
 };
 

@@ -6,6 +6,8 @@
 #include <optional>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
+#include <tuple>
 #include <system_error>
 #include <string_view>
 
@@ -51,11 +53,40 @@ std::string WithInputs(const std::string& command, const std::vector<std::string
   return out;
 }
 
+// The directory of this executable, and the executable (for $ALLOT_BIN); empty when unknown.
+std::pair<std::string, std::string> SelfExecutable() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return {self.parent_path().string(), self.string()};
+}
+
+// `env` with `dir` at the end of its PATH when PATH lacks it: `allot metric` works in a task
+// even when allot was started by its path, and shadows nothing.
+void AppendToPath(std::vector<std::string>* env, const std::string& dir) {
+  if (dir.empty()) return;
+  for (std::string& e : *env) {
+    if (e.compare(0, 5, "PATH=") != 0) continue;
+    std::string_view parts(e);
+    parts.remove_prefix(5);
+    while (!parts.empty()) {
+      size_t colon = parts.find(':');
+      if (parts.substr(0, colon) == dir) return;
+      if (colon == std::string_view::npos) break;
+      parts.remove_prefix(colon + 1);
+    }
+    e += (e.size() > 5 ? ":" : "") + dir;
+    return;
+  }
+}
+
 }  // namespace
 
 LocalWorker::LocalWorker(ProcessLauncher* launcher, std::string output_dir,
                          AttemptEnvironment environment)
-    : launcher_(launcher), output_dir_(std::move(output_dir)), environment_(std::move(environment)) {}
+    : launcher_(launcher), output_dir_(std::move(output_dir)), environment_(std::move(environment)) {
+  std::tie(self_dir_, self_exe_) = SelfExecutable();
+}
 
 void LocalWorker::RunSlotsOn(const Machine& machine) {
   slot_cpu_.clear();
@@ -160,7 +191,16 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   }
   std::optional<Producing> producing;
   if (plan.spec->outputs) producing = Producing{*plan.spec->outputs, req, facts.task_dir};
-  ALLOT_RETURN_IF_ERROR(launcher_->Launch(req));
+  const std::string metrics_file = facts.task_dir + "/metrics.jsonl";
+  SetVariable(&req.env, "ALLOT_METRICS_FILE", metrics_file);
+  if (!self_exe_.empty()) SetVariable(&req.env, "ALLOT_BIN", self_exe_);
+  AppendToPath(&req.env, self_dir_);
+  ALLOT_RETURN_IF_ERROR(metrics_.Watch(plan.run_id, metrics_file));
+  if (Status s = launcher_->Launch(req); !s.ok()) {
+    std::vector<RunMetric> none;
+    metrics_.Unwatch(plan.run_id, 0, &none);
+    return s;
+  }
   if (checkpointing) checkpointing_.emplace(plan.run_id, std::move(*checkpointing));
   if (producing) producing_.emplace(plan.run_id, std::move(*producing));
   result_files_[plan.run_id] = result_file;
@@ -190,9 +230,19 @@ bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
     producing_.erase(p);
     return now;
   }
+  metrics_.Unwatch(exit->run_id, now_us, &exited_metrics_);
   ReadResult(exit);
   if (!FinishCheckpoint(exit, now_us)) return false;  // sealing on the background thread
   return CheckProduced(exit);
+}
+
+void LocalWorker::CollectMetrics(int64_t now_us, std::vector<RunMetric>* out) {
+  metrics_.Read(now_us, out);
+  if (!exited_metrics_.empty()) {
+    out->insert(out->end(), std::make_move_iterator(exited_metrics_.begin()),
+                std::make_move_iterator(exited_metrics_.end()));
+    exited_metrics_.clear();
+  }
 }
 
 void LocalWorker::CollectReady(std::vector<ProcessExit>* out) {

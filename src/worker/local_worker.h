@@ -17,6 +17,7 @@
 #include "model/task_spec.h"
 #include "worker/attempt_environment.h"
 #include "worker/background_jobs.h"
+#include "worker/metrics_tail.h"
 
 namespace allot {
 
@@ -50,7 +51,8 @@ class LocalWorker {
   // that verifies; empty: none) and ALLOT_CHECKPOINT_OUT (worker/checkpoint_store.h). With
   // plan.inputs, it gets ALLOT_INPUTS (one per line) and "{dep.outputs}" in its command is
   // replaced by them, shell-quoted (model/outputs_spec.h); without, by nothing. Every attempt
-  // gets ALLOT_RESULT_FILE (<task dir>/result.json, removed first: model/task_result.h); with
+  // gets ALLOT_RESULT_FILE (<task dir>/result.json, removed first: model/task_result.h) and
+  // ALLOT_METRICS_FILE (<task dir>/metrics.jsonl, made empty and watched); with
   // plan.dep_results, ALLOT_DEP_RESULTS and its "{dep.result.KEY}" filled (a KEY no result has:
   // NotFound, nothing started).
   Status Start(const AttemptPlan& plan);
@@ -72,6 +74,12 @@ class LocalWorker {
   //    output_error.
   // `now_us`: Unix microseconds.
   bool Finish(ProcessExit* exit, int64_t now_us);
+  // Readable when a running attempt wrote metrics (worker/metrics_tail.h); -1 without inotify.
+  int MetricsFd() const { return metrics_.ReadyFd(); }
+  // Appends the metrics running attempts wrote since the last call, and the last ones of
+  // attempts that exited since (Finish reads them). Call it before reporting those exits: an
+  // attempt's metrics come before its end.
+  void CollectMetrics(int64_t now_us, std::vector<RunMetric>* out);
   // Readable while CollectReady has exits to give (held exits whose outputs are hashed).
   int ReadyFd() const { return jobs_.ReadyFd(); }
   // Appends the held exits that are done: each as the attempt's exit, to report as such.
@@ -84,7 +92,10 @@ class LocalWorker {
     after_seal_ = std::move(f);
   }
   // Where lines for people go (a rejected checkpoint set); none: nowhere.
-  void set_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
+  void set_log(std::function<void(const std::string&)> log) {
+    metrics_.set_log(log);
+    log_ = std::move(log);
+  }
   // Signals the attempt's process group, or its validation while that runs.
   Status Signal(RunId run_id, int signal) {
     return launcher_->Signal(Validating(run_id) ? run_id | kValidationRun : run_id, signal);
@@ -128,6 +139,10 @@ class LocalWorker {
   // exit->usage.output_error (true: it ends now).
   bool DescribeProduced(const Producing& p, ProcessExit* exit);
   BackgroundJobs jobs_;
+  MetricsTail metrics_;
+  std::string self_dir_;  // where this allot executable is ($PATH's last resort in tasks)
+  std::string self_exe_;  // $ALLOT_BIN
+  std::vector<RunMetric> exited_metrics_;  // read by Finish, not yet collected
   std::function<void(const std::string&)> log_;
   std::function<void(const std::string&, const CheckpointManifest&)> after_seal_;
 };

@@ -1,0 +1,38 @@
+// Scheduler: intermediate metrics of running attempts (model/metric_point.h).
+#include "core/scheduler.h"
+
+namespace allot {
+
+void Scheduler::OnMetric(ExecutionId execution, MetricPoint point) {
+  const TaskIndex t = TaskOfExecution(execution);
+  auto it = running_.find(t);
+  if (it == running_.end() || it->second.execution != execution) return;
+  point.task = t;
+  point.attempt = AttemptOfExecution(execution);
+  KeepLatest(point);
+  outbox_.metrics.push_back(std::move(point));
+}
+
+const std::vector<MetricPoint>* Scheduler::LatestMetrics(TaskIndex t) const {
+  auto it = latest_metrics_.find(t);
+  return it == latest_metrics_.end() ? nullptr : &it->second;
+}
+
+void Scheduler::RestoreMetrics(std::span<const MetricPoint> points) {
+  for (const MetricPoint& p : points) {
+    if (p.task < tasks_.size()) KeepLatest(p);
+  }
+}
+
+void Scheduler::KeepLatest(const MetricPoint& point) {
+  std::vector<MetricPoint>& latest = latest_metrics_[point.task];
+  for (MetricPoint& m : latest) {
+    if (m.name == point.name) {
+      m = point;
+      return;
+    }
+  }
+  latest.push_back(point);
+}
+
+}  // namespace allot
