@@ -97,7 +97,8 @@ TEST(ScenarioBoardAshaTest, TheFirstArrivalAtARungIsPromoted) {
   EXPECT_THAT(See(&board, "a", "loss", 0.9, 1),
               ElementsAre(ScenarioChange{"a", 1, false,
                                          "asha: rung 0 (step 1): loss 0.9 is 1st of 1 at this "
-                                         "rung, within the best 1 (eta 3): promoted, priority +1"}));
+                                         "rung, within the best 1 (eta 3): promoted, "
+                                         "priority +1"}));
   EXPECT_EQ(board.PriorityOffset("a"), 1);
   EXPECT_FALSE(board.Stopped("a"));
 }
@@ -121,7 +122,8 @@ TEST(ScenarioBoardAshaTest, AtEta3OnlyTheBestOfFourIsKept) {
   EXPECT_THAT(See(&board, "b", "loss", 0.2, 1),  // 1st of 2, best max(1, 0) = 1: promoted
               ElementsAre(ScenarioChange{"b", 1, false,
                                          "asha: rung 0 (step 1): loss 0.2 is 1st of 2 at this "
-                                         "rung, within the best 1 (eta 3): promoted, priority +1"}));
+                                         "rung, within the best 1 (eta 3): promoted, "
+                                         "priority +1"}));
   See(&board, "c", "loss", 0.1, 1);  // 1st of 3: promoted
   // 2nd of 4, floor(4 / 3) = 1: stopped, though better than two promoted before it.
   EXPECT_THAT(See(&board, "d", "loss", 0.15, 1),
@@ -138,7 +140,8 @@ TEST(ScenarioBoardAshaTest, AtEta3OnlyTheBestOfFourIsKept) {
   EXPECT_THAT(See(&board, "f", "loss", 0.12, 1),
               ElementsAre(ScenarioChange{"f", 1, false,
                                          "asha: rung 0 (step 1): loss 0.12 is 2nd of 6 at this "
-                                         "rung, within the best 2 (eta 3): promoted, priority +1"}));
+                                         "rung, within the best 2 (eta 3): promoted, "
+                                         "priority +1"}));
 }
 
 TEST(ScenarioBoardAshaTest, TiesRankTheEarlierArrivalBetter) {
@@ -211,7 +214,8 @@ TEST(ScenarioBoardAshaTest, DeprioritizedRunsLastAndMayBePromotedAgain) {
   EXPECT_THAT(See(&board, "b", "loss", 0.01, 9),
               ElementsAre(ScenarioChange{"b", 3, false,
                                          "asha: rung 2 (step 9): loss 0.01 is 1st of 1 at this "
-                                         "rung, within the best 1 (eta 3): promoted, priority +3"}));
+                                         "rung, within the best 1 (eta 3): promoted, "
+                                         "priority +3"}));
 }
 
 TEST(ScenarioBoardAshaTest, PointsOfOtherMetricsOrWithoutAStepAreIgnored) {
