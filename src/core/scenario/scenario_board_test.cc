@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -433,6 +435,61 @@ TEST(ScenarioBoardPromiseTest, RankingByScoreThenUnscoredByName) {
   EXPECT_EQ(ranking[0].rung, -1);
   EXPECT_EQ(ranking[1].priority_offset, 50);
   EXPECT_FALSE(ranking[3].score.has_value());
+}
+
+// The incremental offsets (only the observed scenario moves unless the worst or the best did)
+// against a naive model that recomputes every offset from every scenario's latest values.
+TEST(ScenarioBoardPromiseTest, OffsetsAndChangesMatchANaiveRecomputation) {
+  const uint32_t seed = 4711;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  for (bool maximize : {false, true}) {
+    ScenarioPolicySpec spec = Promise(maximize);
+    spec.score = {{"a", 1}, {"b", -0.5}};
+    spec.priority_range = 1000;
+    ScenarioBoard board(spec);
+    std::map<std::string, std::map<std::string, double>> latest;  // the model
+    std::map<std::string, int> offsets;                           // after the last point
+    for (int i = 0; i < 3000; ++i) {
+      const std::string scenario = "s" + std::to_string(rng() % 40);
+      const char* metric = i % 7 == 0 ? "c" : rng() % 2 ? "a" : "b";
+      const double value = (static_cast<int>(rng() % 33) - 16) / 8.0;  // exact, many ties
+      latest[scenario][metric] = value;
+      std::vector<ScenarioChange> changes;
+      board.Observe(scenario, Point(metric, value, i), &changes);
+      std::map<std::string, double> scores;
+      for (const auto& [name, values] : latest) {
+        if (values.count("a") && values.count("b")) {
+          scores[name] = values.at("a") - 0.5 * values.at("b");
+        }
+      }
+      double lo = 0;
+      double hi = 0;
+      if (!scores.empty()) {
+        auto [min, max] = std::minmax_element(
+            scores.begin(), scores.end(),
+            [](const auto& x, const auto& y) { return x.second < y.second; });
+        lo = min->second;
+        hi = max->second;
+      }
+      std::vector<ScenarioChange> expected;
+      for (const auto& [name, values] : latest) {
+        int want = 0;
+        if (scores.count(name) && hi > lo) {
+          const double at = (scores[name] - lo) / (hi - lo);
+          want = static_cast<int>(std::lround(1000 * (maximize ? at : 1 - at)));
+        }
+        ASSERT_EQ(board.PriorityOffset(name), want) << name << " after point " << i;
+        if (want != offsets[name]) expected.push_back({name, want, false, ""});
+        offsets[name] = want;
+      }
+      for (ScenarioChange& c : changes) {
+        EXPECT_FALSE(c.reason.empty());
+        c.reason.clear();
+      }
+      ASSERT_EQ(changes, expected) << "point " << i;
+    }
+  }
 }
 
 }  // namespace
