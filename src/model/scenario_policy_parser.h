@@ -19,7 +19,7 @@
 // A key of the other policy is a problem ("belongs to policy promise, not asha"), as is an
 // unknown key (with a did-you-mean). null means "not written", as everywhere in task files; a
 // null block is no block.
-// Pure functions; thread-safe.
+// No shared state: calls on different sinks may run concurrently.
 #pragma once
 
 #include <optional>
