@@ -12,6 +12,7 @@
 #include "model/diagnostic_sink.h"
 #include "model/did_you_mean.h"
 #include "model/json_source.h"
+#include "model/scenario_policy_parser.h"
 #include "model/task_expander.h"
 #include "model/task_fields.h"
 #include "model/value_readers.h"
@@ -97,16 +98,26 @@ class DocumentReader {
 
   // Not OK when the held ids could not be asked (Read's tasks are then unresolved).
   const Status& resolve_status() const { return resolve_status_; }
+  // The workflow's `scenarios:` block, once Read; nullopt when absent, null or invalid.
+  std::optional<ScenarioPolicySpec>& scenarios() { return scenarios_; }
 
  private:
   void ReadWorkflow(const SourceValue& root, bool streamed) {
     for (size_t i = 0; i < root.size(); ++i) {
       const std::string& key = root.KeyAt(i);
-      if (key == "tasks" || key == "defaults" || key == "name" || key == "description") continue;
-      std::string hint = DidYouMean(key, {"tasks", "defaults", "name", "description"});
+      if (key == "tasks" || key == "defaults" || key == "name" || key == "description" ||
+          key == kScenariosKey) {
+        continue;
+      }
+      std::string hint =
+          DidYouMean(key, {"tasks", "defaults", "name", "description", kScenariosKey});
       sink_->Add(root.Child(i).line(), "", key,
-                 "unknown top-level key; expected tasks, defaults, name, description" +
+                 "unknown top-level key; expected tasks, defaults, name, description, "
+                 "scenarios" +
                      (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    if (std::optional<SourceValue> s = root.Find(kScenariosKey)) {
+      scenarios_ = ParseScenarioPolicy(*s, sink_);
     }
     if (std::optional<SourceValue> d = root.Find("defaults")) {
       if (d->json().is_object()) {
@@ -144,14 +155,17 @@ class DocumentReader {
   const HeldTaskIds* held_;
   Status resolve_status_;
   std::optional<RawTask> defaults_;
+  std::optional<ScenarioPolicySpec> scenarios_;
   std::deque<RawTask> raw_;  // a deque: RawTask is large, and moving it on growth is not free
 };
 
 // Reads `text` as JSON (streaming tasks) or YAML into tasks, reporting to `sink`. False on a
-// syntax error, which is then the only diagnostic. `*resolved` is the resolver's status.
+// syntax error, which is then the only diagnostic. `*resolved` is the resolver's status,
+// `*scenarios` the workflow's scenario policy.
 bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
                   const LoadOptions& options, DiagnosticSink* sink,
-                  std::vector<PendingTask>* tasks, Status* resolved) {
+                  std::vector<PendingTask>* tasks, Status* resolved,
+                  std::optional<ScenarioPolicySpec>* scenarios) {
   SourceDoc doc;
   SourceError error;
   DocumentReader reader(file, options, sink,
@@ -171,6 +185,7 @@ bool ReadDocument(Syntax syntax, std::string_view text, const std::string& file,
   }
   *tasks = reader.Read(doc);
   *resolved = reader.resolve_status();
+  *scenarios = std::move(reader.scenarios());
   return true;
 }
 
@@ -198,12 +213,14 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
     if (syntax == Syntax::kGuess) syntax = LooksLikeJson(text) ? Syntax::kJson : Syntax::kYaml;
     std::vector<PendingTask> pending;
     Status resolved;
-    if (!ReadDocument(syntax, text, file, options, &sink, &pending, &resolved) &&
+    std::optional<ScenarioPolicySpec> scenarios;
+    if (!ReadDocument(syntax, text, file, options, &sink, &pending, &resolved, &scenarios) &&
         SyntaxFromName(file_name) == Syntax::kGuess && syntax == Syntax::kJson) {
       // Not JSON after all; YAML reads what JSON does and more. When YAML fails too, the
       // JSON error is the one to show, as the text looked like JSON.
       DiagnosticSink yaml_sink(file);
-      if (ReadDocument(Syntax::kYaml, text, file, options, &yaml_sink, &pending, &resolved)) {
+      if (ReadDocument(Syntax::kYaml, text, file, options, &yaml_sink, &pending, &resolved,
+                       &scenarios)) {
         sink = std::move(yaml_sink);
       }
     }
@@ -221,6 +238,7 @@ Result<LoadedTasks> ParseTaskFile(std::string_view file_name, std::string_view t
     }
     LoadedTasks loaded;
     sink.TakeWarnings(&loaded.warnings);
+    loaded.scenarios = std::move(scenarios);
     loaded.tasks.reserve(pending.size());
     for (PendingTask& t : pending) loaded.tasks.push_back(std::move(t.spec));
     return loaded;

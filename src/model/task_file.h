@@ -6,6 +6,7 @@
 //
 // Workflow document:
 //   defaults: {<any task field>}          # merged under every task
+//   scenarios: {policy: asha, metric: loss} # optional: model/scenario_policy_parser.h
 //   tasks:
 //     - id: "sim-{energy}-{seed}"          # {name} substituted in id, command, env,
 //       command: "geant4 --e {energy}"     #   workdir, tags and depends_on
@@ -64,6 +65,7 @@
 #include "model/diagnostic.h"
 #include "model/held_task_ids.h"
 #include "model/machine.h"
+#include "model/scenario_policy_spec.h"
 #include "model/task_spec.h"
 
 namespace allot {
@@ -94,6 +96,10 @@ struct LoadedTasks {
   // format ignores, `retries`, a sweep whose tasks share a working directory), sorted by line;
   // print them with a "warning: " prefix. Not returned when the file has problems.
   std::vector<Diagnostic> warnings;
+  // The workflow's `scenarios:` block (model/scenario_policy_parser.h): how the campaign moves
+  // core-hours between its scenarios. nullopt when the file has none (or it is null; always
+  // in the allocation-scheduler format, which has no top level).
+  std::optional<ScenarioPolicySpec> scenarios;
 };
 
 // Parses `text` as the contents of `file_name` (used in messages, in TaskSpec::origin, and for
