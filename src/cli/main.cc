@@ -14,6 +14,7 @@
 #include "cli/plan_command.h"
 #include "cli/journal_command.h"
 #include "cli/profiles_command.h"
+#include "cli/scenarios_command.h"
 #include "cli/share_command.h"
 #include "cli/log_command.h"
 #include "cli/metric_command.h"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   allot::AddMetricCommand(&app, &exit_code);
   allot::AddProfilesCommand(&app, &exit_code);
   allot::AddShareCommand(&app, &exit_code);
+  allot::AddScenariosCommand(&app, &exit_code);
   allot::AddForecastCommand(&app, &exit_code);
   allot::AddPlanCommand(&app, &exit_code);
   allot::AddReportCommand(&app, &exit_code);

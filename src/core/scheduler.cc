@@ -270,8 +270,11 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   EventFacts ended;
   ended.usage = &usage;
   if (r.cancel_sent) {
-    ended.by_user = true;
-    Transition(t, TaskState::kCanceled, "canceled while it ran", ended);
+    auto stopped = scenario_stop_reasons_.find(t);
+    ended.by_user = stopped == scenario_stop_reasons_.end();
+    Transition(t, TaskState::kCanceled,
+               ended.by_user ? std::string("canceled while it ran") : stopped->second, ended);
+    if (!ended.by_user) scenario_stop_reasons_.erase(stopped);
     SkipDescendants(t);
     return;
   }

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "core/scenario/scenario_board.h"
 #include "core/campaign_totals.h"
 #include "core/control_action.h"
 #include "core/event_fold.h"
@@ -217,8 +219,23 @@ class Scheduler {
   // journal only when RestoreMetrics was given them).
   const std::vector<MetricPoint>* LatestMetrics(TaskIndex t) const;
   // The journal's metrics, in order, after Recover: the latest ones and the scenario policy's
-  // state are rebuilt from them (nothing is journaled again).
-  void RestoreMetrics(std::span<const MetricPoint> points);
+  // state are rebuilt from them (nothing is journaled again; what the policy decided is
+  // applied again: priorities, and stops of what was not canceled yet).
+  // `scenario_of`: the scenario of a task whose spec the scheduler no longer holds (finished
+  // before the restart); "" for none.
+  void RestoreMetrics(std::span<const MetricPoint> points,
+                      const std::function<std::string(TaskIndex)>& scenario_of);
+  // The campaign's scenario policy (model/scenario_policy_spec.h, core/scenario/
+  // scenario_board.h): from now on each metric of a task tagged `scenario` is observed, and
+  // what the policy decides applies at once, in the same turn:
+  //  - a priority offset: every unfinished task of the scenario runs at its own priority plus
+  //    the offset (ready ones move in the queue; tasks submitted later get it too);
+  //  - a stop: its unfinished tasks are canceled (running ones get SIGTERM, SIGKILL after
+  //    their grace period), with the policy's reason; their dependents are skipped.
+  // Each change is in Outbox::scenario_changes (journaled, for people). Before Submit/Recover.
+  void SetScenarioPolicy(const ScenarioPolicySpec& spec);
+  // Null without a policy.
+  const ScenarioBoard* scenario_board() const { return board_.get(); }
   // Fires every timer due at Clock::Now().
   void OnTimersDue();
   // Stops dispatching. First call: SIGTERM to every running attempt, SIGKILL after its grace
@@ -426,6 +443,20 @@ class Scheduler {
   // OnMetric: each task's latest point per metric name (only tasks that reported any).
   std::unordered_map<TaskIndex, std::vector<MetricPoint>> latest_metrics_;
   void KeepLatest(const MetricPoint& point);
+  // The scenario policy (SetScenarioPolicy), the tasks of each scenario (indexed up to
+  // scenario_indexed_), the offset applied to each scenario's tasks, and why running tasks of
+  // a stopped scenario were canceled.
+  std::unique_ptr<ScenarioBoard> board_;
+  std::unordered_map<std::string, std::vector<TaskIndex>> scenario_tasks_;
+  size_t scenario_indexed_ = 0;
+  std::unordered_map<std::string, int> scenario_applied_;
+  std::unordered_map<TaskIndex, std::string> scenario_stop_reasons_;
+  std::vector<ScenarioChange> scenario_scratch_;
+  void ObserveScenario(const std::string& scenario, const MetricPoint& point, bool restoring);
+  void IndexScenarios();
+  void ApplyScenarioChange(const ScenarioChange& change);
+  void ShiftPriority(TaskIndex t, int delta);
+  void StopForScenario(TaskIndex t, const std::string& reason);
   std::unique_ptr<Recovery> recovery_;  // between BeginRecover and FinishRecover
   ReadyQueue ready_;
   TimerQueue timers_;

@@ -10,6 +10,10 @@ void Scheduler::OnMetric(ExecutionId execution, MetricPoint point) {
   point.task = t;
   point.attempt = AttemptOfExecution(execution);
   KeepLatest(point);
+  if (board_ != nullptr) {
+    auto tag = tasks_.spec(t).tags.find("scenario");
+    if (tag != tasks_.spec(t).tags.end()) ObserveScenario(tag->second, point, false);
+  }
   outbox_.metrics.push_back(std::move(point));
 }
 
@@ -18,9 +22,18 @@ const std::vector<MetricPoint>* Scheduler::LatestMetrics(TaskIndex t) const {
   return it == latest_metrics_.end() ? nullptr : &it->second;
 }
 
-void Scheduler::RestoreMetrics(std::span<const MetricPoint> points) {
+void Scheduler::RestoreMetrics(std::span<const MetricPoint> points,
+                               const std::function<std::string(TaskIndex)>& scenario_of) {
   for (const MetricPoint& p : points) {
-    if (p.task < tasks_.size()) KeepLatest(p);
+    if (p.task >= tasks_.size()) continue;
+    KeepLatest(p);
+    if (board_ == nullptr) continue;
+    if (tasks_.has_spec(p.task)) {
+      auto tag = tasks_.spec(p.task).tags.find("scenario");
+      if (tag != tasks_.spec(p.task).tags.end()) ObserveScenario(tag->second, p, true);
+    } else if (scenario_of) {
+      ObserveScenario(scenario_of(p.task), p, /*restoring=*/true);
+    }
   }
 }
 

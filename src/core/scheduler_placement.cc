@@ -25,6 +25,7 @@ ResourceAmounts Held(const Allocation& a) {
 
 void Scheduler::Schedule() {
   if (stopping_ || !dirty_) return;
+  if (board_ != nullptr && scenario_indexed_ < tasks_.size()) IndexScenarios();
   dirty_ = false;
   blocked_.reset();
   if (ready_.empty()) {

@@ -1,0 +1,102 @@
+// Scheduler: the campaign's scenario policy (SetScenarioPolicy): metrics of tasks tagged
+// `scenario` go to the ScenarioBoard, and what it decides moves the scenario's tasks in the
+// ready queue or stops them, in the turn the metric arrived.
+#include "core/scheduler.h"
+
+#include <csignal>
+
+namespace allot {
+
+namespace {
+
+const std::string* ScenarioOf(const TaskSpec& spec) {
+  auto it = spec.tags.find("scenario");
+  return it == spec.tags.end() || it->second.empty() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+void Scheduler::SetScenarioPolicy(const ScenarioPolicySpec& spec) {
+  board_ = std::make_unique<ScenarioBoard>(spec);
+  scenario_tasks_.clear();
+  scenario_applied_.clear();
+  scenario_indexed_ = 0;
+}
+
+void Scheduler::ObserveScenario(const std::string& scenario, const MetricPoint& point,
+                                bool restoring) {
+  if (scenario.empty()) return;
+  scenario_scratch_.clear();
+  board_->Observe(scenario, point, &scenario_scratch_);
+  if (scenario_scratch_.empty()) return;
+  if (scenario_indexed_ < tasks_.size()) IndexScenarios();
+  for (const ScenarioChange& c : scenario_scratch_) {
+    ApplyScenarioChange(c);
+    if (!restoring) outbox_.scenario_changes.emplace_back(point.time_us, c);
+  }
+  dirty_ = true;
+}
+
+void Scheduler::IndexScenarios() {
+  for (size_t i = scenario_indexed_; i < tasks_.size(); ++i) {
+    const TaskIndex t = static_cast<TaskIndex>(i);
+    if (!tasks_.has_spec(t)) continue;  // finished before a restart: nothing to move
+    const std::string* scenario = ScenarioOf(tasks_.spec(t));
+    if (scenario == nullptr) continue;
+    scenario_tasks_[*scenario].push_back(t);
+    if (IsTerminal(tasks_.state(t))) continue;
+    if (board_->Stopped(*scenario)) {
+      StopForScenario(t, "its scenario " + *scenario + " was stopped before it was submitted");
+      continue;
+    }
+    auto applied = scenario_applied_.find(*scenario);
+    if (applied != scenario_applied_.end() && applied->second != 0) {
+      ShiftPriority(t, applied->second);
+    }
+  }
+  scenario_indexed_ = tasks_.size();
+}
+
+void Scheduler::ApplyScenarioChange(const ScenarioChange& change) {
+  int& applied = scenario_applied_[change.scenario];
+  const int delta = change.priority_offset - applied;
+  applied = change.priority_offset;
+  auto tasks = scenario_tasks_.find(change.scenario);
+  if (tasks == scenario_tasks_.end()) return;
+  for (TaskIndex t : tasks->second) {
+    if (IsTerminal(tasks_.state(t))) continue;
+    if (change.stop) {
+      StopForScenario(t, change.reason);
+    } else if (delta != 0) {
+      ShiftPriority(t, delta);
+    }
+  }
+}
+
+void Scheduler::ShiftPriority(TaskIndex t, int delta) {
+  const bool queued = tasks_.state(t) == TaskState::kReady;
+  if (queued) EraseReady(t);
+  tasks_.mutable_spec(t).priority += delta;
+  if (queued) PushReady(t);
+}
+
+void Scheduler::StopForScenario(TaskIndex t, const std::string& reason) {
+  auto it = running_.find(t);
+  if (it == running_.end()) {
+    if (!CheckControl(t, ControlAction::kCancel).ok()) return;
+    Transition(t, TaskState::kCanceled, reason);
+    SkipDescendants(t);
+    return;
+  }
+  Running& r = it->second;
+  if (r.cancel_sent) return;
+  r.cancel_sent = true;
+  scenario_stop_reasons_[t] = reason;
+  if (!r.term_sent) Signal(r, SIGTERM);
+  if (tasks_.state(t) == TaskState::kPaused) Signal(r, SIGCONT);
+  r.term_sent = true;
+  timers_.Add({clock_->Now() + tasks_.spec(t).grace_period, TimerKind::kKillAfterGrace, t,
+               tasks_.record(t).attempts});
+}
+
+}  // namespace allot
