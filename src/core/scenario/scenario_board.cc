@@ -1,8 +1,8 @@
 #include "core/scenario/scenario_board.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <utility>
 
 namespace allot {
@@ -11,8 +11,8 @@ namespace {
 // Six significant digits: what people compare at a glance ("0.21", "1.5e+06").
 std::string Num(double v) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
 }
 
 // 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ...
