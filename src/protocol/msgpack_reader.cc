@@ -1,5 +1,7 @@
 #include "protocol/msgpack_reader.h"
 
+#include <cmath>
+
 #include <exception>
 #include <limits>
 
@@ -138,6 +140,15 @@ bool MsgpackReader::Bool(const json& value, const std::string& where, bool* out)
   if (!ok()) return false;
   if (!value.is_boolean()) return Fail(where, "expected true or false");
   *out = value.get<bool>();
+  return true;
+}
+
+bool MsgpackReader::Double(const json& value, const std::string& where, double* out) {
+  if (!ok()) return false;
+  if (!value.is_number()) return Fail(where, "expected a number");
+  const double v = value.get<double>();
+  if (!std::isfinite(v)) return Fail(where, "expected a finite number");
+  *out = v;
   return true;
 }
 

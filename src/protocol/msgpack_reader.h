@@ -35,6 +35,8 @@ class MsgpackReader {
   bool Uint64(const nlohmann::json& value, const std::string& where, uint64_t* out);
   bool String(const nlohmann::json& value, const std::string& where, std::string* out);
   bool Bool(const nlohmann::json& value, const std::string& where, bool* out);
+  // A finite number (integer or float).
+  bool Double(const nlohmann::json& value, const std::string& where, double* out);
   // True when `value` is an array (an object for Object); else records the problem.
   bool Array(const nlohmann::json& value, const std::string& where);
   bool Object(const nlohmann::json& value, const std::string& where);

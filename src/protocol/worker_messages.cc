@@ -136,6 +136,18 @@ json ToJson(const WorkerToServer& message) {
                         [](const GoodbyeMessage& m) -> json {
                           return {{"reason", m.reason}};
                         },
+                        [](const MetricsMessage& m) -> json {
+                          json list = json::array();
+                          for (const MetricReport& r : m.metrics) {
+                            json one = {{"execution", r.execution},
+                                        {"name", r.name},
+                                        {"value", r.value},
+                                        {"time_us", r.time_us}};
+                            if (r.step) one["step"] = *r.step;
+                            list.push_back(std::move(one));
+                          }
+                          return {{"metrics", std::move(list)}};
+                        },
                     },
                     message);
 }
@@ -204,6 +216,9 @@ class Decoder {
   }
   void String(const json& obj, const std::string& path, const char* key, std::string* out) {
     if (const json* v = r_.Field(obj, path, key)) r_.String(*v, JoinPath(path, key), out);
+  }
+  void Double(const json& obj, const std::string& path, const char* key, double* out) {
+    if (const json* v = r_.Field(obj, path, key)) r_.Double(*v, JoinPath(path, key), out);
   }
   void Bool(const json& obj, const std::string& path, const char* key, bool* out) {
     if (const json* v = r_.Field(obj, path, key)) r_.Bool(*v, JoinPath(path, key), out);
@@ -397,7 +412,8 @@ std::string Frame(json j, std::string_view type) {
 }  // namespace
 
 std::string_view MessageType(const WorkerToServer& message) {
-  static constexpr std::string_view kNames[] = {"register", "heartbeat", "exited", "goodbye"};
+  static constexpr std::string_view kNames[] = {"register", "heartbeat", "exited", "goodbye",
+                                                "metrics"};
   return kNames[message.index()];
 }
 
@@ -463,9 +479,25 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     GoodbyeMessage m;
     d.String(root, "", "reason", &m.reason);
     out = std::move(m);
+  } else if (type == "metrics") {
+    MetricsMessage m;
+    d.Maps(root, "", "metrics", [&](const json& v, const std::string& at) {
+      MetricReport& one = m.metrics.emplace_back();
+      d.Uint64(v, at, "execution", &one.execution);
+      d.String(v, at, "name", &one.name);
+      d.Double(v, at, "value", &one.value);
+      d.Int(v, at, "time_us", 0, kInt64Max, &one.time_us);
+      if (v.contains("step")) {
+        int64_t step = 0;
+        d.Int(v, at, "step", 0, kInt64Max, &step);
+        one.step = step;
+      }
+    });
+    out = std::move(m);
   } else {
-    return Status::Corruption("worker message: unknown type \"" + type +
-                              "\" from a worker (expected register, heartbeat, exited or goodbye)");
+    return Status::Corruption(
+        "worker message: unknown type \"" + type +
+        "\" from a worker (expected register, heartbeat, exited, goodbye or metrics)");
   }
   ALLOT_RETURN_IF_ERROR(r.status());
   return out;

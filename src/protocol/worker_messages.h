@@ -127,13 +127,30 @@ struct ExitedMessage {
   bool operator==(const ExitedMessage&) const = default;
 };
 
+// Metrics the worker's running attempts reported (model/metric_point.h) since the last such
+// message: each {execution, name, value, [step], time_us}. Sent in the turn they were read,
+// before the exits of those attempts; not acked (a connection lost meanwhile loses them).
+struct MetricReport {
+  uint64_t execution = 0;
+  std::string name;
+  double value = 0;
+  std::optional<int64_t> step;
+  int64_t time_us = 0;
+  bool operator==(const MetricReport&) const = default;
+};
+
+struct MetricsMessage {
+  std::vector<MetricReport> metrics;
+  bool operator==(const MetricsMessage&) const = default;
+};
+
 struct GoodbyeMessage {
   std::string reason;  // "stop", "idle", "signal SIGTERM", ...
   bool operator==(const GoodbyeMessage&) const = default;
 };
 
-using WorkerToServer =
-    std::variant<RegisterMessage, HeartbeatMessage, ExitedMessage, GoodbyeMessage>;
+using WorkerToServer = std::variant<RegisterMessage, HeartbeatMessage, ExitedMessage,
+                                    GoodbyeMessage, MetricsMessage>;
 
 // ---- Server -> worker -------------------------------------------------------------------------
 

@@ -101,6 +101,19 @@ TEST(WorkerMessagesTest, EveryWorkerToServerMessageRoundTrips) {
   ExpectRoundTrip(WorkerToServer{ExitedMessage{{SomeExit(1, 3), SomeExit(2, 0)}}},
                   DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{GoodbyeMessage{"idle"}}, DecodeWorkerToServer);
+  ExpectRoundTrip(WorkerToServer{MetricsMessage{{{(uint64_t{3} << 32) | 1, "loss", 0.125, 7, 99},
+                                                 {(uint64_t{4} << 32) | 2, "eff/barrel", -2e-9,
+                                                  std::nullopt, 100}}}},
+                  DecodeWorkerToServer);
+}
+
+TEST(WorkerMessagesTest, AMetricWithoutAFiniteValueIsCorruptionNamingIt) {
+  json j = {{"t", "metrics"},
+            {"metrics", json::array({{{"execution", 1}, {"name", "loss"}, {"value", "high"},
+                                      {"time_us", 1}}})}};
+  Result<WorkerToServer> r = DecodeWorkerToServer(Pack(j));
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("metrics[0].value: expected a number"));
 }
 
 TEST(WorkerMessagesTest, AnExitFromAWorkerThatPredatesStoppedByWorkerIsTheTasksOwn) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "model/metric_line.h"
 #include "common/units.h"
 #include "server/node_share.h"
 
@@ -79,6 +80,18 @@ void ZmqChannel::HandleMessage(const std::string& peer_name, const std::string& 
     OnHeartbeat(*peer, std::move(*beat));
   } else if (auto* exited = std::get_if<ExitedMessage>(&m)) {
     OnExits(*peer, exited->exits);
+  } else if (auto* metrics = std::get_if<MetricsMessage>(&m)) {
+    for (MetricReport& r : metrics->metrics) {
+      // Only what runs on this worker: a worker speaks for its own attempts.
+      std::optional<WorkerId> on = scheduler_->WorkerOf(TaskOfExecution(r.execution));
+      if (!on || *on != peer->id || CheckMetricName(r.name).ok() == false) continue;
+      MetricPoint p;
+      p.name = std::move(r.name);
+      p.value = r.value;
+      p.step = r.step;
+      p.time_us = r.time_us;
+      scheduler_->OnMetric(r.execution, std::move(p));
+    }
   } else if (auto* bye = std::get_if<GoodbyeMessage>(&m)) {
     Lose(peer_name, "gone", "worker " + peer_name + " left (" + bye->reason + ")");
   }

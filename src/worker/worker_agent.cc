@@ -114,6 +114,9 @@ class WorkerAgent::Loop {
       if (signal_fd_ >= 0) items.push_back({nullptr, signal_fd_, ZMQ_POLLIN, 0});
       const size_t hashed_item = items.size();
       if (local_ != nullptr) items.push_back({nullptr, local_->ReadyFd(), ZMQ_POLLIN, 0});
+      if (local_ != nullptr && local_->MetricsFd() >= 0) {
+        items.push_back({nullptr, local_->MetricsFd(), ZMQ_POLLIN, 0});
+      }
       auto readable = [&](size_t i) {
         return i < items.size() && (items[i].revents & ZMQ_POLLIN) != 0;
       };
@@ -130,6 +133,7 @@ class WorkerAgent::Loop {
       ReceiveMessages(now);
       if (outcome_) break;  // refused
       if (readable(1) || (local_ != nullptr && readable(hashed_item))) CollectExits(now);
+      FlushMetrics();  // an attempt's metrics before its exit
       FlushExits(now);
       RunTimers(clock_->Now());
       if (auto sample = launcher_->NextSampleDue(); sample && *sample <= clock_->Now()) {
@@ -158,6 +162,22 @@ class WorkerAgent::Loop {
       Log(fmt::format("cannot send {} to the server: {}", MessageType(message), s.message()));
       send_failure_logged_ = true;
     }
+  }
+
+  // Sends what the running attempts reported since the last turn (and the last ones of those
+  // that exited), as one message.
+  void FlushMetrics() {
+    if (local_ == nullptr) return;
+    metrics_.clear();
+    local_->CollectMetrics(clock_->WallMicros(), &metrics_);
+    if (metrics_.empty()) return;
+    MetricsMessage m;
+    m.metrics.reserve(metrics_.size());
+    for (RunMetric& r : metrics_) {
+      m.metrics.push_back(MetricReport{r.run, std::move(r.point.name), r.point.value,
+                                       r.point.step, r.point.time_us});
+    }
+    Send(m);
   }
 
   void SendRegister(TimePoint now) {
@@ -501,6 +521,7 @@ class WorkerAgent::Loop {
   SystemSampler sampler_;
   std::optional<SystemSample> last_sample_;
   std::vector<ExitReport> turn_exits_;  // collected this turn, sent by FlushExits
+  std::vector<RunMetric> metrics_;      // scratch of FlushMetrics
   std::vector<ProcessExit> exits_;      // scratch for CollectExits
 
   bool welcomed_ = false;  // since the last register

@@ -97,3 +97,32 @@ tasks:
     rows = sqlite3.connect(tmp_path / "allot-work/allot.db").execute(
         "SELECT attempt, name FROM task_metrics ORDER BY seq").fetchall()
     assert rows == [(1, "tries"), (2, "tries")]
+
+
+def test_a_servers_workers_send_metrics_that_a_client_long_polls_while_the_task_runs(
+        allot, tmp_path):
+    from cluster_support import Cluster
+    c = Cluster(tmp_path)
+    c.start_server()
+    c.start_worker("--cores", "1")
+    try:
+        c.cli("submit", allot.write("live.yaml", LIVE))
+        c.wait_state("train", "running")
+        got = []
+        after = 0
+        started = time.monotonic()
+        while len(got) < 2 and time.monotonic() - started < 30:
+            answer = c.api("GET", f"/api/v1/events?after=0&after_metric={after}&timeout_s=10")
+            got += answer["metrics"]
+            after = answer["last_metric"]
+        assert [(m["metric"], m["value"], m["task"]) for m in got] == [
+            ("loss", 0.5, "train"), ("acc", 0.75, "train")]
+        assert c.state("train") == "running"  # streamed while it runs
+        old_client = c.api("GET", "/api/v1/events?after=0&timeout_s=0")
+        assert "metrics" not in old_client and old_client["events"]
+        (tmp_path / "release").touch()
+        c.wait_state("train", "succeeded")
+        lines = metric_lines(c.cli("events").stdout)
+        assert [m["value"] for m in lines] == [0.5, 0.75, 0.25]
+    finally:
+        c.close()
