@@ -23,7 +23,7 @@ whose next tasks depend on the results of the last ones::
 """
 
 from ._binary import find_binary
-from .client import (Attempt, Client, Event, LogChunk, RunSummary, TaskDetail, TaskInfo,
+from .client import (Attempt, Client, Event, LogChunk, Metric, RunSummary, TaskDetail, TaskInfo,
                      TaskList, TaskResult, Unsuccessful, WaitResult, WorkerInfo)
 from .errors import (AllotError, AuthenticationError, BadInputError, BinaryNotFoundError,
                      ConflictError, Diagnostic, InternalError, NotFoundError,
@@ -37,7 +37,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AllotError", "Attempt", "AuthenticationError", "BadInputError", "BinaryNotFoundError",
-    "CampaignStatus", "Client", "ConflictError", "Diagnostic", "Event", "FINAL_STATES",
+    "CampaignStatus", "Client", "ConflictError", "Diagnostic", "Event", "FINAL_STATES", "Metric",
     "InternalError", "LogChunk", "NotFoundError", "RunHandle", "RunInterruptedError",
     "RunResult", "RunSummary", "STATES", "ServerUnavailableError", "Task", "TaskDetail",
     "TaskInfo", "TaskList", "TaskResult", "TaskStatus", "TasksFailedError", "Unsuccessful",

@@ -46,8 +46,8 @@ from .errors import (EXIT_BAD_INPUT, EXIT_INTERNAL, AllotError, AuthenticationEr
 from ._client_submit import (_array_command_line, _array_indices, _chunks, _cores_field,
                              _default_task_name, _document, _escape_braces, _ref_list,
                              _remaining, _seconds, _segment)
-from .client_types import (Attempt, Event, LogChunk, RunSummary, TaskDetail, TaskInfo, TaskList,
-                           TaskResult, Unsuccessful, WaitResult, WorkerInfo)
+from .client_types import (Attempt, Event, LogChunk, Metric, RunSummary, TaskDetail, TaskInfo,
+                           TaskList, TaskResult, Unsuccessful, WaitResult, WorkerInfo)
 from ._origin import GeneratedFile, caller_origin, generated_file
 from .results import FINAL_STATES
 from .task import Task, _duration, _plain, dumps
@@ -481,6 +481,36 @@ class Client:
                     continue
                 cursor = event.seq
                 yield event
+            if not batch and not follow:
+                return
+
+    def metrics(self, after: int = 0, timeout: float = LONG_POLL_S, *, follow: bool = True,
+                task: Optional[str] = None, limit: int = _EVENTS_PAGE) -> Iterator[Metric]:
+        """The running tasks' intermediate metrics with ``metric_seq`` > ``after``, in order,
+        as the server journals them (within a turn of the worker reading them).
+
+        With ``follow`` (the default) it never ends: it long-polls for new ones (break out of
+        the loop to stop); with ``follow=False`` it ends once those so far are read. ``task``:
+        only that task's."""
+        cursor = int(after)
+        while True:
+            wait_s = float(timeout) if follow else 0.0
+            asked = time.monotonic()
+            # after=2**62: no events in the answer, and the wait ends on a metric only.
+            answer = self._json("GET", "/api/v1/events",
+                                params={"after": 2 ** 62, "after_metric": cursor,
+                                        "timeout_s": _seconds(wait_s), "limit": limit},
+                                timeout=wait_s + _LONG_POLL_SLACK_S, retry=follow)
+            batch = answer.get("metrics", [])
+            if not batch and follow and time.monotonic() - asked < wait_s / 2:
+                time.sleep(min(0.2, wait_s))
+            for obj in batch:
+                m = Metric.from_json(obj)
+                if m.metric_seq <= cursor:
+                    continue
+                cursor = m.metric_seq
+                if task is None or m.task == task:
+                    yield m
             if not batch and not follow:
                 return
 

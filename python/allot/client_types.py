@@ -145,6 +145,31 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One intermediate metric a running task reported (``allot metric NAME VALUE --step N``,
+    or a JSON line in ``$ALLOT_METRICS_FILE``), as journaled. ``metric_seq`` orders the
+    server's metrics (its own sequence, not the events')."""
+
+    metric_seq: int
+    task: str
+    metric: str
+    value: float
+    attempt: int = 0
+    step: Optional[int] = None
+    time_us: Optional[int] = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.metric
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> "Metric":
+        known, extra = _split(cls, obj, {})
+        return cls(**known, extra=extra)
+
+
+@dataclass(frozen=True)
 class TaskDetail(TaskInfo):
     """A task with its command, tags, dependencies, attempts and events
     (``GET /api/v1/tasks/{ref}``)."""

@@ -491,6 +491,24 @@ def test_event_stream(client, prefix):
     assert client.last_event() >= seqs[-1]
 
 
+def test_metrics_of_a_running_task_reach_the_client(client, prefix, tmp_path):
+    gate = tmp_path / f"{prefix}-gate"
+    name = f"{prefix}-train"
+    client.submit([allot.Task(name, f"allot metric loss 0.5 --step 1 && "
+                                    f"while [ ! -e {gate} ]; do sleep 0.05; done && "
+                                    f"allot metric loss 0.25 --step 2")])
+    stream = client.metrics(task=name, timeout=2)
+    first = next(stream)
+    assert (first.task, first.name, first.value, first.step, first.attempt) == (
+        name, "loss", 0.5, 1, 1)
+    assert client.status(name)[0].state == "running"  # while it runs
+    gate.touch()
+    second = next(stream)
+    assert (second.value, second.step) == (0.25, 2) and second.metric_seq > first.metric_seq
+    again = [m for m in client.metrics(follow=False, task=name)]
+    assert [m.value for m in again] == [0.5, 0.25]
+
+
 def test_adaptive_sweep(client, prefix):
     """THE acceptance test: each completion reads its task's output and submits refined tasks.
 
