@@ -10,6 +10,7 @@
 #include "cli/client_support.h"
 #include "cli/cluster_status.h"
 #include "cli/exit_codes.h"
+#include "journal/journal_event_json.h"
 #include "client/task_table.h"
 #include "common/units.h"
 #include "journal/sqlite_journal.h"
@@ -20,6 +21,15 @@
 
 namespace allot {
 namespace {
+
+// The task's metrics in the journal, in order.
+std::vector<const MetricPoint*> MetricsOf(const JournalContents& contents, TaskIndex t) {
+  std::vector<const MetricPoint*> points;
+  for (const MetricPoint& m : contents.metrics) {
+    if (m.task == t) points.push_back(&m);
+  }
+  return points;
+}
 
 struct StatusOptions {
   std::string workdir = "allot-work";
@@ -150,6 +160,7 @@ int ShowStatus(const StatusOptions& o) {
             tasks.back()["result"] = a["result"];
           }
         }
+        tasks.back()["metrics"] = LatestMetricsJson(MetricsOf(*contents, t));
       }
     }
     out["tasks"] = std::move(tasks);
@@ -197,6 +208,8 @@ int ShowStatus(const StatusOptions& o) {
     for (TaskIndex t : selected) {
       fmt::print("\n{} attempts:\n{}", summaries[t].id,
                  FormatAttemptTable(AttemptsJson(*contents, t, summaries[t].id)));
+      const nlohmann::json latest = LatestMetricsJson(MetricsOf(*contents, t));
+      if (!latest.empty()) fmt::print("metrics: {}\n", LatestMetricsText(latest));
     }
   }
   return kExitOk;

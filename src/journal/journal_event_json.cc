@@ -38,4 +38,24 @@ nlohmann::json MetricRowToJson(const MetricRow& row, const std::string& task_id)
   return j;
 }
 
+nlohmann::json LatestMetricsJson(const std::vector<const MetricPoint*>& points) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const MetricPoint* p : points) {
+    nlohmann::json one = {{"value", p->value}, {"attempt", p->attempt}, {"time_us", p->time_us}};
+    if (p->step) one["step"] = *p->step;
+    out[p->name] = std::move(one);
+  }
+  return out;
+}
+
+std::string LatestMetricsText(const nlohmann::json& latest) {
+  std::string text;
+  for (const auto& [name, m] : latest.items()) {
+    if (!text.empty()) text += ", ";
+    text += name + " " + m["value"].dump();
+    if (m.contains("step")) text += " (step " + m["step"].dump() + ")";
+  }
+  return text;
+}
+
 }  // namespace allot

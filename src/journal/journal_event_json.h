@@ -16,4 +16,11 @@ nlohmann::json JournalEventRowToJson(const JournalEventRow& row);
 // it: {metric_seq, task, attempt, metric, value, [step], time_us}. `task_id`: its task's id.
 nlohmann::json MetricRowToJson(const MetricRow& row, const std::string& task_id);
 
+// The latest point of each metric among `points` (in journal order), as `allot status ID
+// --json` and GET /api/v1/tasks/{ref} show a task's: {"loss": {"value", "step", "attempt",
+// "time_us"}, ...}; {} when none.
+nlohmann::json LatestMetricsJson(const std::vector<const MetricPoint*>& points);
+// For people: "loss 0.25 (step 2), acc 0.75 (step 1)".
+std::string LatestMetricsText(const nlohmann::json& latest);
+
 }  // namespace allot

@@ -175,6 +175,11 @@ Result<Json> ClusterServer::GetTask(const std::string& ref) {
   }
   task["attempts"] = std::move(attempts);
   task["events"] = std::move(events);
+  ALLOT_ASSIGN_OR_RETURN(auto metric_rows, reader->MetricsAfter(0, INT64_MAX, index));
+  std::vector<const MetricPoint*> points;
+  points.reserve(metric_rows.size());
+  for (const auto& [row, id] : metric_rows) points.push_back(&row.point);
+  task["metrics"] = LatestMetricsJson(points);
   return task;
 }
 

@@ -61,6 +61,10 @@ def test_metrics_stream_while_the_task_runs_and_are_journaled(allot, tmp_path):
                     ("train", 1, "loss", 2, 0.25)]
     everything = allot.run("events")
     assert [m["value"] for m in metric_lines(everything.stdout)] == [0.5, 0.75, 0.25]
+    latest = allot.status_json("allot-work", "train")["tasks"][0]["metrics"]
+    assert {k: (v["value"], v.get("step")) for k, v in latest.items()} == {
+        "loss": (0.25, 2), "acc": (0.75, 1)}
+    assert "metrics: acc 0.75 (step 1), loss 0.25 (step 2)" in allot.run("status", "train").stdout
     only_events = allot.run("events", "--no-metrics")
     assert only_events.stdout and not metric_lines(only_events.stdout)
 
@@ -122,6 +126,7 @@ def test_a_servers_workers_send_metrics_that_a_client_long_polls_while_the_task_
         assert "metrics" not in old_client and old_client["events"]
         (tmp_path / "release").touch()
         c.wait_state("train", "succeeded")
+        assert c.task("train")["metrics"]["loss"]["value"] == 0.25
         lines = metric_lines(c.cli("events").stdout)
         assert [m["value"] for m in lines] == [0.5, 0.75, 0.25]
     finally:
