@@ -375,4 +375,108 @@ std::string RequestedVsUsedSvg(const UsageReport& report) {
   return out + "</svg>\n";
 }
 
+std::vector<std::string> MetricSvgs(const UsageReport& report) {
+  // Colors that stay apart for up to ten lines; more cycle.
+  static constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                             "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                                             "#bcbd22", "#17becf"};
+  constexpr double kLeft = 80, kRight = kWidth - 200, kTop = 50, kBottom = 290;
+  const int height = 340;
+  std::vector<std::string> charts;
+  for (size_t first = 0; first < report.metrics.size();) {
+    size_t end = first;
+    while (end < report.metrics.size() && report.metrics[end].metric == report.metrics[first].metric) {
+      ++end;
+    }
+    const std::string& name = report.metrics[first].metric;
+    const bool by_step = report.metrics[first].by_step;
+    double x_min = 0, x_max = 0, y_min = 0, y_max = 0;
+    bool any = false;
+    for (size_t i = first; i < end; ++i) {
+      for (const auto& [x, y] : report.metrics[i].points) {
+        if (!any) {
+          x_min = x_max = x;
+          y_min = y_max = y;
+          any = true;
+        }
+        x_min = std::min(x_min, x);
+        x_max = std::max(x_max, x);
+        y_min = std::min(y_min, y);
+        y_max = std::max(y_max, y);
+      }
+    }
+    if (x_max == x_min) x_max = x_min + 1;
+    std::vector<double> x_ticks;
+    if (x_min >= 0) {  // steps and seconds start at 0: round ticks from there
+      x_ticks = NiceTicks(x_max, 6);
+      x_min = 0;
+      x_max = x_ticks.back();
+    } else {
+      for (int k = 0; k <= 5; ++k) x_ticks.push_back(x_min + (x_max - x_min) * k / 5);
+    }
+    if (y_max == y_min) {
+      y_max += 0.5;
+      y_min -= 0.5;
+    }
+    const std::string id = "metric-" + std::to_string(charts.size() + 1);
+    std::string out = SvgOpen(id.c_str(), height, "Metric " + name + " by " + report.by.Name(),
+                              "The tasks' reported values of " + name + " per " +
+                                  report.by.Name() + ", over " +
+                                  (by_step ? "steps" : "seconds since its first value"));
+    auto x = [&](double v) { return kLeft + (kRight - kLeft) * (v - x_min) / (x_max - x_min); };
+    auto y = [&](double v) { return kBottom - (kBottom - kTop) * (v - y_min) / (y_max - y_min); };
+    out += "<g class=\"axis y\">\n";
+    for (int k = 0; k <= 4; ++k) {
+      const double v = y_min + (y_max - y_min) * k / 4;
+      out += fmt::format(
+          "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+          "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
+          Coord(kLeft), Coord(kRight), Coord(y(v)), Coord(kLeft - 6), Coord(y(v) + 4),
+          CompactNumber(v));
+    }
+    out += fmt::format(
+        "<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
+        "text-anchor=\"middle\">{}</text>\n</g>\n<g class=\"axis x\">\n",
+        Coord((kTop + kBottom) / 2), XmlEscape(name));
+    for (double v : x_ticks) {
+      out += fmt::format(
+          "<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+          "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+          Coord(x(v)), Coord(kBottom), Coord(kBottom + 5), Coord(kBottom + 20), CompactNumber(v));
+    }
+    out += fmt::format(
+        "<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+        "<text class=\"axis-label\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\">{5}</text>\n"
+        "</g>\n",
+        Coord(kLeft), Coord(kRight), Coord(kBottom), Coord((kLeft + kRight) / 2),
+        Coord(kBottom + 40), by_step ? "step" : "seconds");
+    for (size_t i = first; i < end; ++i) {
+      const MetricSeries& s = report.metrics[i];
+      const char* color = kPalette[(i - first) % std::size(kPalette)];
+      std::string d;
+      for (const auto& [px, py] : s.points) {
+        d += fmt::format("{}{},{}", d.empty() ? "M" : "L", Coord(x(px)), Coord(y(py)));
+      }
+      out += fmt::format(
+          "<path class=\"series\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" "
+          "d=\"{}\"><title>{} {}: {} points</title></path>\n",
+          color, d, XmlEscape(report.by.Name()), XmlEscape(s.group), s.points.size());
+      if (!s.points.empty()) {  // where it got to (a series of one point shows as this alone)
+        out += fmt::format("<circle class=\"series-end\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n",
+                           Coord(x(s.points.back().first)), Coord(y(s.points.back().second)),
+                           color);
+      }
+      const double ly = kTop + 16.0 * static_cast<double>(i - first);
+      out += fmt::format(
+          "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"{3}\" "
+          "stroke-width=\"3\"/><text class=\"legend-label\" x=\"{4}\" y=\"{5}\">{6}</text>\n",
+          Coord(kRight + 15), Coord(kRight + 35), Coord(ly), color, Coord(kRight + 40),
+          Coord(ly + 4), XmlEscape(Truncate(s.group, 20)));
+    }
+    charts.push_back(out + "</svg>\n");
+    first = end;
+  }
+  return charts;
+}
+
 }  // namespace allot

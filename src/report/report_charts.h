@@ -9,6 +9,7 @@
 //   #requested-vs-used  the gap per group, as bullet bars in two panels: cores (core-hours
 //                       allocated vs used) and memory (GiB-hours requested vs peak):
 //                       rect.bar.requested under rect.bar.used, with the used share labelled
+//   #metric-N           an intermediate metric per group over steps (MetricSvgs)
 //   #attempts           every ended attempt (UsageReport::timeline) as a bar from start to end,
 //                       packed into lanes, classed by how it ended (rect.attempt.succeeded,
 //                       .failed, .timeout, .memory-killed, .canceled, .preempted, .lost)
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "report/usage_report.h"
 
@@ -29,5 +31,9 @@ std::string UtilizationSvg(const UsageReport& report);
 std::string AttemptTimelineSvg(const UsageReport& report);
 std::string UsageByGroupSvg(const UsageReport& report);
 std::string RequestedVsUsedSvg(const UsageReport& report);
+// One chart per metric of UsageReport::metrics (#metric-1, #metric-2, ... in metric order):
+// a line per group (path.series, with a <title> naming the group), x the step (or seconds
+// since the metric's first point), y the value; empty when there are none.
+std::vector<std::string> MetricSvgs(const UsageReport& report);
 
 }  // namespace allot

@@ -145,6 +145,13 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   }
   out += "<figure>\n" + UsageByGroupSvg(charted) + "</figure>\n";
   out += "<figure>\n" + RequestedVsUsedSvg(charted) + "</figure>\n";
+  for (const std::string& chart : MetricSvgs(report)) out += "<figure>\n" + chart + "</figure>\n";
+  if (report.metric_series_omitted > 0) {
+    out += fmt::format(
+        "<p class=\"note\" id=\"metrics-omitted\">{} metric series are not charted (at most "
+        "{} metrics, {} groups each).</p>\n",
+        report.metric_series_omitted, kMaxMetricCharts, kMaxMetricGroups);
+  }
 
   out += fmt::format(
       "<table id=\"groups\">\n<thead><tr><th>{0}</th><th>tasks</th><th>attempts</th>"

@@ -66,6 +66,13 @@ class JournalBuilder {
   const JournalContents& contents() const { return contents_; }
   // To set what the helpers above leave at their defaults.
   std::vector<TaskEvent>& mutable_events() { return contents_.events; }
+  // A metric of `task` (attempt 1) at `t` seconds.
+  JournalBuilder& Metric(TaskIndex task, const std::string& name, double value,
+                         std::optional<int64_t> step, double t) {
+    contents_.metrics.push_back(MetricPoint{task, 1, name, value, step,
+                                            static_cast<int64_t>(t * 1e6)});
+    return *this;
+  }
 
  private:
   static TaskEvent Event(TaskIndex task, uint32_t attempt, TaskState from, TaskState to, double t) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "report/attempt_record.h"
+#include "report/group_by.h"
 
 namespace allot {
 namespace {
@@ -78,6 +79,77 @@ std::optional<double> GroupUsage::Efficiency() const {
   return std::clamp(core_hours_used / core_hours_allocated, 0.0, 1.0);
 }
 
+namespace {
+
+// UsageReport::metrics of `contents` (see there).
+void BuildMetricSeries(const JournalContents& contents, const UsageReportOptions& options,
+                       UsageReport* report) {
+  struct Series {
+    std::vector<const MetricPoint*> points;
+  };
+  std::map<std::string, std::map<std::string, Series>> by_metric;  // metric -> group -> series
+  std::map<std::string, size_t> counts;
+  std::map<std::string, bool> all_steps;
+  std::map<std::string, int64_t> first_us;
+  std::vector<std::string> group_of(contents.submissions.size());
+  std::vector<bool> grouped(contents.submissions.size(), false);
+  for (const MetricPoint& m : contents.metrics) {
+    if (m.task >= contents.submissions.size()) continue;
+    if (options.since_us && m.time_us < *options.since_us) continue;
+    if (!grouped[m.task]) {
+      group_of[m.task] = GroupOf(contents.submissions[m.task].spec, options.by,
+                                 options.default_user);
+      grouped[m.task] = true;
+    }
+    by_metric[m.name][group_of[m.task]].points.push_back(&m);
+    ++counts[m.name];
+    auto [steps, added] = all_steps.try_emplace(m.name, true);
+    steps->second = steps->second && m.step.has_value();
+    auto [first, fresh] = first_us.try_emplace(m.name, m.time_us);
+    if (!fresh) first->second = std::min(first->second, m.time_us);
+  }
+  std::vector<std::string> metrics;
+  for (const auto& [name, n] : counts) metrics.push_back(name);
+  std::stable_sort(metrics.begin(), metrics.end(), [&](const std::string& a, const std::string& b) {
+    return counts[a] > counts[b];
+  });
+  for (size_t i = kMaxMetricCharts; i < metrics.size(); ++i) {
+    report->metric_series_omitted += static_cast<int64_t>(by_metric[metrics[i]].size());
+  }
+  if (metrics.size() > kMaxMetricCharts) metrics.resize(kMaxMetricCharts);
+  std::sort(metrics.begin(), metrics.end());
+  for (const std::string& name : metrics) {
+    std::vector<std::pair<std::string, Series*>> groups;
+    for (auto& [group, series] : by_metric[name]) groups.emplace_back(group, &series);
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+      return a.second->points.size() > b.second->points.size();
+    });
+    if (groups.size() > static_cast<size_t>(kMaxMetricGroups)) {
+      report->metric_series_omitted += static_cast<int64_t>(groups.size() - kMaxMetricGroups);
+      groups.resize(kMaxMetricGroups);
+    }
+    std::sort(groups.begin(), groups.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [group, series] : groups) {
+      MetricSeries out;
+      out.metric = name;
+      out.group = group;
+      out.by_step = all_steps[name];
+      const size_t n = series->points.size();
+      const size_t stride = (n + kMaxSeriesPoints - 1) / kMaxSeriesPoints;
+      for (size_t k = 0; k < n; k += std::max<size_t>(1, stride)) {
+        const MetricPoint* p = series->points[k];
+        const double x = out.by_step ? static_cast<double>(*p->step)
+                                     : static_cast<double>(p->time_us - first_us[name]) / 1e6;
+        out.points.emplace_back(x, p->value);
+      }
+      report->metrics.push_back(std::move(out));
+    }
+  }
+}
+
+}  // namespace
+
 UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportOptions& options) {
   UsageReport report;
   report.by = options.by;
@@ -115,6 +187,7 @@ UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportO
                    });
   report.utilization = SweepUtilization(counted, options.utilization_bins);
   report.timeline = Timeline(contents, counted, &report.timeline_omitted);
+  BuildMetricSeries(contents, options, &report);
   return report;
 }
 

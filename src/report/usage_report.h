@@ -68,6 +68,20 @@ struct UsageReportOptions {
   int utilization_bins = 400;       // REQUIRES: > 0
 };
 
+// One group's points of one intermediate metric (model/metric_point.h), for the report's
+// metric charts: x is the step where every point of the metric has one, else seconds since
+// the metric's first point; y the value. In the order reported.
+struct MetricSeries {
+  std::string metric;
+  std::string group;
+  bool by_step = true;
+  std::vector<std::pair<double, double>> points;
+};
+
+inline constexpr size_t kMaxMetricCharts = 6;        // the most reported metrics
+inline constexpr size_t kMaxSeriesPoints = 2000;     // per series; more are thinned evenly
+inline constexpr size_t kMaxMetricGroups = 20;       // per metric: the groups with most points
+
 struct UsageReport {
   GroupBy by;
   std::optional<int64_t> since_us;
@@ -78,6 +92,11 @@ struct UsageReport {
   std::vector<AttemptSpan> timeline;  // in the order they started (kMaxTimelineAttempts)
   int64_t timeline_omitted = 0;       // counted attempts left out of it
   int capacity_cores = 0;  // the journal's meta "cores" (allot run); 0 when unknown
+  // The intermediate metrics by group (since since_us): the kMaxMetricCharts metrics with the
+  // most points, each with up to kMaxMetricGroups groups (the most points first); by metric,
+  // then group.
+  std::vector<MetricSeries> metrics;
+  int64_t metric_series_omitted = 0;  // series left out by those limits
 };
 
 UsageReport BuildUsageReport(const JournalContents& contents, const UsageReportOptions& options);

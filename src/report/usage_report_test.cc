@@ -152,5 +152,26 @@ TEST(UsageReportTest, CapacityComesFromTheJournalsCoresMeta) {
   EXPECT_EQ(BuildUsageReport(bad.contents(), By("project")).capacity_cores, 0);
 }
 
+TEST(UsageReportTest, MetricsAreSeriesPerMetricAndGroupOverStepsOrSeconds) {
+  JournalBuilder j;
+  TaskIndex a = j.Submit("a", {{"scenario", "s1"}});
+  TaskIndex b = j.Submit("b", {{"scenario", "s2"}});
+  j.Metric(a, "loss", 0.9, 1, 10).Metric(b, "loss", 0.8, 1, 11).Metric(a, "loss", 0.5, 2, 12);
+  j.Metric(a, "rate", 3, std::nullopt, 10).Metric(a, "rate", 4, std::nullopt, 12.5);
+  UsageReport r = BuildUsageReport(j.contents(), By("scenario"));
+  ASSERT_EQ(r.metrics.size(), 3u);
+  EXPECT_EQ(r.metrics[0].metric, "loss");
+  EXPECT_EQ(r.metrics[0].group, "s1");
+  EXPECT_TRUE(r.metrics[0].by_step);
+  EXPECT_EQ(r.metrics[0].points, (std::vector<std::pair<double, double>>{{1, 0.9}, {2, 0.5}}));
+  EXPECT_EQ(r.metrics[1].group, "s2");
+  EXPECT_EQ(r.metrics[2].metric, "rate");
+  EXPECT_FALSE(r.metrics[2].by_step);  // no steps: seconds since its first point
+  EXPECT_EQ(r.metrics[2].points, (std::vector<std::pair<double, double>>{{0, 3}, {2.5, 4}}));
+  UsageReportOptions since = By("scenario");
+  since.since_us = 12'000'000;
+  EXPECT_EQ(BuildUsageReport(j.contents(), since).metrics.size(), 2u);  // loss s1, rate
+}
+
 }  // namespace
 }  // namespace allot

@@ -59,6 +59,12 @@ def test_asha_gives_the_best_quarter_twice_the_core_hours_of_the_worst_half(allo
     assert sum(1 for row in rows if row["stopped"]) == len(canceled)
     text = allot.run("scenarios").stdout
     assert "RANK" in text and "asha: rung" in text
+    # The HTML report plots the metric, a line per scenario.
+    html = allot.run("report", "--by", "scenario", "--format", "html").stdout
+    chart = html[html.index('<svg id="metric-1"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "Metric loss by scenario" in chart
+    assert chart.count('class="series"') == 16 and chart.count('class="series-end"') == 16
 
 
 def test_promise_runs_the_best_scoring_scenarios_remaining_work_first(allot, tmp_path):
