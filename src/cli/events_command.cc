@@ -46,7 +46,7 @@ int FromJournal(const EventsOptions& o) {
     std::fprintf(stderr, "allot events: %s\n", reader.status().message().c_str());
     return kExitBadInput;
   }
-  int64_t after = o.after, printed = 0, after_metric = o.after_metric;
+  int64_t after = o.after, printed = 0, after_metric = o.after_metric, after_decision = 0;
   // --follow ends once nothing drives the journal: asked before each read, so that the read
   // after the answer "nobody" sees every event of the allot that let go.
   bool driven = true;
@@ -80,6 +80,15 @@ int FromJournal(const EventsOptions& o) {
         ++printed;
       }
       more_metrics = !metrics->empty();
+      auto decisions = (*reader)->DecisionsAfter(after_decision, 10000);
+      if (!decisions.ok()) {
+        std::fprintf(stderr, "allot events: %s\n", decisions.status().message().c_str());
+        return kExitInternal;
+      }
+      for (const auto& [row, id] : *decisions) {
+        if (!Print(DecisionRowToJson(row, id))) return kExitOk;
+        after_decision = row.seq;
+      }
     }
     if (o.limit > 0 && printed >= o.limit) return kExitOk;
     if (rows->empty() && !more_metrics) {
@@ -94,12 +103,15 @@ int FromServer(const EventsOptions& o) {
   std::optional<ApiClient> client = ConnectOrReport("events", o.server_dir, &exit_code);
   if (!client) return exit_code;
   int64_t after = o.after, printed = 0;
-  std::optional<int64_t> after_metric;
-  if (o.metrics) after_metric = o.after_metric;
+  std::optional<int64_t> after_metric, after_decision;
+  if (o.metrics) {
+    after_metric = o.after_metric;
+    after_decision = 0;
+  }
   while (true) {
     const int64_t batch = o.limit > 0 ? std::min<int64_t>(10000, o.limit - printed) : 10000;
     Result<nlohmann::json> answer =
-        client->Events(after, o.follow ? 30 : 0, batch, after_metric);
+        client->Events(after, o.follow ? 30 : 0, batch, after_metric, after_decision);
     if (!answer.ok()) return ReportClientError("events", answer.status());
     const nlohmann::json& events = (*answer)["events"];
     for (const nlohmann::json& e : events) {
@@ -117,6 +129,12 @@ int FromServer(const EventsOptions& o) {
         more_metrics = true;
       }
       after_metric = (*answer).value("last_metric", *after_metric);
+      if (answer->contains("decisions")) {
+        for (const nlohmann::json& d : (*answer)["decisions"]) {
+          if (!Print(d)) return kExitOk;
+        }
+        after_decision = (*answer).value("last_decision", *after_decision);
+      }
     }
     if (o.limit > 0 && printed >= o.limit) return kExitOk;
     if (events.empty() && !more_metrics && !o.follow) return kExitOk;
@@ -139,7 +157,8 @@ void AddEventsCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--limit", o->limit, "At most this many lines")->check(CLI::PositiveNumber);
   cmd->add_flag("--no-metrics{false}", o->metrics,
                 "Only transitions, not the running tasks' metrics (lines with \"metric\": "
-                "`allot metric` and $ALLOT_METRICS_FILE)");
+                "`allot metric` and $ALLOT_METRICS_FILE) nor the scenario policy's decisions "
+                "(lines with \"decision_seq\")");
   cmd->add_option("--after-metric", o->after_metric,
                   "Only metrics after this metric sequence number (their \"metric_seq\")")
       ->check(CLI::NonNegativeNumber);

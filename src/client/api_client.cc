@@ -240,11 +240,13 @@ Result<Json> ApiClient::Wait(const std::vector<std::string>& refs, double timeou
 }
 
 Result<Json> ApiClient::Events(int64_t after, double timeout_s, int64_t limit,
-                              std::optional<int64_t> after_metric) const {
+                              std::optional<int64_t> after_metric,
+                              std::optional<int64_t> after_decision) const {
   Params params = {{"after", std::to_string(after)},
                    {"timeout_s", Seconds(timeout_s)},
                    {"limit", std::to_string(limit)}};
   if (after_metric) params.emplace_back("after_metric", std::to_string(*after_metric));
+  if (after_decision) params.emplace_back("after_decision", std::to_string(*after_decision));
   return CallJson("GET", "/api/v1/events", params, nullptr, timeout_s + kLongPollSlackS);
 }
 

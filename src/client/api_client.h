@@ -70,7 +70,8 @@ class ApiClient {
                               const std::string& since = "") const;
   // With `after_metric`, the answer also holds "metrics" and "last_metric".
   Result<nlohmann::json> Events(int64_t after, double timeout_s, int64_t limit,
-                                std::optional<int64_t> after_metric = std::nullopt) const;
+                                std::optional<int64_t> after_metric = std::nullopt,
+                                std::optional<int64_t> after_decision = std::nullopt) const;
   // stream: stdout or stderr.
   Result<LogChunk> Log(const std::string& ref, const std::string& stream, int64_t offset) const;
   Result<nlohmann::json> Workers() const;

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/allocation.h"
-#include "core/scenario/scenario_board.h"
 #include "model/metric_point.h"
+#include "model/scenario_decision.h"
 #include "model/submission.h"
 #include "model/task_event.h"
 
@@ -50,12 +50,12 @@ struct Outbox {
   std::vector<SignalOrder> signals;
   // Running attempts' intermediate metrics, journaled with the turn's events.
   std::vector<MetricPoint> metrics;
-  // What the scenario policy decided this turn (Scheduler::SetScenarioPolicy), with its time.
-  std::vector<std::pair<int64_t, ScenarioChange>> scenario_changes;
+  // What the scenario policy decided this turn (Scheduler::SetScenarioPolicy).
+  std::vector<ScenarioDecision> scenario_decisions;
 
   bool empty() const {
     return submissions.empty() && events.empty() && launches.empty() && signals.empty() &&
-           metrics.empty() && scenario_changes.empty();
+           metrics.empty() && scenario_decisions.empty();
   }
   // Empties every queue. A queue that grew past kKeepBytes (one 1M-task Submit) hands its
   // memory back; smaller ones keep their capacity for the next turn.
@@ -65,7 +65,7 @@ struct Outbox {
     ClearVector(launches);
     ClearVector(signals);
     ClearVector(metrics);
-    ClearVector(scenario_changes);
+    ClearVector(scenario_decisions);
   }
 
  private:

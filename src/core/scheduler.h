@@ -232,7 +232,7 @@ class Scheduler {
   //    the offset (ready ones move in the queue; tasks submitted later get it too);
   //  - a stop: its unfinished tasks are canceled (running ones get SIGTERM, SIGKILL after
   //    their grace period), with the policy's reason; their dependents are skipped.
-  // Each change is in Outbox::scenario_changes (journaled, for people). Before Submit/Recover.
+  // Each change is in Outbox::scenario_decisions (journaled). Before Submit/Recover.
   void SetScenarioPolicy(const ScenarioPolicySpec& spec);
   // Null without a policy.
   const ScenarioBoard* scenario_board() const { return board_.get(); }

@@ -32,7 +32,11 @@ void Scheduler::ObserveScenario(const std::string& scenario, const MetricPoint& 
   if (scenario_indexed_ < tasks_.size()) IndexScenarios();
   for (const ScenarioChange& c : scenario_scratch_) {
     ApplyScenarioChange(c);
-    if (!restoring) outbox_.scenario_changes.emplace_back(point.time_us, c);
+    if (!restoring) {
+      outbox_.scenario_decisions.push_back(ScenarioDecision{point.time_us, c.scenario,
+                                                            c.priority_offset, c.stop, c.reason,
+                                                            point.task});
+    }
   }
   dirty_ = true;
 }

@@ -114,6 +114,14 @@ TYPED_TEST(JournalContractTest, MetricsRoundTripInAppendOrderAndOnlyOnceCommitte
   Result<std::vector<MetricPoint>> loaded = this->journal().LoadMetrics();
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(*loaded, metrics);
+  std::vector<ScenarioDecision> decisions = {
+      {.time_us = 12, .scenario = "s1", .priority_offset = 2, .reason = "asha: promoted",
+       .task = 1},
+      {.time_us = 13, .scenario = "s2", .stopped = true, .reason = "asha: stopped", .task = 0}};
+  ASSERT_TRUE(this->journal().AppendScenarioDecisions(decisions).ok());
+  ASSERT_TRUE(this->journal().Commit().ok());
+  this->CrashAndReopen();
+  EXPECT_EQ(this->MustLoad().scenario_decisions, decisions);
   // A metric of a task never submitted is refused, with the batch.
   std::vector<MetricPoint> stray = {{.task = 7, .attempt = 1, .name = "x", .value = 1}};
   EXPECT_EQ(this->journal().AppendMetrics(stray).code(), StatusCode::kInvalidArgument);

@@ -38,6 +38,14 @@ nlohmann::json MetricRowToJson(const MetricRow& row, const std::string& task_id)
   return j;
 }
 
+nlohmann::json DecisionRowToJson(const DecisionRow& row, const std::string& task_id) {
+  const ScenarioDecision& d = row.decision;
+  return {{"decision_seq", row.seq},          {"scenario", d.scenario},
+          {"priority_offset", d.priority_offset}, {"stopped", d.stopped},
+          {"reason", d.reason},               {"task", task_id},
+          {"time_us", d.time_us}};
+}
+
 nlohmann::json LatestMetricsJson(const std::vector<const MetricPoint*>& points) {
   nlohmann::json out = nlohmann::json::object();
   for (const MetricPoint* p : points) {

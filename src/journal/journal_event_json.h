@@ -16,6 +16,11 @@ nlohmann::json JournalEventRowToJson(const JournalEventRow& row);
 // it: {metric_seq, task, attempt, metric, value, [step], time_us}. `task_id`: its task's id.
 nlohmann::json MetricRowToJson(const MetricRow& row, const std::string& task_id);
 
+// The JSON of one journaled scenario decision, as `allot events` prints it and GET
+// /api/v1/events answers it: {decision_seq, scenario, priority_offset, stopped, reason, task,
+// time_us}. `task_id`: the task whose metric caused it.
+nlohmann::json DecisionRowToJson(const DecisionRow& row, const std::string& task_id);
+
 // The latest point of each metric among `points` (in journal order), as `allot status ID
 // --json` and GET /api/v1/tasks/{ref} show a task's: {"loss": {"value", "step", "attempt",
 // "time_us"}, ...}; {} when none.

@@ -199,6 +199,16 @@ Status LoadEverything(SqliteDb& db, SeqRange seqs, JournalContents* contents) {
       s = metrics.status();
     }
   }
+  if (s.ok()) {
+    Result<std::vector<DecisionRow>> decisions = ReadDecisionRows(db, 0, INT64_MAX);
+    if (decisions.ok()) {
+      for (DecisionRow& r : *decisions) {
+        contents->scenario_decisions.push_back(std::move(r.decision));
+      }
+    } else {
+      s = decisions.status();
+    }
+  }
   Status decoded = decoder.Wait().WithPrefix(db.path());
   return s.ok() ? decoded : s;
 }

@@ -77,22 +77,38 @@ Result<std::vector<std::pair<MetricRow, std::string>>> JournalReader::MetricsAft
   ALLOT_ASSIGN_OR_RETURN(std::vector<MetricRow> rows, ReadMetricRows(db_, after, limit, task));
   std::vector<std::pair<MetricRow, std::string>> out;
   out.reserve(rows.size());
-  if (rows.empty()) return out;
-  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("SELECT id FROM tasks WHERE idx = ?1"));
   std::unordered_map<TaskIndex, std::string> ids;
   for (MetricRow& row : rows) {
-    auto [it, added] = ids.try_emplace(row.point.task);
-    if (added) {
-      sqlite3_reset(stmt.get());
-      sqlite3_bind_int64(stmt.get(), 1, row.point.task);
-      if (sqlite3_step(stmt.get()) == SQLITE_ROW) {
-        const unsigned char* id = sqlite3_column_text(stmt.get(), 0);
-        it->second = id != nullptr ? reinterpret_cast<const char*>(id) : "";
-      }
-    }
-    out.emplace_back(std::move(row), it->second);
+    ALLOT_ASSIGN_OR_RETURN(std::string id, IdOf(row.point.task, &ids));
+    out.emplace_back(std::move(row), std::move(id));
   }
   return out;
+}
+
+Result<std::vector<std::pair<DecisionRow, std::string>>> JournalReader::DecisionsAfter(
+    int64_t after, int64_t limit) {
+  ALLOT_ASSIGN_OR_RETURN(std::vector<DecisionRow> rows, ReadDecisionRows(db_, after, limit));
+  std::vector<std::pair<DecisionRow, std::string>> out;
+  out.reserve(rows.size());
+  std::unordered_map<TaskIndex, std::string> ids;
+  for (DecisionRow& row : rows) {
+    ALLOT_ASSIGN_OR_RETURN(std::string id, IdOf(row.decision.task, &ids));
+    out.emplace_back(std::move(row), std::move(id));
+  }
+  return out;
+}
+
+Result<std::string> JournalReader::IdOf(TaskIndex t,
+                                        std::unordered_map<TaskIndex, std::string>* ids) {
+  auto [it, added] = ids->try_emplace(t);
+  if (!added) return it->second;
+  ALLOT_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("SELECT id FROM tasks WHERE idx = ?1"));
+  sqlite3_bind_int64(stmt.get(), 1, t);
+  if (sqlite3_step(stmt.get()) == SQLITE_ROW) {
+    const unsigned char* id = sqlite3_column_text(stmt.get(), 0);
+    it->second = id != nullptr ? reinterpret_cast<const char*>(id) : "";
+  }
+  return it->second;
 }
 
 Result<int64_t> JournalReader::LastSeq() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <string>
 #include <vector>
@@ -41,12 +42,18 @@ class JournalReader {
   // each with its task's id. None from a journal older than the metrics table.
   Result<std::vector<std::pair<MetricRow, std::string>>> MetricsAfter(
       int64_t after, int64_t limit, std::optional<TaskIndex> task = std::nullopt);
+  // Up to `limit` scenario decisions with seq > `after`, in order, each with the id of the
+  // task whose metric caused it.
+  Result<std::vector<std::pair<DecisionRow, std::string>>> DecisionsAfter(int64_t after,
+                                                                         int64_t limit);
   // The highest committed seq (0 when none).
   Result<int64_t> LastSeq();
 
  private:
   explicit JournalReader(SqliteDb db) : db_(std::move(db)) {}
   Result<std::vector<JournalEventRow>> Query(const char* sql, int64_t a, int64_t b);
+  // The id of task `t` (cached in `ids`); "" when there is none.
+  Result<std::string> IdOf(TaskIndex t, std::unordered_map<TaskIndex, std::string>* ids);
 
   SqliteDb db_;
 };

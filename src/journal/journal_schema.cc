@@ -57,6 +57,14 @@ CREATE TABLE metrics(
   value REAL NOT NULL,
   time_us INTEGER NOT NULL);
 CREATE INDEX metrics_by_task ON metrics(task);
+CREATE TABLE scenario_decisions(
+  seq INTEGER PRIMARY KEY,
+  time_us INTEGER NOT NULL,
+  scenario TEXT NOT NULL,
+  priority_offset INTEGER NOT NULL,
+  stopped INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  task INTEGER NOT NULL);
 CREATE VIEW task_metrics AS
   SELECT m.seq, t.id AS task_id, m.attempt, m.name, m.step, m.value,
          strftime('%Y-%m-%d %H:%M:%f', m.time_us / 1e6, 'unixepoch') AS time_utc
@@ -170,7 +178,8 @@ Status UpgradeFromVersion4(SqliteDb& db) { return AddEventsColumn(db, "outputs",
 // Version 5 lacks events.result (what a succeeded attempt returned, model/task_result.h).
 Status UpgradeFromVersion5(SqliteDb& db) { return AddEventsColumn(db, "result", 5); }
 
-// Version 6 lacks the metrics table and its view (model/metric_point.h).
+// Version 6 lacks the metrics table and its view (model/metric_point.h), and the
+// scenario_decisions table (model/scenario_decision.h).
 Status UpgradeFromVersion6(SqliteDb& db) {
   return RunUpgrade(db,
                     "BEGIN IMMEDIATE;"
@@ -178,6 +187,10 @@ Status UpgradeFromVersion6(SqliteDb& db) {
                     " attempt INTEGER NOT NULL, name TEXT NOT NULL, step INTEGER,"
                     " value REAL NOT NULL, time_us INTEGER NOT NULL);"
                     "CREATE INDEX metrics_by_task ON metrics(task);"
+                    "CREATE TABLE scenario_decisions(seq INTEGER PRIMARY KEY,"
+                    " time_us INTEGER NOT NULL, scenario TEXT NOT NULL,"
+                    " priority_offset INTEGER NOT NULL, stopped INTEGER NOT NULL,"
+                    " reason TEXT NOT NULL, task INTEGER NOT NULL);"
                     "CREATE VIEW task_metrics AS"
                     " SELECT m.seq, t.id AS task_id, m.attempt, m.name, m.step, m.value,"
                     " strftime('%Y-%m-%d %H:%M:%f', m.time_us / 1e6, 'unixepoch') AS time_utc"

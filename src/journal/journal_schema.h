@@ -23,6 +23,9 @@
 //   metrics(seq, task, attempt, name, step, value, time_us)
 //                                     running attempts' intermediate metrics
 //                                     (model/metric_point.h); step NULL when none
+//   scenario_decisions(seq, time_us, scenario, priority_offset, stopped, reason, task)
+//                                     what the scenario policy decided
+//                                     (model/scenario_decision.h)
 //   meta(key, value)                  the campaign's metadata (JournalStore::PutMeta)
 //   journal_info(key, value)          the journal's own: journal_id, writer (set while a writer
 //                                     has it open: journal_loss.h), loss_accepted; created by
@@ -49,7 +52,7 @@ inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 4: events.checkpoint
 // 5: events.outputs
 // 6: events.result
-// 7: metrics (and the task_metrics view)
+// 7: metrics (and the task_metrics view), scenario_decisions
 inline constexpr int kJournalSchemaVersion = 7;
 
 // Creates journal_info where a journal of an earlier build lacks it (same schema version:

@@ -18,6 +18,7 @@
 
 #include "common/result.h"
 #include "model/metric_point.h"
+#include "model/scenario_decision.h"
 #include "model/submission.h"
 #include "model/task_event.h"
 #include "model/task_spec.h"
@@ -30,6 +31,7 @@ struct JournalContents {
   std::vector<TaskEvent> events;
   std::vector<std::pair<std::string, std::string>> meta;
   std::vector<MetricPoint> metrics;  // intermediate metrics (model/metric_point.h)
+  std::vector<ScenarioDecision> scenario_decisions;  // model/scenario_decision.h
 };
 
 // Receives a journal read for recovery (JournalStore::LoadForRecovery), in this order: OnTasks
@@ -65,6 +67,8 @@ class JournalStore {
   virtual Status AppendEvents(std::span<const TaskEvent> events) = 0;
   // Appends running attempts' metrics. REQUIRES: their tasks were submitted (InvalidArgument).
   virtual Status AppendMetrics(std::span<const MetricPoint> metrics) = 0;
+  // Appends what the scenario policy decided. REQUIRES: their tasks were submitted.
+  virtual Status AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) = 0;
   // Sets a key in the campaign's metadata (e.g. "cores"), in the open batch.
   virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
   // Makes the open batch durable; on failure nothing of the batch is visible after a reopen.

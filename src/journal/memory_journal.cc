@@ -53,6 +53,19 @@ Status MemoryJournal::AppendMetrics(std::span<const MetricPoint> metrics) {
   return Status::Ok();
 }
 
+Status MemoryJournal::AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) {
+  size_t tasks = submissions_.size() + pending_submissions_.size();
+  for (const ScenarioDecision& d : decisions) {
+    if (d.task >= tasks) {
+      return Fail(Status::InvalidArgument("memory journal: scenario decision for task " +
+                                          std::to_string(d.task) + " but only " +
+                                          std::to_string(tasks) + " tasks were submitted"));
+    }
+  }
+  pending_decisions_.insert(pending_decisions_.end(), decisions.begin(), decisions.end());
+  return Status::Ok();
+}
+
 Status MemoryJournal::PutMeta(const std::string& key, const std::string& value) {
   pending_meta_.emplace_back(key, value);
   return Status::Ok();
@@ -66,6 +79,7 @@ Status MemoryJournal::Commit() {
   for (TaskEvent& e : pending_events_) events_.push_back(std::move(e));
   for (auto& [key, value] : pending_meta_) meta_[key] = std::move(value);
   for (MetricPoint& m : pending_metrics_) metrics_.push_back(std::move(m));
+  for (ScenarioDecision& d : pending_decisions_) decisions_.push_back(std::move(d));
   DropUncommitted();
   ++commit_count_;
   return Status::Ok();
@@ -77,6 +91,7 @@ Result<JournalContents> MemoryJournal::Load() {
   contents.events = events_;
   contents.meta.assign(meta_.begin(), meta_.end());
   contents.metrics = metrics_;
+  contents.scenario_decisions = decisions_;
   return contents;
 }
 
@@ -85,12 +100,13 @@ void MemoryJournal::DropUncommitted() {
   pending_events_.clear();
   pending_meta_.clear();
   pending_metrics_.clear();
+  pending_decisions_.clear();
   pending_ids_.clear();
 }
 
 size_t MemoryJournal::uncommitted_rows() const {
   return pending_submissions_.size() + pending_events_.size() + pending_meta_.size() +
-         pending_metrics_.size();
+         pending_metrics_.size() + pending_decisions_.size();
 }
 
 }  // namespace allot

@@ -21,6 +21,7 @@ class MemoryJournal final : public JournalStore {
   Status AppendSubmissions(std::span<const Submission> submissions) override;
   Status AppendEvents(std::span<const TaskEvent> events) override;
   Status AppendMetrics(std::span<const MetricPoint> metrics) override;
+  Status AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) override;
   Status PutMeta(const std::string& key, const std::string& value) override;
   Status Commit() override;
   Result<JournalContents> Load() override;
@@ -43,12 +44,14 @@ class MemoryJournal final : public JournalStore {
   std::vector<TaskEvent> events_;
   std::map<std::string, std::string> meta_;
   std::vector<MetricPoint> metrics_;
+  std::vector<ScenarioDecision> decisions_;
   std::unordered_set<std::string> ids_;
   // The open batch.
   std::vector<Submission> pending_submissions_;
   std::vector<TaskEvent> pending_events_;
   std::vector<std::pair<std::string, std::string>> pending_meta_;
   std::vector<MetricPoint> pending_metrics_;
+  std::vector<ScenarioDecision> pending_decisions_;
   std::unordered_set<std::string> pending_ids_;
   int commit_count_ = 0;
 };

@@ -166,6 +166,7 @@ SqliteJournal::~SqliteJournal() {
   insert_task_.reset();
   insert_event_.reset();
   insert_metric_.reset();
+  insert_decision_.reset();
   put_meta_.reset();
 }
 
@@ -177,6 +178,7 @@ Status SqliteJournal::PrepareWriter() {
   ALLOT_ASSIGN_OR_RETURN(insert_task_, db_.Prepare(kInsertTaskSql));
   ALLOT_ASSIGN_OR_RETURN(insert_event_, db_.Prepare(kInsertEventSql));
   ALLOT_ASSIGN_OR_RETURN(insert_metric_, db_.Prepare(kInsertMetricSql));
+  ALLOT_ASSIGN_OR_RETURN(insert_decision_, db_.Prepare(kInsertDecisionSql));
   ALLOT_ASSIGN_OR_RETURN(put_meta_,
                          db_.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2)"
                                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
@@ -311,6 +313,26 @@ Status SqliteJournal::AppendMetrics(std::span<const MetricPoint> metrics) {
     BindMetric(stmt, m);
     int rc = StepOnce(stmt);
     if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "appending a metric"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteJournal::AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) {
+  ALLOT_RETURN_IF_ERROR(CheckWritable());
+  for (const ScenarioDecision& d : decisions) {
+    if (d.task >= next_task_) {
+      return DiscardBatch(Status::InvalidArgument(
+          path() + ": scenario decision for task " + std::to_string(d.task) + " but only " +
+          std::to_string(next_task_) + " tasks were submitted"));
+    }
+  }
+  if (decisions.empty()) return Status::Ok();
+  ALLOT_RETURN_IF_ERROR(BeginIfNeeded());
+  sqlite3_stmt* stmt = insert_decision_.get();
+  for (const ScenarioDecision& d : decisions) {
+    BindDecision(stmt, d);
+    int rc = StepOnce(stmt);
+    if (rc != SQLITE_DONE) return DiscardBatch(db_.Error(rc, "appending a scenario decision"));
   }
   return Status::Ok();
 }

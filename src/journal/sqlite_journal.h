@@ -54,6 +54,7 @@ class SqliteJournal final : public JournalStore {
   Status AppendSubmissions(std::span<const Submission> submissions) override;
   Status AppendEvents(std::span<const TaskEvent> events) override;
   Status AppendMetrics(std::span<const MetricPoint> metrics) override;
+  Status AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) override;
   Status PutMeta(const std::string& key, const std::string& value) override;
   Status Commit() override;
   // Only what is committed: with a batch open, reads through a second, read-only connection.
@@ -101,6 +102,7 @@ class SqliteJournal final : public JournalStore {
   SqliteStatement insert_task_;
   SqliteStatement insert_event_;
   SqliteStatement insert_metric_;
+  SqliteStatement insert_decision_;
   SqliteStatement put_meta_;
   bool batch_open_ = false;
   int64_t committed_tasks_ = 0;  // rows in tasks as of the last commit

@@ -165,7 +165,8 @@ TEST_F(SqliteJournalRecoveryTest, BriefOutOfRangeIsCorruptionNamingTheTask) {
 
 // A journal as version 6 wrote it: no metrics table (nor its view).
 void MakeVersion6(const std::string& path) {
-  RawExec(path, "DROP VIEW task_metrics; DROP TABLE metrics; PRAGMA user_version = 6;");
+  RawExec(path, "DROP VIEW task_metrics; DROP TABLE metrics; DROP TABLE scenario_decisions;"
+                "PRAGMA user_version = 6;");
 }
 
 // A journal as version 4 wrote it: no events.outputs nor result (nor in the task_events view).

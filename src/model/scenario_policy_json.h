@@ -11,10 +11,8 @@
 
 namespace allot {
 
-// The journal's meta keys: the campaign's policy (this JSON), and the latest decision for each
-// scenario ("scenario:<name>" -> {"time_us", "priority_offset", "stopped", "reason"}).
+// The journal's meta key of the campaign's policy (this JSON).
 inline constexpr std::string_view kScenarioPolicyMetaKey = "scenario_policy";
-inline constexpr std::string_view kScenarioMetaPrefix = "scenario:";
 
 // The spec in the keys of the workflow file's `scenarios:` block, e.g.
 //   {"policy":"asha","mode":"min","metric":"loss","reduction_factor":3,"grace":1,

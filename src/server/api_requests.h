@@ -78,6 +78,9 @@ struct EventsRequest {
   // With it, the answer also holds the metrics with metric seq > after_metric (up to limit)
   // and the wait ends on a new metric too; without, no metrics (older clients).
   std::optional<int64_t> after_metric;                  // >= 0
+  // With after_metric: also the scenario decisions with seq > after_decision ("decisions",
+  // "last_decision"); they come in the commit of the metric that caused them.
+  std::optional<int64_t> after_decision;                // >= 0
 };
 
 enum class LogStream { kStdout, kStderr };

@@ -363,6 +363,18 @@ Result<Json> ClusterServer::Events(const EventsRequest& request) {
     }
     answer["metrics"] = std::move(points);
     answer["last_metric"] = last_metric;
+    if (request.after_decision) {
+      ALLOT_ASSIGN_OR_RETURN(auto decisions,
+                             reader->DecisionsAfter(*request.after_decision, request.limit));
+      Json list = Json::array();
+      int64_t last_decision = *request.after_decision;
+      for (const auto& [row, id] : decisions) {
+        list.push_back(DecisionRowToJson(row, id));
+        last_decision = row.seq;
+      }
+      answer["decisions"] = std::move(list);
+      answer["last_decision"] = last_decision;
+    }
   }
   return answer;
 }

@@ -24,6 +24,9 @@ class CommitDelayingJournal final : public JournalStore {
     return inner_->AppendMetrics(m);
   }
   Result<std::vector<MetricPoint>> LoadMetrics() override { return inner_->LoadMetrics(); }
+  Status AppendScenarioDecisions(std::span<const ScenarioDecision> d) override {
+    return inner_->AppendScenarioDecisions(d);
+  }
   Status PutMeta(const std::string& key, const std::string& value) override {
     return inner_->PutMeta(key, value);
   }

@@ -188,13 +188,19 @@ Result<WaitRequest> ParseWaitQuery(const QueryParams& params) {
 
 Result<EventsRequest> ParseEventsQuery(const QueryParams& params) {
   ALLOT_RETURN_IF_ERROR(
-      CheckKnownParams(params, {"after", "timeout_s", "limit", "after_metric"}));
+      CheckKnownParams(params, {"after", "timeout_s", "limit", "after_metric", "after_decision"}));
   EventsRequest request;
   if (ScalarParam(params, "after_metric") != nullptr) {
     int64_t after_metric = 0;
     ALLOT_RETURN_IF_ERROR(IntParam(params, "after_metric", 0,
                                    std::numeric_limits<int64_t>::max(), &after_metric));
     request.after_metric = after_metric;
+  }
+  if (ScalarParam(params, "after_decision") != nullptr) {
+    int64_t after_decision = 0;
+    ALLOT_RETURN_IF_ERROR(IntParam(params, "after_decision", 0,
+                                   std::numeric_limits<int64_t>::max(), &after_decision));
+    request.after_decision = after_decision;
   }
   ALLOT_RETURN_IF_ERROR(
       IntParam(params, "after", 0, std::numeric_limits<int64_t>::max(), &request.after));

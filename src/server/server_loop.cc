@@ -12,10 +12,6 @@
 #include <cstring>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "model/scenario_policy_json.h"
-
 namespace allot {
 namespace {
 
@@ -146,7 +142,7 @@ void ServerLoop::RunCalls() {
 void ServerLoop::Flush() {
   Outbox* out = scheduler_->outbox();
   if (out->submissions.empty() && out->events.empty() && out->metrics.empty() &&
-      out->scenario_changes.empty()) {
+      out->scenario_decisions.empty()) {
     return;
   }
   bool durable = false;
@@ -155,16 +151,8 @@ void ServerLoop::Flush() {
     Status s = journal_->AppendSubmissions(out->submissions);
     if (s.ok()) s = journal_->AppendEvents(out->events);
     if (s.ok() && !out->metrics.empty()) s = journal_->AppendMetrics(out->metrics);
-    for (size_t i = 0; s.ok() && i < out->scenario_changes.size(); ++i) {
-      // The latest decision for each scenario, for `allot scenarios` (its history is in the
-      // log and in the reasons of the transitions it caused).
-      const auto& [time_us, c] = out->scenario_changes[i];
-      s = journal_->PutMeta(std::string(kScenarioMetaPrefix) + c.scenario,
-                            nlohmann::json{{"time_us", time_us},
-                                           {"priority_offset", c.priority_offset},
-                                           {"stopped", c.stop},
-                                           {"reason", c.reason}}
-                                .dump());
+    if (s.ok() && !out->scenario_decisions.empty()) {
+      s = journal_->AppendScenarioDecisions(out->scenario_decisions);
     }
     if (s.ok()) s = journal_->Commit();
     stats_.commit_seconds.Observe(Seconds(clock_->Now() - start));
@@ -186,8 +174,10 @@ void ServerLoop::Flush() {
   out->submissions.clear();
   out->events.clear();
   out->metrics.clear();
-  for (const auto& [time_us, c] : out->scenario_changes) log_("scenario " + c.scenario + ": " + c.reason);
-  out->scenario_changes.clear();
+  for (const ScenarioDecision& d : out->scenario_decisions) {
+    log_("scenario " + d.scenario + ": " + d.reason);
+  }
+  out->scenario_decisions.clear();
 }
 
 void ServerLoop::Answer() {

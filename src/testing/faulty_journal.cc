@@ -28,6 +28,7 @@ void FaultyJournal::Discard() {
   events_.clear();
   meta_.clear();
   metrics_.clear();
+  decisions_.clear();
 }
 
 Status FaultyJournal::AppendSubmissions(std::span<const Submission> submissions) {
@@ -57,6 +58,15 @@ Status FaultyJournal::AppendMetrics(std::span<const MetricPoint> metrics) {
   return Status::Ok();
 }
 
+Status FaultyJournal::AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) {
+  if (Status s = Fire(append_fault_); !s.ok()) {
+    Discard();
+    return s;
+  }
+  decisions_.insert(decisions_.end(), decisions.begin(), decisions.end());
+  return Status::Ok();
+}
+
 Status FaultyJournal::PutMeta(const std::string& key, const std::string& value) {
   if (Status s = Fire(append_fault_); !s.ok()) {
     Discard();
@@ -73,6 +83,7 @@ Status FaultyJournal::Commit() {
   if (s.ok() && !submissions_.empty()) s = inner_->AppendSubmissions(submissions_);
   if (s.ok() && !events_.empty()) s = inner_->AppendEvents(events_);
   if (s.ok() && !metrics_.empty()) s = inner_->AppendMetrics(metrics_);
+  if (s.ok() && !decisions_.empty()) s = inner_->AppendScenarioDecisions(decisions_);
   for (size_t i = 0; s.ok() && i < meta_.size(); ++i)
     s = inner_->PutMeta(meta_[i].first, meta_[i].second);
   if (s.ok()) s = inner_->Commit();

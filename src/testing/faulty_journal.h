@@ -34,6 +34,7 @@ class FaultyJournal final : public JournalStore {
   Status AppendSubmissions(std::span<const Submission> submissions) override;
   Status AppendEvents(std::span<const TaskEvent> events) override;
   Status AppendMetrics(std::span<const MetricPoint> metrics) override;
+  Status AppendScenarioDecisions(std::span<const ScenarioDecision> decisions) override;
   Status PutMeta(const std::string& key, const std::string& value) override;
   Status Commit() override;
   Result<JournalContents> Load() override;
@@ -61,6 +62,7 @@ class FaultyJournal final : public JournalStore {
   std::vector<TaskEvent> events_;
   std::vector<std::pair<std::string, std::string>> meta_;
   std::vector<MetricPoint> metrics_;
+  std::vector<ScenarioDecision> decisions_;
   int commit_calls_ = 0;
   int injected_failures_ = 0;
 };

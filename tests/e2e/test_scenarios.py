@@ -50,6 +50,14 @@ def test_asha_gives_the_best_quarter_twice_the_core_hours_of_the_worst_half(allo
     for t in canceled:
         assert t["reason"].startswith("asha: rung "), t
         assert "stopped" in t["reason"], t
+    # Every decision is an event with its reason, in the order made.
+    lines = [json.loads(x) for x in allot.run("events").stdout.splitlines()]
+    decisions = [x for x in lines if "decision_seq" in x]
+    assert [d["decision_seq"] for d in decisions] == list(range(1, len(decisions) + 1))
+    stops = {d["scenario"] for d in decisions if d["stopped"]}
+    assert len(stops) == len(canceled)  # one task per scenario
+    assert all(d["reason"].startswith("asha: rung ") for d in decisions)
+    assert any(d["priority_offset"] >= 2 and not d["stopped"] for d in decisions)
     ranked = json.loads(allot.run("scenarios", "--json").stdout)
     assert ranked["policy"]["policy"] == "asha"
     rows = ranked["scenarios"]
