@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,10 +53,12 @@ struct Outbox {
   std::vector<MetricPoint> metrics;
   // What the scenario policy decided this turn (Scheduler::SetScenarioPolicy).
   std::vector<ScenarioDecision> scenario_decisions;
+  // Campaign metadata to journal (JournalStore::PutMeta): the scenario policy.
+  std::vector<std::pair<std::string, std::string>> meta;
 
   bool empty() const {
     return submissions.empty() && events.empty() && launches.empty() && signals.empty() &&
-           metrics.empty() && scenario_decisions.empty();
+           metrics.empty() && scenario_decisions.empty() && meta.empty();
   }
   // Empties every queue. A queue that grew past kKeepBytes (one 1M-task Submit) hands its
   // memory back; smaller ones keep their capacity for the next turn.
@@ -66,6 +69,7 @@ struct Outbox {
     ClearVector(signals);
     ClearVector(metrics);
     ClearVector(scenario_decisions);
+    ClearVector(meta);
   }
 
  private:

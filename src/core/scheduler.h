@@ -232,7 +232,9 @@ class Scheduler {
   //    the offset (ready ones move in the queue; tasks submitted later get it too);
   //  - a stop: its unfinished tasks are canceled (running ones get SIGTERM, SIGKILL after
   //    their grace period), with the policy's reason; their dependents are skipped.
-  // Each change is in Outbox::scenario_decisions (journaled). Before Submit/Recover.
+  // Each change is in Outbox::scenario_decisions (journaled); the policy itself goes to
+  // Outbox::meta ("scenario_policy"), so a restart finds it (server/scenario_recovery.h). Any
+  // time: the tasks already there are indexed by their scenario at the next decision.
   void SetScenarioPolicy(const ScenarioPolicySpec& spec);
   // Null without a policy.
   const ScenarioBoard* scenario_board() const { return board_.get(); }

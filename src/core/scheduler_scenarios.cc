@@ -5,6 +5,8 @@
 
 #include <csignal>
 
+#include "model/scenario_policy_json.h"
+
 namespace allot {
 
 namespace {
@@ -18,6 +20,7 @@ const std::string* ScenarioOf(const TaskSpec& spec) {
 
 void Scheduler::SetScenarioPolicy(const ScenarioPolicySpec& spec) {
   board_ = std::make_unique<ScenarioBoard>(spec);
+  outbox_.meta.emplace_back(std::string(kScenarioPolicyMetaKey), ScenarioPolicyToJson(spec));
   scenario_tasks_.clear();
   scenario_applied_.clear();
   scenario_indexed_ = 0;

@@ -14,9 +14,11 @@ Status PersistOutbox(Scheduler* scheduler, JournalStore* journal) {
   Outbox* out = scheduler->outbox();
   ALLOT_RETURN_IF_ERROR(journal->AppendSubmissions(out->submissions));
   ALLOT_RETURN_IF_ERROR(journal->AppendEvents(out->events));
+  for (const auto& [key, value] : out->meta) ALLOT_RETURN_IF_ERROR(journal->PutMeta(key, value));
   ALLOT_RETURN_IF_ERROR(journal->Commit());
   out->submissions.clear();
   out->events.clear();
+  out->meta.clear();
   return Status::Ok();
 }
 

@@ -20,6 +20,7 @@
 #include "journal/journal_store.h"
 #include "model/task_attempt.h"
 #include "protocol/private_directory.h"
+#include "server/scenario_recovery.h"
 
 namespace allot {
 namespace {
@@ -134,6 +135,8 @@ Status ClusterServer::Open() {
         loop_->Recover(RecoverMode::kAwaitWorkers,
                        [this](std::span<const TaskEvent> events) { NoteEnds(events); }));
     recovered_tasks_ = recovered.tasks;
+    // The scenario policy and its state; stops it decides again go out with the first turn.
+    ALLOT_RETURN_IF_ERROR(RestoreScenarios(scheduler_.get(), journal_.get(), journal_path_));
   }
   // What `allot share --server-dir` reads: the fair-share settings this server runs with.
   ALLOT_RETURN_IF_ERROR(journal_->PutMeta(

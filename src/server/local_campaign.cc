@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -11,13 +10,13 @@
 #include "common/units.h"
 #include "core/scheduler.h"
 #include "exec/leftover_processes.h"
-#include "journal/journal_reader.h"
 #include "exec/posix_process_launcher.h"
 #include "model/scenario_policy_json.h"
 #include "server/campaign_lock.h"
 #include "server/campaign_runner.h"
 #include "server/campaign_setup.h"
 #include "server/requeue_tasks.h"
+#include "server/scenario_recovery.h"
 #include "worker/attempt_environment.h"
 #include "worker/local_worker.h"
 
@@ -27,40 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 void ToStderr(const std::string& line) { fmt::print(stderr, "allot run: {}\n", line); }
-
-// Hands the journal's metrics to the resumed scheduler: its tasks' latest metrics and its
-// scenario policy's state come back. The scenario of a task that finished before the restart
-// comes from its journaled spec (the scheduler keeps only a brief of it).
-Status RestoreScenarioMetrics(Scheduler* scheduler, JournalStore* journal,
-                              const std::string& db) {
-  ALLOT_ASSIGN_OR_RETURN(std::vector<MetricPoint> points, journal->LoadMetrics());
-  if (points.empty()) return Status::Ok();
-  std::unique_ptr<JournalReader> reader;
-  std::unordered_map<TaskIndex, std::string> scenarios;
-  Status failed;
-  auto scenario_of = [&](TaskIndex t) -> std::string {
-    auto [it, added] = scenarios.try_emplace(t);
-    if (!added || !failed.ok()) return it->second;
-    if (reader == nullptr) {
-      Result<std::unique_ptr<JournalReader>> opened = JournalReader::Open(db);
-      if (!opened.ok()) {
-        failed = opened.status();
-        return "";
-      }
-      reader = std::move(*opened);
-    }
-    Result<TaskSpec> spec = reader->SpecOf(t);
-    if (!spec.ok()) {
-      failed = spec.status();
-      return "";
-    }
-    auto tag = spec->tags.find("scenario");
-    if (tag != spec->tags.end()) it->second = tag->second;
-    return it->second;
-  };
-  scheduler->RestoreMetrics(points, scenario_of);
-  return failed;
-}
 
 }  // namespace
 
@@ -120,7 +85,7 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
     ALLOT_RETURN_IF_ERROR(ResumeCampaign(&scheduler, journal.get(),
                                          loaded ? &loaded->tasks : nullptr,
                                          options.machine.Capacity()));
-    ALLOT_RETURN_IF_ERROR(RestoreScenarioMetrics(&scheduler, journal.get(), options.db));
+    ALLOT_RETURN_IF_ERROR(RestoreScenarios(&scheduler, journal.get(), options.db));
     if (options.retry_failed) {
       ALLOT_ASSIGN_OR_RETURN(int requeued, RequeueUnsuccessful(&scheduler, journal.get()));
       print(fmt::format("--retry-failed: {} task{} requeued", requeued,
@@ -142,11 +107,8 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
     jo.create_new = true;
     ALLOT_ASSIGN_OR_RETURN(journal, SqliteJournal::Open(options.db, jo));
     ALLOT_ASSIGN_OR_RETURN(lock, CampaignLock::Acquire(options.db));
-    if (loaded->scenarios) {
-      scheduler.SetScenarioPolicy(*loaded->scenarios);
-      ALLOT_RETURN_IF_ERROR(journal->PutMeta(std::string(kScenarioPolicyMetaKey),
-                                             ScenarioPolicyToJson(*loaded->scenarios)));
-    }
+    // Journaled with the campaign's first batch (Outbox::meta).
+    if (loaded->scenarios) scheduler.SetScenarioPolicy(*loaded->scenarios);
     ALLOT_RETURN_IF_ERROR(
         StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks), options.tasks_file));
   }

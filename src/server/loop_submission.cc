@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "model/dependency_resolver.h"
 #include "model/diagnostic_json.h"
 #include "model/held_task_ids.h"
+#include "model/scenario_policy_json.h"
 #include "server/scheduler_task_ids.h"
 
 namespace allot {
@@ -59,11 +61,12 @@ Result<Json> SubmitThroughLoop(ServerLoop* loop, Scheduler* scheduler,
   Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, nullptr);
   if (!loaded.ok()) return loaded.status();  // with its diagnostics
   auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
+  std::optional<ScenarioPolicySpec> scenarios = loaded.value().scenarios;
   if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
   // What the file ignores (model/task_file.h), for the submitter to print.
   Json warnings = Json::array();
   for (const Diagnostic& w : loaded.value().warnings) warnings.push_back(DiagnosticToJson(w));
-  return loop->Call([loop, scheduler, specs, &held, file = request.name,
+  return loop->Call([loop, scheduler, specs, &held, file = request.name, scenarios,
                      warnings = std::move(warnings)]() mutable -> Result<Json> {
     if (loop->stopping()) return Status::Unavailable("the server is stopping");
     auto refused = [&file](StatusCode code, std::vector<Diagnostic> problems) {
@@ -78,6 +81,18 @@ Result<Json> SubmitThroughLoop(ServerLoop* loop, Scheduler* scheduler,
         !CheckIdsStillNew(*specs, held, &taken)) {
       return refused(StatusCode::kInvalidArgument, std::move(taken));
     }
+    // A scenarios block sets the campaign's policy; a later one may repeat it, not change it.
+    if (scenarios && scheduler->scenario_board() != nullptr &&
+        ScenarioPolicyToJson(scheduler->scenario_board()->spec()) !=
+            ScenarioPolicyToJson(*scenarios)) {
+      Diagnostic d;
+      d.file = file;
+      d.field = "scenarios";
+      d.message = "the campaign runs the scenario policy " +
+                  ScenarioPolicyToJson(scheduler->scenario_board()->spec()) +
+                  "; a submission may repeat it, not change it";
+      return refused(StatusCode::kInvalidArgument, {std::move(d)});
+    }
     Json ids = Json::array();
     for (const TaskSpec& s : *specs) ids.push_back(s.id);
     Status submitted = scheduler->Submit(std::move(*specs));
@@ -88,6 +103,9 @@ Result<Json> SubmitThroughLoop(ServerLoop* loop, Scheduler* scheduler,
       d.file = file;
       d.message = submitted.message();
       return refused(submitted.code(), {std::move(d)});
+    }
+    if (scenarios && scheduler->scenario_board() == nullptr) {
+      scheduler->SetScenarioPolicy(*scenarios);
     }
     Json answer{{"ids", std::move(ids)}};
     if (!warnings.empty()) answer["warnings"] = std::move(warnings);

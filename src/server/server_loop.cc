@@ -142,7 +142,7 @@ void ServerLoop::RunCalls() {
 void ServerLoop::Flush() {
   Outbox* out = scheduler_->outbox();
   if (out->submissions.empty() && out->events.empty() && out->metrics.empty() &&
-      out->scenario_decisions.empty()) {
+      out->scenario_decisions.empty() && out->meta.empty()) {
     return;
   }
   bool durable = false;
@@ -153,6 +153,9 @@ void ServerLoop::Flush() {
     if (s.ok() && !out->metrics.empty()) s = journal_->AppendMetrics(out->metrics);
     if (s.ok() && !out->scenario_decisions.empty()) {
       s = journal_->AppendScenarioDecisions(out->scenario_decisions);
+    }
+    for (size_t i = 0; s.ok() && i < out->meta.size(); ++i) {
+      s = journal_->PutMeta(out->meta[i].first, out->meta[i].second);
     }
     if (s.ok()) s = journal_->Commit();
     stats_.commit_seconds.Observe(Seconds(clock_->Now() - start));
@@ -178,6 +181,7 @@ void ServerLoop::Flush() {
     log_("scenario " + d.scenario + ": " + d.reason);
   }
   out->scenario_decisions.clear();
+  out->meta.clear();
 }
 
 void ServerLoop::Answer() {

@@ -108,3 +108,45 @@ tasks:
     assert r.returncode == 2, r.stderr
     assert "bad.yaml" in r.stderr and "scenarios.policy" in r.stderr and "asha" in r.stderr
     assert not (tmp_path / "ran").exists() and not (tmp_path / "allot-work").exists()
+
+
+def test_a_server_takes_the_policy_from_a_submission_and_keeps_it_across_a_restart(
+        allot, tmp_path):
+    from cluster_support import Cluster
+    accuracy = {"a": 0.2, "b": 0.9, "c": 0.5, "d": 0.7}
+    policy = {"policy": "promise", "mode": "max", "score": {"accuracy": 1}}
+    probes = [{"id": f"probe-{s}", "priority": 1000, "command": f"allot metric accuracy {a}",
+               "tags": {"scenario": s}} for s, a in accuracy.items()]
+    c = Cluster(tmp_path)
+    c.start_server()
+    c.start_worker("--cores", "1")
+    try:
+        c.cli("submit", allot.write("probes.json", {"scenarios": policy, "tasks": probes}))
+        for s in accuracy:
+            c.wait_state(f"probe-{s}", "succeeded")
+        other = dict(policy, mode="min")
+        refused = c.cli("submit", allot.write("other.json", {"scenarios": other, "tasks": [
+            {"id": "x", "command": "true"}]}), check=False)
+        assert refused.returncode == 2 and "scenarios" in refused.stderr, refused.stderr
+        assert "a submission may repeat it, not change it" in refused.stderr
+        c.kill9_server()
+        c.start_server()
+        # Submitted after the restart, in the worst scenario's order first: the restored
+        # offsets run the best scenario's task first.
+        gate = tmp_path / "gate"
+        more = [{"id": "hold", "priority": 2000,
+                 "command": f"while [ ! -e {gate} ]; do sleep 0.05; done"}]
+        more += [{"id": f"more-{s}", "command": "true", "tags": {"scenario": s}}
+                 for s in ["a", "c", "d", "b"]]
+        c.cli("submit", allot.write("more.json", {"tasks": more}))
+        c.wait_state("hold", "running")
+        gate.touch()
+        for s in accuracy:
+            c.wait_state(f"more-{s}", "succeeded")
+        started = [row[0] for row in c.events("to_state = 'running' AND task_id LIKE 'more-%'")]
+        assert started == ["more-b", "more-d", "more-c", "more-a"], started
+        ranked = json.loads(c.cli("scenarios", "--json").stdout)
+        assert ranked["policy"]["policy"] == "promise"
+        assert ranked["scenarios"][0]["scenario"] == "b"
+    finally:
+        c.close()
