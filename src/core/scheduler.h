@@ -36,6 +36,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -229,7 +230,10 @@ class Scheduler {
   // scenario_board.h): from now on each metric of a task tagged `scenario` is observed, and
   // what the policy decides applies at once, in the same turn:
   //  - a priority offset: every unfinished task of the scenario runs at its own priority plus
-  //    the offset (ready ones move in the queue; tasks submitted later get it too);
+  //    the offset (ready ones move in the queue; tasks submitted later get it too); under a
+  //    promise policy an elastic task (cores {min, max}) not yet running may take up to
+  //    min + (max - min) * offset / priority_range cores: the best scenario all it asked for,
+  //    the worst its minimum;
   //  - a stop: its unfinished tasks are canceled (running ones get SIGTERM, SIGKILL after
   //    their grace period), with the policy's reason; their dependents are skipped.
   // Each change is in Outbox::scenario_decisions (journaled); the policy itself goes to
@@ -453,11 +457,21 @@ class Scheduler {
   size_t scenario_indexed_ = 0;
   std::unordered_map<std::string, int> scenario_applied_;
   std::unordered_map<TaskIndex, std::string> scenario_stop_reasons_;
+  // Under a promise policy, the cores.max an elastic task asked for (its spec's max is scaled
+  // by its scenario's offset: ScaleElasticCores).
+  std::unordered_map<TaskIndex, int> elastic_max_;
+  std::unordered_set<std::string> scored_;  // promise: the scenarios that have a score
   std::vector<ScenarioChange> scenario_scratch_;
   void ObserveScenario(const std::string& scenario, const MetricPoint& point, bool restoring);
   void IndexScenarios();
   void ApplyScenarioChange(const ScenarioChange& change);
   void ShiftPriority(TaskIndex t, int delta);
+  // Its max becomes min + (asked max - min) * share.
+  void ScaleElasticCores(TaskIndex t, double share);
+  // Under promise: the scenario's offset / priority_range; 1 while every score is equal
+  // (`spread`: PromiseSpread()).
+  double ElasticShare(const std::string& scenario, bool spread) const;
+  bool PromiseSpread() const;  // some scenario has an offset above 0
   void StopForScenario(TaskIndex t, const std::string& reason);
   std::unique_ptr<Recovery> recovery_;  // between BeginRecover and FinishRecover
   ReadyQueue ready_;

@@ -3,6 +3,8 @@
 // ready queue or stops them, in the turn the metric arrived.
 #include "core/scheduler.h"
 
+#include <algorithm>
+#include <cmath>
 #include <csignal>
 
 #include "model/scenario_policy_json.h"
@@ -24,6 +26,7 @@ void Scheduler::SetScenarioPolicy(const ScenarioPolicySpec& spec) {
   scenario_tasks_.clear();
   scenario_applied_.clear();
   scenario_indexed_ = 0;
+  scored_.clear();
 }
 
 void Scheduler::ObserveScenario(const std::string& scenario, const MetricPoint& point,
@@ -41,10 +44,25 @@ void Scheduler::ObserveScenario(const std::string& scenario, const MetricPoint& 
                                                             point.task});
     }
   }
+  if (board_->spec().kind == ScenarioPolicySpec::Kind::kPromise) {
+    // Every scored scenario's elastic tasks, at their offsets now (a scenario whose offset
+    // stayed 0 has a score too: the worst gets its minimum).
+    const bool spread = PromiseSpread();
+    for (const ScenarioStanding& s : board_->Ranking()) {
+      if (!s.score) continue;
+      scored_.insert(s.scenario);
+      auto tasks = scenario_tasks_.find(s.scenario);
+      if (tasks == scenario_tasks_.end()) continue;
+      for (TaskIndex t : tasks->second) {
+        if (!IsTerminal(tasks_.state(t))) ScaleElasticCores(t, ElasticShare(s.scenario, spread));
+      }
+    }
+  }
   dirty_ = true;
 }
 
 void Scheduler::IndexScenarios() {
+  std::optional<bool> spread;  // PromiseSpread, once
   for (size_t i = scenario_indexed_; i < tasks_.size(); ++i) {
     const TaskIndex t = static_cast<TaskIndex>(i);
     if (!tasks_.has_spec(t)) continue;  // finished before a restart: nothing to move
@@ -60,6 +78,10 @@ void Scheduler::IndexScenarios() {
     if (applied != scenario_applied_.end() && applied->second != 0) {
       ShiftPriority(t, applied->second);
     }
+    if (scored_.count(*scenario) != 0) {
+      if (!spread) spread = PromiseSpread();
+      ScaleElasticCores(t, ElasticShare(*scenario, *spread));
+    }
   }
   scenario_indexed_ = tasks_.size();
 }
@@ -74,10 +96,36 @@ void Scheduler::ApplyScenarioChange(const ScenarioChange& change) {
     if (IsTerminal(tasks_.state(t))) continue;
     if (change.stop) {
       StopForScenario(t, change.reason);
-    } else if (delta != 0) {
-      ShiftPriority(t, delta);
+      continue;
     }
+    if (delta != 0) ShiftPriority(t, delta);
   }
+}
+
+bool Scheduler::PromiseSpread() const {
+  for (const ScenarioStanding& s : board_->Ranking()) {
+    if (s.priority_offset > 0) return true;
+  }
+  return false;
+}
+
+double Scheduler::ElasticShare(const std::string& scenario, bool spread) const {
+  // All scores equal (one scenario, or ties): no one is more promising, each gets its max.
+  if (!spread) return 1.0;
+  const int range = std::max(1, board_->spec().priority_range);
+  return std::clamp(static_cast<double>(board_->PriorityOffset(scenario)) / range, 0.0, 1.0);
+}
+
+void Scheduler::ScaleElasticCores(TaskIndex t, double share) {
+  if (running_.count(t) != 0) return;  // it has its cores; the next attempt gets the new max
+  ResourceRequest& r = tasks_.mutable_spec(t).resources;
+  auto [it, added] = elastic_max_.try_emplace(t, r.cores.max);
+  const int wanted = it->second;
+  if (wanted <= r.cores.min) {
+    if (added) elastic_max_.erase(it);  // not elastic
+    return;
+  }
+  r.cores.max = r.cores.min + static_cast<int>(std::lround((wanted - r.cores.min) * share));
 }
 
 void Scheduler::ShiftPriority(TaskIndex t, int delta) {
