@@ -134,6 +134,32 @@ TEST(SchedulerScenariosTest, WhileEveryScoreIsEqualElasticTasksKeepWhatTheyAsked
   EXPECT_EQ(d.scheduler().spec(d.Index("wide-a")).resources.cores.max, 5);
 }
 
+TEST(SchedulerScenariosTest, APromotedScenariosWaitingTaskPreemptsLowPromiseWork) {
+  using namespace std::chrono_literals;
+  FakeLauncherDriver d(FlatMachine(2));
+  d.scheduler().SetScenarioPolicy(Promise());
+  ASSERT_TRUE(d.Submit({InScenario(TaskBuilder("low-1").Preemptible(), "low"),
+                        InScenario(TaskBuilder("probe-high"), "high"),
+                        InScenario(TaskBuilder("high-2"), "high")})
+                  .ok());
+  d.Turn();
+  Report(d, "low-1", "acc", 0.1);
+  Report(d, "probe-high", "acc", 0.9);
+  d.Exit("probe-high", 0);
+  d.Turn();
+  ASSERT_TRUE(d.IsRunning("high-2"));
+  ASSERT_TRUE(d.Submit({InScenario(TaskBuilder("high-3"), "high")}).ok());  // after the decision
+  d.Turn();
+  EXPECT_EQ(d.scheduler().spec(d.Index("high-3")).priority, 100) << "gets its scenario's offset";
+  d.Advance(5min);  // preempt_after
+  d.Turn();
+  EXPECT_THAT(d.SignalsTo("low-1"), ElementsAre(SIGTERM));
+  d.Kill("low-1", SIGTERM);
+  d.Turn();
+  EXPECT_TRUE(d.IsRunning("high-3"));
+  EXPECT_EQ(d.State("low-1"), TaskState::kReady) << "preempted, runs again later";
+}
+
 TEST(SchedulerScenariosTest, ARestartedSchedulerGivenTheJournalsMetricsDecidesTheSame) {
   FakeLauncherDriver d(FlatMachine(1));
   d.scheduler().SetScenarioPolicy(Promise());
