@@ -26,9 +26,11 @@ void LocalChannel::Receive() {
   launcher_->CollectExits(&exits_);
   const int64_t now_us = clock_->WallMicros();
   size_t ended = 0;
-  for (ProcessExit& e : exits_) {
+  for (size_t i = 0; i < exits_.size(); ++i) {
     // Held for its validation or the hashing of its outputs: it comes back from CollectReady.
-    if (worker_->Finish(&e, now_us)) exits_[ended++] = std::move(e);
+    if (!worker_->Finish(&exits_[i], now_us)) continue;
+    if (i != ended) exits_[ended] = std::move(exits_[i]);  // never a self-move: it empties strings
+    ++ended;
   }
   exits_.resize(ended);
   worker_->CollectReady(&exits_);
