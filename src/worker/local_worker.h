@@ -52,7 +52,9 @@ class LocalWorker {
   // replaced by them, shell-quoted (model/outputs_spec.h); without, by nothing. Every attempt
   // gets ALLOT_RESULT_FILE (<task dir>/result.json, removed first: model/task_result.h); with
   // plan.dep_results, ALLOT_DEP_RESULTS and its "{dep.result.KEY}" filled (a KEY no result has:
-  // NotFound, nothing started).
+  // NotFound, nothing started). A python function, script or container task, or one with
+  // params, is launched as worker/job_launch.h says; the exit of a python task that failed
+  // gets the last line of its stderr as its stderr_tail (its reason quotes it).
   Status Start(const AttemptPlan& plan);
   // After the launcher reported `exit`; false: it is held, not ended yet (its checkpoint is
   // being sealed, its validation runs or its outputs are being hashed: it comes back from
@@ -114,6 +116,7 @@ class LocalWorker {
   std::unordered_map<RunId, Producing> producing_;
   std::unordered_map<RunId, ProcessExit> validating_;  // held exits, by the attempt's run id
   std::unordered_map<RunId, std::string> result_files_;  // each running attempt's result file
+  std::unordered_map<RunId, std::string> python_stderr_;  // python attempts' stderr files
   // Reads the result file of an attempt that exited 0 into exit->usage (Finish).
   void ReadResult(ProcessExit* exit);
 
