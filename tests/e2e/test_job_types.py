@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cluster_support import Cluster
 from conftest import bin_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
@@ -353,3 +354,20 @@ tasks:
     assert slow["wall_seconds"] < 30, slow
     ps = subprocess.run(["podman", "ps", "--all", "--quiet"], capture_output=True, text=True)
     assert ps.stdout.strip() == ""
+
+
+def test_a_servers_workers_run_the_trial_too(allot, tmp_path):
+    write_trial(allot)
+    c = Cluster(tmp_path)
+    c.start_server()
+    c.start_worker("--cores", "2")
+    try:
+        c.cli("submit", allot.write("dag.yaml", DAG))
+        c.wait_state("score", "succeeded", timeout=60)
+        assert c.task("score")["result"] == {"score": 25.35, "events": 507, "label": "run-507"}
+        sim = c.task("sim")
+        assert sim["type"] == "python" and sim["job"] == "python: trial.simulate"
+        assert sim["params"] == {"energy": 5, "seed": 7, "scale": 0.5}
+        assert c.task("reco")["job"] == f"script: {tmp_path}/reco.sh"
+    finally:
+        c.close()
