@@ -362,6 +362,12 @@ def test_a_servers_workers_run_the_trial_too(allot, tmp_path):
     c.start_server()
     c.start_worker("--cores", "2")
     try:
+        # A bad new field is refused by the server as by `allot run`: exit 2, nothing submitted.
+        bad = c.cli("submit", allot.write("bad.yaml", "tasks:\n  - id: x\n    container: "
+                                          "{image: i, engine: dockr}\n"), check=False)
+        assert bad.returncode == 2, bad.stderr
+        assert "field 'container.engine': unknown engine 'dockr'" in bad.stderr, bad.stderr
+        assert "(did you mean 'docker'?)" in bad.stderr
         c.cli("submit", allot.write("dag.yaml", DAG))
         c.wait_state("score", "succeeded", timeout=60)
         assert c.task("score")["result"] == {"score": 25.35, "events": 507, "label": "run-507"}
@@ -369,5 +375,7 @@ def test_a_servers_workers_run_the_trial_too(allot, tmp_path):
         assert sim["type"] == "python" and sim["job"] == "python: trial.simulate"
         assert sim["params"] == {"energy": 5, "seed": 7, "scale": 0.5}
         assert c.task("reco")["job"] == f"script: {tmp_path}/reco.sh"
+        assert sorted(t["id"] for t in c.api("GET", "/api/v1/tasks")["tasks"]) == [
+            "reco", "score", "sim"]
     finally:
         c.close()
