@@ -52,7 +52,9 @@ bool BuildJobSpec(RawTask& raw, const std::string& task_id, const std::string& f
   bool ok = true;
   if (written.size() > 1) {
     std::string names;
-    for (TaskField f : written) names += (names.empty() ? "'" : ", '") + std::string(TaskFieldName(f)) + "'";
+    for (TaskField f : written) {
+      names += (names.empty() ? "'" : ", '") + std::string(TaskFieldName(f)) + "'";
+    }
     sink->Add(raw.LineOf(written[1]), task_id, TaskFieldName(written[1]),
               "a task runs one thing: only one of command, python, script and container may be "
               "set (this task has " + names + ")");

@@ -291,7 +291,9 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
       if (args) t.job->python.args = args->Render(values);
       if (image) t.job->container.image = image->Render(values);
       if (inner) t.job->container.command = inner->Render(values);
-      for (size_t m = 0; m < mounts.size(); ++m) t.job->container.mounts[m] = mounts[m].Render(values);
+      for (size_t m = 0; m < mounts.size(); ++m) {
+        t.job->container.mounts[m] = mounts[m].Render(values);
+      }
     }
     out->push_back(std::move(task));
   }

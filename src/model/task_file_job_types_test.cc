@@ -97,7 +97,8 @@ tasks:
     EXPECT_EQ(*back, t) << t.id << ": " << TaskSpecToJson(t).dump();
   }
   EXPECT_FALSE(out.Find("cmd")->job->params.empty());
-  EXPECT_EQ(DescribeWhatRuns(cmd), "command: " + Path("run") + R"( params: {"k":"{dep.result.k}"})");
+  EXPECT_EQ(DescribeWhatRuns(cmd),
+            "command: " + Path("run") + R"( params: {"k":"{dep.result.k}"})");
 }
 
 TEST_F(JobTypesTest, ExactlyOneJobTypePerTask) {

@@ -81,8 +81,8 @@ Result<std::string> Fill(const std::string& text, const json& deps, Render rende
   for (; at != std::string::npos; at = text.find(open, from)) {
     const size_t close = text.find('}', at);
     if (close == std::string::npos) break;
-    ALLOT_ASSIGN_OR_RETURN(const json* found,
-                           FindDepResult(deps, text.substr(at + open.size(), close - at - open.size())));
+    const std::string key = text.substr(at + open.size(), close - at - open.size());
+    ALLOT_ASSIGN_OR_RETURN(const json* found, FindDepResult(deps, key));
     out += text.substr(from, at - from);
     out += render(*found);
     from = close + 1;
@@ -96,8 +96,8 @@ Status FillStrings(json* j, const json& deps) {
     const std::string& s = j->get_ref<const std::string&>();
     const std::string open = "{" + std::string(kDepResultPrefix);
     if (s.starts_with(open) && s.ends_with("}") && s.find('}') == s.size() - 1) {
-      ALLOT_ASSIGN_OR_RETURN(const json* found,
-                             FindDepResult(deps, s.substr(open.size(), s.size() - open.size() - 1)));
+      const std::string key = s.substr(open.size(), s.size() - open.size() - 1);
+      ALLOT_ASSIGN_OR_RETURN(const json* found, FindDepResult(deps, key));
       *j = *found;
       return Status::Ok();
     }

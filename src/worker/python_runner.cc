@@ -5,7 +5,10 @@
 namespace allot {
 
 std::string_view PythonRunnerSource() {
-  static constexpr std::string_view kSource = R"PY(# allot's runner of a `python:` task (src/worker/python_runner.cc; README "Job types").
+  // Python source, kept as it is written to the task directory (its lines, not this file's
+  // column limit).
+  static constexpr std::string_view kSource =
+      R"PY(# allot's runner of a `python:` task (src/worker/python_runner.cc; README "Job types").
 # Usage: python3 allot_runner.py MODULE FUNCTION [ARGS_JSON]
 # Calls MODULE.FUNCTION(*ARGS, **params) -- params from $ALLOT_PARAMS_FILE -- and writes the JSON
 # of its return value to $ALLOT_RESULT_FILE (None: no result). Exit 127: the module or function

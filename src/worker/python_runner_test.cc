@@ -16,7 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(PythonRunnerTest, TheInterpreterIsPython3OnTheAttemptsPathElseDebians) {
-  const fs::path dir = fs::temp_directory_path() / ("allot-python-runner-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("allot-python-runner-" + std::to_string(::getpid()));
   fs::create_directories(dir / "venv/bin");
   std::ofstream(dir / "venv/bin/python3") << "#!/bin/sh\n";
   ::chmod((dir / "venv/bin/python3").c_str(), 0755);
