@@ -285,7 +285,7 @@ def podman_image(tmp_path, monkeypatch):
     rootfs = tmp_path / "rootfs"
     (rootfs / "bin").mkdir(parents=True)
     shutil.copy(busybox, rootfs / "bin/busybox")
-    for applet in ("sh", "cat", "echo", "sleep", "nproc", "pwd", "grep", "true"):
+    for applet in ("sh", "cat", "echo", "sleep", "nproc", "pwd", "grep", "true", "dd"):
         (rootfs / "bin" / applet).symlink_to("busybox")
     image = "localhost/allot-test-busybox"
     tar = tmp_path / "rootfs.tar"
@@ -336,6 +336,26 @@ tasks:
     assert after["result"] == {"twice": 2}
     ps = subprocess.run(["podman", "ps", "--all", "--quiet"], capture_output=True, text=True)
     assert ps.stdout.strip() == "", "--rm: no container is left"
+
+
+def test_a_podman_containers_memory_is_the_engines_limit(allot, tmp_path, podman_image):
+    # dd's 200 MiB buffer: over 64 MiB the kernel kills it in the container's cgroup (exit
+    # 137); with 512 MiB it passes.
+    hold = "dd if=/dev/zero of=/dev/null bs=200M count=1"
+    f = allot.write("m.yaml", f"""
+tasks:
+  - id: small
+    memory: 64M
+    container: {{image: {podman_image}, command: "{hold}"}}
+  - id: large
+    memory: 512M
+    container: {{image: {podman_image}, command: "{hold}"}}
+""")
+    r = allot.run("run", f, timeout=120)
+    assert r.returncode == 1, r.stderr
+    s = allot.task_states()
+    assert s["small"]["state"] == "failed" and s["small"]["exit_code"] == 137, s["small"]
+    assert s["large"]["state"] == "succeeded", s["large"]
 
 
 def test_a_podman_containers_time_limit_stops_it(allot, tmp_path, podman_image):
