@@ -178,7 +178,7 @@ void ReadJob(Reader* r, const json& v, Boxed<JobSpec>* out) {
     p.String("function", &job.python.function);
     if (const json* args = p.Find("args")) {
       if (!args->is_array()) return r->Fail("python.args", "a list");
-      job.python.args = args->dump();
+      job.python.args = args->dump(-1, ' ', false, json::error_handler_t::replace);
     }
     if (!p.ok()) return r->Fail("python", "{module, function, args}");
   } else if (script != nullptr) {
@@ -197,7 +197,7 @@ void ReadJob(Reader* r, const json& v, Boxed<JobSpec>* out) {
   }
   if (params != nullptr) {
     if (!params->is_object()) return r->Fail("params", "an object");
-    job.params = params->dump();
+    job.params = params->dump(-1, ' ', false, json::error_handler_t::replace);
   }
   *out = std::move(job);
   (void)v;
@@ -211,7 +211,9 @@ void JobSpecToJson(const JobSpec& job, json* j) {
       break;
     case JobKind::kPython: {
       json p = {{"module", job.python.module}, {"function", job.python.function}};
-      if (!job.python.args.empty()) p["args"] = json::parse(job.python.args, nullptr, false);
+      if (json args = json::parse(job.python.args, nullptr, false); !args.is_discarded()) {
+        p["args"] = std::move(args);
+      }
       (*j)["python"] = std::move(p);
       break;
     }
@@ -226,7 +228,10 @@ void JobSpecToJson(const JobSpec& job, json* j) {
       break;
     }
   }
-  if (!job.params.empty()) (*j)["params"] = json::parse(job.params, nullptr, false);
+  // Only text a spec's reader made (JobSpecFromJson, the task-file parser): valid JSON.
+  if (json params = json::parse(job.params, nullptr, false); !params.is_discarded()) {
+    (*j)["params"] = std::move(params);
+  }
 }
 
 Result<Boxed<JobSpec>> JobSpecFromJson(const json& j) {
@@ -249,7 +254,9 @@ void AddJobFields(const TaskSpec& spec, json* task) {
   (*task)["type"] = std::string(JobKindName(spec.kind()));
   if (!spec.job) return;
   if (spec.job->kind != JobKind::kCommand) (*task)["job"] = DescribeJob(*spec.job);
-  if (!spec.job->params.empty()) (*task)["params"] = json::parse(spec.job->params, nullptr, false);
+  if (json params = json::parse(spec.job->params, nullptr, false); !params.is_discarded()) {
+    (*task)["params"] = std::move(params);
+  }
 }
 
 json CheckpointSpecToJson(const CheckpointSpec& c) {
