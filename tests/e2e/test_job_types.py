@@ -46,6 +46,15 @@ def nothing():
     pass
 
 
+def hog(mb, seconds):
+    import time
+    block = bytearray(mb << 20)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    time.sleep(seconds)
+    return len(block)
+
+
 class Model:
     @staticmethod
     def run(a, b, factor):
@@ -102,6 +111,33 @@ tasks:
     assert "result" not in allot.status_json("allot-work", "none")["tasks"][0]
     text = allot.run("status", "sim").stdout
     assert "sim: python: trial.simulate params: {" in text, text
+
+
+def test_a_python_functions_memory_and_time_limits_apply(allot, tmp_path):
+    write_trial(allot)
+    f = allot.write("limits.yaml", """
+tasks:
+  - id: fat
+    python: {module: trial, function: hog}
+    params: {mb: 400, seconds: 30}
+    memory: 128M
+  - id: slow
+    python: {module: trial, function: hog}
+    params: {mb: 1, seconds: 60}
+    time_limit: 2s
+  - id: fine
+    python: {module: trial, function: hog}
+    params: {mb: 16, seconds: 0}
+    memory: 256M
+""")
+    r = allot.run("run", f, timeout=120)
+    assert r.returncode == 1, r.stderr
+    s = allot.task_states()
+    assert s["fat"]["reason"].startswith("killed at its memory limit of 128 MiB"), s["fat"]
+    assert s["slow"]["reason"] == "exceeded its time limit", s["slow"]
+    assert s["slow"]["wall_seconds"] < 30
+    assert s["fine"]["state"] == "succeeded"
+    assert allot.status_json("allot-work", "fine")["tasks"][0]["result"] == 16 << 20
 
 
 def test_python_failures_name_their_cause_and_only_the_exception_is_retried(allot, tmp_path):
