@@ -7,7 +7,8 @@
 //  - `params` (any task): a JSON object. At launch it is written to <task dir>/params.json and
 //    $ALLOT_PARAMS_FILE and $JOB_PARAMS_FILE name that file; a string in it that is exactly
 //    "{dep.result.KEY}" becomes that value of a dependency's result (its JSON type kept), one
-//    that merely contains such placeholders gets them as text (model/task_result.h).
+//    that merely contains such placeholders gets them as text (model/task_result.h). A sweep
+//    fills "{name}" in its strings alike: alone, a number or boolean value keeps its type.
 //  - python: the worker runs a small runner (worker/python_runner.h) in a fresh interpreter:
 //    it imports `module`, calls `function(*args, **params)` and writes the JSON of its return
 //    value to $ALLOT_RESULT_FILE.

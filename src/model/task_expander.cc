@@ -1,5 +1,6 @@
 #include "model/task_expander.h"
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -37,7 +38,8 @@ class FieldTemplate {
   std::optional<StringTemplate> template_;
 };
 
-// The string values of a JSON document (params, python args), each a FieldTemplate.
+// The string values of a JSON document (params, python args), each a FieldTemplate. A string
+// that is exactly one "{name}" takes a number or boolean value as that JSON type.
 class JsonTemplate {
  public:
   JsonTemplate(const std::string& text, const std::vector<std::string>& parameters, int line,
@@ -51,7 +53,18 @@ class JsonTemplate {
   std::string Render(const std::vector<const std::string*>& values) const {
     if (leaves_.empty()) return text_;
     OrderedJson copy = doc_;
-    for (const auto& [at, t] : leaves_) copy[at] = t.Render(values);
+    for (const Leaf& leaf : leaves_) {
+      std::string text = leaf.text.Render(values);
+      if (leaf.whole) {
+        // "{energy}" alone: a number or a boolean stays one (sweep values are text).
+        OrderedJson v = OrderedJson::parse(text, nullptr, false);
+        if (!v.is_discarded() && (v.is_number() || v.is_boolean())) {
+          copy[leaf.at] = std::move(v);
+          continue;
+        }
+      }
+      copy[leaf.at] = std::move(text);
+    }
     return copy.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
   }
 
@@ -60,8 +73,12 @@ class JsonTemplate {
                const std::vector<std::string>& parameters, int line, const std::string& task_id,
                const std::string& field, DiagnosticSink* sink) {
     if (j.is_string()) {
-      FieldTemplate t(j.get<std::string>(), parameters, line, task_id, field, sink);
-      if (t.HasParameters()) leaves_.emplace_back(at, std::move(t));
+      const std::string& text = j.get_ref<const std::string&>();
+      FieldTemplate t(text, parameters, line, task_id, field, sink);
+      const bool whole = text.size() > 2 && text.front() == '{' && text.back() == '}' &&
+                         std::find(parameters.begin(), parameters.end(),
+                                   text.substr(1, text.size() - 2)) != parameters.end();
+      if (t.HasParameters()) leaves_.push_back({at, std::move(t), whole});
     } else if (j.is_object()) {
       for (const auto& [key, value] : j.items()) {
         Collect(value, at / key, parameters, line, task_id, field + "." + key, sink);
@@ -73,9 +90,14 @@ class JsonTemplate {
     }
   }
 
+  struct Leaf {
+    OrderedJson::json_pointer at;
+    FieldTemplate text;
+    bool whole = false;  // the string is one placeholder, nothing else
+  };
   std::string text_;
   OrderedJson doc_;
-  std::vector<std::pair<OrderedJson::json_pointer, FieldTemplate>> leaves_;
+  std::vector<Leaf> leaves_;
 };
 
 }  // namespace

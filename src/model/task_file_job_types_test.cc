@@ -243,10 +243,10 @@ tasks:
 TEST_F(JobTypesTest, ASweepFillsParamsArgsAndTheContainerAndTypesStay) {
   testing::ParseOutcome out = ParseHere(R"(
 tasks:
-  - id: "py-{e}"
-    sweep: {grid: {e: [1, 2.5]}}
+  - id: "py-{e}-{s}"
+    sweep: {grid: {e: [1, 2.5], s: [abc]}}
     workdir: "runs/{e}"
-    python: {module: sim, function: run, args: ["{e}"]}
+    python: {module: sim, function: run, args: ["{e}", "{s}"]}
     params: {energy: "{e}", label: "e={e}", w: "{dep.result.w}", n: 3}
   - id: "box-{e}"
     sweep: {grid: {e: [1]}}
@@ -254,10 +254,11 @@ tasks:
     container: {image: "sim:{e}", command: "./sim {e}", mounts: ["in/{e}:/in"]}
 )");
   ASSERT_TRUE(out.ok) << out.report;
-  const TaskSpec& p = *out.Find("py-2.5");
-  // Sweep values are text (model/sweep.h); the runner passes them as JSON strings.
-  EXPECT_EQ(p.job->params, R"({"energy":"2.5","label":"e=2.5","n":3,"w":"{dep.result.w}"})");
-  EXPECT_EQ(p.job->python.args, R"(["2.5"])");
+  const TaskSpec& p = *out.Find("py-2.5-abc");
+  // A string that is exactly one placeholder takes a number or boolean as such; in a longer
+  // string the value is text.
+  EXPECT_EQ(p.job->params, R"({"energy":2.5,"label":"e=2.5","n":3,"w":"{dep.result.w}"})");
+  EXPECT_EQ(p.job->python.args, R"([2.5,"abc"])");
   const ContainerJob& c = out.Find("box-1")->job->container;
   EXPECT_EQ(c.image, "sim:1");
   EXPECT_EQ(c.command, "./sim 1");

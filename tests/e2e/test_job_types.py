@@ -435,3 +435,17 @@ def test_a_servers_workers_run_the_trial_too(allot, tmp_path):
             "reco", "score", "sim"]
     finally:
         c.close()
+
+
+def test_the_trial_example_runs_as_written(allot, tmp_path):
+    example = Path(__file__).resolve().parents[2] / "examples/trial/workflow.yaml"
+    r = allot.run("run", example, "--workdir", "trial-run")
+    assert r.returncode == 0, r.stderr
+    assert "warning" not in r.stderr, r.stderr
+    st = allot.status_json("trial-run", "simulate-5", "reconstruct-5", "analyse-5")
+    sim, reco, ana = st["tasks"]
+    # "{energy}" alone in params is the sweep's number; the script got the simulation's numbers.
+    assert sim["params"] == {"energy": 5, "seed": 7}
+    assert reco["result"]["efficiency"] == round(sim["result"]["hits"] / 1500, 4)
+    assert ana["result"] == {"energy": 5.0, "score": reco["result"]["efficiency"] * 100}
+    assert not list(example.parent.glob("__pycache__")), "the example directory stays clean"
