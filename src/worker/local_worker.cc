@@ -169,7 +169,9 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   if (checkpointing) checkpointing_.emplace(plan.run_id, std::move(*checkpointing));
   if (producing) producing_.emplace(plan.run_id, std::move(*producing));
   result_files_[plan.run_id] = result_file;
-  if (kind == JobKind::kPython) python_stderr_[plan.run_id] = req.stderr_path;
+  if (kind == JobKind::kPython || kind == JobKind::kContainer) {
+    named_by_stderr_[plan.run_id] = {req.stderr_path, kind == JobKind::kPython};
+  }
   return Status::Ok();
 }
 
@@ -196,12 +198,17 @@ bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
     producing_.erase(p);
     return now;
   }
-  if (auto it = python_stderr_.find(exit->run_id); it != python_stderr_.end()) {
+  if (auto it = named_by_stderr_.find(exit->run_id); it != named_by_stderr_.end()) {
     // A python task's failure is named by the last line of its stderr: the exception, or the
-    // runner's "allot: no module named 'sim' ..." (worker/python_runner.h).
+    // runner's "allot: no module named 'sim' ..." (worker/python_runner.h). So is a container
+    // engine's own failure (podman and docker exit 125: "Cannot connect to the Docker daemon").
     AttemptUsage& u = exit->usage;
-    if (u.term_signal == 0 && u.exit_code != 0) u.stderr_tail = ReadStderrTail(it->second, 1);
-    python_stderr_.erase(it);
+    if (u.term_signal == 0 && u.exit_code != 0 && (it->second.any_exit || u.exit_code == 125)) {
+      // A traceback's last line is the exception; an engine may end with advice ("Run
+      // 'docker run --help' ...") after the cause.
+      u.stderr_tail = ReadStderrTail(it->second.path, it->second.any_exit ? 1 : 3);
+    }
+    named_by_stderr_.erase(it);
   }
   ReadResult(exit);
   if (!FinishCheckpoint(exit, now_us)) return false;  // sealing on the background thread

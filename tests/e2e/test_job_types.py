@@ -374,6 +374,20 @@ tasks:
     assert ps.stdout.strip() == "", "--rm: no container is left"
 
 
+def test_an_engine_failure_is_named_by_the_engines_words(allot, tmp_path, podman_image):
+    f = allot.write("e.yaml", """
+tasks:
+  - id: missing-image
+    container: {image: localhost/allot-no-such-image, command: "true"}
+""")
+    r = allot.run("run", f, timeout=120)
+    assert r.returncode == 1
+    reason = allot.task_states()["missing-image"]["reason"]
+    # podman's exit 125 (its own error), with the end of what it said.
+    assert reason.startswith("exit code 125: "), reason
+    assert "allot-no-such-image" in reason, reason
+
+
 def test_a_podman_containers_memory_is_the_engines_limit(allot, tmp_path, podman_image):
     # dd's 200 MiB buffer: over 64 MiB the kernel kills it in the container's cgroup (exit
     # 137); with 512 MiB it passes.
