@@ -15,8 +15,9 @@
 //          IMAGE WORDS           (no command: ENGINE run ... IMAGE)
 //   - the container's processes are the engine's own children, in the attempt's process group:
 //     its CPU affinity, memory limit and usage measurement apply as to any command.
-// D: each directory of `same_path` (the task's directory, its working directory), mounted at
-// the same path, so $ALLOT_RESULT_FILE, $ALLOT_PARAMS_FILE and the rest mean the same inside.
+// D: each directory of `same_path` (the task's directory, its working directory, a checkpointing
+// task's checkpoint directory), mounted at the same path, so $ALLOT_RESULT_FILE,
+// $ALLOT_PARAMS_FILE and the rest mean the same inside.
 // WORDS: the container's command split into words when it is plain words
 // (exec/command_line.h), else /bin/sh -c COMMAND.
 // Pure functions; thread-safe.
