@@ -15,6 +15,10 @@ packages=(
   clang-14 libclang-rt-14-dev  # libFuzzer, ASan and UBSan: `make fuzz`, the fuzz_smoke test
   patchelf  # `make dist` points the binary and its libraries at the tarball's lib/
   debootstrap  # tests/dist/test_dist.sh runs the tarball in a minimal Debian root
+  # tests/e2e/test_job_types.py runs container tasks for real: podman, an image imported from
+  # busybox-static, catatonit for --init; runc because crun refuses hybrid cgroups (v1 + v2),
+  # which containers such as CI machines often have. About 30 MB, seconds to install.
+  podman catatonit runc busybox-static
 )
 
 missing=()

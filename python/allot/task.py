@@ -28,7 +28,7 @@ Duration = Union[int, float, str, datetime.timedelta]
 
 # The order fields are written in (and the order of Task's fields).
 TASK_FIELDS = (
-    "id", "command", "cores", "memory", "gpus", "resources", "time_limit", "time_estimate",
+    "id", "command", "python", "script", "container", "params", "cores", "memory", "gpus", "resources", "time_limit", "time_estimate",
     "grace_period", "priority", "max_retries", "retry_backoff", "env", "tags", "workdir",
     "depends_on", "sweep",
 )
@@ -40,13 +40,21 @@ class Task:
     """One task (or, with ``sweep``, a template for many) of a campaign.
 
     Fields left None are not written, so allot's defaults (and a workflow's ``defaults``)
-    apply. ``command`` may be a list of arguments, which is shell-quoted. ``depends_on`` takes
+    apply. A task runs one of ``command``, ``python`` (``{"module": ..., "function": ...,
+    "args": [...]}``, or a ``(module, function)`` pair), ``script`` (a path) and ``container``
+    (``{"image": ..., "command": ..., "engine": ..., "mounts": [...]}``); ``params`` (a mapping)
+    is written to its ``params.json`` and is a python function's keyword arguments.
+    ``command`` may be a list of arguments, which is shell-quoted. ``depends_on`` takes
     ids, glob patterns (``"sim-*"``) or :class:`Task` objects. ``extra`` is written into the task
     object as is, for fields this client does not know yet (allot rejects unknown ones).
     """
 
     id: str
     command: Union[str, Sequence[Any], None] = None
+    python: Union[Mapping[str, Any], tuple[str, str], None] = None
+    script: Union[str, os.PathLike, None] = None
+    container: Optional[Mapping[str, Any]] = None
+    params: Optional[Mapping[str, Any]] = None
     cores: Union[int, Mapping[str, int], tuple[int, int], None] = None
     memory: Union[int, str, None] = None
     gpus: Optional[int] = None
@@ -153,6 +161,12 @@ def _encode(name: str, value: Any, task_id: str) -> Any:
     """One field's value as the task-file format writes it."""
     if name == "command" and not isinstance(value, str):
         return shlex.join(str(os.fspath(a) if isinstance(a, os.PathLike) else a) for a in value)
+    if name == "python" and isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"task '{task_id}': python as a sequence must be (module, function)")
+        return {"module": os.fspath(value[0]), "function": value[1]}
+    if name == "script":
+        return os.fspath(value)
     if name == "cores" and isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"task '{task_id}': cores as a sequence must be (min, max)")

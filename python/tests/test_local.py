@@ -86,6 +86,20 @@ def test_a_tasks_result_reaches_its_dependent_and_status(campaign_dir):
     assert st["use"].result == {"got": 1.5}
 
 
+def test_a_python_function_task_takes_params_and_its_result_reaches_status(campaign_dir):
+    (campaign_dir / "trial.py").write_text(
+        "def fit(energy, scale=1):\n    return {'chi2': energy * scale}\n")
+    result = allot.run([
+        allot.Task(id="fit", python={"module": "trial", "function": "fit"},
+                   params={"energy": 3, "scale": 0.5}),
+        allot.Task(id="use", depends_on="fit", params={"chi2": "{dep.result.chi2}"},
+                   command="cp \"$ALLOT_PARAMS_FILE\" \"$ALLOT_RESULT_FILE\"")], workdir="w")
+    assert result.exit_code == 0, result.stderr
+    st = allot.status(workdir="w", ids=["fit", "use"])
+    assert st["fit"].result == {"chi2": 1.5}
+    assert st["use"].result == {"chi2": 1.5}
+
+
 def test_bad_input_in_a_task_dict_cites_the_run_call(campaign_dir):
     with pytest.raises(allot.BadInputError) as info:
         allot.run([{"id": "d", "command": "true", "coers": 1}], workdir="w")

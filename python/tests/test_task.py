@@ -31,6 +31,19 @@ def test_task_writes_only_set_fields_in_file_format():
     assert allot.Task.from_dict(d).extra == {"checkpoint": {"signal": "USR1"}}
 
 
+def test_job_types_and_params_are_written_as_the_file_format_has_them():
+    py = allot.Task(id="fit", python=("trial", "fit"), params={"energy": 5, "tags": ["a"]})
+    assert py.to_dict() == {"id": "fit", "python": {"module": "trial", "function": "fit"},
+                            "params": {"energy": 5, "tags": ["a"]}}
+    sh = allot.Task(id="reco", script=Path("steps/reco.sh"))
+    assert sh.to_dict() == {"id": "reco", "script": "steps/reco.sh"}
+    box = allot.Task(id="box", container={"image": "localhost/sim", "command": ["./sim", "1"]})
+    assert box.to_dict()["container"] == {"image": "localhost/sim", "command": ["./sim", "1"]}
+    assert allot.Task.from_dict(py.to_dict()).to_dict() == py.to_dict()
+    with pytest.raises(ValueError, match="module, function"):
+        allot.Task(id="x", python=("trial",)).to_dict()
+
+
 def test_task_rejects_empty_id_and_extra_repeating_a_field():
     with pytest.raises(ValueError):
         allot.Task(id="")

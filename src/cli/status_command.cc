@@ -17,6 +17,7 @@
 #include "journal/task_summary.h"
 #include "model/task_attempt.h"
 #include "model/task_attempt_json.h"
+#include "model/task_spec_json.h"
 #include "server/campaign_lock.h"
 
 namespace allot {
@@ -152,6 +153,7 @@ int ShowStatus(const StatusOptions& o) {
       tasks.push_back(ToJson(summaries[t], Why(summaries[t], contents->submissions[t], summaries,
                                                index)));
       if (explicit_ids) {
+        AddJobFields(contents->submissions[t].spec, &tasks.back());
         nlohmann::json& details = tasks.back()["attempt_details"];
         details = AttemptsJson(*contents, t, summaries[t].id);
         // The task's result: what its attempt that succeeded returned (model/task_result.h).
@@ -206,7 +208,8 @@ int ShowStatus(const StatusOptions& o) {
   fmt::print("{}", FormatTaskTable(rows, 0, more));
   if (explicit_ids) {
     for (TaskIndex t : selected) {
-      fmt::print("\n{} attempts:\n{}", summaries[t].id,
+      fmt::print("\n{}: {}\n", summaries[t].id, DescribeWhatRuns(contents->submissions[t].spec));
+      fmt::print("{} attempts:\n{}", summaries[t].id,
                  FormatAttemptTable(AttemptsJson(*contents, t, summaries[t].id)));
       const nlohmann::json latest = LatestMetricsJson(MetricsOf(*contents, t));
       if (!latest.empty()) fmt::print("metrics: {}\n", LatestMetricsText(latest));

@@ -57,6 +57,14 @@ TEST(TaskDetailTest, ShowsCommandTagsAndEachAttempt) {
   EXPECT_THAT(text, HasSubstr("sig 9"));
 }
 
+TEST(TaskDetailTest, ATaskOfAnotherJobTypeShowsWhatItRunsAndItsParams) {
+  Json task = Json::parse(R"({"id": "fit", "state": "ready", "attempt": 0, "command": "",
+      "type": "python", "job": "python: trial.fit", "params": {"energy": 5}})");
+  std::string text = FormatTaskDetail(task);
+  EXPECT_THAT(text, HasSubstr("\n  python: trial.fit\n  params: {\"energy\":5}\n"));
+  EXPECT_THAT(text, Not(HasSubstr("command:")));
+}
+
 TEST(TaskDetailTest, AttemptRowsShowCoresMemoryLimitHitAndIo) {
   Json attempts = Json::parse(R"([
       {"attempt": 1, "state": "ready", "worker": "", "exit_code": null, "signal": 9,

@@ -77,7 +77,14 @@ std::string FormatTaskDetail(const Json& task) {
                                 CellText(task, "id"), CellText(task, "state"),
                                 CellText(task, "attempt"), CellText(task, "execution"),
                                 CellText(task, "worker"));
-  out += fmt::format("  command: {}\n", CellText(task, "command"));
+  if (task.contains("job") && task["job"].is_string()) {
+    out += fmt::format("  {}\n", task["job"].get<std::string>());
+  } else {
+    out += fmt::format("  command: {}\n", CellText(task, "command"));
+  }
+  if (task.contains("params") && task["params"].is_object()) {
+    out += fmt::format("  params: {}\n", task["params"].dump());
+  }
   if (task.contains("why") && task["why"].is_string() && !task["why"].get<std::string>().empty()) {
     out += fmt::format("  why: {}\n", task["why"].get<std::string>());
   }

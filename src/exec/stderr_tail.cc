@@ -47,7 +47,7 @@ std::string FormatStderrTail(std::string_view text, size_t max_lines, size_t max
   return std::string(ellipsis) + out.substr(cut);
 }
 
-std::string ReadStderrTail(const std::string& path) {
+std::string ReadStderrTail(const std::string& path, size_t max_lines) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return {};
   struct stat st = {};
@@ -66,7 +66,7 @@ std::string ReadStderrTail(const std::string& path) {
     }
   }
   close(fd);
-  return FormatStderrTail(text);
+  return FormatStderrTail(text, max_lines);
 }
 
 }  // namespace allot

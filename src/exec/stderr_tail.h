@@ -17,6 +17,6 @@ std::string FormatStderrTail(std::string_view text, size_t max_lines = 3,
                              size_t max_bytes = 200);
 
 // FormatStderrTail of the last 4 KiB of the file at `path`; empty when it cannot be read.
-std::string ReadStderrTail(const std::string& path);
+std::string ReadStderrTail(const std::string& path, size_t max_lines = 3);
 
 }  // namespace allot

@@ -1,10 +1,12 @@
 #include "model/task_expander.h"
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "common/units.h"
+#include "model/job_builder.h"
 #include "model/string_template.h"
 #include "model/task_id.h"
 #include "model/task_paths.h"
@@ -36,6 +38,68 @@ class FieldTemplate {
   std::optional<StringTemplate> template_;
 };
 
+// The string values of a JSON document (params, python args), each a FieldTemplate. A string
+// that is exactly one "{name}" takes a number or boolean value as that JSON type.
+class JsonTemplate {
+ public:
+  JsonTemplate(const std::string& text, const std::vector<std::string>& parameters, int line,
+               const std::string& task_id, const std::string& field, DiagnosticSink* sink)
+      : text_(text) {
+    if (text.empty()) return;
+    doc_ = OrderedJson::parse(text, nullptr, false);
+    if (doc_.is_discarded()) return;
+    Collect(doc_, OrderedJson::json_pointer(), parameters, line, task_id, field, sink);
+  }
+  std::string Render(const std::vector<const std::string*>& values) const {
+    if (leaves_.empty()) return text_;
+    OrderedJson copy = doc_;
+    for (const Leaf& leaf : leaves_) {
+      std::string text = leaf.text.Render(values);
+      if (leaf.whole) {
+        // "{energy}" alone: a number or a boolean stays one (sweep values are text).
+        OrderedJson v = OrderedJson::parse(text, nullptr, false);
+        if (!v.is_discarded() && (v.is_number() || v.is_boolean())) {
+          copy[leaf.at] = std::move(v);
+          continue;
+        }
+      }
+      copy[leaf.at] = std::move(text);
+    }
+    return copy.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  }
+
+ private:
+  void Collect(const OrderedJson& j, const OrderedJson::json_pointer& at,
+               const std::vector<std::string>& parameters, int line, const std::string& task_id,
+               const std::string& field, DiagnosticSink* sink) {
+    if (j.is_string()) {
+      const std::string& text = j.get_ref<const std::string&>();
+      FieldTemplate t(text, parameters, line, task_id, field, sink);
+      const bool whole = text.size() > 2 && text.front() == '{' && text.back() == '}' &&
+                         std::find(parameters.begin(), parameters.end(),
+                                   text.substr(1, text.size() - 2)) != parameters.end();
+      if (t.HasParameters()) leaves_.push_back({at, std::move(t), whole});
+    } else if (j.is_object()) {
+      for (const auto& [key, value] : j.items()) {
+        Collect(value, at / key, parameters, line, task_id, field + "." + key, sink);
+      }
+    } else if (j.is_array()) {
+      for (size_t i = 0; i < j.size(); ++i) {
+        Collect(j[i], at / i, parameters, line, task_id, field, sink);
+      }
+    }
+  }
+
+  struct Leaf {
+    OrderedJson::json_pointer at;
+    FieldTemplate text;
+    bool whole = false;  // the string is one placeholder, nothing else
+  };
+  std::string text_;
+  OrderedJson doc_;
+  std::vector<Leaf> leaves_;
+};
+
 }  // namespace
 
 TaskExpander::TaskExpander(const std::string& file, const LoadOptions& options,
@@ -59,12 +123,10 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
     ids_incomplete_ = true;
     ok = false;
   }
-  if (!raw.Written(TaskField::kCommand)) {
-    sink_->Add(raw.line, raw.id.value_or(""), "command",
-               "missing; every task needs a command to run");
-  }
-  if (!ok) return false;
   TaskSpec& s = base->spec;
+  // Its problems are reported; the task stays, so that its dependents do not also fail.
+  BuildJobSpec(raw, raw.id.value_or(""), file_dir(), sink_, &s.job);
+  if (!ok) return false;
   s.id = std::move(*raw.id);
   if (raw.command) s.command = std::move(*raw.command);
   if (raw.cores) s.resources.cores = *raw.cores;
@@ -182,6 +244,26 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
       validate.emplace(compile(s.outputs->validate, TaskField::kValidate, "validate"));
     }
   }
+  // The job's strings: params and python args (each string value), a container's image,
+  // command and mounts. A script or module path is not a template.
+  std::optional<JsonTemplate> params, args;
+  std::optional<FieldTemplate> image, inner;
+  std::vector<FieldTemplate> mounts;
+  if (s.job) {
+    params.emplace(s.job->params, names, raw.LineOf(TaskField::kParams), tid, "params", sink_);
+    const int job_line = raw.LineOf(s.job->kind == JobKind::kPython ? TaskField::kPython
+                                                                    : TaskField::kContainer);
+    if (s.job->kind == JobKind::kPython) {
+      args.emplace(s.job->python.args, names, job_line, tid, "python.args", sink_);
+    } else if (s.job->kind == JobKind::kContainer) {
+      const ContainerJob& c = s.job->container;
+      image.emplace(c.image, names, job_line, tid, "container.image", sink_);
+      inner.emplace(c.command, names, job_line, tid, "container.command", sink_);
+      for (const std::string& m : c.mounts) {
+        mounts.emplace_back(m, names, job_line, tid, "container.mounts", sink_);
+      }
+    }
+  }
 
   size_t rows = sweep.RowCount();
   if (!id.HasParameters() && rows > 1) {
@@ -225,6 +307,15 @@ void TaskExpander::ExpandSweep(const RawTask& raw, PendingTask base,
     if (t.outputs) {
       for (size_t o = 0; o < outputs.size(); ++o) t.outputs->paths[o] = outputs[o].Render(values);
       if (validate) t.outputs->validate = validate->Render(values);
+    }
+    if (t.job) {
+      t.job->params = params->Render(values);
+      if (args) t.job->python.args = args->Render(values);
+      if (image) t.job->container.image = image->Render(values);
+      if (inner) t.job->container.command = inner->Render(values);
+      for (size_t m = 0; m < mounts.size(); ++m) {
+        t.job->container.mounts[m] = mounts[m].Render(values);
+      }
     }
     out->push_back(std::move(task));
   }

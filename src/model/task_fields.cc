@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "model/did_you_mean.h"
+#include "model/task_field_context.h"
 #include "model/signal_names.h"
 #include "model/value_readers.h"
 
@@ -17,7 +18,8 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
     "gpus",        "resources",     "time_limit", "time_estimate", "grace_period",
     "priority",    "max_retries",   "retry_backoff", "env",        "tags",
     "workdir",     "depends_on",    "sweep",         "checkpoint", "preemptible",
-    "protected",   "min_runtime",   "outputs",       "validate"};
+    "protected",   "min_runtime",   "outputs",       "validate",   "python",
+    "script",      "container",     "params"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -59,7 +61,6 @@ const std::unordered_map<std::string_view, std::string_view>& Synonyms() {
                                                                  {"name", "id"},
                                                                  {"cmd", "command"},
                                                                  {"run", "command"},
-                                                                 {"script", "command"},
                                                                  {"labels", "tags"},
                                                                  {"metadata", "tags"},
                                                                  {"estimate", "time_estimate"},
@@ -68,56 +69,9 @@ const std::unordered_map<std::string_view, std::string_view>& Synonyms() {
   return *kSynonyms;
 }
 
-// Fields of the design that this version does not read yet.
-bool IsUnsupportedField(std::string_view name) {
-  return name == "python" || name == "container";
-}
-
 }  // namespace
 
 const char* TaskFieldName(TaskField field) { return kFieldNames[I(field)]; }
-
-// Where the parser is: the task being read and the field being read.
-class TaskFieldParser::Context {
- public:
-  Context(DiagnosticSink* sink, bool is_defaults, RawTask* task)
-      : sink_(sink), is_defaults_(is_defaults), task_(task) {}
-
-  RawTask& task() { return *task_; }
-  bool is_defaults() const { return is_defaults_; }
-  const std::string& task_id() const { return task_id_; }
-  void set_task_id(std::string id) { task_id_ = std::move(id); }
-
-  void Enter(const std::string& key, int line) {
-    key_ = &key;
-    line_ = line;
-  }
-  const std::string& key() const { return *key_; }
-
-  // A problem with the current field, at its line.
-  void Error(const std::string& message) { Report(line_, "", message); }
-  // A problem with a part of the current field (`sub` is "min", "FOO", ...), at `at`'s line.
-  void Error(const SourceValue& at, const std::string& sub, const std::string& message) {
-    Report(at.line(), sub, message);
-  }
-  // Something ignored or reinterpreted that does not stop the run, at the field's line.
-  void Warn(const std::string& message) { sink_->AddWarning(line_, task_id_, *key_, message); }
-
- private:
-  void Report(int line, const std::string& sub, const std::string& message) {
-    std::string label = (is_defaults_ ? "defaults." : "") + *key_;
-    if (!sub.empty()) label += "." + sub;
-    sink_->Add(line, task_id_, std::move(label), message);
-    task_->has_errors = true;
-  }
-
-  DiagnosticSink* sink_;
-  bool is_defaults_;
-  RawTask* task_;
-  std::string task_id_;
-  const std::string* key_ = nullptr;
-  int line_ = 0;
-};
 
 TaskFieldParser::TaskFieldParser(DiagnosticSink* sink) : sink_(sink) {}
 
@@ -281,6 +235,14 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
         t.validate = v.get<std::string>();
       }
       return;
+    case TaskField::kPython:
+      return ParsePython(c, value);
+    case TaskField::kScript:
+      return ParseScript(c, value);
+    case TaskField::kContainer:
+      return ParseContainer(c, value);
+    case TaskField::kParams:
+      return ParseParams(c, value);
     case TaskField::kSweep: {
       Sweep sweep;
       if (ParseSweep(value, c.task_id(), sink_, &sweep)) {
@@ -632,13 +594,6 @@ void TaskFieldParser::ParseOutputs(Context& c, const SourceValue& value) {
 }
 
 void TaskFieldParser::ReportUnknownField(Context& c, const std::string& key) {
-  if (IsUnsupportedField(key)) {
-    if (allocation_format_) {
-      return c.Warn("ignored: not supported by this version of allot; the task runs its "
-                    "'command'");
-    }
-    return c.Error("not supported by this version of allot; use 'command'");
-  }
   std::vector<std::string_view> names(kFieldNames.begin(), kFieldNames.end());
   names.push_back("timeout");
   std::string hint = DidYouMean(key, names);
@@ -658,7 +613,15 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
       task.lines[I(f)] = defaults.lines[I(f)];
     }
   };
-  take(&RawTask::command, TaskField::kCommand);
+  const TaskField kJobFields[] = {TaskField::kCommand, TaskField::kPython, TaskField::kScript,
+                                  TaskField::kContainer};
+  if (std::none_of(std::begin(kJobFields), std::end(kJobFields),
+                   [&](TaskField f) { return task.Written(f); })) {
+    take(&RawTask::command, TaskField::kCommand);
+    take(&RawTask::python, TaskField::kPython);
+    take(&RawTask::script, TaskField::kScript);
+    take(&RawTask::container, TaskField::kContainer);
+  }
   take(&RawTask::cores, TaskField::kCores);
   take(&RawTask::memory_bytes, TaskField::kMemory);
   take(&RawTask::memory_max_bytes, TaskField::kMemoryMax);
@@ -691,6 +654,13 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
     task.env = std::move(env);
   } else {
     take(&RawTask::env, TaskField::kEnv);
+  }
+  if (defaults.params && task.params) {
+    OrderedJson params = *defaults.params;
+    for (auto& [name, value] : task.params->items()) params[name] = value;
+    task.params = std::move(params);
+  } else {
+    take(&RawTask::params, TaskField::kParams);
   }
   if (defaults.tags && task.tags) {
     std::map<std::string, std::string> tags = *defaults.tags;

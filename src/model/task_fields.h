@@ -48,8 +48,12 @@ enum class TaskField {
   kMinRuntime,
   kOutputs,
   kValidate,
+  kPython,
+  kScript,
+  kContainer,
+  kParams,
 };
-inline constexpr size_t kTaskFieldCount = 24;
+inline constexpr size_t kTaskFieldCount = 28;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -86,6 +90,11 @@ struct RawTask {
   std::optional<Duration> min_runtime;
   std::optional<std::vector<std::string>> outputs;
   std::optional<std::string> validate;
+  // The job types beside `command` (model/job_spec.h); at most one of the four is written.
+  std::optional<PythonJob> python;
+  std::optional<std::string> script;  // as written (relative to the file's directory)
+  std::optional<ContainerJob> container;
+  std::optional<OrderedJson> params;  // an object
   // `retries` of the allocation-scheduler format: retries already spent (pilot.py counts them
   // against max_retries). Already taken off max_retries by the parser; kept for messages.
   std::optional<int> retries_spent;
@@ -103,8 +112,10 @@ struct RawTask {
   }
 };
 
-// `task` with `defaults` under it: fields the task does not write come from the defaults; env
-// and tags are merged key by key (the task's values win, env keeps the defaults' order first).
+// `task` with `defaults` under it: fields the task does not write come from the defaults; env,
+// tags and params are merged key by key (the task's values win, env keeps the defaults' order
+// first). The job type (command, python, script, container) is one thing: a task that writes
+// one takes none from the defaults.
 RawTask MergeDefaults(const RawTask& defaults, RawTask task);
 
 class TaskFieldParser {
@@ -137,6 +148,11 @@ class TaskFieldParser {
   void ParseRetriesSpent(Context& c, const SourceValue& v);
   void ParseCheckpoint(Context& c, const SourceValue& v);
   void ParseOutputs(Context& c, const SourceValue& v);
+  // The job types and params (task_job_fields.cc).
+  void ParsePython(Context& c, const SourceValue& v);
+  void ParseScript(Context& c, const SourceValue& v);
+  void ParseContainer(Context& c, const SourceValue& v);
+  void ParseParams(Context& c, const SourceValue& v);
 
   DiagnosticSink* sink_;
   bool allocation_format_ = false;

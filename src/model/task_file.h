@@ -21,10 +21,12 @@
 // values may be any JSON. In both formats null means "not written" for every field but id and
 // command. A workflow sweep without workdir (its tasks share one cwd) gets a warning.
 //
-// Task fields: id, command, cores (N or {min, max}), memory ("2G"), memory_max, gpus, resources
-// ({name: count}), time_limit ("1h30m"; alias timeout, seconds), time_estimate, grace_period,
-// priority, max_retries, retry_backoff ("5s" or {initial, factor, max}), env, tags, workdir,
-// depends_on (id, list, or patterns), sweep.
+// Task fields: id, command (or python, script, container: exactly one; model/job_spec.h),
+// params, cores (N or {min, max}), memory ("2G"), memory_max, gpus, resources ({name: count}),
+// time_limit ("1h30m"; alias timeout, seconds), time_estimate, grace_period, priority,
+// max_retries, retry_backoff ("5s" or {initial, factor, max}), env, tags, workdir, depends_on
+// (id, list, or patterns), sweep, checkpoint, preemptible, protected, min_runtime, outputs,
+// validate.
 //
 // Details users meet:
 //   - ids are strings or integers (7 becomes "7"); see model/task_id.h for what is rejected.

@@ -194,7 +194,7 @@ tasks:
 )");
   EXPECT_THAT(out.diagnostics, ElementsAre(DiagnosticAt(2, "defualts", "did you mean 'defaults'"),
                                            DiagnosticAt(4, "", "a task must be a mapping"),
-                                           DiagnosticAt(7, "python", "not supported")))
+                                           DiagnosticAt(7, "python", "only one of command")))
       << out.report;
 }
 

@@ -146,16 +146,27 @@ TEST(TaskFilePilotTest, UnknownFieldsAreWarningsWithDidYouMeanInTheArrayFormat) 
   Loaded l = LoadOk("tasks.json", R"([
   {"id": "a", "command": "x"},
   {"id": "b", "command": "x", "priorty": 3,
-   "container": {"image": "x"}, "frobnicate": 1}
+   "frobnicate": 1}
 ])");
   ASSERT_THAT(l.tasks, SizeIs(2));
   EXPECT_EQ(l.tasks[1].priority, 0);
   EXPECT_EQ(l.warning_text,
             "tasks.json:3: task 'b': field 'priorty': unknown field, ignored (did you mean "
             "'priority'?)\n"
-            "tasks.json:4: task 'b': field 'container': ignored: not supported by this version "
-            "of allot; the task runs its 'command'\n"
             "tasks.json:4: task 'b': field 'frobnicate': unknown field, ignored\n");
+}
+
+// allot's own fields keep their meaning in the array: a job type beside `command` is an error
+// there too (pilot.py's files have none), not a field silently ignored.
+TEST(TaskFilePilotTest, AJobTypeBesideTheCommandIsAnErrorInTheArrayFormatToo) {
+  testing::ParseOutcome out = Parse("tasks.json", R"([
+  {"id": "b", "command": "x",
+   "container": {"image": "x"}}
+])");
+  EXPECT_FALSE(out.ok);
+  EXPECT_THAT(out.diagnostics,
+              ElementsAre(DiagnosticAt(3, "container", "only one of command, python, script")))
+      << out.report;
 }
 
 TEST(TaskFilePilotTest, TheWorkflowFormatStaysStrict) {

@@ -32,4 +32,12 @@ std::string DepResultsJson(const std::vector<std::pair<std::string, std::string>
 // value shell-quoted. A KEY no result has: NotFound naming it and the dependencies.
 Result<std::string> FillDepResults(const std::string& command, const std::string& dep_results);
 
+// `json_text` (a compact JSON document: a task's params, a python task's args) with every
+// "{dep.result.KEY}" in its strings filled from `dep_results`: a string that is exactly one
+// placeholder becomes the value itself (its JSON type kept: 0.5 stays a number); in a longer
+// string each placeholder is replaced by the value's text (a string as it is, anything else as
+// JSON), unquoted. A KEY no result has: NotFound as FillDepResults.
+Result<std::string> FillDepResultsInJson(const std::string& json_text,
+                                         const std::string& dep_results);
+
 }  // namespace allot

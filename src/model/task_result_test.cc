@@ -40,5 +40,21 @@ TEST(TaskResultTest, DependentsSeeResultsInDependsOnOrderAndKeysFillTheCommandQu
             "sim-1)");
 }
 
+TEST(TaskResultTest, ParamsTakeAWholePlaceholderWithItsTypeAndPartsAsText) {
+  const std::string deps = R"({"sim": {"loss": 0.5, "file": "out 1.h5", "n": [1, 2]}})";
+  Result<std::string> filled = FillDepResultsInJson(
+      R"({"a":"{dep.result.loss}","b":"f={dep.result.file} n={dep.result.n}",)"
+      R"("c":["{dep.result.n}",{"d":"{dep.result.file}"}],"e":3,"f":"{dep.result.loss}x"})",
+      deps);
+  ASSERT_TRUE(filled.ok()) << filled.status().ToString();
+  EXPECT_EQ(*filled, R"({"a":0.5,"b":"f=out 1.h5 n=[1,2]","c":[[1,2],{"d":"out 1.h5"}],"e":3,)"
+                     R"("f":"0.5x"})");
+  EXPECT_EQ(*FillDepResultsInJson(R"({"a":1})", deps), R"({"a":1})");  // nothing to fill
+  Result<std::string> missing = FillDepResultsInJson(R"({"a":"{dep.result.nope}"})", deps);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            "{dep.result.nope}: no result of its dependencies has 'nope' (results of sim)");
+}
+
 }  // namespace
 }  // namespace allot

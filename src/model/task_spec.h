@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "model/boxed.h"
 #include "model/checkpoint_spec.h"
+#include "model/job_spec.h"
 #include "model/outputs_spec.h"
 
 namespace allot {
@@ -54,7 +55,7 @@ struct RetryBackoff {
 struct TaskSpec {
   std::string id;
   // A shell command line. Without shell syntax it is exec'd directly (PATH lookup), otherwise
-  // run by /bin/sh -c.
+  // run by /bin/sh -c. Empty for the other job types (`job`).
   std::string command;
   ResourceRequest resources;
   // memory_max: an attempt killed at its memory limit runs again with more memory (only memory
@@ -81,7 +82,12 @@ struct TaskSpec {
   Duration min_runtime{0};
   // Declared outputs and their validation (model/outputs_spec.h); none: nothing is checked.
   Boxed<OutputsSpec> outputs;
+  // A python function, script or container instead of `command`, and/or `params`
+  // (model/job_spec.h); none: a command without params.
+  Boxed<JobSpec> job;
   SourceLocation origin;
+
+  JobKind kind() const { return job ? job->kind : JobKind::kCommand; }
 
   bool operator==(const TaskSpec&) const = default;
 };

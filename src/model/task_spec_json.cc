@@ -162,7 +162,102 @@ void ReadCheckpoint(Reader* r, const json* v, std::optional<CheckpointSpec>* out
   *out = std::move(c);
 }
 
+// The job members of `v` (JobSpecFromJson), problems reported through `r`.
+void ReadJob(Reader* r, const json& v, Boxed<JobSpec>* out) {
+  const json* python = r->Find("python");
+  const json* script = r->Find("script");
+  const json* container = r->Find("container");
+  const json* params = r->Find("params");
+  if (python == nullptr && script == nullptr && container == nullptr && params == nullptr) return;
+  JobSpec job;
+  if (python != nullptr) {
+    if (!python->is_object()) return r->Fail("python", "{module, function, args}");
+    job.kind = JobKind::kPython;
+    Reader p(*python);
+    p.String("module", &job.python.module);
+    p.String("function", &job.python.function);
+    if (const json* args = p.Find("args")) {
+      if (!args->is_array()) return r->Fail("python.args", "a list");
+      job.python.args = args->dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    if (!p.ok()) return r->Fail("python", "{module, function, args}");
+  } else if (script != nullptr) {
+    if (!script->is_string()) return r->Fail("script", "a path");
+    job.kind = JobKind::kScript;
+    job.script = script->get<std::string>();
+  } else if (container != nullptr) {
+    if (!container->is_object()) return r->Fail("container", "{image, command, engine, mounts}");
+    job.kind = JobKind::kContainer;
+    Reader c(*container);
+    c.String("image", &job.container.image);
+    c.String("command", &job.container.command);
+    c.String("engine", &job.container.engine);
+    ReadStrings(&c, c.Find("mounts"), "mounts", "a list of mounts", &job.container.mounts);
+    if (!c.ok()) return r->Fail("container", "{image, command, engine, mounts}");
+  }
+  if (params != nullptr) {
+    if (!params->is_object()) return r->Fail("params", "an object");
+    job.params = params->dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  *out = std::move(job);
+  (void)v;
+}
+
 }  // namespace
+
+void JobSpecToJson(const JobSpec& job, json* j) {
+  switch (job.kind) {
+    case JobKind::kCommand:
+      break;
+    case JobKind::kPython: {
+      json p = {{"module", job.python.module}, {"function", job.python.function}};
+      if (json args = json::parse(job.python.args, nullptr, false); !args.is_discarded()) {
+        p["args"] = std::move(args);
+      }
+      (*j)["python"] = std::move(p);
+      break;
+    }
+    case JobKind::kScript:
+      (*j)["script"] = job.script;
+      break;
+    case JobKind::kContainer: {
+      json c = {{"image", job.container.image}, {"engine", job.container.engine}};
+      if (!job.container.command.empty()) c["command"] = job.container.command;
+      if (!job.container.mounts.empty()) c["mounts"] = job.container.mounts;
+      (*j)["container"] = std::move(c);
+      break;
+    }
+  }
+  // Only text a spec's reader made (JobSpecFromJson, the task-file parser): valid JSON.
+  if (json params = json::parse(job.params, nullptr, false); !params.is_discarded()) {
+    (*j)["params"] = std::move(params);
+  }
+}
+
+Result<Boxed<JobSpec>> JobSpecFromJson(const json& j) {
+  if (!j.is_object()) return Status::Corruption("job: expected an object");
+  Reader r(j);
+  Boxed<JobSpec> job;
+  ReadJob(&r, j, &job);
+  if (!r.ok()) return Status::Corruption(r.error());
+  return job;
+}
+
+std::string DescribeWhatRuns(const TaskSpec& spec) {
+  std::string out = spec.job && spec.job->kind != JobKind::kCommand ? DescribeJob(*spec.job)
+                                                                    : "command: " + spec.command;
+  if (spec.job && !spec.job->params.empty()) out += " params: " + spec.job->params;
+  return out;
+}
+
+void AddJobFields(const TaskSpec& spec, json* task) {
+  (*task)["type"] = std::string(JobKindName(spec.kind()));
+  if (!spec.job) return;
+  if (spec.job->kind != JobKind::kCommand) (*task)["job"] = DescribeJob(*spec.job);
+  if (json params = json::parse(spec.job->params, nullptr, false); !params.is_discarded()) {
+    (*task)["params"] = std::move(params);
+  }
+}
 
 json CheckpointSpecToJson(const CheckpointSpec& c) {
   json cj = {{"signal", c.signal}, {"grace", Seconds(c.grace)}, {"exit_code", c.exit_code},
@@ -223,6 +318,7 @@ json TaskSpecToJson(const TaskSpec& spec) {
     j["outputs"] = spec.outputs->paths;
     if (!spec.outputs->validate.empty()) j["validate"] = spec.outputs->validate;
   }
+  if (spec.job) JobSpecToJson(*spec.job, &j);
   j["origin"] = {{"file", spec.origin.file}, {"line", spec.origin.line}};
   return j;
 }
@@ -267,6 +363,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
     r.String("validate", &o.validate);
     spec.outputs = std::move(o);
   }
+  ReadJob(&r, j, &spec.job);
   if (!r.ok()) return Status::Corruption(r.error());
   return spec;
 }

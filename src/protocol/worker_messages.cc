@@ -90,6 +90,11 @@ json LaunchToJson(const AttemptToLaunch& a) {
   if (a.outputs) j["outputs"] = {{"paths", a.outputs->paths}, {"validate", a.outputs->validate}};
   if (!a.inputs.empty()) j["inputs"] = a.inputs;
   if (!a.dep_results.empty()) j["dep_results"] = a.dep_results;
+  if (a.job) {
+    json job = json::object();
+    JobSpecToJson(*a.job, &job);
+    j["job"] = std::move(job);
+  }
   return j;
 }
 
@@ -380,6 +385,14 @@ class Decoder {
       }
     }
     if (obj.contains("dep_results")) String(obj, path, "dep_results", &a->dep_results);
+    if (auto it = obj.find("job"); it != obj.end()) {
+      Result<Boxed<JobSpec>> job = JobSpecFromJson(*it);
+      if (job.ok()) {
+        a->job = std::move(*job);
+      } else {
+        r_.Fail(path + ".job", job.status().message());
+      }
+    }
     if (obj.contains("inputs")) {
       List(obj, path, "inputs", [&](const json& p, const std::string& at) {
         std::string s;

@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "common/result.h"
+#include "model/boxed.h"
 #include "model/checkpoint_spec.h"
+#include "model/job_spec.h"
 #include "model/outputs_spec.h"
 #include "model/machine.h"
 #include "model/node_resources.h"
@@ -76,6 +78,7 @@ struct AttemptToLaunch {
   std::optional<OutputsSpec> outputs;        // its declared outputs, if it has some
   std::vector<std::string> inputs;  // what its dependencies produced (LocalWorker::Start)
   std::string dep_results;  // what its dependencies returned (model/task_result.h); "": none
+  Boxed<JobSpec> job;       // its job type and params (model/job_spec.h), if not a plain command
   bool operator==(const AttemptToLaunch&) const = default;
 };
 

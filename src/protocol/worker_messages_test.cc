@@ -71,8 +71,19 @@ LaunchMessage SomeLaunch() {
   a.outputs = OutputsSpec{{"out-*.h5", "/abs/table.csv"}, "h5check out-*.h5"};
   a.inputs = {"/runs/1/out.h5", "/runs/2/out h5"};
   a.dep_results = R"({"sim":{"loss":0.25}})";
-  m.attempts = {a, a};
+  m.attempts = {a, a, a};
   m.attempts[1].execution += 1;
+  // Job types travel too (model/job_spec.h): a python function with params, a container.
+  JobSpec py;
+  py.kind = JobKind::kPython;
+  py.python = {"trial", "Model.run", R"([1,"a"])"};
+  py.params = R"({"energy":5,"w":"{dep.result.w}"})";
+  m.attempts[1].job = py;
+  JobSpec box;
+  box.kind = JobKind::kContainer;
+  box.container = {"localhost/sim:1", "./sim 'a b'", "apptainer", {"/data:/data:ro"}};
+  m.attempts[2].job = box;
+  m.attempts[2].execution += 2;
   m.acked = {1, (uint64_t{1} << 63) + 5};
   return m;
 }

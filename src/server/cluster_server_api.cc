@@ -15,6 +15,7 @@
 
 #include "journal/journal_event_json.h"
 #include "journal/journal_reader.h"
+#include "model/task_spec_json.h"
 #include "model/dependency_resolver.h"
 #include "model/diagnostic_json.h"
 #include "model/glob.h"
@@ -155,6 +156,7 @@ Result<Json> ClusterServer::GetTask(const std::string& ref) {
   ALLOT_ASSIGN_OR_RETURN(TaskSpec spec, reader->SpecOf(index));
   ALLOT_ASSIGN_OR_RETURN(std::vector<JournalEventRow> rows, reader->EventsOf(index));
   task["command"] = spec.command;
+  AddJobFields(spec, &task);
   task["tags"] = spec.tags;
   task["depends_on"] = spec.depends_on;
   Json events = Json::array();

@@ -276,6 +276,7 @@ void ZmqChannel::Act(Outbox* out, bool journal_failed) {
     a.memory_bytes = l.allocation.memory_bytes;
     if (spec.checkpoint) a.checkpoint = *spec.checkpoint;
     if (spec.outputs) a.outputs = *spec.outputs;
+    a.job = spec.job;
     if (!spec.depends_on.empty()) {
       a.inputs = scheduler_->InputsOf(l.task);
       a.dep_results = scheduler_->DepResultsOf(l.task);

@@ -18,6 +18,13 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
+void SetVariable(std::vector<std::string>* env, const std::string& name, const std::string& value) {
+  const std::string prefix = name + "=";
+  std::erase_if(*env,
+                [&](const std::string& e) { return e.compare(0, prefix.size(), prefix) == 0; });
+  env->push_back(prefix + value);
+}
+
 std::string JoinInts(const std::vector<int>& values) {
   std::string out;
   for (size_t i = 0; i < values.size(); ++i) {

@@ -39,4 +39,7 @@ class AttemptEnvironment {
 // "0,1,5"
 std::string JoinInts(const std::vector<int>& values);
 
+// Sets NAME=value in `env`, replacing an entry of that name.
+void SetVariable(std::vector<std::string>* env, const std::string& name, const std::string& value);
+
 }  // namespace allot

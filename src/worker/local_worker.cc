@@ -17,18 +17,12 @@
 #include "model/task_result.h"
 #include "protocol/private_directory.h"
 #include "worker/checkpoint_store.h"
+#include "worker/job_launch.h"
 #include "worker/output_check.h"
 #include "model/output_manifest.h"
 
 namespace allot {
 namespace {
-
-// Sets NAME=value in `env`, replacing an entry of that name.
-void SetVariable(std::vector<std::string>* env, const std::string& name, const std::string& value) {
-  const std::string prefix = name + "=";
-  std::erase_if(*env, [&](const std::string& e) { return e.compare(0, prefix.size(), prefix) == 0; });
-  env->push_back(prefix + value);
-}
 
 // The paths, one per line ($ALLOT_INPUTS, $ALLOT_OUTPUTS).
 std::string OneLineEach(const std::vector<std::string>& paths) {
@@ -108,9 +102,14 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
     std::rename(req.stdout_path.c_str(), (req.stdout_path + suffix).c_str());
     std::rename(req.stderr_path.c_str(), (req.stderr_path + suffix).c_str());
   }
-  req.command = WithInputs(plan.spec->command, plan.inputs);
+  // A command task's command, or a container's: its placeholders filled.
+  const JobKind kind = plan.spec->kind();
+  std::string command = WithInputs(
+      kind == JobKind::kContainer ? plan.spec->job->container.command : plan.spec->command,
+      plan.inputs);
   const std::string dep_results = plan.dep_results != nullptr ? *plan.dep_results : "";
-  ALLOT_ASSIGN_OR_RETURN(req.command, FillDepResults(req.command, dep_results));
+  ALLOT_ASSIGN_OR_RETURN(command, FillDepResults(command, dep_results));
+  if (kind == JobKind::kCommand) req.command = command;
   req.cwd = plan.spec->workdir.empty() ? dir : plan.spec->workdir;
   if (!plan.spec->workdir.empty()) {
     // A workdir that does not exist yet (a sweep's "runs/{n}") is made, with its parents, as
@@ -189,12 +188,20 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
       break;
     }
   }
-  std::optional<Producing> producing;
-  if (plan.spec->outputs) producing = Producing{*plan.spec->outputs, req, facts.task_dir};
+  // Before the job's launch is prepared: a container gets these variables too (the task
+  // directory is mounted at its own path there).
   const std::string metrics_file = facts.task_dir + "/metrics.jsonl";
   SetVariable(&req.env, "ALLOT_METRICS_FILE", metrics_file);
   if (!self_exe_.empty()) SetVariable(&req.env, "ALLOT_BIN", self_exe_);
   AppendToPath(&req.env, self_dir_);
+  if (plan.spec->job) {
+    std::vector<std::string> same_path;
+    if (checkpointing) same_path.push_back(checkpointing->root);
+    ALLOT_RETURN_IF_ERROR(PrepareJobLaunch(*plan.spec, facts.task_dir, dep_results, command,
+                                           same_path, &req));
+  }
+  std::optional<Producing> producing;
+  if (plan.spec->outputs) producing = Producing{*plan.spec->outputs, req, facts.task_dir};
   ALLOT_RETURN_IF_ERROR(metrics_.Watch(plan.run_id, metrics_file));
   if (Status s = launcher_->Launch(req); !s.ok()) {
     std::vector<RunMetric> none;
@@ -204,6 +211,9 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   if (checkpointing) checkpointing_.emplace(plan.run_id, std::move(*checkpointing));
   if (producing) producing_.emplace(plan.run_id, std::move(*producing));
   result_files_[plan.run_id] = result_file;
+  if (kind == JobKind::kPython || kind == JobKind::kContainer) {
+    named_by_stderr_[plan.run_id] = {req.stderr_path, kind == JobKind::kPython};
+  }
   return Status::Ok();
 }
 
@@ -231,6 +241,18 @@ bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {
     return now;
   }
   metrics_.Unwatch(exit->run_id, now_us, &exited_metrics_);
+  if (auto it = named_by_stderr_.find(exit->run_id); it != named_by_stderr_.end()) {
+    // A python task's failure is named by the last line of its stderr: the exception, or the
+    // runner's "allot: no module named 'sim' ..." (worker/python_runner.h). So is a container
+    // engine's own failure (podman and docker exit 125: "Cannot connect to the Docker daemon").
+    AttemptUsage& u = exit->usage;
+    if (u.term_signal == 0 && u.exit_code != 0 && (it->second.any_exit || u.exit_code == 125)) {
+      // A traceback's last line is the exception; an engine may end with advice ("Run
+      // 'docker run --help' ...") after the cause.
+      u.stderr_tail = ReadStderrTail(it->second.path, it->second.any_exit ? 1 : 3);
+    }
+    named_by_stderr_.erase(it);
+  }
   ReadResult(exit);
   if (!FinishCheckpoint(exit, now_us)) return false;  // sealing on the background thread
   return CheckProduced(exit);

@@ -54,7 +54,10 @@ class LocalWorker {
   // gets ALLOT_RESULT_FILE (<task dir>/result.json, removed first: model/task_result.h) and
   // ALLOT_METRICS_FILE (<task dir>/metrics.jsonl, made empty and watched); with
   // plan.dep_results, ALLOT_DEP_RESULTS and its "{dep.result.KEY}" filled (a KEY no result has:
-  // NotFound, nothing started).
+  // NotFound, nothing started). A python function, script or container task, or one with
+  // params, is launched as worker/job_launch.h says; the exit of a python task that failed
+  // gets the last line of its stderr as its stderr_tail (its reason quotes it), and that of a
+  // container whose engine failed (exit 125) the last three.
   Status Start(const AttemptPlan& plan);
   // After the launcher reported `exit`; false: it is held, not ended yet (its checkpoint is
   // being sealed, its validation runs or its outputs are being hashed: it comes back from
@@ -125,6 +128,13 @@ class LocalWorker {
   std::unordered_map<RunId, Producing> producing_;
   std::unordered_map<RunId, ProcessExit> validating_;  // held exits, by the attempt's run id
   std::unordered_map<RunId, std::string> result_files_;  // each running attempt's result file
+  // Attempts whose failure the end of their stderr names (Finish): python tasks (any exit),
+  // container tasks (the engine's own exit 125).
+  struct NamedByStderr {
+    std::string path;
+    bool any_exit = false;
+  };
+  std::unordered_map<RunId, NamedByStderr> named_by_stderr_;
   // Reads the result file of an attempt that exited 0 into exit->usage (Finish).
   void ReadResult(ProcessExit* exit);
 

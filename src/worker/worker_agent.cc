@@ -310,6 +310,7 @@ class WorkerAgent::Loop {
     spec.workdir = a.workdir;
     spec.checkpoint = a.checkpoint;
     spec.outputs = a.outputs;
+    spec.job = a.job;
     AttemptPlan plan;
     plan.run_id = a.execution;
     plan.spec = &spec;
