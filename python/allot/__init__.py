@@ -30,6 +30,7 @@ from .errors import (AllotError, AuthenticationError, BadInputError, BinaryNotFo
                      RunInterruptedError, ServerUnavailableError, TasksFailedError,
                      WaitTimeoutError)
 from .local import RunHandle, plan, run, start, status
+from .metrics import report_metric
 from .results import FINAL_STATES, STATES, CampaignStatus, RunResult, TaskStatus
 from .task import Task, dumps, sweep, workflow
 
@@ -42,5 +43,5 @@ __all__ = [
     "RunResult", "RunSummary", "STATES", "ServerUnavailableError", "Task", "TaskDetail",
     "TaskInfo", "TaskList", "TaskResult", "TaskStatus", "TasksFailedError", "Unsuccessful",
     "WaitResult", "WaitTimeoutError", "WorkerInfo", "dumps", "find_binary", "plan", "run",
-    "start", "status", "sweep", "workflow",
+    "report_metric", "start", "status", "sweep", "workflow",
 ]
