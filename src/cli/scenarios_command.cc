@@ -1,6 +1,5 @@
 #include "cli/scenarios_command.h"
 
-#include <cmath>
 #include <map>
 #include <memory>
 #include <string>

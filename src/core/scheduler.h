@@ -367,6 +367,8 @@ class Scheduler {
   PolicyInput PolicyInputFor(WorkerId id, WorkerSlot& worker, int slots);
   // tags.project, "" without one.
   static const std::string& ProjectOf(const TaskSpec& spec);
+  // tags.scenario; null when untagged (or empty).
+  static const std::string* ScenarioOf(const TaskSpec& spec);
   // Core-seconds of the attempts under way per project, each at max(elapsed, expected).
   std::map<std::string, double> CommittedUsage();
   void PushReady(TaskIndex t);

@@ -11,8 +11,9 @@ void Scheduler::OnMetric(ExecutionId execution, MetricPoint point) {
   point.attempt = AttemptOfExecution(execution);
   KeepLatest(point);
   if (board_ != nullptr) {
-    auto tag = tasks_.spec(t).tags.find("scenario");
-    if (tag != tasks_.spec(t).tags.end()) ObserveScenario(tag->second, point, false);
+    if (const std::string* scenario = ScenarioOf(tasks_.spec(t))) {
+      ObserveScenario(*scenario, point, /*restoring=*/false);
+    }
   }
   outbox_.metrics.push_back(std::move(point));
 }
@@ -29,8 +30,9 @@ void Scheduler::RestoreMetrics(std::span<const MetricPoint> points,
     KeepLatest(p);
     if (board_ == nullptr) continue;
     if (tasks_.has_spec(p.task)) {
-      auto tag = tasks_.spec(p.task).tags.find("scenario");
-      if (tag != tasks_.spec(p.task).tags.end()) ObserveScenario(tag->second, p, true);
+      if (const std::string* scenario = ScenarioOf(tasks_.spec(p.task))) {
+        ObserveScenario(*scenario, p, /*restoring=*/true);
+      }
     } else if (scenario_of) {
       ObserveScenario(scenario_of(p.task), p, /*restoring=*/true);
     }

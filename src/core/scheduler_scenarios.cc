@@ -11,14 +11,10 @@
 
 namespace allot {
 
-namespace {
-
-const std::string* ScenarioOf(const TaskSpec& spec) {
+const std::string* Scheduler::ScenarioOf(const TaskSpec& spec) {
   auto it = spec.tags.find("scenario");
   return it == spec.tags.end() || it->second.empty() ? nullptr : &it->second;
 }
-
-}  // namespace
 
 void Scheduler::SetScenarioPolicy(const ScenarioPolicySpec& spec) {
   board_ = std::make_unique<ScenarioBoard>(spec);

@@ -332,21 +332,20 @@ Result<Json> ClusterServer::Events(const EventsRequest& request) {
   const Duration timeout =
       std::chrono::microseconds(static_cast<int64_t>(request.timeout_s * 1e6));
   std::vector<std::pair<MetricRow, std::string>> metrics;
+  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
   if (!request.after_metric) {
     loop_->WaitForCommit(request.after, timeout);
   } else {
     // Metrics are counted by the loop since it started, not by their journal seq: look first,
-    // and wait for the next commit of either only when there is nothing to give yet.
+    // and wait for the next commit of either only when there is nothing to give yet (each read
+    // of the reader sees what is committed by then).
     const int64_t seen_metrics = loop_->committed_metrics();
-    ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> first,
-                           JournalReader::Open(journal_path_));
-    ALLOT_ASSIGN_OR_RETURN(metrics, first->MetricsAfter(*request.after_metric, request.limit));
+    ALLOT_ASSIGN_OR_RETURN(metrics, reader->MetricsAfter(*request.after_metric, request.limit));
     if (metrics.empty()) {
       loop_->WaitForCommit(request.after, seen_metrics, timeout);
-      ALLOT_ASSIGN_OR_RETURN(metrics, first->MetricsAfter(*request.after_metric, request.limit));
+      ALLOT_ASSIGN_OR_RETURN(metrics, reader->MetricsAfter(*request.after_metric, request.limit));
     }
   }
-  ALLOT_ASSIGN_OR_RETURN(std::unique_ptr<JournalReader> reader, JournalReader::Open(journal_path_));
   ALLOT_ASSIGN_OR_RETURN(std::vector<JournalEventRow> rows,
                          reader->EventsAfter(request.after, request.limit));
   Json events = Json::array();
