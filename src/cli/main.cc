@@ -24,6 +24,7 @@
 #include "cli/server_command.h"
 #include "cli/server_stop_command.h"
 #include "cli/status_command.h"
+#include "cli/study_command.h"
 #include "cli/submit_command.h"
 #include "cli/wait_command.h"
 #include "cli/worker_command.h"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   allot::AddProfilesCommand(&app, &exit_code);
   allot::AddShareCommand(&app, &exit_code);
   allot::AddScenariosCommand(&app, &exit_code);
+  allot::AddStudyCommand(&app, &exit_code);
   allot::AddForecastCommand(&app, &exit_code);
   allot::AddPlanCommand(&app, &exit_code);
   allot::AddReportCommand(&app, &exit_code);

@@ -36,14 +36,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int BadInput(const std::string& message) {
-  fmt::print(stderr, "allot run: {}\n", message);
+int BadInput(const RunOptions& o, const std::string& message) {
+  fmt::print(stderr, "allot {}: {}\n", o.command, message);
   return kExitBadInput;
 }
 
 // Prints `s` and returns the exit code its kind calls for (2 for bad input, else 3).
-int Failed(const Status& s) {
-  fmt::print(stderr, "allot run: {}\n", s.message());
+int Failed(const RunOptions& o, const Status& s) {
+  fmt::print(stderr, "allot {}: {}\n", o.command, s.message());
   return ExitForStatus(s);
 }
 
@@ -67,19 +67,21 @@ std::optional<std::pair<int, int>> ParseFeedFds(const std::string& text) {
   return std::make_pair(in, out);
 }
 
-int Run(RunOptions o) {
+}  // namespace
+
+int RunCampaign(const RunOptions& o) {
   if (o.retry_failed && !o.resume) {
-    return BadInput("--retry-failed: only with --resume (it requeues the journal's failed tasks)");
+    return BadInput(o, "--retry-failed: only with --resume (it requeues the journal's failed tasks)");
   }
   if (o.tasks_file.empty() && !o.resume) {
-    return BadInput("no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");
+    return BadInput(o, "no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");
   }
   std::error_code ec;
   const fs::path cwd = fs::current_path();
   const fs::path workdir = fs::absolute(o.workdir);
   const fs::path db = o.db.empty() ? workdir / "allot.db" : fs::absolute(o.db);
   auto durability = ParseJournalDurability(o.durability);
-  if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
+  if (!durability) return BadInput(o, "--durability " + o.durability + ": expected normal or full");
   ProgressMode progress_mode = ProgressMode::kAuto;
   if (o.quiet || o.progress == "none") {
     progress_mode = ProgressMode::kNone;
@@ -88,48 +90,48 @@ int Run(RunOptions o) {
   } else if (o.progress == "plain") {
     progress_mode = ProgressMode::kPlain;
   } else if (o.progress != "auto") {
-    return BadInput("--progress " + o.progress + ": expected auto, tty, plain or none");
+    return BadInput(o, "--progress " + o.progress + ": expected auto, tty, plain or none");
   }
 
   const bool journal_exists = fs::exists(db, ec);
   if (journal_exists && !o.resume) {
-    return BadInput(fmt::format(
+    return BadInput(o, fmt::format(
         "a journal already exists at {}: add --resume to continue that campaign, or choose "
         "another --workdir or --db for a new one",
         db.string()));
   }
   if (!journal_exists && o.resume) {
-    return BadInput(fmt::format("--resume: no journal at {} to resume", db.string()));
+    return BadInput(o, fmt::format("--resume: no journal at {} to resume", db.string()));
   }
 
   auto sample_interval = ParseDuration(o.sample_interval);
   if (!sample_interval.ok()) {
-    return BadInput(sample_interval.status().WithPrefix("--sample-interval " + o.sample_interval)
+    return BadInput(o, sample_interval.status().WithPrefix("--sample-interval " + o.sample_interval)
                         .message());
   }
   auto busy_timeout = ParseDuration(o.journal_busy_timeout);
   if (!busy_timeout.ok() || *busy_timeout > std::chrono::hours(24)) {
-    return BadInput("--journal-busy-timeout " + o.journal_busy_timeout +
+    return BadInput(o, "--journal-busy-timeout " + o.journal_busy_timeout +
                     ": expected a duration of at most 24h, such as 60s or 10min (0: no wait)");
   }
 
   // When the allocation ends: --end-time, else (inside a Slurm job) SLURM_JOB_END_TIME.
   Result<AllocationEnd> allocation_end = ResolveAllocationEnd(o.end_time, o.end_margin);
-  if (!allocation_end.ok()) return BadInput(allocation_end.status().message());
+  if (!allocation_end.ok()) return BadInput(o, allocation_end.status().message());
   const int64_t end_wall_us = allocation_end->end_wall_us;
   const Duration end_margin = allocation_end->margin;
 
   auto preempt_after = ParsePreemptAfter(o.preempt_after);
-  if (!preempt_after.ok()) return BadInput(preempt_after.status().message());
+  if (!preempt_after.ok()) return BadInput(o, preempt_after.status().message());
   auto share_weights = ParseShares(o.shares);
-  if (!share_weights.ok()) return BadInput(share_weights.status().message());
+  if (!share_weights.ok()) return BadInput(o, share_weights.status().message());
   auto half_life = ParseShareHalfLife(o.share_half_life);
-  if (!half_life.ok()) return BadInput(half_life.status().message());
+  if (!half_life.ok()) return BadInput(o, half_life.status().message());
 
   std::optional<FailureInjection> inject;
   if (!o.inject_failures.empty()) {
     auto f = ParseFailureInjection(o.inject_failures);
-    if (!f.ok()) return BadInput(f.status().message());
+    if (!f.ok()) return BadInput(o, f.status().message());
     inject = *f;
   }
 
@@ -137,19 +139,19 @@ int Run(RunOptions o) {
   if (!o.feed.empty()) {
     feed = ParseFeedFds(o.feed);
     if (!feed) {
-      return BadInput("--feed " + o.feed + ": expected IN,OUT, two open file descriptors");
+      return BadInput(o, "--feed " + o.feed + ": expected IN,OUT, two open file descriptors");
     }
   }
 
   auto machine = DetectFromFlags(o);
-  if (!machine.ok()) return BadInput(machine.status().message());
+  if (!machine.ok()) return BadInput(o, machine.status().message());
   if (const int shared = SharedSlots(*machine); shared > 0) {
     const size_t cpus = machine->cpus.size() - static_cast<size_t>(shared);
     fmt::print(stderr,
-               "allot run: warning: --cores {}: this process may use {} CPU{}; running {} task "
+               "allot {}: warning: --cores {}: this process may use {} CPU{}; running {} task "
                "slots on them, {} per CPU at most (tasks share CPUs; affinity is not "
                "exclusive)\n",
-               machine->cpus.size(), cpus, cpus == 1 ? "" : "s", machine->cpus.size(),
+               o.command, machine->cpus.size(), cpus, cpus == 1 ? "" : "s", machine->cpus.size(),
                (machine->cpus.size() + cpus - 1) / cpus);
   }
 
@@ -158,17 +160,18 @@ int Run(RunOptions o) {
     std::vector<Diagnostic> diagnostics;
     LoadOptions load;
     load.base_dir = cwd.string();
-    if (Status s = ApplyRelativeTo(o.relative_to, &load); !s.ok()) return BadInput(s.message());
+    if (Status s = ApplyRelativeTo(o.relative_to, &load); !s.ok()) return BadInput(o, s.message());
     load.capacity = machine->Capacity();
     auto tasks = LoadTaskFile(o.tasks_file, load, &diagnostics);
     if (!diagnostics.empty()) {
       fmt::print(stderr, "{}", FormatDiagnostics(diagnostics));
-      WriteDiagnosticsJson("run", o.diagnostics_json, diagnostics);
-      fmt::print(stderr, "allot run: {} problem{} in {}; nothing was run\n", diagnostics.size(),
+      WriteDiagnosticsJson(o.command, o.diagnostics_json, diagnostics);
+      fmt::print(stderr, "allot {}: {} problem{} in {}; nothing was run\n", o.command,
+                 diagnostics.size(),
                  diagnostics.size() == 1 ? "" : "s", o.tasks_file);
       return kExitBadInput;
     }
-    if (!tasks.ok()) return BadInput(tasks.status().message());
+    if (!tasks.ok()) return BadInput(o, tasks.status().message());
     for (const Diagnostic& w : tasks->warnings) {
       fmt::print(stderr, "warning: {}\n", w.ToString());
     }
@@ -203,10 +206,11 @@ int Run(RunOptions o) {
     campaign.feed_out = feed->second;
     campaign.feed_base_dir = cwd.string();
   }
+  campaign.meta = o.meta;
   Result<RunSummary> ran = RunLocalCampaign(campaign, std::move(loaded));
   if (!ran.ok()) {
-    WriteDiagnosticsJson("run", o.diagnostics_json, ran.status().diagnostics());
-    return Failed(ran.status());
+    WriteDiagnosticsJson(o.command, o.diagnostics_json, ran.status().diagnostics());
+    return Failed(o, ran.status());
   }
   const RunSummary& summary = *ran;
   if (!o.quiet) {
@@ -218,6 +222,8 @@ int Run(RunOptions o) {
   if (summary.allocation_ended && summary.unfinished > 0) return kExitAllocationEnded;
   return summary.all_succeeded() ? kExitOk : kExitTasksFailed;
 }
+
+namespace {
 
 // A whole number >= `min`, with a message that says so (CLI11's ranges print a double range).
 CLI::Validator WholeNumberAtLeast(int min) {
@@ -321,7 +327,7 @@ void AddRunCommand(CLI::App* app, int* exit_code) {
                   "IN says {\"end\": true} and all is done (README, allot.pilot)");
   run->add_flag("-q,--quiet", options->quiet, "No progress and no summary on the terminal");
   AddDiagnosticsJsonOption(run, &options->diagnostics_json);
-  run->callback([options, exit_code] { *exit_code = Run(*options); });
+  run->callback([options, exit_code] { *exit_code = RunCampaign(*options); });
 }
 
 }  // namespace allot

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace allot {
@@ -33,6 +34,9 @@ struct RunOptions {
   bool quiet = false;
   std::string feed;              // --feed IN,OUT: submissions in, task ends out (JSON lines)
   std::string diagnostics_json;  // --diagnostics-json: where refused input's problems go as JSON
+  // Not flags: set by commands that run a campaign through `allot run`'s path (allot study).
+  std::string command = "run";   // names the command in messages ("allot run: ...")
+  std::vector<std::pair<std::string, std::string>> meta;  // LocalCampaignOptions::meta
 };
 
 }  // namespace allot

@@ -118,6 +118,9 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
   ALLOT_RETURN_IF_ERROR(journal->PutMeta(kFairShareMetaKey,
                                          FairShareMeta(options.share_weights,
                                                        options.share_half_life)));
+  for (const auto& [key, value] : options.meta) {
+    ALLOT_RETURN_IF_ERROR(journal->PutMeta(key, value));
+  }
 
   PosixLauncherOptions launcher_options;
   launcher_options.sample_interval = options.sample_interval;

@@ -11,6 +11,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "common/time.h"
@@ -60,6 +62,9 @@ struct LocalCampaignOptions {
   // Lines about the campaign that are not the progress line (a journal waiting for a lock,
   // leftover processes killed, a journal loss accepted); default: "allot run: LINE" on stderr.
   std::function<void(const std::string&)> log;
+  // Meta entries journaled with the run's first batch (JournalStore::PutMeta), e.g. the
+  // normalized spec of an `allot study` (study/study_spec.h kStudyMetaKey).
+  std::vector<std::pair<std::string, std::string>> meta;
 };
 
 // Runs the campaign to its end or to a stop (SIGINT, SIGTERM, SIGHUP, read by the loop) and
