@@ -20,6 +20,7 @@
 #include "cli/exit_codes.h"
 #include "journal/sqlite_journal.h"
 #include "protocol/access_file.h"
+#include "study/study_view.h"
 #include "report/report_format.h"
 #include "report/report_time.h"
 #include "report/usage_report.h"
@@ -122,6 +123,17 @@ int Report(const ReportOptions& o) {
     task_options.by.kind = GroupBy::Kind::kTask;
     by_task = BuildUsageReport(*contents, task_options);
     context.by_task = &*by_task;
+  }
+  std::optional<StudyView> study;
+  if (*format == ReportFormat::kHtml) {
+    Result<std::optional<StudyView>> read =
+        StudyFromJournal(contents->meta, contents->submissions, contents->events);
+    if (!read.ok()) {
+      fmt::print(stderr, "allot report: the journal's study: {}\n", read.status().message());
+      return kExitInternal;
+    }
+    study = std::move(*read);
+    if (study) context.study = &*study;
   }
   const std::string text = RenderReport(report, *format, context);
   if (o.output.empty() || o.output == "-") {

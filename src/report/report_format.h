@@ -15,6 +15,7 @@
 
 #include "common/result.h"
 #include "report/usage_report.h"
+#include "study/study_view.h"
 
 namespace allot {
 
@@ -29,6 +30,9 @@ struct RenderContext {
   // The same attempts by task: the HTML page's per-group charts show it instead when the
   // report has a single group (one bar says nothing). Not owned; may be null.
   const UsageReport* by_task = nullptr;
+  // The journal's study (`allot study run`): the HTML page gets its section
+  // (report/study_chart.h). Not owned; may be null.
+  const StudyView* study = nullptr;
 };
 
 std::string RenderTable(const UsageReport& report, const RenderContext& context);

@@ -9,6 +9,7 @@
 #include "report/report_charts.h"
 #include "report/report_format.h"
 #include "report/report_time.h"
+#include "report/study_chart.h"
 #include "report/svg_chart.h"
 #include "report/time_unit.h"
 
@@ -21,6 +22,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        background: #f6f7f9; margin: 0; }
 main { max-width: 1040px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 18px 0 4px; }
 .meta { color: #666; margin: 0 0 18px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin-bottom: 18px; }
 .card { background: #fff; border: 1px solid #dde1e7; border-radius: 6px; padding: 10px 14px;
@@ -130,6 +132,7 @@ std::string RenderHtml(const UsageReport& report, const RenderContext& context) 
   out += Card(std::to_string(t.attempts),
               fmt::format("attempts ({} failed) of {} tasks", t.failed, t.tasks));
   out += "</div>\n";
+  if (context.study != nullptr) out += StudySectionHtml(*context.study);
 
   out += "<figure>\n" + UtilizationSvg(report) + "</figure>\n";
   out += "<figure>\n" + AttemptTimelineSvg(report) + "</figure>\n";
