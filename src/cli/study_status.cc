@@ -59,7 +59,10 @@ std::string StudyStatusText(const StudyView& view) {
   const StudyResults& r = view.results;
   std::string out = fmt::format("study {}: {} sampler, seed {}, {} in parallel; objectives:",
                                 spec.name, SamplerName(spec.sampler), spec.seed, spec.parallel);
-  for (const StudyObjective& o : spec.objectives) out += fmt::format(" {} ({})", o.name, GoalName(o.goal));
+  for (size_t k = 0; k < spec.objectives.size(); ++k) {
+    out += fmt::format("{} {} ({})", k == 0 ? "" : ",", spec.objectives[k].name,
+                       GoalName(spec.objectives[k].goal));
+  }
   out += "\n" + CountsText(r) + "\n\n";
   // The table: widths from the contents.
   std::vector<std::string> header = {"TRIAL", "STATE", "ATTEMPTS"};
