@@ -109,6 +109,10 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
     ALLOT_ASSIGN_OR_RETURN(lock, CampaignLock::Acquire(options.db));
     // Journaled with the campaign's first batch (Outbox::meta).
     if (loaded->scenarios) scheduler.SetScenarioPolicy(*loaded->scenarios);
+    // In the same commit as the tasks: a journal never holds a study's tasks without its spec.
+    for (const auto& [key, value] : options.meta) {
+      ALLOT_RETURN_IF_ERROR(journal->PutMeta(key, value));
+    }
     ALLOT_RETURN_IF_ERROR(
         StartCampaign(&scheduler, journal.get(), std::move(loaded->tasks), options.tasks_file));
   }
@@ -118,9 +122,6 @@ Result<RunSummary> RunLocalCampaign(const LocalCampaignOptions& options,
   ALLOT_RETURN_IF_ERROR(journal->PutMeta(kFairShareMetaKey,
                                          FairShareMeta(options.share_weights,
                                                        options.share_half_life)));
-  for (const auto& [key, value] : options.meta) {
-    ALLOT_RETURN_IF_ERROR(journal->PutMeta(key, value));
-  }
 
   PosixLauncherOptions launcher_options;
   launcher_options.sample_interval = options.sample_interval;

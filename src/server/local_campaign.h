@@ -62,8 +62,9 @@ struct LocalCampaignOptions {
   // Lines about the campaign that are not the progress line (a journal waiting for a lock,
   // leftover processes killed, a journal loss accepted); default: "allot run: LINE" on stderr.
   std::function<void(const std::string&)> log;
-  // Meta entries journaled with the run's first batch (JournalStore::PutMeta), e.g. the
-  // normalized spec of an `allot study` (study/study_spec.h kStudyMetaKey).
+  // Meta entries of a new campaign, journaled in the commit of its tasks (JournalStore::PutMeta),
+  // e.g. the normalized spec of an `allot study` (study/study_spec.h kStudyMetaKey). Not
+  // written on resume.
   std::vector<std::pair<std::string, std::string>> meta;
 };
 

@@ -27,12 +27,19 @@ struct Journal {
     submissions.push_back(s);
     return s.index;
   }
+  static TaskEvent Event(TaskIndex t, uint32_t attempt, TaskState from, TaskState to) {
+    TaskEvent e;
+    e.task = t;
+    e.attempt = attempt;
+    e.from = from;
+    e.to = to;
+    return e;
+  }
   void Run(TaskIndex t, uint32_t attempt) {
-    events.push_back({.task = t, .attempt = attempt, .from = TaskState::kReady,
-                      .to = TaskState::kRunning});
+    events.push_back(Event(t, attempt, TaskState::kReady, TaskState::kRunning));
   }
   void End(TaskIndex t, uint32_t attempt, TaskState to, const std::string& result = "") {
-    TaskEvent e{.task = t, .attempt = attempt, .from = TaskState::kRunning, .to = to};
+    TaskEvent e = Event(t, attempt, TaskState::kRunning, to);
     e.usage = AttemptUsage{};
     e.usage->result = result;
     events.push_back(e);
