@@ -13,6 +13,7 @@ import json
 import math
 import signal
 import time
+from pathlib import Path
 
 from conftest import wait_for
 
@@ -210,3 +211,36 @@ def test_bad_study_files_are_refused_naming_line_and_field_and_create_nothing(al
     # status of a journal that is no study's, or of none.
     r = allot.run("study", "status", "--workdir", "nowhere")
     assert r.returncode == 2 and "no journal" in r.stderr
+
+
+def test_scenario_policy_passes_through_and_stops_poor_trials(allot):
+    # Each trial reports loss q + 1/step at steps 1..3; ASHA (eta 3) stops the poor ones.
+    metric = (f"for s in 1 2 3; do {allot.bin} metric loss "
+              "$(python3 -c \"print({q} + 1.0 / $s)\") --step $s; done; ")
+    command = json.dumps(metric + "python3 -c 'import json, os; json.dump(dict(loss={q}), "
+                         "open(os.environ[\"ALLOT_RESULT_FILE\"], \"w\"))'")
+    allot.write("study.yaml", study_yaml(
+        "asha", "  - {name: loss, goal: minimize}\n", command, 9,
+        space="  q: {type: float, low: 0, high: 1}\n",
+        extra="scenarios: {policy: asha, metric: loss, mode: min, reduction_factor: 3, "
+              "max_step: 3}\n").replace("parallel: 4", "parallel: 3"))
+    r = allot.run("study", "run", "study.yaml", "--workdir", "w", "--progress", "none")
+    assert r.returncode == 1, r.stderr  # as allot run: scenarios were stopped
+    s = status(allot, "w")
+    assert s["counts"]["stopped"] >= 1 and s["counts"]["done"] >= 1, s["counts"]
+    assert s["counts"]["done"] + s["counts"]["stopped"] == 9
+    stopped = [t for t in s["trials"] if t["state"] == "stopped"]
+    assert all("asha" in t["reason"] for t in stopped), stopped
+    assert s["best"]["value"] == min(t["params"]["q"] for t in s["trials"]
+                                     if t["state"] == "done")
+
+
+def test_the_readme_example_runs_as_it_is(allot):
+    example = Path(__file__).resolve().parents[2] / "examples" / "study" / "study.yaml"
+    r = allot.run("study", "run", example, "--workdir", "w", "--progress", "none")
+    assert r.returncode == 0, r.stderr
+    s = status(allot, "w")
+    assert s["counts"]["done"] == 40
+    assert len(s["pareto_front"]) >= 3
+    materials = {t["params"]["material"] for t in s["trials"]}
+    assert materials == {"lead", "tungsten"}
