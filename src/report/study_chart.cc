@@ -42,7 +42,7 @@ struct Range {
       hi += 0.5;
     }
     const double pad = (hi - lo) * 0.05;
-    lo -= pad;
+    lo = lo >= 0 && lo - pad < 0 ? 0 : lo - pad;  // no negative axis for values that cannot be
     hi += pad;
   }
 };
