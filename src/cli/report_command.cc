@@ -20,10 +20,10 @@
 #include "cli/exit_codes.h"
 #include "journal/sqlite_journal.h"
 #include "protocol/access_file.h"
-#include "study/study_view.h"
 #include "report/report_format.h"
 #include "report/report_time.h"
 #include "report/usage_report.h"
+#include "study/study_view.h"
 
 namespace allot {
 namespace {

@@ -19,6 +19,7 @@
 #include "model/task_attempt_json.h"
 #include "model/task_spec_json.h"
 #include "server/campaign_lock.h"
+#include "study/study_spec.h"
 
 namespace allot {
 namespace {
@@ -143,9 +144,13 @@ int ShowStatus(const StatusOptions& o) {
                          counts[static_cast<int>(TaskState::kPaused)];
   Result<CampaignLock::Holder> holder = CampaignLock::Probe(db);
   const bool stale = active > 0 && holder.ok() && *holder == CampaignLock::Holder::kNobody;
-  const std::string resume =
-      o.db.empty() ? fmt::format("allot run --resume --workdir {}", o.workdir)
-                   : fmt::format("allot run --resume --db {}", o.db);
+  const std::string where =
+      o.db.empty() ? fmt::format("--workdir {}", o.workdir) : fmt::format("--db {}", o.db);
+  // A study's campaign needs the study's own run (it offers the trials' resource).
+  bool study = false;
+  for (const auto& [key, value] : contents->meta) study = study || key == kStudyMetaKey;
+  const std::string resume = study ? "allot study run STUDY.yaml " + where + " (its study file)"
+                                   : "allot run --resume " + where;
   if (o.json) {
     nlohmann::json out;
     nlohmann::json tasks = nlohmann::json::array();

@@ -157,6 +157,10 @@ def test_kill9_then_the_same_command_finishes_without_rerunning_finished_trials(
     assert rc == -signal.SIGKILL
     time.sleep(0.5)  # orphaned trials end (resume kills what is left of them anyway)
 
+    # allot status says how to go on: the study's own command (it offers the trials' resource).
+    plain = allot.status_json("w")
+    if "resume" in plain:
+        assert plain["resume"].startswith("allot study run STUDY.yaml --workdir w"), plain["resume"]
     before = status(allot, "w")
     finished = {t["trial"] for t in before["trials"] if t["state"] == "done"}
     assert 1 <= len(finished) < 24, before["counts"]
