@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -56,10 +57,12 @@ int Refuse(const StudyRunOptions& o, const std::vector<Diagnostic>& diagnostics,
   return kExitBadInput;
 }
 
-// The loader's problems with the generated workflow, placed in the study file: at the trial
-// task they come from, once for all trials.
+// The loader's problems with the generated workflow, placed in the study file: at the key of
+// the trial task they come from (else the task's line), said once for all trials, with trial
+// prefixes taken out of messages ("unknown task 't0003-c'" reads "unknown task 'c'").
 std::vector<Diagnostic> PlaceInStudy(const StudySpec& spec, const std::string& study_file,
                                      const std::vector<Diagnostic>& found) {
+  static const std::regex kTrialPrefix("\\bt[0-9]{4,}-");
   const std::vector<std::string> locals = TrialTaskIds(spec);
   std::set<std::tuple<int, std::string, std::string>> seen;
   std::vector<Diagnostic> out;
@@ -68,16 +71,23 @@ std::vector<Diagnostic> PlaceInStudy(const StudySpec& spec, const std::string& s
     p.file = study_file;
     p.line = spec.trial_line;
     std::string field_prefix = "trial";
+    size_t task = 0;
     for (size_t i = 0; spec.trial_is_workflow() && i < locals.size(); ++i) {
       const std::string suffix = "-" + locals[i];
       if (d.task_id.size() > suffix.size() &&
           d.task_id.compare(d.task_id.size() - suffix.size(), suffix.size(), suffix) == 0) {
         p.line = i < spec.trial_task_lines.size() ? spec.trial_task_lines[i] : spec.trial_line;
         field_prefix = "trial.tasks[" + std::to_string(i) + "]";
+        task = i;
       }
     }
+    const std::string key = d.field.substr(0, d.field.find_first_of(".["));
+    if (task < spec.trial_key_lines.size()) {
+      auto it = spec.trial_key_lines[task].find(key);
+      if (it != spec.trial_key_lines[task].end() && it->second > 0) p.line = it->second;
+    }
     p.field = d.field.empty() ? field_prefix : field_prefix + "." + d.field;
-    p.message = d.message;
+    p.message = std::regex_replace(d.message, kTrialPrefix, "");
     if (seen.insert({p.line, p.field, p.message}).second) out.push_back(std::move(p));
   }
   return out;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +60,8 @@ struct StudySpec {
   // the place of a problem the task loader finds in the generated workflow. Not normalized.
   int trial_line = 0;
   std::vector<int> trial_task_lines;
+  // Per trial task (one for a task body): the line of each of its keys.
+  std::vector<std::map<std::string, int>> trial_key_lines;
 
   // Whether `trial` is a workflow ({tasks: [...]}) rather than one task body.
   bool trial_is_workflow() const { return trial.is_object() && trial.contains("tasks"); }

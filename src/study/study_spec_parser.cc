@@ -401,6 +401,24 @@ class Parser {
     }
   }
 
+  // The fields the study merges its own keys into must be mappings when written.
+  void CheckMergedFields(const SourceValue& task, const std::string& field) {
+    for (const char* key : {"tags", "resources"}) {
+      std::optional<SourceValue> m = task.Find(key);
+      if (m && !m->json().is_null() && !m->json().is_object()) {
+        Error(*m, field + "." + key, "must be a mapping (got " + DescribeValue(m->json()) + ")");
+      }
+    }
+  }
+
+  static std::map<std::string, int> KeyLines(const SourceValue& task) {
+    std::map<std::string, int> lines;
+    for (size_t i = 0; task.json().is_object() && i < task.size(); ++i) {
+      lines[task.KeyAt(i)] = task.Child(i).line();
+    }
+    return lines;
+  }
+
   void ParseTrial(const SourceValue& trial, StudySpec* spec) {
     spec->trial_line = trial.line();
     if (!trial.json().is_object() || trial.json().empty()) {
@@ -417,6 +435,8 @@ class Parser {
                 "for several steps write trial: {tasks: [...]}");
         }
       }
+      CheckMergedFields(trial, "trial");
+      spec->trial_key_lines.push_back(KeyLines(trial));
       spec->trial = trial.json();
       return;
     }
@@ -439,6 +459,7 @@ class Parser {
       const SourceValue t = tasks->Child(i);
       const std::string field = "trial.tasks[" + std::to_string(i) + "]";
       spec->trial_task_lines.push_back(t.line());
+      spec->trial_key_lines.push_back(KeyLines(t));
       if (!t.json().is_object()) {
         Error(t, field, "must be a task (a mapping with id and what it runs; got " +
                             DescribeValue(t.json()) + ")");
@@ -453,6 +474,7 @@ class Parser {
       } else if (!ids.insert(id->json().get<std::string>()).second) {
         Error(*id, field + ".id", "repeats id " + DescribeValue(id->json()));
       }
+      CheckMergedFields(t, field);
       if (std::optional<SourceValue> sweep = t.Find("sweep")) {
         Error(*sweep, field + ".sweep", "a trial's tasks are swept by the study; no sweep here");
       }

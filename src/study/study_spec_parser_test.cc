@@ -141,6 +141,22 @@ trial:
   EXPECT_EQ(d[1].field, "trial.tasks[1].sweep");
 }
 
+TEST(StudySpecParserTest, TagsAndResourcesTheStudyMergesIntoMustBeMappings) {
+  std::vector<Diagnostic> d = Problems(R"(study: m
+space: {x: {type: float, low: 0, high: 1}}
+objectives: [{name: f, goal: minimize}]
+trials: 2
+trial:
+  command: "true"
+  tags: [a, b]
+  resources: 3
+)");
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].field, "trial.tags");
+  EXPECT_EQ(d[0].line, 7);
+  EXPECT_EQ(d[1].field, "trial.resources");
+}
+
 TEST(StudySpecParserTest, SyntaxErrorNamesItsLine) {
   std::vector<Diagnostic> d = Problems("study: s\nspace: {x: [\n");
   ASSERT_EQ(d.size(), 1u);

@@ -191,7 +191,8 @@ def test_bad_study_files_are_refused_naming_line_and_field_and_create_nothing(al
                                               "did you mean 'sampler'?"),
         ("trials: 4", "trials: 0"): ("study.yaml:9: field 'trials'", "from 1"),
         ("  command:", "  id: x\n  command:"): ("study.yaml:12: field 'trial.id'", "set by the study"),
-        ("  command:", "  cores: lots\n  command:"): ("study.yaml:11: field 'trial.cores'", "cores"),
+        ("  command:", "  cores: lots\n  command:"): ("study.yaml:12: field 'trial.cores'", "cores"),
+        ("f=x", "f={z}"): ("study.yaml:12: field 'trial.command'", "'{z}' is not a sweep parameter"),
     }
     for (old, new), (place, words) in cases.items():
         assert old in good
