@@ -71,7 +71,8 @@ std::optional<std::pair<int, int>> ParseFeedFds(const std::string& text) {
 
 int RunCampaign(const RunOptions& o) {
   if (o.retry_failed && !o.resume) {
-    return BadInput(o, "--retry-failed: only with --resume (it requeues the journal's failed tasks)");
+    return BadInput(o,
+                    "--retry-failed: only with --resume (it requeues the journal's failed tasks)");
   }
   if (o.tasks_file.empty() && !o.resume) {
     return BadInput(o, "no task file: allot run TASKS.{json,yaml} (or --tasks FILE)");

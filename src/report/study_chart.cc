@@ -126,7 +126,8 @@ std::string SingleObjective(const StudyView& view) {
   }
   if (values.empty()) {
     out += fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no trial "
-                       "done yet</text>\n", Coord((kLeft + kRight) / 2), Coord((kTop + kBottom) / 2));
+                       "done yet</text>\n",
+                       Coord((kLeft + kRight) / 2), Coord((kTop + kBottom) / 2));
   }
   return out;
 }
@@ -177,7 +178,8 @@ std::string SeveralObjectives(const StudyView& view) {
   }
   if (xs.empty()) {
     out += fmt::format("<text class=\"empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">no trial "
-                       "done yet</text>\n", Coord((kLeft + kRight) / 2), Coord((kTop + kBottom) / 2));
+                       "done yet</text>\n",
+                       Coord((kLeft + kRight) / 2), Coord((kTop + kBottom) / 2));
   }
   return out;
 }
@@ -222,7 +224,9 @@ std::string StudySectionHtml(const StudyView& view) {
   if (view.spec.objectives.size() == 1 && r.best) rows = {*r.best};
   if (!rows.empty()) {
     out += "<table id=\"study-best\">\n<thead><tr><th>trial</th>";
-    for (const StudyObjective& o : view.spec.objectives) out += "<th>" + XmlEscape(o.name) + "</th>";
+    for (const StudyObjective& o : view.spec.objectives) {
+      out += "<th>" + XmlEscape(o.name) + "</th>";
+    }
     for (const StudyParameter& p : view.spec.space) out += "<th>" + XmlEscape(p.name) + "</th>";
     out += "</tr></thead>\n<tbody>\n";
     for (size_t i : rows) {

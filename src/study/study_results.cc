@@ -67,7 +67,9 @@ StudyResults BuildStudyResults(const StudySpec& spec, const std::vector<TrialPoi
   const std::vector<std::string> locals = TrialTaskIds(spec);
   std::unordered_map<std::string, std::pair<size_t, size_t>> slot_of;
   for (size_t t = 0; t < trials.size(); ++t) {
-    for (size_t l = 0; l < locals.size(); ++l) slot_of[TrialTaskId(trials[t].name, locals[l])] = {t, l};
+    for (size_t l = 0; l < locals.size(); ++l) {
+      slot_of[TrialTaskId(trials[t].name, locals[l])] = {t, l};
+    }
   }
   std::vector<TaskFold> folds(submissions.size());
   std::vector<std::vector<const TaskFold*>> by_trial(trials.size(),
@@ -113,7 +115,9 @@ StudyResults BuildStudyResults(const StudySpec& spec, const std::vector<TrialPoi
       }
     }
     std::sort(succeeded.begin(), succeeded.end(),
-              [](const TaskFold* a, const TaskFold* b) { return a->succeeded_at < b->succeeded_at; });
+              [](const TaskFold* a, const TaskFold* b) {
+                return a->succeeded_at < b->succeeded_at;
+              });
     for (const TaskFold* f : succeeded) {
       if (f->result.empty()) continue;
       OrderedJson r = OrderedJson::parse(f->result, nullptr, /*allow_exceptions=*/false);
@@ -205,7 +209,9 @@ OrderedJson StudyResultsToJson(const StudySpec& spec, const StudyResults& result
   j["trials"] = std::move(trials);
   OrderedJson counts = OrderedJson::object();
   counts["total"] = results.trials.size();
-  for (TrialState s : kAllTrialStates) counts[std::string(TrialStateName(s))] = results.counts.at(s);
+  for (TrialState s : kAllTrialStates) {
+    counts[std::string(TrialStateName(s))] = results.counts.at(s);
+  }
   j["counts"] = std::move(counts);
   if (spec.objectives.size() == 1) {
     if (results.best) {

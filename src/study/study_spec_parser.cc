@@ -152,7 +152,8 @@ class Parser {
     if (objectives) {
       ParseObjectives(*objectives, spec);
     } else {
-      Missing(root, "objectives", "the result keys to optimize, e.g. [{name: loss, goal: minimize}]");
+      Missing(root, "objectives",
+              "the result keys to optimize, e.g. [{name: loss, goal: minimize}]");
     }
     if (trial) {
       ParseTrial(*trial, spec);
@@ -334,7 +335,8 @@ class Parser {
     const bool high_ok = number(high, "high", &p->high);
     if (log && !log->json().is_null()) {
       if (!log->json().is_boolean()) {
-        Error(*log, field + ".log", "must be true or false (got " + DescribeValue(log->json()) + ")");
+        Error(*log, field + ".log",
+              "must be true or false (got " + DescribeValue(log->json()) + ")");
       } else {
         p->log = log->json().get<bool>();
       }
@@ -343,7 +345,8 @@ class Parser {
     if (*type == ParameterType::kFloat ? !(p->low < p->high) : !(p->low <= p->high)) {
       Error(*high, field + ".high",
             std::string("must be ") + (*type == ParameterType::kFloat ? "above" : "at least") +
-                " low (" + DescribeValue(low->json()) + "; got " + DescribeValue(high->json()) + ")");
+                " low (" + DescribeValue(low->json()) + "; got " + DescribeValue(high->json()) +
+                ")");
     } else if (p->log && p->low <= 0) {
       Error(*low, field + ".low", "must be above 0 with log: true (got " +
                                       DescribeValue(low->json()) + ")");
@@ -372,7 +375,8 @@ class Parser {
         const std::string& key = o.KeyAt(k);
         const SourceValue m = o.Child(k);
         if (!Contains(kObjectiveKeys, key)) {
-          Error(m, field + "." + key, "unknown key; expected name or goal" + Hint(key, kObjectiveKeys));
+          Error(m, field + "." + key,
+                "unknown key; expected name or goal" + Hint(key, kObjectiveKeys));
         } else if (key == "name") {
           if (!m.json().is_string() || m.json().get_ref<const std::string&>().empty()) {
             Error(m, field + ".name", "must be a result key such as loss (got " +
@@ -507,7 +511,8 @@ Result<StudySpec> ParseStudySpec(std::string_view file_name, std::string_view te
   SourceDoc doc;
   SourceError error;
   const bool json = file_name.size() >= 5 && file_name.substr(file_name.size() - 5) == ".json";
-  const bool parsed = json ? ParseJsonSource(text, &doc, &error) : ParseYamlSource(text, &doc, &error);
+  const bool parsed =
+      json ? ParseJsonSource(text, &doc, &error) : ParseYamlSource(text, &doc, &error);
   StudySpec spec;
   if (!parsed) {
     sink.Add(error.line, "", "", (json ? "JSON" : "YAML") + std::string(" syntax error: ") +
