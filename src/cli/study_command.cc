@@ -217,6 +217,10 @@ int RunStudy(StudyRunOptions o) {
     Result<StudyView> view = LoadStudy(db.string());
     if (view.ok()) fmt::print("{}", StudySummaryLine(*view));
   }
+  if (code == kExitAllocationEnded || code > 128) {  // stopped: the summary says --resume
+    fmt::print(stderr, "allot study run: to continue, run the same command again: allot study "
+                       "run {} --workdir {}\n", o.study_file, o.run.workdir);
+  }
   return code;
 }
 
