@@ -38,6 +38,7 @@ import time
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from .client import Client
+from .errors import AllotError, BadInputError, NotFoundError, ServerUnavailableError
 from .task import Task
 
 try:
@@ -58,59 +59,194 @@ def optimize(study: "optuna.Study", task_for_trial: TaskForTrial, *, client: Cli
              report: Optional[str] = None, poll: float = 0.5,
              timeout: Optional[float] = None) -> "optuna.Study":
     """Runs ``n_trials`` trials of ``study`` (counting those a previous driver started and this
-    one resumes) as tasks, ``n_parallel`` at a time; returns the study."""
+    one resumes) as tasks, ``n_parallel`` at a time; returns the study.
+
+    ``task_for_trial(trial)`` returns the trial's task, or a list of tasks forming a small DAG
+    (their ``depends_on`` naming each other's ids); the last one's result gives the objective
+    and metrics of any of them are reported. A server that goes away (a restart, a kill -9)
+    is waited for up to ``client.reconnect`` seconds at a time."""
     if n_parallel < 1:
         raise ValueError("n_parallel must be at least 1")
-    deadline = None if timeout is None else time.monotonic() + timeout
-    in_flight: dict[str, _Flight] = {}
-    for frozen in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        task_id = frozen.user_attrs.get("allot_task")
-        if task_id:  # a previous driver's: follow its task
-            in_flight[task_id] = _Flight(optuna.trial.Trial(study, frozen._trial_id), task_id)
-    started = len(in_flight)
-    metric_cursor = _last_metric(client)
-    # Metrics of resumed trials reported before this driver: replay them (report is
-    # idempotent per step).
-    if in_flight and report:
-        for flight in in_flight.values():
-            for m in client.metrics(follow=False, task=flight.task_id):
-                flight.report(m, report)
-    while in_flight or started < n_trials:
-        while len(in_flight) < n_parallel and started < n_trials:
-            trial = study.ask()
-            task = _as_task(task_for_trial(trial), study, trial)
-            trial.set_user_attr("allot_task", task["id"])
-            client.submit([task])
-            in_flight[task["id"]] = _Flight(trial, task["id"])
-            started += 1
-        if report:
-            for m in client.metrics(after=metric_cursor, follow=False):
-                metric_cursor = max(metric_cursor, m.metric_seq)
-                flight = in_flight.get(m.task)
-                if flight is None or not flight.report(m, report):
+    return _Driver(study, task_for_trial, client, objective, report).run(
+        n_trials, n_parallel, poll, timeout)
+
+
+class _Driver:
+    def __init__(self, study, task_for_trial, client: Client, objective, report):
+        self.study = study
+        self.task_for_trial = task_for_trial
+        self.client = client
+        self.objective = objective
+        self.report_name = report
+        self.in_flight: dict[str, _Flight] = {}  # by the trial's final task
+        self.metric_cursor = 0
+
+    def run(self, n_trials: int, n_parallel: int, poll: float, timeout: Optional[float]):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for frozen in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            ids = frozen.user_attrs.get("allot_tasks") or (
+                [frozen.user_attrs["allot_task"]] if frozen.user_attrs.get("allot_task") else [])
+            if ids:  # a previous driver's: follow its tasks
+                trial = optuna.trial.Trial(self.study, frozen._trial_id)
+                self.in_flight[ids[-1]] = _Flight(trial, list(ids))
+        started = len(self.in_flight)
+        self.metric_cursor = self._retry(lambda: _last_metric(self.client))
+        # Metrics of resumed trials reported before this driver: replay them (one per step).
+        if self.in_flight and self.report_name:
+            for flight in self.in_flight.values():
+                for task_id in flight.task_ids:
+                    for m in self._retry(lambda: self.client.metrics(follow=False, task=task_id)):
+                        flight.report(m, self.report_name)
+        while self.in_flight or started < n_trials:
+            while len(self.in_flight) < n_parallel and started < n_trials:
+                self._start_trial()
+                started += 1
+            self._retry(self._follow)
+            if deadline is not None and time.monotonic() > deadline:
+                break
+            if self.in_flight:
+                time.sleep(poll)
+        return self.study
+
+    def _start_trial(self) -> None:
+        trial = self.study.ask()
+        made = self.task_for_trial(trial)
+        tasks = [_as_dict(t) for t in (made if isinstance(made, (list, tuple)) else [made])]
+        if not tasks:
+            raise ValueError(f"task_for_trial returned no task for trial {trial.number}")
+        tasks = [_tagged(t, self.study, trial, i, len(tasks)) for i, t in enumerate(tasks)]
+        ids = [t["id"] for t in tasks]
+        # Remembered before submitting: a driver restarted after a crash between the two
+        # finds the tasks (or learns they never arrived, below).
+        trial.set_user_attr("allot_task", ids[-1])
+        trial.set_user_attr("allot_tasks", ids)
+        self._retry(lambda: self._submit_once(tasks))
+        self.in_flight[ids[-1]] = _Flight(trial, ids)
+
+    def _submit_once(self, tasks: list) -> None:
+        """Submits, unless an earlier try that lost its answer (a server restart) got them in."""
+        try:
+            self.client.submit(tasks)
+        except BadInputError as e:
+            if "duplicate id" not in str(e):
+                raise
+            try:
+                self.client.status([t["id"] for t in tasks])
+            except NotFoundError:
+                raise e from None
+
+    def _follow(self) -> None:
+        if self.report_name:
+            for m in self.client.metrics(after=self.metric_cursor, follow=False):
+                self.metric_cursor = max(self.metric_cursor, m.metric_seq)
+                flight = self._flight_of(m.task)
+                if flight is None or flight.pruned or not flight.report(m, self.report_name):
                     continue
                 if flight.trial.should_prune():
                     flight.pruned = True
                     try:
-                        client.cancel(flight.task_id)
-                    except Exception:  # it ended meanwhile: its end decides below
-                        pass
-        for task_info in client.status(list(in_flight)) if in_flight else []:
-            if task_info.state not in (FINISHED_OK,) + FINISHED_BAD:
+                        self.client.cancel(*flight.task_ids)
+                    except AllotError as e:  # it ended meanwhile: its end decides below
+                        if isinstance(e, ServerUnavailableError):
+                            raise
+        if not self.in_flight:
+            return
+        ids = [i for f in self.in_flight.values() for i in f.task_ids]
+        try:
+            states = {t.id: t for t in self.client.status(ids)}
+        except NotFoundError:  # some trial's tasks never reached the server: find which
+            states = {}
+            for flight in self.in_flight.values():
+                try:
+                    states.update((t.id, t) for t in self.client.status(flight.task_ids))
+                except NotFoundError:
+                    pass
+        for final_id, flight in list(self.in_flight.items()):
+            infos = [states.get(i) for i in flight.task_ids]
+            if any(i is None for i in infos):  # submitted by a driver that died before the
+                self._resubmit(flight)          # server had them: ask the trial's tasks again
                 continue
-            flight = in_flight.pop(task_info.id)
-            _tell(study, flight, task_info, client, objective)
-        if deadline is not None and time.monotonic() > deadline:
-            break
-        if in_flight:
-            time.sleep(poll)
-    return study
+            final = infos[-1]
+            if final.state not in (FINISHED_OK,) + FINISHED_BAD:
+                continue
+            if any(i.state not in (FINISHED_OK,) + FINISHED_BAD for i in infos):
+                continue  # a failed final task's siblings still run: wait for them
+            del self.in_flight[final_id]
+            self._tell(flight, infos)
+
+    def _resubmit(self, flight: "_Flight") -> None:
+        made = self.task_for_trial(flight.trial)
+        tasks = [_as_dict(t) for t in (made if isinstance(made, (list, tuple)) else [made])]
+        tasks = [_tagged(t, self.study, flight.trial, i, len(tasks)) for i, t in enumerate(tasks)]
+        if [t["id"] for t in tasks] != flight.task_ids:
+            raise ValueError(f"trial {flight.trial.number}: task_for_trial now gives tasks "
+                             f"{[t['id'] for t in tasks]}, not {flight.task_ids}")
+        self._submit_once(tasks)
+
+    def _flight_of(self, task_id: str) -> Optional["_Flight"]:
+        for flight in self.in_flight.values():
+            if task_id in flight.task_ids:
+                return flight
+        return None
+
+    def _tell(self, flight: "_Flight", infos) -> None:
+        trial = flight.trial
+        bad = [i for i in infos if i.state != FINISHED_OK]
+        if self.report_name and not bad:  # those that came with the end (pruned too late or not)
+            self._catch_up_metrics(flight)
+        if flight.pruned and bad:
+            self.study.tell(trial, state=TrialState.PRUNED)
+            return
+        if bad:
+            info = bad[0]
+            why = info.why or (f"exit code {info.exit_code}" if info.exit_code is not None
+                               else "")
+            reason = f"{info.id} {info.state}: {why}" if why else f"{info.id} {info.state}"
+            trial.set_user_attr("allot_reason", reason)
+            self.study.tell(trial, state=TrialState.FAIL)
+            return
+        result = self.client.task(flight.task_ids[-1]).result
+        values, why = _objective_values(result, self.objective)
+        if values is None:
+            trial.set_user_attr("allot_reason", why)
+            self.study.tell(trial, state=TrialState.FAIL)
+            return
+        self.study.tell(trial, values if len(values) > 1 else values[0])
+
+    def _catch_up_metrics(self, flight: "_Flight", wait: float = 10.0) -> None:
+        """Reports the metrics that came with the trial's end. A task's state is the server's
+        at once, its metrics readable once journaled (a group commit later): the task's
+        latest step, which the server knows, is waited for."""
+        for task_id in flight.task_ids:
+            latest = (self.client.task(task_id).extra.get("metrics") or {}).get(
+                self.report_name) or {}
+            step = latest.get("step")
+            deadline = time.monotonic() + wait
+            while True:
+                for m in self.client.metrics(follow=False, task=task_id):
+                    flight.report(m, self.report_name)
+                if step is None or step in flight.steps or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+
+    def _retry(self, call):
+        """Calls ``call``, waiting out a server that cannot be reached for client.reconnect s."""
+        deadline = time.monotonic() + self.client.reconnect
+        delay = 0.25
+        while True:
+            try:
+                return call()
+            except ServerUnavailableError:
+                if time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
 
 class _Flight:
-    def __init__(self, trial: "optuna.trial.Trial", task_id: str):
+    def __init__(self, trial: "optuna.trial.Trial", task_ids: list):
         self.trial = trial
-        self.task_id = task_id
+        self.task_ids = task_ids
         self.pruned = False
         self.steps: set[int] = set()
 
@@ -126,35 +262,20 @@ class _Flight:
         return True
 
 
-def _as_task(task: Union[Task, Mapping[str, Any]], study, trial) -> dict:
-    d = task.to_dict() if isinstance(task, Task) else dict(task)
+def _as_dict(task: Union[Task, Mapping[str, Any]]) -> dict:
+    return task.to_dict() if isinstance(task, Task) else dict(task)
+
+
+def _tagged(d: dict, study, trial, index: int, count: int) -> dict:
     if not d.get("id"):
-        d["id"] = f"{study.study_name}-trial-{trial.number}"
+        d["id"] = f"{study.study_name}-trial-{trial.number}" + (
+            f"-{index}" if count > 1 else "")
     tags = dict(d.get("tags") or {})
     tags.setdefault("study", study.study_name)
     tags.setdefault("trial", str(trial.number))
     tags.setdefault("scenario", f"trial-{trial.number}")
     d["tags"] = tags
     return d
-
-
-def _tell(study, flight: _Flight, info, client: Client, objective) -> None:
-    trial = flight.trial
-    if flight.pruned and info.state != FINISHED_OK:
-        study.tell(trial, state=TrialState.PRUNED)
-        return
-    if info.state != FINISHED_OK:
-        why = info.why or (f"exit code {info.exit_code}" if info.exit_code is not None else "")
-        trial.set_user_attr("allot_reason", f"{info.state}: {why}" if why else info.state)
-        study.tell(trial, state=TrialState.FAIL)
-        return
-    result = client.task(flight.task_id).result
-    values, why = _objective_values(result, objective)
-    if values is None:
-        trial.set_user_attr("allot_reason", why)
-        study.tell(trial, state=TrialState.FAIL)
-        return
-    study.tell(trial, values if len(values) > 1 else values[0])
 
 
 def _objective_values(result: Any, objective) -> tuple[Optional[list[float]], str]:

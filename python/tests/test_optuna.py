@@ -34,7 +34,7 @@ def test_a_study_runs_its_trials_as_tasks_and_learns_from_their_results(client, 
     for t in trials:
         assert t.value == pytest.approx((t.params["x"] - 1) ** 2)
         assert t.intermediate_values.keys() == {1, 2, 3}
-        assert t.user_attrs["allot_task"] == f"{prefix}-{t.number}"
+        assert t.user_attrs["allot_tasks"] == [f"{prefix}-{t.number}"]
     assert study.best_value == min(t.value for t in trials)
 
 
@@ -48,7 +48,7 @@ def test_a_failed_task_is_a_failed_trial_with_its_reason(client, prefix):
     optimize(study, task, client=client, n_trials=2, n_parallel=2, objective="loss")
     for t in study.get_trials():
         assert t.state == optuna.trial.TrialState.FAIL
-        assert t.user_attrs["allot_reason"].startswith("failed")
+        assert t.user_attrs["allot_reason"].startswith(f"{prefix}-{t.number} failed: exit code 3")
 
 
 def test_a_pruned_trial_is_canceled_and_told_pruned(client, prefix, tmp_path):

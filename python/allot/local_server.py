@@ -1,0 +1,144 @@
+"""A private allot server with one worker on this machine, for drivers that talk to a server
+(:mod:`allot.optuna`, :mod:`allot.ax`) when there is no cluster::
+
+    with allot.LocalServer("study-server", cores=4) as client:
+        optimize(study, trial_task, client=client, n_trials=40, n_parallel=4)
+
+The server (``allot server start --dir DIR``) keeps its journal in ``DIR``; started again on
+the same directory it resumes: finished tasks stay finished, tasks that were running run again.
+The worker (``allot worker start``) offers ``cores`` cores (default: all of this machine's).
+Their logs are ``DIR/server.log`` and ``DIR/worker.log``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Optional, Union
+
+from . import _binary
+from .client import Client
+from .errors import AllotError, ServerUnavailableError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class LocalServer:
+    def __init__(self, directory: PathLike, *, cores: Optional[int] = None,
+                 memory: Optional[str] = None, binary: Optional[PathLike] = None,
+                 start_timeout: float = 60.0, worker_timeout: str = "10s"):
+        self.directory = Path(directory).absolute()
+        self.cores = cores
+        self.memory = memory
+        self.start_timeout = start_timeout
+        self.worker_timeout = worker_timeout
+        self._binary = _binary.find_binary(binary)
+        self._server: Optional[subprocess.Popen] = None
+        self._worker: Optional[subprocess.Popen] = None
+        self._client: Optional[Client] = None
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            raise AllotError("the local server is not started", exit_code=1)
+        return self._client
+
+    @property
+    def server_pid(self) -> Optional[int]:
+        return self._server.pid if self._server else None
+
+    def start(self) -> Client:
+        """Starts the server and its worker; returns a Client once the worker has joined."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.start_server()
+        worker = [self._binary, "worker", "start", "--server-dir", str(self.directory),
+                  "--name", "local"]
+        if self.cores is not None:
+            worker += ["--cores", str(self.cores)]
+        if self.memory is not None:
+            worker += ["--memory", str(self.memory)]
+        self._worker = _spawn(worker, self.directory / "worker.log")
+        deadline = time.monotonic() + self.start_timeout
+        while not any(w.state == "active" for w in self._client.workers()):
+            if self._worker.poll() is not None:
+                raise AllotError(f"allot worker exited with {self._worker.returncode}: "
+                                 f"{_tail(self.directory / 'worker.log')}", exit_code=1)
+            if time.monotonic() > deadline:
+                raise ServerUnavailableError(
+                    f"the local worker did not join within {self.start_timeout:g} s: "
+                    f"{_tail(self.directory / 'worker.log')}")
+            time.sleep(0.05)
+        return self._client
+
+    def start_server(self) -> Client:
+        """Starts (or restarts) the server alone; a running worker reconnects by itself."""
+        self._server = _spawn([self._binary, "server", "start", "--dir", str(self.directory),
+                               "--worker-timeout", self.worker_timeout],
+                              self.directory / "server.log")
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            if self._server.poll() is not None:
+                raise AllotError(f"allot server exited with {self._server.returncode}: "
+                                 f"{_tail(self.directory / 'server.log')}", exit_code=1)
+            try:
+                client = Client(self.directory, timeout=20)
+                client.server_info()
+                self._client = client
+                return client
+            except (ServerUnavailableError, AllotError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def kill_server(self) -> None:
+        """SIGKILLs the server (as a crash would); the worker keeps its tasks running."""
+        if self._server and self._server.poll() is None:
+            self._server.send_signal(signal.SIGKILL)
+            self._server.wait()
+
+    def stop(self) -> None:
+        """Stops the server and the worker; running tasks are stopped with them."""
+        if self._server and self._server.poll() is None:
+            try:
+                Client(self.directory, timeout=5).stop_server(kill=True)
+            except AllotError:
+                self._server.terminate()
+        for p in (self._worker, self._server):
+            if p is None:
+                continue
+            if p.poll() is None:
+                p.terminate()
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def __enter__(self) -> Client:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"LocalServer({str(self.directory)!r}, cores={self.cores})"
+
+
+def _spawn(command: list, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _tail(log: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no {log})"
