@@ -6,8 +6,8 @@
 
 The server (``allot server start --dir DIR``) keeps its journal in ``DIR``; started again on
 the same directory it resumes: finished tasks stay finished, tasks that were running run again.
-The worker (``allot worker start``) offers ``cores`` cores (default: all of this machine's).
-Their logs are ``DIR/server.log`` and ``DIR/worker.log``.
+The worker (``allot worker start``) offers ``cores`` cores (default: all of this machine's);
+``workers=N`` starts N such workers. Logs: ``DIR/server.log``, ``DIR/local*.log``.
 """
 
 from __future__ import annotations
@@ -28,16 +28,18 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 class LocalServer:
     def __init__(self, directory: PathLike, *, cores: Optional[int] = None,
-                 memory: Optional[str] = None, binary: Optional[PathLike] = None,
+                 memory: Optional[str] = None, workers: int = 1,
+                 binary: Optional[PathLike] = None,
                  start_timeout: float = 60.0, worker_timeout: str = "10s"):
         self.directory = Path(directory).absolute()
         self.cores = cores
         self.memory = memory
+        self.workers = workers
         self.start_timeout = start_timeout
         self.worker_timeout = worker_timeout
         self._binary = _binary.find_binary(binary)
         self._server: Optional[subprocess.Popen] = None
-        self._worker: Optional[subprocess.Popen] = None
+        self._workers: list[subprocess.Popen] = []
         self._client: Optional[Client] = None
 
     @property
@@ -54,22 +56,26 @@ class LocalServer:
         """Starts the server and its worker; returns a Client once the worker has joined."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.start_server()
-        worker = [self._binary, "worker", "start", "--server-dir", str(self.directory),
-                  "--name", "local"]
-        if self.cores is not None:
-            worker += ["--cores", str(self.cores)]
-        if self.memory is not None:
-            worker += ["--memory", str(self.memory)]
-        self._worker = _spawn(worker, self.directory / "worker.log")
+        for i in range(self.workers):
+            name = "local" if self.workers == 1 else f"local-{i}"
+            worker = [self._binary, "worker", "start", "--server-dir", str(self.directory),
+                      "--name", name]
+            if self.cores is not None:
+                worker += ["--cores", str(self.cores)]
+            if self.memory is not None:
+                worker += ["--memory", str(self.memory)]
+            self._workers.append(_spawn(worker, self.directory / f"{name}.log"))
         deadline = time.monotonic() + self.start_timeout
-        while not any(w.state == "active" for w in self._client.workers()):
-            if self._worker.poll() is not None:
-                raise AllotError(f"allot worker exited with {self._worker.returncode}: "
-                                 f"{_tail(self.directory / 'worker.log')}", exit_code=1)
+        while len([w for w in self._client.workers() if w.state == "active"]) < self.workers:
+            for i, w in enumerate(self._workers):
+                if w.poll() is not None:
+                    log = self.directory / ("local.log" if self.workers == 1 else f"local-{i}.log")
+                    raise AllotError(f"allot worker exited with {w.returncode}: {_tail(log)}",
+                                     exit_code=1)
             if time.monotonic() > deadline:
                 raise ServerUnavailableError(
-                    f"the local worker did not join within {self.start_timeout:g} s: "
-                    f"{_tail(self.directory / 'worker.log')}")
+                    f"the local workers did not join within {self.start_timeout:g} s; their "
+                    f"logs are in {self.directory}")
             time.sleep(0.05)
         return self._client
 
@@ -106,7 +112,7 @@ class LocalServer:
                 Client(self.directory, timeout=5).stop_server(kill=True)
             except AllotError:
                 self._server.terminate()
-        for p in (self._worker, self._server):
+        for p in self._workers + [self._server]:
             if p is None:
                 continue
             if p.poll() is None:
