@@ -6,6 +6,7 @@
 
 The server (``allot server start --dir DIR``) keeps its journal in ``DIR``; started again on
 the same directory it resumes: finished tasks stay finished, tasks that were running run again.
+Server and worker end with the process that started them (SIGTERM, also when it is killed).
 The worker (``allot worker start``) offers ``cores`` cores (default: all of this machine's);
 ``workers=N`` starts N such workers. Logs: ``DIR/server.log``, ``DIR/local*.log``.
 """
@@ -140,7 +141,18 @@ class LocalServer:
 def _spawn(command: list, log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the driver dies, even by SIGKILL (Linux's
+    PR_SET_PDEATHSIG), so that no private server outlives it; a restarted driver resumes."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _tail(log: Path, lines: int = 20) -> str:
