@@ -5,7 +5,7 @@
 # Why this shape: PyPI's default resolution of ax-platform pulls torch 2.x with ~5.9 GB of
 # nvidia-* CUDA wheels. Debian's python3-torch (1.13, CPU) and numpy/pandas/scipy/sklearn/plotly
 # come from apt; the venv sees them (--system-site-packages) and adds only pure-Python wheels,
-# pinned, with no dependency resolution by pip (--no-deps): ~90 MB. Ax 1.3.1 and BoTorch 0.18.1
+# pinned, with no dependency resolution by pip (--no-deps): ~230 MB, most of it a newer scipy than Debian's. Ax 1.3.1 and BoTorch 0.18.1
 # declare torch>=2.4 but import and fit their GP models on torch 1.13 here: what the tests
 # exercise (python/tests/test_ax.py) runs on it; anything else of Ax on this torch is untested.
 # Debian's own python3-optuna (3.1) is tested too, by Debian's /usr/bin/python3 (ctest python).
@@ -19,7 +19,8 @@ packages=(python3-venv python3-pip python3-torch python3-pandas python3-scipy py
           python3-threadpoolctl python3-optuna)
 wheels=(optuna==5.1.0 ax-platform==1.3.1 botorch==0.18.1 gpytorch==1.15.2 linear_operator==0.6.1
         jaxtyping==0.3.11 pyre-extensions==0.0.32 typing-inspect==0.9.0 mypy-extensions==1.2.0
-        multipledispatch==1.0.0 graphviz==0.21 Markdown==3.11.3)
+        multipledispatch==1.0.0 graphviz==0.21 Markdown==3.11.3
+        scipy==1.13.1)  # BoTorch 0.18 fits multi-output models with scipy >= 1.11 (Debian: 1.10)
 stamp="$dir/.allot-optimizers"
 want="${wheels[*]}"
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && exit 0

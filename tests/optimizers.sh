@@ -12,4 +12,4 @@ if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.allot-optimizers" ]; then
 fi
 cd "$here/python"
 exec "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider -W ignore::DeprecationWarning \
-  tests/test_optuna.py tests/test_optuna_campaign.py tests/test_ax.py
+  tests/test_optuna.py tests/test_optuna_campaign.py tests/test_ax.py tests/test_examples.py

@@ -432,7 +432,10 @@ class AxScheduler:
         return best[0] if best else None
 
     def is_multi_objective(self) -> bool:
-        objective = self.experiment.optimization_config.objective
+        config = self.experiment.optimization_config
+        if hasattr(config, "is_moo_problem"):  # Ax 0.3 to 1.x
+            return bool(config.is_moo_problem)
+        objective = config.objective
         return len(getattr(objective, "objectives", [objective])) > 1
 
     @contextlib.contextmanager
