@@ -135,3 +135,41 @@ def test_allot_runner_and_metric_under_axs_own_orchestration(tmp_path):
         while client.status(f"stop-{trial.index}")[0].state != "canceled":
             assert time.monotonic() < deadline
             time.sleep(0.1)
+
+
+def test_ax_scheduler_on_a_server_batches_synchronous_mode_and_save_load(tmp_path):
+    from ax.service.ax_client import AxClient, ObjectiveProperties
+
+    def new_client():
+        c = AxClient(random_seed=3, verbose_logging=False)
+        c.create_experiment(name="bowl", parameters=[
+            {"name": "x", "type": "range", "bounds": [0.0, 1.0]},
+            {"name": "y", "type": "range", "bounds": [0.0, 1.0]}],
+            objectives={"loss": ObjectiveProperties(minimize=True)})
+        return c
+
+    with allot.LocalServer(tmp_path / "server") as client:
+        config = {"monitoring_interval": 0.1, "job_output_dir": str(tmp_path / "out")}
+        s = allot_ax.AxScheduler(new_client(), allot_ax.ServerRunner(client, n_parallel=2),
+                                 config)
+        s.set_objective_function(bowl)
+        with s.batch_trial_context() as batch:  # run together, completed on leaving
+            batch.add_trial({"x": 0.1, "y": 0.1})
+            batch.add_trial({"x": 0.3, "y": 0.6})
+        trials = s.experiment.trials
+        assert [t.status for t in trials.values()] == [TrialStatus.COMPLETED] * 2
+        saved = str(tmp_path / "saved.json")
+        s.save_experiment(saved)
+
+        again = allot_ax.AxScheduler(new_client(), client, dict(config, synchronous=True))
+        again.set_objective_function(bowl)
+        again.load_experiment(saved)
+        assert len(again.experiment.trials) == 2
+        index = again.get_next_trial()
+        again.run_trial(index)  # synchronous: done when it returns
+        assert again.experiment.trials[index].status == TrialStatus.COMPLETED
+        best = again.run_optimization(max_trials=5)
+        assert len(again.experiment.trials) == 5
+        assert set(best) == {"x", "y"}
+        data = again.experiment.fetch_data().df
+        assert data[data.trial_index == 1]["mean"].tolist() == [pytest.approx(0.0)]
