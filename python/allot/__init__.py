@@ -30,6 +30,7 @@ from .errors import (AllotError, AuthenticationError, BadInputError, BinaryNotFo
                      RunInterruptedError, ServerUnavailableError, TasksFailedError,
                      WaitTimeoutError)
 from .local import RunHandle, plan, run, start, status
+from .local_server import LocalServer
 from .metrics import report_metric
 from .results import FINAL_STATES, STATES, CampaignStatus, RunResult, TaskStatus
 from .task import Task, dumps, sweep, workflow
@@ -39,7 +40,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AllotError", "Attempt", "AuthenticationError", "BadInputError", "BinaryNotFoundError",
     "CampaignStatus", "Client", "ConflictError", "Diagnostic", "Event", "FINAL_STATES", "Metric",
-    "InternalError", "LogChunk", "NotFoundError", "RunHandle", "RunInterruptedError",
+    "InternalError", "LocalServer", "LogChunk", "NotFoundError", "RunHandle", "RunInterruptedError",
     "RunResult", "RunSummary", "STATES", "ServerUnavailableError", "Task", "TaskDetail",
     "TaskInfo", "TaskList", "TaskResult", "TaskStatus", "TasksFailedError", "Unsuccessful",
     "WaitResult", "WaitTimeoutError", "WorkerInfo", "dumps", "find_binary", "plan", "run",
