@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .client import Client
-from .errors import AllotError, BadInputError, NotFoundError, ServerUnavailableError
+from ._trials import submit_idempotent
+from .errors import AllotError, NotFoundError
 from .local_server import LocalServer
 from .task import Task
 
@@ -605,21 +606,6 @@ def trial_tasks(build: TaskBuilder, parameters: dict, index: int, prefix: str) -
     return out
 
 
-def submit_idempotent(client: Client, tasks: list) -> None:
-    """Submits; a resubmission after a lost answer (the server had them) is no error."""
-    if not tasks:
-        return
-    try:
-        client.submit(tasks)
-    except BadInputError as e:
-        if "duplicate id" not in str(e):
-            raise
-        try:
-            client.status([t["id"] for t in tasks])
-        except NotFoundError:
-            raise e from None
-
-
 def trial_state(client: Client, ids: Sequence[str]) -> tuple[str, str]:
     """``running``, ``succeeded`` (all tasks did) or ``failed`` (one failed, was canceled or
     skipped, and none still runs), with the reason."""
@@ -736,13 +722,5 @@ def _is_wait_for_data(e: Exception) -> bool:
 
 
 def _retry(client: Client, call: Callable[[], Any]) -> Any:
-    deadline = time.monotonic() + client.reconnect
-    delay = 0.25
-    while True:
-        try:
-            return call()
-        except ServerUnavailableError:
-            if time.monotonic() + delay > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+    """Calls ``call``, waiting out a server that cannot be reached for client.reconnect s."""
+    return client._retrying(call)

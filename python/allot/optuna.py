@@ -38,7 +38,8 @@ import time
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from .client import Client
-from .errors import AllotError, BadInputError, NotFoundError, ServerUnavailableError
+from ._trials import submit_idempotent
+from .errors import AllotError, NotFoundError, ServerUnavailableError
 from .task import Task
 
 try:
@@ -120,20 +121,8 @@ class _Driver:
         # finds the tasks (or learns they never arrived, below).
         trial.set_user_attr("allot_task", ids[-1])
         trial.set_user_attr("allot_tasks", ids)
-        self._retry(lambda: self._submit_once(tasks))
+        self._retry(lambda: submit_idempotent(self.client, tasks))
         self.in_flight[ids[-1]] = _Flight(trial, ids)
-
-    def _submit_once(self, tasks: list) -> None:
-        """Submits, unless an earlier try that lost its answer (a server restart) got them in."""
-        try:
-            self.client.submit(tasks)
-        except BadInputError as e:
-            if "duplicate id" not in str(e):
-                raise
-            try:
-                self.client.status([t["id"] for t in tasks])
-            except NotFoundError:
-                raise e from None
 
     def _follow(self) -> None:
         if self.report_name:
@@ -181,7 +170,7 @@ class _Driver:
         if [t["id"] for t in tasks] != flight.task_ids:
             raise ValueError(f"trial {flight.trial.number}: task_for_trial now gives tasks "
                              f"{[t['id'] for t in tasks]}, not {flight.task_ids}")
-        self._submit_once(tasks)
+        submit_idempotent(self.client, tasks)
 
     def _flight_of(self, task_id: str) -> Optional["_Flight"]:
         for flight in self.in_flight.values():
@@ -231,16 +220,7 @@ class _Driver:
 
     def _retry(self, call):
         """Calls ``call``, waiting out a server that cannot be reached for client.reconnect s."""
-        deadline = time.monotonic() + self.client.reconnect
-        delay = 0.25
-        while True:
-            try:
-                return call()
-            except ServerUnavailableError:
-                if time.monotonic() + delay > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+        return self.client._retrying(call)
 
 
 class _Flight:

@@ -425,31 +425,8 @@ std::vector<std::string> MetricSvgs(const UsageReport& report) {
                                   (by_step ? "steps" : "seconds since its first value"));
     auto x = [&](double v) { return kLeft + (kRight - kLeft) * (v - x_min) / (x_max - x_min); };
     auto y = [&](double v) { return kBottom - (kBottom - kTop) * (v - y_min) / (y_max - y_min); };
-    out += "<g class=\"axis y\">\n";
-    for (int k = 0; k <= 4; ++k) {
-      const double v = y_min + (y_max - y_min) * k / 4;
-      out += fmt::format(
-          "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
-          "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
-          Coord(kLeft), Coord(kRight), Coord(y(v)), Coord(kLeft - 6), Coord(y(v) + 4),
-          CompactNumber(v));
-    }
-    out += fmt::format(
-        "<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
-        "text-anchor=\"middle\">{}</text>\n</g>\n<g class=\"axis x\">\n",
-        Coord((kTop + kBottom) / 2), XmlEscape(name));
-    for (double v : x_ticks) {
-      out += fmt::format(
-          "<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
-          "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-          Coord(x(v)), Coord(kBottom), Coord(kBottom + 5), Coord(kBottom + 20), CompactNumber(v));
-    }
-    out += fmt::format(
-        "<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
-        "<text class=\"axis-label\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\">{5}</text>\n"
-        "</g>\n",
-        Coord(kLeft), Coord(kRight), Coord(kBottom), Coord((kLeft + kRight) / 2),
-        Coord(kBottom + 40), by_step ? "step" : "seconds");
+    out += ValueAxes(PlotArea{kLeft, kRight, kTop, kBottom}, x_min, x_max, x_ticks, name, y_min,
+                     y_max, by_step ? "step" : "seconds");
     for (size_t i = first; i < end; ++i) {
       const MetricSeries& s = report.metrics[i];
       const char* color = kPalette[(i - first) % std::size(kPalette)];

@@ -59,35 +59,13 @@ Range RangeOf(const std::vector<double>& values) {
 
 std::string Axes(const Range& xr, const Range& yr, const std::string& x_label,
                  const std::string& y_label, bool integer_x) {
-  auto x = [&](double v) { return kLeft + (kRight - kLeft) * (v - xr.lo) / (xr.hi - xr.lo); };
-  auto y = [&](double v) { return kBottom - (kBottom - kTop) * (v - yr.lo) / (yr.hi - yr.lo); };
-  std::string out = "<g class=\"axis y\">\n";
-  for (int k = 0; k <= 4; ++k) {
-    const double v = yr.lo + (yr.hi - yr.lo) * k / 4;
-    out += fmt::format(
-        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
-        "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
-        Coord(kLeft), Coord(kRight), Coord(y(v)), Coord(kLeft - 6), Coord(y(v) + 4),
-        CompactNumber(v));
-  }
-  out += fmt::format(
-      "<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
-      "text-anchor=\"middle\">{}</text>\n</g>\n<g class=\"axis x\">\n",
-      Coord((kTop + kBottom) / 2), XmlEscape(y_label));
+  std::vector<double> ticks;
   for (int k = 0; k <= 5; ++k) {
-    double v = xr.lo + (xr.hi - xr.lo) * k / 5;
-    if (integer_x) v = std::round(v);
-    out += fmt::format(
-        "<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
-        "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-        Coord(x(v)), Coord(kBottom), Coord(kBottom + 5), Coord(kBottom + 20), CompactNumber(v));
+    const double v = xr.lo + (xr.hi - xr.lo) * k / 5;
+    ticks.push_back(integer_x ? std::round(v) : v);
   }
-  out += fmt::format(
-      "<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
-      "<text class=\"axis-label\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\">{5}</text>\n</g>\n",
-      Coord(kLeft), Coord(kRight), Coord(kBottom), Coord((kLeft + kRight) / 2),
-      Coord(kBottom + 40), XmlEscape(x_label));
-  return out;
+  return ValueAxes(PlotArea{kLeft, kRight, kTop, kBottom}, xr.lo, xr.hi, ticks, x_label, yr.lo,
+                   yr.hi, y_label);
 }
 
 std::string SingleObjective(const StudyView& view) {

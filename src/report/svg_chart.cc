@@ -134,4 +134,37 @@ std::string Coord(double value) {
   return s == "-0" ? "0" : s;
 }
 
+std::string ValueAxes(const PlotArea& a, double x_lo, double x_hi,
+                      const std::vector<double>& x_ticks, std::string_view x_label, double y_lo,
+                      double y_hi, std::string_view y_label) {
+  std::string out = "<g class=\"axis y\">\n";
+  for (int k = 0; k <= 4; ++k) {
+    const double v = y_lo + (y_hi - y_lo) * k / 4;
+    const double y = a.Y(v, y_lo, y_hi);
+    out += fmt::format(
+        "<line class=\"grid\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+        "<text x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
+        Coord(a.left), Coord(a.right), Coord(y), Coord(a.left - 6), Coord(y + 4),
+        CompactNumber(v));
+  }
+  out += fmt::format(
+      "<text class=\"axis-label\" transform=\"translate(18 {}) rotate(-90)\" "
+      "text-anchor=\"middle\">{}</text>\n</g>\n<g class=\"axis x\">\n",
+      Coord((a.top + a.bottom) / 2), XmlEscape(y_label));
+  for (double v : x_ticks) {
+    out += fmt::format(
+        "<line class=\"tick\" x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\"/>"
+        "<text x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+        Coord(a.X(v, x_lo, x_hi)), Coord(a.bottom), Coord(a.bottom + 5), Coord(a.bottom + 20),
+        CompactNumber(v));
+  }
+  out += fmt::format(
+      "<line class=\"domain\" x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\"/>"
+      "<text class=\"axis-label\" x=\"{3}\" y=\"{4}\" text-anchor=\"middle\">{5}</text>\n"
+      "</g>\n",
+      Coord(a.left), Coord(a.right), Coord(a.bottom), Coord((a.left + a.right) / 2),
+      Coord(a.bottom + 40), XmlEscape(x_label));
+  return out;
+}
+
 }  // namespace allot

@@ -32,4 +32,23 @@ std::string CompactNumber(double value);
 // "12.345" with three decimals: coordinates in SVG path data.
 std::string Coord(double value);
 
+// Where a chart plots, in SVG user units.
+struct PlotArea {
+  double left = 0, right = 0, top = 0, bottom = 0;
+  // Where v of [lo, hi] is across (X) and up (Y).
+  double X(double v, double lo, double hi) const {
+    return left + (right - left) * (v - lo) / (hi - lo);
+  }
+  double Y(double v, double lo, double hi) const {
+    return bottom - (bottom - top) * (v - lo) / (hi - lo);
+  }
+};
+
+// A value chart's two axes: on the left, five grid lines from y_lo to y_hi with their numbers
+// and `y_label` turned beside them; below, a tick with its number at each of `x_ticks` (inside
+// [x_lo, x_hi]) and `x_label`. Labels are escaped. REQUIRES: x_lo < x_hi, y_lo < y_hi.
+std::string ValueAxes(const PlotArea& area, double x_lo, double x_hi,
+                      const std::vector<double>& x_ticks, std::string_view x_label, double y_lo,
+                      double y_hi, std::string_view y_label);
+
 }  // namespace allot
