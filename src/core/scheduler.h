@@ -213,8 +213,10 @@ class Scheduler {
   // A metric a running attempt reported (model/metric_point.h; its task and attempt are those
   // of `execution`): journaled with the turn's events (Outbox::metrics), kept as the task's
   // latest of its name, and observed by the campaign's scenario policy. Ignored for an
-  // execution that is not running.
-  void OnMetric(ExecutionId execution, MetricPoint point);
+  // execution that is not running. `index`: its place among the attempt's metrics (1, 2, ...)
+  // when the worker numbers them; one at or below the last taken is a resend and ignored
+  // (workers send an attempt's metrics again after a server restart). 0: taken as it comes.
+  void OnMetric(ExecutionId execution, MetricPoint point, int64_t index = 0);
   // The task's latest point of each metric name, in the order the names first came; null
   // when it reported none (since this scheduler started: a resumed one has those of the
   // journal only when RestoreMetrics was given them).
@@ -334,6 +336,7 @@ class Scheduler {
     bool cancel_sent = false;
     bool preempting = false;  // being preempted (why: preempt_reasons_)
     bool end_checkpoint_sent = false;  // asked for its last checkpoint before the end
+    int64_t metrics = 0;  // metrics of this attempt taken (or restored from the journal)
     WorkerId worker = 0;
   };
 

@@ -3,10 +3,13 @@
 
 namespace allot {
 
-void Scheduler::OnMetric(ExecutionId execution, MetricPoint point) {
+void Scheduler::OnMetric(ExecutionId execution, MetricPoint point, int64_t index) {
   const TaskIndex t = TaskOfExecution(execution);
   auto it = running_.find(t);
   if (it == running_.end() || it->second.execution != execution) return;
+  int64_t& taken = it->second.metrics;
+  if (index > 0 && index <= taken) return;  // sent again: already journaled (or on its way)
+  taken = index > 0 ? index : taken + 1;
   point.task = t;
   point.attempt = AttemptOfExecution(execution);
   KeepLatest(point);
@@ -28,6 +31,11 @@ void Scheduler::RestoreMetrics(std::span<const MetricPoint> points,
   for (const MetricPoint& p : points) {
     if (p.task >= tasks_.size()) continue;
     KeepLatest(p);
+    // An attempt that runs on (awaiting its worker): a resend of these is not taken again.
+    if (auto r = running_.find(p.task);
+        r != running_.end() && r->second.execution == MakeExecutionId(p.task, p.attempt)) {
+      ++r->second.metrics;
+    }
     if (board_ == nullptr) continue;
     if (tasks_.has_spec(p.task)) {
       if (const std::string* scenario = ScenarioOf(tasks_.spec(p.task))) {

@@ -306,5 +306,49 @@ TEST(SchedulerWorkersTest, PausedTimeStaysOutOfTheTimeLimitAcrossAServerRestart)
   EXPECT_EQ(term.signals[0].signal, SIGTERM);
 }
 
+MetricPoint Loss(double value) {
+  MetricPoint m;
+  m.name = "loss";
+  m.value = value;
+  m.time_us = 1;
+  return m;
+}
+
+TEST(SchedulerWorkersTest, AnAttemptsNumberedMetricsSentAgainAreTakenOnce) {
+  Cluster c;
+  ASSERT_TRUE(c.s().Submit(Tasks(1)).ok());
+  ASSERT_TRUE(c.s().AddWorker(1, "a", FlatMachine(1)).ok());
+  c.Turn();
+  const ExecutionId e = c.Execution("t0");
+  c.s().OnMetric(e, Loss(1), 1);
+  c.s().OnMetric(e, Loss(2), 2);
+  // The worker registered anew and sends all of them again, then the next one.
+  for (int i = 1; i <= 3; ++i) c.s().OnMetric(e, Loss(i), i);
+  std::vector<double> taken;
+  for (const MetricPoint& m : c.Drain().metrics) taken.push_back(m.value);
+  EXPECT_THAT(taken, ElementsAre(1, 2, 3));
+}
+
+TEST(SchedulerWorkersTest, AfterARestartTheJournalsMetricsOfARunningAttemptAreNotTakenAgain) {
+  Cluster c;
+  ASSERT_TRUE(c.s().Submit(Tasks(1)).ok());
+  ASSERT_TRUE(c.s().AddWorker(1, "a", FlatMachine(1)).ok());
+  c.Turn();
+  const LaunchOrder l = c.LastLaunch("t0");
+  c.s().OnMetric(l.execution, Loss(1), 1);
+  c.s().OnMetric(l.execution, Loss(2), 2);
+  std::vector<MetricPoint> journaled = c.Drain().metrics;
+  c.s().OnMetric(l.execution, Loss(3), 3);  // taken, but the server died before its commit
+  ASSERT_TRUE(c.Restart().ok());
+  c.s().RestoreMetrics(journaled, nullptr);
+  std::vector<ReportedAttempt> running = {{l.execution, l.allocation.cpus, {}, 0}};
+  ASSERT_TRUE(c.s().AddWorker(1, "a", FlatMachine(1), running).ok());
+  c.Drain();
+  for (int i = 1; i <= 4; ++i) c.s().OnMetric(l.execution, Loss(i), i);  // all again, and one
+  std::vector<double> taken;
+  for (const MetricPoint& m : c.Drain().metrics) taken.push_back(m.value);
+  EXPECT_THAT(taken, ElementsAre(3, 4)) << "the one lost with the server, then the new one";
+}
+
 }  // namespace
 }  // namespace allot

@@ -105,6 +105,16 @@ json ListToJson(const std::vector<T>& items, F to_json) {
   return out;
 }
 
+json MetricToJson(const MetricReport& r) {
+  json one = {{"execution", r.execution},
+              {"name", r.name},
+              {"value", r.value},
+              {"time_us", r.time_us}};
+  if (r.step) one["step"] = *r.step;
+  if (r.index > 0) one["index"] = r.index;
+  return one;
+}
+
 json ToJson(const WorkerToServer& message) {
   return std::visit(Overloaded{
                         [](const RegisterMessage& m) -> json {
@@ -115,6 +125,7 @@ json ToJson(const WorkerToServer& message) {
                                     {"running", ListToJson(m.running, RunningToJson)},
                                     {"finished", ListToJson(m.finished, ExitToJson)}};
                           if (m.stops_us > 0) j["stops_us"] = m.stops_us;
+                          if (!m.metrics.empty()) j["metrics"] = ListToJson(m.metrics, MetricToJson);
                           if (!m.node.name.empty()) {
                             j["node"] = {{"name", m.node.name},
                                          {"cpus", CpusToJson(m.node.cpus)},
@@ -142,16 +153,7 @@ json ToJson(const WorkerToServer& message) {
                           return {{"reason", m.reason}};
                         },
                         [](const MetricsMessage& m) -> json {
-                          json list = json::array();
-                          for (const MetricReport& r : m.metrics) {
-                            json one = {{"execution", r.execution},
-                                        {"name", r.name},
-                                        {"value", r.value},
-                                        {"time_us", r.time_us}};
-                            if (r.step) one["step"] = *r.step;
-                            list.push_back(std::move(one));
-                          }
-                          return {{"metrics", std::move(list)}};
+                          return {{"metrics", ListToJson(m.metrics, MetricToJson)}};
                         },
                     },
                     message);
@@ -311,6 +313,19 @@ class Decoder {
     Int(obj, path, "memory", 0, kInt64Max, &a->memory_bytes);
   }
 
+  void Metric(const json& v, const std::string& at, MetricReport* one) {
+    Uint64(v, at, "execution", &one->execution);
+    String(v, at, "name", &one->name);
+    Double(v, at, "value", &one->value);
+    Int(v, at, "time_us", 0, kInt64Max, &one->time_us);
+    if (v.contains("step")) {
+      int64_t step = 0;
+      Int(v, at, "step", 0, kInt64Max, &step);
+      one->step = step;
+    }
+    if (v.contains("index")) Int(v, at, "index", 1, kInt64Max, &one->index);
+  }
+
   void Exit(const json& obj, const std::string& path, ExitReport* e) {
     Uint64(obj, path, "execution", &e->execution);
     String(obj, path, "task", &e->task);
@@ -465,6 +480,11 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     d.Maps(root, "", "finished", [&](const json& v, const std::string& at) {
       d.Exit(v, at, &m.finished.emplace_back());
     });
+    if (root.contains("metrics")) {  // absent from older workers, and when there are none
+      d.Maps(root, "", "metrics", [&](const json& v, const std::string& at) {
+        d.Metric(v, at, &m.metrics.emplace_back());
+      });
+    }
     out = std::move(m);
   } else if (type == "heartbeat") {
     // Both parts are optional: a worker may have nothing to say yet.
@@ -495,16 +515,7 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
   } else if (type == "metrics") {
     MetricsMessage m;
     d.Maps(root, "", "metrics", [&](const json& v, const std::string& at) {
-      MetricReport& one = m.metrics.emplace_back();
-      d.Uint64(v, at, "execution", &one.execution);
-      d.String(v, at, "name", &one.name);
-      d.Double(v, at, "value", &one.value);
-      d.Int(v, at, "time_us", 0, kInt64Max, &one.time_us);
-      if (v.contains("step")) {
-        int64_t step = 0;
-        d.Int(v, at, "step", 0, kInt64Max, &step);
-        one.step = step;
-      }
+      d.Metric(v, at, &m.metrics.emplace_back());
     });
     out = std::move(m);
   } else {

@@ -91,6 +91,19 @@ struct SignalRequest {
 
 // ---- Worker -> server -------------------------------------------------------------------------
 
+struct MetricReport {
+  uint64_t execution = 0;
+  std::string name;
+  double value = 0;
+  std::optional<int64_t> step;
+  int64_t time_us = 0;
+  // Its place among the attempt's metrics, 1, 2, ...: a worker sends them all again in each
+  // register (after a server restart, a lost connection), and the server takes only those
+  // past the last it has. 0 (absent, older workers): taken as it comes.
+  int64_t index = 0;
+  bool operator==(const MetricReport&) const = default;
+};
+
 struct RegisterMessage {
   std::string name;  // unique: "<host>:<pid>:<random>" unless given
   std::string host;
@@ -100,6 +113,10 @@ struct RegisterMessage {
                        // worker sends none (empty name): it keeps its machine, unshared
   std::vector<RunningAttempt> running;
   std::vector<ExitReport> finished;  // exits the server has not acked
+  // The metrics of those attempts, running and finished, sent so far (numbered: the server
+  // takes those past the last it has, before the finished ones' exits): what a restarted
+  // server lost, or never got while it was down. Absent from older workers.
+  std::vector<MetricReport> metrics;
   // When the worker stops because its allocation ends (its end minus its margin), Unix
   // microseconds ("stops_us"); 0: no end known (absent from older workers).
   int64_t stops_us = 0;
@@ -133,14 +150,6 @@ struct ExitedMessage {
 // Metrics the worker's running attempts reported (model/metric_point.h) since the last such
 // message: each {execution, name, value, [step], time_us}. Sent in the turn they were read,
 // before the exits of those attempts; not acked (a connection lost meanwhile loses them).
-struct MetricReport {
-  uint64_t execution = 0;
-  std::string name;
-  double value = 0;
-  std::optional<int64_t> step;
-  int64_t time_us = 0;
-  bool operator==(const MetricReport&) const = default;
-};
 
 struct MetricsMessage {
   std::vector<MetricReport> metrics;

@@ -114,8 +114,17 @@ TEST(WorkerMessagesTest, EveryWorkerToServerMessageRoundTrips) {
   ExpectRoundTrip(WorkerToServer{GoodbyeMessage{"idle"}}, DecodeWorkerToServer);
   ExpectRoundTrip(WorkerToServer{MetricsMessage{{{(uint64_t{3} << 32) | 1, "loss", 0.125, 7, 99},
                                                  {(uint64_t{4} << 32) | 2, "eff/barrel", -2e-9,
-                                                  std::nullopt, 100}}}},
+                                                  std::nullopt, 100, 12}}}},
                   DecodeWorkerToServer);
+}
+
+TEST(WorkerMessagesTest, ARegisterCarriesTheMetricsOfItsAttemptsAndAnOlderOneNone) {
+  RegisterMessage r;
+  r.name = "w";
+  r.metrics = {{(uint64_t{3} << 32) | 1, "loss", 0.5, 2, 99, 2}};
+  ExpectRoundTrip(WorkerToServer{r}, DecodeWorkerToServer);
+  r.metrics.clear();
+  ExpectRoundTrip(WorkerToServer{r}, DecodeWorkerToServer);
 }
 
 TEST(WorkerMessagesTest, AMetricWithoutAFiniteValueIsCorruptionNamingIt) {

@@ -81,17 +81,7 @@ void ZmqChannel::HandleMessage(const std::string& peer_name, const std::string& 
   } else if (auto* exited = std::get_if<ExitedMessage>(&m)) {
     OnExits(*peer, exited->exits);
   } else if (auto* metrics = std::get_if<MetricsMessage>(&m)) {
-    for (MetricReport& r : metrics->metrics) {
-      // Only what runs on this worker: a worker speaks for its own attempts.
-      std::optional<WorkerId> on = scheduler_->WorkerOf(TaskOfExecution(r.execution));
-      if (!on || *on != peer->id || CheckMetricName(r.name).ok() == false) continue;
-      MetricPoint p;
-      p.name = std::move(r.name);
-      p.value = r.value;
-      p.step = r.step;
-      p.time_us = r.time_us;
-      scheduler_->OnMetric(r.execution, std::move(p));
-    }
+    TakeMetrics(*peer, metrics->metrics, {});
   } else if (auto* bye = std::get_if<GoodbyeMessage>(&m)) {
     Lose(peer_name, "gone", "worker " + peer_name + " left (" + bye->reason + ")");
   }
@@ -152,7 +142,29 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
   welcome.output_dir = options_.output_dir;
   welcome.machine = p->machine;
   SendTo(peer_name, welcome);
+  // The finished attempts' metrics before their exits (they are still running, unattached,
+  // for a restarted server): the worker speaks for those too.
+  std::unordered_set<uint64_t> finished;
+  for (const ExitReport& e : m.finished) finished.insert(e.execution);
+  TakeMetrics(*p, m.metrics, finished);
   OnExits(*p, m.finished);
+}
+
+void ZmqChannel::TakeMetrics(const WorkerPeer& peer, std::vector<MetricReport>& metrics,
+                             const std::unordered_set<uint64_t>& finished_here) {
+  for (MetricReport& r : metrics) {
+    // Only what runs on this worker (or just ended there): a worker speaks for its own
+    // attempts.
+    std::optional<WorkerId> on = scheduler_->WorkerOf(TaskOfExecution(r.execution));
+    const bool its_own = (on && *on == peer.id) || finished_here.count(r.execution) > 0;
+    if (!its_own || !CheckMetricName(r.name).ok()) continue;
+    MetricPoint p;
+    p.name = std::move(r.name);
+    p.value = r.value;
+    p.step = r.step;
+    p.time_us = r.time_us;
+    scheduler_->OnMetric(r.execution, std::move(p), r.index);
+  }
 }
 
 void ZmqChannel::OnHeartbeat(WorkerPeer& peer, HeartbeatMessage beat) {

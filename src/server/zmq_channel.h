@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/clock.h"
@@ -56,6 +57,10 @@ class ZmqChannel final : public WorkerChannel {
   void HandleMessage(const std::string& peer, const std::string& payload);
   void OnRegister(const std::string& peer, RegisterMessage m);
   void OnExits(WorkerPeer& peer, const std::vector<ExitReport>& exits);
+  // Hands the scheduler the metrics of the peer's running attempts and of those in
+  // `finished_here` (exits in its register); others are ignored.
+  void TakeMetrics(const WorkerPeer& peer, std::vector<MetricReport>& metrics,
+                   const std::unordered_set<uint64_t>& finished_here);
   void OnHeartbeat(WorkerPeer& peer, HeartbeatMessage beat);
   void Lose(const std::string& name, const std::string& state, const std::string& reason);
   void CheckDeadlines();

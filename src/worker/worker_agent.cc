@@ -23,6 +23,7 @@
 #include "protocol/worker_messages.h"
 #include "worker/exit_ledger.h"
 #include "worker/local_worker.h"
+#include "worker/metrics_outbox.h"
 #include "worker/worker_name.h"
 
 namespace allot {
@@ -173,11 +174,16 @@ class WorkerAgent::Loop {
     if (metrics_.empty()) return;
     MetricsMessage m;
     m.metrics.reserve(metrics_.size());
-    for (RunMetric& r : metrics_) {
-      m.metrics.push_back(MetricReport{r.run, std::move(r.point.name), r.point.value,
-                                       r.point.step, r.point.time_us});
-    }
+    for (RunMetric& r : metrics_) m.metrics.push_back(sent_metrics_.Add(std::move(r)));
     Send(m);
+  }
+
+  void AckExits(const std::vector<uint64_t>& acked) {
+    ledger_.Ack(acked);
+    if (sent_metrics_.attempts() > running_.size()) {
+      sent_metrics_.Forget(
+          [this](uint64_t e) { return running_.count(e) > 0 || ledger_.Contains(e); });
+    }
   }
 
   void SendRegister(TimePoint now) {
@@ -194,6 +200,9 @@ class WorkerAgent::Loop {
         r.running.begin(), r.running.end(),
         [](const RunningAttempt& a, const RunningAttempt& b) { return a.execution < b.execution; });
     r.finished = ledger_.All(now);
+    // Every metric of those attempts again: the server takes what it lacks, before the exits.
+    r.metrics = sent_metrics_.Resend(
+        [this](uint64_t e) { return running_.count(e) > 0 || ledger_.Contains(e); });
     Send(r);
     welcomed_ = false;
     next_register_ = now + options_.register_retry;
@@ -222,7 +231,7 @@ class WorkerAgent::Loop {
               [&](const WelcomeMessage& m) { OnWelcome(m, now); },
               [&](const LaunchMessage& m) { OnLaunch(m, now); },
               [&](const SignalMessage& m) { OnSignal(m); },
-              [&](const AckMessage& m) { ledger_.Ack(m.acked); },
+              [&](const AckMessage& m) { AckExits(m.acked); },
               [&](const ReregisterMessage&) { OnReregister(now); },
               [&](const StopMessage& m) { BeginStop("stop", WorkerEnd::kStopped, 0, m.kill, now); },
               [&](const RefuseMessage& m) { OnRefuse(m); },
@@ -281,7 +290,7 @@ class WorkerAgent::Loop {
   }
 
   void OnLaunch(const LaunchMessage& m, TimePoint now) {
-    ledger_.Ack(m.acked);
+    AckExits(m.acked);
     for (const AttemptToLaunch& a : m.attempts) {
       if (running_.count(a.execution) > 0 || ledger_.Contains(a.execution)) continue;  // again
       std::string error = StartAttempt(a);
@@ -523,6 +532,7 @@ class WorkerAgent::Loop {
   std::optional<SystemSample> last_sample_;
   std::vector<ExitReport> turn_exits_;  // collected this turn, sent by FlushExits
   std::vector<RunMetric> metrics_;      // scratch of FlushMetrics
+  MetricsOutbox sent_metrics_;          // numbered, kept to send again in each register
   std::vector<ProcessExit> exits_;      // scratch for CollectExits
 
   bool welcomed_ = false;  // since the last register
