@@ -54,7 +54,15 @@ class LocalServer:
         return self._server.pid if self._server else None
 
     def start(self) -> Client:
-        """Starts the server and its worker; returns a Client once the worker has joined."""
+        """Starts the server and its worker; returns a Client once the worker has joined.
+        When that fails, whatever it started is stopped before the error is raised."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> Client:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.start_server()
         for i in range(self.workers):
@@ -123,13 +131,10 @@ class LocalServer:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        self._workers = []
 
     def __enter__(self) -> Client:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
+        return self.start()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.stop()

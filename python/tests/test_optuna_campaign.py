@@ -156,3 +156,4 @@ def test_a_trial_as_a_three_step_dag_passes_results_down_and_ends_with_the_last(
         assert t.user_attrs["allot_tasks"] == [f"d{t.number}-{s}" for s in
                                                ("simulate", "reconstruct", "analyse")]
     assert study.best_trials
+
