@@ -58,6 +58,8 @@ std::vector<std::string> SbatchArgv(const SbatchRequest& r) {
   // USR1 to the batch shell (B:) end_margin before the end: the workers also know the end
   // (SLURM_JOB_END_TIME / squeue) and leave end_margin before it.
   argv.insert(argv.end(), {"--signal", "B:USR1@" + std::to_string(r.end_margin_s)});
+  // Its output beside the server's files, not in whatever directory the server runs in.
+  argv.insert(argv.end(), {"--output", r.server_dir + "/allocation-%j.out"});
   argv.insert(argv.end(), r.extra.begin(), r.extra.end());
   return argv;
 }

@@ -3,7 +3,8 @@
 // their output back here.
 //
 //   sbatch --parsable --job-name allot-<queue> --partition P --time MM --nodes N
-//          --ntasks-per-node K --signal B:USR1@<margin> [extra args] <script>
+//          --ntasks-per-node K --signal B:USR1@<margin> --output D/allocation-%j.out
+//          [extra args]   (the script on stdin)
 //   the script: `srun --kill-on-bad-exit=0 allot worker start --server-dir D --end-margin M`
 //   squeue -h --noheader -j ID,ID -o "%i|%T|%S|%e|%R"
 //   scancel ID...

@@ -29,7 +29,8 @@ TEST(SlurmAllocationCommandsTest, SbatchAsksForTheQueuesShapeAndTheEndWarning) {
   EXPECT_THAT(SbatchArgv(Request()),
               ElementsAre("sbatch", "--parsable", "--job-name", "allot-short", "--partition",
                           "debug", "--time", "61", "--nodes", "2", "--ntasks-per-node", "1",
-                          "--signal", "B:USR1@90", "--account", "epic"));
+                          "--signal", "B:USR1@90", "--output",
+                          "/home/u/my server/allocation-%j.out", "--account", "epic"));
   SbatchRequest dry = Request();
   dry.test_only = true;
   EXPECT_THAT(SbatchArgv(dry), testing::Contains("--test-only"));
