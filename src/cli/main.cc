@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/cluster_status_command.h"
 #include "cli/control_command.h"
 #include "cli/requeue_command.h"
 #include "cli/events_command.h"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
   allot::AddSubmitCommand(&app, &exit_code);
   allot::AddWaitCommand(&app, &exit_code);
   allot::AddControlCommands(&app, &exit_code);
+  allot::AddClusterStatusCommand(&app, &exit_code);
   allot::AddRequeueCommand(&app, &exit_code);
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);

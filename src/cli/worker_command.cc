@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -103,6 +104,7 @@ int RunWorker(const WorkerStartFlags& flags) {
   if (!machine.ok()) return BadInput(machine.status().message());
   options.machine = std::move(*machine);
   options.node = DetectNodeResources();
+  if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job = job;
   const std::string server_dir = ResolveServerDir(flags.server_dir);
   auto access = WaitForAccessFile(server_dir, options.server_timeout);
   if (!access.ok()) return BadInput(access.status().message());

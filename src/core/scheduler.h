@@ -46,6 +46,7 @@
 #include "core/control_action.h"
 #include "core/event_fold.h"
 #include "core/fair_share.h"
+#include "core/autoalloc/allocation_planner.h"
 #include "core/outbox.h"
 #include "core/policy/priority_backfill_policy.h"
 #include "core/policy/scheduling_policy.h"
@@ -221,6 +222,11 @@ class Scheduler {
   // when it reported none (since this scheduler started: a resumed one has those of the
   // journal only when RestoreMetrics was given them).
   const std::vector<MetricPoint>* LatestMetrics(TaskIndex t) const;
+  // The ready tasks waiting for room, in queue order, at most `limit` of them: what automatic
+  // allocations plan for (core/autoalloc/allocation_planner.h). Each gives its minimum cores,
+  // memory, GPUs, expected run time (its estimate, what its profile learned, else its time
+  // limit; 0 when none) and the queue it names (`tags.queue`; "" for any).
+  std::vector<WaitingTask> WaitingWork(size_t limit);
   // The journal's metrics, in order, after Recover: the latest ones and the scenario policy's
   // state are rebuilt from them (nothing is journaled again; what the policy decided is
   // applied again: priorities, and stops of what was not canceled yet).

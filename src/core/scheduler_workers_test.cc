@@ -350,5 +350,27 @@ TEST(SchedulerWorkersTest, AfterARestartTheJournalsMetricsOfARunningAttemptAreNo
   EXPECT_THAT(taken, ElementsAre(3, 4)) << "the one lost with the server, then the new one";
 }
 
+TEST(SchedulerWorkersTest, WaitingWorkListsTheReadyTasksWithTheirNeedsInQueueOrder) {
+  Cluster c;
+  TaskSpec gpu = TaskBuilder("gpu").Cores(2, 8).Gpus(1).Memory(int64_t{4} << 30).Estimate(10min);
+  gpu.tags["queue"] = "gpu";
+  ASSERT_TRUE(c.s()
+                  .Submit({TaskBuilder("long").TimeLimit(2h), TaskBuilder("first").Priority(5),
+                           gpu, TaskBuilder("after").DependsOn({"first"})})
+                  .ok());
+  c.Turn();  // no worker: everything ready waits
+  std::vector<WaitingTask> w = c.s().WaitingWork(10);
+  ASSERT_EQ(w.size(), 3u) << "a task waiting for its dependency is not ready";
+  EXPECT_EQ(w[0].cores, 1);  // "first": the highest priority leads
+  EXPECT_EQ(w[0].expected, Duration::zero());
+  EXPECT_GE(w[1].expected, Duration(2h));  // "long": its time limit (and grace)
+  EXPECT_EQ(w[2].cores, 2);
+  EXPECT_EQ(w[2].gpus, 1);
+  EXPECT_EQ(w[2].memory_bytes, int64_t{4} << 30);
+  EXPECT_EQ(w[2].expected, Duration(10min));
+  EXPECT_EQ(w[2].queue, "gpu");
+  EXPECT_EQ(c.s().WaitingWork(1).size(), 1u);
+}
+
 }  // namespace
 }  // namespace allot

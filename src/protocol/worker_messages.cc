@@ -125,6 +125,7 @@ json ToJson(const WorkerToServer& message) {
                                     {"running", ListToJson(m.running, RunningToJson)},
                                     {"finished", ListToJson(m.finished, ExitToJson)}};
                           if (m.stops_us > 0) j["stops_us"] = m.stops_us;
+                          if (!m.slurm_job.empty()) j["slurm_job"] = m.slurm_job;
                           if (!m.metrics.empty()) j["metrics"] = ListToJson(m.metrics, MetricToJson);
                           if (!m.node.name.empty()) {
                             j["node"] = {{"name", m.node.name},
@@ -472,6 +473,7 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
     d.String(root, "", "host", &m.host);
     d.Int(root, "", "pid", 0, kInt64Max, &m.pid);
     if (root.contains("stops_us")) d.Int(root, "", "stops_us", 0, kInt64Max, &m.stops_us);
+    if (root.contains("slurm_job")) d.String(root, "", "slurm_job", &m.slurm_job);
     d.ReadMachine(root, "", "machine", &m.machine);
     d.ReadNode(root, &m.node);
     d.Maps(root, "", "running", [&](const json& v, const std::string& at) {

@@ -117,6 +117,7 @@ struct RegisterMessage {
   // takes those past the last it has, before the finished ones' exits): what a restarted
   // server lost, or never got while it was down. Absent from older workers.
   std::vector<MetricReport> metrics;
+  std::string slurm_job;  // SLURM_JOB_ID of the job it runs in; "" (absent): none
   // When the worker stops because its allocation ends (its end minus its margin), Unix
   // microseconds ("stops_us"); 0: no end known (absent from older workers).
   int64_t stops_us = 0;

@@ -122,6 +122,7 @@ TEST(WorkerMessagesTest, ARegisterCarriesTheMetricsOfItsAttemptsAndAnOlderOneNon
   RegisterMessage r;
   r.name = "w";
   r.metrics = {{(uint64_t{3} << 32) | 1, "loss", 0.5, 2, 99, 2}};
+  r.slurm_job = "4242";
   ExpectRoundTrip(WorkerToServer{r}, DecodeWorkerToServer);
   r.metrics.clear();
   ExpectRoundTrip(WorkerToServer{r}, DecodeWorkerToServer);

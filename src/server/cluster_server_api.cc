@@ -444,6 +444,7 @@ Result<Json> ClusterServer::ListWorkers() {
                             {"memory_total", p.node.memory_total},
                             {"memory_available", p.node.memory_available},
                             {"load1", p.node.load1_centi / 100.0}};
+      if (!p.slurm_job.empty()) out.back()["slurm_job"] = p.slurm_job;
     }
     for (const PastWorker& p : channel_->registry().past()) {
       out.push_back({{"id", p.id},

@@ -26,6 +26,7 @@ struct WorkerPeer {
   std::string host;
   int64_t pid = 0;
   std::string node_name;  // NodeResources::name of its register; empty: an older worker
+  std::string slurm_job;  // the Slurm job it runs in (its register's slurm_job); "" none
   Machine machine;        // what it was given (server/node_share.h), as in its welcome
   TimePoint last_seen;
   int64_t joined_us = 0;

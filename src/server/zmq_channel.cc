@@ -117,6 +117,7 @@ void ZmqChannel::OnRegister(const std::string& peer_name, RegisterMessage m) {
     p->host = m.host;
     p->pid = m.pid;
     p->node_name = m.node.name;
+    p->slurm_job = m.slurm_job;
     p->machine = std::move(given);
     p->joined_us = clock_->WallMicros();
     if (m.stops_us > 0) {

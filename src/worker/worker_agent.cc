@@ -193,6 +193,7 @@ class WorkerAgent::Loop {
     r.pid = getpid();
     r.machine = options_.machine;
     r.node = options_.node;
+    r.slurm_job = options_.slurm_job;
     r.stops_us = options_.stops_wall_us;
     r.running.reserve(running_.size());
     for (const auto& [execution, attempt] : running_) r.running.push_back(attempt);

@@ -44,6 +44,9 @@ struct WorkerAgentOptions {
   // elsewhere) and leaves; the server knows it from its register and starts nothing there that
   // would not end by then.
   int64_t stops_wall_us = 0;
+  // The Slurm job it runs in (SLURM_JOB_ID; "" outside one): the server counts it among that
+  // job's workers, as automatic allocations need (server/allocation_manager.h).
+  std::string slurm_job;
   // Take SIGINT, SIGTERM and SIGHUP through a signalfd (they are blocked in the creating
   // thread, so Create must run before any other thread starts). Off when the agent runs on a
   // thread of a larger process, e.g. in tests.

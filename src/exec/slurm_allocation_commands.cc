@@ -1,0 +1,133 @@
+#include "exec/slurm_allocation_commands.h"
+
+#include <ctime>
+
+#include "model/shell_quote.h"
+
+namespace allot {
+namespace {
+
+std::string Minutes(int64_t seconds) {
+  // sbatch --time in minutes, rounded up: never shorter than asked.
+  return std::to_string((seconds + 59) / 60);
+}
+
+std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    size_t i = s.find(sep, start);
+    out.push_back(s.substr(start, i == std::string_view::npos ? s.npos : i - start));
+    if (i == std::string_view::npos) break;
+    start = i + 1;
+  }
+  return out;
+}
+
+bool Space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && Space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && Space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// "2026-12-03T14:00:00" in local time; nullopt for N/A, Unknown, None, "".
+std::optional<int64_t> LocalTime(std::string_view text, bool* bad) {
+  if (text.empty() || text == "N/A" || text == "Unknown" || text == "None") return std::nullopt;
+  std::tm tm{};
+  const std::string s(text);
+  const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr || *end != '\0') {
+    *bad = true;
+    return std::nullopt;
+  }
+  tm.tm_isdst = -1;
+  return static_cast<int64_t>(mktime(&tm));
+}
+
+}  // namespace
+
+std::vector<std::string> SbatchArgv(const SbatchRequest& r) {
+  std::vector<std::string> argv = {"sbatch", "--parsable", "--job-name", "allot-" + r.queue};
+  if (r.test_only) argv.push_back("--test-only");
+  if (!r.partition.empty()) argv.insert(argv.end(), {"--partition", r.partition});
+  argv.insert(argv.end(), {"--time", Minutes(r.time_limit_s), "--nodes",
+                           std::to_string(r.nodes), "--ntasks-per-node",
+                           std::to_string(r.workers_per_node)});
+  // USR1 to the batch shell (B:) end_margin before the end: the workers also know the end
+  // (SLURM_JOB_END_TIME / squeue) and leave end_margin before it.
+  argv.insert(argv.end(), {"--signal", "B:USR1@" + std::to_string(r.end_margin_s)});
+  // Its output beside the server's files, not in whatever directory the server runs in.
+  argv.insert(argv.end(), {"--output", r.server_dir + "/allocation-%j.out"});
+  argv.insert(argv.end(), r.extra.begin(), r.extra.end());
+  return argv;
+}
+
+std::string SbatchScript(const SbatchRequest& r) {
+  return "#!/bin/sh\n"
+         "# An allot allocation of queue " + r.queue + ": one worker per task of the job step.\n"
+         "exec srun --kill-on-bad-exit=0 " + QuoteShellWord(r.allot_binary) +
+         " worker start --server-dir " + QuoteShellWord(r.server_dir) + " --end-margin " +
+         std::to_string(r.end_margin_s) + "s\n";
+}
+
+Result<std::string> ParseSbatchParsable(std::string_view output) {
+  std::string_view line = Trim(output.substr(0, output.find('\n')));
+  std::string_view id = line.substr(0, line.find(';'));
+  bool digits = !id.empty();
+  for (char c : id) digits = digits && c >= '0' && c <= '9';
+  if (!digits) {
+    return Status::InvalidArgument("sbatch --parsable printed no job id: '" +
+                                   std::string(Trim(output)) + "'");
+  }
+  return std::string(id);
+}
+
+std::vector<std::string> SqueueArgv(const std::vector<std::string>& job_ids) {
+  std::string list;
+  for (const std::string& id : job_ids) list += (list.empty() ? "" : ",") + id;
+  return {"squeue", "-h", "-j", list, "-o", "%i|%T|%S|%e|%R"};
+}
+
+Result<std::vector<SqueueRow>> ParseSqueue(std::string_view output) {
+  std::vector<SqueueRow> rows;
+  int line_no = 0;
+  for (std::string_view line : Split(output, '\n')) {
+    ++line_no;
+    line = Trim(line);
+    if (line.empty()) continue;
+    std::vector<std::string_view> f = Split(line, '|');
+    bool bad = f.size() < 5;
+    SqueueRow r;
+    if (!bad) {
+      r.job_id = std::string(Trim(f[0]));
+      r.state = std::string(Trim(f[1]));
+      r.start_epoch = LocalTime(Trim(f[2]), &bad);
+      r.end_epoch = LocalTime(Trim(f[3]), &bad);
+      // The reason may itself hold '|' only in odd node lists: keep the rest whole.
+      r.reason = std::string(Trim(line.substr(f[0].size() + f[1].size() + f[2].size() +
+                                              f[3].size() + 4)));
+    }
+    if (bad || r.job_id.empty() || r.state.empty()) {
+      return Status::InvalidArgument("squeue line " + std::to_string(line_no) +
+                                     ": expected ID|STATE|START|END|REASON, got '" +
+                                     std::string(line) + "'");
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::string SbatchError(std::string_view stderr_text, int exit_code) {
+  for (std::string_view line : Split(stderr_text, '\n')) {
+    line = Trim(line);
+    if (line.empty()) continue;
+    constexpr std::string_view kPrefix = "sbatch: error: ";
+    if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());
+    return std::string(line);
+  }
+  return "sbatch exited with " + std::to_string(exit_code) + " and said nothing";
+}
+
+}  // namespace allot

@@ -1,0 +1,86 @@
+#include "exec/slurm_allocation_commands.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace allot {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+SbatchRequest Request() {
+  SbatchRequest r;
+  r.queue = "short";
+  r.partition = "debug";
+  r.time_limit_s = 3600 + 1;
+  r.nodes = 2;
+  r.workers_per_node = 1;
+  r.end_margin_s = 90;
+  r.extra = {"--account", "epic"};
+  r.allot_binary = "/opt/allot/bin/allot";
+  r.server_dir = "/home/u/my server";
+  return r;
+}
+
+TEST(SlurmAllocationCommandsTest, SbatchAsksForTheQueuesShapeAndTheEndWarning) {
+  EXPECT_THAT(SbatchArgv(Request()),
+              ElementsAre("sbatch", "--parsable", "--job-name", "allot-short", "--partition",
+                          "debug", "--time", "61", "--nodes", "2", "--ntasks-per-node", "1",
+                          "--signal", "B:USR1@90", "--output",
+                          "/home/u/my server/allocation-%j.out", "--account", "epic"));
+  SbatchRequest dry = Request();
+  dry.test_only = true;
+  EXPECT_THAT(SbatchArgv(dry), testing::Contains("--test-only"));
+}
+
+TEST(SlurmAllocationCommandsTest, TheScriptStartsAWorkerPerTaskWithQuotedPaths) {
+  EXPECT_EQ(SbatchScript(Request()),
+            "#!/bin/sh\n"
+            "# An allot allocation of queue short: one worker per task of the job step.\n"
+            "exec srun --kill-on-bad-exit=0 /opt/allot/bin/allot worker start --server-dir "
+            "'/home/u/my server' --end-margin 90s\n");
+}
+
+TEST(SlurmAllocationCommandsTest, SbatchParsableGivesTheJobIdWithOrWithoutCluster) {
+  EXPECT_EQ(*ParseSbatchParsable("1234\n"), "1234");
+  EXPECT_EQ(*ParseSbatchParsable("77;cluster2\n"), "77");
+  Result<std::string> bad = ParseSbatchParsable("Submitted batch job x\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("'Submitted batch job x'"));
+}
+
+TEST(SlurmAllocationCommandsTest, SqueueRowsWithUnknownTimesAndReasons) {
+  setenv("TZ", "UTC", 1);
+  tzset();
+  Result<std::vector<SqueueRow>> rows = ParseSqueue(
+      "12|PENDING|N/A|N/A|(Priority)\n"
+      "13|RUNNING|2026-12-03T14:00:00|2026-12-03T15:00:00|n[1-2]\n\n");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].state, "PENDING");
+  EXPECT_FALSE((*rows)[0].start_epoch);
+  EXPECT_EQ((*rows)[0].reason, "(Priority)");
+  EXPECT_EQ((*rows)[1].start_epoch, 1796306400);
+  EXPECT_EQ(*(*rows)[1].end_epoch - *(*rows)[1].start_epoch, 3600);
+  EXPECT_EQ((*rows)[1].reason, "n[1-2]");
+  EXPECT_THAT(SqueueArgv({"12", "13"}),
+              ElementsAre("squeue", "-h", "-j", "12,13", "-o", "%i|%T|%S|%e|%R"));
+}
+
+TEST(SlurmAllocationCommandsTest, AnUnreadableSqueueLineIsNamed) {
+  Result<std::vector<SqueueRow>> rows = ParseSqueue("12|RUNNING|yesterday|N/A|n1\n");
+  ASSERT_FALSE(rows.ok());
+  EXPECT_THAT(rows.status().message(), HasSubstr("squeue line 1"));
+}
+
+TEST(SlurmAllocationCommandsTest, SbatchErrorsLoseTheirPrefix) {
+  EXPECT_EQ(SbatchError("sbatch: error: invalid partition specified: nope\n", 1),
+            "invalid partition specified: nope");
+  EXPECT_EQ(SbatchError("", 1), "sbatch exited with 1 and said nothing");
+}
+
+}  // namespace
+}  // namespace allot
