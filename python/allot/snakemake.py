@@ -2,9 +2,13 @@
 ``--cluster-cancel``)::
 
     export ALLOT_SERVER_DIR=~/camp          # a running server with workers
-    snakemake -j 50 --cluster "python3 -m allot.snakemake submit" \\
-        --cluster-status "python3 -m allot.snakemake status" \\
-        --cluster-cancel "python3 -m allot.snakemake cancel"
+    snakemake -j 50 --cluster "allot-snakemake submit" \\
+        --cluster-status "allot-snakemake status" --cluster-cancel allot-snakemake-cancel
+
+``allot-snakemake`` is ``python3 -m allot.snakemake`` (installed with the client, or
+``scripts/allot-snakemake`` in a checkout). Snakemake 7 runs the cancel command without a shell,
+as one program followed by the job ids, so it has its own program, ``allot-snakemake-cancel``
+(``scripts/allot-snakemake-cancel``), and a 2 s timeout: the ids are canceled in one request.
 
 ``submit [options] JOBSCRIPT`` submits the jobscript Snakemake wrote as one task (run with
 ``/bin/sh`` in the current directory) and prints its id. Its cores, memory, time limit and GPUs
@@ -116,7 +120,16 @@ def status(client: Client, task_id: str) -> str:
 
 
 def cancel(client: Client, task_ids) -> int:
-    """Cancels the tasks, one by one (those that ended are left alone); 1 when some failed."""
+    """Cancels the tasks that have not ended; 1 when some id is unknown. One request when all
+    can be canceled (Snakemake 7 gives the cancel command 2 s), else one by one."""
+    task_ids = list(task_ids)
+    if not task_ids:
+        return 0
+    try:
+        client.cancel(task_ids)
+        return 0
+    except AllotError:   # all or nothing: some ended meanwhile, or is unknown
+        pass
     rc = 0
     for task_id in task_ids:
         try:
@@ -124,13 +137,13 @@ def cancel(client: Client, task_ids) -> int:
         except NotFoundError as e:
             print(f"allot.snakemake cancel: {e}", file=sys.stderr)
             rc = 1
-        except AllotError as e:   # ended meanwhile (conflict): nothing to cancel
-            print(f"allot.snakemake cancel: {task_id}: {e}", file=sys.stderr)
+        except AllotError:   # it ended meanwhile: nothing to cancel
+            pass
     return rc
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 -m allot.snakemake",
+    parser = argparse.ArgumentParser(prog="allot-snakemake",
                                      description="Snakemake 7 --cluster/--cluster-status/"
                                                  "--cluster-cancel on an Allot server")
     parser.add_argument("--server-dir", help="the server's directory (default "
@@ -164,6 +177,11 @@ def main(argv=None) -> int:
     except AllotError as e:
         print(f"allot.snakemake {args.command}: {e}", file=sys.stderr)
         return e.exit_code or 1
+
+
+def cancel_main(argv=None) -> int:
+    """``allot-snakemake-cancel ID...``: ``cancel`` as one program, for ``--cluster-cancel``."""
+    return main(["cancel", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

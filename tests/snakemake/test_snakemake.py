@@ -19,8 +19,10 @@ $ALLOT_BIN_DIR, else PATH, else build/bin. Run: python3 -m pytest -q -rs tests/s
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -156,18 +158,73 @@ def test_plugin_reports_a_failed_task(snakemake9, workflow, tmp_path):
         assert not (workflow / "b.txt").exists()
 
 
+# Snakemake 7 runs --cluster and --cluster-status through a shell, --cluster-cancel as one
+# program (no shell) followed by the ids: the checkout's wrapper scripts.
+CLUSTER = ROOT / "scripts" / "allot-snakemake"
+CLUSTER_CANCEL = ROOT / "scripts" / "allot-snakemake-cancel"
+
+
 def test_cluster_mode_snakemake7(snakemake7, workflow, tmp_path):
-    cli = f"{sys.executable} -m allot.snakemake"
     with allot.LocalServer(tmp_path / "server") as client:
         env = dict(os.environ, ALLOT_SERVER_DIR=str(client.server_dir))
         rc, out = _run([str(snakemake7 / "bin" / "snakemake"), "-j", "8",
-                        "--cluster", f"{cli} submit", "--cluster-status", f"{cli} status",
-                        "--cluster-cancel", f"{cli} cancel",
+                        "--cluster", f"{CLUSTER} submit", "--cluster-status", f"{CLUSTER} status",
+                        "--cluster-cancel", str(CLUSTER_CANCEL),
                         "--max-status-checks-per-second", "5", "--latency-wait", "10"],
                        workflow, env)
         assert rc == 0, out[-4000:]
         assert "with external jobid 'smk-" in out
         _check_outputs_and_tasks(workflow, client)
+
+
+SLOW_SNAKEFILE = (
+    'rule all:\n    input: expand("s{i}.txt", i=range(2))\n'
+    'rule slow:\n    output: "s{i}.txt"\n    shell: "sleep 300; touch {output}"\n')
+
+
+def _interrupt_when_running(argv, cwd, env, client, n):
+    """Starts Snakemake, waits until n tasks run, sends it SIGINT (Ctrl-C); its exit code."""
+    with open(cwd / "snakemake.log", "w") as log:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while len(client.status(states="running")) < n:
+            assert proc.poll() is None, (cwd / "snakemake.log").read_text()[-4000:]
+            assert time.monotonic() < deadline, "the tasks did not start"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        return proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_interrupt_cancels_the_tasks(snakemake9, workflow, tmp_path):
+    """Ctrl-C on Snakemake: the plugin's cancel_jobs cancels the running tasks."""
+    (workflow / "Snakefile").write_text(SLOW_SNAKEFILE)
+    with allot.LocalServer(tmp_path / "server", cores=2) as client:
+        rc = _interrupt_when_running(
+            [str(snakemake9 / "bin" / "snakemake"), "--executor", "allot", "--allot-server-dir",
+             str(client.server_dir), "-j", "2", "--seconds-between-status-checks", "1"],
+            workflow, None, client, 2)
+        assert rc != 0
+        client.wait(timeout=60)
+        assert [t.state for t in client.status()] == ["canceled", "canceled"]
+
+
+def test_interrupt_cancels_the_tasks_snakemake7(snakemake7, workflow, tmp_path):
+    """Ctrl-C on Snakemake 7: --cluster-cancel cancels the running tasks."""
+    (workflow / "Snakefile").write_text(SLOW_SNAKEFILE)
+    with allot.LocalServer(tmp_path / "server", cores=2) as client:
+        env = dict(os.environ, ALLOT_SERVER_DIR=str(client.server_dir))
+        rc = _interrupt_when_running(
+            [str(snakemake7 / "bin" / "snakemake"), "-j", "2", "--cluster", f"{CLUSTER} submit",
+             "--cluster-status", f"{CLUSTER} status", "--cluster-cancel", str(CLUSTER_CANCEL)],
+            workflow, env, client, 2)
+        assert rc != 0
+        client.wait(timeout=60)
+        assert [t.state for t in client.status()] == ["canceled", "canceled"]
 
 
 def _cli(*args, server):
