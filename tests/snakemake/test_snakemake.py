@@ -276,3 +276,23 @@ def test_properties_map_to_task_fields():
     assert allot_snakemake.fields_from_properties(
         {"threads": 4, "resources": {"cpus_per_task": 8}}) == {"cores": 8}
     assert allot_snakemake.fields_from_properties({}) == {"cores": 1}
+
+
+def test_plugin_maps_resources(snakemake9):
+    """The plugin's mapping (in the Snakemake 9 venv, where its interface packages are):
+    cpus_per_task before threads, mem_mb, runtime in minutes, gpu or gpus."""
+    code = """
+import types, json
+from snakemake_executor_plugin_allot import task_fields, common_settings
+job = lambda threads, **r: types.SimpleNamespace(threads=threads, resources=r)
+print(json.dumps([task_fields(job(4, mem_mb=1500, runtime=30, gpu=1)),
+                  task_fields(job(4, cpus_per_task=8, gpus=2)),
+                  task_fields(job(1, mem_mb="<TBD>", runtime=0)),
+                  common_settings.non_local_exec]))
+"""
+    out = subprocess.run([str(snakemake9 / "bin" / "python"), "-c", code], check=True,
+                         env=dict(os.environ, PYTHONPATH=str(PYTHON_DIR)),
+                         stdout=subprocess.PIPE, text=True, timeout=60).stdout
+    assert json.loads(out) == [
+        {"cores": 4, "memory": "1500M", "time_limit": "30min", "gpus": 1},
+        {"cores": 8, "gpus": 2}, {"cores": 1}, True]
