@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-run
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build fuzz-build optimizer-venv test unit demo dist bench bench-quick fuzz format clean
+.PHONY: all deps build fuzz-build optimizer-venv snakemake-venv test unit demo dist bench bench-quick fuzz format clean
 
 all: build
 
@@ -26,7 +26,13 @@ fuzz-build: deps
 optimizer-venv: deps
 	-scripts/optimizer-venv.sh $(BUILD)/optimizer-venv
 
-test: build fuzz-build optimizer-venv
+# Snakemake 9 (executor plugin) and 7 (--cluster) in plain venvs for ctest snakemake; Skipped
+# when PyPI cannot be reached.
+snakemake-venv:
+	-scripts/snakemake-venv.sh 9 $(BUILD)/snakemake-venv
+	-scripts/snakemake-venv.sh 7 $(BUILD)/snakemake7-venv
+
+test: build fuzz-build optimizer-venv snakemake-venv
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 unit: build

@@ -7,6 +7,8 @@
 #     lib/*.so*                 every shared library allot needs beyond glibc (ZeroMQ, SQLite,
 #                               yaml-cpp, fmt, libstdc++, ...), each with RUNPATH $ORIGIN
 #     python/allot/             the Python client (finds ../bin/allot by itself)
+#     python/snakemake_executor_plugin_allot/   snakemake --executor allot (Snakemake 8/9)
+#     bin/allot-snakemake, bin/allot-snakemake-cancel   Snakemake 7 --cluster (../python)
 #     examples/demo/            the demo campaign
 #     README.md, README.dist    the project README and how to use this tarball
 #
@@ -49,7 +51,8 @@ done
 strip --strip-debug "$dir/bin/allot" "$dir"/lib/* 2>/dev/null || true
 
 # The Python client, without caches.
-cp -R "$root/python/allot" "$dir/python/"
+cp -R "$root/python/allot" "$root/python/snakemake_executor_plugin_allot" "$dir/python/"
+cp "$root/scripts/allot-snakemake" "$root/scripts/allot-snakemake-cancel" "$dir/bin/"
 find "$dir/python" -name __pycache__ -type d -prune -exec rm -rf {} +
 cp -R "$root/examples/demo" "$dir/examples/"
 cp "$root/README.md" "$dir/"
@@ -66,7 +69,9 @@ packages. Needs glibc $glibc or newer on the target machine (\`ldd --version\`).
 
 Put $name/bin on PATH (export PATH=\$PWD/$name/bin:\$PATH). The Python client is in
 $name/python (PYTHONPATH=\$PWD/$name/python python3 -c 'import allot'); it finds
-$name/bin/allot by itself.
+$name/bin/allot by itself. Snakemake: with that PYTHONPATH, \`snakemake --executor allot\`
+(Snakemake 8/9); for Snakemake 7, bin/allot-snakemake and bin/allot-snakemake-cancel
+(README "From Snakemake").
 EOF
 
 tarball="$out/$name.tar.gz"
