@@ -1,0 +1,410 @@
+"""Allot tasks as PanDA tasks, through the real ``panda-client`` (opt-in; untested against a
+real PanDA server).
+
+``import allot`` never imports this module, and this module imports ``pandaclient`` only when a
+:class:`PandaBackend` is made, so allot works without panda-client installed.
+
+What it does:
+
+- :meth:`PandaBackend.task_params` turns an :class:`allot.Task` (or a task dict, e.g. one an
+  optimizer's trial builder returned) into a JEDI ``taskParamMap`` laid out as ``prun`` lays out
+  a no-input task: ``transPath`` (runGen by default), ``jobParameters`` whose exec string is made
+  by panda-client's own ``PsubUtils.convertParamStrToJediParam`` and whose outputs are made by
+  ``MiscUtils.makeJediJobParam``, ``coreCount``/``ramCount``/``walltime`` from the task's
+  ``cores``/``memory``/``time_limit``, and ``site``/``cloud``/``vo``/``prodSourceLabel``/
+  ``taskName``.
+- :meth:`PandaBackend.submit` calls ``Client.insertTaskParams``, :meth:`~PandaBackend.status`
+  ``Client.getTaskStatus``, :meth:`~PandaBackend.jobs` ``Client.getPandaIDsWithTaskID`` and
+  ``Client.getJobStatus``, :meth:`~PandaBackend.kill` ``Client.killTask``, and each turns
+  panda-client's return conventions ((status, output) pairs, 255 for a failed exchange) into a
+  value or a :class:`PandaError`.
+- :data:`TASK_STATES` and :data:`JOB_STATES` map JEDI task and PanDA job states onto Allot's
+  ``queued``/``running``/``succeeded``/``failed``/``canceled``.
+
+panda-client reads ``PANDA_URL_SSL``/``PANDA_URL``/``PANDACACHE_URL`` when ``pandaclient.Client``
+is first imported, and (unless ``PANDA_BEHIND_REAL_LB`` is set) resolves the cache server's name
+then: set them before making a backend. Authentication (grid proxy or ``PANDA_AUTH=oidc``) is
+panda-client's business.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from .task import Task
+
+__all__ = ["PandaBackend", "PandaError", "PandaSubmission", "TASK_STATES", "JOB_STATES",
+           "task_state", "job_state", "DEFAULT_TRANS_PATH"]
+
+#: prun's default transformation (the generic runGen wrapper), as CommonArgs' help gives it.
+DEFAULT_TRANS_PATH = "http://pandaserver.cern.ch:25085/trf/user/runGen-00-00-02"
+
+#: JEDI task status -> Allot state. ``finished`` is JEDI's "partly done" (some inputs failed):
+#: for an Allot task that is one job, it is a failure. ``exhausted`` (retries used up),
+#: ``broken`` and ``tobroken`` are failures; ``aborting``/``aborted`` (after a kill) canceled.
+#: ``paused``/``throttled`` and everything before ``running`` are queued.
+TASK_STATES: dict[str, str] = {
+    "registered": "queued", "defined": "queued", "assigning": "queued", "ready": "queued",
+    "pending": "queued", "submitting": "queued", "topreprocess": "queued",
+    "preprocessing": "queued", "toretry": "queued", "toincexec": "queued", "rerefine": "queued",
+    "paused": "queued", "throttled": "queued", "prepared": "queued",
+    "scouting": "running", "scouted": "running", "running": "running", "finishing": "running",
+    "passed": "running",
+    "done": "succeeded",
+    "finished": "failed", "failed": "failed", "broken": "failed", "tobroken": "failed",
+    "exhausted": "failed",
+    "aborting": "canceled", "aborted": "canceled",
+}
+
+#: PanDA job status -> Allot state (``closed`` is a job the server ended without running it to
+#: completion, e.g. superseded by a retry or killed with its task: canceled).
+JOB_STATES: dict[str, str] = {
+    "pending": "queued", "defined": "queued", "assigned": "queued", "waiting": "queued",
+    "activated": "queued", "throttled": "queued",
+    "sent": "running", "starting": "running", "running": "running", "holding": "running",
+    "transferring": "running", "merging": "running",
+    "finished": "succeeded",
+    "failed": "failed",
+    "cancelled": "canceled", "closed": "canceled",
+}
+
+_FINAL = ("succeeded", "failed", "canceled")
+
+
+def task_state(panda_status: str) -> str:
+    """Allot's state for a JEDI task status; an unknown status raises :class:`PandaError`."""
+    try:
+        return TASK_STATES[panda_status]
+    except KeyError:
+        raise PandaError(f"unknown PanDA task status {panda_status!r}") from None
+
+
+def job_state(panda_status: str) -> str:
+    """Allot's state for a PanDA job status; an unknown status raises :class:`PandaError`."""
+    try:
+        return JOB_STATES[panda_status]
+    except KeyError:
+        raise PandaError(f"unknown PanDA job status {panda_status!r}") from None
+
+
+class PandaError(RuntimeError):
+    """PanDA refused a request, or panda-client could not talk to the server.
+
+    ``code`` is panda-client's status (255: the exchange failed) or the server's return code,
+    ``message`` the server's message where there is one.
+    """
+
+    def __init__(self, text: str, code: Any = None, message: Any = None):
+        super().__init__(text)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PandaSubmission:
+    """What :meth:`PandaBackend.submit` got back: the JEDI task id and the server's message."""
+
+    task_id: str            # the Allot task's id
+    jedi_task_id: int
+    message: str
+    incremental: bool = False   # return code 3: accepted for incremental execution
+
+
+_JEDI_ID = re.compile(r"jediTaskID=(\d+)")
+
+
+class PandaBackend:
+    """Submits Allot tasks to PanDA as one-job JEDI tasks and follows them.
+
+    ``client`` is ``pandaclient.Client`` (imported on first use) unless given. Fields of the
+    task map that are set for every task (``site``, ``cloud``, ``vo``, ``prod_source_label``,
+    ``working_group``, ``trans_path``, ``container_image``) are arguments here;
+    ``extra_params`` is merged last, as is, for anything else JEDI takes.
+    """
+
+    def __init__(self, *, vo: str = "wlcg", prod_source_label: str = "user",
+                 site: Optional[str] = None, cloud: Optional[str] = None,
+                 task_name_prefix: str = "allot.", working_group: Optional[str] = None,
+                 trans_path: str = DEFAULT_TRANS_PATH, container_image: Optional[str] = None,
+                 outputs: Optional[list[str]] = None, output_dataset: Optional[str] = None,
+                 extra_params: Optional[Mapping[str, Any]] = None, client: Any = None,
+                 verbose: bool = False):
+        self.vo = vo
+        self.prod_source_label = prod_source_label
+        self.site = site
+        self.cloud = cloud
+        self.task_name_prefix = task_name_prefix
+        self.working_group = working_group
+        self.trans_path = trans_path
+        self.container_image = container_image
+        self.outputs = list(outputs or [])
+        self.output_dataset = output_dataset
+        self.extra_params = dict(extra_params or {})
+        self.verbose = verbose
+        if client is None:
+            from pandaclient import Client as client  # noqa: N813 (panda-client's module name)
+        self.client = client
+        from pandaclient import MiscUtils, PsubUtils
+        self._misc, self._psub = MiscUtils, PsubUtils
+
+    # The translation ---------------------------------------------------------------------------
+
+    def task_name(self, task_id: str) -> str:
+        return f"{self.task_name_prefix}{task_id}"
+
+    def task_params(self, task: Union[Task, Mapping[str, Any]],
+                    outputs: Optional[list[str]] = None) -> dict[str, Any]:
+        """The JEDI taskParamMap for one Allot task (a :class:`Task` or a task dict).
+
+        ``outputs`` (else the backend's, else the task's ``tags["panda_outputs"]``) are file
+        names the job leaves in its working directory; each becomes an output dataset
+        ``<output_dataset or taskName>_<name>/`` as prun's ``--outputs`` makes them.
+        """
+        t = task.to_dict() if isinstance(task, Task) else dict(task)
+        tid = t.get("id")
+        if not tid:
+            raise ValueError(f"task without an id: {t!r}")
+        if t.get("sweep"):
+            raise ValueError(f"task '{tid}': a sweep template; expand it first (one PanDA task "
+                             f"per Allot task)")
+        exec_str, container = self._exec(tid, t)
+        name = self.task_name(tid)
+        params: dict[str, Any] = {
+            "taskName": name,
+            "uniqueTaskName": True,
+            "vo": self.vo,
+            "prodSourceLabel": self.prod_source_label,
+            "transPath": self.trans_path,
+            "transUses": "",
+            "transHome": None,
+            "architecture": "",
+            "processingType": "allot",
+            "noInput": True,
+            "nEvents": 1,
+            "nEventsPerJob": 1,
+            "cliParams": exec_str,
+            "respectSplitRule": True,
+            "log": self._log_param(name),
+        }
+        if self.site:
+            params["site"] = self.site
+        if self.cloud:
+            params["cloud"] = self.cloud
+        if self.working_group:
+            params["workingGroup"] = self.working_group
+        if container:
+            params["container_name"] = container
+        if t.get("priority") is not None:
+            params["currentPriority"] = int(t["priority"])
+        if t.get("max_retries") is not None:
+            params["maxAttempt"] = int(t["max_retries"]) + 1
+        params.update(self._resources(tid, t))
+        params["jobParameters"] = self._job_parameters(name, exec_str, outputs, t)
+        params.update(self.extra_params)
+        return params
+
+    def _exec(self, tid: str, t: Mapping[str, Any]) -> tuple[str, Optional[str]]:
+        container = self.container_image
+        if t.get("command") is not None:
+            cmd = t["command"]
+        elif t.get("container") is not None:
+            c = t["container"]
+            container = c.get("image")
+            cmd = c.get("command")
+            if not container or cmd is None:
+                raise ValueError(f"task '{tid}': container needs image and command")
+            if not isinstance(cmd, str):
+                cmd = shlex.join(str(a) for a in cmd)
+        else:
+            kind = next((k for k in ("python", "script") if t.get(k) is not None), None)
+            raise ValueError(f"task '{tid}': only command and container tasks are translated to "
+                             f"PanDA" + (f" (this one is a {kind} task)" if kind else ""))
+        if t.get("env"):
+            cmd = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in t["env"].items()) + " " + cmd
+        return cmd, container
+
+    def _resources(self, tid: str, t: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        cores = t.get("cores")
+        n = 1
+        if isinstance(cores, Mapping):
+            n = int(cores.get("min", 1))
+            out["coreCount"] = n
+            if cores.get("max") is not None:
+                out["maxCoreCount"] = int(cores["max"])
+        elif cores is not None:
+            n = int(cores)
+            out["coreCount"] = n
+        memory = t.get("memory")
+        if memory is not None and memory != "auto":
+            mb = memory_mb(memory)
+            # JEDI's ramCount is per core (prun --memory); Fixed: not rescaled by the scouts.
+            out["ramCount"] = math.ceil(mb / max(n, 1))
+            out["ramCountUnit"] = "MBPerCoreFixed"
+        if t.get("time_limit") is not None:
+            # Seconds; no walltimeUnit, which JEDI's refiner leaves NULL when absent.
+            out["walltime"] = duration_seconds(t["time_limit"])
+        if t.get("gpus"):
+            raise ValueError(f"task '{tid}': gpus are not translated to PanDA (choose a GPU "
+                             f"site or queue with site=)")
+        return out
+
+    def _log_param(self, name: str) -> dict[str, Any]:
+        ds = f"{self.output_dataset or name}.log/"
+        return {"type": "template", "param_type": "log", "dataset": ds, "container": ds,
+                "value": f"{ds[:-1]}.$JEDITASKID.${{SN}}.log.tgz"}
+
+    def _job_parameters(self, name: str, exec_str: str, outputs: Optional[list[str]],
+                        t: Mapping[str, Any]) -> list[dict[str, Any]]:
+        # prun's layout for a task without a sandbox: runGen options, the exec string inside
+        # -p "..." (convertParamStrToJediParam URL-quotes its constant parts and turns %RNDM=N
+        # and the like into JEDI templates), then -o "{file: lfn template}" for the outputs.
+        params: list[dict[str, Any]] = [
+            {"type": "constant", "value": '-j "" --sourceURL ${SURL}'},
+            {"type": "constant", "value": "-r ."},
+            {"type": "constant", "value": "__delimiter__", "hidden": True},
+            {"type": "constant", "value": '-p "', "padding": False},
+        ]
+        params += self._psub.convertParamStrToJediParam(exec_str, {}, "", True, False,
+                                                         includeIO=False)
+        params.append({"type": "constant", "value": '"'})
+        names = outputs if outputs is not None else (
+            self.outputs or list((t.get("tags") or {}).get("panda_outputs", [])))
+        if names:
+            base = self.output_dataset or name
+            out_map = {}
+            for fname in names:
+                if "/" in fname:
+                    raise ValueError(f"output file name {fname!r} contains '/'")
+                lfn = f"{base}.$JEDITASKID._${{SN/P}}.{fname}"
+                params += self._misc.makeJediJobParam(lfn, f"{base}_{fname}/", "output",
+                                                      hidden=True)
+                out_map[fname] = lfn
+            params.append({"type": "constant", "value": f'-o "{out_map}"'})
+        return params
+
+    # Talking to PanDA --------------------------------------------------------------------------
+
+    def submit(self, task: Union[Task, Mapping[str, Any]],
+               parent_tid: Optional[int] = None) -> PandaSubmission:
+        """Inserts the task's taskParamMap (``Client.insertTaskParams``); the JEDI task id."""
+        params = self.task_params(task)
+        tid = (task.id if isinstance(task, Task) else task["id"])
+        status, out = self.client.insertTaskParams(params, self.verbose, properErrorCode=True,
+                                                   parent_tid=parent_tid)
+        if status != 0:
+            raise PandaError(f"task '{tid}': PanDA submission failed (panda-client status "
+                             f"{status}): {out}", code=status, message=out)
+        code, message = out
+        if code not in (0, 3):
+            raise PandaError(f"task '{tid}': PanDA refused the task (code {code}): {message}",
+                             code=code, message=message)
+        m = _JEDI_ID.search(str(message))
+        if not m:
+            raise PandaError(f"task '{tid}': PanDA accepted the task but its answer names no "
+                             f"jediTaskID: {message!r}", code=code, message=message)
+        return PandaSubmission(tid, int(m.group(1)), str(message), incremental=code == 3)
+
+    def panda_status(self, jedi_task_id: int) -> str:
+        """The JEDI task's own status (``Client.getTaskStatus``)."""
+        status, out = self.client.getTaskStatus(int(jedi_task_id), self.verbose)
+        if status != 0 or not isinstance(out, str):
+            raise PandaError(f"jediTaskID {jedi_task_id}: no status from PanDA (panda-client "
+                             f"status {status}): {out!r}", code=status, message=out)
+        return out
+
+    def status(self, jedi_task_id: int) -> str:
+        """Allot's state of the JEDI task: queued, running, succeeded, failed or canceled."""
+        return task_state(self.panda_status(jedi_task_id))
+
+    def jobs(self, jedi_task_id: int) -> dict[int, str]:
+        """PanDA ID -> Allot state of the task's jobs (``getPandaIDsWithTaskID``,
+        ``getJobStatus``); a job the server no longer describes is left out."""
+        status, ids = self.client.getPandaIDsWithTaskID(int(jedi_task_id), self.verbose)
+        if status != 0 or not isinstance(ids, list):
+            raise PandaError(f"jediTaskID {jedi_task_id}: no job ids from PanDA (panda-client "
+                             f"status {status}): {ids!r}", code=status, message=ids)
+        if not ids:
+            return {}
+        status, specs = self.client.getJobStatus([int(i) for i in ids], self.verbose)
+        if status != 0 or specs is None:
+            raise PandaError(f"jediTaskID {jedi_task_id}: no job status from PanDA "
+                             f"(panda-client status {status})", code=status)
+        return {int(s.PandaID): job_state(s.jobStatus) for s in specs if s is not None}
+
+    def kill(self, jedi_task_id: int) -> str:
+        """Asks PanDA to kill the task (``Client.killTask``); the server's message.
+
+        The kill is asynchronous: the task goes through ``aborting`` to ``aborted``
+        (Allot: canceled). Raises :class:`PandaError` when the server refuses it, e.g. a task
+        already final ("irrelevant task status").
+        """
+        status, out = self.client.killTask(int(jedi_task_id), self.verbose)
+        if status != 0 or out is None:
+            raise PandaError(f"jediTaskID {jedi_task_id}: kill failed (panda-client status "
+                             f"{status})", code=status)
+        ok, data = out
+        if not ok:
+            raise PandaError(f"jediTaskID {jedi_task_id}: PanDA refused the kill: {data}",
+                             code=False, message=data)
+        # The server's data: [return code, diagnostic] in panda-client's docstring.
+        if isinstance(data, (list, tuple)) and data and data[0] not in (0, None):
+            raise PandaError(f"jediTaskID {jedi_task_id}: PanDA refused the kill (code "
+                             f"{data[0]}): {data[1] if len(data) > 1 else ''}",
+                             code=data[0], message=data[1] if len(data) > 1 else None)
+        return str(data[1] if isinstance(data, (list, tuple)) and len(data) > 1 else data)
+
+    def is_final(self, state: str) -> bool:
+        return state in _FINAL
+
+
+# Allot's units ---------------------------------------------------------------------------------
+
+_MEM = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B?|B)?\s*$", re.IGNORECASE)
+_MEM_SCALE = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def memory_mb(value: Union[int, str]) -> int:
+    """Allot's ``memory`` (bytes, or ``512M``/``2G`` in binary units) in MiB, rounded up."""
+    if isinstance(value, bool):
+        raise ValueError(f"memory {value!r}")
+    if isinstance(value, int):
+        nbytes = value
+    else:
+        m = _MEM.match(str(value))
+        if not m:
+            raise ValueError(f"memory {value!r}: expected bytes or 512M, 2G, ...")
+        unit = (m.group(2) or "").upper()[:1]
+        nbytes = float(m.group(1)) * _MEM_SCALE[unit]
+    return max(1, math.ceil(nbytes / (1 << 20)))
+
+
+_DUR_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|sec|min|m|h|d)", re.IGNORECASE)
+_DUR_SCALE = {"ms": 0.001, "s": 1, "sec": 1, "min": 60, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration_seconds(value: Any) -> int:
+    """Allot's durations (seconds, ``90s``, ``10min``, ``1h30m``, ``01:30:00``, a timedelta) in
+    whole seconds, rounded up."""
+    if isinstance(value, datetime.timedelta):
+        return math.ceil(value.total_seconds())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return math.ceil(value)
+    s = str(value).strip()
+    if re.fullmatch(r"\d+(\.\d+)?", s):
+        return math.ceil(float(s))
+    if re.fullmatch(r"\d+(:\d{1,2}){1,2}", s):
+        total = 0
+        for part in s.split(":"):
+            total = total * 60 + int(part)
+        return total
+    parts = _DUR_PART.findall(s)
+    if not parts or _DUR_PART.sub("", s).strip():
+        raise ValueError(f"duration {value!r}: expected seconds, 90s, 10min, 1h30m or 01:30:00")
+    return math.ceil(sum(float(n) * _DUR_SCALE[u.lower()] for n, u in parts))

@@ -1,0 +1,277 @@
+"""allot.panda against the REAL panda-client (scripts/panda-venv.sh), with no PanDA server.
+
+panda-client's HTTP layer (httpx, its envelope handling, its return conventions) talks to a local
+HTTP stub that plays the server's side of /api/v1: task/submit, task/get_status, task/kill,
+task/get_job_ids, job/get_description. The stub's answers follow panda-client 2.2.0's own
+contract (http_request_decorator: {"success", "message", "data"}); they were never compared with
+a real server's. SKIPPED where panda-client cannot be imported (e.g. Debian's python3).
+"""
+
+import json
+import os
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+# panda-client reads its server URLs when pandaclient.Client is first imported.
+_sock = socket.socket()
+_sock.bind(("127.0.0.1", 0))
+PORT = _sock.getsockname()[1]
+_sock.close()
+os.environ["PANDA_URL_SSL"] = f"http://127.0.0.1:{PORT}/server/panda"
+os.environ["PANDA_URL"] = f"http://127.0.0.1:{PORT}/server/panda"
+os.environ["PANDACACHE_URL"] = f"http://127.0.0.1:{PORT}/server/panda"
+os.environ["PANDA_BEHIND_REAL_LB"] = "1"       # no DNS look-up of the cache server
+os.environ.setdefault("X509_USER_PROXY", "/nonexistent")
+
+Client = pytest.importorskip("pandaclient.Client",
+                             reason="panda-client not installed (scripts/panda-venv.sh)")
+from pandaclient import MiscUtils, PsubUtils  # noqa: E402
+
+import allot  # noqa: E402
+from allot import panda  # noqa: E402
+
+
+class Stub:
+    """The server side: records every request, answers from ``routes``."""
+
+    def __init__(self):
+        self.requests = []
+        self.routes = {}
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _answer(self, method, body):
+                url = urlparse(self.path)
+                endpoint = url.path.removeprefix("/api/v1/")
+                stub.requests.append({"method": method, "endpoint": endpoint,
+                                      "query": parse_qs(url.query), "body": body,
+                                      "headers": dict(self.headers)})
+                route = stub.routes.get(endpoint)
+                if route is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    self.wfile.write(b"no such endpoint")
+                    return
+                code, payload = route(body, parse_qs(url.query)) if callable(route) else route
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._answer("GET", None)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(n)
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = raw
+                self._answer("POST", body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def stub():
+    s = Stub()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def backend():
+    return panda.PandaBackend(site="ANALY_TEST", cloud="US", vo="wlcg",
+                              prod_source_label="user", task_name_prefix="user.alice.allot.")
+
+
+def ok(data=None, message=""):
+    return 200, {"success": True, "message": message, "data": data}
+
+
+def refused(message, data=None):
+    return 200, {"success": False, "message": message, "data": data}
+
+
+# The translation ---------------------------------------------------------------------------------
+
+def test_task_params_resources_and_identity(backend):
+    t = allot.Task("sim-3", "./simulate --energy 5 --out hits.root", cores=4, memory="8G",
+                   time_limit="1h30m", priority=7, max_retries=2)
+    p = backend.task_params(t, outputs=["hits.root"])
+    assert p["taskName"] == "user.alice.allot.sim-3"
+    assert p["uniqueTaskName"] is True
+    assert (p["vo"], p["prodSourceLabel"], p["site"], p["cloud"]) == ("wlcg", "user", "ANALY_TEST", "US")
+    assert p["transPath"] == panda.DEFAULT_TRANS_PATH
+    assert p["coreCount"] == 4
+    assert (p["ramCount"], p["ramCountUnit"]) == (2048, "MBPerCoreFixed")   # 8 GiB over 4 cores
+    assert p["walltime"] == 5400
+    assert p["currentPriority"] == 7 and p["maxAttempt"] == 3
+    assert p["noInput"] is True and p["cliParams"] == t.command
+    json.dumps(p)                     # what insertTaskParams sends must be JSON
+
+
+def test_exec_string_is_what_prun_builds(backend):
+    """The -p "..." part is panda-client's own convertParamStrToJediParam of the exec string
+    (as prun calls it: encode=True, no padding, includeIO=False), between prun's constants."""
+    cmd = "./sim --seed %RNDM=100 --n 10 'a b'"
+    p = backend.task_params(allot.Task("s", cmd))
+    jp = p["jobParameters"]
+    i = jp.index({"type": "constant", "value": '-p "', "padding": False})
+    expected = PsubUtils.convertParamStrToJediParam(cmd, {}, "", True, False, includeIO=False)
+    assert jp[i + 1:i + 1 + len(expected)] == expected
+    assert jp[i + 1 + len(expected)] == {"type": "constant", "value": '"'}
+    # %RNDM becomes a pseudo-input template JEDI fills with the job's sequence number
+    assert any(x.get("param_type") == "pseudo_input" for x in expected)
+    assert expected[0] == {"type": "constant", "value": "./sim%20--seed%20", "padding": False}
+    assert jp[0]["value"] == '-j "" --sourceURL ${SURL}'
+    assert {"type": "constant", "value": "__delimiter__", "hidden": True} in jp
+
+
+def test_outputs_are_prun_style_datasets(backend):
+    p = backend.task_params(allot.Task("fit", "./fit", tags={"panda_outputs": ["model.json"]}))
+    base = "user.alice.allot.fit"
+    lfn = f"{base}.$JEDITASKID._${{SN/P}}.model.json"
+    assert MiscUtils.makeJediJobParam(lfn, f"{base}_model.json/", "output", hidden=True)[0] \
+        in p["jobParameters"]
+    assert p["jobParameters"][-1] == {"type": "constant", "value": f'-o "{ {"model.json": lfn} }"'}
+    assert p["log"]["param_type"] == "log" and "$JEDITASKID" in p["log"]["value"]
+
+
+def test_container_task_and_dict_from_an_optimizer(backend):
+    d = {"id": "trial-4", "container": {"image": "docker://alpine:3", "command": ["sh", "-c", "echo 1"]},
+         "params": {"x": 0.5}, "cores": {"min": 2, "max": 8}, "memory": 1 << 30}
+    p = backend.task_params(d)
+    assert p["container_name"] == "docker://alpine:3"
+    assert p["cliParams"] == "sh -c 'echo 1'"
+    assert (p["coreCount"], p["maxCoreCount"], p["ramCount"]) == (2, 8, 512)
+
+
+def test_untranslated_tasks_are_refused(backend):
+    with pytest.raises(ValueError, match="python task"):
+        backend.task_params(allot.Task("p", python=("m", "f")))
+    with pytest.raises(ValueError, match="sweep"):
+        backend.task_params(allot.sweep(allot.Task("s-{e}", "./s {e}"), grid={"e": [1, 2]}))
+    with pytest.raises(ValueError, match="gpus"):
+        backend.task_params(allot.Task("g", "./g", gpus=1))
+
+
+def test_units():
+    assert panda.memory_mb("512M") == 512 and panda.memory_mb(1) == 1 and panda.memory_mb("2G") == 2048
+    assert [panda.duration_seconds(v) for v in (90, "90s", "10min", "1h30m", "01:30:00", 1.5)] == \
+        [90, 90, 600, 5400, 5400, 2]
+
+
+# The state mapping -------------------------------------------------------------------------------
+
+def test_state_tables():
+    assert set(panda.TASK_STATES.values()) == {"queued", "running", "succeeded", "failed", "canceled"}
+    assert set(panda.JOB_STATES.values()) == {"queued", "running", "succeeded", "failed", "canceled"}
+    # panda-client's own lists of task super-statuses are all mapped, the final ones to final states
+    from pandaclient import localSpecs
+    for s in localSpecs.task_active_superstatus_list:
+        assert panda.task_state(s) in ("queued", "running")
+    for s in localSpecs.task_final_superstatus_list:
+        assert panda.task_state(s) in ("succeeded", "failed", "canceled")
+    assert panda.task_state("done") == "succeeded"
+    assert panda.task_state("finished") == "failed"          # partly done
+    assert panda.task_state("aborted") == "canceled"
+    assert panda.job_state("finished") == "succeeded" and panda.job_state("cancelled") == "canceled"
+    with pytest.raises(panda.PandaError, match="unknown PanDA task status"):
+        panda.task_state("nonsense")
+
+
+# Talking to the (stub) server through the real client ----------------------------------------------
+
+def test_submit_sends_the_task_params(stub, backend):
+    stub.routes["task/submit"] = ok(None, "succeeded. new jediTaskID=4242")
+    t = allot.Task("sim-1", "./sim 1", cores=2)
+    sub = backend.submit(t, parent_tid=17)
+    assert (sub.task_id, sub.jedi_task_id, sub.incremental) == ("sim-1", 4242, False)
+    [req] = stub.requests
+    assert (req["method"], req["endpoint"]) == ("POST", "task/submit")
+    assert req["body"] == {"task_parameters": backend.task_params(t), "parent_tid": 17}
+
+
+def test_submit_refused_and_unreachable(stub, backend):
+    stub.routes["task/submit"] = refused("duplicated task name", data=2)
+    with pytest.raises(panda.PandaError, match="refused the task \\(code 2\\): duplicated") as e:
+        backend.submit(allot.Task("a", "true"))
+    assert e.value.code == 2
+    stub.routes["task/submit"] = (500, b"internal error")
+    with pytest.raises(panda.PandaError, match="submission failed \\(panda-client status 255\\)"):
+        backend.submit(allot.Task("a", "true"))
+    stub.routes["task/submit"] = ok(None, "accepted, but no id here")
+    with pytest.raises(panda.PandaError, match="names no jediTaskID"):
+        backend.submit(allot.Task("a", "true"))
+    stub.routes["task/submit"] = refused("accepted for incremental execution. jediTaskID=9", data=3)
+    assert backend.submit(allot.Task("a", "true")).incremental
+
+
+def test_status_polls_get_status(stub, backend):
+    seen = iter(["registered", "running", "done"])
+    stub.routes["task/get_status"] = lambda body, q: ok(next(seen))
+    assert [backend.status(77) for _ in range(3)] == ["queued", "running", "succeeded"]
+    assert all(r["method"] == "GET" and r["endpoint"] == "task/get_status"
+               and r["query"] == {"task_id": ["77"]} for r in stub.requests)
+    stub.routes["task/get_status"] = refused("task not found")
+    with pytest.raises(panda.PandaError, match="no status from PanDA \\(panda-client status 255\\)"):
+        backend.status(78)
+
+
+def test_jobs_poll_job_ids_and_descriptions(stub, backend):
+    stub.routes["task/get_job_ids"] = ok([1001, 1002])
+    stub.routes["job/get_description"] = lambda body, q: ok(
+        [{"PandaID": i, "jobStatus": s, "jediTaskID": 77}
+         for i, s in zip(body["job_ids"], ["running", "failed"])])
+    assert backend.jobs(77) == {1001: "running", 1002: "failed"}
+    assert stub.requests[1]["body"] == {"job_ids": [1001, 1002]}
+    stub.routes["task/get_job_ids"] = ok([])
+    assert backend.jobs(77) == {}
+
+
+def test_kill_calls_kill_task(stub, backend):
+    stub.routes["task/kill"] = ok([0, "command is accepted"])
+    assert backend.kill(55) == "command is accepted"
+    assert stub.requests[-1]["body"] == {"task_id": 55}
+    stub.routes["task/kill"] = ok([4, "irrelevant task status: done"])
+    with pytest.raises(panda.PandaError, match="code 4") as e:
+        backend.kill(55)
+    assert e.value.code == 4
+    stub.routes["task/kill"] = refused("permission denied")
+    with pytest.raises(panda.PandaError, match="refused the kill: permission denied"):
+        backend.kill(55)
+
+
+def test_server_down(backend):
+    # nothing listens on PORT: panda-client's (255, None)
+    with pytest.raises(panda.PandaError, match="255"):
+        backend.status(1)
+    with pytest.raises(panda.PandaError, match="255"):
+        backend.kill(1)
+
+
+def test_allot_imports_without_panda():
+    import subprocess
+    import sys
+    code = ("import sys; sys.modules['pandaclient'] = None; import allot; "
+            "assert 'allot.panda' not in sys.modules; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(allot.__file__))})
+    assert out.stdout.strip() == "ok", out.stderr
