@@ -31,8 +31,12 @@ from __future__ import annotations
 
 import datetime
 import math
+import os
 import re
 import shlex
+import tarfile
+import tempfile
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional, Union
@@ -42,7 +46,8 @@ from .task import Task
 __all__ = ["PandaBackend", "PandaError", "PandaSubmission", "TASK_STATES", "JOB_STATES",
            "task_state", "job_state", "DEFAULT_TRANS_PATH"]
 
-#: prun's default transformation (the generic runGen wrapper), as CommonArgs' help gives it.
+#: prun's --trf example (the generic runGen wrapper). Not set by default: prun sets no
+#: transPath either, and JEDI then uses its own default for the task's VO.
 DEFAULT_TRANS_PATH = "http://pandaserver.cern.ch:25085/trf/user/runGen-00-00-02"
 
 #: JEDI task status -> Allot state. ``finished`` is JEDI's "partly done" (some inputs failed):
@@ -126,13 +131,21 @@ class PandaBackend:
     task map that are set for every task (``site``, ``cloud``, ``vo``, ``prod_source_label``,
     ``working_group``, ``trans_path``, ``container_image``) are arguments here;
     ``extra_params`` is merged last, as is, for anything else JEDI takes.
+
+    The task's command runs in the job's working directory, through runGen as prun runs an
+    ``--exec`` string. Files it needs come in a sandbox: ``sandbox`` is a directory, packed
+    into ``sources.<uuid>.tar.gz`` and uploaded with ``Client.putFile`` on the first submit (as
+    prun uploads its sandbox), or the name of an archive already on the cache server. Without
+    one the job gets no ``-a`` argument: the command must find everything at the site (e.g. on
+    CVMFS or in ``container_image``).
     """
 
     def __init__(self, *, vo: str = "wlcg", prod_source_label: str = "user",
                  site: Optional[str] = None, cloud: Optional[str] = None,
                  task_name_prefix: str = "allot.", working_group: Optional[str] = None,
-                 trans_path: str = DEFAULT_TRANS_PATH, container_image: Optional[str] = None,
-                 outputs: Optional[list[str]] = None, output_dataset: Optional[str] = None,
+                 trans_path: Optional[str] = None, container_image: Optional[str] = None,
+                 sandbox: Union[str, os.PathLike, None] = None,
+                 outputs: Optional[list[str]] = None,
                  extra_params: Optional[Mapping[str, Any]] = None, client: Any = None,
                  verbose: bool = False):
         self.vo = vo
@@ -143,20 +156,24 @@ class PandaBackend:
         self.working_group = working_group
         self.trans_path = trans_path
         self.container_image = container_image
+        self.sandbox = os.fspath(sandbox) if sandbox is not None else None
+        self._archive: Optional[str] = (None if self.sandbox is None or os.path.isdir(self.sandbox)
+                                        else os.path.basename(self.sandbox))
         self.outputs = list(outputs or [])
-        self.output_dataset = output_dataset
         self.extra_params = dict(extra_params or {})
         self.verbose = verbose
         if client is None:
             from pandaclient import Client as client  # noqa: N813 (panda-client's module name)
         self.client = client
-        from pandaclient import MiscUtils, PsubUtils
+        from pandaclient import MiscUtils, PandaToolsPkgInfo, PsubUtils
         self._misc, self._psub = MiscUtils, PsubUtils
+        self._client_version = PandaToolsPkgInfo.release_version
 
     # The translation ---------------------------------------------------------------------------
 
     def task_name(self, task_id: str) -> str:
-        return f"{self.task_name_prefix}{task_id}"
+        """The JEDI task name, which is also the output container's: ends with '/', as prun's."""
+        return f"{self.task_name_prefix}{task_id}/"
 
     def task_params(self, task: Union[Task, Mapping[str, Any]],
                     outputs: Optional[list[str]] = None) -> dict[str, Any]:
@@ -164,7 +181,7 @@ class PandaBackend:
 
         ``outputs`` (else the backend's, else the task's ``tags["panda_outputs"]``) are file
         names the job leaves in its working directory; each becomes an output dataset
-        ``<output_dataset or taskName>_<name>/`` as prun's ``--outputs`` makes them.
+        ``<taskName>_<name>/``, as prun's ``--outputs`` makes them.
         """
         t = task.to_dict() if isinstance(task, Task) else dict(task)
         tid = t.get("id")
@@ -179,27 +196,36 @@ class PandaBackend:
             "taskName": name,
             "uniqueTaskName": True,
             "vo": self.vo,
-            "prodSourceLabel": self.prod_source_label,
-            "transPath": self.trans_path,
+            "architecture": "" if container else None,
             "transUses": "",
             "transHome": None,
-            "architecture": "",
-            "processingType": "allot",
-            "noInput": True,
-            "nEvents": 1,
+            "processingType": f"panda-client-{self._client_version}-jedi-run",
+            "prodSourceLabel": self.prod_source_label,
+            "site": self.site,
+            "nEvents": 1,            # one job: prun --nJobs 1 without input
             "nEventsPerJob": 1,
             "cliParams": exec_str,
             "respectSplitRule": True,
+            "sourceURL": self._source_url(),
             "log": self._log_param(name),
+            "noInput": True,
         }
-        if self.site:
-            params["site"] = self.site
+        if self.trans_path:
+            params["transPath"] = self.trans_path
         if self.cloud:
             params["cloud"] = self.cloud
         if self.working_group:
             params["workingGroup"] = self.working_group
         if container:
             params["container_name"] = container
+            params["multiStepExec"] = {
+                "preprocess": {"command": "${TRF}", "args": "--preprocess ${TRF_ARGS}"},
+                "postprocess": {"command": "${TRF}", "args": "--postprocess ${TRF_ARGS}"},
+                "containerOptions": {
+                    "containerExec": 'echo "=== cat exec script ==="; cat __run_main_exec.sh; '
+                                     'echo; echo "=== exec script ==="; /bin/sh __run_main_exec.sh',
+                    "containerImage": container},
+            }
         if t.get("priority") is not None:
             params["currentPriority"] = int(t["priority"])
         if t.get("max_retries") is not None:
@@ -208,6 +234,11 @@ class PandaBackend:
         params["jobParameters"] = self._job_parameters(name, exec_str, outputs, t)
         params.update(self.extra_params)
         return params
+
+    def _source_url(self) -> Optional[str]:
+        # JEDI fills ${SURL} with this: the cache server's scheme://host[:port], as prun sets it.
+        m = re.search("(http.*://[^/]+)/", getattr(self.client, "baseURLCSRVSSL", "") or "")
+        return m.group(1) if m else None
 
     def _exec(self, tid: str, t: Mapping[str, Any]) -> tuple[str, Optional[str]]:
         container = self.container_image
@@ -243,12 +274,13 @@ class PandaBackend:
             out["coreCount"] = n
         memory = t.get("memory")
         if memory is not None and memory != "auto":
-            mb = memory_mb(memory)
-            # JEDI's ramCount is per core (prun --memory); Fixed: not rescaled by the scouts.
-            out["ramCount"] = math.ceil(mb / max(n, 1))
+            # JEDI's ramCount is MB per core (prun --memory); Fixed: not re-estimated by the
+            # scout jobs (prun --fixedRamCount), since Allot's memory is a limit.
+            out["ramCount"] = math.ceil(memory_mb(memory) / max(n, 1))
             out["ramCountUnit"] = "MBPerCoreFixed"
         if t.get("time_limit") is not None:
-            # Seconds; no walltimeUnit, which JEDI's refiner leaves NULL when absent.
+            # Seconds. prun sets no walltime for a task without input (its --maxWalltime, in
+            # hours, needs the input's event counts); how JEDI uses this one is unverified.
             out["walltime"] = duration_seconds(t["time_limit"])
         if t.get("gpus"):
             raise ValueError(f"task '{tid}': gpus are not translated to PanDA (choose a GPU "
@@ -256,44 +288,71 @@ class PandaBackend:
         return out
 
     def _log_param(self, name: str) -> dict[str, Any]:
-        ds = f"{self.output_dataset or name}.log/"
-        return {"type": "template", "param_type": "log", "dataset": ds, "container": ds,
+        ds = f"{name[:-1]}.log/"
+        return {"dataset": ds, "container": ds, "type": "template", "param_type": "log",
                 "value": f"{ds[:-1]}.$JEDITASKID.${{SN}}.log.tgz"}
 
     def _job_parameters(self, name: str, exec_str: str, outputs: Optional[list[str]],
                         t: Mapping[str, Any]) -> list[dict[str, Any]]:
-        # prun's layout for a task without a sandbox: runGen options, the exec string inside
-        # -p "..." (convertParamStrToJediParam URL-quotes its constant parts and turns %RNDM=N
-        # and the like into JEDI templates), then -o "{file: lfn template}" for the outputs.
+        # prun's layout for a task without input: runGen's options, the sandbox (-a), the
+        # outputs (templates, then -o "{file: lfn}"), then the exec string inside -p "...",
+        # made by panda-client's convertParamStrToJediParam (which URL-quotes the constant parts
+        # and turns %RNDM=N and the like into JEDI templates).
         params: list[dict[str, Any]] = [
             {"type": "constant", "value": '-j "" --sourceURL ${SURL}'},
             {"type": "constant", "value": "-r ."},
             {"type": "constant", "value": "__delimiter__", "hidden": True},
-            {"type": "constant", "value": '-p "', "padding": False},
         ]
-        params += self._psub.convertParamStrToJediParam(exec_str, {}, "", True, False,
-                                                         includeIO=False)
-        params.append({"type": "constant", "value": '"'})
+        if self.sandbox is not None:
+            params.append({"type": "constant", "value": f"-a {self._archive or '%SANDBOX%'}"})
         names = outputs if outputs is not None else (
             self.outputs or list((t.get("tags") or {}).get("panda_outputs", [])))
         if names:
-            base = self.output_dataset or name
+            parts = name.split(".")
+            prefix = ".".join(parts[:2]) if len(parts) > 2 else name[:-1]
             out_map = {}
             for fname in names:
-                if "/" in fname:
-                    raise ValueError(f"output file name {fname!r} contains '/'")
-                lfn = f"{base}.$JEDITASKID._${{SN/P}}.{fname}"
-                params += self._misc.makeJediJobParam(lfn, f"{base}_{fname}/", "output",
+                if "/" in fname or "*" in fname or ":" in fname:
+                    raise ValueError(f"output file name {fname!r}: plain file names only")
+                lfn = f"{prefix}.$JEDITASKID._${{SN/P}}.{fname}"
+                params += self._misc.makeJediJobParam(lfn, f"{name[:-1]}_{fname}/", "output",
                                                       hidden=True)
                 out_map[fname] = lfn
             params.append({"type": "constant", "value": f'-o "{out_map}"'})
+        params.append({"type": "constant", "value": '-p "', "padding": False})
+        params += self._psub.convertParamStrToJediParam(exec_str, {}, "", True, False,
+                                                         includeIO=False)
+        params.append({"type": "constant", "value": '"'})
         return params
+
+    def upload_sandbox(self) -> Optional[str]:
+        """Packs and uploads the sandbox directory once (``Client.putFile``, reusing an
+        identical archive the cache server already has); the archive name for ``-a``."""
+        if self.sandbox is None or self._archive is not None:
+            return self._archive
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = os.path.join(tmp, f"sources.{uuid.uuid4()}.tar.gz")
+            with tarfile.open(archive, "w:gz") as tar:
+                for entry in sorted(os.listdir(self.sandbox)):
+                    tar.add(os.path.join(self.sandbox, entry), arcname=entry)
+            status, out = self.client.putFile(archive, self.verbose, useCacheSrv=True,
+                                              reuseSandbox=True)
+            out = str(out)
+            if out.startswith("NewFileName:"):
+                self._archive = out.split(":")[-1]
+            elif status == 0 and out == "True":
+                self._archive = os.path.basename(archive)
+            else:
+                raise PandaError(f"sandbox upload of {self.sandbox} failed (panda-client status "
+                                 f"{status}): {out}", code=status, message=out)
+        return self._archive
 
     # Talking to PanDA --------------------------------------------------------------------------
 
     def submit(self, task: Union[Task, Mapping[str, Any]],
                parent_tid: Optional[int] = None) -> PandaSubmission:
         """Inserts the task's taskParamMap (``Client.insertTaskParams``); the JEDI task id."""
+        self.upload_sandbox()
         params = self.task_params(task)
         tid = (task.id if isinstance(task, Task) else task["id"])
         status, out = self.client.insertTaskParams(params, self.verbose, properErrorCode=True,

@@ -115,10 +115,11 @@ def test_task_params_resources_and_identity(backend):
     t = allot.Task("sim-3", "./simulate --energy 5 --out hits.root", cores=4, memory="8G",
                    time_limit="1h30m", priority=7, max_retries=2)
     p = backend.task_params(t, outputs=["hits.root"])
-    assert p["taskName"] == "user.alice.allot.sim-3"
+    assert p["taskName"] == "user.alice.allot.sim-3/"
     assert p["uniqueTaskName"] is True
     assert (p["vo"], p["prodSourceLabel"], p["site"], p["cloud"]) == ("wlcg", "user", "ANALY_TEST", "US")
-    assert p["transPath"] == panda.DEFAULT_TRANS_PATH
+    assert "transPath" not in p                       # prun sets none either
+    assert p["sourceURL"] == f"http://127.0.0.1:{PORT}"
     assert p["coreCount"] == 4
     assert (p["ramCount"], p["ramCountUnit"]) == (2048, "MBPerCoreFixed")   # 8 GiB over 4 cores
     assert p["walltime"] == 5400
@@ -146,12 +147,64 @@ def test_exec_string_is_what_prun_builds(backend):
 
 def test_outputs_are_prun_style_datasets(backend):
     p = backend.task_params(allot.Task("fit", "./fit", tags={"panda_outputs": ["model.json"]}))
-    base = "user.alice.allot.fit"
-    lfn = f"{base}.$JEDITASKID._${{SN/P}}.model.json"
-    assert MiscUtils.makeJediJobParam(lfn, f"{base}_model.json/", "output", hidden=True)[0] \
-        in p["jobParameters"]
-    assert p["jobParameters"][-1] == {"type": "constant", "value": f'-o "{ {"model.json": lfn} }"'}
+    lfn = "user.alice.$JEDITASKID._${SN/P}.model.json"
+    assert MiscUtils.makeJediJobParam(lfn, "user.alice.allot.fit_model.json/", "output",
+                                      hidden=True)[0] in p["jobParameters"]
+    assert {"type": "constant", "value": f'-o "{ {"model.json": lfn} }"'} in p["jobParameters"]
     assert p["log"]["param_type"] == "log" and "$JEDITASKID" in p["log"]["value"]
+
+
+PRUN = r"""
+import json, os, sys
+from pandaclient import PrunScript
+print("PARAMS=" + json.dumps(PrunScript.main(get_taskparams=True, dry_mode=True,
+                                             ext_args=json.loads(sys.argv[1]))))
+"""
+
+
+def prun_params(args):
+    """What panda-client's own prun builds for these arguments (dry mode: no upload, no
+    submission; PANDA_AUTH=x509_no_grid with PANDA_NICKNAME stands in for a grid proxy)."""
+    import subprocess
+    import sys
+    env = {**os.environ, "PANDA_AUTH": "x509_no_grid", "PANDA_NICKNAME": "alice"}
+    out = subprocess.run([sys.executable, "-c", PRUN, json.dumps(args)], capture_output=True,
+                         text=True, env=env, timeout=120)
+    line = [x for x in out.stdout.splitlines() if x.startswith("PARAMS=")]
+    assert line, out.stdout + out.stderr
+    return json.loads(line[0][len("PARAMS="):])
+
+
+COMPARED = ("taskName", "uniqueTaskName", "vo", "architecture", "transUses", "transHome",
+            "processingType", "prodSourceLabel", "site", "nEvents", "nEventsPerJob", "coreCount",
+            "ramCount", "ramCountUnit", "respectSplitRule", "sourceURL", "container_name",
+            "multiStepExec", "log", "noInput")
+
+
+@pytest.mark.parametrize("container", [None, "docker://alpine:3"])
+def test_task_params_match_what_prun_builds(container):
+    """The same job through prun --exec ... --nJobs 1 (panda-client's PrunScript, run for real up
+    to the point where it would upload its sandbox and submit) and through allot.panda."""
+    cmd = "./sim --seed %RNDM=100 --n 10 --out hits.root"
+    args = ["--exec", cmd, "--outDS", "user.alice.allot.sim-3", "--nJobs", "1", "--vo", "wlcg",
+            "--site", "ANALY_TEST", "--nCore", "8", "--memory", "2048", "--fixedRamCount",
+            "--outputs", "hits.root,summary.json"]
+    if container:
+        args += ["--containerImage", container]
+    want = prun_params(args)
+    b = panda.PandaBackend(site="ANALY_TEST", vo="wlcg", task_name_prefix="user.alice.allot.",
+                           container_image=container, sandbox="sandbox.tar.gz")
+    got = b.task_params(allot.Task("sim-3", cmd, cores=8, memory="16G"),
+                        outputs=["hits.root", "summary.json"])
+    for key in COMPARED:
+        assert got.get(key) == want.get(key), key
+    # prun in dry mode has no archive name: "-a None" (container) or "-l ${LIB}" with a build
+    # step (no container); allot.panda never builds and names its archive.
+    sandbox = [i for i, x in enumerate(want["jobParameters"])
+               if x.get("value") in ("-a None", "-l ${LIB}")]
+    assert len(sandbox) == 1
+    want["jobParameters"][sandbox[0]] = {"type": "constant", "value": "-a sandbox.tar.gz"}
+    assert got["jobParameters"] == want["jobParameters"]
 
 
 def test_container_task_and_dict_from_an_optimizer(backend):
@@ -160,6 +213,7 @@ def test_container_task_and_dict_from_an_optimizer(backend):
     p = backend.task_params(d)
     assert p["container_name"] == "docker://alpine:3"
     assert p["cliParams"] == "sh -c 'echo 1'"
+    assert p["multiStepExec"]["containerOptions"]["containerImage"] == "docker://alpine:3"
     assert (p["coreCount"], p["maxCoreCount"], p["ramCount"]) == (2, 8, 512)
 
 
@@ -257,6 +311,43 @@ def test_kill_calls_kill_task(stub, backend):
     stub.routes["task/kill"] = refused("permission denied")
     with pytest.raises(panda.PandaError, match="refused the kill: permission denied"):
         backend.kill(55)
+
+
+def test_sandbox_is_packed_and_uploaded_once(stub, tmp_path):
+    import tarfile
+    (tmp_path / "sim.sh").write_text("echo hi\n")
+    uploads = []
+
+    def upload(body, q):
+        uploads.append(body)
+        return ok(None, "")
+    stub.routes["file_server/validate_cache_file"] = ok(None, "")     # nothing to reuse
+    stub.routes["file_server/upload_cache_file"] = upload
+    stub.routes["task/submit"] = ok(None, "succeeded. new jediTaskID=5")
+    b = panda.PandaBackend(sandbox=tmp_path)
+    b.submit(allot.Task("a", "sh sim.sh"))
+    b.submit(allot.Task("b", "sh sim.sh"))
+    assert len(uploads) == 1
+    # the multipart body carries a gzipped tar of the sandbox directory
+    import io
+    boundary = uploads[0].split(b"\r\n", 1)[0]
+    part = uploads[0].split(boundary)[1]
+    archive = part.split(b"\r\n\r\n", 1)[1].rsplit(b"\r\n", 1)[0]
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as tar:
+        assert tar.getnames() == ["sim.sh"]
+    name = b.upload_sandbox()
+    assert name.startswith("sources.") and name.endswith(".tar.gz")
+    submits = [r["body"] for r in stub.requests if r["endpoint"] == "task/submit"]
+    assert {"type": "constant", "value": f"-a {name}"} in submits[0]["task_parameters"]["jobParameters"]
+    # the server already has the same archive: its name is reused, nothing is uploaded
+    stub.routes["file_server/validate_cache_file"] = ok(None, "FOUND:127.0.0.1:sources.old.tar.gz")  # host name, no port
+    b2 = panda.PandaBackend(sandbox=tmp_path)
+    assert b2.upload_sandbox() == "sources.old.tar.gz" and len(uploads) == 1
+    # a refused upload
+    stub.routes["file_server/validate_cache_file"] = ok(None, "")
+    stub.routes["file_server/upload_cache_file"] = refused("quota exceeded")
+    with pytest.raises(panda.PandaError, match="sandbox upload .* quota exceeded"):
+        panda.PandaBackend(sandbox=tmp_path).submit(allot.Task("c", "true"))
 
 
 def test_server_down(backend):
