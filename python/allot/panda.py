@@ -30,6 +30,7 @@ panda-client's business.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import os
 import re
@@ -41,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
+from ._trials import trial_tasks
 from .task import Task
 
 __all__ = ["PandaBackend", "PandaError", "PandaSubmission", "TASK_STATES", "JOB_STATES",
@@ -258,6 +260,12 @@ class PandaBackend:
                              f"PanDA" + (f" (this one is a {kind} task)" if kind else ""))
         if t.get("env"):
             cmd = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in t["env"].items()) + " " + cmd
+        if t.get("params") is not None:
+            # As allot does for script and container tasks: the parameters in params.json,
+            # named by $JOB_PARAMS_FILE, in the job's working directory.
+            doc = json.dumps(t["params"], sort_keys=True, separators=(",", ":"))
+            cmd = (f"printf '%s' {shlex.quote(doc)} > params.json && "
+                   f"export JOB_PARAMS_FILE=$PWD/params.json && {cmd}")
         return cmd, container
 
     def _resources(self, tid: str, t: Mapping[str, Any]) -> dict[str, Any]:
@@ -346,6 +354,25 @@ class PandaBackend:
                 raise PandaError(f"sandbox upload of {self.sandbox} failed (panda-client status "
                                  f"{status}): {out}", code=status, message=out)
         return self._archive
+
+    # Optimizer trials --------------------------------------------------------------------------
+
+    def trial_task(self, build: Any, parameters: Mapping[str, Any], index: int,
+                   prefix: str = "panda-trial") -> dict[str, Any]:
+        """The task an optimizer trial builder makes (``build(parameters, index)``, as for
+        :class:`allot.ax.AllotRunner` and :func:`allot.ax.container_tasks`), with the id and
+        tags :func:`allot.ax.trial_tasks` gives it. One task per trial: a trial DAG is not
+        translated (PanDA would need a task chain)."""
+        tasks = trial_tasks(build, dict(parameters), index, prefix)
+        if len(tasks) != 1:
+            raise ValueError(f"trial {index}: {len(tasks)} tasks; allot.panda submits one task "
+                             f"per trial (a trial DAG is not translated to PanDA)")
+        return tasks[0]
+
+    def submit_trial(self, build: Any, parameters: Mapping[str, Any], index: int,
+                     prefix: str = "panda-trial") -> PandaSubmission:
+        """Submits an optimizer trial's task (see :meth:`trial_task`)."""
+        return self.submit(self.trial_task(build, parameters, index, prefix))
 
     # Talking to PanDA --------------------------------------------------------------------------
 

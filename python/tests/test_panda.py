@@ -212,9 +212,27 @@ def test_container_task_and_dict_from_an_optimizer(backend):
          "params": {"x": 0.5}, "cores": {"min": 2, "max": 8}, "memory": 1 << 30}
     p = backend.task_params(d)
     assert p["container_name"] == "docker://alpine:3"
-    assert p["cliParams"] == "sh -c 'echo 1'"
+    assert p["cliParams"].endswith("JOB_PARAMS_FILE=$PWD/params.json && sh -c 'echo 1'")
     assert p["multiStepExec"]["containerOptions"]["containerImage"] == "docker://alpine:3"
     assert (p["coreCount"], p["maxCoreCount"], p["ramCount"]) == (2, 8, 512)
+
+
+def test_optimizer_trial_tasks(stub, backend):
+    """A trial builder as allot.ax takes them (allot.ax.container_tasks's shape: a container
+    task whose parameters go to $JOB_PARAMS_FILE), through the id/tag logic allot.ax uses."""
+    def build(parameters, index):
+        return {"container": {"image": "docker://python:3.12", "command": "python3 /opt/obj.py"},
+                "params": parameters, "cores": 2}
+    t = backend.trial_task(build, {"x": 0.25, "y": 3}, 7)
+    assert t["id"] == "panda-trial-7" and t["tags"] == {"trial": "7", "scenario": "panda-trial-7"}
+    p = backend.task_params(t)
+    assert p["taskName"] == "user.alice.allot.panda-trial-7/"
+    assert p["cliParams"] == ("printf '%s' '{\"x\":0.25,\"y\":3}' > params.json && "
+                              "export JOB_PARAMS_FILE=$PWD/params.json && python3 /opt/obj.py")
+    stub.routes["task/submit"] = ok(None, "succeeded. new jediTaskID=700")
+    assert backend.submit_trial(build, {"x": 0.25, "y": 3}, 7).jedi_task_id == 700
+    with pytest.raises(ValueError, match="2 tasks"):
+        backend.trial_task(lambda p, i: [allot.Task("a", "x"), allot.Task("b", "y")], {}, 1)
 
 
 def test_untranslated_tasks_are_refused(backend):
