@@ -11,6 +11,13 @@ wheels=(panda-client==2.2.0 pytest)
 stamp="$dir/.allot-panda"
 want="${wheels[*]}"
 [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && exit 0
+if ! /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "panda-venv: run as root: apt-get install -y --no-install-recommends python3-venv" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+fi
 rm -rf "$dir"
 /usr/bin/python3 -m venv "$dir"
 "$dir/bin/pip" install -q --disable-pip-version-check "${wheels[@]}"

@@ -37,6 +37,7 @@ import re
 import shlex
 import tarfile
 import tempfile
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -446,7 +447,26 @@ class PandaBackend:
                              code=data[0], message=data[1] if len(data) > 1 else None)
         return str(data[1] if isinstance(data, (list, tuple)) and len(data) > 1 else data)
 
-    def is_final(self, state: str) -> bool:
+    def wait(self, jedi_task_id: int, *, interval: float = 60.0,
+             timeout: Optional[float] = None) -> str:
+        """Polls :meth:`status` every ``interval`` seconds until the task is final; its Allot
+        state. ``TimeoutError`` after ``timeout`` seconds. A failed poll (:class:`PandaError`
+        with code 255, e.g. the server briefly unreachable) is retried, not fatal."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                state = self.status(jedi_task_id)
+                if state in _FINAL:
+                    return state
+            except PandaError as e:
+                if e.code != self.client.EC_Failed:
+                    raise
+            if deadline is not None and time.monotonic() + interval > deadline:
+                raise TimeoutError(f"jediTaskID {jedi_task_id}: not final after {timeout}s")
+            time.sleep(interval)
+
+    @staticmethod
+    def is_final(state: str) -> bool:
         return state in _FINAL
 
 

@@ -307,6 +307,15 @@ def test_status_polls_get_status(stub, backend):
         backend.status(78)
 
 
+def test_wait_until_final(stub, backend):
+    answers = iter([(500, b"busy"), ok("running"), ok("aborting"), ok("aborted")])
+    stub.routes["task/get_status"] = lambda body, q: next(answers)
+    assert backend.wait(3, interval=0.01, timeout=30) == "canceled"
+    stub.routes["task/get_status"] = ok("running")
+    with pytest.raises(TimeoutError):
+        backend.wait(3, interval=0.01, timeout=0.05)
+
+
 def test_jobs_poll_job_ids_and_descriptions(stub, backend):
     stub.routes["task/get_job_ids"] = ok([1001, 1002])
     stub.routes["job/get_description"] = lambda body, q: ok(
