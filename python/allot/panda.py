@@ -7,15 +7,18 @@ real PanDA server).
 What it does:
 
 - :meth:`PandaBackend.task_params` turns an :class:`allot.Task` (or a task dict, e.g. one an
-  optimizer's trial builder returned) into a JEDI ``taskParamMap`` laid out as ``prun`` lays out
-  a no-input task: ``transPath`` (runGen by default), ``jobParameters`` whose exec string is made
+  optimizer's trial builder returned) into the JEDI ``taskParamMap`` that ``prun --exec ...
+  --nJobs 1`` builds (the tests compare the two): ``jobParameters`` whose exec string is made
   by panda-client's own ``PsubUtils.convertParamStrToJediParam`` and whose outputs are made by
   ``MiscUtils.makeJediJobParam``, ``coreCount``/``ramCount``/``walltime`` from the task's
   ``cores``/``memory``/``time_limit``, and ``site``/``cloud``/``vo``/``prodSourceLabel``/
-  ``taskName``.
+  ``taskName``; ``transPath`` only when given (prun sets none: JEDI's default runGen).
+  :meth:`PandaBackend.trial_task` and :meth:`~PandaBackend.submit_trial` take an optimizer's
+  trial builder (``build(parameters, index)``).
 - :meth:`PandaBackend.submit` calls ``Client.insertTaskParams``, :meth:`~PandaBackend.status`
   ``Client.getTaskStatus``, :meth:`~PandaBackend.jobs` ``Client.getPandaIDsWithTaskID`` and
-  ``Client.getJobStatus``, :meth:`~PandaBackend.kill` ``Client.killTask``, and each turns
+  ``Client.getJobStatus``, :meth:`~PandaBackend.kill` ``Client.killTask`` (and a sandbox
+  directory goes up with ``Client.putFile``), and each turns
   panda-client's return conventions ((status, output) pairs, 255 for a failed exchange) into a
   value or a :class:`PandaError`.
 - :data:`TASK_STATES` and :data:`JOB_STATES` map JEDI task and PanDA job states onto Allot's
