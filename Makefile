@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-run
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build fuzz-build optimizer-venv snakemake-venv test unit demo dist bench bench-quick fuzz format clean
+.PHONY: all deps build fuzz-build optimizer-venv snakemake-venv panda-venv test unit demo dist bench bench-quick fuzz format clean
 
 all: build
 
@@ -32,7 +32,11 @@ snakemake-venv:
 	-scripts/snakemake-venv.sh 9 $(BUILD)/snakemake-venv
 	-scripts/snakemake-venv.sh 7 $(BUILD)/snakemake7-venv
 
-test: build fuzz-build optimizer-venv snakemake-venv
+# panda-client 2.2.0 for the allot.panda tests (ctest panda, against a local stub of the server).
+panda-venv: deps
+	-scripts/panda-venv.sh $(BUILD)/panda-venv
+
+test: build fuzz-build optimizer-venv snakemake-venv panda-venv
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 unit: build

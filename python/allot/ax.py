@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .client import Client
-from ._trials import submit_idempotent
+from ._trials import submit_idempotent, trial_tasks  # noqa: F401 (allot.ax.trial_tasks)
 from .errors import AllotError, NotFoundError
 from .local_server import LocalServer
 from .task import Task
@@ -584,26 +584,6 @@ def container_tasks(image: str, command: Optional[str] = None, engine: Optional[
             t["workdir"] = str(workdir)
         return t
     return build
-
-
-def trial_tasks(build: TaskBuilder, parameters: dict, index: int, prefix: str) -> list[dict]:
-    """The trial's tasks as dicts, with ids (``<prefix>-<index>[-<step>]`` when they have
-    none) and tags (``trial``, ``scenario``: ASHA and promise policies group by it)."""
-    made = build(parameters, index)
-    items = list(made) if isinstance(made, (list, tuple)) else [made]
-    if not items:
-        raise ValueError(f"the trial builder made no task for trial {index}")
-    out = []
-    for step, t in enumerate(items):
-        d = t.to_dict() if isinstance(t, Task) else dict(t)
-        if not d.get("id"):
-            d["id"] = f"{prefix}-{index}" + (f"-{step}" if len(items) > 1 else "")
-        tags = dict(d.get("tags") or {})
-        tags.setdefault("trial", str(index))
-        tags.setdefault("scenario", f"{prefix}-{index}")
-        d["tags"] = tags
-        out.append(d)
-    return out
 
 
 def trial_state(client: Client, ids: Sequence[str]) -> tuple[str, str]:
