@@ -9,6 +9,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "common/units.h"
+
 
 namespace allot {
 namespace {
@@ -21,6 +23,9 @@ std::string Kind(const std::string& reason) {
   }
   return k;
 }
+
+// How long after its start a job's workers are expected to connect.
+constexpr int64_t kStartupGraceS = 180;
 
 bool GoodName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -241,6 +246,10 @@ void AllocationManager::Tick(std::span<const WaitingTask> waiting,
   const int64_t wall_s = clock_->WallMicros() / 1000000;
   for (auto& [name, q] : queues_) {
     Refresh(q);
+    for (Job& j : q.jobs) {
+      auto w = workers_by_job.find(j.id);
+      if (w != workers_by_job.end()) j.most_connected = std::max(j.most_connected, w->second.connected);
+    }
     std::vector<AllocSnapshot> snapshots;
     for (const Job& j : q.jobs) {
       if (j.release_sent) continue;
@@ -250,7 +259,13 @@ void AllocationManager::Tick(std::span<const WaitingTask> waiting,
       s.replaced = j.replaced;
       auto w = workers_by_job.find(j.id);
       if (s.running) {
-        s.workers = w == workers_by_job.end() ? 0 : w->second.connected;
+        const int connected = w == workers_by_job.end() ? 0 : w->second.connected;
+        // A job that has just started, whose workers have not all connected yet, counts as
+        // bringing them: they are on their way (else more would be submitted for the same
+        // work). Once they came, a worker that left is not counted.
+        const bool starting = j.most_connected < q.config.workers_per_alloc &&
+                              j.start_epoch && wall_s - *j.start_epoch < kStartupGraceS;
+        s.workers = starting ? q.config.workers_per_alloc : connected;
         if (w != workers_by_job.end()) s.idle_since = w->second.idle_since;
         if (j.end_epoch) s.ends_at = now + std::chrono::seconds(*j.end_epoch - wall_s);
       } else {
@@ -268,14 +283,19 @@ void AllocationManager::Tick(std::span<const WaitingTask> waiting,
 
 void AllocationManager::Act(Queue& q, const AllocPlan& plan) {
   for (const std::string& id : plan.release) {
+    if (release_guard_ && !release_guard_(id)) {
+      Record(q, "kept", id, "about to be released, one of its workers got work");
+      continue;
+    }
     CommandOutput out = run_({"scancel", id}, "");
     for (Job& j : q.jobs) {
       if (j.id == id && out.exit_code == 0) j.release_sent = true;
     }
     Record(q, out.exit_code == 0 ? "released" : "release-failed", id,
-           out.exit_code == 0 ? fmt::format("idle for {} s or more; {}",
-                                            q.config.idle_timeout.count() / 1000000, plan.reason)
-                              : SbatchError(out.err, out.exit_code));
+           out.exit_code == 0
+               ? fmt::format("its workers were idle for {} or more and no task waits for them",
+                             FormatDuration(q.config.idle_timeout))
+               : SbatchError(out.err, out.exit_code));
   }
   for (const std::string& id : plan.replacing) {
     for (Job& j : q.jobs) {

@@ -53,10 +53,15 @@ struct AllocEvent {
   std::string reason;
 };
 
+// Before an idle allocation is cancelled: stop placing work on its workers, and say whether it
+// may go (false: one of them got work meanwhile; it is kept). Default: always.
+using ReleaseGuard = std::function<bool(const std::string& job_id)>;
+
 class AllocationManager {
  public:
   AllocationManager(const Clock* clock, CommandRunner run, std::string allot_binary,
                     std::string server_dir);
+  void set_release_guard(ReleaseGuard guard) { release_guard_ = std::move(guard); }
 
   // InvalidArgument naming the field for a bad configuration; AlreadyExists for a known name.
   // A config without cores_per_worker (0) takes it from the partition's smallest node (sinfo):
@@ -108,6 +113,7 @@ class AllocationManager {
     std::optional<int64_t> start_epoch, end_epoch;
     bool replaced = false;
     bool release_sent = false;
+    int most_connected = 0;  // the most of its workers seen connected at once
   };
   struct Queue {
     AllocQueueConfig config;
@@ -131,6 +137,7 @@ class AllocationManager {
   std::string server_dir_;
   std::map<std::string, Queue> queues_;
   std::vector<AllocEvent> events_;
+  ReleaseGuard release_guard_;
 };
 
 }  // namespace allot

@@ -69,6 +69,12 @@ class AllocationService final : public LoopObserver {
                     AllocLoopSource source, AllocServiceOptions options);
   ~AllocationService() override;
 
+  // Before Start: what to do before an idle allocation is cancelled (drain its workers on the
+  // loop thread; AllocationManager's ReleaseGuard).
+  void set_release_guard(ReleaseGuard guard) {
+    std::lock_guard<std::mutex> l(manager_mu_);
+    manager_.set_release_guard(std::move(guard));
+  }
   // Before Start: the journaled state (may be empty: none) and the events file.
   Status Restore(const std::string& state);
   void Start();

@@ -53,6 +53,22 @@ Status ClusterServer::OpenAllocations() {
   o.interval = options_.alloc_interval;
   alloc_ = std::make_unique<AllocationService>(clock_, RunSlurmCommand, std::move(persist),
                                                std::move(source), std::move(o));
+  // An idle allocation is drained before it is cancelled, so that nothing placed on its
+  // workers in the meantime is lost with them; one that got work is kept.
+  alloc_->set_release_guard([this](const std::string& job) {
+    Result<nlohmann::json> may = loop_->Call([this, job]() -> Result<nlohmann::json> {
+      std::vector<WorkerId> ids;
+      for (const auto& [name, p] : channel_->registry().peers()) {
+        if (p.slurm_job != job) continue;
+        auto w = scheduler_->workers().find(p.id);
+        if (w != scheduler_->workers().end() && w->second.running > 0) return nlohmann::json(false);
+        ids.push_back(p.id);
+      }
+      for (WorkerId id : ids) scheduler_->DrainWorker(id);
+      return nlohmann::json(true);
+    });
+    return may.ok() && may->is_boolean() && may->get<bool>();
+  });
   ALLOT_ASSIGN_OR_RETURN(std::optional<std::string> state, journal_->GetMeta(kAllocMetaKey));
   Status restored = alloc_->Restore(state.value_or(""));
   if (!restored.ok()) return restored.WithPrefix("the journal's allocation queues");

@@ -46,7 +46,9 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
 }
 
 std::string Describe(const Demand& d, const AllocQueueConfig& q, Duration usable) {
-  std::string s = d.tasks == 0 ? "no waiting task fits it"
+  const bool none = d.tasks + d.too_long + d.too_big + d.other_queue == 0;
+  std::string s = none         ? "no task is waiting"
+                  : d.tasks == 0 ? "no waiting task fits it"
                                : fmt::format("{} waiting ({} cores, {:.1f} core-hours)",
                                              Counted(d.tasks, "task"), d.cores,
                                              d.core_seconds / 3600);

@@ -49,7 +49,11 @@ AllocSnapshot Pending(std::string id, int workers) {
 TEST(AllocationPlannerTest, NothingWaitingSubmitsNothingAndSaysWhy) {
   AllocPlan p = PlanAllocations(kNow, Queue(), {}, {}, {}, false);
   EXPECT_EQ(p.submit, 0);
-  EXPECT_EQ(p.reason, "not submitting: no waiting task fits it");
+  EXPECT_EQ(p.reason, "not submitting: no task is waiting");
+  std::vector<WaitingTask> huge(1, WaitingTask{1000, 0, 0, std::chrono::minutes(1), ""});
+  p = PlanAllocations(kNow, Queue(), {}, huge, {}, false);
+  EXPECT_THAT(p.reason, HasSubstr("not submitting: no waiting task fits it (not counted: 1 task "
+                                  "larger than a worker"));
 }
 
 TEST(AllocationPlannerTest, WorkThatFitsGetsAsManyWorkersAsItsCoreHoursNeedWithinTheLimits) {
