@@ -32,6 +32,7 @@ struct AddFlags {
   std::string idle_timeout = "5m";
   double min_utilization = 0;
   std::string end_margin = "60s";
+  std::string replace_before;
   bool dry_run = false;
   bool json = false;
   std::vector<std::string> sbatch_args;
@@ -85,6 +86,14 @@ int Add(const AddFlags& f) {
     return BadFlag("--end-margin", "expected a duration such as 60s, got '" + f.end_margin + "'");
   }
   body["end_margin_s"] = SecondsOf(*margin);
+  if (!f.replace_before.empty()) {
+    Result<Duration> before = ParseDuration(f.replace_before);
+    if (!before.ok() || *before <= Duration::zero()) {
+      return BadFlag("--replace-before",
+                     "expected a duration such as 10m, got '" + f.replace_before + "'");
+    }
+    body["replace_before_s"] = SecondsOf(*before);
+  }
   if (!f.name.empty()) body["name"] = f.name;
   if (!f.partition.empty()) body["partition"] = f.partition;
   if (f.workers_per_alloc > 0) body["workers_per_alloc"] = f.workers_per_alloc;
@@ -103,9 +112,10 @@ int Add(const AddFlags& f) {
                (*answer)["queue"].get<std::string>(), (*answer)["slurm"].get<std::string>());
   } else {
     const Json& q = (*answer)["queue"];
+    const std::string partition = q["partition"].get<std::string>();
     fmt::print("queue '{}' added: partition {}, {} worker(s) of {} core(s) per allocation, "
                "{}-{} workers\n",
-               q["name"].get<std::string>(), CellText(q, "partition"),
+               q["name"].get<std::string>(), partition.empty() ? "(default)" : partition,
                q["workers_per_alloc"].get<int>(), q["cores_per_worker"].get<int>(),
                q["min_workers"].get<int>(), q["max_workers"].get<int>());
   }
@@ -209,22 +219,32 @@ void AddAllocCommands(CLI::App* app, int* exit_code) {
   add->add_option("--partition", a->partition, "Slurm partition (default: Slurm's default)");
   add->add_option("--time-limit", a->time_limit, "Each allocation's time limit, e.g. 1h")
       ->required();
-  add->add_option("--nodes", a->nodes, "Nodes per allocation (default 1)");
+  add->add_option("--nodes", a->nodes, "Nodes per allocation (default 1)")
+      ->check(CLI::Range(1, 100000));
   add->add_option("--workers-per-alloc", a->workers_per_alloc,
-                  "Workers per allocation, spread evenly over its nodes (default: one per node)");
+                  "Workers per allocation, spread evenly over its nodes (default: one per node)")
+      ->check(CLI::Range(1, 100000));
   add->add_option("--cores-per-worker", a->cores_per_worker,
-                  "Cores of each worker (default: a node's CPUs (sinfo) shared by its workers)");
-  add->add_option("--min-workers", a->min_workers, "Workers kept even without work (default 0)");
+                  "Cores of each worker (default: a node's CPUs (sinfo) shared by its workers)")
+      ->check(CLI::Range(1, 100000));
+  add->add_option("--min-workers", a->min_workers, "Workers kept even without work (default 0)")
+      ->check(CLI::Range(0, 1000000));
   add->add_option("--max-workers", a->max_workers,
-                  "Most workers of this queue, pending included (default: 4 allocations')");
+                  "Most workers of this queue, pending included (default: 4 allocations')")
+      ->check(CLI::Range(1, 1000000));
   add->add_option("--max-pending", a->max_pending,
-                  "Most allocations waiting in Slurm's queue at once (default 1)");
+                  "Most allocations waiting in Slurm's queue at once (default 1)")
+      ->check(CLI::Range(1, 100000));
   add->add_option("--idle-timeout", a->idle_timeout,
                   "Release an allocation whose workers were idle this long (default 5m)");
   add->add_option("--min-utilization", a->min_utilization,
-                  "Submit only when the work keeps new workers this busy, 0-1 (default 0)");
+                  "Submit only when the work keeps new workers this busy, 0-1 (default 0)")
+      ->check(CLI::Range(0.0, 1.0));
   add->add_option("--end-margin", a->end_margin,
                   "Workers leave this long before the allocation's end (default 60s)");
+  add->add_option("--replace-before", a->replace_before,
+                  "Submit a replacement this long before an allocation ends while work waits "
+                  "(default: 10% of --time-limit, at least 2m)");
   add->add_flag("--dry-run", a->dry_run,
                 "Check the queue and its sbatch arguments with sbatch --test-only; add nothing");
   add->add_flag("--json", a->json, "Print the server's answer");

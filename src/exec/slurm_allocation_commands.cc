@@ -73,11 +73,21 @@ std::string SbatchScript(const SbatchRequest& r) {
   // A step does not inherit the job's --cpus-per-task (Slurm 22.05 on): say it again.
   const std::string cpus =
       r.cpus_per_worker > 0 ? "--cpus-per-task " + std::to_string(r.cpus_per_worker) + " " : "";
+  // Not `exec srun`: srun passes signals on to every process of its step, and the tasks the
+  // workers run are such processes. Slurm's end warning (USR1, `--signal B:`) stays with this
+  // shell; the workers know the end themselves (SLURM_JOB_END_TIME) and leave --end-margin
+  // before it, their tasks running again elsewhere.
   return "#!/bin/sh\n"
          "# An allot allocation of queue " + r.queue + ": one worker per task of the job step.\n"
-         "exec srun --kill-on-bad-exit=0 " + cpus + QuoteShellWord(r.allot_binary) +
+         "trap 'echo \"allot allocation: the end is near (SIGUSR1); the workers leave at their "
+         "end margin\"' USR1\n"
+         "srun --kill-on-bad-exit=0 " + cpus + QuoteShellWord(r.allot_binary) +
          " worker start --server-dir " + QuoteShellWord(r.server_dir) + " --end-margin " +
-         std::to_string(r.end_margin_s) + "s\n";
+         std::to_string(r.end_margin_s) + "s &\n"
+         "step=$!\n"
+         "# A trapped signal ends `wait` early: wait until the step itself has ended.\n"
+         "while kill -0 \"$step\" 2>/dev/null; do wait \"$step\"; done\n"
+         "wait \"$step\"\n";
 }
 
 Result<std::string> ParseSbatchParsable(std::string_view output) {

@@ -38,11 +38,15 @@ TEST(SlurmAllocationCommandsTest, SbatchAsksForTheQueuesShapeAndTheEndWarning) {
 }
 
 TEST(SlurmAllocationCommandsTest, TheScriptStartsAWorkerPerTaskWithQuotedPaths) {
-  EXPECT_EQ(SbatchScript(Request()),
-            "#!/bin/sh\n"
-            "# An allot allocation of queue short: one worker per task of the job step.\n"
-            "exec srun --kill-on-bad-exit=0 /opt/allot/bin/allot worker start --server-dir "
-            "'/home/u/my server' --end-margin 90s\n");
+  const std::string script = SbatchScript(Request());
+  EXPECT_THAT(script, testing::StartsWith("#!/bin/sh\n"));
+  EXPECT_THAT(script, HasSubstr("\nsrun --kill-on-bad-exit=0 /opt/allot/bin/allot worker start "
+                                "--server-dir '/home/u/my server' --end-margin 90s &\n"));
+  // The end warning stays with the batch shell: srun would pass it on to every process of its
+  // step, the workers' tasks too.
+  EXPECT_THAT(script, HasSubstr("trap '"));
+  EXPECT_THAT(script, HasSubstr("' USR1\n"));
+  EXPECT_THAT(script, testing::Not(HasSubstr("exec srun")));
 }
 
 TEST(SlurmAllocationCommandsTest, SbatchParsableGivesTheJobIdWithOrWithoutCluster) {

@@ -255,17 +255,18 @@ void AllocationManager::Tick(std::span<const WaitingTask> waiting,
       if (j.release_sent) continue;
       AllocSnapshot& s = snapshots.emplace_back();
       s.job_id = j.id;
-      s.running = j.state == "RUNNING";
       s.replaced = j.replaced;
       auto w = workers_by_job.find(j.id);
+      const int connected = w == workers_by_job.end() ? 0 : w->second.connected;
+      // A job that has just started, whose workers have not all connected yet, is planned as
+      // still pending: its workers are on their way (else more would be submitted for the
+      // same work). Once they came, a worker that left is not counted.
+      const bool starting = j.state == "RUNNING" &&
+                            j.most_connected < q.config.workers_per_alloc && j.start_epoch &&
+                            wall_s - *j.start_epoch < kStartupGraceS;
+      s.running = j.state == "RUNNING" && !starting;
       if (s.running) {
-        const int connected = w == workers_by_job.end() ? 0 : w->second.connected;
-        // A job that has just started, whose workers have not all connected yet, counts as
-        // bringing them: they are on their way (else more would be submitted for the same
-        // work). Once they came, a worker that left is not counted.
-        const bool starting = j.most_connected < q.config.workers_per_alloc &&
-                              j.start_epoch && wall_s - *j.start_epoch < kStartupGraceS;
-        s.workers = starting ? q.config.workers_per_alloc : connected;
+        s.workers = connected;
         if (w != workers_by_job.end()) s.idle_since = w->second.idle_since;
         if (j.end_epoch) s.ends_at = now + std::chrono::seconds(*j.end_epoch - wall_s);
       } else {

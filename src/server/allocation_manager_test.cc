@@ -5,6 +5,8 @@
 #include "server/allocation_manager.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -26,6 +28,7 @@ struct ScriptedSlurm {
   std::string last_script;
   std::vector<std::string> last_argv;
   std::string sbatch_error;  // non-empty: sbatch fails with it
+  std::string started_at = "2023-11-14T22:00:00";  // squeue's start of running jobs (local)
 
   CommandOutput operator()(const std::vector<std::string>& argv, const std::string& in) {
     calls.push_back(argv[0]);
@@ -48,7 +51,7 @@ struct ScriptedSlurm {
       std::string out;
       for (const auto& [id, s] : state) {
         out += id + "|" + s + "|" +
-               (s == "RUNNING" ? "2023-11-14T22:00:00|2023-11-14T23:00:00|n1"
+               (s == "RUNNING" ? started_at + "|2023-11-14T23:00:00|n1"
                                : "N/A|N/A|(Priority)") + "\n";
       }
       return {0, out, ""};
@@ -183,6 +186,27 @@ TEST(AllocationManagerTest, AQueueWithoutCoresPerWorkerSharesThePartitionsSmalle
   q.workers_per_alloc = 3;
   EXPECT_THAT(f.m.AddQueue(q, {"debug", 2, {}}).message(),
               HasSubstr("--workers-per-alloc: 3 workers cannot be spread evenly over 2 nodes"));
+}
+
+TEST(AllocationManagerTest, AJustStartedAllocationCountsAsComingUntilItsWorkersConnect) {
+  setenv("TZ", "UTC", 1);
+  tzset();
+  Fixture f;
+  ASSERT_TRUE(f.m.AddQueue(Queue(), {}).ok());
+  std::vector<WaitingTask> work(1, WaitingTask{4, 0, 0, 20min, ""});
+  f.m.Tick(work, {});
+  f.slurm.state["100"] = "RUNNING";
+  f.slurm.started_at = "2023-11-14T22:13:10";  // 10 s ago on the fake wall clock
+  f.m.Tick(work, {});  // its worker has not connected yet: the same work needs no second one
+  f.m.Tick(work, {});
+  std::vector<AllocEvent> e = f.m.TakeEvents();
+  EXPECT_THAT(Kinds(e), ElementsAre("added", "submitted", "started", "not-submitting")) <<
+      e.back().reason;
+  // Connected and busy, work still waiting: now that work needs another worker.
+  f.m.Tick(work, {{"100", JobWorkers{1, std::nullopt}}});
+  e = f.m.TakeEvents();
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].kind, "submitted") << e[0].reason;
 }
 
 TEST(AllocationManagerTest, ADryRunIsSlurmsAnswerToTestOnlyAndAddsNothing) {

@@ -459,6 +459,7 @@ Result<Json> ClusterServer::ListWorkers() {
                      {"running", 0},
                      {"joined_us", p.joined_us},
                      {"last_seen_us", p.last_seen_us}});
+      if (!p.slurm_job.empty()) out.back()["slurm_job"] = p.slurm_job;
     }
     return Json{{"workers", std::move(out)}};
   });
