@@ -4,6 +4,7 @@
 #include <ctime>
 #include <exception>
 
+#include "model/queue_resource.h"
 #include "model/shell_quote.h"
 
 namespace allot {
@@ -83,7 +84,9 @@ std::string SbatchScript(const SbatchRequest& r) {
          "end margin\"' USR1\n"
          "srun --kill-on-bad-exit=0 " + cpus + QuoteShellWord(r.allot_binary) +
          " worker start --server-dir " + QuoteShellWord(r.server_dir) + " --end-margin " +
-         std::to_string(r.end_margin_s) + "s &\n"
+         std::to_string(r.end_margin_s) + "s --resource " +
+         QuoteShellWord(QueueResourceName(r.queue) + "=" + std::to_string(kQueueResourceUnits)) +
+         " &\n"
          "step=$!\n"
          "# A trapped signal ends `wait` early: wait until the step itself has ended.\n"
          "while kill -0 \"$step\" 2>/dev/null; do wait \"$step\"; done\n"

@@ -41,7 +41,8 @@ TEST(SlurmAllocationCommandsTest, TheScriptStartsAWorkerPerTaskWithQuotedPaths) 
   const std::string script = SbatchScript(Request());
   EXPECT_THAT(script, testing::StartsWith("#!/bin/sh\n"));
   EXPECT_THAT(script, HasSubstr("\nsrun --kill-on-bad-exit=0 /opt/allot/bin/allot worker start "
-                                "--server-dir '/home/u/my server' --end-margin 90s &\n"));
+                                "--server-dir '/home/u/my server' --end-margin 90s --resource "
+                                "queue:short=1073741824 &\n"));
   // The end warning stays with the batch shell: srun would pass it on to every process of its
   // step, the workers' tasks too.
   EXPECT_THAT(script, HasSubstr("trap '"));

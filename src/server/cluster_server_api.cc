@@ -118,7 +118,7 @@ Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
 }
 
 Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
-  return SubmitThroughLoop(loop_.get(), scheduler_.get(), request);
+  return SubmitThroughLoop(loop_.get(), scheduler_.get(), request, std::nullopt, /*queues=*/true);
 }
 
 Result<Json> ClusterServer::ListTasks(const TaskQuery& query) {

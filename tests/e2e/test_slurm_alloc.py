@@ -7,6 +7,7 @@
 2. An allocation that reaches its time limit while work remains gets a replacement before its
    end; the task it was running when its workers left (mid-task) runs again on the replacement,
    and nothing that finished runs again.
+3. A task naming a queue (tags.queue) gets an allocation of that queue and runs in it.
 
 The server, the CLI and the workers are the real binaries; sbatch, squeue and scancel the real
 Slurm commands. Skipped (with the reason) where the local Slurm cannot run (not root, packages
@@ -220,3 +221,25 @@ def test_a_replacement_comes_before_walltime_and_the_task_cut_off_runs_again(loc
     assert sorted(finished) == sorted(t["id"] for t in tasks), lines
     info = server.json("status", "long")
     assert info["state"] == "succeeded" and info["attempt"] >= 2, info
+
+
+def test_a_task_naming_a_queue_runs_in_that_queues_allocation(local_slurm, alloc_server,
+                                                             tmp_path):
+    server = alloc_server
+    for name in ("cpu", "big"):
+        server.cli("alloc", "add", "slurm", "--name", name, "--time-limit", "10m",
+                   "--max-workers", "1", "--idle-timeout", "5s")
+    # Only 'big' submits for it; 'cpu' counts it as another queue's.
+    (tmp_path / "t.json").write_text(json.dumps(
+        [{"id": "needs-big", "command": "echo $SLURM_JOB_ID", "tags": {"queue": "big"}}]))
+    server.cli("submit", "t.json")
+    wait_for(lambda: server.json("status", "needs-big")["state"] == "succeeded",
+             timeout=120, interval=1, what="the task naming queue 'big' to succeed")
+    events = server.events()
+    big = [e for e in kinds(events, "submitted") if e["queue"] == "big"]
+    assert len(big) == 1, events
+    assert not [e for e in kinds(events, "submitted") if e["queue"] == "cpu"], events
+    assert any(e["queue"] == "cpu" and "1 task for other queues" in e["reason"]
+               for e in kinds(events, "not-submitting")), events
+    # It ran in the allocation of 'big': its SLURM_JOB_ID is that job's.
+    assert server.cli("log", "needs-big").stdout.strip() == big[0]["job"]
