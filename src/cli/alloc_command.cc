@@ -249,8 +249,9 @@ void AddAllocCommands(CLI::App* app, int* exit_code) {
                 "Check the queue and its sbatch arguments with sbatch --test-only; add nothing");
   add->add_flag("--json", a->json, "Print the server's answer");
   AddServerDirOption(add, &a->server_dir);
-  add->footer("Exit: 0 added (or accepted by the dry run); 1 refused (the message names the "
-              "flag, or quotes Slurm); 2 no server; 3 the server cannot be reached.");
+  add->footer("Exit: 0 added (or accepted by the dry run); 2 refused, nothing added (the "
+              "message names the flag or quotes Slurm), or no server; 3 the server cannot be "
+              "reached.");
   add->callback([a, exit_code] { *exit_code = Add(*a); });
 
   auto l = std::make_shared<CommonFlags>();
