@@ -111,6 +111,13 @@ TEST_F(SchedulerExecutorTest, DependenciesCrossExecutors) {
   EXPECT_EQ(Placed(Turn()), (std::map<std::string, WorkerId>{{"report", kLocal}}));
 }
 
+TEST_F(SchedulerExecutorTest, SlurmTasksAreNoWorkForAutomaticAllocations) {
+  ASSERT_TRUE(s_.Submit({SlurmTask("s0"), TaskBuilder("a").Cores(3)}).ok());
+  const std::vector<WaitingTask> waiting = s_.WaitingWork(10);
+  ASSERT_EQ(waiting.size(), 1u);
+  EXPECT_EQ(waiting[0].cores, 3);
+}
+
 TEST(SchedulerExecutorEmbeddedTest, AllotRunRejectsASlurmTaskSayingWhatItNeeds) {
   FakeClock clock;
   Scheduler s(&clock, FlatMachine(4), SchedulerOptions{});

@@ -32,11 +32,8 @@ struct BatchJobRequest {
   int64_t memory_bytes = 0;   // 0: not asked for
   int gpus = 0;
   std::optional<Duration> time_limit;  // the task's time_limit plus its grace period
-  std::map<std::string, std::string> tags;  // the task's tags among kBatchJobTags
+  std::map<std::string, std::string> tags;  // the task's tags among kBatchJobTags (task_spec.h)
 };
-
-// The tags a batch job takes its options from: tags.partition -> --partition, and so on.
-inline constexpr const char* kBatchJobTags[] = {"partition", "account", "qos"};
 
 struct LaunchRequest {
   RunId run_id = 0;

@@ -54,6 +54,8 @@ struct RetryBackoff {
 
 // TaskSpec::executor of a task run as its own Slurm job (exec/slurm_job_launcher.h).
 inline constexpr const char* kSlurmExecutor = "slurm";
+// The tags such a task's job takes options from: tags.partition -> --partition, and so on.
+inline constexpr const char* kBatchJobTags[] = {"partition", "account", "qos"};
 
 struct TaskSpec {
   std::string id;

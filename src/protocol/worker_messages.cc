@@ -99,6 +99,11 @@ json LaunchToJson(const AttemptToLaunch& a) {
     JobSpecToJson(*a.job, &job);
     j["job"] = std::move(job);
   }
+  if (a.time_limit || !a.batch_tags.empty()) {
+    json batch = {{"grace_us", a.grace_period.count()}, {"tags", a.batch_tags}};
+    if (a.time_limit) batch["time_limit_us"] = a.time_limit->count();
+    j["batch"] = std::move(batch);
+  }
   return j;
 }
 
@@ -420,6 +425,22 @@ class Decoder {
         std::string s;
         if (r_.String(p, at, &s)) a->inputs.push_back(std::move(s));
       });
+    }
+    if (auto it = obj.find("batch"); it != obj.end()) {
+      const std::string at = path + ".batch";
+      if (!r_.Object(*it, at)) return;
+      if (it->contains("time_limit_us")) {
+        Duration limit{0};
+        Micros(*it, at, "time_limit_us", &limit);
+        a->time_limit = limit;
+      }
+      Micros(*it, at, "grace_us", &a->grace_period);
+      const json* tags = r_.Field(*it, at, "tags");
+      if (tags == nullptr || !r_.Object(*tags, at + ".tags")) return;
+      for (const auto& [name, value] : tags->items()) {
+        std::string s;
+        if (r_.String(value, JoinPath(at + ".tags", name), &s)) a->batch_tags[name] = s;
+      }
     }
   }
 

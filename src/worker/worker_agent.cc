@@ -329,6 +329,9 @@ class WorkerAgent::Loop {
     spec.checkpoint = a.checkpoint;
     spec.outputs = a.outputs;
     spec.job = a.job;
+    spec.time_limit = a.time_limit;
+    if (a.time_limit) spec.grace_period = a.grace_period;
+    spec.tags.insert(a.batch_tags.begin(), a.batch_tags.end());
     AttemptPlan plan;
     plan.run_id = a.execution;
     plan.spec = &spec;

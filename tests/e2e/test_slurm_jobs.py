@@ -134,8 +134,9 @@ def attempt(cluster, task_id, n=1):
 
 def test_a_task_run_as_its_own_slurm_job_reports_sacct_usage(slurm, cluster):
     burn = f"{shlex.quote(str(bin_dir() / 'allot-test-task'))} --spin 3 --alloc-mib 40"
-    submit(cluster, [{"id": "burn", "executor": "slurm", "cores": 1, "memory": "200M",
-                      "time_limit": "5m", "command": burn}])
+    submit(cluster, [{"id": "burn", "executor": "slurm", "cores": 2, "memory": "200M",
+                      "time_limit": "5m", "grace_period": "20s", "tags": {"partition": "test"},
+                      "command": burn}])
     cluster.wait_state("burn", "succeeded", timeout=90)
     a = attempt(cluster, "burn")
     assert a["worker"] == "slurm-exec"
@@ -149,6 +150,11 @@ def test_a_task_run_as_its_own_slurm_job_reports_sacct_usage(slurm, cluster):
     assert a["cpu_s"] >= 1.0, a  # it spun for 3 s
     assert a["wall_s"] >= 2.0 and int(record["ElapsedRaw"]) == int(a["wall_s"]), (a, record)
     assert a["max_rss"] > 0, a
+    # Its resources became the job's: 2 CPUs, 200M, 5m + 20s rounded up to 6 minutes, the
+    # partition from its tags (slurmctld remembers a finished job for MinJobAge, 300 s).
+    shown = slurm.run("scontrol", "show", "job", "-o", job).stdout.split()
+    for field in ("NumCPUs=2", "MinMemoryNode=200M", "TimeLimit=00:06:00", "Partition=test"):
+        assert field in shown, (field, shown)
     # The journal keeps it; `allot status` shows it.
     text = cluster.cli("status", "burn").stdout
     assert f"slurm jobs (usage from sacct): attempt 1: {job}" in text, text
