@@ -219,3 +219,17 @@ def test_dependencies_hold_between_a_pilot_task_and_a_slurm_job(slurm, cluster, 
     # In dependency order; the pilot's tasks in the pilot's job, post in a job of its own.
     assert lines == [["sim", pilot_job], ["post", post_job], ["report", pilot_job]], lines
     slurm.run("scancel", pilot_job)
+
+
+def test_the_time_limit_ends_the_job_and_the_attempt_says_so(slurm, cluster):
+    submit(cluster, [{"id": "slow", "executor": "slurm", "memory": "100M", "time_limit": "2s",
+                      "grace_period": "2s", "command": "sleep 600"}])
+    cluster.wait_state("slow", "failed", timeout=90)
+    a = attempt(cluster, "slow")
+    assert a["timed_out"] is True, a
+    assert a["signal"] != 0, a
+    job = a["slurm_job"]
+    assert job not in slurm.squeue_ids()
+    # Slurm's own limit is later (2 s + 2 s rounded up to a minute): allot's came first.
+    shown = slurm.run("scontrol", "show", "job", "-o", job).stdout.split()
+    assert "TimeLimit=00:01:00" in shown, shown
