@@ -11,6 +11,7 @@ packages=(
   python3 python3-pytest parallel procps
   python3-prometheus-client  # tests/e2e/test_metrics.py parses /metrics with its parser
   slurm-wlm munge  # tests/e2e/test_slurm_cluster.py, via scripts/local-slurm.sh
+  slurmdbd mariadb-server  # its accounting (sacct) for per-task Slurm jobs: tests/e2e/test_slurm_jobs.py
   chromium  # tests/e2e/test_report.py renders `allot report --format html` headless
   clang-14 libclang-rt-14-dev  # libFuzzer, ASan and UBSan: `make fuzz`, the fuzz_smoke test
   patchelf  # `make dist` points the binary and its libraries at the tarball's lib/

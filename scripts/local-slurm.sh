@@ -3,9 +3,11 @@
 #
 # Usage:
 #   scripts/local-slurm.sh [start]     install (apt) what is missing, set up munge, write the
-#                                      config, start slurmctld and one slurmd per node (only those
+#                                      config, start the accounting (a private MariaDB and
+#                                      slurmdbd), slurmctld and one slurmd per node (only those
 #                                      not running) and wait until every node is idle
-#   scripts/local-slurm.sh stop        kill every slurmd and slurmctld of this cluster (munge stays)
+#   scripts/local-slurm.sh stop        kill every slurmd, slurmctld, slurmdbd and MariaDB of this
+#                                      cluster (munge stays)
 #   scripts/local-slurm.sh status      daemons (pid or "not running") and sinfo
 #   scripts/local-slurm.sh kill-node nX [--wait]
 #                                      simulate a node failure: SIGKILL to nX's slurmd and to
@@ -32,6 +34,11 @@
 #   ALLOT_SLURM_TIMEOUT seconds to wait for the nodes to come up (default 60)
 #   ALLOT_SLURM_CTLD_PORT  slurmctld port (default 16817, so a real cluster on 6817 is left alone);
 #                       slurmd ports are 17001..1700N
+#   ALLOT_SLURM_ACCOUNTING  1 (default): job accounting, so that `sacct` answers (per-task Slurm
+#                       jobs read their usage there): slurmdbd on port 16819 over a MariaDB of
+#                       its own ($ALLOT_SLURM_DIR/mysql, 127.0.0.1:16306, never the system's),
+#                       JobAcctGatherType=jobacct_gather/linux. 0: none (sacct says accounting
+#                       storage is disabled), as before
 #
 # Every node is `slurmd -N nX` on this host with its own port, pid file, spool dir and log
 # (%n in slurm.conf). Logs: $ALLOT_SLURM_DIR/log/. A changed config (other node count...) while
@@ -46,6 +53,13 @@ CTLD_PORT=${ALLOT_SLURM_CTLD_PORT:-16817}
 BASE_PORT=17000
 CLUSTER=allot
 PARTITION="test"
+ACCOUNTING=${ALLOT_SLURM_ACCOUNTING:-1}
+DBD_PORT=16819
+DB_PORT=16306
+DB_NAME=slurm_acct_db
+DB_USER=slurm
+DB_PASS=allot-local-test  # a private test database on 127.0.0.1 only
+DBD_CONF=$STATE_DIR/slurmdbd.conf
 export SLURM_CONF=$CONF
 
 die() { echo "local-slurm: error: $*" >&2; exit 1; }
@@ -53,6 +67,7 @@ say() { echo "local-slurm: $*"; }
 
 [[ $NODES =~ ^[1-9][0-9]*$ ]] || die "ALLOT_SLURM_NODES must be a positive integer (got '$NODES')"
 [[ $WAIT_S =~ ^[1-9][0-9]*$ ]] || die "ALLOT_SLURM_TIMEOUT must be a positive integer (got '$WAIT_S')"
+[[ $ACCOUNTING =~ ^[01]$ ]] || die "ALLOT_SLURM_ACCOUNTING must be 0 or 1 (got '$ACCOUNTING')"
 
 node_names() { local i; for ((i = 1; i <= NODES; i++)); do echo "n$i"; done; }
 
@@ -61,6 +76,7 @@ need_root() { [ "$(id -u)" -eq 0 ] || die "'$1' must run as root (it manages the
 # ---------------------------------------------------------------- packages
 install_packages() {
   local packages=(slurm-wlm munge) missing=() p
+  ((ACCOUNTING)) && packages+=(slurmdbd mariadb-server)
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
@@ -164,8 +180,7 @@ SlurmdSpoolDir=$STATE_DIR/spool/slurmd-%n
 SlurmdLogFile=$STATE_DIR/log/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
+$(accounting_conf)
 JobCompType=jobcomp/none
 # Short timeouts for tests: a killed slurmd is DOWN after ~SlurmdTimeout.
 SlurmdTimeout=10
@@ -181,6 +196,44 @@ EOF
     echo "NodeName=n$i NodeHostname=$host NodeAddr=127.0.0.1 Port=$((BASE_PORT + i)) CPUs=$cpus RealMemory=$mem State=UNKNOWN"
   done
   echo "PartitionName=$PARTITION Nodes=$names Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO"
+}
+
+# The accounting lines of slurm.conf (ALLOT_SLURM_ACCOUNTING).
+accounting_conf() {
+  if ((ACCOUNTING)); then
+    cat <<EOF
+# Accounting: sacct answers from slurmdbd ($DBD_CONF). Usage sampled every 2 s (MaxRSS); CPU
+# time is the steps' own rusage at their end.
+JobAcctGatherType=jobacct_gather/linux
+JobAcctGatherFrequency=task=2
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=127.0.0.1
+AccountingStoragePort=$DBD_PORT
+EOF
+  else
+    echo "JobAcctGatherType=jobacct_gather/none"
+    echo "AccountingStorageType=accounting_storage/none"
+  fi
+}
+
+render_dbd_conf() {
+  cat <<EOF
+# Written by scripts/local-slurm.sh: slurmdbd of the local test cluster. Do not edit.
+AuthType=auth/munge
+DbdHost=$(hostname -s)
+DbdAddr=127.0.0.1
+DbdPort=$DBD_PORT
+SlurmUser=root
+PidFile=$STATE_DIR/run/slurmdbd.pid
+LogFile=$STATE_DIR/log/slurmdbd.log
+DebugLevel=info
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$DB_PORT
+StorageUser=$DB_USER
+StoragePass=$DB_PASS
+StorageLoc=$DB_NAME
+EOF
 }
 
 # Writes the config; returns 0 when it changed (or was new), 1 when it is unchanged.
@@ -200,6 +253,18 @@ write_conf() {
   return 0
 }
 
+# slurmdbd.conf holds the database password: 0600, as slurmdbd insists. Returns as write_conf.
+write_dbd_conf() {
+  local tmp=$DBD_CONF.tmp
+  (umask 077 && render_dbd_conf >"$tmp")
+  if [ -f "$DBD_CONF" ] && cmp -s "$tmp" "$DBD_CONF"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  mv "$tmp" "$DBD_CONF"
+  return 0
+}
+
 # ---------------------------------------------------------------- processes
 # Prints the pid from pidfile $1 if that process is alive and its command is $2 (-N $3).
 live_pid() {
@@ -215,6 +280,8 @@ live_pid() {
 }
 
 ctld_pid() { live_pid "$STATE_DIR/run/slurmctld.pid" slurmctld; }
+dbd_pid() { live_pid "$STATE_DIR/run/slurmdbd.pid" slurmdbd; }
+db_pid() { live_pid "$STATE_DIR/run/mysqld.pid" mariadbd; }
 slurmd_pid() { live_pid "$STATE_DIR/run/slurmd-$1.pid" slurmd "$1"; }
 
 # Every slurmd of this cluster, also of nodes beyond the current count (from the pid files).
@@ -242,7 +309,7 @@ kill_pid() { # pid name: TERM, wait up to 10 s, then KILL
 
 show_logs() {
   local f
-  for f in "$STATE_DIR/log/slurmctld.log" "$STATE_DIR"/log/slurmd-*.log; do
+  for f in "$STATE_DIR/log/slurmdbd.log" "$STATE_DIR/log/slurmctld.log" "$STATE_DIR"/log/slurmd-*.log; do
     [ -f "$f" ] || continue
     echo "---- tail $f" >&2
     # (the mpi/pmix errors are noise: PMIx is not installed and not needed)
@@ -270,6 +337,15 @@ cmd_stop() {
     stopped=1
   fi
   rm -f "$STATE_DIR/run/slurmctld.pid"
+  if pid=$(dbd_pid); then
+    kill_pid "$pid" slurmdbd
+    stopped=1
+  fi
+  rm -f "$STATE_DIR/run/slurmdbd.pid"
+  if pid=$(db_pid); then
+    kill_pid "$pid" mariadbd
+    stopped=1
+  fi
   if ((stopped)); then say "stopped"; else say "not running"; fi
 }
 
@@ -284,6 +360,61 @@ start_ctld() {
     sleep 0.5
   done
   fail "slurmctld does not answer 'scontrol ping' after 20 s"
+}
+
+# ---------------------------------------------------------------- accounting
+db() { timeout 20 mariadb --no-defaults --socket="$STATE_DIR/run/mysqld.sock" -uroot "$@"; }
+db_up() { timeout 5 mariadb-admin --no-defaults --socket="$STATE_DIR/run/mysqld.sock" -uroot ping >/dev/null 2>&1; }
+
+# A MariaDB of this cluster's own: its data in $STATE_DIR/mysql, listening on 127.0.0.1:$DB_PORT
+# and a socket in $STATE_DIR/run; root logs in through the socket only.
+start_db() {
+  local data=$STATE_DIR/mysql i
+  if ! db_pid >/dev/null; then
+    id mysql >/dev/null 2>&1 || die "user 'mysql' missing (is mariadb-server installed?)"
+    if [ ! -d "$data/mysql" ]; then
+      say "creating the accounting database in $data"
+      rm -rf "$data"
+      install -d -o mysql -g mysql -m 0700 "$data"
+      timeout 120 mariadb-install-db --no-defaults --user=mysql --datadir="$data" \
+        --auth-root-authentication-method=socket --skip-test-db \
+        >"$STATE_DIR/log/mariadb-install-db.log" 2>&1 \
+        || { tail -n 20 "$STATE_DIR/log/mariadb-install-db.log" >&2; die "mariadb-install-db failed"; }
+    fi
+    # mariadbd runs as mysql: its socket and pid file go into run/, its log into log/.
+    chown mysql:mysql "$STATE_DIR/run" "$STATE_DIR/log"
+    say "starting MariaDB (127.0.0.1:$DB_PORT)"
+    setsid mariadbd --no-defaults --user=mysql --datadir="$data" --bind-address=127.0.0.1 \
+      --port="$DB_PORT" --socket="$STATE_DIR/run/mysqld.sock" --pid-file="$STATE_DIR/run/mysqld.pid" \
+      --log-error="$STATE_DIR/log/mysqld.log" --skip-name-resolve --innodb-buffer-pool-size=64M \
+      </dev/null >/dev/null 2>&1 &
+  fi
+  for ((i = 0; i < 120; i++)); do
+    db_up && break
+    sleep 0.25
+  done
+  db_up || { tail -n 20 "$STATE_DIR/log/mysqld.log" >&2 || true; die "MariaDB does not answer after 30 s"; }
+  db -e "CREATE DATABASE IF NOT EXISTS $DB_NAME;
+         CREATE USER IF NOT EXISTS '$DB_USER'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
+         GRANT ALL ON $DB_NAME.* TO '$DB_USER'@'127.0.0.1';" || die "cannot create the accounting database"
+}
+
+start_dbd() {
+  if ! dbd_pid >/dev/null; then
+    say "starting slurmdbd (port $DBD_PORT)"
+    timeout 30 slurmdbd || fail "slurmdbd failed to start"
+  fi
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if timeout 10 sacctmgr -n -P show cluster format=cluster >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+  timeout 10 sacctmgr -n -P show cluster format=cluster >/dev/null 2>&1 \
+    || fail "slurmdbd does not answer sacctmgr after 30 s"
+  if ! timeout 10 sacctmgr -n -P show cluster format=cluster | grep -qx "$CLUSTER"; then
+    say "adding cluster $CLUSTER to the accounting"
+    timeout 20 sacctmgr -i add cluster "$CLUSTER" >/dev/null || fail "sacctmgr add cluster failed"
+  fi
 }
 
 start_slurmd() {
@@ -330,8 +461,11 @@ cmd_start() {
   install_packages # as non-root: prints the apt line for what is missing and exits
   need_root start
   setup_munge
-  if write_conf; then
-    if ctld_pid >/dev/null || [ -n "$(all_slurmd_nodes)" ]; then
+  local changed=0
+  write_conf && changed=1
+  if ((ACCOUNTING)); then write_dbd_conf && changed=1; fi
+  if ((changed)); then
+    if ctld_pid >/dev/null || dbd_pid >/dev/null || [ -n "$(all_slurmd_nodes)" ]; then
       say "config changed; restarting the daemons"
       cmd_stop
     fi
@@ -347,6 +481,10 @@ cmd_start() {
       rm -f "$STATE_DIR/run/slurmd-$n.pid"
     fi
   done
+  if ((ACCOUNTING)); then
+    start_db
+    start_dbd
+  fi
   start_ctld
   for n in $(node_names); do start_slurmd "$n"; done
   wait_idle
@@ -359,6 +497,10 @@ cmd_status() {
   local pid n rc=0
   if [ ! -f "$CONF" ]; then echo "no config at $CONF (never started)"; return 3; fi
   if pid=$(ctld_pid); then echo "slurmctld: pid $pid"; else echo "slurmctld: not running"; rc=3; fi
+  if grep -q '^AccountingStorageType=accounting_storage/slurmdbd' "$CONF"; then
+    if pid=$(dbd_pid); then echo "slurmdbd: pid $pid"; else echo "slurmdbd: not running"; rc=3; fi
+    if pid=$(db_pid); then echo "mariadb: pid $pid"; else echo "mariadb: not running"; rc=3; fi
+  fi
   for n in $(node_names); do
     if pid=$(slurmd_pid "$n"); then echo "slurmd $n: pid $pid"; else echo "slurmd $n: not running"; rc=3; fi
   done

@@ -30,7 +30,7 @@ Duration = Union[int, float, str, datetime.timedelta]
 TASK_FIELDS = (
     "id", "command", "python", "script", "container", "params", "cores", "memory", "gpus", "resources", "time_limit", "time_estimate",
     "grace_period", "priority", "max_retries", "retry_backoff", "env", "tags", "workdir",
-    "depends_on", "sweep",
+    "depends_on", "sweep", "executor",
 )
 _DURATION_FIELDS = ("time_limit", "time_estimate", "grace_period")
 
@@ -44,7 +44,8 @@ class Task:
     "args": [...]}``, or a ``(module, function)`` pair), ``script`` (a path) and ``container``
     (``{"image": ..., "command": ..., "engine": ..., "mounts": [...]}``); ``params`` (a mapping)
     is written to its ``params.json`` and is a python function's keyword arguments.
-    ``command`` may be a list of arguments, which is shell-quoted. ``depends_on`` takes
+    ``command`` may be a list of arguments, which is shell-quoted. ``executor="slurm"`` runs
+    each attempt as its own Slurm job. ``depends_on`` takes
     ids, glob patterns (``"sim-*"``) or :class:`Task` objects. ``extra`` is written into the task
     object as is, for fields this client does not know yet (allot rejects unknown ones).
     """
@@ -70,6 +71,10 @@ class Task:
     workdir: Union[str, os.PathLike, None] = None
     depends_on: Union[str, "Task", Sequence[Union[str, "Task"]], None] = None
     sweep: Optional[Mapping[str, Any]] = None
+    #: ``"slurm"``: each attempt runs as a Slurm job of its own, on a worker started with
+    #: ``allot worker start --executor slurm`` (its resources become sbatch options, its
+    #: ``tags`` partition/account/qos too); ``"local"`` or None: a worker's own processes.
+    executor: Optional[str] = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Where the user's code made it (file, line), for messages about generated task files.
     _origin: Optional[tuple[str, int]] = field(default=None, init=False, repr=False,
@@ -80,6 +85,9 @@ class Task:
         self._origin = caller_origin(sys._getframe(2))
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"Task id must be a non-empty string, got {self.id!r}")
+        if self.executor not in (None, "local", "slurm"):
+            raise ValueError(f"task '{self.id}': executor must be 'local' or 'slurm', "
+                             f"got {self.executor!r}")
         clash = set(self.extra) & set(TASK_FIELDS)
         if clash:
             raise ValueError(f"task '{self.id}': extra repeats the field(s) {sorted(clash)}; "

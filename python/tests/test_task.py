@@ -162,3 +162,16 @@ def test_gpus_flag():
 def test_find_binary_reports_a_missing_one(tmp_path):
     with pytest.raises(allot.BinaryNotFoundError):
         allot.find_binary(tmp_path / "no-such-allot")
+
+
+def test_executor_slurm_is_written_and_read_back():
+    t = allot.Task(id="sim", command="./sim", cores=4, memory="8G", executor="slurm",
+                   tags={"partition": "gpu"})
+    d = t.to_dict()
+    assert d["executor"] == "slurm"
+    assert allot.Task.from_dict(d) == t
+    assert allot.workflow([allot.Task(id="a", command="x")],
+                          defaults={"executor": "slurm"})["defaults"] == {"executor": "slurm"}
+    assert "executor" not in allot.Task(id="b", command="x").to_dict()
+    with pytest.raises(ValueError, match="executor must be 'local' or 'slurm'"):
+        allot.Task(id="c", command="x", executor="pbs")

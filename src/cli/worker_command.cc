@@ -15,6 +15,8 @@
 #include "common/units.h"
 #include "exec/machine_detector.h"
 #include "exec/machine_overrides.h"
+#include "exec/slurm_executor_machine.h"
+#include "model/task_spec.h"
 #include "protocol/access_file.h"
 #include "worker/worker_agent.h"
 
@@ -30,6 +32,8 @@ struct WorkerStartFlags {
   std::string sample_interval = "1s";
   std::string end_time;            // --end-time (default inside a Slurm job: the job's end)
   std::string end_margin = "60s";  // --end-margin
+  std::string executor;            // --executor: "" or local, or slurm
+  SlurmJobDefaults slurm;          // --partition, --account, --qos (with --executor slurm)
 };
 
 int BadInput(const std::string& message) {
@@ -100,10 +104,17 @@ int RunWorker(const WorkerStartFlags& flags) {
   if (!end.ok()) return BadInput(end.status().message());
   if (end->end_wall_us > 0) options.stops_wall_us = end->end_wall_us - end->margin.count();
 
-  auto machine = DetectMachineFromFlags(flags.machine);
+  const bool slurm = flags.executor == kSlurmExecutor;
+  if (!slurm && (!flags.slurm.partition.empty() || !flags.slurm.account.empty() ||
+                 !flags.slurm.qos.empty())) {
+    return BadInput("--partition, --account and --qos need --executor slurm");
+  }
+  // A Slurm executor offers slots standing for the cluster, not this host: no node share.
+  auto machine = slurm ? SlurmExecutorMachine(flags.machine) : DetectMachineFromFlags(flags.machine);
   if (!machine.ok()) return BadInput(machine.status().message());
   options.machine = std::move(*machine);
-  options.node = DetectNodeResources();
+  if (!slurm) options.node = DetectNodeResources();
+  options.slurm_defaults = flags.slurm;
   if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job = job;
   const std::string server_dir = ResolveServerDir(flags.server_dir);
   auto access = WaitForAccessFile(server_dir, options.server_timeout);
@@ -181,6 +192,20 @@ CLI::App* AddWorkerCommand(CLI::App* app, int* exit_code) {
   start->add_option("--end-margin", flags->end_margin,
                     "How long before --end-time the worker stops its tasks and leaves")
       ->capture_default_str();
+  start
+      ->add_option("--executor", flags->executor,
+                   "slurm: run each task here as a Slurm job of its own (sbatch; tasks with "
+                   "`executor: slurm` go only to such workers, and no others). --cores, "
+                   "--memory and --gpus then bound what it keeps submitted at once (default " +
+                       std::to_string(kSlurmExecutorCores) + " cores, 64T, " +
+                       std::to_string(kSlurmExecutorGpus) + " GPUs)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  start->add_option("--partition", flags->slurm.partition,
+                    "With --executor slurm: the jobs' --partition (a task's tags.partition wins)");
+  start->add_option("--account", flags->slurm.account,
+                    "With --executor slurm: the jobs' --account (a task's tags.account wins)");
+  start->add_option("--qos", flags->slurm.qos,
+                    "With --executor slurm: the jobs' --qos (a task's tags.qos wins)");
   start->callback([flags, exit_code] { *exit_code = RunWorker(*flags); });
   return worker;
 }

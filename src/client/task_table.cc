@@ -131,6 +131,14 @@ std::string FormatAttemptTable(const Json& attempts) {
                                r.ok() ? DescribeCheckpointReport(*r) : a["checkpoint"].dump());
   }
   if (!checkpoints.empty()) out += "checkpoints:\n" + checkpoints;
+  // Attempts run as Slurm jobs of their own (executor: slurm): their usage is sacct's.
+  std::string slurm_jobs;
+  for (const Json& a : attempts) {
+    if (!a.is_object() || !a.contains("slurm_job") || !a["slurm_job"].is_string()) continue;
+    slurm_jobs += fmt::format("{}attempt {}: {}", slurm_jobs.empty() ? "" : ", ",
+                              CellText(a, "attempt"), a["slurm_job"].get<std::string>());
+  }
+  if (!slurm_jobs.empty()) out += "slurm jobs (usage from sacct): " + slurm_jobs + "\n";
   // What the attempt that succeeded returned.
   for (const Json& a : attempts) {
     if (a.is_object() && a.contains("result") && a.value("outcome", "") == "succeeded") {

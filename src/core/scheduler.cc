@@ -87,6 +87,13 @@ Status Scheduler::BeginBatch(const SpecBatch& specs, BatchDeps* deps,
     for (size_t i = 0; i < specs.size(); ++i) {
       if (finished != nullptr && (*finished)[i]) continue;
       const TaskSpec& s = specs[i];
+      if (s.executor != pool().machine().executor) {
+        tasks_.AbandonBatch();
+        return Status::InvalidArgument(
+            "task '" + s.id + "': executor: " + s.executor +
+            " needs a cluster-mode server with a worker started with `allot worker start "
+            "--executor " + s.executor + "`; this run has none");
+      }
       if (!pool().CouldEverFit(s.resources)) {
         tasks_.AbandonBatch();
         std::vector<std::string> why = WhyNeverFits(s.resources, pool().Capacity());

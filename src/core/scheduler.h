@@ -424,7 +424,9 @@ class Scheduler {
   void Signal(const Running& r, int signal);
   // True when `dep` lets its dependents run: succeeded, or skipped by a person.
   bool Satisfies(TaskIndex dep) const;
-  std::string NoWorkerFits(const ResourceRequest& r) const;
+  // Why no connected worker of `executor` (TaskSpec::executor) could ever run `r`; "" when one
+  // could.
+  std::string NoWorkerFits(const ResourceRequest& r, const std::string& executor) const;
   void EndAttempt(TaskIndex t, const AttemptUsage& usage, const std::string& launch_error);
   // " (set 4)" for an attempt that left checkpoint set 4; why what it wrote was not kept; "".
   static std::string CheckpointNote(const AttemptUsage& usage);

@@ -8,6 +8,7 @@ std::vector<WaitingTask> Scheduler::WaitingWork(size_t limit) {
     if (out.size() >= limit) break;
     const TaskIndex t = ReadyQueue::TaskOf(key);
     const TaskSpec& spec = tasks_.spec(t);
+    if (!spec.executor.empty()) continue;  // it runs as a job of its own, not in an allocation
     WaitingTask& w = out.emplace_back();
     w.cores = spec.resources.cores.min;
     w.memory_bytes = spec.resources.memory_bytes;

@@ -52,7 +52,7 @@ void Scheduler::Schedule() {
   if (!ready_.empty() && !blocked_) {
     const TaskIndex first = ReadyQueue::TaskOf(*ready_.begin());
     if (!fixed_machine_) {
-      std::string never = NoWorkerFits(tasks_.spec(first).resources);
+      std::string never = NoWorkerFits(tasks_.spec(first).resources, tasks_.spec(first).executor);
       if (!never.empty()) {
         blocked_ = Blocked{first, never};
         head_waiting_.reset();
@@ -97,7 +97,10 @@ void Scheduler::MaybePreempt(TaskIndex head) {
   // then.
   std::optional<TimePoint> next_check;
   for (auto& [id, w] : workers_) {
-    if (w.draining || !w.pool.CouldEverFit(want.resources)) continue;
+    if (w.draining || w.pool.machine().executor != want.executor ||
+        !w.pool.CouldEverFit(want.resources)) {
+      continue;
+    }
     // Lowest priority first, then the youngest (the least work to lose).
     std::vector<std::pair<TaskIndex, Running*>> candidates;
     for (auto& [t, r] : running_) {
@@ -197,6 +200,7 @@ PolicyInput Scheduler::PolicyInputFor(WorkerId id, WorkerSlot& w, int slots) {
   in.running = [this, id] { return RunningOn(id); };
   in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
   in.ends_at = EndOf(w);
+  in.executor = w.pool.machine().executor;
   if (in.ends_at && longest_checkpoint_ > Duration(0)) {
     in.end_lead = [this](TaskIndex t) { return CheckpointLead(t); };
   }
@@ -275,12 +279,22 @@ void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
   if (blocked && !blocked_) blocked_ = std::move(blocked);
 }
 
-std::string Scheduler::NoWorkerFits(const ResourceRequest& r) const {
+std::string Scheduler::NoWorkerFits(const ResourceRequest& r, const std::string& executor) const {
+  bool any_of_executor = false;
   for (const auto& [id, w] : workers_) {
+    if (w.pool.machine().executor != executor) continue;
+    any_of_executor = true;
     if (w.pool.CouldEverFit(r)) return "";
+  }
+  if (!any_of_executor) {
+    return executor.empty()
+               ? "no connected worker runs tasks itself (every one is an --executor worker)"
+               : "no connected worker runs 'executor: " + executor +
+                     "' tasks (start one with `allot worker start --executor " + executor + "`)";
   }
   ResourceAmounts best;
   for (const auto& [id, w] : workers_) {
+    if (w.pool.machine().executor != executor) continue;
     ResourceAmounts c = w.pool.Capacity();
     best.cores = std::max(best.cores, c.cores);
     best.memory_bytes = std::max(best.memory_bytes, c.memory_bytes);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,19 @@ namespace allot {
 
 // Identifies one attempt's process group for its whole life; chosen by the caller, unique.
 using RunId = uint64_t;
+
+// What an attempt asks a batch system for, for a launcher that submits each attempt as a batch
+// job of its own (SlurmJobLauncher: exec/slurm_job_commands.h translates it); the others
+// ignore it.
+struct BatchJobRequest {
+  std::string task_id;  // the job is named allot-<task id>
+  uint32_t attempt = 0;
+  int cores = 0;              // allocated (cpus may name fewer CPUs where task slots share one)
+  int64_t memory_bytes = 0;   // 0: not asked for
+  int gpus = 0;
+  std::optional<Duration> time_limit;  // the task's time_limit plus its grace period
+  std::map<std::string, std::string> tags;  // the task's tags among kBatchJobTags (task_spec.h)
+};
 
 struct LaunchRequest {
   RunId run_id = 0;
@@ -36,6 +50,7 @@ struct LaunchRequest {
   // environment holds it is this attempt's, wherever it went (escaped_descendants.h). Empty:
   // none.
   std::string env_tag;
+  BatchJobRequest batch;
 };
 
 struct ProcessExit {

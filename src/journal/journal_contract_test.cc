@@ -70,6 +70,7 @@ TYPED_TEST(JournalContractTest, CommittedBatchRoundTripsEveryField) {
   TaskEvent produced = EndEvent(0, 1, 2000, TaskState::kSucceeded, 0);
   produced.usage->outputs = R"([{"path":"/runs/0/out.h5","size":12,"sha256":"ab"}])";
   produced.usage->result = R"({"efficiency":0.93,"label":"thin"})";
+  produced.usage->slurm_job = "4242";  // it ran as a Slurm job of its own (executor: slurm)
   TaskEvent zero_usage = EndEvent(2, 1, 6000, TaskState::kSucceeded, 0);
   zero_usage.usage = AttemptUsage{.exit_code = 0};  // all zero, still "has usage"
   TaskEvent no_usage;

@@ -24,6 +24,7 @@ nlohmann::json JournalEventRowToJson(const JournalEventRow& row) {
     j["exit_code"] = e.usage->exit_code;
     j["signal"] = e.usage->term_signal;
     j["wall_s"] = std::chrono::duration<double>(e.usage->wall).count();
+    if (!e.usage->slurm_job.empty()) j["slurm_job"] = e.usage->slurm_job;
   }
   if (!e.worker.empty()) j["worker"] = e.worker;
   return j;

@@ -17,7 +17,7 @@ constexpr const char* kEventColumns =
     "SELECT e.task, e.attempt, e.from_state, e.to_state, e.time_us, e.exit_code, e.term_signal,"
     " e.timed_out, e.wall_us, e.user_us, e.sys_us, e.max_rss, e.cores, e.gpus, e.memory,"
     " e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,"
-    " e.memory_exceeded, e.checkpoint, e.outputs, e.result, e.seq, t.id"
+    " e.memory_exceeded, e.checkpoint, e.outputs, e.result, e.slurm_job, e.seq, t.id"
     " FROM events e JOIN tasks t ON t.idx = e.task ";
 
 }  // namespace
@@ -43,8 +43,8 @@ Result<std::vector<JournalEventRow>> JournalReader::Query(const char* where, int
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
     JournalEventRow& row = rows.emplace_back();
     ALLOT_RETURN_IF_ERROR(ReadEvent(stmt.get(), &row.event).WithPrefix(db_.path()));
-    row.seq = sqlite3_column_int64(stmt.get(), 25);
-    const unsigned char* id = sqlite3_column_text(stmt.get(), 26);
+    row.seq = sqlite3_column_int64(stmt.get(), 26);
+    const unsigned char* id = sqlite3_column_text(stmt.get(), 27);
     row.task_id = id != nullptr ? reinterpret_cast<const char*>(id) : "";
   }
   if (rc != SQLITE_DONE) return db_.Error(rc, "reading events");

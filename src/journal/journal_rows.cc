@@ -119,9 +119,10 @@ void BindEvent(sqlite3_stmt* stmt, int64_t seq, const TaskEvent& event, std::str
     BindTextOrNull(stmt, 24, u.checkpoint);
     BindTextOrNull(stmt, 25, u.outputs);
     BindTextOrNull(stmt, 26, u.result);
+    BindTextOrNull(stmt, 27, u.slurm_job);
   } else {
     for (int col = 7; col <= 13; ++col) sqlite3_bind_null(stmt, col);
-    for (int col = 20; col <= 26; ++col) sqlite3_bind_null(stmt, col);
+    for (int col = 20; col <= 27; ++col) sqlite3_bind_null(stmt, col);
   }
   FormatIdList(event.cores, &cores);
   FormatIdList(event.gpus, &gpus);
@@ -204,6 +205,7 @@ Status ReadEvent(sqlite3_stmt* stmt, TaskEvent* out) {
     }
     if (sqlite3_column_type(stmt, 23) != SQLITE_NULL) u.outputs.assign(ColumnText(stmt, 23));
     if (sqlite3_column_type(stmt, 24) != SQLITE_NULL) u.result.assign(ColumnText(stmt, 24));
+    if (sqlite3_column_type(stmt, 25) != SQLITE_NULL) u.slurm_job.assign(ColumnText(stmt, 25));
   } else {
     out->usage.reset();
   }

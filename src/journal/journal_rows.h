@@ -21,9 +21,9 @@ inline constexpr const char* kInsertEventSql =
     "INSERT INTO events(seq, task, attempt, from_state, to_state, time_us, exit_code,"
     " term_signal, timed_out, wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason,"
     " worker, by_user, read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint,"
-    " outputs, result)"
+    " outputs, result, slurm_job)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)";
+    " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 inline constexpr const char* kSelectTasksSql =
     "SELECT idx, initial_state, submitted_us, spec FROM tasks ORDER BY idx";
 // What LoadForRecovery needs of a finished task (schema version 3 on), then the spec JSON
@@ -40,8 +40,8 @@ inline constexpr const char* kSelectEventEndsSql =
 inline constexpr const char* kSelectEventsSql =
     "SELECT task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,"
     " wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,"
-    " read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint, outputs, result"
-    " FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
+    " read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint, outputs, result,"
+    " slurm_job FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq";
 
 // Binds `submission` to a kInsertTaskSql statement. `spec_json` holds the bound JSON text and
 // must outlive the statement's next step.

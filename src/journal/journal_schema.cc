@@ -46,7 +46,8 @@ CREATE TABLE events(
   memory_exceeded INTEGER,
   checkpoint TEXT,
   outputs TEXT,
-  result TEXT);
+  result TEXT,
+  slurm_job TEXT);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE metrics(
   seq INTEGER PRIMARY KEY,
@@ -77,7 +78,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded, e.checkpoint, e.outputs, e.result
+         e.memory_exceeded, e.checkpoint, e.outputs, e.result, e.slurm_job
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 CREATE VIEW task_states AS
@@ -110,7 +111,7 @@ CREATE VIEW task_events AS
          e.exit_code, e.term_signal, e.timed_out, e.wall_us / 1e6 AS wall_s,
          e.user_us / 1e6 AS user_s, e.sys_us / 1e6 AS sys_s, e.max_rss, e.cores, e.gpus,
          e.memory, e.reason, e.worker, e.by_user, e.read_bytes, e.write_bytes, e.peak_cores,
-         e.memory_exceeded, e.checkpoint, e.outputs, e.result
+         e.memory_exceeded, e.checkpoint, e.outputs, e.result, e.slurm_job
   FROM events e JOIN tasks t ON t.idx = e.task
        JOIN states f ON f.id = e.from_state JOIN states s ON s.id = e.to_state;
 )sql";
@@ -178,6 +179,10 @@ Status UpgradeFromVersion4(SqliteDb& db) { return AddEventsColumn(db, "outputs",
 // Version 5 lacks events.result (what a succeeded attempt returned, model/task_result.h).
 Status UpgradeFromVersion5(SqliteDb& db) { return AddEventsColumn(db, "result", 5); }
 
+// Version 7 lacks events.slurm_job (the Slurm job of an attempt run as one,
+// exec/slurm_job_launcher.h).
+Status UpgradeFromVersion7(SqliteDb& db) { return AddEventsColumn(db, "slurm_job", 7); }
+
 // Version 6 lacks the metrics table and its view (model/metric_point.h), and the
 // scenario_decisions table (model/scenario_decision.h).
 Status UpgradeFromVersion6(SqliteDb& db) {
@@ -228,7 +233,8 @@ Result<std::string> SelectEventsFor(SqliteDb& db, std::string sql) {
     const char* column;
     int64_t since;
   };
-  for (const Added& a : {Added{"checkpoint", 4}, Added{"outputs", 5}, Added{"result", 6}}) {
+  for (const Added& a : {Added{"checkpoint", 4}, Added{"outputs", 5}, Added{"result", 6},
+                         Added{"slurm_job", 8}}) {
     if (version >= a.since) continue;
     for (const std::string prefix : {"e.", ", "}) {
       const std::string name = prefix + a.column;
@@ -272,6 +278,9 @@ Status CheckJournalSchema(SqliteDb& db, SchemaMode mode) {
     }
     if (version <= 6 && !(version >= 2 && read_only)) {
       ALLOT_RETURN_IF_ERROR(UpgradeFromVersion6(db));
+    }
+    if (version <= 7 && !(version >= 2 && read_only)) {
+      ALLOT_RETURN_IF_ERROR(UpgradeFromVersion7(db));
     }
     return AddMissingStateNames(db);
   }

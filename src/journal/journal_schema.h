@@ -9,7 +9,7 @@
 //   events(seq, task, attempt, from_state, to_state, time_us, exit_code, term_signal, timed_out,
 //          wall_us, user_us, sys_us, max_rss, cores, gpus, memory, reason, worker, by_user,
 //          read_bytes, write_bytes, peak_cores, memory_exceeded, checkpoint, outputs,
-//          result)
+//          result, slurm_job)
 //                                     usage columns are NULL when the event ended no attempt;
 //                                     cores/gpus are "0,1,2" (NULL when none); memory is the
 //                                     memory held on -> running, the grown request on -> ready
@@ -19,7 +19,9 @@
 //                                     a succeeded attempt's declared outputs (JSON,
 //                                     model/output_manifest.h), NULL for others; result is
 //                                     what a succeeded attempt returned (JSON,
-//                                     model/task_result.h), NULL when nothing
+//                                     model/task_result.h), NULL when nothing; slurm_job
+//                                     the Slurm job an attempt ran as (executor: slurm),
+//                                     NULL for others
 //   metrics(seq, task, attempt, name, step, value, time_us)
 //                                     running attempts' intermediate metrics
 //                                     (model/metric_point.h); step NULL when none
@@ -53,7 +55,8 @@ inline constexpr int32_t kJournalApplicationId = 0x416c6f74;  // "Alot"
 // 5: events.outputs
 // 6: events.result
 // 7: metrics (and the task_metrics view), scenario_decisions
-inline constexpr int kJournalSchemaVersion = 7;
+// 8: events.slurm_job
+inline constexpr int kJournalSchemaVersion = 8;
 
 // Creates journal_info where a journal of an earlier build lacks it (same schema version:
 // readers of version 2 ignore the table).

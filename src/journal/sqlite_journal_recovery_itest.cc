@@ -163,8 +163,18 @@ TEST_F(SqliteJournalRecoveryTest, BriefOutOfRangeIsCorruptionNamingTheTask) {
   EXPECT_NE(rec.status().message().find("task 0"), std::string::npos) << rec.status().ToString();
 }
 
+// A journal as version 7 wrote it: no events.slurm_job (nor in the task_events view).
+void MakeVersion7(const std::string& path) {
+  RawExec(path,
+          "DROP VIEW task_events; ALTER TABLE events DROP COLUMN slurm_job;"
+          "CREATE VIEW task_events AS SELECT e.seq, e.reason, e.checkpoint, e.outputs, e.result"
+          " FROM events e;"
+          "PRAGMA user_version = 7;");
+}
+
 // A journal as version 6 wrote it: no metrics table (nor its view).
 void MakeVersion6(const std::string& path) {
+  MakeVersion7(path);
   RawExec(path, "DROP VIEW task_metrics; DROP TABLE metrics; DROP TABLE scenario_decisions;"
                 "PRAGMA user_version = 6;");
 }
@@ -212,7 +222,7 @@ TEST_F(SqliteJournalRecoveryTest, Version3JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "3;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "8;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE checkpoint IS NULL") ,
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
@@ -237,7 +247,7 @@ TEST_F(SqliteJournalRecoveryTest, Version4JournalIsReadByAReaderAndUpgradedByAWr
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "4;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "8;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE outputs IS NULL"),
             RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
@@ -257,7 +267,7 @@ TEST_F(SqliteJournalRecoveryTest, Version6JournalReadsAsNoMetricsAndAWriterAddsT
     EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "6;");
   }
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "8;");
   MetricPoint m{.task = 1, .attempt = 1, .name = "loss", .value = 0.5, .step = 3,
                 .time_us = 42};
   ASSERT_TRUE(j->AppendMetrics(std::span(&m, 1)).ok());
@@ -267,6 +277,30 @@ TEST_F(SqliteJournalRecoveryTest, Version6JournalReadsAsNoMetricsAndAWriterAddsT
   EXPECT_EQ(*metrics, std::vector<MetricPoint>{m});
   EXPECT_EQ(RawQuery(path_, "SELECT task_id, name, step, value FROM task_metrics"),
             RawQuery(path_, "SELECT id || '|loss|3|0.5' FROM tasks WHERE idx = 1"));
+}
+
+TEST_F(SqliteJournalRecoveryTest, Version7JournalReadsWithoutSlurmJobsAndAWriterAddsTheColumn) {
+  {
+    auto j = MustOpen();
+    WriteCampaign(*j);
+  }
+  JournalContents before;
+  {
+    auto reader = SqliteJournal::OpenReadOnly(path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    before = MustLoad((*reader)->Load());
+  }
+  MakeVersion7(path_);
+  {
+    auto reader = SqliteJournal::OpenReadOnly(path_);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_EQ(MustLoad((*reader)->Load()).events, before.events);
+    EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
+  }
+  auto j = MustOpen();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "8;");
+  EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM task_events WHERE slurm_job IS NULL"),
+            RawQuery(path_, "SELECT COUNT(*) FROM events"));
 }
 
 TEST_F(SqliteJournalRecoveryTest, Version2JournalIsReadInFullByAReaderAndLeftAsItIs) {
@@ -292,7 +326,7 @@ TEST_F(SqliteJournalRecoveryTest, WriterUpgradesVersion2AndItsOldRowsLoadInFull)
   }
   MakeVersion2(path_);
   auto j = MustOpen();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "7;");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "8;");
   EXPECT_EQ(RawQuery(path_, "SELECT COUNT(*) FROM tasks WHERE priority IS NULL"), "5;");
   WriteCampaign(*j, 5);  // rows written after the upgrade have their brief
   JournalContents all = MustLoad(j->Load());

@@ -35,6 +35,9 @@ struct Machine {
   int64_t memory_bytes = 0;
   std::vector<int> gpus;  // device ids for CUDA_VISIBLE_DEVICES
   std::map<std::string, int64_t> custom;
+  // What runs the tasks placed here (TaskSpec::executor): "" this worker's own processes;
+  // "slurm", each attempt its own Slurm job (then cpus are task slots, not this host's CPUs).
+  std::string executor;
   bool operator==(const Machine&) const = default;
 
   // Everything the machine has.

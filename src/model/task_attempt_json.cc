@@ -34,6 +34,8 @@ nlohmann::json TaskAttemptToJson(const TaskAttempt& a, const std::string& task_i
     j["read_bytes"] = u.read_bytes;
     j["write_bytes"] = u.write_bytes;
     j["memory_exceeded"] = u.memory_exceeded;
+    // The Slurm job it ran as (executor: slurm); its usage above is Slurm's accounting.
+    if (!u.slurm_job.empty()) j["slurm_job"] = u.slurm_job;
     if (!u.checkpoint.empty()) {
       // The attempt's checkpoint record (model/checkpoint_report.h); its text when it is not
       // JSON (a journal edited by hand).

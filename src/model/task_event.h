@@ -57,6 +57,10 @@ struct AttemptUsage {
   // Why an attempt that exited 0 did not produce what it declared (an output missing, its
   // validation failed): the attempt failed for this. Not journaled itself: the reason is.
   std::string output_error{};
+  // The Slurm job the attempt ran as (a task with `executor: slurm`: exec/slurm_job_launcher.h);
+  // its wall, CPU times and max_rss are then Slurm's accounting of the job (sacct). Empty for
+  // others. Journaled.
+  std::string slurm_job{};
   bool operator==(const AttemptUsage&) const = default;
 };
 

@@ -162,6 +162,7 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
   if (raw.preemptible) s.preemptible = *raw.preemptible;
   if (raw.is_protected) s.is_protected = *raw.is_protected;
   if (raw.min_runtime) s.min_runtime = *raw.min_runtime;
+  if (raw.executor) s.executor = *raw.executor;
   if (s.preemptible && s.is_protected) {
     sink_->Add(raw.LineOf(TaskField::kPreemptible), s.id, "preemptible",
                "a protected task is never preempted; set one of preemptible and protected");

@@ -19,7 +19,7 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
     "priority",    "max_retries",   "retry_backoff", "env",        "tags",
     "workdir",     "depends_on",    "sweep",         "checkpoint", "preemptible",
     "protected",   "min_runtime",   "outputs",       "validate",   "python",
-    "script",      "container",     "params"};
+    "script",      "container",     "params",        "executor"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -228,6 +228,14 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
     }
     case TaskField::kOutputs:
       return ParseOutputs(c, value);
+    case TaskField::kExecutor:
+      if (!v.is_string() || (v.get_ref<const std::string&>() != "local" &&
+                             v.get_ref<const std::string&>() != kSlurmExecutor)) {
+        c.Error("must be 'local' or 'slurm' (got " + DescribeValue(v) + ")");
+      } else {
+        t.executor = v.get_ref<const std::string&>() == "local" ? "" : kSlurmExecutor;
+      }
+      return;
     case TaskField::kValidate:
       if (!v.is_string() || v.get_ref<const std::string&>().empty()) {
         c.Error("must be a non-empty shell command (got " + DescribeValue(v) + ")");
@@ -641,6 +649,7 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   take(&RawTask::min_runtime, TaskField::kMinRuntime);
   take(&RawTask::outputs, TaskField::kOutputs);
   take(&RawTask::validate, TaskField::kValidate);
+  take(&RawTask::executor, TaskField::kExecutor);
   if (defaults.env && task.env) {
     std::vector<std::pair<std::string, std::string>> env = *defaults.env;
     for (auto& [name, value] : *task.env) {

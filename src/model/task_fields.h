@@ -52,8 +52,9 @@ enum class TaskField {
   kScript,
   kContainer,
   kParams,
+  kExecutor,
 };
-inline constexpr size_t kTaskFieldCount = 28;
+inline constexpr size_t kTaskFieldCount = 29;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -95,6 +96,7 @@ struct RawTask {
   std::optional<std::string> script;  // as written (relative to the file's directory)
   std::optional<ContainerJob> container;
   std::optional<OrderedJson> params;  // an object
+  std::optional<std::string> executor;  // TaskSpec::executor: "" (local) or "slurm"
   // `retries` of the allocation-scheduler format: retries already spent (pilot.py counts them
   // against max_retries). Already taken off max_retries by the parser; kept for messages.
   std::optional<int> retries_spent;

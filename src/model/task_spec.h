@@ -52,6 +52,11 @@ struct RetryBackoff {
   Duration DelayBeforeRetry(int retry) const;
 };
 
+// TaskSpec::executor of a task run as its own Slurm job (exec/slurm_job_launcher.h).
+inline constexpr const char* kSlurmExecutor = "slurm";
+// The tags such a task's job takes options from: tags.partition -> --partition, and so on.
+inline constexpr const char* kBatchJobTags[] = {"partition", "account", "qos"};
+
 struct TaskSpec {
   std::string id;
   // A shell command line. Without shell syntax it is exec'd directly (PATH lookup), otherwise
@@ -85,6 +90,10 @@ struct TaskSpec {
   // A python function, script or container instead of `command`, and/or `params`
   // (model/job_spec.h); none: a command without params.
   Boxed<JobSpec> job;
+  // What runs its attempts: "" (`executor: local`, the default) a worker's own processes;
+  // kSlurmExecutor, its own Slurm job, through a worker started with `--executor slurm`. The
+  // scheduler places a task only on a worker of its executor (Machine::executor).
+  std::string executor;
   SourceLocation origin;
 
   JobKind kind() const { return job ? job->kind : JobKind::kCommand; }

@@ -319,6 +319,7 @@ json TaskSpecToJson(const TaskSpec& spec) {
     if (!spec.outputs->validate.empty()) j["validate"] = spec.outputs->validate;
   }
   if (spec.job) JobSpecToJson(*spec.job, &j);
+  if (!spec.executor.empty()) j["executor"] = spec.executor;
   j["origin"] = {{"file", spec.origin.file}, {"line", spec.origin.line}};
   return j;
 }
@@ -364,6 +365,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
     spec.outputs = std::move(o);
   }
   ReadJob(&r, j, &spec.job);
+  r.String("executor", &spec.executor);
   if (!r.ok()) return Status::Corruption(r.error());
   return spec;
 }

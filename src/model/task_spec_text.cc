@@ -40,6 +40,7 @@ enum class Field : uint8_t {
   kWorkdir,
   kDependsOn,
   kOrigin,
+  kExecutor,
   kCount,
 };
 static_assert(static_cast<int>(Field::kCount) <= 32, "Seen keeps a bit per field");
@@ -65,6 +66,7 @@ Field FieldNamed(std::string_view key) {
       {"workdir", Field::kWorkdir},
       {"depends_on", Field::kDependsOn},
       {"origin", Field::kOrigin},
+      {"executor", Field::kExecutor},
   };
   for (const auto& [name, field] : kFields) {
     if (name == key) return field;
@@ -227,6 +229,8 @@ bool ReadField(Field field, dom::element v, TaskSpec* spec) {
       return ReadString(v, &spec->command);
     case Field::kWorkdir:
       return ReadString(v, &spec->workdir);
+    case Field::kExecutor:
+      return ReadString(v, &spec->executor);
     case Field::kCores:
       return ReadCores(v, &r.cores);
     case Field::kMemory:

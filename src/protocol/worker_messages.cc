@@ -39,10 +39,13 @@ json MachineToJson(const Machine& m) {
   json cpus = CpusToJson(m.cpus);
   json custom = json::object();
   for (const auto& [name, amount] : m.custom) custom[name] = amount;
-  return {{"cpus", std::move(cpus)},
-          {"memory", m.memory_bytes},
-          {"gpus", IntsToJson(m.gpus)},
-          {"custom", std::move(custom)}};
+  json j = {{"cpus", std::move(cpus)},
+            {"memory", m.memory_bytes},
+            {"gpus", IntsToJson(m.gpus)},
+            {"custom", std::move(custom)}};
+  // Absent for a worker that runs its tasks itself (and from an older worker).
+  if (!m.executor.empty()) j["executor"] = m.executor;
+  return j;
 }
 
 json RunningToJson(const RunningAttempt& a) {
@@ -74,6 +77,7 @@ json ExitToJson(const ExitReport& e) {
   }
   if (!e.usage.outputs.empty()) j["outputs"] = e.usage.outputs;
   if (!e.usage.result.empty()) j["result"] = e.usage.result;
+  if (!e.usage.slurm_job.empty()) j["slurm_job"] = e.usage.slurm_job;
   if (!e.usage.output_error.empty()) j["output_error"] = e.usage.output_error;
   return j;
 }
@@ -94,6 +98,11 @@ json LaunchToJson(const AttemptToLaunch& a) {
     json job = json::object();
     JobSpecToJson(*a.job, &job);
     j["job"] = std::move(job);
+  }
+  if (a.time_limit || !a.batch_tags.empty()) {
+    json batch = {{"grace_us", a.grace_period.count()}, {"tags", a.batch_tags}};
+    if (a.time_limit) batch["time_limit_us"] = a.time_limit->count();
+    j["batch"] = std::move(batch);
   }
   return j;
 }
@@ -284,6 +293,7 @@ class Decoder {
     Cpus(*v, where, &m->cpus);
     Int(*v, where, "memory", 0, kInt64Max, &m->memory_bytes);
     Ints(*v, where, "gpus", 0, &m->gpus);
+    if (v->contains("executor")) String(*v, where, "executor", &m->executor);
     const json* custom = r_.Field(*v, where, "custom");
     std::string custom_where = JoinPath(where, "custom");
     if (custom == nullptr || !r_.Object(*custom, custom_where)) return;
@@ -357,6 +367,7 @@ class Decoder {
     }
     if (obj.contains("outputs")) String(obj, path, "outputs", &e->usage.outputs);
     if (obj.contains("result")) String(obj, path, "result", &e->usage.result);
+    if (obj.contains("slurm_job")) String(obj, path, "slurm_job", &e->usage.slurm_job);
     if (obj.contains("output_error")) String(obj, path, "output_error", &e->usage.output_error);
   }
 
@@ -414,6 +425,22 @@ class Decoder {
         std::string s;
         if (r_.String(p, at, &s)) a->inputs.push_back(std::move(s));
       });
+    }
+    if (auto it = obj.find("batch"); it != obj.end()) {
+      const std::string at = path + ".batch";
+      if (!r_.Object(*it, at)) return;
+      if (it->contains("time_limit_us")) {
+        Duration limit{0};
+        Micros(*it, at, "time_limit_us", &limit);
+        a->time_limit = limit;
+      }
+      Micros(*it, at, "grace_us", &a->grace_period);
+      const json* tags = r_.Field(*it, at, "tags");
+      if (tags == nullptr || !r_.Object(*tags, at + ".tags")) return;
+      for (const auto& [name, value] : tags->items()) {
+        std::string s;
+        if (r_.String(value, JoinPath(at + ".tags", name), &s)) a->batch_tags[name] = s;
+      }
     }
   }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,11 @@ struct AttemptToLaunch {
   std::vector<std::string> inputs;  // what its dependencies produced (LocalWorker::Start)
   std::string dep_results;  // what its dependencies returned (model/task_result.h); "": none
   Boxed<JobSpec> job;       // its job type and params (model/job_spec.h), if not a plain command
+  // A task with an executor (TaskSpec::executor: run as a batch job of its own) only: what
+  // its job asks for beyond cpus, gpus and memory ("batch"; empty for others).
+  std::optional<Duration> time_limit;
+  Duration grace_period{0};
+  std::map<std::string, std::string> batch_tags;  // its tags among kBatchJobTags
   bool operator==(const AttemptToLaunch&) const = default;
 };
 

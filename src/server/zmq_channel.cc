@@ -290,6 +290,13 @@ void ZmqChannel::Act(Outbox* out, bool journal_failed) {
     if (spec.checkpoint) a.checkpoint = *spec.checkpoint;
     if (spec.outputs) a.outputs = *spec.outputs;
     a.job = spec.job;
+    if (!spec.executor.empty()) {
+      a.time_limit = spec.time_limit;
+      a.grace_period = spec.grace_period;
+      for (const char* key : kBatchJobTags) {
+        if (auto it = spec.tags.find(key); it != spec.tags.end()) a.batch_tags[key] = it->second;
+      }
+    }
     if (!spec.depends_on.empty()) {
       a.inputs = scheduler_->InputsOf(l.task);
       a.dep_results = scheduler_->DepResultsOf(l.task);

@@ -133,6 +133,17 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
     }
   }
   req.memory_limit_bytes = plan.memory_limit_bytes;
+  req.batch.task_id = plan.spec->id;
+  req.batch.attempt = plan.attempt;
+  req.batch.cores = static_cast<int>(plan.cpus->size());
+  req.batch.memory_bytes = plan.memory_limit_bytes;
+  req.batch.gpus = plan.gpus != nullptr ? static_cast<int>(plan.gpus->size()) : 0;
+  if (plan.spec->time_limit) req.batch.time_limit = *plan.spec->time_limit + plan.spec->grace_period;
+  for (const char* key : kBatchJobTags) {
+    if (auto it = plan.spec->tags.find(key); it != plan.spec->tags.end()) {
+      req.batch.tags.emplace(key, it->second);
+    }
+  }
   AttemptFacts facts;
   facts.spec = plan.spec;
   facts.attempt = plan.attempt;

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/units.h"
 #include "exec/posix_process_launcher.h"
+#include "exec/slurm_job_launcher.h"
 #include "monitor/system_sampler.h"
 #include "protocol/worker_connection.h"
 #include "protocol/worker_messages.h"
@@ -83,10 +84,17 @@ class WorkerAgent::Loop {
       signal_fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
       if (signal_fd_ < 0) return ErrnoStatus("signalfd", errno);
     }
-    PosixLauncherOptions launcher_options;
-    launcher_options.sample_interval = options_.sample_interval;
-    launcher_options.clock = clock_;
-    ALLOT_ASSIGN_OR_RETURN(launcher_, PosixProcessLauncher::Create(launcher_options));
+    if (options_.machine.executor == kSlurmExecutor) {
+      // Each attempt its own Slurm job (exec/slurm_job_launcher.h).
+      SlurmJobLauncherOptions slurm;
+      slurm.defaults = options_.slurm_defaults;
+      ALLOT_ASSIGN_OR_RETURN(launcher_, SlurmJobLauncher::Create(std::move(slurm)));
+    } else {
+      PosixLauncherOptions launcher_options;
+      launcher_options.sample_interval = options_.sample_interval;
+      launcher_options.clock = clock_;
+      ALLOT_ASSIGN_OR_RETURN(launcher_, PosixProcessLauncher::Create(launcher_options));
+    }
     ALLOT_ASSIGN_OR_RETURN(connection_, WorkerConnection::Create(access_, options_.name));
     return Status::Ok();
   }
@@ -322,6 +330,9 @@ class WorkerAgent::Loop {
     spec.checkpoint = a.checkpoint;
     spec.outputs = a.outputs;
     spec.job = a.job;
+    spec.time_limit = a.time_limit;
+    if (a.time_limit) spec.grace_period = a.grace_period;
+    spec.tags.insert(a.batch_tags.begin(), a.batch_tags.end());
     AttemptPlan plan;
     plan.run_id = a.execution;
     plan.spec = &spec;
@@ -529,7 +540,7 @@ class WorkerAgent::Loop {
   AccessFile access_;
   WorkerAgentOptions options_;
   int signal_fd_ = -1;
-  std::unique_ptr<PosixProcessLauncher> launcher_;
+  std::unique_ptr<ProcessLauncher> launcher_;
   std::unique_ptr<WorkerConnection> connection_;
   std::unique_ptr<LocalWorker> local_;
   std::string output_dir_;

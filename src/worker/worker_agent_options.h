@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/time.h"
+#include "exec/slurm_job_commands.h"
 #include "model/machine.h"
 #include "model/node_resources.h"
 
@@ -47,6 +48,10 @@ struct WorkerAgentOptions {
   // The Slurm job it runs in (SLURM_JOB_ID; "" outside one): the server counts it among that
   // job's workers, as automatic allocations need (server/allocation_manager.h).
   std::string slurm_job;
+  // With machine.executor "slurm" (`--executor slurm`): each attempt runs as a Slurm job of its
+  // own (exec/slurm_job_launcher.h), with these --partition, --account and --qos unless its
+  // tags say otherwise.
+  SlurmJobDefaults slurm_defaults;
   // Take SIGINT, SIGTERM and SIGHUP through a signalfd (they are blocked in the creating
   // thread, so Create must run before any other thread starts). Off when the agent runs on a
   // thread of a larger process, e.g. in tests.

@@ -75,6 +75,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   std::optional<TaskIndex> too_late;
   auto never_fits_task = [&in, &too_late](TaskIndex t) {
     const ResourceRequest& r = in.spec(t).resources;
+    if (OtherExecutor(in, t)) return true;
     if (in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity)) return true;
     if (EndsTooLate(in, t)) {
       if (!too_late) too_late = t;

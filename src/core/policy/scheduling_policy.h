@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/time.h"
@@ -48,7 +49,15 @@ struct PolicyInput {
   // How long before ends_at a checkpointing task is asked for its last checkpoint (what its
   // checkpoints took, plus slack; Scheduler::CheckpointLead); empty or 0: not asked early.
   std::function<Duration(TaskIndex)> end_lead;
+  // What runs the worker's tasks (Machine::executor): a task of another executor
+  // (TaskSpec::executor) is passed over, as one that could never fit.
+  std::string executor;
 };
+
+// Whether queued task `t` runs on this worker at all: its executor is the worker's.
+inline bool OtherExecutor(const PolicyInput& in, TaskIndex t) {
+  return in.spec(t).executor != in.executor;
+}
 
 // The expected run time of queued task `t` as `in` knows it.
 inline std::optional<Duration> ExpectedRuntimeOf(const PolicyInput& in, TaskIndex t) {

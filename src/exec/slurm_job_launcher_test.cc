@@ -1,0 +1,201 @@
+// SlurmJobLauncher's bookkeeping against a stand-in for the Slurm commands (what sbatch,
+// squeue, sacct, scontrol and scancel print, as Slurm 22.05 prints it). The real commands run
+// in tests/e2e/test_slurm_jobs.py.
+#include "exec/slurm_job_launcher.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace allot {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+// A scripted Slurm: answers each command from its state; called on the launcher's thread.
+class FakeSlurm {
+ public:
+  CapturedOutput Run(const std::vector<std::string>& argv, const std::string& in) {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(argv);
+    const std::string& cmd = argv.at(0);
+    if (cmd == "sbatch") {
+      script_ = in;
+      return sbatch;
+    }
+    if (cmd == "squeue") return {0, running ? "42|RUNNING\n" : "", ""};
+    if (cmd == "scancel") {
+      running = false;
+      return {0, "", ""};
+    }
+    if (cmd == "sacct") {
+      CapturedOutput out = sacct.at(std::min(sacct_calls_, sacct.size() - 1));
+      ++sacct_calls_;
+      return out;
+    }
+    if (cmd == "scontrol") return scontrol;
+    return {127, "", "no such command"};
+  }
+  std::vector<std::vector<std::string>> calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  std::string script() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return script_;
+  }
+  size_t CallsOf(const std::string& cmd) {
+    size_t n = 0;
+    for (const auto& c : calls()) n += c.at(0) == cmd;
+    return n;
+  }
+
+  // Set before the launcher starts.
+  CapturedOutput sbatch{0, "42;allot\n", ""};
+  bool running = false;  // squeue lists job 42 (until scancel)
+  std::vector<CapturedOutput> sacct = {
+      {0, "42|COMPLETED|0:0|3|00:02.500|00:00.100|\n42.batch|COMPLETED|0:0|3|0|0|2048K\n", ""}};
+  CapturedOutput scontrol{1, "", "slurm_load_jobs error: Invalid job id specified"};
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<std::string>> calls_;
+  std::string script_;
+  size_t sacct_calls_ = 0;
+};
+
+class SlurmJobLauncherTest : public ::testing::Test {
+ protected:
+  void Start(Duration accounting_wait = std::chrono::hours(1)) {
+    SlurmJobLauncherOptions o;
+    o.poll_interval = std::chrono::milliseconds(5);
+    o.accounting_wait = accounting_wait;
+    o.run = [this](const std::vector<std::string>& argv, const std::string& in) {
+      return slurm_.Run(argv, in);
+    };
+    auto l = SlurmJobLauncher::Create(std::move(o));
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    launcher_ = std::move(*l);
+  }
+  LaunchRequest Request() {
+    LaunchRequest r;
+    r.run_id = 9;
+    r.command = "./sim";
+    r.cwd = "/tmp";
+    r.stdout_path = stderr_path_ + ".out";
+    r.stderr_path = stderr_path_;
+    r.batch.task_id = "t";
+    r.batch.cores = 2;
+    return r;
+  }
+  // Waits (on the launcher's ReadyFd) for the one exit; fails after a minute.
+  ProcessExit NextExit() {
+    std::vector<ProcessExit> exits;
+    for (int i = 0; i < 600 && exits.empty(); ++i) {
+      pollfd p{launcher_->ReadyFd(), POLLIN, 0};
+      poll(&p, 1, 100);
+      launcher_->CollectExits(&exits);
+    }
+    EXPECT_EQ(exits.size(), 1u);
+    return exits.empty() ? ProcessExit{} : exits[0];
+  }
+  void TearDown() override { std::remove(stderr_path_.c_str()); }
+
+  FakeSlurm slurm_;
+  std::unique_ptr<SlurmJobLauncher> launcher_;
+  std::string stderr_path_ = ::testing::TempDir() + "slurm_job_launcher_test.stderr";
+};
+
+TEST_F(SlurmJobLauncherTest, AJobThatLeftTheQueueEndsWithSacctsRecord) {
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  EXPECT_EQ(launcher_->running(), 1u);
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.run_id, 9u);
+  EXPECT_EQ(e.usage.slurm_job, "42");
+  EXPECT_EQ(e.usage.exit_code, 0);
+  EXPECT_EQ(e.usage.wall, std::chrono::seconds(3));
+  EXPECT_EQ(e.usage.user_cpu, std::chrono::milliseconds(2500));
+  EXPECT_EQ(e.usage.max_rss_bytes, 2048 * 1024);
+  EXPECT_EQ(launcher_->running(), 0u);
+  EXPECT_THAT(slurm_.calls().front(), Contains("allot-t"));
+  EXPECT_THAT(slurm_.script(), HasSubstr("exec /bin/sh -c ./sim"));
+}
+
+TEST_F(SlurmJobLauncherTest, AFailedSbatchEndsTheAttemptAs127WithSbatchsError) {
+  slurm_.sbatch = {1, "", "sbatch: error: Invalid partition name specified\n"};
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.exit_code, 127);
+  EXPECT_EQ(e.usage.stderr_tail, "sbatch failed: Invalid partition name specified");
+  EXPECT_EQ(e.usage.slurm_job, "");
+  std::ifstream f(stderr_path_);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("allot: sbatch failed: Invalid partition name specified"));
+}
+
+TEST_F(SlurmJobLauncherTest, SacctIsAskedAgainUntilItHasTheJobsEnd) {
+  slurm_.sacct = {{0, "42|RUNNING|0:0|3|00:00:00|00:00:00|\n", ""},
+                  {0, "", ""},
+                  {0, "42|FAILED|5:0|4|00:01.000|00:00.000|\n", ""}};
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.exit_code, 5);
+  EXPECT_EQ(slurm_.CallsOf("sacct"), 3u);
+  EXPECT_EQ(slurm_.CallsOf("scontrol"), 0u);
+}
+
+TEST_F(SlurmJobLauncherTest, WithoutAccountingScontrolSaysHowItEnded) {
+  slurm_.sacct = {{1, "", "sacct: error: Slurm accounting storage is disabled\n"}};
+  slurm_.scontrol = {0, "JobId=42 JobState=FAILED Reason=NonZeroExitCode ExitCode=2:0 "
+                        "RunTime=00:00:05\n", ""};
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.exit_code, 2);
+  EXPECT_EQ(e.usage.wall, std::chrono::seconds(5));
+  EXPECT_EQ(e.usage.slurm_job, "42");
+}
+
+TEST_F(SlurmJobLauncherTest, AJobNobodyKnowsEndsFailedSayingSoInItsStderr) {
+  slurm_.sacct = {{0, "", ""}};
+  Start(/*accounting_wait=*/Duration(0));
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.exit_code, 1);
+  std::ifstream f(stderr_path_);
+  std::stringstream text;
+  text << f.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr("Slurm job 42 ended, but neither sacct nor scontrol"));
+}
+
+TEST_F(SlurmJobLauncherTest, SigkillCancelsTheJobAndItsExitSaysTheSignal) {
+  slurm_.running = true;
+  slurm_.sacct = {{0, "42|CANCELLED by 0|0:0|7|00:00:00|00:00:00|\n", ""}};
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ASSERT_TRUE(launcher_->Signal(9, SIGKILL).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.term_signal, SIGKILL);
+  EXPECT_EQ(e.usage.exit_code, -1);
+  std::vector<std::string> scancel;
+  for (const auto& c : slurm_.calls()) {
+    if (c.at(0) == "scancel") scancel = c;
+  }
+  EXPECT_EQ(scancel, (std::vector<std::string>{"scancel", "42"}));
+}
+
+}  // namespace
+}  // namespace allot
