@@ -52,8 +52,9 @@ enum class TaskField {
   kScript,
   kContainer,
   kParams,
+  kNodes,
 };
-inline constexpr size_t kTaskFieldCount = 28;
+inline constexpr size_t kTaskFieldCount = 29;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -72,6 +73,7 @@ struct RawTask {
   std::optional<int64_t> memory_bytes;  // kMemoryAuto for `memory: auto`
   std::optional<int64_t> memory_max_bytes;
   std::optional<int> gpus;
+  std::optional<int> nodes;
   std::optional<std::map<std::string, int64_t>> resources;
   std::optional<Duration> time_limit;
   std::optional<Duration> time_estimate;

@@ -23,6 +23,7 @@
 //
 // Task fields: id, command (or python, script, container: exactly one; model/job_spec.h),
 // params, cores (N or {min, max}), memory ("2G"), memory_max, gpus, resources ({name: count}),
+// nodes (N workers at once, each with cores, memory, gpus and resources; core/gang_placement.h),
 // time_limit ("1h30m"; alias timeout, seconds), time_estimate, grace_period, priority,
 // max_retries, retry_backoff ("5s" or {initial, factor, max}), env, tags, workdir, depends_on
 // (id, list, or patterns), sweep, checkpoint, preemptible, protected, min_runtime, outputs,
