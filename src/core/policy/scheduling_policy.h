@@ -48,6 +48,10 @@ struct PolicyInput {
   // How long before ends_at a checkpointing task is asked for its last checkpoint (what its
   // checkpoints took, plus slack; Scheduler::CheckpointLead); empty or 0: not asked early.
   std::function<Duration(TaskIndex)> end_lead;
+  // Multi-node tasks (ResourceRequest::nodes > 1): how many workers could ever fit one node's
+  // share of `request` (not draining). A multi-node task with fewer is passed over (it neither
+  // holds nor blocks anything). Empty: every multi-node task is passed over.
+  std::function<int(const ResourceRequest&)> nodes_that_fit;
 };
 
 // The expected run time of queued task `t` as `in` knows it.
@@ -75,7 +79,23 @@ inline bool EndsTooLate(const PolicyInput& in, TaskIndex t) {
 struct Choice {
   TaskIndex task = 0;
   int cores = 0;  // for elastic tasks: between min and max
+  // A multi-node task whose node share fits here: not started by this worker alone. Its share
+  // is kept out of what the rest of this pass uses, and the Scheduler starts it when enough
+  // workers held it in the same pass (gang placement; core/scheduler_gang.cc). Takes no start
+  // slot.
+  bool hold = false;
 };
+
+// Whether `t` spans several workers (ResourceRequest::nodes > 1).
+inline bool IsMultiNode(const PolicyInput& in, TaskIndex t) {
+  return in.spec(t).resources.nodes > 1;
+}
+
+// Whether multi-node task `t` can never be placed with the workers there are now.
+inline bool TooFewNodes(const PolicyInput& in, TaskIndex t) {
+  const ResourceRequest& r = in.spec(t).resources;
+  return r.nodes > 1 && (!in.nodes_that_fit || in.nodes_that_fit(r) < r.nodes);
+}
 
 // Why the first task that could not start is waiting, for "why is my task waiting".
 struct Blocked {
@@ -87,7 +107,9 @@ class SchedulingPolicy {
  public:
   virtual ~SchedulingPolicy() = default;
   // Appends the tasks to start now, in launch order, and sets *blocked when the queue head
-  // could not start. Must never choose more than input.free holds in total.
+  // could not start. Must never choose more than input.free holds in total (held multi-node
+  // shares included). A multi-node task is held where its node share fits (Choice::hold), and
+  // otherwise treated like any task that does not fit (it may be the head with a reservation).
   virtual void Choose(const PolicyInput& input, std::vector<Choice>* out,
                       std::optional<Blocked>* blocked) = 0;
 };
