@@ -30,7 +30,7 @@ Duration = Union[int, float, str, datetime.timedelta]
 TASK_FIELDS = (
     "id", "command", "python", "script", "container", "params", "cores", "memory", "gpus", "resources", "time_limit", "time_estimate",
     "grace_period", "priority", "max_retries", "retry_backoff", "env", "tags", "workdir",
-    "depends_on", "sweep",
+    "depends_on", "sweep", "nodes",
 )
 _DURATION_FIELDS = ("time_limit", "time_estimate", "grace_period")
 
@@ -44,7 +44,8 @@ class Task:
     "args": [...]}``, or a ``(module, function)`` pair), ``script`` (a path) and ``container``
     (``{"image": ..., "command": ..., "engine": ..., "mounts": [...]}``); ``params`` (a mapping)
     is written to its ``params.json`` and is a python function's keyword arguments.
-    ``command`` may be a list of arguments, which is shell-quoted. ``depends_on`` takes
+    ``command`` may be a list of arguments, which is shell-quoted. ``nodes`` (cluster mode)
+    spans several workers at once, MPI style. ``depends_on`` takes
     ids, glob patterns (``"sim-*"``) or :class:`Task` objects. ``extra`` is written into the task
     object as is, for fields this client does not know yet (allot rejects unknown ones).
     """
@@ -70,6 +71,10 @@ class Task:
     workdir: Union[str, os.PathLike, None] = None
     depends_on: Union[str, "Task", Sequence[Union[str, "Task"]], None] = None
     sweep: Optional[Mapping[str, Any]] = None
+    #: Workers the task spans at once, each giving it ``cores``, ``memory``, ``gpus`` and
+    #: ``resources`` (``nodes: N`` of the task file); it runs on the first with ALLOT_NODES,
+    #: ALLOT_HOSTFILE and ALLOT_NODE_EXEC for mpiexec. None: one.
+    nodes: Optional[int] = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Where the user's code made it (file, line), for messages about generated task files.
     _origin: Optional[tuple[str, int]] = field(default=None, init=False, repr=False,

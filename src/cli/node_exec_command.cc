@@ -56,6 +56,7 @@ int NodeExec(const NodeExecFlags& f, const std::vector<std::string>& args) {
   }
   if (!f.local.empty() && host == f.local) {
     // The leader's node: already the attempt's CPUs and process group.
+    setenv("ALLOT_NODE", host.c_str(), 1);
     execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     fmt::print(stderr, "allot node-exec: /bin/sh: {}\n", std::strerror(errno));
     return kExitNotRun;
