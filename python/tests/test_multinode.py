@@ -128,7 +128,16 @@ def test_mpiexec_puts_one_rank_on_each_node_pinned_to_its_cores(cluster, tmp_pat
     assert detail.attempts[-1].worker == leader
 
 
-def test_cancel_kills_the_ranks_on_every_node(cluster, tmp_path):
+def _state(pid):
+    """The state letter of /proc/<pid>/stat; None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return text[text.rindex(")") + 2]
+
+
+def test_pause_resume_and_cancel_reach_the_ranks_on_every_node(cluster, tmp_path):
     client, log_dir, _ = cluster
     pids = tmp_path / "pids"
     pids.mkdir()
@@ -143,19 +152,37 @@ def test_cancel_kills_the_ranks_on_every_node(cluster, tmp_path):
         return [int(p.read_text()) for p in found] if len(found) == 2 else None
 
     ranks = wait_for(both, timeout=60, what="both ranks to start")
+    client.pause("mpi-sleep")
+    wait_for(lambda: all(_state(p) == "T" for p in ranks), timeout=30,
+             what=f"SIGSTOP to reach the ranks {ranks}")
+    client.resume("mpi-sleep")
+    wait_for(lambda: all(_state(p) in ("S", "R") for p in ranks), timeout=30,
+             what=f"SIGCONT to reach the ranks {ranks}")
     client.cancel("mpi-sleep")
     result = client.wait(["mpi-sleep"], timeout=60)
     assert not result.ok and client.status(["mpi-sleep"])[0].state == "canceled"
 
-    def gone(pid):
-        try:
-            text = Path(f"/proc/{pid}/stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        return text[text.rindex(")") + 2] == "Z"
-
-    wait_for(lambda: all(gone(p) for p in ranks), timeout=30,
+    wait_for(lambda: all(_state(p) in (None, "Z") for p in ranks), timeout=30,
              what=f"the ranks {ranks} to be killed\n{_logs(log_dir)}")
+
+
+def test_the_cpu_time_of_the_other_node_counts_in_the_attempts_usage(cluster, tmp_path):
+    client, log_dir, _ = cluster
+    # Rank 1 (the other node) burns CPU and says how much; rank 0 (beside mpiexec) none.
+    rank = tmp_path / "burn.py"
+    rank.write_text("import os, resource\n"
+                    "if os.environ.get('PMI_RANK') == '1':\n"
+                    "    sum(range(100_000_000))\n"
+                    "    u = resource.getrusage(resource.RUSAGE_SELF)\n"
+                    "    print(f'burned={u.ru_utime + u.ru_stime:.3f}', flush=True)\n")
+    client.submit([allot.Task(id="mpi-burn", nodes=2, cores=1,
+                              command=f"{MPIEXEC} /usr/bin/python3 {rank}")])
+    result = client.wait(["mpi-burn"], timeout=120)
+    out = client.log("mpi-burn")
+    assert result.ok, f"{out}\n{client.log('mpi-burn', 'stderr')}\n{_logs(log_dir)}"
+    burned = float(re.search(r"burned=([0-9.]+)", out).group(1))
+    attempt = client.task("mpi-burn").attempts[-1]
+    assert attempt.cpu_s >= burned, (attempt, burned)
 
 
 def test_a_task_asking_for_more_nodes_than_there_are_says_so(cluster):

@@ -84,7 +84,11 @@ int NodeExec(const NodeExecFlags& f, const std::vector<std::string>& args) {
       ReportClientError("node-exec", answer.status());
       return kExitNotRun;
     }
-    if (!(*answer)["done"].get<bool>()) continue;
+    if (!(*answer)["done"].get<bool>()) {
+      // The server's long polls for node runs are all taken (NodeRunBoard): ask again soon.
+      if (answer->value("busy", false)) usleep(500'000);
+      continue;
+    }
     const std::string error = (*answer)["error"].get<std::string>();
     if (!error.empty()) {
       fmt::print(stderr, "allot node-exec: {}: {}\n", host, error);

@@ -56,11 +56,13 @@ Result<Json> ClusterServer::StartNodeRun(const NodeExecRequest& request) {
 }
 
 Result<Json> ClusterServer::WaitNodeRun(const NodeRunWaitRequest& request) {
+  bool busy = false;
   ALLOT_ASSIGN_OR_RETURN(
       std::optional<NodeRunEnd> end,
-      node_runs_.Wait(request.run, std::chrono::milliseconds(
-                                       static_cast<int64_t>(request.timeout_s * 1000))));
-  if (!end) return Json{{"done", false}};
+      node_runs_.Wait(request.run,
+                      std::chrono::milliseconds(static_cast<int64_t>(request.timeout_s * 1000)),
+                      &busy));
+  if (!end) return Json{{"done", false}, {"busy", busy}};
   return Json{{"done", true},
               {"exit_code", end->usage.exit_code},
               {"signal", end->usage.term_signal},

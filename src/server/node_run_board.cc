@@ -31,15 +31,22 @@ void NodeRunBoard::Close(const std::string& why) {
 }
 
 Result<std::optional<NodeRunEnd>> NodeRunBoard::Wait(uint32_t run,
-                                                     std::chrono::milliseconds timeout) {
+                                                     std::chrono::milliseconds timeout,
+                                                     bool* busy) {
   std::unique_lock<std::mutex> lock(mu_);
   if (runs_.count(run) == 0) {
     return Status::NotFound("node run " + std::to_string(run) + ": no such run (or already read)");
   }
-  changed_.wait_for(lock, timeout, [&] {
-    auto it = runs_.find(run);
-    return closed_ || it == runs_.end() || it->second.has_value();
-  });
+  if (busy != nullptr) *busy = waiters_ >= max_waiters_;
+  const bool blocks = timeout.count() > 0 && waiters_ < max_waiters_;
+  if (blocks) {
+    ++waiters_;
+    changed_.wait_for(lock, timeout, [&] {
+      auto it = runs_.find(run);
+      return closed_ || it == runs_.end() || it->second.has_value();
+    });
+    --waiters_;
+  }
   auto it = runs_.find(run);
   if (it == runs_.end() || !it->second) return std::optional<NodeRunEnd>();
   std::optional<NodeRunEnd> end = std::move(it->second);

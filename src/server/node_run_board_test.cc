@@ -37,6 +37,25 @@ TEST(NodeRunBoardTest, AnOpenRunWaitsEmptyUntilItEnds) {
   EXPECT_TRUE(got->has_value());
 }
 
+TEST(NodeRunBoardTest, PastItsWaitersAWaitAnswersAtOnceSayingBusy) {
+  NodeRunBoard board(/*max_waiters=*/1);
+  const uint32_t first = board.Open(), second = board.Open();
+  std::thread waiter([&] { (void)board.Wait(first, std::chrono::hours(1)); });
+  // Once the first wait blocks, the second is answered at once, busy; it blocked while not.
+  bool busy = false;
+  while (!busy) {
+    Result<std::optional<NodeRunEnd>> got = board.Wait(second, 0ms, &busy);
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(got->has_value());
+  }
+  Result<std::optional<NodeRunEnd>> at_once = board.Wait(second, std::chrono::hours(1), &busy);
+  ASSERT_TRUE(at_once.ok());
+  EXPECT_TRUE(busy);
+  EXPECT_FALSE(at_once->has_value());
+  board.Finish(first, NodeRunEnd{});
+  waiter.join();
+}
+
 TEST(NodeRunBoardTest, ClosingEndsOpenRunsWithTheReason) {
   NodeRunBoard board;
   const uint32_t run = board.Open();
