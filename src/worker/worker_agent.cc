@@ -288,6 +288,9 @@ class WorkerAgent::Loop {
   // after a restart, that is one per message queued while it was down. One register answers
   // them all; until its welcome comes, register_retry covers its loss.
   void OnReregister(TimePoint now) {
+    // The server restarted or gave this worker up: the multi-node attempts its node runs
+    // belong to are not reattached (they run again), so what they run here goes.
+    for (const auto& [run_id, r] : node_runs_) (void)launcher_->Signal(run_id, SIGKILL);
     if (welcomed_) SendRegister(now);
   }
 
@@ -390,6 +393,7 @@ class WorkerAgent::Loop {
       return;
     }
     node_runs_.emplace(run_id, NodeRun{m.execution, m.run, m.task, m.attempt});
+    idle_since_ = clock_->Now();
   }
 
   // ---- Processes ----
@@ -432,7 +436,7 @@ class WorkerAgent::Loop {
       running_.erase(it);
       checkpoint_signal_.erase(exit.run_id);
     }
-    if (running_.empty()) idle_since_ = now;
+    if (running_.empty() && node_runs_.empty()) idle_since_ = now;
   }
 
   void SignalAll(int signal) {
@@ -490,7 +494,7 @@ class WorkerAgent::Loop {
     TimePoint next = last_heard_ + options_.server_timeout;
     next = std::min(next, welcomed_ ? next_heartbeat_ : next_register_);
     if (!ledger_.empty()) next = std::min(next, next_resend_check_);
-    if (options_.idle_timeout && running_.empty() && !stopping_) {
+    if (options_.idle_timeout && running_.empty() && node_runs_.empty() && !stopping_) {
       next = std::min(next, idle_since_ + *options_.idle_timeout);
     }
     if (auto sample = launcher_->NextSampleDue()) next = std::min(next, *sample);
@@ -505,14 +509,14 @@ class WorkerAgent::Loop {
   void RunTimers(TimePoint now) {
     if (stopping_) {
       if (!stopping_->killed && now >= stopping_->kill_at) KillAll("grace period over");
-      if (running_.empty()) {
+      if (running_.empty() && node_runs_.empty()) {
         if (!stopping_->leave_at) stopping_->leave_at = now + options_.ack_wait;
         if (ledger_.empty() || now >= *stopping_->leave_at) return Leave();
       }
     } else if (stop_at_ && now >= *stop_at_) {
       BeginStop("its allocation ends", WorkerEnd::kAllocationEnded, 0, false, now);
       return RunTimers(now);
-    } else if (options_.idle_timeout && running_.empty() &&
+    } else if (options_.idle_timeout && running_.empty() && node_runs_.empty() &&
                now >= idle_since_ + *options_.idle_timeout) {
       BeginStop("idle for " + FormatDuration(*options_.idle_timeout), WorkerEnd::kIdle, 0, false,
                 now);

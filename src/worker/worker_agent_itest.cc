@@ -532,6 +532,23 @@ TEST(WorkerAgentTest, ASignalToAMultiNodeAttemptReachesItsNodeRunsHere) {
   agent.Join();
 }
 
+TEST(WorkerAgentTest, AReregisterKillsNodeRunsWhoseAttemptsAreNotReattached) {
+  TestServer server;
+  Machine machine = OneCoreMachine();
+  AgentThread agent(server.access(), Options(machine));
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Welcome();
+  server.Send(NodeRunMessage{Execution(4, 1), 1, "mpi", 1, "n2", "exec sleep 300", "",
+                             {machine.cpus.at(0).os_index}});
+  server.Send(ReregisterMessage{});  // as a restarted server does
+  auto exited = NextNodeExit(server);
+  ASSERT_TRUE(exited);
+  EXPECT_EQ(exited->exit.usage.term_signal, SIGKILL);
+  server.Send(StopMessage{});
+  ASSERT_TRUE(server.Expect<GoodbyeMessage>());
+  agent.Join();
+}
+
 // ---- The real binary ----
 
 // `allot worker start ARGS...` as a child process, stderr to a file.
