@@ -187,7 +187,8 @@ def test_the_cpu_time_of_the_other_node_counts_in_the_attempts_usage(cluster, tm
 
 def test_a_task_asking_for_more_nodes_than_there_are_says_so(cluster):
     client, _, _ = cluster
-    client.submit([allot.Task(id="mpi-three", nodes=3, command="true")])
+    [task_id] = client.submit_command("true", name="mpi-three", nodes=3)
+    assert task_id == "mpi-three"
     why = wait_for(lambda: client.status(["mpi-three"])[0].why, timeout=30,
                    what="a reason to wait")
     assert "needs 3 nodes" in why
