@@ -85,8 +85,11 @@ void Scheduler::StartGangs(int* slots) {
       continue;
     }
     if (!blocked_ || blocked_->task == t) {
-      blocked_ = Blocked{t, "needs " + Counted(r.nodes, "node") + " with its share free at once, " +
-                                std::to_string(nodes.size()) + " have it"};
+      blocked_ = Blocked{t, static_cast<int>(nodes.size()) == r.nodes
+                                ? "the limit on running tasks (--max-workers) is reached"
+                                : "needs " + Counted(r.nodes, "node") +
+                                      " with its share free at once, " +
+                                      std::to_string(nodes.size()) + " have it"};
     }
   }
   gang_holds_.clear();

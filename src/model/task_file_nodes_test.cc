@@ -81,5 +81,20 @@ TEST(TaskFileNodesTest, TheAllocationSchedulerArrayTakesItToo) {
   EXPECT_EQ(tasks[0].resources.nodes, 2);
 }
 
+TEST(TaskFileNodesTest, OnOneMachineAMultiNodeTaskIsAnErrorAtItsPlace) {
+  std::vector<TaskSpec> tasks = ParseOk("t.yaml", "tasks:\n  - id: a\n    command: x\n"
+                                                  "    nodes: 2\n");
+  ASSERT_EQ(tasks.size(), 1u);
+  MachineCapacity one;
+  one.cores = 64;
+  one.memory_bytes = int64_t{1} << 40;
+  std::vector<Diagnostic> diagnostics;
+  EXPECT_FALSE(CheckFitsMachine(tasks, one, &diagnostics));
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].line, 2);
+  EXPECT_EQ(diagnostics[0].field, "nodes");
+  EXPECT_THAT(diagnostics[0].message, ::testing::HasSubstr("asks for 2 nodes"));
+}
+
 }  // namespace
 }  // namespace allot
