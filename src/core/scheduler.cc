@@ -399,6 +399,7 @@ const std::string& Scheduler::ProjectOf(const TaskSpec& spec) {
 void Scheduler::PushReady(TaskIndex t) {
   const TaskSpec& s = tasks_.spec(t);
   ready_.Push(t, s.priority);
+  if (s.resources.nodes > 1) ready_gangs_.insert(t);
   if (fair_share_) {
     fair_share_->Add(ProjectOf(s));
     project_ready_[ProjectOf(s)].Push(t, s.priority);
@@ -408,6 +409,7 @@ void Scheduler::PushReady(TaskIndex t) {
 void Scheduler::EraseReady(TaskIndex t) {
   const TaskSpec& s = tasks_.spec(t);
   ready_.Erase(t, s.priority);
+  if (!ready_gangs_.empty()) ready_gangs_.erase(t);
   if (fair_share_) {
     auto it = project_ready_.find(ProjectOf(s));
     if (it != project_ready_.end()) it->second.Erase(t, s.priority);

@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -390,6 +391,15 @@ class Scheduler {
   void StartGangs(int* slots);
   // Workers (not draining) that could ever fit one node's share of `r`.
   int NodesThatFit(const ResourceRequest& r) const;
+  // Before a pass: for each ready multi-node task (the first kGangPlanLimit by index), the N
+  // workers it may be held on or reserve in this pass (gang_targets_): those its share fits
+  // first, by the expected ends of what runs there (now where it fits now; workers whose
+  // running attempts have no expected end last), ties by worker id. None for a task fewer than
+  // N workers could ever fit.
+  void PlanGangs();
+  static constexpr size_t kGangPlanLimit = 64;
+  std::set<TaskIndex> ready_gangs_;  // ready multi-node tasks
+  std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_targets_;
   // What this pass's workers held for each multi-node task (Choice::hold), in worker order.
   std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_holds_;
   // Sets r.limit_due to started + paused_for + the task's time limit (if it has one) and a

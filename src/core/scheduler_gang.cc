@@ -1,17 +1,20 @@
 // Scheduler: multi-node tasks (`nodes: N`, gang placement).
 //
 // Rule, per scheduling pass:
-//  1. Each worker's policy pass treats a multi-node task like any other task, with its node
-//     share (cores, memory, GPUs, custom resources) as the request, except that where it fits
-//     it is held (Choice::hold), not started: the share stays out of the rest of that
-//     worker's pass, and where it does not fit it may be that worker's blocked head, whose
-//     reservation keeps backfill from delaying it (EASY, with its patience). So a waiting
-//     multi-node task is a head on every worker it waits for, and drains them as a wide
+//  1. Its N target workers (PlanGangs): the N where its node share (cores, memory, GPUs,
+//     custom resources) fits first, now or by the expected ends of what runs there (workers
+//     it could never fit, and draining ones, are not candidates).
+//  2. Each target worker's policy pass treats it like any other task with its node share as
+//     the request, except that where it fits it is held (Choice::hold), not started: the
+//     share stays out of the rest of that worker's pass; and where it does not fit it may be
+//     that worker's blocked head, whose reservation keeps backfill from delaying it (EASY,
+//     with its patience). On the other workers it is passed over: they backfill freely. So a
+//     waiting multi-node task drains exactly the N workers that free first, as a wide
 //     one-node task drains one.
-//  2. After the pass, each multi-node task held by at least N workers starts on the first N
-//     of them, in worker order, all at once (the leader is the first); one held by fewer
-//     starts nowhere: no partial start. What it held is free again for the next pass.
-//  3. The attempt's nodes stay claimed until it ends; a signal to it goes to every node; a
+//  3. After the pass, each multi-node task held by N workers starts on them, all at once (the
+//     leader is the first in worker order); one held by fewer starts nowhere: no partial
+//     start. What it held is free again for the next pass.
+//  4. The attempt's nodes stay claimed until it ends; a signal to it goes to every node; a
 //     node's worker lost makes the attempt lost (the other nodes get SIGKILL) and it runs
 //     again, as any lost attempt.
 // Tasks that fewer than N workers (not draining) could ever fit are passed over; one of them at
@@ -21,6 +24,7 @@
 #include <csignal>
 
 #include "common/units.h"
+#include "core/policy/policy_resources.h"
 #include "core/scheduler.h"
 
 namespace allot {
@@ -31,6 +35,66 @@ int Scheduler::NodesThatFit(const ResourceRequest& r) const {
     if (!w.draining && w.pool.CouldEverFit(r)) ++n;
   }
   return n;
+}
+
+void Scheduler::PlanGangs() {
+  gang_targets_.clear();
+  if (ready_gangs_.empty()) return;
+  // What runs on each worker, and when it ends (none: not known), built once for every task.
+  std::unordered_map<WorkerId, std::vector<RunningView>> running;
+  const TimePoint now = clock_->Now();
+  for (const auto& [t, r] : running_) {
+    std::optional<TimePoint> end;
+    if (std::optional<Duration> runtime = ExpectedRuntimeOf(t)) {
+      Duration paused = r.paused_for;
+      if (r.paused_since) paused += now - *r.paused_since;
+      end = r.started + paused + *runtime;
+    }
+    auto add = [&](WorkerId w, const Allocation& a) {
+      RunningView& v = running[w].emplace_back();
+      v.held.cores = static_cast<int>(a.cpus.size());
+      v.held.memory_bytes = a.memory_bytes;
+      v.held.gpus = static_cast<int>(a.gpus.size());
+      v.held.custom = a.custom;
+      v.expected_end = end;
+    };
+    add(r.worker, r.allocation);
+    for (const Member& m : r.members) add(m.worker, m.allocation);
+  }
+  for (auto& [w, views] : running) {
+    std::sort(views.begin(), views.end(), [](const RunningView& a, const RunningView& b) {
+      if (a.expected_end.has_value() != b.expected_end.has_value()) return a.expected_end.has_value();
+      return a.expected_end.has_value() && *a.expected_end < *b.expected_end;
+    });
+  }
+  size_t planned = 0;
+  for (TaskIndex t : ready_gangs_) {
+    if (planned++ == kGangPlanLimit) break;
+    const ResourceRequest& r = tasks_.spec(t).resources;
+    // (when its share fits there, worker); TimePoint::max(): not known.
+    std::vector<std::pair<TimePoint, WorkerId>> fits;
+    for (const auto& [id, w] : workers_) {
+      if (w.draining || !w.pool.CouldEverFit(r)) continue;
+      ResourceAmounts avail = w.pool.free();
+      std::optional<TimePoint> at;
+      if (ResourcePool::FitsIn(r, r.cores.min, avail)) at = now;
+      if (auto views = running.find(id); !at && views != running.end()) {
+        for (const RunningView& v : views->second) {
+          if (!v.expected_end) break;
+          policy::Give(v.held, &avail);
+          if (ResourcePool::FitsIn(r, r.cores.min, avail)) {
+            at = std::max(now, *v.expected_end);
+            break;
+          }
+        }
+      }
+      fits.emplace_back(at.value_or(TimePoint::max()), id);
+    }
+    if (static_cast<int>(fits.size()) < r.nodes) continue;
+    std::partial_sort(fits.begin(), fits.begin() + r.nodes, fits.end());
+    std::vector<WorkerId>& targets = gang_targets_[t];
+    for (int i = 0; i < r.nodes; ++i) targets.push_back(fits[i].second);
+  }
 }
 
 std::vector<NodeShare> Scheduler::NodesOf(ExecutionId execution) const {

@@ -231,6 +231,36 @@ TEST_F(SchedulerGangTest, AWaitingOneKeepsItsReservationAgainstLongBackfill) {
   EXPECT_THAT(Ids(s_, Turn()), ElementsAre("long"));
 }
 
+TEST_F(SchedulerGangTest, ItReservesOnlyTheWorkersThatFreeFirst) {
+  // Each worker has 2 cores; b frees one at 10 s, c at 100 s; a is free.
+  ASSERT_TRUE(s_.AddWorker(1, "a", FlatMachine(2)).ok());
+  ASSERT_TRUE(s_.AddWorker(2, "b", FlatMachine(2)).ok());
+  ASSERT_TRUE(s_.Submit({TaskBuilder("fill-a").Cores(2).Estimate(1s),
+                         TaskBuilder("busy-b").Cores(1).Estimate(10s),
+                         TaskBuilder("pad-b").Cores(1).Estimate(1s)})
+                  .ok());
+  ASSERT_THAT(Ids(s_, Turn()), ElementsAre("fill-a", "busy-b", "pad-b"));
+  ASSERT_TRUE(s_.AddWorker(3, "c", FlatMachine(2)).ok());
+  ASSERT_TRUE(s_.Submit({TaskBuilder("busy-c").Cores(1).Estimate(100s)}).ok());
+  ASSERT_THAT(Ids(s_, Turn()), ElementsAre("busy-c"));
+  Exit("fill-a", 0);
+  Exit("pad-b", 0);
+  ASSERT_TRUE(s_.Submit({TaskBuilder("mpi").Cores(2).Nodes(2).Estimate(10s),
+                         TaskBuilder("long").Cores(1).Estimate(1000s)})
+                  .ok());
+  // mpi holds a and reserves b (free at 10 s); c is not one of its nodes: long backfills there.
+  Outbox turn = Turn();
+  ASSERT_THAT(Ids(s_, turn), ElementsAre("long"));
+  EXPECT_EQ(turn.launches[0].worker, 3u);
+  clock_.Advance(10s);
+  Exit("busy-b", 0);
+  Outbox started = Turn();
+  ASSERT_THAT(Ids(s_, started), ElementsAre("mpi"));
+  std::vector<WorkerId> on;
+  for (const NodeShare& n : started.launches[0].nodes) on.push_back(n.worker);
+  EXPECT_THAT(on, ElementsAre(1, 2));
+}
+
 TEST_F(SchedulerGangTest, AReportedMultiNodeAttemptIsKilledAfterAServerRestart) {
   ASSERT_TRUE(s_.AddWorker(1, "a", FlatMachine(1)).ok());
   ASSERT_TRUE(s_.AddWorker(2, "b", FlatMachine(1)).ok());

@@ -42,6 +42,7 @@ void Scheduler::Schedule() {
     head_waiting_.reset();
     return;
   }
+  PlanGangs();
   bool any_free = false;
   for (auto& [id, w] : workers_) {
     if (slots <= 0 || ready_.empty()) break;
@@ -203,7 +204,11 @@ PolicyInput Scheduler::PolicyInputFor(WorkerId id, WorkerSlot& w, int slots) {
   in.running = [this, id] { return RunningOn(id); };
   in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
   in.ends_at = EndOf(w);
-  in.nodes_that_fit = [this](const ResourceRequest& r) { return NodesThatFit(r); };
+  in.gang_here = [this, id](TaskIndex t) {
+    auto it = gang_targets_.find(t);
+    return it != gang_targets_.end() &&
+           std::find(it->second.begin(), it->second.end(), id) != it->second.end();
+  };
   if (in.ends_at && longest_checkpoint_ > Duration(0)) {
     in.end_lead = [this](TaskIndex t) { return CheckpointLead(t); };
   }

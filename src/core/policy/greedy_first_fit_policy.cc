@@ -13,7 +13,7 @@ void GreedyFirstFitPolicy::Choose(const PolicyInput& in, std::vector<Choice>* ou
        it != in.ready->end() && slots > 0 && free.cores > 0 && (depth_ == 0 || looked < depth_);
        ++it, ++looked) {
     const TaskIndex task = ReadyQueue::TaskOf(*it);
-    if (EndsTooLate(in, task) || TooFewNodes(in, task)) continue;
+    if (EndsTooLate(in, task) || MultiNodeElsewhere(in, task)) continue;
     const ResourceRequest& r = in.spec(task).resources;
     const int cores = policy::CoresToTake(r, free);
     if (cores == 0) {

@@ -42,7 +42,7 @@ class PolicyTest : public ::testing::Test {
     in.start_slots = slots;
     in.running = [running = running_] { return running; };
     in.ends_at = ends_at_;
-    in.nodes_that_fit = [this](const ResourceRequest&) { return nodes_that_fit_; };
+    in.gang_here = [this](TaskIndex) { return gang_here_; };
     std::vector<Choice> out;
     blocked_.reset();
     policy_.Choose(in, &out, &blocked_);
@@ -56,7 +56,7 @@ class PolicyTest : public ::testing::Test {
   std::vector<RunningView> running_;
   std::optional<Blocked> blocked_;
   std::optional<TimePoint> ends_at_;
-  int nodes_that_fit_ = 4;
+  bool gang_here_ = true;
 };
 
 MATCHER_P2(Held, task, cores, "") { return arg.task == task && arg.cores == cores && arg.hold; }
@@ -91,8 +91,8 @@ TEST_F(PolicyTest, AMultiNodeTaskThatDoesNotFitIsTheHeadWithAReservation) {
   (void)longer;
 }
 
-TEST_F(PolicyTest, AMultiNodeTaskFewerWorkersCouldEverFitIsPassedOver) {
-  nodes_that_fit_ = 1;
+TEST_F(PolicyTest, AMultiNodeTaskNotForThisWorkerIsPassedOver) {
+  gang_here_ = false;
   Add(TaskBuilder("mpi").Cores(1).Nodes(2));
   TaskIndex b = Add(TaskBuilder("b").Cores(1));
   EXPECT_THAT(Choose(1), ElementsAre(Chose(b, 1)));

@@ -48,10 +48,11 @@ struct PolicyInput {
   // How long before ends_at a checkpointing task is asked for its last checkpoint (what its
   // checkpoints took, plus slack; Scheduler::CheckpointLead); empty or 0: not asked early.
   std::function<Duration(TaskIndex)> end_lead;
-  // Multi-node tasks (ResourceRequest::nodes > 1): how many workers could ever fit one node's
-  // share of `request` (not draining). A multi-node task with fewer is passed over (it neither
-  // holds nor blocks anything). Empty: every multi-node task is passed over.
-  std::function<int(const ResourceRequest&)> nodes_that_fit;
+  // Multi-node tasks (ResourceRequest::nodes > 1): whether this worker is one of the N the
+  // task may be held on or reserve now (the Scheduler's choice: core/scheduler_gang.cc). On
+  // the others it is passed over (it neither holds nor blocks anything there). Empty: every
+  // multi-node task is passed over.
+  std::function<bool(TaskIndex)> gang_here;
 };
 
 // The expected run time of queued task `t` as `in` knows it.
@@ -91,10 +92,9 @@ inline bool IsMultiNode(const PolicyInput& in, TaskIndex t) {
   return in.spec(t).resources.nodes > 1;
 }
 
-// Whether multi-node task `t` can never be placed with the workers there are now.
-inline bool TooFewNodes(const PolicyInput& in, TaskIndex t) {
-  const ResourceRequest& r = in.spec(t).resources;
-  return r.nodes > 1 && (!in.nodes_that_fit || in.nodes_that_fit(r) < r.nodes);
+// Whether `t` is a multi-node task that is not for this worker now (PolicyInput::gang_here).
+inline bool MultiNodeElsewhere(const PolicyInput& in, TaskIndex t) {
+  return in.spec(t).resources.nodes > 1 && (!in.gang_here || !in.gang_here(t));
 }
 
 // Why the first task that could not start is waiting, for "why is my task waiting".
