@@ -13,8 +13,8 @@ void GreedyFirstFitPolicy::Choose(const PolicyInput& in, std::vector<Choice>* ou
        it != in.ready->end() && slots > 0 && free.cores > 0 && (depth_ == 0 || looked < depth_);
        ++it, ++looked) {
     const TaskIndex task = ReadyQueue::TaskOf(*it);
-    if (EndsTooLate(in, task) || MultiNodeElsewhere(in, task)) continue;
     const ResourceRequest& r = in.spec(task).resources;
+    if (EndsTooLate(in, task) || MultiNodeElsewhere(in, task, r)) continue;
     const int cores = policy::CoresToTake(r, free);
     if (cores == 0) {
       if (!*blocked && !(in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity))) {

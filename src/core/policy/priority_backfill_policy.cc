@@ -76,7 +76,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
   auto never_fits_task = [&in, &too_late](TaskIndex t) {
     const ResourceRequest& r = in.spec(t).resources;
     if (in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity)) return true;
-    if (MultiNodeElsewhere(in, t)) return true;
+    if (MultiNodeElsewhere(in, t, r)) return true;
     if (EndsTooLate(in, t)) {
       if (!too_late) too_late = t;
       return true;

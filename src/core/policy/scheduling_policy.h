@@ -92,9 +92,10 @@ inline bool IsMultiNode(const PolicyInput& in, TaskIndex t) {
   return in.spec(t).resources.nodes > 1;
 }
 
-// Whether `t` is a multi-node task that is not for this worker now (PolicyInput::gang_here).
-inline bool MultiNodeElsewhere(const PolicyInput& in, TaskIndex t) {
-  return in.spec(t).resources.nodes > 1 && (!in.gang_here || !in.gang_here(t));
+// Whether `t` (whose request is `r`) is a multi-node task that is not for this worker now
+// (PolicyInput::gang_here).
+inline bool MultiNodeElsewhere(const PolicyInput& in, TaskIndex t, const ResourceRequest& r) {
+  return r.nodes > 1 && (!in.gang_here || !in.gang_here(t));
 }
 
 // Why the first task that could not start is waiting, for "why is my task waiting".
