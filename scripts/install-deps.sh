@@ -20,6 +20,7 @@ packages=(
   # busybox-static, catatonit for --init; runc because crun refuses hybrid cgroups (v1 + v2),
   # which containers such as CI machines often have. About 30 MB, seconds to install.
   podman catatonit runc busybox-static
+  mpich  # python/tests/test_multinode.py runs a 2-node MPI task through allot node-exec
 )
 
 missing=()

@@ -185,7 +185,8 @@ class Client:
                        after: Union[str, Task, Iterable[Union[str, Task]]] = (),
                        tags: Optional[Mapping[str, Any]] = None,
                        env: Optional[Mapping[str, Any]] = None,
-                       workdir: Optional[PathLike] = None) -> list[str]:
+                       workdir: Optional[PathLike] = None,
+                       nodes: Optional[int] = None) -> list[str]:
         """Submits one command, or an array of them (``allot submit [options] -- COMMAND``);
         returns the ids.
 
@@ -194,7 +195,8 @@ class Client:
         ``array`` (``"1-1000"``, ``"1-100:2"``, ``"1,5,7"``, or a list/range of indices) the
         ids are ``NAME-INDEX`` and ``{index}`` in the command, env, tags, workdir and ``after``
         is the index (also in ``$ALLOT_ARRAY_INDEX``). ``cores``: N, ``"MIN-MAX"`` or
-        ``(min, max)``; ``after``: ids or glob patterns this depends on.
+        ``(min, max)``; ``after``: ids or glob patterns this depends on; ``nodes``: workers the
+        task spans at once, each giving it ``cores``, ``memory`` and ``gpus`` (MPI).
         """
         words = [command] if isinstance(command, str) else [str(os.fspath(w)) if
                                                               isinstance(w, os.PathLike) else
@@ -227,6 +229,10 @@ class Client:
             if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 0:
                 raise ValueError(f"submit_command: gpus must be a count >= 0, got {gpus!r}")
             task["gpus"] = gpus
+        if nodes is not None:
+            if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 1:
+                raise ValueError(f"submit_command: nodes must be a count >= 1, got {nodes!r}")
+            task["nodes"] = nodes
         if time_limit is not None:
             task["time_limit"] = _duration(time_limit)
         if time_estimate is not None:

@@ -30,7 +30,7 @@ Duration = Union[int, float, str, datetime.timedelta]
 TASK_FIELDS = (
     "id", "command", "python", "script", "container", "params", "cores", "memory", "gpus", "resources", "time_limit", "time_estimate",
     "grace_period", "priority", "max_retries", "retry_backoff", "env", "tags", "workdir",
-    "depends_on", "sweep", "executor",
+    "depends_on", "sweep", "executor", "nodes",
 )
 _DURATION_FIELDS = ("time_limit", "time_estimate", "grace_period")
 
@@ -45,7 +45,8 @@ class Task:
     (``{"image": ..., "command": ..., "engine": ..., "mounts": [...]}``); ``params`` (a mapping)
     is written to its ``params.json`` and is a python function's keyword arguments.
     ``command`` may be a list of arguments, which is shell-quoted. ``executor="slurm"`` runs
-    each attempt as its own Slurm job. ``depends_on`` takes
+    each attempt as its own Slurm job. ``nodes`` (cluster mode) spans several workers at
+    once, MPI style. ``depends_on`` takes
     ids, glob patterns (``"sim-*"``) or :class:`Task` objects. ``extra`` is written into the task
     object as is, for fields this client does not know yet (allot rejects unknown ones).
     """
@@ -75,6 +76,10 @@ class Task:
     #: ``allot worker start --executor slurm`` (its resources become sbatch options, its
     #: ``tags`` partition/account/qos too); ``"local"`` or None: a worker's own processes.
     executor: Optional[str] = None
+    #: Workers the task spans at once, each giving it ``cores``, ``memory``, ``gpus`` and
+    #: ``resources`` (``nodes: N`` of the task file); it runs on the first with ALLOT_NODES,
+    #: ALLOT_HOSTFILE and ALLOT_NODE_EXEC for mpiexec. None: one.
+    nodes: Optional[int] = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Where the user's code made it (file, line), for messages about generated task files.
     _origin: Optional[tuple[str, int]] = field(default=None, init=False, repr=False,

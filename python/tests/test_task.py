@@ -31,6 +31,13 @@ def test_task_writes_only_set_fields_in_file_format():
     assert allot.Task.from_dict(d).extra == {"checkpoint": {"signal": "USR1"}}
 
 
+def test_a_multi_node_task_writes_nodes_and_reads_it_back():
+    t = allot.Task(id="mpi", command="mpiexec ./ring", cores=2, nodes=2)
+    assert t.to_dict() == {"id": "mpi", "command": "mpiexec ./ring", "cores": 2, "nodes": 2}
+    assert allot.Task.from_dict(t.to_dict()).nodes == 2
+    assert "nodes" not in allot.Task(id="one", command="true").to_dict()
+
+
 def test_job_types_and_params_are_written_as_the_file_format_has_them():
     py = allot.Task(id="fit", python=("trial", "fit"), params={"energy": 5, "tags": ["a"]})
     assert py.to_dict() == {"id": "fit", "python": {"module": "trial", "function": "fit"},

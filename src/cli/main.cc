@@ -8,6 +8,7 @@
 
 #include "cli/cluster_status_command.h"
 #include "cli/control_command.h"
+#include "cli/node_exec_command.h"
 #include "cli/requeue_command.h"
 #include "cli/events_command.h"
 #include "cli/exit_codes.h"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   allot::AddControlCommands(&app, &exit_code);
   allot::AddClusterStatusCommand(&app, &exit_code);
   allot::AddRequeueCommand(&app, &exit_code);
+  allot::AddNodeExecCommand(&app, &exit_code);
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);
   allot::AddAllocCommands(&app, &exit_code);

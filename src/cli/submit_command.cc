@@ -28,7 +28,7 @@ struct SubmitFlags {
 constexpr size_t kMaxIdsListed = 20;
 
 // The flags that shape a task built from a command; a task file says all of that itself.
-constexpr const char* kTaskFlags[] = {"--name",   "--cores",       "--mem",      "--gpus",
+constexpr const char* kTaskFlags[] = {"--name",   "--cores",       "--mem",      "--gpus", "--nodes",
                                       "--time-limit", "--time-estimate", "--priority",
                                       "--max-retries", "--array", "--after", "--tag", "--env",
                                       "--workdir"};
@@ -135,6 +135,9 @@ void AddSubmitCommand(CLI::App* app, int* exit_code) {
   cmd->add_option("--cores", t.cores, "N, or MIN-MAX for an elastic task");
   cmd->add_option("--mem", t.memory, "Memory, e.g. 4G");
   cmd->add_option("--gpus", t.gpus, "GPU count");
+  cmd->add_option("--nodes", t.nodes,
+                  "Workers the task spans at once, each giving it --cores, --mem and --gpus "
+                  "(MPI: README, Multi-node tasks)");
   cmd->add_option("--time-limit", t.time_limit, "e.g. 2h, 90min, 01:30:00");
   cmd->add_option("--time-estimate", t.time_estimate, "A hint for backfilling");
   cmd->add_option("--priority", t.priority, "Higher runs first");

@@ -1,5 +1,6 @@
 #include "cli/worker_command.h"
 
+#include <filesystem>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -117,6 +118,10 @@ int RunWorker(const WorkerStartFlags& flags) {
   options.slurm_defaults = flags.slurm;
   if (const char* job = std::getenv("SLURM_JOB_ID")) options.slurm_job = job;
   const std::string server_dir = ResolveServerDir(flags.server_dir);
+  {
+    std::error_code ec;
+    options.server_dir = std::filesystem::absolute(server_dir, ec).string();
+  }
   auto access = WaitForAccessFile(server_dir, options.server_timeout);
   if (!access.ok()) return BadInput(access.status().message());
 

@@ -230,6 +230,17 @@ Result<Json> ApiClient::Requeue(const std::vector<std::string>& refs, bool faile
   return CallJson("POST", "/api/v1/requeue", {}, &body, kReadTimeoutS);
 }
 
+Result<Json> ApiClient::StartNodeRun(const std::string& execution, const std::string& node,
+                                     const std::string& command, const std::string& cwd) const {
+  Json body = {{"execution", execution}, {"node", node}, {"command", command}, {"cwd", cwd}};
+  return CallJson("POST", "/api/v1/node-exec", {}, &body, kReadTimeoutS);
+}
+
+Result<Json> ApiClient::WaitNodeRun(uint32_t run, double timeout_s) const {
+  return CallJson("GET", "/api/v1/node-exec/" + std::to_string(run),
+                  {{"timeout_s", Seconds(timeout_s)}}, nullptr, timeout_s + kLongPollSlackS);
+}
+
 Result<Json> ApiClient::Wait(const std::vector<std::string>& refs, double timeout_s,
                              const std::string& since) const {
   Params params;

@@ -75,6 +75,12 @@ class ApiClient {
   // stream: stdout or stderr.
   Result<LogChunk> Log(const std::string& ref, const std::string& stream, int64_t offset) const;
   Result<nlohmann::json> Workers() const;
+  // allot node-exec (docs/CLUSTER.md, "HTTP API": node-exec): starts `command` on node `node`
+  // of running multi-node attempt `execution` ("<task>@<attempt>") -> {run}; then waits up to
+  // timeout_s for that run's end -> {done, exit_code, signal, error}.
+  Result<nlohmann::json> StartNodeRun(const std::string& execution, const std::string& node,
+                                      const std::string& command, const std::string& cwd) const;
+  Result<nlohmann::json> WaitNodeRun(uint32_t run, double timeout_s) const;
   // action: drain or stop.
   Result<nlohmann::json> ControlWorker(const std::string& worker, const std::string& action) const;
   // Automatic allocations (`allot alloc`): body as POST /api/v1/alloc/queues takes it.

@@ -132,6 +132,10 @@ Result<Json> BuildSubmitDocument(const SubmitOptions& o) {
     if (!size.ok()) return Status::InvalidArgument("--mem: " + size.status().message());
     task["memory"] = o.memory;
   }
+  if (o.nodes) {
+    if (*o.nodes < 1) return Status::InvalidArgument("--nodes: must be >= 1");
+    task["nodes"] = *o.nodes;
+  }
   if (o.gpus) {
     if (*o.gpus < 0) return Status::InvalidArgument("--gpus: must be >= 0");
     task["gpus"] = *o.gpus;

@@ -22,6 +22,7 @@ struct SubmitOptions {
   std::string cores;                 // "N" or "MIN-MAX"; empty: the default (1)
   std::string memory;                // "4G"; empty: none
   std::optional<int64_t> gpus;
+  std::optional<int64_t> nodes;      // `nodes`: workers at once, each with the above
   std::string time_limit;            // a duration ("2h"); empty: none
   std::string time_estimate;
   std::optional<int64_t> priority;
@@ -42,7 +43,7 @@ struct SubmitOptions {
 //
 // InvalidArgument naming the flag for: no command or an empty name, a malformed --cores
 // (N >= 1, or MIN-MAX with 1 <= MIN <= MAX), --mem (common/units.h), --time-limit or
-// --time-estimate, negative --gpus or --max-retries, --tag or --env without KEY=, an --env
+// --time-estimate, negative --gpus or --max-retries, --nodes below 1, --tag or --env without KEY=, an --env
 // KEY that is not a variable name, a --tag or --env KEY given twice, and a bad --array.
 Result<nlohmann::json> BuildSubmitDocument(const SubmitOptions& options);
 

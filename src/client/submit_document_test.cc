@@ -117,6 +117,16 @@ TEST(SubmitDocumentTest, OutsideAnArrayBracesAreLeftAlone) {
   EXPECT_FALSE((*doc)["tasks"][0].contains("sweep"));
 }
 
+TEST(SubmitDocumentTest, NodesBecomesTheTasksNodeCount) {
+  SubmitOptions o = Command({"mpiexec", "./ring"});
+  o.cores = "4";
+  o.nodes = 2;
+  std::vector<TaskSpec> tasks = Load(*BuildSubmitDocument(o));
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].resources.nodes, 2);
+  EXPECT_EQ(tasks[0].resources.cores.min, 4);
+}
+
 TEST(SubmitDocumentTest, BadFlagsAreRejectedNamingTheFlag) {
   struct Case {
     void (*set)(SubmitOptions*);
@@ -128,6 +138,7 @@ TEST(SubmitDocumentTest, BadFlagsAreRejectedNamingTheFlag) {
       {[](SubmitOptions* o) { o->cores = "two"; }, "--cores"},
       {[](SubmitOptions* o) { o->memory = "lots"; }, "--mem"},
       {[](SubmitOptions* o) { o->gpus = -1; }, "--gpus"},
+      {[](SubmitOptions* o) { o->nodes = 0; }, "--nodes"},
       {[](SubmitOptions* o) { o->time_limit = "soon"; }, "--time-limit"},
       {[](SubmitOptions* o) { o->time_estimate = "-5"; }, "--time-estimate"},
       {[](SubmitOptions* o) { o->max_retries = -1; }, "--max-retries"},

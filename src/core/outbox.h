@@ -30,18 +30,31 @@ using WorkerId = uint32_t;
 // The worker of an attempt recovered from the journal that no worker has reported yet.
 inline constexpr WorkerId kNoWorker = ~WorkerId{0};
 
+// One node of a multi-node attempt: its worker, that worker's name and the CPUs held there.
+struct NodeShare {
+  WorkerId worker = 0;
+  std::string name;
+  std::vector<int> cpus;
+  bool operator==(const NodeShare&) const = default;
+};
+
 struct LaunchOrder {
   WorkerId worker = 0;
   ExecutionId execution = 0;
   TaskIndex task = 0;
   uint32_t attempt = 0;
   Allocation allocation;
+  // A multi-node attempt (nodes > 1): every node, this one (`worker`, the leader, which runs
+  // the command) first. Empty for a one-node attempt.
+  std::vector<NodeShare> nodes;
 };
 
 struct SignalOrder {
   WorkerId worker = 0;
   ExecutionId execution = 0;
-  int signal = 0;  // delivered to the attempt's whole process group
+  // Delivered to the attempt's whole process group; on the other nodes of a multi-node
+  // attempt, to the processes it runs there (allot node-exec).
+  int signal = 0;
 };
 
 struct Outbox {

@@ -94,6 +94,13 @@ Status Scheduler::BeginBatch(const SpecBatch& specs, BatchDeps* deps,
             " needs a cluster-mode server with a worker started with `allot worker start "
             "--executor " + s.executor + "`; this run has none");
       }
+      if (s.resources.nodes > 1) {
+        tasks_.AbandonBatch();
+        return Status::InvalidArgument(
+            "task '" + s.id + "': asks for " + std::to_string(s.resources.nodes) +
+            " nodes; allot run is one node (run a server and a worker per node: allot server, "
+            "allot worker)");
+      }
       if (!pool().CouldEverFit(s.resources)) {
         tasks_.AbandonBatch();
         std::vector<std::string> why = WhyNeverFits(s.resources, pool().Capacity());
@@ -180,7 +187,10 @@ Status Scheduler::Submit(std::vector<TaskSpec> specs) {
 }
 
 void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
-  Allocation a = w.pool.Allocate(tasks_.spec(t).resources, cores);
+  StartOn(t, w.pool.Allocate(tasks_.spec(t).resources, cores), w, {});
+}
+
+void Scheduler::StartOn(TaskIndex t, Allocation a, WorkerSlot& w, std::vector<Member> members) {
   EventFacts facts;
   facts.allocation = &a;
   facts.worker = &w.name;
@@ -199,8 +209,20 @@ void Scheduler::Start(TaskIndex t, int cores, WorkerSlot& w) {
     timers_.Add({r.started + *c->every, TimerKind::kCheckpoint, t, attempt});
   }
   ArmEndCheckpoint(t, r);
-  outbox_.launches.push_back({w.id, exec, t, attempt, a});
+  LaunchOrder& launch = outbox_.launches.emplace_back();
+  launch.worker = w.id;
+  launch.execution = exec;
+  launch.task = t;
+  launch.attempt = attempt;
+  launch.allocation = a;
+  if (!members.empty()) {
+    launch.nodes.push_back({w.id, w.name, a.cpus});
+    for (const Member& m : members) {
+      launch.nodes.push_back({m.worker, workers_.at(m.worker).name, m.allocation.cpus});
+    }
+  }
   r.allocation = std::move(a);
+  r.members = std::move(members);
 }
 
 void Scheduler::ArmTimeLimit(TaskIndex t, Running& r) {
@@ -227,7 +249,7 @@ void Scheduler::OnAttemptLost(ExecutionId execution, const std::string& reason) 
   TaskIndex t = TaskOfExecution(execution);
   auto it = running_.find(t);
   if (t >= tasks_.size() || it == running_.end() || it->second.execution != execution) return;
-  LoseAttempt(t, reason);
+  LoseAttempt(t, reason, it->second.worker);
 }
 
 void Scheduler::OnLaunchFailed(ExecutionId execution, const Status& why) {
@@ -246,10 +268,13 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   running_.erase(it);
   if (Preemptible(t)) --preemptible_running_;
   ReleaseAllocation(r);
+  // What it left running on its other nodes goes with it.
+  for (const Member& m : r.members) outbox_.signals.push_back({m.worker, r.execution, SIGKILL});
   dirty_ = true;
   if (fair_share_) {
     fair_share_->Charge(ProjectOf(tasks_.spec(t)),
-                        static_cast<double>(r.allocation.cpus.size()) * ToSeconds(reported.wall),
+                        static_cast<double>(r.allocation.cpus.size() * (1 + r.members.size())) *
+                            ToSeconds(reported.wall),
                         clock_->Now());
   }
   std::string why;
@@ -274,6 +299,14 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   }
   AttemptUsage usage = reported;
   usage.timed_out = usage.timed_out || r.timed_out;
+  if (!r.members.empty()) {
+    usage.user_cpu += r.node_usage.user_cpu;
+    usage.sys_cpu += r.node_usage.sys_cpu;
+    usage.max_rss_bytes = std::max(usage.max_rss_bytes, r.node_usage.max_rss_bytes);
+    usage.read_bytes += r.node_usage.read_bytes;
+    usage.write_bytes += r.node_usage.write_bytes;
+    usage.peak_cores += r.node_usage.peak_cores;
+  }
   EventFacts ended;
   ended.usage = &usage;
   if (r.cancel_sent) {
@@ -373,6 +406,7 @@ const std::string& Scheduler::ProjectOf(const TaskSpec& spec) {
 void Scheduler::PushReady(TaskIndex t) {
   const TaskSpec& s = tasks_.spec(t);
   ready_.Push(t, s.priority);
+  if (s.resources.nodes > 1) ready_gangs_.insert(t);
   if (fair_share_) {
     fair_share_->Add(ProjectOf(s));
     project_ready_[ProjectOf(s)].Push(t, s.priority);
@@ -382,6 +416,7 @@ void Scheduler::PushReady(TaskIndex t) {
 void Scheduler::EraseReady(TaskIndex t) {
   const TaskSpec& s = tasks_.spec(t);
   ready_.Erase(t, s.priority);
+  if (!ready_gangs_.empty()) ready_gangs_.erase(t);
   if (fair_share_) {
     auto it = project_ready_.find(ProjectOf(s));
     if (it != project_ready_.end()) it->second.Erase(t, s.priority);
@@ -508,6 +543,7 @@ void Scheduler::Signal(const Running& r, int signal) {
   // An unattached attempt cannot be reached; AddWorker repeats a pending SIGTERM on attach.
   if (r.worker == kNoWorker) return;
   outbox_.signals.push_back({r.worker, r.execution, signal});
+  for (const Member& m : r.members) outbox_.signals.push_back({m.worker, r.execution, signal});
   // A checkpoint asked for: how long it takes is learned when the attempt exits with one.
   const TaskIndex t = TaskOfExecution(r.execution);
   if (const auto& c = tasks_.spec(t).checkpoint; c && c->signal == signal) {

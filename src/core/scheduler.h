@@ -16,9 +16,12 @@
 // Files: scheduler.cc (submission, transitions, attempts, timers), scheduler_placement.cc,
 // scheduler_recover.cc, scheduler_workers.cc, scheduler_control.cc.
 //
-// Workers: each has its own ResourcePool; a placement never spans workers. The embedded form
-// (`allot run`) is one fixed worker, 0, and refuses tasks that can never fit it. In cluster
-// mode workers come and go: a task no current worker can fit waits ("no worker has ...").
+// Workers: each has its own ResourcePool; a placement never spans workers, but for multi-node
+// tasks (`nodes: N`, scheduler_gang.cc): they take their node share on N distinct workers at
+// once, all or nothing, and run on the first (the leader). The embedded form (`allot run`) is
+// one fixed worker, 0, and refuses tasks that can never fit it (multi-node ones included). In
+// cluster mode workers come and go: a task no current worker can fit waits ("no worker has
+// ...").
 //
 // Every state change goes through Transition(), which checks the one transition table of
 // model/task_state.h and emits exactly one TaskEvent. Replaying those events (Recover)
@@ -32,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -319,8 +323,15 @@ class Scheduler {
     return out;
   }
   // The worker of the task's running or paused attempt: kNoWorker when unattached; none when
-  // the task is not running.
+  // the task is not running. For a multi-node attempt: its leader.
   std::optional<WorkerId> WorkerOf(TaskIndex t) const;
+  // The nodes of the running or paused multi-node attempt `execution`, leader first (as its
+  // LaunchOrder had them); empty when it is not one (or not running).
+  std::vector<NodeShare> NodesOf(ExecutionId execution) const;
+  // Usage of what a multi-node attempt ran on one of its other nodes (allot node-exec),
+  // added into the usage its attempt ends with (CPU times summed, peak RSS the largest).
+  // Ignored when the execution is not running.
+  void AddNodeUsage(ExecutionId execution, const AttemptUsage& usage);
   // True when the running attempt of `t` is being canceled.
   bool CancelPending(TaskIndex t) const;
   // For people: why a non-running task is not running ("waiting for sim-3 (running)",
@@ -328,9 +339,16 @@ class Scheduler {
   std::string WhyWaiting(TaskIndex t) const;
 
  private:
+  // A multi-node attempt's share on one of its other nodes.
+  struct Member {
+    WorkerId worker = 0;
+    Allocation allocation;
+  };
   struct Running {
     ExecutionId execution = 0;
     Allocation allocation;
+    std::vector<Member> members;  // multi-node: the nodes beside the leader (`worker`)
+    AttemptUsage node_usage;      // multi-node: AddNodeUsage so far
     TimePoint started;
     // Its time limit counts running time only (Slurm's suspend stops the clock too): the
     // pauses that ended, the one under way, and when the limit is due while it runs (none
@@ -364,6 +382,28 @@ class Scheduler {
     Transition(t, to, std::move(reason), EventFacts{});
   }
   void Start(TaskIndex t, int cores, WorkerSlot& worker);
+  // Multi-node (scheduler_gang.cc). Starts t on `nodes` (distinct workers where its node share
+  // fits now; the first leads).
+  void StartGang(TaskIndex t, const std::vector<WorkerId>& nodes);
+  // Start's second half: t runs with `a` on `worker` (and `members` on the other nodes of a
+  // multi-node attempt, already taken from their pools and counted).
+  void StartOn(TaskIndex t, Allocation a, WorkerSlot& worker, std::vector<Member> members);
+  // After a pass: starts each multi-node task that enough workers held (gang_holds_), in queue
+  // order, and says why the others wait.
+  void StartGangs(int* slots);
+  // Workers (not draining) that could ever fit one node's share of `r`.
+  int NodesThatFit(const ResourceRequest& r) const;
+  // Before a pass: for each ready multi-node task (the first kGangPlanLimit by index), the N
+  // workers it may be held on or reserve in this pass (gang_targets_): those its share fits
+  // first, by the expected ends of what runs there (now where it fits now; workers whose
+  // running attempts have no expected end last), ties by worker id. None for a task fewer than
+  // N workers could ever fit.
+  void PlanGangs();
+  static constexpr size_t kGangPlanLimit = 64;
+  std::set<TaskIndex> ready_gangs_;  // ready multi-node tasks
+  std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_targets_;
+  // What this pass's workers held for each multi-node task (Choice::hold), in worker order.
+  std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_holds_;
   // Sets r.limit_due to started + paused_for + the task's time limit (if it has one) and a
   // timer for it. REQUIRES: the attempt is not paused.
   void ArmTimeLimit(TaskIndex t, Running& r);
@@ -418,8 +458,9 @@ class Scheduler {
                        std::shared_ptr<std::vector<Submission>> block = nullptr);
   // Settles what the end of a journal left in flight (FinishRecover).
   void SettleRecovered(const Recovery& recovery);
-  // Ends the running entry `it` as lost (or canceled/failed) after its worker went away.
-  void LoseAttempt(TaskIndex t, const std::string& reason);
+  // Ends the running entry `it` as lost (or canceled/failed) after its worker went away. The
+  // attempt's other nodes (a multi-node attempt: every worker but `gone`) get SIGKILL.
+  void LoseAttempt(TaskIndex t, const std::string& reason, WorkerId gone = kNoWorker);
   void ReleaseAllocation(const Running& r);
   void Signal(const Running& r, int signal);
   // True when `dep` lets its dependents run: succeeded, or skipped by a person.

@@ -42,6 +42,7 @@ void Scheduler::Schedule() {
     head_waiting_.reset();
     return;
   }
+  PlanGangs();
   bool any_free = false;
   for (auto& [id, w] : workers_) {
     if (slots <= 0 || ready_.empty()) break;
@@ -49,6 +50,7 @@ void Scheduler::Schedule() {
     any_free = true;
     ScheduleOn(id, w, &slots);
   }
+  StartGangs(&slots);
   if (!ready_.empty() && !blocked_) {
     const TaskIndex first = ReadyQueue::TaskOf(*ready_.begin());
     if (!fixed_machine_) {
@@ -72,6 +74,7 @@ void Scheduler::MaybePreempt(TaskIndex head) {
   if (!options_.preempt_after) return;
   const TimePoint now = clock_->Now();
   const TaskSpec& want = tasks_.spec(head);
+  if (want.resources.nodes > 1) return;  // multi-node tasks do not preempt (scheduler_gang.cc)
   if (!head_waiting_ || head_waiting_->priority != want.priority) {
     head_waiting_ = HeadWaiting{want.priority, now, head, false};
   }
@@ -176,9 +179,13 @@ std::optional<Duration> Scheduler::ExpectedRuntimeOf(TaskIndex t) {
 std::vector<RunningView> Scheduler::RunningOn(WorkerId worker) {
   std::vector<RunningView> views;
   for (const auto& [t, r] : running_) {
-    if (r.worker != worker) continue;
+    const Allocation* held = r.worker == worker ? &r.allocation : nullptr;
+    for (const Member& m : r.members) {
+      if (m.worker == worker) held = &m.allocation;
+    }
+    if (held == nullptr) continue;
     RunningView& v = views.emplace_back();
-    v.held = Held(r.allocation);
+    v.held = Held(*held);
     if (auto runtime = ExpectedRuntimeOf(t)) {
       // Time paused so far is not run time: it moves the end later.
       Duration paused = r.paused_for;
@@ -201,6 +208,11 @@ PolicyInput Scheduler::PolicyInputFor(WorkerId id, WorkerSlot& w, int slots) {
   in.expected = [this](TaskIndex t) { return ExpectedRuntimeOf(t); };
   in.ends_at = EndOf(w);
   in.executor = w.pool.machine().executor;
+  in.gang_here = [this, id](TaskIndex t) {
+    auto it = gang_targets_.find(t);
+    return it != gang_targets_.end() &&
+           std::find(it->second.begin(), it->second.end(), id) != it->second.end();
+  };
   if (in.ends_at && longest_checkpoint_ > Duration(0)) {
     in.end_lead = [this](TaskIndex t) { return CheckpointLead(t); };
   }
@@ -218,7 +230,8 @@ std::map<std::string, double> Scheduler::CommittedUsage() {
       length = *expected;
     }
     committed[ProjectOf(tasks_.spec(t))] +=
-        static_cast<double>(r.allocation.cpus.size()) * ToSeconds(length);
+        static_cast<double>(r.allocation.cpus.size() * (1 + r.members.size())) *
+        ToSeconds(length);
   }
   return committed;
 }
@@ -255,6 +268,12 @@ void Scheduler::ScheduleFairlyOn(WorkerId id, WorkerSlot& w, int* slots) {
       std::optional<Blocked> blocked;
       policy_->Choose(in, &choices_, &blocked);
       if (blocked && !blocked_) blocked_ = std::move(blocked);
+      // Under fair share a multi-node task is held one worker at a time like a start, and its
+      // share is not kept from the projects after it in this worker's turn.
+      for (const Choice& c : choices_) {
+        if (c.hold) gang_holds_[c.task].push_back(id);
+      }
+      std::erase_if(choices_, [](const Choice& c) { return c.hold; });
       if (choices_.empty()) continue;
       const Choice c = choices_.front();
       Start(c.task, c.cores, w);
@@ -274,13 +293,27 @@ void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
   choices_.clear();
   std::optional<Blocked> blocked;
   policy_->Choose(in, &choices_, &blocked);
-  for (const Choice& c : choices_) Start(c.task, c.cores, w);
-  *slots -= static_cast<int>(choices_.size());
+  for (const Choice& c : choices_) {
+    if (c.hold) {
+      gang_holds_[c.task].push_back(id);
+      continue;
+    }
+    Start(c.task, c.cores, w);
+    --*slots;
+  }
   if (blocked && !blocked_) blocked_ = std::move(blocked);
 }
 
 std::string Scheduler::NoWorkerFits(const ResourceRequest& r, const std::string& executor) const {
   bool any_of_executor = false;
+  if (r.nodes > 1) {
+    const int fit = NodesThatFit(r);
+    if (fit >= r.nodes) return "";
+    if (fit > 0) {
+      return "needs " + Counted(r.nodes, "node") + " that can each fit its share; " +
+             std::to_string(fit) + " of the connected workers (not draining) can";
+    }
+  }
   for (const auto& [id, w] : workers_) {
     if (w.pool.machine().executor != executor) continue;
     any_of_executor = true;
@@ -321,10 +354,14 @@ int64_t Scheduler::MemoryCap(TaskIndex t) const {
 }
 
 void Scheduler::ReleaseAllocation(const Running& r) {
-  auto w = workers_.find(r.worker);
-  if (w == workers_.end()) return;
-  w->second.pool.Release(r.allocation);
-  --w->second.running;
+  auto release = [this](WorkerId id, const Allocation& a) {
+    auto w = workers_.find(id);
+    if (w == workers_.end()) return;
+    w->second.pool.Release(a);
+    --w->second.running;
+  };
+  release(r.worker, r.allocation);
+  for (const Member& m : r.members) release(m.worker, m.allocation);
 }
 
 }  // namespace allot

@@ -139,6 +139,7 @@ Status Scheduler::FinishRecover() {
       if (tasks_.state(t) == TaskState::kReady) {
         ApplyLearned(t);
         ready.emplace_back(t, tasks_.spec(t).priority);
+        if (tasks_.spec(t).resources.nodes > 1) ready_gangs_.insert(t);
       }
     }
     ready_.Assign(ready);

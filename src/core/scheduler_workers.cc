@@ -31,8 +31,10 @@ Status Scheduler::AddWorker(WorkerId id, std::string name, Machine machine,
     const TaskIndex t = TaskOfExecution(a.execution);
     auto it = running_.find(t);
     bool attached = false;
+    // A multi-node attempt is not attached again (its other nodes are not known after a
+    // restart): killed here, it runs again once ExpireUnattached gives up on it.
     if (t < tasks_.size() && it != running_.end() && it->second.execution == a.execution &&
-        it->second.worker == kNoWorker) {
+        it->second.worker == kNoWorker && tasks_.spec(t).resources.nodes <= 1) {
       Allocation claim;
       claim.cpus = a.cpus;
       claim.gpus = a.gpus;
@@ -54,12 +56,21 @@ Status Scheduler::AddWorker(WorkerId id, std::string name, Machine machine,
   return Status::Ok();
 }
 
-void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason) {
+void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason, WorkerId gone) {
   auto it = running_.find(t);
   Running r = std::move(it->second);
   running_.erase(it);
   if (Preemptible(t)) --preemptible_running_;
   ReleaseAllocation(r);
+  if (!r.members.empty()) {
+    // A multi-node attempt is whole or nothing: what runs on its other nodes is killed.
+    if (r.worker != gone && r.worker != kNoWorker) {
+      outbox_.signals.push_back({r.worker, r.execution, SIGKILL});
+    }
+    for (const Member& m : r.members) {
+      if (m.worker != gone) outbox_.signals.push_back({m.worker, r.execution, SIGKILL});
+    }
+  }
   dirty_ = true;
   if (r.preempting) preempt_reasons_.erase(t);
   checkpoint_asked_.erase(t);
@@ -89,10 +100,12 @@ void Scheduler::RemoveWorker(WorkerId id, const std::string& reason) {
   if (w == workers_.end()) return;
   std::vector<TaskIndex> lost;
   for (const auto& [t, r] : running_) {
-    if (r.worker == id) lost.push_back(t);
+    bool on = r.worker == id;
+    for (const Member& m : r.members) on = on || m.worker == id;
+    if (on) lost.push_back(t);
   }
   std::sort(lost.begin(), lost.end());
-  for (TaskIndex t : lost) LoseAttempt(t, reason);
+  for (TaskIndex t : lost) LoseAttempt(t, reason, id);
   workers_.erase(w);
   dirty_ = true;
 }

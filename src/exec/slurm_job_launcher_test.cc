@@ -3,6 +3,8 @@
 // in tests/e2e/test_slurm_jobs.py.
 #include "exec/slurm_job_launcher.h"
 
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -112,7 +114,9 @@ class SlurmJobLauncherTest : public ::testing::Test {
 
   FakeSlurm slurm_;
   std::unique_ptr<SlurmJobLauncher> launcher_;
-  std::string stderr_path_ = ::testing::TempDir() + "slurm_job_launcher_test.stderr";
+  // Per process: ctest runs each test of this file as a process of its own, at once.
+  std::string stderr_path_ = ::testing::TempDir() + "slurm_job_launcher_test." +
+                             std::to_string(getpid()) + ".stderr";
 };
 
 TEST_F(SlurmJobLauncherTest, AJobThatLeftTheQueueEndsWithSacctsRecord) {

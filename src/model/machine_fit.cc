@@ -52,6 +52,21 @@ bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity&
 bool CheckFitsMachine(const TaskSpec& t, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics) {
   std::vector<std::string> why = WhyNeverFits(t.resources, capacity);
+  if (t.resources.nodes > 1) {
+    // One machine is one node: a multi-node task needs a server and a worker per node.
+    if (diagnostics != nullptr) {
+      Diagnostic d;
+      d.file = t.origin.file;
+      d.line = t.origin.line;
+      d.task_id = t.id;
+      d.field = "nodes";
+      d.message = "asks for " + std::to_string(t.resources.nodes) +
+                  " nodes; this runs on one (start `allot server` and a worker per node, and "
+                  "`allot submit` it)";
+      diagnostics->push_back(std::move(d));
+    }
+    return false;
+  }
   if (diagnostics != nullptr) {
     for (std::string& message : why) {
       Diagnostic d;

@@ -149,6 +149,13 @@ bool TaskExpander::BuildBase(RawTask& raw, PendingTask* base) {
     }
   }
   if (raw.gpus) s.resources.gpus = *raw.gpus;
+  if (raw.nodes && *raw.nodes > 1 && s.resources.cores.elastic()) {
+    sink_->Add(raw.LineOf(TaskField::kNodes), s.id, "nodes",
+               "a multi-node task takes a fixed number of cores per node; cores {min, max} is "
+               "for one node");
+  } else if (raw.nodes) {
+    s.resources.nodes = *raw.nodes;
+  }
   if (raw.resources) s.resources.custom = std::move(*raw.resources);
   s.time_limit = raw.time_limit;
   s.time_estimate = raw.time_estimate;

@@ -19,7 +19,7 @@ constexpr std::array<const char*, kTaskFieldCount> kFieldNames = {
     "priority",    "max_retries",   "retry_backoff", "env",        "tags",
     "workdir",     "depends_on",    "sweep",         "checkpoint", "preemptible",
     "protected",   "min_runtime",   "outputs",       "validate",   "python",
-    "script",      "container",     "params",        "executor"};
+    "script",      "container",     "params",        "executor",     "nodes"};
 
 size_t I(TaskField f) { return static_cast<size_t>(f); }
 
@@ -177,6 +177,10 @@ void TaskFieldParser::ParseField(Context& c, TaskField field, const SourceValue&
     case TaskField::kGpus: {
       Result<int64_t> r = ReadInteger(v, 0, 1 << 20, "a non-negative integer");
       return r.ok() ? void(t.gpus = static_cast<int>(*r)) : fail(r.status());
+    }
+    case TaskField::kNodes: {
+      Result<int64_t> r = ReadInteger(v, 1, kMaxNodes, "a positive integer");
+      return r.ok() ? void(t.nodes = static_cast<int>(*r)) : fail(r.status());
     }
     case TaskField::kResources:
       return ParseResources(c, value);
@@ -634,6 +638,7 @@ RawTask MergeDefaults(const RawTask& defaults, RawTask task) {
   take(&RawTask::memory_bytes, TaskField::kMemory);
   take(&RawTask::memory_max_bytes, TaskField::kMemoryMax);
   take(&RawTask::gpus, TaskField::kGpus);
+  take(&RawTask::nodes, TaskField::kNodes);
   take(&RawTask::resources, TaskField::kResources);
   take(&RawTask::time_limit, TaskField::kTimeLimit);
   take(&RawTask::time_estimate, TaskField::kTimeEstimate);

@@ -53,8 +53,9 @@ enum class TaskField {
   kContainer,
   kParams,
   kExecutor,
+  kNodes,
 };
-inline constexpr size_t kTaskFieldCount = 29;
+inline constexpr size_t kTaskFieldCount = 30;
 
 // The name a task file uses for `field` ("time_limit", ...).
 const char* TaskFieldName(TaskField field);
@@ -73,6 +74,7 @@ struct RawTask {
   std::optional<int64_t> memory_bytes;  // kMemoryAuto for `memory: auto`
   std::optional<int64_t> memory_max_bytes;
   std::optional<int> gpus;
+  std::optional<int> nodes;
   std::optional<std::map<std::string, int64_t>> resources;
   std::optional<Duration> time_limit;
   std::optional<Duration> time_estimate;

@@ -23,6 +23,7 @@
 //
 // Task fields: id, command (or python, script, container: exactly one; model/job_spec.h),
 // params, cores (N or {min, max}), memory ("2G"), memory_max, gpus, resources ({name: count}),
+// nodes (N workers at once, each with cores, memory, gpus and resources; core/gang_placement.h),
 // time_limit ("1h30m"; alias timeout, seconds), time_estimate, grace_period, priority,
 // max_retries, retry_backoff ("5s" or {initial, factor, max}), env, tags, workdir, depends_on
 // (id, list, or patterns), sweep, checkpoint, preemptible, protected, min_runtime, outputs,
@@ -121,7 +122,8 @@ Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& opt
 
 // Appends a diagnostic for every task whose request can never fit `capacity` (cores.min, memory,
 // gpus, any custom resource): at the task's origin, with task_id set and no field, e.g.
-// "asks for 64 cores; this machine has 2". Returns true when every task fits.
+// "asks for 64 cores; this machine has 2"; and for every multi-node task (`nodes` > 1, field
+// "nodes"): one machine is one node. Returns true when every task fits.
 bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics);
 // The same for one task.

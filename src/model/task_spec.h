@@ -32,6 +32,9 @@ struct CoreRequest {
   bool operator==(const CoreRequest&) const = default;
 };
 
+// The most workers one task may span (`nodes`).
+inline constexpr int kMaxNodes = 4096;
+
 struct ResourceRequest {
   CoreRequest cores;
   int64_t memory_bytes = 0;  // 0: no memory accounting for this task
@@ -40,6 +43,10 @@ struct ResourceRequest {
   bool memory_auto = false;
   int gpus = 0;
   std::map<std::string, int64_t> custom;  // named resources, e.g. {"licenses": 1}
+  // `nodes: N`: the attempt takes everything above (cores, memory, gpus, custom) on each of N
+  // distinct workers at once (gang placement, core/gang_placement.h) and runs its command once,
+  // on the first of them; 1: one worker, as every task without the field.
+  int nodes = 1;
   bool operator==(const ResourceRequest&) const = default;
 };
 

@@ -291,6 +291,7 @@ json TaskSpecToJson(const TaskSpec& spec) {
   if (spec.resources.memory_auto) j["memory_auto"] = true;
   if (spec.memory_max_bytes != 0) j["memory_max"] = spec.memory_max_bytes;
   if (spec.resources.gpus != 0) j["gpus"] = spec.resources.gpus;
+  if (spec.resources.nodes != 1) j["nodes"] = spec.resources.nodes;
   if (!spec.resources.custom.empty()) j["resources"] = spec.resources.custom;
   if (spec.time_limit) j["time_limit"] = Seconds(*spec.time_limit);
   if (spec.time_estimate) j["time_estimate"] = Seconds(*spec.time_estimate);
@@ -338,6 +339,7 @@ Result<TaskSpec> TaskSpecFromJson(const json& j) {
   r.Bool("memory_auto", &spec.resources.memory_auto);
   r.Integer("memory_max", &spec.memory_max_bytes);
   r.Integer("gpus", &spec.resources.gpus);
+  r.Integer("nodes", &spec.resources.nodes);
   ReadMap(&r, r.Find("resources"), "resources", &spec.resources.custom);
   r.OptionalSeconds("time_limit", &spec.time_limit);
   r.OptionalSeconds("time_estimate", &spec.time_estimate);

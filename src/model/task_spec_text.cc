@@ -28,6 +28,7 @@ enum class Field : uint8_t {
   kMemoryAuto,
   kMemoryMax,
   kGpus,
+  kNodes,
   kResources,
   kTimeLimit,
   kTimeEstimate,
@@ -54,6 +55,7 @@ Field FieldNamed(std::string_view key) {
       {"memory_auto", Field::kMemoryAuto},
       {"memory_max", Field::kMemoryMax},
       {"gpus", Field::kGpus},
+      {"nodes", Field::kNodes},
       {"resources", Field::kResources},
       {"time_limit", Field::kTimeLimit},
       {"time_estimate", Field::kTimeEstimate},
@@ -241,6 +243,8 @@ bool ReadField(Field field, dom::element v, TaskSpec* spec) {
       return ReadInteger(v, &spec->memory_max_bytes);
     case Field::kGpus:
       return ReadInteger(v, &r.gpus);
+    case Field::kNodes:
+      return ReadInteger(v, &r.nodes);
     case Field::kResources:
       return ReadCustom(v, &r.custom);
     case Field::kPriority:

@@ -104,6 +104,13 @@ json LaunchToJson(const AttemptToLaunch& a) {
     if (a.time_limit) batch["time_limit_us"] = a.time_limit->count();
     j["batch"] = std::move(batch);
   }
+  if (!a.nodes.empty()) {
+    json nodes = json::array();
+    for (const LaunchNode& n : a.nodes) {
+      nodes.push_back({{"name", n.name}, {"cpus", IntsToJson(n.cpus)}});
+    }
+    j["nodes"] = std::move(nodes);
+  }
   return j;
 }
 
@@ -165,6 +172,11 @@ json ToJson(const WorkerToServer& message) {
                         [](const MetricsMessage& m) -> json {
                           return {{"metrics", ListToJson(m.metrics, MetricToJson)}};
                         },
+                        [](const NodeExitedMessage& m) -> json {
+                          json j = ExitToJson(m.exit);
+                          j["run"] = m.run;
+                          return j;
+                        },
                     },
                     message);
 }
@@ -197,6 +209,12 @@ json ToJson(const ServerToWorker& message) {
           },
           [](const RefuseMessage& m) -> json {
             return {{"reason", m.reason}};
+          },
+          [](const NodeRunMessage& m) -> json {
+            return {{"execution", m.execution}, {"run", m.run},
+                    {"task", m.task},           {"attempt", m.attempt},
+                    {"node", m.node},           {"command", m.command},
+                    {"cwd", m.cwd},             {"cpus", IntsToJson(m.cpus)}};
           },
       },
       message);
@@ -442,6 +460,13 @@ class Decoder {
         if (r_.String(value, JoinPath(at + ".tags", name), &s)) a->batch_tags[name] = s;
       }
     }
+    if (obj.contains("nodes")) {
+      Maps(obj, path, "nodes", [&](const json& n, const std::string& at) {
+        LaunchNode& node = a->nodes.emplace_back();
+        String(n, at, "name", &node.name);
+        Ints(n, at, "cpus", 0, &node.cpus);
+      });
+    }
   }
 
  private:
@@ -469,13 +494,13 @@ std::string Frame(json j, std::string_view type) {
 
 std::string_view MessageType(const WorkerToServer& message) {
   static constexpr std::string_view kNames[] = {"register", "heartbeat", "exited", "goodbye",
-                                                "metrics"};
+                                                "metrics",  "node_exited"};
   return kNames[message.index()];
 }
 
 std::string_view MessageType(const ServerToWorker& message) {
   static constexpr std::string_view kNames[] = {"welcome",    "launch", "signal", "ack",
-                                                "reregister", "stop",   "refuse"};
+                                                "reregister", "stop",   "refuse", "node_run"};
   return kNames[message.index()];
 }
 
@@ -547,10 +572,16 @@ Result<WorkerToServer> DecodeWorkerToServer(std::string_view frame) {
       d.Metric(v, at, &m.metrics.emplace_back());
     });
     out = std::move(m);
+  } else if (type == "node_exited") {
+    NodeExitedMessage m;
+    d.Uint32(root, "", "run", &m.run);
+    d.Exit(root, "", &m.exit);
+    out = std::move(m);
   } else {
     return Status::Corruption(
         "worker message: unknown type \"" + type +
-        "\" from a worker (expected register, heartbeat, exited, goodbye or metrics)");
+        "\" from a worker (expected register, heartbeat, exited, goodbye, metrics or "
+        "node_exited)");
   }
   ALLOT_RETURN_IF_ERROR(r.status());
   return out;
@@ -602,10 +633,22 @@ Result<ServerToWorker> DecodeServerToWorker(std::string_view frame) {
     RefuseMessage m;
     d.String(root, "", "reason", &m.reason);
     out = std::move(m);
+  } else if (type == "node_run") {
+    NodeRunMessage m;
+    d.Uint64(root, "", "execution", &m.execution);
+    d.Uint32(root, "", "run", &m.run);
+    d.String(root, "", "task", &m.task);
+    d.Uint32(root, "", "attempt", &m.attempt);
+    d.String(root, "", "node", &m.node);
+    d.String(root, "", "command", &m.command);
+    d.String(root, "", "cwd", &m.cwd);
+    d.Ints(root, "", "cpus", 0, &m.cpus);
+    out = std::move(m);
   } else {
     return Status::Corruption(
         "worker message: unknown type \"" + type +
-        "\" from the server (expected welcome, launch, signal, ack, reregister, stop or refuse)");
+        "\" from the server (expected welcome, launch, signal, ack, reregister, stop, refuse or "
+        "node_run)");
   }
   ALLOT_RETURN_IF_ERROR(r.status());
   return out;

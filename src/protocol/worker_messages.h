@@ -64,6 +64,14 @@ struct ExitReport {
   bool operator==(const ExitReport&) const = default;
 };
 
+// One node of a multi-node attempt ("nodes" of a launch): its host token (model/node_host.h)
+// and the CPUs it holds there.
+struct LaunchNode {
+  std::string name;
+  std::vector<int> cpus;
+  bool operator==(const LaunchNode&) const = default;
+};
+
 // One attempt of a `launch`.
 struct AttemptToLaunch {
   uint64_t execution = 0;
@@ -85,6 +93,10 @@ struct AttemptToLaunch {
   std::optional<Duration> time_limit;
   Duration grace_period{0};
   std::map<std::string, std::string> batch_tags;  // its tags among kBatchJobTags
+  // A multi-node attempt: every node, this worker's (the leader) first; absent (empty) for one
+  // node. The worker gives it ALLOT_NODES, ALLOT_NODE_COUNT, ALLOT_NODE_CPUS, ALLOT_HOSTFILE and
+  // ALLOT_NODE_EXEC (worker/node_environment.h).
+  std::vector<LaunchNode> nodes;
   bool operator==(const AttemptToLaunch&) const = default;
 };
 
@@ -163,13 +175,21 @@ struct MetricsMessage {
   bool operator==(const MetricsMessage&) const = default;
 };
 
+// What a node run (NodeRunMessage) ended with: `exit` as an attempt's exit (its task and
+// attempt those of the multi-node attempt), and the run's number.
+struct NodeExitedMessage {
+  uint32_t run = 0;
+  ExitReport exit;
+  bool operator==(const NodeExitedMessage&) const = default;
+};
+
 struct GoodbyeMessage {
   std::string reason;  // "stop", "idle", "signal SIGTERM", ...
   bool operator==(const GoodbyeMessage&) const = default;
 };
 
 using WorkerToServer = std::variant<RegisterMessage, HeartbeatMessage, ExitedMessage,
-                                    GoodbyeMessage, MetricsMessage>;
+                                    GoodbyeMessage, MetricsMessage, NodeExitedMessage>;
 
 // ---- Server -> worker -------------------------------------------------------------------------
 
@@ -215,8 +235,26 @@ struct StopMessage {
   bool operator==(const StopMessage&) const = default;
 };
 
+// Runs `command` (with /bin/sh -c, as ssh would) on this worker as part of multi-node attempt
+// `execution`, whose node here holds `cpus`: pinned to them, in its own process group, signaled
+// with the attempt (a `signal` for `execution` reaches it too), its output in
+// <output_dir>/<task>/node-<node>-<run>.stdout|stderr. Its end comes back as `node_exited`.
+// (`allot node-exec`, docs/CLUSTER.md.)
+struct NodeRunMessage {
+  uint64_t execution = 0;
+  uint32_t run = 0;  // the server's number for it
+  std::string task;
+  uint32_t attempt = 0;
+  std::string node;  // this worker's host token in the attempt
+  std::string command;
+  std::string cwd;  // empty: the task's output directory
+  std::vector<int> cpus;
+  bool operator==(const NodeRunMessage&) const = default;
+};
+
 using ServerToWorker = std::variant<WelcomeMessage, LaunchMessage, SignalMessage, AckMessage,
-                                    ReregisterMessage, StopMessage, RefuseMessage>;
+                                    ReregisterMessage, StopMessage, RefuseMessage,
+                                    NodeRunMessage>;
 
 // ---- Wire form --------------------------------------------------------------------------------
 

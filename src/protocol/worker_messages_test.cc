@@ -173,6 +173,24 @@ TEST(WorkerMessagesTest, EveryServerToWorkerMessageRoundTrips) {
   ExpectRoundTrip(ServerToWorker{RefuseMessage{"node7 has no free CPU"}}, DecodeServerToWorker);
 }
 
+TEST(WorkerMessagesTest, MultiNodeLaunchesNodeRunsAndTheirExitsRoundTrip) {
+  LaunchMessage launch = SomeLaunch();
+  launch.attempts[0].nodes = {{"n1", {0, 1}}, {"n2", {2, 3}}};
+  ExpectRoundTrip(ServerToWorker{launch}, DecodeServerToWorker);
+  json j = json::from_msgpack(Encode(launch));
+  EXPECT_EQ(j["attempts"][0]["nodes"][1]["name"], "n2");
+  EXPECT_EQ(j["attempts"][0]["nodes"][1]["cpus"], json({2, 3}));
+  EXPECT_FALSE(json::from_msgpack(Encode(SomeLaunch()))["attempts"][0].contains("nodes"));
+
+  NodeRunMessage run{(uint64_t{3} << 32) | 1, 2, "mpi", 1, "n2", "hydra_pmi_proxy --x", "/w",
+                     {2, 3}};
+  ExpectRoundTrip(ServerToWorker{run}, DecodeServerToWorker);
+  EXPECT_EQ(json::from_msgpack(Encode(run))["t"], "node_run");
+  NodeExitedMessage exited{2, SomeExit(1, 3)};
+  ExpectRoundTrip(WorkerToServer{exited}, DecodeWorkerToServer);
+  EXPECT_EQ(json::from_msgpack(Encode(exited))["run"], 2);
+}
+
 TEST(WorkerMessagesTest, WelcomeCarriesTheMachineTheWorkerWasGiven) {
   WelcomeMessage welcome{17, "9f1c", 10'000, "/campaign/output", Machine{}};
   welcome.machine->cpus = {Cpu{1, 0, 0, 1}};

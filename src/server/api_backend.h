@@ -24,6 +24,7 @@
 #include "common/result.h"
 #include "server/alloc_requests.h"
 #include "server/api_requests.h"
+#include "server/node_exec_request.h"
 #include "server/requeue_request.h"
 
 namespace allot {
@@ -76,6 +77,14 @@ class ApiBackend {
   // GET /api/v1/alloc/events?queue=&since=&limit= -> {events: [...], last}
   virtual Result<nlohmann::json> AllocEvents(const AllocEventsRequest& request) {
     return Status::NotFound("this server has no automatic allocations");
+  }
+  // POST /api/v1/node-exec -> {run}; GET /api/v1/node-exec/{run} -> {done, exit_code, signal,
+  // error}, a long poll (server/node_exec_request.h). NotFound by default.
+  virtual Result<nlohmann::json> StartNodeRun(const NodeExecRequest& request) {
+    return Status::NotFound("this server runs no multi-node tasks");
+  }
+  virtual Result<nlohmann::json> WaitNodeRun(const NodeRunWaitRequest& request) {
+    return Status::NotFound("this server runs no multi-node tasks");
   }
   // GET /metrics -> Prometheus text format 0.0.4. NotFound by default (no metrics).
   virtual Result<std::string> Metrics() { return Status::NotFound("this server has no metrics"); }

@@ -77,7 +77,9 @@ ClusterServer::ClusterServer(ClusterServerOptions options, const Clock* clock)
     : options_(std::move(options)), clock_(clock) {}
 
 ClusterServer::~ClusterServer() {
-  // HTTP threads may be in a Call: the loop refuses new ones and answers those waiting.
+  // HTTP threads may be in a Call: the loop refuses new ones and answers those waiting; and in
+  // a node run's long poll.
+  node_runs_.Close("the server stopped");
   if (http_) http_->Stop();
 }
 
@@ -186,6 +188,9 @@ Status ClusterServer::Open() {
   channel.instance = access_.instance;
   channel.output_dir = output_dir_;
   channel_ = std::make_unique<ZmqChannel>(scheduler_.get(), endpoint_.get(), clock_, channel, Log);
+  channel_->set_on_node_exit([this](uint32_t run, const ExitReport& exit) {
+    node_runs_.Finish(run, NodeRunEnd{exit.usage, exit.error});
+  });
   loop_->set_channel(channel_.get());
   ALLOT_RETURN_IF_ERROR(OpenAllocations());
   return WriteAccessFile(dir, access_);

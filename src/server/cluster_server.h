@@ -31,6 +31,7 @@
 #include "server/api_backend.h"
 #include "server/campaign_lock.h"
 #include "server/http_api.h"
+#include "server/node_run_board.h"
 #include "server/prometheus_text.h"
 #include "server/server_loop.h"
 #include "server/zmq_channel.h"
@@ -95,6 +96,9 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   Result<nlohmann::json> AllocList() override;
   Result<nlohmann::json> AllocControl(const AllocControlRequest& request) override;
   Result<nlohmann::json> AllocEvents(const AllocEventsRequest& request) override;
+  // cluster_server_node_exec.cc
+  Result<nlohmann::json> StartNodeRun(const NodeExecRequest& request) override;
+  Result<nlohmann::json> WaitNodeRun(const NodeRunWaitRequest& request) override;
 
  private:
   // A resolved task reference.
@@ -146,6 +150,7 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   std::unique_ptr<ZmqChannel> channel_;
   std::unique_ptr<HttpApi> http_;
   std::unique_ptr<AllocationService> alloc_;
+  NodeRunBoard node_runs_;  // allot node-exec
   size_t recovered_tasks_ = 0;
   WorkerId saved_next_worker_id_ = 1;  // as the journal's meta next_worker_id has it
   int64_t started_us_ = 0;

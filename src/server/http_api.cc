@@ -136,6 +136,14 @@ void HttpApi::Route() {
   s.Post("/api/v1/requeue", [b](const Request& req, Response& res) {
     Serve(res, ParseRequeueBody(req.body), [b](const RequeueRequest& r) { return b->Requeue(r); });
   });
+  s.Post("/api/v1/node-exec", [b](const Request& req, Response& res) {
+    Serve(res, ParseNodeExecBody(req.body),
+          [b](const NodeExecRequest& r) { return b->StartNodeRun(r); });
+  });
+  s.Get("/api/v1/node-exec/([^/]+)", [b](const Request& req, Response& res) {
+    Serve(res, ParseNodeRunWait(req.matches[1].str(), req.params),
+          [b](const NodeRunWaitRequest& r) { return b->WaitNodeRun(r); });
+  });
   s.Get("/api/v1/wait", [b](const Request& req, Response& res) {
     Serve(res, ParseWaitQuery(req.params), [b](const WaitRequest& r) { return b->Wait(r); });
   });

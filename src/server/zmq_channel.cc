@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "model/metric_line.h"
+#include "model/node_host.h"
 #include "common/units.h"
 #include "server/node_share.h"
 
@@ -82,6 +83,9 @@ void ZmqChannel::HandleMessage(const std::string& peer_name, const std::string& 
     OnExits(*peer, exited->exits);
   } else if (auto* metrics = std::get_if<MetricsMessage>(&m)) {
     TakeMetrics(*peer, metrics->metrics, {});
+  } else if (auto* node = std::get_if<NodeExitedMessage>(&m)) {
+    scheduler_->AddNodeUsage(node->exit.execution, node->exit.usage);
+    if (on_node_exit_) on_node_exit_(node->run, node->exit);
   } else if (auto* bye = std::get_if<GoodbyeMessage>(&m)) {
     Lose(peer_name, "gone", "worker " + peer_name + " left (" + bye->reason + ")");
   }
@@ -229,6 +233,13 @@ bool ZmqChannel::Drain(const std::string& name) {
   return true;
 }
 
+bool ZmqChannel::SendNodeRun(WorkerId id, const NodeRunMessage& run) {
+  WorkerPeer* p = registry_.Find(id);
+  if (p == nullptr) return false;
+  SendTo(p->name, run);
+  return true;
+}
+
 bool ZmqChannel::Stop(const std::string& name, const std::string& reason) {
   if (registry_.Find(name) == nullptr) return false;
   SendTo(name, StopMessage{true});
@@ -300,6 +311,12 @@ void ZmqChannel::Act(Outbox* out, bool journal_failed) {
     if (!spec.depends_on.empty()) {
       a.inputs = scheduler_->InputsOf(l.task);
       a.dep_results = scheduler_->DepResultsOf(l.task);
+    }
+    if (!l.nodes.empty()) {
+      std::vector<std::string> names;
+      for (const NodeShare& n : l.nodes) names.push_back(n.name);
+      const std::vector<std::string> tokens = NodeHostTokens(names);
+      for (size_t i = 0; i < l.nodes.size(); ++i) a.nodes.push_back({tokens[i], l.nodes[i].cpus});
     }
   }
   for (const SignalOrder& s : out->signals) {

@@ -52,6 +52,13 @@ class ZmqChannel final : public WorkerChannel {
   bool Drain(const std::string& name);
   // Tells it to stop (its attempts are killed) and forgets it; its attempts run again.
   bool Stop(const std::string& name, const std::string& reason);
+  // Multi-node attempts (allot node-exec): sends `run` to worker `id` now. False: not connected.
+  bool SendNodeRun(WorkerId id, const NodeRunMessage& run);
+  // Called (loop thread) with each node run's end, after its usage went to the scheduler
+  // (Scheduler::AddNodeUsage).
+  void set_on_node_exit(std::function<void(uint32_t run, const ExitReport& exit)> f) {
+    on_node_exit_ = std::move(f);
+  }
 
  private:
   void HandleMessage(const std::string& peer, const std::string& payload);
@@ -73,6 +80,7 @@ class ZmqChannel final : public WorkerChannel {
   std::function<void(const std::string&)> log_;
   WorkerRegistry registry_;
   TimePoint unattached_deadline_;
+  std::function<void(uint32_t, const ExitReport&)> on_node_exit_;
 };
 
 }  // namespace allot

@@ -33,6 +33,10 @@ class TaskBuilder {
     spec_.memory_max_bytes = bytes;
     return *this;
   }
+  TaskBuilder& Nodes(int n) {
+    spec_.resources.nodes = n;
+    return *this;
+  }
   TaskBuilder& Gpus(int n) {
     spec_.resources.gpus = n;
     return *this;

@@ -24,6 +24,8 @@
 namespace allot {
 namespace {
 
+const std::vector<int> kNoGpus;
+
 // The paths, one per line ($ALLOT_INPUTS, $ALLOT_OUTPUTS).
 std::string OneLineEach(const std::vector<std::string>& paths) {
   std::string lines;
@@ -168,6 +170,15 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
   if (plan.inputs != nullptr && !plan.inputs->empty()) {
     SetVariable(&req.env, "ALLOT_INPUTS", OneLineEach(*plan.inputs));
   }
+  if (plan.nodes != nullptr && !plan.nodes->empty()) {
+    NodeEnvironmentFacts nodes;
+    nodes.nodes = plan.nodes;
+    nodes.task_dir = facts.task_dir;
+    nodes.allot_bin = self_exe_;
+    nodes.server_dir = plan.server_dir;
+    nodes.execution_id = facts.execution_id;
+    ALLOT_RETURN_IF_ERROR(AddNodeEnvironment(nodes, &req.env));
+  }
   std::optional<Checkpointing> checkpointing;
   if (plan.spec->checkpoint) {
     // The checkpoint contract (model/checkpoint_spec.h): the newest set that verifies, and an
@@ -226,6 +237,38 @@ Status LocalWorker::Start(const AttemptPlan& plan) {
     named_by_stderr_[plan.run_id] = {req.stderr_path, kind == JobKind::kPython};
   }
   return Status::Ok();
+}
+
+Status LocalWorker::StartNodeRun(const NodeRunPlan& plan) {
+  LaunchRequest req;
+  req.run_id = plan.run_id;
+  const std::string dir = TaskDir(plan.task_id);
+  ALLOT_RETURN_IF_ERROR(MakePrivateDirectory(dir));
+  const std::string base = dir + "/node-" + plan.node + "-" + std::to_string(plan.run);
+  req.stdout_path = base + ".stdout";
+  req.stderr_path = base + ".stderr";
+  req.command = plan.command;
+  std::error_code ec;
+  req.cwd = !plan.cwd.empty() && std::filesystem::is_directory(plan.cwd, ec) ? plan.cwd : dir;
+  req.cpus = *plan.cpus;
+  TaskSpec spec;
+  spec.id = plan.task_id;
+  AttemptFacts facts;
+  facts.spec = &spec;
+  facts.attempt = plan.attempt;
+  facts.execution_id = ExecutionRef(plan.task_id, plan.attempt);
+  facts.cpus = &req.cpus;
+  facts.gpus = &kNoGpus;
+  facts.task_dir = dir;
+  req.env = environment_.Build(facts);
+  SetVariable(&req.env, "ALLOT_NODE", plan.node);
+  if (!self_exe_.empty()) SetVariable(&req.env, "ALLOT_BIN", self_exe_);
+  AppendToPath(&req.env, self_dir_);
+  // Its own tag: the attempt's (ALLOT_EXECUTION_ID) may run on another worker of this host.
+  req.env_tag = "ALLOT_NODE_RUN=" + plan.node + ":" + std::to_string(plan.run) + ":" +
+                facts.execution_id;
+  req.env.push_back(req.env_tag);
+  return launcher_->Launch(req);
 }
 
 bool LocalWorker::Finish(ProcessExit* exit, int64_t now_us) {

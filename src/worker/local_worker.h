@@ -18,6 +18,7 @@
 #include "worker/attempt_environment.h"
 #include "worker/background_jobs.h"
 #include "worker/metrics_tail.h"
+#include "worker/node_environment.h"
 
 namespace allot {
 
@@ -35,6 +36,24 @@ struct AttemptPlan {
   // its task directory for $ALLOT_DEP_RESULTS, and what "{dep.result.KEY}" takes. Null or "":
   // none.
   const std::string* dep_results = nullptr;
+  // A multi-node attempt: its nodes, this one first (worker/node_environment.h). Null or empty:
+  // one node.
+  const std::vector<AttemptNode>* nodes = nullptr;
+  // The server directory, for its ALLOT_NODE_EXEC; "": node-exec reads ALLOT_SERVER_DIR.
+  std::string server_dir;
+};
+
+// A command run on this worker's node of a multi-node attempt (`allot node-exec`): pinned to
+// `cpus`, in its own process group, output in <task dir>/node-<node>-<run>.stdout|stderr.
+struct NodeRunPlan {
+  RunId run_id = 0;
+  std::string task_id;
+  uint32_t attempt = 0;
+  std::string node;  // this worker's host token in the attempt
+  uint32_t run = 0;  // the server's number for it
+  std::string command;
+  std::string cwd;  // "" or missing: the task directory
+  const std::vector<int>* cpus = nullptr;
 };
 
 class LocalWorker {
@@ -59,6 +78,8 @@ class LocalWorker {
   // gets the last line of its stderr as its stderr_tail (its reason quotes it), and that of a
   // container whose engine failed (exit 125) the last three.
   Status Start(const AttemptPlan& plan);
+  // Starts a node run. Its exit comes through Finish like an attempt's (nothing is held).
+  Status StartNodeRun(const NodeRunPlan& plan);
   // After the launcher reported `exit`; false: it is held, not ended yet (its checkpoint is
   // being sealed, its validation runs or its outputs are being hashed: it comes back from
   // CollectReady, or as the validation's exit here). For an attempt's own exit:

@@ -245,6 +245,7 @@ class WorkerAgent::Loop {
               [&](const ReregisterMessage&) { OnReregister(now); },
               [&](const StopMessage& m) { BeginStop("stop", WorkerEnd::kStopped, 0, m.kill, now); },
               [&](const RefuseMessage& m) { OnRefuse(m); },
+              [&](const NodeRunMessage& m) { OnNodeRun(m); },
           },
           *message);
     }
@@ -296,6 +297,9 @@ class WorkerAgent::Loop {
   // after a restart, that is one per message queued while it was down. One register answers
   // them all; until its welcome comes, register_retry covers its loss.
   void OnReregister(TimePoint now) {
+    // The server restarted or gave this worker up: the multi-node attempts its node runs
+    // belong to are not reattached (they run again), so what they run here goes.
+    for (const auto& [run_id, r] : node_runs_) (void)launcher_->Signal(run_id, SIGKILL);
     if (welcomed_) SendRegister(now);
   }
 
@@ -342,6 +346,10 @@ class WorkerAgent::Loop {
     plan.memory_limit_bytes = a.memory_bytes;
     plan.inputs = &a.inputs;
     plan.dep_results = &a.dep_results;
+    std::vector<AttemptNode> nodes;
+    for (const LaunchNode& n : a.nodes) nodes.push_back({n.name, n.cpus});
+    plan.nodes = &nodes;
+    plan.server_dir = options_.server_dir;
     Status s = local_->Start(plan);
     if (!s.ok()) return s.message();
     if (a.checkpoint) checkpoint_signal_[a.execution] = a.checkpoint->signal;
@@ -352,9 +360,52 @@ class WorkerAgent::Loop {
 
   void OnSignal(const SignalMessage& m) {
     for (const SignalRequest& s : m.signals) {
+      // What runs here for a multi-node attempt led by another worker goes with it.
+      for (const auto& [run_id, r] : node_runs_) {
+        if (r.execution == s.execution) (void)launcher_->Signal(run_id, s.signal);
+      }
       if (running_.count(s.execution) == 0) continue;  // ended meanwhile: its exit is on the way
       (void)local_->Signal(s.execution, s.signal);
     }
+  }
+
+  // A command for a node of a multi-node attempt (allot node-exec): run here as the server
+  // says; its end is reported at once, in a node_exited (not kept for a resend: its node-exec
+  // waits for it, and the attempt ends with its leader anyway).
+  void OnNodeRun(const NodeRunMessage& m) {
+    std::string error;
+    const RunId run_id = kNodeRunBit | ++node_run_seq_;
+    if (stopping_) {
+      error = "the worker is stopping";
+    } else if (local_ == nullptr) {
+      error = "sent before the worker was welcomed";
+    } else if (!IsPlainName(m.task)) {
+      error = "task id '" + m.task + "' cannot be a directory name";
+    } else {
+      NodeRunPlan plan;
+      plan.run_id = run_id;
+      plan.task_id = m.task;
+      plan.attempt = m.attempt;
+      plan.node = m.node;
+      plan.run = m.run;
+      plan.command = m.command;
+      plan.cwd = m.cwd;
+      plan.cpus = &m.cpus;
+      Status s = local_->StartNodeRun(plan);
+      if (!s.ok()) error = s.message();
+    }
+    if (!error.empty()) {
+      NodeExitedMessage exited;
+      exited.run = m.run;
+      exited.exit.execution = m.execution;
+      exited.exit.task = m.task;
+      exited.exit.attempt = m.attempt;
+      exited.exit.error = std::move(error);
+      Send(exited);
+      return;
+    }
+    node_runs_.emplace(run_id, NodeRun{m.execution, m.run, m.task, m.attempt});
+    idle_since_ = clock_->Now();
   }
 
   // ---- Processes ----
@@ -371,6 +422,17 @@ class WorkerAgent::Loop {
     }
     if (local_ != nullptr) local_->CollectReady(&ended);
     for (ProcessExit& exit : ended) {
+      if (auto run = node_runs_.find(exit.run_id); run != node_runs_.end()) {
+        NodeExitedMessage exited;
+        exited.run = run->second.run;
+        exited.exit.execution = run->second.execution;
+        exited.exit.task = run->second.task;
+        exited.exit.attempt = run->second.attempt;
+        exited.exit.usage = exit.usage;
+        Send(exited);
+        node_runs_.erase(run);
+        continue;
+      }
       auto it = running_.find(exit.run_id);
       if (it == running_.end()) continue;
       ExitReport e;
@@ -386,11 +448,12 @@ class WorkerAgent::Loop {
       running_.erase(it);
       checkpoint_signal_.erase(exit.run_id);
     }
-    if (running_.empty()) idle_since_ = now;
+    if (running_.empty() && node_runs_.empty()) idle_since_ = now;
   }
 
   void SignalAll(int signal) {
     for (const auto& [execution, attempt] : running_) (void)local_->Signal(execution, signal);
+    for (const auto& [run_id, r] : node_runs_) (void)launcher_->Signal(run_id, signal);
   }
 
   void TakeSignals(TimePoint now) {
@@ -450,7 +513,7 @@ class WorkerAgent::Loop {
     TimePoint next = last_heard_ + options_.server_timeout;
     next = std::min(next, welcomed_ ? next_heartbeat_ : next_register_);
     if (!ledger_.empty()) next = std::min(next, next_resend_check_);
-    if (options_.idle_timeout && running_.empty() && !stopping_) {
+    if (options_.idle_timeout && running_.empty() && node_runs_.empty() && !stopping_) {
       next = std::min(next, idle_since_ + *options_.idle_timeout);
     }
     if (auto sample = launcher_->NextSampleDue()) next = std::min(next, *sample);
@@ -465,14 +528,14 @@ class WorkerAgent::Loop {
   void RunTimers(TimePoint now) {
     if (stopping_) {
       if (!stopping_->killed && now >= stopping_->kill_at) KillAll("grace period over");
-      if (running_.empty()) {
+      if (running_.empty() && node_runs_.empty()) {
         if (!stopping_->leave_at) stopping_->leave_at = now + options_.ack_wait;
         if (ledger_.empty() || now >= *stopping_->leave_at) return Leave();
       }
     } else if (stop_at_ && now >= *stop_at_) {
       BeginStop("its allocation ends", WorkerEnd::kAllocationEnded, 0, false, now);
       return RunTimers(now);
-    } else if (options_.idle_timeout && running_.empty() &&
+    } else if (options_.idle_timeout && running_.empty() && node_runs_.empty() &&
                now >= idle_since_ + *options_.idle_timeout) {
       BeginStop("idle for " + FormatDuration(*options_.idle_timeout), WorkerEnd::kIdle, 0, false,
                 now);
@@ -546,6 +609,16 @@ class WorkerAgent::Loop {
   std::string output_dir_;
 
   std::unordered_map<uint64_t, RunningAttempt> running_;
+  // Node runs (OnNodeRun) under way, by their run id (kNodeRunBit | a sequence number).
+  struct NodeRun {
+    uint64_t execution = 0;
+    uint32_t run = 0;
+    std::string task;
+    uint32_t attempt = 0;
+  };
+  static constexpr RunId kNodeRunBit = RunId{1} << 62;
+  std::unordered_map<RunId, NodeRun> node_runs_;
+  uint64_t node_run_seq_ = 0;
   std::unordered_map<uint64_t, int> checkpoint_signal_;  // of running checkpointing attempts
   ExitLedger ledger_;
   SystemSampler sampler_;

@@ -454,6 +454,101 @@ TEST(WorkerAgentTest, ExitsUnackedForLongAreSentAgain) {
   agent.Join();
 }
 
+// ---- Multi-node attempts ----
+
+// The next node_exited, skipping what else the worker says (exits, metrics).
+std::optional<NodeExitedMessage> NextNodeExit(TestServer& server) {
+  while (auto message = server.Next()) {
+    if (auto* n = std::get_if<NodeExitedMessage>(&*message)) return *n;
+  }
+  ADD_FAILURE() << "no node_exited within the deadline";
+  return std::nullopt;
+}
+
+TEST(WorkerAgentTest, TheLeaderOfAMultiNodeAttemptGetsItsNodesHostfileAndNodeExec) {
+  TestServer server;
+  Machine machine = OneCoreMachine();
+  WorkerAgentOptions options = Options(machine);
+  options.server_dir = server.dir().path();
+  AgentThread agent(server.access(), options);
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Welcome();
+  const int cpu = machine.cpus.at(0).os_index;
+  AttemptToLaunch a = Attempt(1, "mpi", "echo \"$ALLOT_NODES|$ALLOT_NODE_COUNT|$ALLOT_NODE_CPUS\"; "
+                              "cat \"$ALLOT_HOSTFILE\"; cat \"$ALLOT_NODE_EXEC\"", machine);
+  a.nodes = {{"n1", {cpu}}, {"n2", {5, 6}}};
+  server.Send(LaunchMessage{{a}, {}});
+  auto exits = server.ExpectExits({Execution(1, 1)});
+  EXPECT_EQ(exits[Execution(1, 1)].usage.exit_code, 0);
+  const std::string out = ReadFile(server.dir().output() + "/mpi/stdout");
+  EXPECT_THAT(out, HasSubstr("n1,n2|2|n1:" + std::to_string(cpu) + ";n2:5,6\n"));
+  EXPECT_THAT(out, HasSubstr("n1:1\nn2:2\n"));
+  EXPECT_THAT(out, HasSubstr(" node-exec --execution mpi@1 --local n1 --server-dir " +
+                             server.dir().path() + " \"$@\""));
+  server.Send(AckMessage{{Execution(1, 1)}});
+  server.Send(StopMessage{});
+  ASSERT_TRUE(server.Expect<GoodbyeMessage>());
+  agent.Join();
+}
+
+TEST(WorkerAgentTest, ANodeRunRunsPinnedToItsCpusAndEndsInANodeExited) {
+  TestServer server;
+  Machine machine = OneCoreMachine();
+  AgentThread agent(server.access(), Options(machine));
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Welcome();
+  const int cpu = machine.cpus.at(0).os_index;
+  server.Send(NodeRunMessage{Execution(4, 2), 7, "mpi", 2, "n2",
+                             "grep Cpus_allowed_list /proc/self/status; echo $ALLOT_NODE; exit 3",
+                             "", {cpu}});
+  auto exited = NextNodeExit(server);
+  ASSERT_TRUE(exited);
+  EXPECT_EQ(exited->run, 7u);
+  EXPECT_EQ(exited->exit.execution, Execution(4, 2));
+  EXPECT_EQ(exited->exit.usage.exit_code, 3);
+  EXPECT_EQ(exited->exit.error, "");
+  EXPECT_EQ(ReadFile(server.dir().output() + "/mpi/node-n2-7.stdout"),
+            "Cpus_allowed_list:\t" + std::to_string(cpu) + "\nn2\n");
+  server.Send(StopMessage{});
+  ASSERT_TRUE(server.Expect<GoodbyeMessage>());
+  agent.Join();
+}
+
+TEST(WorkerAgentTest, ASignalToAMultiNodeAttemptReachesItsNodeRunsHere) {
+  TestServer server;
+  Machine machine = OneCoreMachine();
+  AgentThread agent(server.access(), Options(machine));
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Welcome();
+  server.Send(NodeRunMessage{Execution(4, 1), 1, "mpi", 1, "n2", "exec sleep 300", "",
+                             {machine.cpus.at(0).os_index}});
+  // A signal for an attempt this worker does not lead: it still reaches the node run.
+  server.Send(SignalMessage{{{Execution(4, 1), SIGKILL}}});
+  auto exited = NextNodeExit(server);
+  ASSERT_TRUE(exited);
+  EXPECT_EQ(exited->exit.usage.term_signal, SIGKILL);
+  server.Send(StopMessage{});
+  ASSERT_TRUE(server.Expect<GoodbyeMessage>());
+  agent.Join();
+}
+
+TEST(WorkerAgentTest, AReregisterKillsNodeRunsWhoseAttemptsAreNotReattached) {
+  TestServer server;
+  Machine machine = OneCoreMachine();
+  AgentThread agent(server.access(), Options(machine));
+  ASSERT_TRUE(server.Expect<RegisterMessage>());
+  server.Welcome();
+  server.Send(NodeRunMessage{Execution(4, 1), 1, "mpi", 1, "n2", "exec sleep 300", "",
+                             {machine.cpus.at(0).os_index}});
+  server.Send(ReregisterMessage{});  // as a restarted server does
+  auto exited = NextNodeExit(server);
+  ASSERT_TRUE(exited);
+  EXPECT_EQ(exited->exit.usage.term_signal, SIGKILL);
+  server.Send(StopMessage{});
+  ASSERT_TRUE(server.Expect<GoodbyeMessage>());
+  agent.Join();
+}
+
 // ---- The real binary ----
 
 // `allot worker start ARGS...` as a child process, stderr to a file.

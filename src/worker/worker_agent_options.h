@@ -56,6 +56,9 @@ struct WorkerAgentOptions {
   // thread, so Create must run before any other thread starts). Off when the agent runs on a
   // thread of a larger process, e.g. in tests.
   bool handle_signals = true;
+  // The server directory it found access.json in: the leader of a multi-node attempt names it
+  // in its ALLOT_NODE_EXEC script (worker/node_environment.h). "": not known.
+  std::string server_dir;
 };
 
 }  // namespace allot

@@ -13,8 +13,10 @@ void GreedyFirstFitPolicy::Choose(const PolicyInput& in, std::vector<Choice>* ou
        it != in.ready->end() && slots > 0 && free.cores > 0 && (depth_ == 0 || looked < depth_);
        ++it, ++looked) {
     const TaskIndex task = ReadyQueue::TaskOf(*it);
-    if (OtherExecutor(in, task) || EndsTooLate(in, task)) continue;
     const ResourceRequest& r = in.spec(task).resources;
+    if (OtherExecutor(in, task) || EndsTooLate(in, task) || MultiNodeElsewhere(in, task, r)) {
+      continue;
+    }
     const int cores = policy::CoresToTake(r, free);
     if (cores == 0) {
       if (!*blocked && !(in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity))) {
@@ -22,9 +24,10 @@ void GreedyFirstFitPolicy::Choose(const PolicyInput& in, std::vector<Choice>* ou
       }
       continue;
     }
-    out->push_back({task, cores});
+    const bool hold = IsMultiNode(in, task);
+    out->push_back({task, cores, hold});
     policy::Take(r, cores, &free);
-    --slots;
+    if (!hold) --slots;
   }
 }
 

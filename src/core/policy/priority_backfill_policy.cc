@@ -77,6 +77,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
     const ResourceRequest& r = in.spec(t).resources;
     if (OtherExecutor(in, t)) return true;
     if (in.capacity && !ResourcePool::FitsIn(r, r.cores.min, *in.capacity)) return true;
+    if (MultiNodeElsewhere(in, t, r)) return true;
     if (EndsTooLate(in, t)) {
       if (!too_late) too_late = t;
       return true;
@@ -88,7 +89,15 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
       *blocked = Blocked{*too_late, "would not end before the allocation ends"};
     }
   };
+  // A multi-node task that fits here is held, not started (SchedulingPolicy::Choose): its share
+  // stays out of this pass, and it keeps its place as held back (its patience runs on).
+  auto hold = [&](TaskIndex task, const ResourceRequest& r, int cores) {
+    out->push_back({task, cores, /*hold=*/true});
+    Take(r, cores, &free);
+    BlockedSince(task, in.now);
+  };
   auto start = [&](TaskIndex task, const ResourceRequest& r, int cores) {
+    if (r.nodes > 1) return hold(task, r, cores);
     out->push_back({task, cores});
     Started(task);
     Take(r, cores, &free);
@@ -124,6 +133,7 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
         const ResourceRequest& wr = in.spec(w).resources;
         if (never_fits_task(w)) continue;
         if (wr.cores.min <= r.cores.max) continue;  // not wider
+        if (wr.nodes > 1) continue;  // held, not started: no packing
         if (is_packed(w)) continue;
         const int cores = CoresToTake(wr, free);
         if (cores == 0) {
@@ -234,6 +244,10 @@ void PriorityBackfillPolicy::Choose(const PolicyInput& in, std::vector<Choice>* 
       if (cores > 0) Take(r, cores, &extra);
     }
     if (cores == 0) continue;
+    if (r.nodes > 1) {
+      hold(task, r, cores);
+      continue;
+    }
     out->push_back({task, cores});
     Started(task);
     Take(r, cores, &free);

@@ -42,6 +42,7 @@ class PolicyTest : public ::testing::Test {
     in.start_slots = slots;
     in.running = [running = running_] { return running; };
     in.ends_at = ends_at_;
+    in.gang_here = [this](TaskIndex) { return gang_here_; };
     std::vector<Choice> out;
     blocked_.reset();
     policy_.Choose(in, &out, &blocked_);
@@ -55,13 +56,46 @@ class PolicyTest : public ::testing::Test {
   std::vector<RunningView> running_;
   std::optional<Blocked> blocked_;
   std::optional<TimePoint> ends_at_;
+  bool gang_here_ = true;
 };
+
+MATCHER_P2(Held, task, cores, "") { return arg.task == task && arg.cores == cores && arg.hold; }
 
 TEST_F(PolicyTest, StartsInQueueOrderWhileTasksFit) {
   TaskIndex a = Add(TaskBuilder("a").Cores(2));
   TaskIndex b = Add(TaskBuilder("b").Cores(2).Priority(1));
   TaskIndex c = Add(TaskBuilder("c").Cores(1));
   EXPECT_THAT(Choose(5), ElementsAre(Chose(b, 2), Chose(a, 2), Chose(c, 1)));
+  EXPECT_FALSE(blocked_.has_value());
+}
+
+TEST_F(PolicyTest, AMultiNodeTaskThatFitsIsHeldTakingItsShareButNoSlot) {
+  TaskIndex mpi = Add(TaskBuilder("mpi").Cores(2).Nodes(2));
+  TaskIndex one = Add(TaskBuilder("one").Cores(1));
+  TaskIndex two = Add(TaskBuilder("two").Cores(1));
+  // One start slot: the hold takes none; its share is kept from the tasks behind it.
+  EXPECT_THAT(Choose(3, 0, /*slots=*/1), ElementsAre(Held(mpi, 2), Chose(one, 1)));
+  EXPECT_FALSE(Choose(3, 0, 1)[1].hold);
+  EXPECT_THAT(Choose(3), ElementsAre(Held(mpi, 2), Chose(one, 1)));
+  (void)two;
+}
+
+TEST_F(PolicyTest, AMultiNodeTaskThatDoesNotFitIsTheHeadWithAReservation) {
+  Running(2, 10s);
+  TaskIndex mpi = Add(TaskBuilder("mpi").Cores(3).Nodes(2));
+  TaskIndex longer = Add(TaskBuilder("long").Cores(1).Estimate(100s));
+  TaskIndex shorter = Add(TaskBuilder("short").Cores(1).Estimate(5s));
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(shorter, 1)));
+  ASSERT_TRUE(blocked_.has_value());
+  EXPECT_EQ(blocked_->task, mpi);
+  (void)longer;
+}
+
+TEST_F(PolicyTest, AMultiNodeTaskNotForThisWorkerIsPassedOver) {
+  gang_here_ = false;
+  Add(TaskBuilder("mpi").Cores(1).Nodes(2));
+  TaskIndex b = Add(TaskBuilder("b").Cores(1));
+  EXPECT_THAT(Choose(1), ElementsAre(Chose(b, 1)));
   EXPECT_FALSE(blocked_.has_value());
 }
 

@@ -52,6 +52,11 @@ struct PolicyInput {
   // What runs the worker's tasks (Machine::executor): a task of another executor
   // (TaskSpec::executor) is passed over, as one that could never fit.
   std::string executor;
+  // Multi-node tasks (ResourceRequest::nodes > 1): whether this worker is one of the N the
+  // task may be held on or reserve now (the Scheduler's choice: core/scheduler_gang.cc). On
+  // the others it is passed over (it neither holds nor blocks anything there). Empty: every
+  // multi-node task is passed over.
+  std::function<bool(TaskIndex)> gang_here;
 };
 
 // Whether queued task `t` runs on this worker at all: its executor is the worker's.
@@ -84,7 +89,23 @@ inline bool EndsTooLate(const PolicyInput& in, TaskIndex t) {
 struct Choice {
   TaskIndex task = 0;
   int cores = 0;  // for elastic tasks: between min and max
+  // A multi-node task whose node share fits here: not started by this worker alone. Its share
+  // is kept out of what the rest of this pass uses, and the Scheduler starts it when enough
+  // workers held it in the same pass (gang placement; core/scheduler_gang.cc). Takes no start
+  // slot.
+  bool hold = false;
 };
+
+// Whether `t` spans several workers (ResourceRequest::nodes > 1).
+inline bool IsMultiNode(const PolicyInput& in, TaskIndex t) {
+  return in.spec(t).resources.nodes > 1;
+}
+
+// Whether `t` (whose request is `r`) is a multi-node task that is not for this worker now
+// (PolicyInput::gang_here).
+inline bool MultiNodeElsewhere(const PolicyInput& in, TaskIndex t, const ResourceRequest& r) {
+  return r.nodes > 1 && (!in.gang_here || !in.gang_here(t));
+}
 
 // Why the first task that could not start is waiting, for "why is my task waiting".
 struct Blocked {
@@ -96,7 +117,9 @@ class SchedulingPolicy {
  public:
   virtual ~SchedulingPolicy() = default;
   // Appends the tasks to start now, in launch order, and sets *blocked when the queue head
-  // could not start. Must never choose more than input.free holds in total.
+  // could not start. Must never choose more than input.free holds in total (held multi-node
+  // shares included). A multi-node task is held where its node share fits (Choice::hold), and
+  // otherwise treated like any task that does not fit (it may be the head with a reservation).
   virtual void Choose(const PolicyInput& input, std::vector<Choice>* out,
                       std::optional<Blocked>* blocked) = 0;
 };
