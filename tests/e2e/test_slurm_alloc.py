@@ -8,6 +8,8 @@
    end; the task it was running when its workers left (mid-task) runs again on the replacement,
    and nothing that finished runs again.
 3. A task naming a queue (tags.queue) gets an allocation of that queue and runs in it.
+4. A 2-node MPI task (Debian's MPICH, `nodes: 2`) gets one 2-node allocation and runs one rank
+   on each of its nodes, on exactly the cores it holds there.
 
 The server, the CLI and the workers are the real binaries; sbatch, squeue and scancel the real
 Slurm commands. Skipped (with the reason) where the local Slurm cannot run (not root, packages
@@ -15,7 +17,9 @@ missing), as tests/e2e/test_slurm_cluster.py.
 """
 
 import json
+import re
 import shlex
+import shutil
 import subprocess
 import threading
 import time
@@ -243,3 +247,43 @@ def test_a_task_naming_a_queue_runs_in_that_queues_allocation(local_slurm, alloc
                for e in kinds(events, "not-submitting")), events
     # It ran in the allocation of 'big': its SLURM_JOB_ID is that job's.
     assert server.cli("log", "needs-big").stdout.strip() == big[0]["job"]
+
+
+@pytest.mark.skipif(shutil.which("mpiexec") is None,
+                    reason="mpiexec (Debian's mpich) is not installed (scripts/install-deps.sh)")
+def test_a_two_node_mpi_task_runs_in_a_two_node_allocation_on_exactly_its_cores(
+        local_slurm, alloc_server, tmp_path):
+    server = alloc_server
+    server.cli("alloc", "add", "slurm", "--name", "mpi", "--nodes", "2", "--time-limit", "10m",
+               "--max-workers", "2", "--idle-timeout", "5s")
+    rank = tmp_path / "rank.sh"
+    rank.write_text("#!/bin/sh\n"
+                    'echo "rank=$PMI_RANK node=$ALLOT_NODE '
+                    'cpus=$(grep Cpus_allowed_list /proc/self/status | cut -f2)"\n')
+    rank.chmod(0o755)
+    mpiexec = 'mpiexec -launcher ssh -launcher-exec "$ALLOT_NODE_EXEC" -f "$ALLOT_HOSTFILE" -n 2'
+    (tmp_path / "mpi.json").write_text(json.dumps([{
+        "id": "ring", "nodes": 2, "cores": 1, "time_limit": "2m",
+        "command": f'echo "NODE_CPUS=$ALLOT_NODE_CPUS"; {mpiexec} {rank}'}]))
+    server.cli("submit", "mpi.json")
+    wait_for(lambda: server.json("status", "ring")["state"] in ("succeeded", "failed"),
+             timeout=120, interval=1, what="the 2-node task to end")
+    out = server.cli("log", "ring").stdout
+    task = server.json("status", "ring")
+    assert task["state"] == "succeeded", f"{out}\n{server.cli('log', 'ring', '--stderr').stdout}"
+    submitted = kinds(server.events(), "submitted")
+    assert len(submitted) == 1 and "need 2 workers" in submitted[0]["reason"], submitted
+    node_cpus = dict(part.split(":", 1) for part in
+                     re.search(r"^NODE_CPUS=(.*)$", out, re.M).group(1).split(";"))
+    ranks = re.findall(r"rank=(\d+) node=(\S+) cpus=(\S+)", out)
+    assert len(ranks) == 2, out
+    # One rank on each of the allocation's two workers (run by that worker: its ALLOT_NODE),
+    # which are on two Slurm nodes ("<slurm node>:<pid>:<random>"), each rank on exactly the
+    # cores the task holds there.
+    workers = {w["name"].replace(":", "-"): w["name"].split(":")[0]
+               for w in server.json("workers")["workers"]
+               if w.get("slurm_job") == submitted[0]["job"]}
+    assert len(set(workers.values())) == 2, workers
+    assert sorted(node for _, node, _ in ranks) == sorted(workers), (out, workers)
+    for _, node, cpus in ranks:
+        assert cpus == node_cpus[node], out

@@ -19,6 +19,7 @@ struct Demand {
   int64_t cores = 0;
   double core_seconds = 0;
   int64_t other_queue = 0, too_big = 0, too_long = 0;
+  int widest = 1;  // the most workers one task needs at once (multi-node tasks)
 };
 
 Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Duration usable) {
@@ -39,8 +40,10 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
       continue;
     }
     ++d.tasks;
-    d.cores += t.cores;
-    d.core_seconds += t.cores * Seconds(expected).count();
+    const int nodes = std::max(1, t.nodes);
+    d.cores += t.cores * nodes;
+    d.core_seconds += t.cores * nodes * Seconds(expected).count();
+    d.widest = std::max(d.widest, nodes);
   }
   return d;
 }
@@ -161,7 +164,8 @@ AllocPlan PlanAllocations(TimePoint now, const AllocQueueConfig& q,
     const int by_time = static_cast<int>(std::ceil(demand.core_seconds / capacity));
     const int by_width =
         static_cast<int>((demand.cores + q.cores_per_worker - 1) / q.cores_per_worker);
-    wanted = std::max(1, std::min(by_time, by_width));
+    // A multi-node task needs its N workers at once, whatever the core-hours say.
+    wanted = std::max(demand.widest, std::min(by_time, by_width));
   }
   const int coming = pending_workers + plan.submit * per_alloc;
   if (wanted > coming) {

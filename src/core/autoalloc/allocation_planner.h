@@ -15,7 +15,8 @@
 //     time limit; the others are counted by why they do not.
 //  3. The workers that work needs: enough to run it within one allocation's usable time
 //     (core-seconds / (cores per worker * usable time)), never more than its cores can fill
-//     (sum of cores / cores per worker); minus the workers of allocations already pending.
+//     (sum of cores / cores per worker), never fewer than its widest multi-node task's nodes;
+//     minus the workers of allocations already pending.
 //     Allocations are submitted for the rest, at most `max_pending` pending at once and
 //     `max_workers` workers in all (pending included), and only when the work would keep the
 //     new workers at least `min_utilization` busy over the usable time.
@@ -71,6 +72,7 @@ struct WaitingTask {
   Duration expected{0};  // its estimate, learned P90 or time limit; 0: unknown (counts as a
                          // minute)
   std::string queue;     // the queue it names; "": any
+  int nodes = 1;         // workers it needs at once, each with cores/memory/gpus (nodes: N)
 };
 
 struct SubmitFailures {

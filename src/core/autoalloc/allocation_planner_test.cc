@@ -138,6 +138,15 @@ TEST(AllocationPlannerTest, AReplacementTakesTheSlotOfTheAllocationItReplacesAtT
   EXPECT_THAT(p.reason, HasSubstr("no room to replace 7 before it ends"));
 }
 
+TEST(AllocationPlannerTest, AMultiNodeTaskGetsItsNodesAtOnce) {
+  std::vector<WaitingTask> w = Tasks(1, 2, 1min);
+  w[0].nodes = 3;
+  AllocPlan p = PlanAllocations(kNow, Queue(), {}, w, {}, false);
+  EXPECT_EQ(p.submit, 2) << p.reason;  // max_pending 2 of the 3 workers it needs
+  EXPECT_THAT(p.reason, HasSubstr("(6 cores"));
+  EXPECT_THAT(p.reason, HasSubstr("need 3 workers"));
+}
+
 TEST(AllocationPlannerTest, IdleAllocationsAreReleasedAfterTheTimeoutButNotBelowTheMinimum) {
   AllocQueueConfig q = Queue();
   q.min_workers = 2;
