@@ -115,8 +115,10 @@ std::vector<NodeShare> Scheduler::NodesOf(ExecutionId execution) const {
 
 void Scheduler::AddNodeUsage(ExecutionId execution, const AttemptUsage& usage) {
   auto it = running_.find(TaskOfExecution(execution));
-  if (it == running_.end() || it->second.execution != execution) return;
-  AttemptUsage& sum = it->second.node_usage;
+  if (it == running_.end() || it->second.execution != execution || it->second.members.empty()) {
+    return;
+  }
+  AttemptUsage& sum = node_usage_[it->first];
   sum.user_cpu += usage.user_cpu;
   sum.sys_cpu += usage.sys_cpu;
   sum.max_rss_bytes = std::max(sum.max_rss_bytes, usage.max_rss_bytes);
