@@ -12,6 +12,7 @@ std::vector<WaitingTask> Scheduler::WaitingWork(size_t limit) {
     w.cores = spec.resources.cores.min;
     w.memory_bytes = spec.resources.memory_bytes;
     w.gpus = spec.resources.gpus;
+    w.nodes = spec.resources.nodes;
     std::optional<Duration> expected = ExpectedRuntimeOf(t);
     if (!expected) expected = spec.time_limit;
     w.expected = expected.value_or(Duration::zero());

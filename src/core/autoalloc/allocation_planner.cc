@@ -18,7 +18,8 @@ struct Demand {
   int64_t tasks = 0;
   int64_t cores = 0;
   double core_seconds = 0;
-  int64_t other_queue = 0, too_big = 0, too_long = 0;
+  int widest = 1;  // the most nodes a counted task spans
+  int64_t other_queue = 0, too_big = 0, too_long = 0, too_wide = 0;
 };
 
 Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Duration usable) {
@@ -26,6 +27,10 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
   for (const WaitingTask& t : waiting) {
     if (!t.queue.empty() && t.queue != q.name) {
       ++d.other_queue;
+      continue;
+    }
+    if (t.nodes > std::max(1, q.max_workers)) {
+      ++d.too_wide;
       continue;
     }
     if (t.cores > q.cores_per_worker || t.gpus > q.gpus_per_worker ||
@@ -38,9 +43,11 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
       ++d.too_long;
       continue;
     }
+    const int nodes = std::max(1, t.nodes);
     ++d.tasks;
-    d.cores += t.cores;
-    d.core_seconds += t.cores * Seconds(expected).count();
+    d.cores += int64_t{t.cores} * nodes;
+    d.core_seconds += t.cores * nodes * Seconds(expected).count();
+    d.widest = std::max(d.widest, nodes);
   }
   return d;
 }
@@ -63,6 +70,10 @@ std::string Describe(const Demand& d, const AllocQueueConfig& q, Duration usable
                                  q.gpus_per_worker > 0
                                      ? fmt::format(", {} GPUs", q.gpus_per_worker)
                                      : ""));
+  }
+  if (d.too_wide > 0) {
+    others.push_back(fmt::format("{} on more nodes than its {} workers at most",
+                                 Counted(d.too_wide, "task"), q.max_workers));
   }
   if (d.other_queue > 0) others.push_back(Counted(d.other_queue, "task") + " for other queues");
   if (!others.empty()) s += fmt::format(" (not counted: {})", fmt::join(others, "; "));
@@ -159,7 +170,7 @@ AllocPlan PlanAllocations(TimePoint now, const AllocQueueConfig& q,
     const int by_time = static_cast<int>(std::ceil(demand.core_seconds / capacity));
     const int by_width =
         static_cast<int>((demand.cores + q.cores_per_worker - 1) / q.cores_per_worker);
-    wanted = std::max(1, std::min(by_time, by_width));
+    wanted = std::max(demand.widest, std::min(by_time, by_width));
   }
   const int coming = pending_workers + plan.submit * per_alloc;
   if (wanted > coming) {
