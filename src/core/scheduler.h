@@ -402,8 +402,10 @@ class Scheduler {
   // What running multi-node attempts used on their other nodes so far (AddNodeUsage), added
   // into their usage when they end. Apart from Running, which stays small.
   std::unordered_map<TaskIndex, AttemptUsage> node_usage_;
-  // What this pass's workers held for each multi-node task (Choice::hold), in worker order.
+  // What this pass's workers held for each multi-node task (Choice::hold), in worker order,
+  // each worker once (NoteHold).
   std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_holds_;
+  void NoteHold(TaskIndex t, WorkerId id);
   // Sets r.limit_due to started + paused_for + the task's time limit (if it has one) and a
   // timer for it. REQUIRES: the attempt is not paused.
   void ArmTimeLimit(TaskIndex t, Running& r);

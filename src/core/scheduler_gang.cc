@@ -127,6 +127,12 @@ void Scheduler::AddNodeUsage(ExecutionId execution, const AttemptUsage& usage) {
   sum.peak_cores += usage.peak_cores;
 }
 
+void Scheduler::NoteHold(TaskIndex t, WorkerId id) {
+  // Under fair share a worker's turn asks the policy once per start: once is enough.
+  std::vector<WorkerId>& held = gang_holds_[t];
+  if (held.empty() || held.back() != id) held.push_back(id);
+}
+
 void Scheduler::StartGangs(int* slots) {
   if (gang_holds_.empty()) return;
   size_t seen = 0;
