@@ -152,6 +152,10 @@ def test_pause_resume_and_cancel_reach_the_ranks_on_every_node(cluster, tmp_path
         return [int(p.read_text()) for p in found] if len(found) == 2 else None
 
     ranks = wait_for(both, timeout=60, what="both ranks to start")
+    info = client.task("mpi-sleep")
+    assert info.extra["nodes"] == 2, info.extra
+    assert sorted(info.extra["node_workers"]) == ["n1", "n2"], info.extra
+    assert info.extra["node_workers"][0] == info.worker
     client.pause("mpi-sleep")
     wait_for(lambda: all(_state(p) == "T" for p in ranks), timeout=30,
              what=f"SIGSTOP to reach the ranks {ranks}")

@@ -299,13 +299,15 @@ void Scheduler::EndAttempt(TaskIndex t, const AttemptUsage& reported,
   }
   AttemptUsage usage = reported;
   usage.timed_out = usage.timed_out || r.timed_out;
-  if (!r.members.empty()) {
-    usage.user_cpu += r.node_usage.user_cpu;
-    usage.sys_cpu += r.node_usage.sys_cpu;
-    usage.max_rss_bytes = std::max(usage.max_rss_bytes, r.node_usage.max_rss_bytes);
-    usage.read_bytes += r.node_usage.read_bytes;
-    usage.write_bytes += r.node_usage.write_bytes;
-    usage.peak_cores += r.node_usage.peak_cores;
+  if (auto n = node_usage_.empty() ? node_usage_.end() : node_usage_.find(t);
+      n != node_usage_.end()) {
+    usage.user_cpu += n->second.user_cpu;
+    usage.sys_cpu += n->second.sys_cpu;
+    usage.max_rss_bytes = std::max(usage.max_rss_bytes, n->second.max_rss_bytes);
+    usage.read_bytes += n->second.read_bytes;
+    usage.write_bytes += n->second.write_bytes;
+    usage.peak_cores += n->second.peak_cores;
+    node_usage_.erase(n);
   }
   EventFacts ended;
   ended.usage = &usage;

@@ -348,7 +348,6 @@ class Scheduler {
     ExecutionId execution = 0;
     Allocation allocation;
     std::vector<Member> members;  // multi-node: the nodes beside the leader (`worker`)
-    AttemptUsage node_usage;      // multi-node: AddNodeUsage so far
     TimePoint started;
     // Its time limit counts running time only (Slurm's suspend stops the clock too): the
     // pauses that ended, the one under way, and when the limit is due while it runs (none
@@ -402,8 +401,13 @@ class Scheduler {
   static constexpr size_t kGangPlanLimit = 64;
   std::set<TaskIndex> ready_gangs_;  // ready multi-node tasks
   std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_targets_;
-  // What this pass's workers held for each multi-node task (Choice::hold), in worker order.
+  // What running multi-node attempts used on their other nodes so far (AddNodeUsage), added
+  // into their usage when they end. Apart from Running, which stays small.
+  std::unordered_map<TaskIndex, AttemptUsage> node_usage_;
+  // What this pass's workers held for each multi-node task (Choice::hold), in worker order,
+  // each worker once (NoteHold).
   std::unordered_map<TaskIndex, std::vector<WorkerId>> gang_holds_;
+  void NoteHold(TaskIndex t, WorkerId id);
   // Sets r.limit_due to started + paused_for + the task's time limit (if it has one) and a
   // timer for it. REQUIRES: the attempt is not paused.
   void ArmTimeLimit(TaskIndex t, Running& r);

@@ -115,14 +115,22 @@ std::vector<NodeShare> Scheduler::NodesOf(ExecutionId execution) const {
 
 void Scheduler::AddNodeUsage(ExecutionId execution, const AttemptUsage& usage) {
   auto it = running_.find(TaskOfExecution(execution));
-  if (it == running_.end() || it->second.execution != execution) return;
-  AttemptUsage& sum = it->second.node_usage;
+  if (it == running_.end() || it->second.execution != execution || it->second.members.empty()) {
+    return;
+  }
+  AttemptUsage& sum = node_usage_[it->first];
   sum.user_cpu += usage.user_cpu;
   sum.sys_cpu += usage.sys_cpu;
   sum.max_rss_bytes = std::max(sum.max_rss_bytes, usage.max_rss_bytes);
   sum.read_bytes += usage.read_bytes;
   sum.write_bytes += usage.write_bytes;
   sum.peak_cores += usage.peak_cores;
+}
+
+void Scheduler::NoteHold(TaskIndex t, WorkerId id) {
+  // Under fair share a worker's turn asks the policy once per start: once is enough.
+  std::vector<WorkerId>& held = gang_holds_[t];
+  if (held.empty() || held.back() != id) held.push_back(id);
 }
 
 void Scheduler::StartGangs(int* slots) {

@@ -283,6 +283,30 @@ TEST_F(SchedulerGangTest, AReportedMultiNodeAttemptIsKilledAfterAServerRestart) 
   EXPECT_EQ(again.state(*again.Find("mpi")), TaskState::kReady);
 }
 
+TEST(SchedulerGangFairShareTest, UnderFairShareEachNodeIsADistinctWorker) {
+  FakeClock clock;
+  SchedulerOptions options;
+  options.share_weights = {{"a", 1}, {"b", 1}};
+  Scheduler s(&clock, options);
+  ASSERT_TRUE(s.AddWorker(1, "a", FlatMachine(4)).ok());
+  ASSERT_TRUE(s.AddWorker(2, "b", FlatMachine(4)).ok());
+  TaskSpec mpi = TaskBuilder("mpi").Cores(1).Nodes(2);
+  mpi.tags["project"] = "a";
+  TaskSpec other = TaskBuilder("other").Cores(1);
+  other.tags["project"] = "b";
+  ASSERT_TRUE(s.Submit({mpi, other}).ok());
+  s.Schedule();
+  const Outbox out = std::move(*s.outbox());
+  const LaunchOrder* launch = nullptr;
+  for (const LaunchOrder& l : out.launches) {
+    if (s.id(l.task) == "mpi") launch = &l;
+  }
+  ASSERT_NE(launch, nullptr);
+  ASSERT_EQ(launch->nodes.size(), 2u);
+  EXPECT_NE(launch->nodes[0].worker, launch->nodes[1].worker);
+  EXPECT_EQ(s.workers().at(1).pool.free().cores + s.workers().at(2).pool.free().cores, 5);
+}
+
 TEST(SchedulerGangEmbeddedTest, AllotRunRefusesAMultiNodeTask) {
   FakeClock clock;
   Scheduler s(&clock, FlatMachine(4), SchedulerOptions{});

@@ -271,7 +271,7 @@ void Scheduler::ScheduleFairlyOn(WorkerId id, WorkerSlot& w, int* slots) {
       // Under fair share a multi-node task is held one worker at a time like a start, and its
       // share is not kept from the projects after it in this worker's turn.
       for (const Choice& c : choices_) {
-        if (c.hold) gang_holds_[c.task].push_back(id);
+        if (c.hold) NoteHold(c.task, id);
       }
       std::erase_if(choices_, [](const Choice& c) { return c.hold; });
       if (choices_.empty()) continue;
@@ -295,7 +295,7 @@ void Scheduler::ScheduleOn(WorkerId id, WorkerSlot& w, int* slots) {
   policy_->Choose(in, &choices_, &blocked);
   for (const Choice& c : choices_) {
     if (c.hold) {
-      gang_holds_[c.task].push_back(id);
+      NoteHold(c.task, id);
       continue;
     }
     Start(c.task, c.cores, w);

@@ -63,6 +63,7 @@ void Scheduler::LoseAttempt(TaskIndex t, const std::string& reason, WorkerId gon
   if (Preemptible(t)) --preemptible_running_;
   ReleaseAllocation(r);
   if (!r.members.empty()) {
+    node_usage_.erase(t);
     // A multi-node attempt is whole or nothing: what runs on its other nodes is killed.
     if (r.worker != gone && r.worker != kNoWorker) {
       outbox_.signals.push_back({r.worker, r.execution, SIGKILL});

@@ -87,6 +87,18 @@ Json ClusterServer::TaskJson(TaskIndex t) const {
             // The memory it asks for now: grown after attempts killed at their memory limit.
             {"memory", brief.memory_bytes}};
   if (running && scheduler_->CancelPending(t)) j["why"] = "being canceled";
+  if (const int nodes = scheduler_->has_spec(t) ? scheduler_->spec(t).resources.nodes : 1;
+      nodes > 1) {
+    j["nodes"] = nodes;
+    // The running attempt's workers, its leader (`worker`) first.
+    if (running) {
+      Json names = Json::array();
+      for (const NodeShare& n : scheduler_->NodesOf(MakeExecutionId(t, attempt))) {
+        names.push_back(n.name);
+      }
+      j["node_workers"] = std::move(names);
+    }
+  }
   // A task that ended badly: how (as `allot status --workdir` says it from the journal).
   if (IsUnsuccessful(state) && j["why"].get_ref<const std::string&>().empty()) {
     j["why"] = EndReason(t);

@@ -5,7 +5,7 @@
 //   ALLOT_NODE_COUNT  how many
 //   ALLOT_NODE_CPUS   each node's CPUs: "n1:0,1;n2:2,3"
 //   ALLOT_HOSTFILE    <task dir>/allot-hostfile, one "host:ncpus" line per node (MPICH hydra's
-//                     and Open MPI's format)
+//                     format)
 //   ALLOT_NODE_EXEC   <task dir>/allot-node-exec, a launcher for mpiexec (-launcher ssh
 //                     -launcher-exec $ALLOT_NODE_EXEC): `allot node-exec` for this attempt,
 //                     which runs a command on one of its nodes through that node's worker

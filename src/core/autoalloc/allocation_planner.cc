@@ -18,8 +18,8 @@ struct Demand {
   int64_t tasks = 0;
   int64_t cores = 0;
   double core_seconds = 0;
-  int64_t other_queue = 0, too_big = 0, too_long = 0;
-  int widest = 1;  // the most workers one task needs at once (multi-node tasks)
+  int widest = 1;  // the most nodes a counted task spans
+  int64_t other_queue = 0, too_big = 0, too_long = 0, too_wide = 0;
 };
 
 Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Duration usable) {
@@ -27,6 +27,10 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
   for (const WaitingTask& t : waiting) {
     if (!t.queue.empty() && t.queue != q.name) {
       ++d.other_queue;
+      continue;
+    }
+    if (t.nodes > std::max(1, q.max_workers)) {
+      ++d.too_wide;
       continue;
     }
     if (t.cores > q.cores_per_worker || t.gpus > q.gpus_per_worker ||
@@ -39,9 +43,9 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
       ++d.too_long;
       continue;
     }
-    ++d.tasks;
     const int nodes = std::max(1, t.nodes);
-    d.cores += t.cores * nodes;
+    ++d.tasks;
+    d.cores += int64_t{t.cores} * nodes;
     d.core_seconds += t.cores * nodes * Seconds(expected).count();
     d.widest = std::max(d.widest, nodes);
   }
@@ -68,6 +72,10 @@ std::string Describe(const Demand& d, const AllocQueueConfig& q, Duration usable
                                  q.gpus_per_worker > 0
                                      ? fmt::format(", {} GPUs", q.gpus_per_worker)
                                      : ""));
+  }
+  if (d.too_wide > 0) {
+    others.push_back(fmt::format("{} on more nodes than its {} workers at most",
+                                 Counted(d.too_wide, "task"), q.max_workers));
   }
   if (d.other_queue > 0) others.push_back(Counted(d.other_queue, "task") + " for other queues");
   if (!others.empty()) s += fmt::format(" (not counted: {})", fmt::join(others, "; "));
@@ -164,7 +172,6 @@ AllocPlan PlanAllocations(TimePoint now, const AllocQueueConfig& q,
     const int by_time = static_cast<int>(std::ceil(demand.core_seconds / capacity));
     const int by_width =
         static_cast<int>((demand.cores + q.cores_per_worker - 1) / q.cores_per_worker);
-    // A multi-node task needs its N workers at once, whatever the core-hours say.
     wanted = std::max(demand.widest, std::min(by_time, by_width));
   }
   const int coming = pending_workers + plan.submit * per_alloc;

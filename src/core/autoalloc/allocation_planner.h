@@ -11,8 +11,10 @@
 //  1. Paused by the user, or after `pause_after_failures` failed submissions in a row: no
 //     submission. After a failure, the next try waits backoff * 2^(failures - 1).
 //  2. A waiting task counts for this queue when it names it or no queue, fits one worker of it
-//     (cores, memory, gpus) and its expected run time plus the end margin fits the allocation's
-//     time limit; the others are counted by why they do not.
+//     (cores, memory, gpus; a multi-node task: on each of its nodes, and no more nodes than
+//     max_workers) and its expected run time plus the end margin fits the allocation's time
+//     limit; the others are counted by why they do not. A multi-node task counts its cores on
+//     every node.
 //  3. The workers that work needs: enough to run it within one allocation's usable time
 //     (core-seconds / (cores per worker * usable time)), never more than its cores can fill
 //     (sum of cores / cores per worker), never fewer than its widest multi-node task's nodes;
@@ -72,7 +74,7 @@ struct WaitingTask {
   Duration expected{0};  // its estimate, learned P90 or time limit; 0: unknown (counts as a
                          // minute)
   std::string queue;     // the queue it names; "": any
-  int nodes = 1;         // workers it needs at once, each with cores/memory/gpus (nodes: N)
+  int nodes = 1;         // a multi-node task: this much on each of `nodes` workers at once
 };
 
 struct SubmitFailures {

@@ -71,6 +71,18 @@ TEST(AllocationPlannerTest, NeverMoreWorkersThanTheWorkCanFill) {
   EXPECT_EQ(p.submit, 1);
 }
 
+TEST(AllocationPlannerTest, AMultiNodeTaskGetsAWorkerForEachOfItsNodes) {
+  std::vector<WaitingTask> mpi = Tasks(1, 1, 10min);
+  mpi[0].nodes = 3;  // 3 cores in all would fit one 4-core worker: it needs 3 workers
+  AllocPlan p = PlanAllocations(kNow, Queue(), {}, mpi, {}, false);
+  EXPECT_EQ(p.submit, 2);  // max_pending
+  EXPECT_THAT(p.reason, HasSubstr("need 3 workers"));
+  mpi[0].nodes = 9;  // more than max_workers: never
+  p = PlanAllocations(kNow, Queue(), {}, mpi, {}, false);
+  EXPECT_EQ(p.submit, 0);
+  EXPECT_THAT(p.reason, HasSubstr("1 task on more nodes than its 8 workers at most"));
+}
+
 TEST(AllocationPlannerTest, PendingAllocationsCountAsComing) {
   std::vector<WaitingTask> w = Tasks(3, 1, 50min);
   std::vector<AllocSnapshot> a = {Pending("101", 1)};
@@ -136,15 +148,6 @@ TEST(AllocationPlannerTest, AReplacementTakesTheSlotOfTheAllocationItReplacesAtT
   p = PlanAllocations(kNow, q, a, w, {}, false);
   EXPECT_THAT(p.replacing, IsEmpty());
   EXPECT_THAT(p.reason, HasSubstr("no room to replace 7 before it ends"));
-}
-
-TEST(AllocationPlannerTest, AMultiNodeTaskGetsItsNodesAtOnce) {
-  std::vector<WaitingTask> w = Tasks(1, 2, 1min);
-  w[0].nodes = 3;
-  AllocPlan p = PlanAllocations(kNow, Queue(), {}, w, {}, false);
-  EXPECT_EQ(p.submit, 2) << p.reason;  // max_pending 2 of the 3 workers it needs
-  EXPECT_THAT(p.reason, HasSubstr("(6 cores"));
-  EXPECT_THAT(p.reason, HasSubstr("need 3 workers"));
 }
 
 TEST(AllocationPlannerTest, IdleAllocationsAreReleasedAfterTheTimeoutButNotBelowTheMinimum) {
