@@ -287,3 +287,4 @@ def test_a_two_node_mpi_task_runs_in_a_two_node_allocation_on_exactly_its_cores(
     assert sorted(node for _, node, _ in ranks) == sorted(workers), (out, workers)
     for _, node, cpus in ranks:
         assert cpus == node_cpus[node], out
+
