@@ -225,7 +225,18 @@ void AllocationManager::Refresh(Queue& q) {
   for (Job& j : q.jobs) {
     auto it = by_id.find(j.id);
     if (it == by_id.end()) {
-      Record(q, "ended", j.id, j.release_sent ? "released" : "no longer in Slurm's queue");
+      // How it ended, as Slurm's accounting says (TIMEOUT, CANCELLED, FAILED, NODE_FAIL, ...);
+      // without accounting, only that it is gone.
+      std::string how = j.release_sent ? "released" : "no longer in Slurm's queue";
+      CommandOutput acct = run_({"sacct", "-n", "-P", "-X", "-j", j.id, "-o", "State,ExitCode"}, "");
+      if (acct.exit_code == 0) {
+        std::string line = acct.out.substr(0, acct.out.find('\n'));
+        if (!line.empty()) {
+          std::replace(line.begin(), line.end(), '|', ' ');
+          how += " (sacct: " + line + ")";
+        }
+      }
+      Record(q, "ended", j.id, how);
       continue;
     }
     const SqueueRow& r = *it->second;

@@ -27,11 +27,16 @@ struct ScriptedSlurm {
   std::vector<std::string> calls;
   std::string last_script;
   std::vector<std::string> last_argv;
+  std::string sacct_out;  // what sacct prints; empty: no accounting
   std::string sbatch_error;  // non-empty: sbatch fails with it
   std::string started_at = "2023-11-14T22:00:00";  // squeue's start of running jobs (local)
 
   CommandOutput operator()(const std::vector<std::string>& argv, const std::string& in) {
     calls.push_back(argv[0]);
+    if (argv[0] == "sacct") {
+      if (sacct_out.empty()) return {1, "", "sacct: error: Slurm accounting storage is disabled\n"};
+      return {0, sacct_out, ""};
+    }
     if (argv[0] == "sinfo") return {0, "8|32000|gpu:2\n16|64000|(null)\n", ""};
     if (argv[0] == "sbatch" &&
         std::find(argv.begin(), argv.end(), "--test-only") != argv.end()) {
@@ -128,6 +133,19 @@ TEST(AllocationManagerTest, AnAllocationStartsIdlesIsReleasedAndEnds) {
   ASSERT_FALSE(e.empty());
   EXPECT_EQ(e[0].kind, "ended");
   EXPECT_EQ(e[0].reason, "released");
+
+  // With accounting, an end says how: a job that ran out of time.
+  f.m.Tick(work, {});
+  f.slurm.state["101"] = "RUNNING";
+  f.m.Tick({}, {{"101", JobWorkers{1, std::nullopt}}});
+  f.slurm.state.erase("101");
+  f.slurm.sacct_out = "TIMEOUT|0:0\n";
+  f.m.TakeEvents();
+  f.m.Tick({}, {});
+  e = f.m.TakeEvents();
+  ASSERT_FALSE(e.empty());
+  EXPECT_EQ(e[0].kind, "ended");
+  EXPECT_EQ(e[0].reason, "no longer in Slurm's queue (sacct: TIMEOUT 0:0)");
   EXPECT_TRUE(f.m.List()[0].jobs.empty());
 }
 
