@@ -56,8 +56,9 @@ std::string Describe(const Demand& d, const AllocQueueConfig& q, Duration usable
   const bool none = d.tasks + d.too_long + d.too_big + d.other_queue == 0;
   std::string s = none         ? "no task is waiting"
                   : d.tasks == 0 ? "no waiting task fits it"
-                               : fmt::format("{} waiting ({} cores, {:.1f} core-hours)",
-                                             Counted(d.tasks, "task"), d.cores,
+                               : fmt::format("{} waiting ({}, {:.1f} core-hours)",
+                                             Counted(d.tasks, "task"),
+                                             Counted(d.cores, "core"),
                                              d.core_seconds / 3600);
   std::vector<std::string> others;
   if (d.too_long > 0) {
