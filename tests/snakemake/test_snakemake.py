@@ -39,6 +39,9 @@ EXAMPLE = ROOT / "examples" / "snakemake"
 SEEDS = 12
 JOBS = {"simulate": SEEDS, "reconstruct": SEEDS, "merge": 1}   # `all` is a local rule
 RUN_TIMEOUT = 600
+# The whole example (25 jobs) runs in Slurm allocations (tests/e2e/test_slurm_snakemake.py,
+# ctest e2e_slurm_snakemake); here, on local workers, 3 seeds (7 jobs) keep it quick.
+LOCAL_SEEDS = 3
 
 
 def _venv(env_name, default):
@@ -85,25 +88,27 @@ def _run(argv, cwd, env=None):
     return result.returncode, result.stdout
 
 
-def _check_outputs_and_tasks(work: Path, client: allot.Client, prefix: str = "smk-"):
+def _check_outputs_and_tasks(work: Path, client: allot.Client, prefix: str = "smk-",
+                             seeds: int = SEEDS):
     """Every output exists and was written by a succeeded Allot task of its rule; the server
     holds exactly one task per job."""
+    jobs = {"simulate": seeds, "reconstruct": seeds, "merge": 1}
     tasks = [t for t in client.status() if t.id.startswith(prefix)]
     by_id = {t.id: t for t in tasks}
-    assert len(tasks) == sum(JOBS.values()), sorted(by_id)
+    assert len(tasks) == sum(jobs.values()), sorted(by_id)
     assert {t.state for t in tasks} == {"succeeded"}, [(t.id, t.state) for t in tasks]
     details = {t.id: client.task(t.id) for t in tasks}
-    assert Counter(d.tags.get("snakemake_rule") for d in details.values()) == JOBS
+    assert Counter(d.tags.get("snakemake_rule") for d in details.values()) == jobs
 
     writers = []
-    for seed in range(SEEDS):
+    for seed in range(seeds):
         sim = json.loads((work / "sim" / f"seed{seed}.json").read_text())
         reco = json.loads((work / "reco" / f"seed{seed}.json").read_text())
         assert sim["seed"] == reco["seed"] == seed
         writers += [("simulate", sim["task"]), ("reconstruct", reco["task"])]
         assert reco["cores"] == 2     # threads: 2 -> cores 2, pinned by the worker
     summary = json.loads((work / "results" / "summary.json").read_text())
-    assert summary["seeds"] == SEEDS
+    assert summary["seeds"] == seeds
     writers.append(("merge", summary["task"]))
     for rule, task_id in writers:
         assert task_id in by_id, f"{rule} output written outside an Allot task ({task_id!r})"
@@ -119,10 +124,11 @@ def test_plugin_runs_the_example_on_a_server(snakemake9, workflow, tmp_path):
     with allot.LocalServer(tmp_path / "server") as client:
         rc, out = _run([str(snakemake9 / "bin" / "snakemake"), "--executor", "allot",
                         "--allot-server-dir", str(client.server_dir), "-j", "8",
-                        "--seconds-between-status-checks", "1"], workflow)
+                        "--seconds-between-status-checks", "1", "--config",
+                        f"seeds={LOCAL_SEEDS}"], workflow)
         assert rc == 0, out[-4000:]
         assert "submitted as Allot task smk-" in out
-        _check_outputs_and_tasks(workflow, client)
+        _check_outputs_and_tasks(workflow, client, seeds=LOCAL_SEEDS)
 
 
 def test_plugin_private_local_server(snakemake9, workflow):
@@ -174,11 +180,12 @@ def test_cluster_mode_snakemake7(snakemake7, workflow, tmp_path):
                         "--cluster", f"{CLUSTER} submit",
                         "--cluster-status", f"{allot_bin}/allot cluster-status",
                         "--cluster-cancel", str(CLUSTER_CANCEL),
-                        "--max-status-checks-per-second", "20", "--latency-wait", "10"],
+                        "--max-status-checks-per-second", "20", "--latency-wait", "10",
+                        "--config", f"seeds={LOCAL_SEEDS}"],
                        workflow, env)
         assert rc == 0, out[-4000:]
         assert "with external jobid 'smk-" in out
-        _check_outputs_and_tasks(workflow, client)
+        _check_outputs_and_tasks(workflow, client, seeds=LOCAL_SEEDS)
 
 
 SLOW_SNAKEFILE = (
