@@ -140,6 +140,8 @@ def test_a_task_run_as_its_own_slurm_job_reports_sacct_usage(slurm, cluster):
     cluster.wait_state("burn", "succeeded", timeout=90)
     a = attempt(cluster, "burn")
     assert a["worker"] == "slurm-exec"
+    [worker] = [w for w in cluster.active_workers() if w["name"] == "slurm-exec"]
+    assert worker["executor"] == "slurm" and worker["cores"] == 4096, worker
     job = a["slurm_job"]
     assert job.isdigit(), a
     # The usage is sacct's: Slurm's accounting of that job agrees.
