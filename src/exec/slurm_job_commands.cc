@@ -191,6 +191,40 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
   return job;
 }
 
+std::vector<std::string> SlurmJobSstatArgv(const std::string& job_id) {
+  return {"sstat", "-a", "-j", job_id, "--parsable2", "--noheader",
+          "-o", "JobID,MaxRSS,AveCPU,NTasks"};
+}
+
+std::optional<SlurmJobSample> ParseSstat(std::string_view output, std::string_view job_id) {
+  SlurmJobSample sample;
+  bool any = false;
+  for (std::string_view line : Split(output, '\n')) {
+    line = Trim(line);
+    if (line.empty()) continue;
+    std::vector<std::string_view> f = Split(line, '|');
+    if (f.size() != 4) return std::nullopt;
+    const std::string_view id = f[0];
+    if (!(id.size() > job_id.size() && id.substr(0, job_id.size()) == job_id &&
+          id[job_id.size()] == '.')) {
+      continue;
+    }
+    std::optional<int64_t> rss = ParseSlurmSize(f[1]);
+    std::optional<Duration> cpu = ParseSlurmDuration(f[2]);
+    std::optional<int64_t> tasks = Integer(Trim(f[3]));
+    if (!rss || !cpu || !tasks || *tasks < 0) return std::nullopt;
+    sample.max_rss_bytes = std::max(sample.max_rss_bytes, *rss);
+    sample.cpu += *cpu * *tasks;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return sample;
+}
+
+bool SaysNoAccounting(std::string_view stderr_text) {
+  return stderr_text.find("accounting storage is disabled") != std::string_view::npos;
+}
+
 std::vector<std::string> SlurmJobScontrolArgv(const std::string& job_id) {
   return {"scontrol", "show", "job", "-o", job_id};
 }

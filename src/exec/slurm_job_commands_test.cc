@@ -169,6 +169,18 @@ TEST(SlurmJobCommandsTest, ScontrolGivesStateExitCodeAndRunTimeWithoutAccounting
   EXPECT_FALSE(ParseScontrolJob("slurm_load_jobs error: Invalid job id specified").ok());
 }
 
+TEST(SlurmJobCommandsTest, SstatSumsItsStepsCpuAndKeepsTheLargestRss) {
+  auto s = ParseSstat("167.batch|34808K|00:00:03|1\n167.0|2M|00:00:02|2\n1670.batch|9G|1|1\n",
+                      "167");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->max_rss_bytes, 34808 * 1024);
+  EXPECT_EQ(s->cpu, std::chrono::seconds(7));
+  EXPECT_FALSE(ParseSstat("", "167").has_value());
+  EXPECT_FALSE(ParseSstat("167.batch|x|y|1\n", "167").has_value());
+  EXPECT_TRUE(SaysNoAccounting("sacct: error: Slurm accounting storage is disabled"));
+  EXPECT_FALSE(SaysNoAccounting("sacct: error: slurmdbd: connection refused"));
+}
+
 TEST(SlurmJobCommandsTest, ScancelCancelsOnSigkillAndSignalsEveryProcessOtherwise) {
   EXPECT_THAT(SlurmJobScancelArgv("12", SIGKILL), ElementsAre("scancel", "12"));
   EXPECT_THAT(SlurmJobScancelArgv("12", SIGTERM),

@@ -118,6 +118,7 @@ class SlurmJobLauncher::Poller {
     std::string stderr_path;
     int last_signal = 0;          // the last one sent, for a cancelled job's exit
     std::optional<SteadyClock::time_point> ended;  // when squeue stopped listing it
+    std::optional<SlurmJobSample> sample;  // sstat's last, without accounting
   };
 
   void Run() {
@@ -180,6 +181,12 @@ class SlurmJobLauncher::Poller {
       if (!job.id.empty() && !job.ended) listed_ids.push_back(job.id);
     }
     const auto now = SteadyClock::now();
+    if (!listed_ids.empty() && !accounting_probed_) {
+      // Once, with the first job: whether sacct will ever answer, or sstat must sample.
+      accounting_probed_ = true;
+      CapturedOutput probe = options_.run(SlurmJobSacctArgv(listed_ids.front()), "");
+      if (probe.exit_code != 0 && SaysNoAccounting(probe.err)) no_accounting_ = true;
+    }
     if (!listed_ids.empty()) {
       CapturedOutput out = options_.run(SlurmJobSqueueArgv(listed_ids), "");
       // squeue fails for a list of only forgotten jobs ("Invalid job id"); any other failure
@@ -195,6 +202,7 @@ class SlurmJobLauncher::Poller {
           if (!job.id.empty() && !job.ended && live.count(job.id) == 0) job.ended = now;
         }
       }
+      if (no_accounting_) SampleRunning();
     }
     for (auto it = jobs_.begin(); it != jobs_.end();) {
       Job& job = it->second;
@@ -220,12 +228,17 @@ class SlurmJobLauncher::Poller {
       Result<std::optional<SlurmJobRecord>> r = ParseSacct(out.out, job.id);
       if (r.ok() && r->has_value()) return **r;
     }
-    const bool no_accounting = out.exit_code != 0 &&
-                               out.err.find("disabled") != std::string::npos;
-    if (!no_accounting && now - *job.ended < options_.accounting_wait) return std::nullopt;
+    if (out.exit_code != 0 && SaysNoAccounting(out.err)) no_accounting_ = true;
+    if (!no_accounting_ && now - *job.ended < options_.accounting_wait) return std::nullopt;
     CapturedOutput shown = options_.run(SlurmJobScontrolArgv(job.id), "");
     if (shown.exit_code == 0) {
-      if (Result<SlurmJobRecord> r = ParseScontrolJob(shown.out); r.ok()) return *r;
+      if (Result<SlurmJobRecord> r = ParseScontrolJob(shown.out); r.ok()) {
+        if (job.sample) {
+          r->user_cpu = job.sample->cpu;  // sstat's AveCPU does not split user and system
+          r->max_rss_bytes = job.sample->max_rss_bytes;
+        }
+        return *r;
+      }
     }
     const std::string why = "Slurm job " + job.id +
                             " ended, but neither sacct nor scontrol knows how: " +
@@ -235,6 +248,16 @@ class SlurmJobLauncher::Poller {
     failed.state = "UNKNOWN";
     failed.exit_code = 1;
     return failed;
+  }
+
+  // Without accounting: sstat's usage of each running job, kept for its end.
+  void SampleRunning() {
+    for (auto& [run, job] : jobs_) {
+      if (job.id.empty() || job.ended) continue;
+      CapturedOutput out = options_.run(SlurmJobSstatArgv(job.id), "");
+      if (out.exit_code != 0) continue;
+      if (std::optional<SlurmJobSample> s = ParseSstat(out.out, job.id)) job.sample = s;
+    }
   }
 
   static ProcessExit ExitOf(RunId run, const Job& job, const SlurmJobRecord& r) {
@@ -270,6 +293,8 @@ class SlurmJobLauncher::Poller {
   SlurmJobLauncherOptions options_;
   int ready_fd_ = -1;
   std::map<RunId, Job> jobs_;  // the thread's own (and the destructor's, after the join)
+  bool no_accounting_ = false;  // sacct said so: sample with sstat (the thread's own)
+  bool accounting_probed_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<LaunchRequest> to_submit_ GUARDED_BY(mu_);

@@ -43,6 +43,10 @@ class FakeSlurm {
       return out;
     }
     if (cmd == "scontrol") return scontrol;
+    if (cmd == "sstat") {
+      if (end_after_sstat) running = false;  // sampled once, then it ends
+      return sstat;
+    }
     return {127, "", "no such command"};
   }
   std::vector<std::vector<std::string>> calls() {
@@ -65,6 +69,8 @@ class FakeSlurm {
   std::vector<CapturedOutput> sacct = {
       {0, "42|COMPLETED|0:0|3|00:02.500|00:00.100|\n42.batch|COMPLETED|0:0|3|0|0|2048K\n", ""}};
   CapturedOutput scontrol{1, "", "slurm_load_jobs error: Invalid job id specified"};
+  CapturedOutput sstat{1, "", "sstat: error: couldn't get steps for job 42"};
+  bool end_after_sstat = false;
 
  private:
   std::mutex mu_;
@@ -167,6 +173,21 @@ TEST_F(SlurmJobLauncherTest, WithoutAccountingScontrolSaysHowItEnded) {
   EXPECT_EQ(e.usage.exit_code, 2);
   EXPECT_EQ(e.usage.wall, std::chrono::seconds(5));
   EXPECT_EQ(e.usage.slurm_job, "42");
+}
+
+TEST_F(SlurmJobLauncherTest, WithoutAccountingTheLastSstatSampleIsTheUsage) {
+  slurm_.running = true;
+  slurm_.end_after_sstat = true;
+  slurm_.sacct = {{1, "", "sacct: error: Slurm accounting storage is disabled\n"}};
+  slurm_.sstat = {0, "42.batch|34808K|00:00:03|1\n42.0|1024K|00:00:02|2\n", ""};
+  slurm_.scontrol = {0, "JobId=42 JobState=COMPLETED ExitCode=0:0 RunTime=00:00:06\n", ""};
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.exit_code, 0);
+  EXPECT_EQ(e.usage.wall, std::chrono::seconds(6));
+  EXPECT_EQ(e.usage.user_cpu, std::chrono::seconds(3 + 2 * 2));
+  EXPECT_EQ(e.usage.max_rss_bytes, 34808 * 1024);
 }
 
 TEST_F(SlurmJobLauncherTest, AJobNobodyKnowsEndsFailedSayingSoInItsStderr) {
