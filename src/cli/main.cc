@@ -31,6 +31,7 @@
 #include "cli/worker_command.h"
 #include "cli/worker_control_command.h"
 #include "cli/workers_command.h"
+#include "cli/alloc_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"allot: run simulation campaigns fast and safely on the cores you have"};
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   allot::AddRequeueCommand(&app, &exit_code);
   allot::AddLogCommand(&app, &exit_code);
   allot::AddWorkersCommand(&app, &exit_code);
+  allot::AddAllocCommands(&app, &exit_code);
   allot::AddEventsCommand(&app, &exit_code);
   allot::AddMetricCommand(&app, &exit_code);
   allot::AddProfilesCommand(&app, &exit_code);

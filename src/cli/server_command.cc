@@ -21,6 +21,7 @@ struct ServerStartOptions {
   std::string worker_host;
   int worker_port = 0;
   std::string worker_timeout = "30s";
+  std::string alloc_interval = "10s";
   std::string durability = "normal";
   int crash_limit = 5;
   std::string preempt_after = "5min";
@@ -47,6 +48,11 @@ int RunServer(const ServerStartOptions& o) {
     return BadInput("--worker-timeout " + o.worker_timeout + ": expected a positive duration");
   }
   options.worker_timeout = timeout.value();
+  Result<Duration> alloc_interval = ParseDuration(o.alloc_interval);
+  if (!alloc_interval.ok() || alloc_interval.value() <= Duration(0)) {
+    return BadInput("--alloc-interval " + o.alloc_interval + ": expected a positive duration");
+  }
+  options.alloc_interval = alloc_interval.value();
   auto durability = ParseJournalDurability(o.durability);
   if (!durability) return BadInput("--durability " + o.durability + ": expected normal or full");
   options.durability = *durability;
@@ -105,6 +111,10 @@ CLI::App* AddServerCommand(CLI::App* app, int* exit_code) {
       ->check(CLI::Range(0, 65535));
   start->add_option("--worker-timeout", o->worker_timeout,
                     "A worker silent this long is lost; its tasks run again elsewhere")
+      ->capture_default_str();
+  start->add_option("--alloc-interval", o->alloc_interval,
+                    "How often automatic allocations (allot alloc) ask Slurm and plan; new "
+                    "work is planned for within a second")
       ->capture_default_str();
   start->add_option("--durability", o->durability, "normal (survives kill -9) or full")
       ->capture_default_str();

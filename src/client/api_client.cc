@@ -277,4 +277,28 @@ Result<Json> ApiClient::ControlWorker(const std::string& worker, const std::stri
                   nullptr, kReadTimeoutS);
 }
 
+Result<Json> ApiClient::AllocAdd(const Json& body) const {
+  // The server asks Slurm (sinfo, sbatch --test-only) before it answers.
+  return CallJson("POST", "/api/v1/alloc/queues", {}, &body, 2 * kReadTimeoutS);
+}
+
+Result<Json> ApiClient::AllocList() const {
+  return CallJson("GET", "/api/v1/alloc/queues", {}, nullptr, kReadTimeoutS);
+}
+
+Result<Json> ApiClient::AllocControl(const std::string& queue, const std::string& action,
+                                     bool force) const {
+  Json body = Json::object();
+  if (force) body["force"] = true;
+  return CallJson("POST", "/api/v1/alloc/queues/" + EncodePathSegment(queue) + "/" + action, {},
+                  &body, 2 * kReadTimeoutS);
+}
+
+Result<Json> ApiClient::AllocEvents(const std::string& queue, int64_t since, int64_t limit) const {
+  std::vector<std::pair<std::string, std::string>> params = {{"since", std::to_string(since)},
+                                                             {"limit", std::to_string(limit)}};
+  if (!queue.empty()) params.emplace_back("queue", queue);
+  return CallJson("GET", "/api/v1/alloc/events", params, nullptr, kReadTimeoutS);
+}
+
 }  // namespace allot

@@ -77,6 +77,13 @@ class ApiClient {
   Result<nlohmann::json> Workers() const;
   // action: drain or stop.
   Result<nlohmann::json> ControlWorker(const std::string& worker, const std::string& action) const;
+  // Automatic allocations (`allot alloc`): body as POST /api/v1/alloc/queues takes it.
+  Result<nlohmann::json> AllocAdd(const nlohmann::json& body) const;
+  Result<nlohmann::json> AllocList() const;
+  // action: pause, resume, remove.
+  Result<nlohmann::json> AllocControl(const std::string& queue, const std::string& action,
+                                      bool force) const;
+  Result<nlohmann::json> AllocEvents(const std::string& queue, int64_t since, int64_t limit) const;
 
  private:
   struct Answer {

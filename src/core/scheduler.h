@@ -227,6 +227,8 @@ class Scheduler {
   // memory, GPUs, expected run time (its estimate, what its profile learned, else its time
   // limit; 0 when none) and the queue it names (`tags.queue`; "" for any).
   std::vector<WaitingTask> WaitingWork(size_t limit);
+  // How many tasks are ready (waiting for room). O(1).
+  size_t ReadyCount() const { return ready_.size(); }
   // The journal's metrics, in order, after Recover: the latest ones and the scenario policy's
   // state are rebuilt from them (nothing is journaled again; what the policy decided is
   // applied again: priorities, and stops of what was not canceled yet).

@@ -1,7 +1,10 @@
 #include "exec/slurm_allocation_commands.h"
 
+#include <algorithm>
 #include <ctime>
+#include <exception>
 
+#include "model/queue_resource.h"
 #include "model/shell_quote.h"
 
 namespace allot {
@@ -55,6 +58,9 @@ std::vector<std::string> SbatchArgv(const SbatchRequest& r) {
   argv.insert(argv.end(), {"--time", Minutes(r.time_limit_s), "--nodes",
                            std::to_string(r.nodes), "--ntasks-per-node",
                            std::to_string(r.workers_per_node)});
+  if (r.cpus_per_worker > 0) {
+    argv.insert(argv.end(), {"--cpus-per-task", std::to_string(r.cpus_per_worker)});
+  }
   // USR1 to the batch shell (B:) end_margin before the end: the workers also know the end
   // (SLURM_JOB_END_TIME / squeue) and leave end_margin before it.
   argv.insert(argv.end(), {"--signal", "B:USR1@" + std::to_string(r.end_margin_s)});
@@ -65,11 +71,26 @@ std::vector<std::string> SbatchArgv(const SbatchRequest& r) {
 }
 
 std::string SbatchScript(const SbatchRequest& r) {
+  // A step does not inherit the job's --cpus-per-task (Slurm 22.05 on): say it again.
+  const std::string cpus =
+      r.cpus_per_worker > 0 ? "--cpus-per-task " + std::to_string(r.cpus_per_worker) + " " : "";
+  // Not `exec srun`: srun passes signals on to every process of its step, and the tasks the
+  // workers run are such processes. Slurm's end warning (USR1, `--signal B:`) stays with this
+  // shell; the workers know the end themselves (SLURM_JOB_END_TIME) and leave --end-margin
+  // before it, their tasks running again elsewhere.
   return "#!/bin/sh\n"
          "# An allot allocation of queue " + r.queue + ": one worker per task of the job step.\n"
-         "exec srun --kill-on-bad-exit=0 " + QuoteShellWord(r.allot_binary) +
+         "trap 'echo \"allot allocation: the end is near (SIGUSR1); the workers leave at their "
+         "end margin\"' USR1\n"
+         "srun --kill-on-bad-exit=0 " + cpus + QuoteShellWord(r.allot_binary) +
          " worker start --server-dir " + QuoteShellWord(r.server_dir) + " --end-margin " +
-         std::to_string(r.end_margin_s) + "s\n";
+         std::to_string(r.end_margin_s) + "s --resource " +
+         QuoteShellWord(QueueResourceName(r.queue) + "=" + std::to_string(kQueueResourceUnits)) +
+         " &\n"
+         "step=$!\n"
+         "# A trapped signal ends `wait` early: wait until the step itself has ended.\n"
+         "while kill -0 \"$step\" 2>/dev/null; do wait \"$step\"; done\n"
+         "wait \"$step\"\n";
 }
 
 Result<std::string> ParseSbatchParsable(std::string_view output) {
@@ -117,6 +138,53 @@ Result<std::vector<SqueueRow>> ParseSqueue(std::string_view output) {
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+std::vector<std::string> SinfoArgv(const std::string& partition) {
+  std::vector<std::string> argv = {"sinfo", "-h", "-o", "%c|%m|%G"};
+  if (!partition.empty()) argv.insert(argv.begin() + 2, {"-p", partition});
+  return argv;
+}
+
+Result<SinfoNode> ParseSinfo(std::string_view output) {
+  std::optional<SinfoNode> smallest;
+  for (std::string_view line : Split(output, '\n')) {
+    line = Trim(line);
+    if (line.empty()) continue;
+    std::vector<std::string_view> f = Split(line, '|');
+    if (f.size() < 3) continue;
+    SinfoNode n;
+    try {
+      n.cpus = std::stoi(std::string(Trim(f[0])));
+      // "%m" may end in '+' when nodes differ: the smallest comes first.
+      n.memory_bytes = std::stoll(std::string(Trim(f[1]))) * 1024 * 1024;
+    } catch (const std::exception&) {
+      continue;
+    }
+    // gres: "gpu:2", "gpu:a100:4(S:0-1)", "(null)", several comma-separated.
+    for (std::string_view g : Split(Trim(f[2]), ',')) {
+      g = g.substr(0, g.find('('));
+      if (g.substr(0, 4) != "gpu:") continue;
+      std::string_view count = g.substr(g.rfind(':') + 1);
+      try {
+        n.gpus += std::stoi(std::string(count));
+      } catch (const std::exception&) {
+      }
+    }
+    if (n.cpus <= 0) continue;
+    if (!smallest) {
+      smallest = n;
+    } else {
+      smallest->cpus = std::min(smallest->cpus, n.cpus);
+      smallest->memory_bytes = std::min(smallest->memory_bytes, n.memory_bytes);
+      smallest->gpus = std::min(smallest->gpus, n.gpus);
+    }
+  }
+  if (!smallest) {
+    return Status::InvalidArgument("sinfo printed no node ('CPUS|MEMORY|GRES'): '" +
+                                   std::string(Trim(output)) + "'");
+  }
+  return *smallest;
 }
 
 std::string SbatchError(std::string_view stderr_text, int exit_code) {

@@ -25,6 +25,7 @@ struct SbatchRequest {
   int64_t time_limit_s = 0;
   int nodes = 1;
   int workers_per_node = 1;
+  int cpus_per_worker = 0;    // --cpus-per-task, for sbatch and srun; 0: Slurm's default (1)
   int64_t end_margin_s = 60;  // --signal: USR1 this long before the end, workers leave then
   std::vector<std::string> extra;  // the user's sbatch arguments after `--`
   std::string allot_binary;        // absolute
@@ -52,6 +53,18 @@ std::vector<std::string> SqueueArgv(const std::vector<std::string>& job_ids);
 // One row per line of `squeue -h -o "%i|%T|%S|%e|%R"`; times are local "YYYY-MM-DDTHH:MM:SS"
 // (or N/A, Unknown, None); InvalidArgument naming the line for a row it cannot read.
 Result<std::vector<SqueueRow>> ParseSqueue(std::string_view output);
+
+// What one node of a partition offers: `sinfo -h -p P -o "%c|%m|%G"` (CPUs, memory in MiB,
+// generic resources such as "gpu:2" or "gpu:a100:4(S:0-1)").
+struct SinfoNode {
+  int cpus = 0;
+  int64_t memory_bytes = 0;
+  int gpus = 0;
+};
+std::vector<std::string> SinfoArgv(const std::string& partition);
+// The smallest node among the rows (an allocation may land on any of them); InvalidArgument
+// quoting the output when no row can be read.
+Result<SinfoNode> ParseSinfo(std::string_view output);
 
 // sbatch's error output, first line without "sbatch: error: ": what `alloc events` shows.
 std::string SbatchError(std::string_view stderr_text, int exit_code);

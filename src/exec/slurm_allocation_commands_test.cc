@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace allot {
@@ -37,11 +38,16 @@ TEST(SlurmAllocationCommandsTest, SbatchAsksForTheQueuesShapeAndTheEndWarning) {
 }
 
 TEST(SlurmAllocationCommandsTest, TheScriptStartsAWorkerPerTaskWithQuotedPaths) {
-  EXPECT_EQ(SbatchScript(Request()),
-            "#!/bin/sh\n"
-            "# An allot allocation of queue short: one worker per task of the job step.\n"
-            "exec srun --kill-on-bad-exit=0 /opt/allot/bin/allot worker start --server-dir "
-            "'/home/u/my server' --end-margin 90s\n");
+  const std::string script = SbatchScript(Request());
+  EXPECT_THAT(script, testing::StartsWith("#!/bin/sh\n"));
+  EXPECT_THAT(script, HasSubstr("\nsrun --kill-on-bad-exit=0 /opt/allot/bin/allot worker start "
+                                "--server-dir '/home/u/my server' --end-margin 90s --resource "
+                                "queue:short=1073741824 &\n"));
+  // The end warning stays with the batch shell: srun would pass it on to every process of its
+  // step, the workers' tasks too.
+  EXPECT_THAT(script, HasSubstr("trap '"));
+  EXPECT_THAT(script, HasSubstr("' USR1\n"));
+  EXPECT_THAT(script, testing::Not(HasSubstr("exec srun")));
 }
 
 TEST(SlurmAllocationCommandsTest, SbatchParsableGivesTheJobIdWithOrWithoutCluster) {
@@ -80,6 +86,38 @@ TEST(SlurmAllocationCommandsTest, SbatchErrorsLoseTheirPrefix) {
   EXPECT_EQ(SbatchError("sbatch: error: invalid partition specified: nope\n", 1),
             "invalid partition specified: nope");
   EXPECT_EQ(SbatchError("", 1), "sbatch exited with 1 and said nothing");
+}
+
+}  // namespace
+}  // namespace allot
+
+namespace allot {
+namespace {
+
+TEST(SlurmAllocationCommandsTest, CpusPerWorkerAreAskedOfTheJobAndAgainOfTheStep) {
+  SbatchRequest r = Request();
+  r.cpus_per_worker = 4;
+  std::vector<std::string> argv = SbatchArgv(r);
+  auto it = std::find(argv.begin(), argv.end(), "--cpus-per-task");
+  ASSERT_NE(it, argv.end());
+  EXPECT_EQ(*(it + 1), "4");
+  EXPECT_THAT(SbatchScript(r), HasSubstr("srun --kill-on-bad-exit=0 --cpus-per-task 4 "));
+}
+
+TEST(SlurmAllocationCommandsTest, SinfoGivesThePartitionsSmallestNode) {
+  EXPECT_THAT(SinfoArgv("debug"), ElementsAre("sinfo", "-h", "-p", "debug", "-o", "%c|%m|%G"));
+  EXPECT_THAT(SinfoArgv(""), ElementsAre("sinfo", "-h", "-o", "%c|%m|%G"));
+  Result<SinfoNode> n = ParseSinfo("64|256000|gpu:a100:4(S:0-1)\n32|128000+|(null)\n");
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(n->cpus, 32);
+  EXPECT_EQ(n->memory_bytes, int64_t{128000} * 1024 * 1024);
+  EXPECT_EQ(n->gpus, 0);
+  Result<SinfoNode> gpu = ParseSinfo("8|1000|gpu:2,license:1\n");
+  ASSERT_TRUE(gpu.ok());
+  EXPECT_EQ(gpu->gpus, 2);
+  Result<SinfoNode> none = ParseSinfo("");
+  ASSERT_FALSE(none.ok());
+  EXPECT_THAT(none.status().message(), HasSubstr("no node"));
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ TEST(AllocationManagerSlurmTest, SubmitsStartsReleasesAndSeesTheEndOfARealAlloca
   q.cores_per_worker = 1;
   q.max_workers = 1;
   q.idle_timeout = 1s;
-  ASSERT_TRUE(m.AddQueue(q, {"", {}}).ok());
+  ASSERT_TRUE(m.AddQueue(q, {"", 1, {}}).ok());
   std::vector<WaitingTask> work(1, WaitingTask{1, 0, 0, 1min, ""});
   m.Tick(work, {});
   std::vector<AllocEvent> e = m.TakeEvents();

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.h"
+#include "server/alloc_requests.h"
 #include "server/api_requests.h"
 #include "server/requeue_request.h"
 
@@ -58,6 +59,23 @@ class ApiBackend {
   // (server/requeue_request.h) NotFound by default.
   virtual Result<nlohmann::json> Requeue(const RequeueRequest& request) {
     return Status::NotFound("this server cannot requeue tasks");
+  }
+  // Automatic allocations (docs/CLUSTER.md, `allot alloc`). NotFound by default.
+  // POST /api/v1/alloc/queues -> {queue} once durable, or {dry_run, queue, slurm}.
+  virtual Result<nlohmann::json> AllocAdd(const AllocAddRequest& request) {
+    return Status::NotFound("this server has no automatic allocations");
+  }
+  // GET /api/v1/alloc/queues -> {queues: [...]}
+  virtual Result<nlohmann::json> AllocList() {
+    return Status::NotFound("this server has no automatic allocations");
+  }
+  // POST /api/v1/alloc/queues/{name}/{pause|resume|remove} -> {queue, action}
+  virtual Result<nlohmann::json> AllocControl(const AllocControlRequest& request) {
+    return Status::NotFound("this server has no automatic allocations");
+  }
+  // GET /api/v1/alloc/events?queue=&since=&limit= -> {events: [...], last}
+  virtual Result<nlohmann::json> AllocEvents(const AllocEventsRequest& request) {
+    return Status::NotFound("this server has no automatic allocations");
   }
   // GET /metrics -> Prometheus text format 0.0.4. NotFound by default (no metrics).
   virtual Result<std::string> Metrics() { return Status::NotFound("this server has no metrics"); }

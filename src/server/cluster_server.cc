@@ -187,13 +187,16 @@ Status ClusterServer::Open() {
   channel.output_dir = output_dir_;
   channel_ = std::make_unique<ZmqChannel>(scheduler_.get(), endpoint_.get(), clock_, channel, Log);
   loop_->set_channel(channel_.get());
+  ALLOT_RETURN_IF_ERROR(OpenAllocations());
   return WriteAccessFile(dir, access_);
 }
 
 Status ClusterServer::Run() {
   Log(fmt::format("serving {} (workers: {}), {} tasks recovered", access_.http_url,
                   access_.worker_endpoint, recovered_tasks_));
+  alloc_->Start();
   Result<LoopOutcome> ended = loop_->Run();
+  alloc_->Stop();
   if (!ended.ok()) {
     Log("stopped: " + ended.status().ToString());
     return ended.status();

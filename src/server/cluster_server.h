@@ -27,6 +27,7 @@
 #include "protocol/access_file.h"
 #include "protocol/server_endpoint.h"
 #include "protocol/worker_messages.h"
+#include "server/allocation_service.h"
 #include "server/api_backend.h"
 #include "server/campaign_lock.h"
 #include "server/http_api.h"
@@ -52,6 +53,9 @@ struct ClusterServerOptions {
   bool accept_journal_loss = false;
   std::string accept_journal_loss_hint;  // how the user accepts a loss, for the refusal
   SchedulerOptions scheduler;
+  // How often automatic allocations ask Slurm and plan (`allot alloc`); work that starts
+  // waiting is planned for within a second.
+  Duration alloc_interval = std::chrono::seconds(10);
 };
 
 class ClusterServer : public ApiBackend, private LoopObserver {
@@ -86,6 +90,11 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   Result<nlohmann::json> ListWorkers() override;
   Result<nlohmann::json> ControlWorker(const WorkerControlRequest& request) override;
   Result<std::string> Metrics() override;
+  // cluster_server_alloc.cc: automatic allocations (allocation_service.h).
+  Result<nlohmann::json> AllocAdd(const AllocAddRequest& request) override;
+  Result<nlohmann::json> AllocList() override;
+  Result<nlohmann::json> AllocControl(const AllocControlRequest& request) override;
+  Result<nlohmann::json> AllocEvents(const AllocEventsRequest& request) override;
 
  private:
   // A resolved task reference.
@@ -96,6 +105,8 @@ class ClusterServer : public ApiBackend, private LoopObserver {
 
   ClusterServer(ClusterServerOptions options, const Clock* clock);
   Status Open();
+  // cluster_server_alloc.cc: the service, its state restored from the journal.
+  Status OpenAllocations();
 
   // Runs `fn` on the loop thread and returns its answer once the turn that ran it committed.
   Result<nlohmann::json> Call(std::function<Result<nlohmann::json>()> fn) {
@@ -134,6 +145,7 @@ class ClusterServer : public ApiBackend, private LoopObserver {
   std::unique_ptr<ServerLoop> loop_;
   std::unique_ptr<ZmqChannel> channel_;
   std::unique_ptr<HttpApi> http_;
+  std::unique_ptr<AllocationService> alloc_;
   size_t recovered_tasks_ = 0;
   WorkerId saved_next_worker_id_ = 1;  // as the journal's meta next_worker_id has it
   int64_t started_us_ = 0;

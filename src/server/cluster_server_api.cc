@@ -118,7 +118,7 @@ Result<Json> ClusterServer::StopServer(const StopServerRequest& request) {
 }
 
 Result<Json> ClusterServer::Submit(const SubmitRequest& request) {
-  return SubmitThroughLoop(loop_.get(), scheduler_.get(), request);
+  return SubmitThroughLoop(loop_.get(), scheduler_.get(), request, std::nullopt, /*queues=*/true);
 }
 
 Result<Json> ClusterServer::ListTasks(const TaskQuery& query) {
@@ -462,6 +462,7 @@ Result<Json> ClusterServer::ListWorkers() {
                      {"running", 0},
                      {"joined_us", p.joined_us},
                      {"last_seen_us", p.last_seen_us}});
+      if (!p.slurm_job.empty()) out.back()["slurm_job"] = p.slurm_job;
     }
     return Json{{"workers", std::move(out)}};
   });

@@ -180,6 +180,22 @@ void HttpApi::Route() {
     }
     WriteResult(res, b->ControlWorker(r));
   });
+  s.Post("/api/v1/alloc/queues", [b](const Request& req, Response& res) {
+    Serve(res, ParseAllocAddBody(req.body), [b](const AllocAddRequest& r) { return b->AllocAdd(r); });
+  });
+  s.Get("/api/v1/alloc/queues", [b](const Request& req, Response& res) {
+    Status params = CheckNoQueryParams(req.params);
+    if (!params.ok()) return WriteError(res, params);
+    WriteResult(res, b->AllocList());
+  });
+  s.Post("/api/v1/alloc/queues/([^/]+)/([^/]+)", [b](const Request& req, Response& res) {
+    Serve(res, ParseAllocControl(req.matches[1].str(), req.matches[2].str(), req.body),
+          [b](const AllocControlRequest& r) { return b->AllocControl(r); });
+  });
+  s.Get("/api/v1/alloc/events", [b](const Request& req, Response& res) {
+    Serve(res, ParseAllocEventsQuery(req.params),
+          [b](const AllocEventsRequest& r) { return b->AllocEvents(r); });
+  });
   auto unknown = [](const Request& req, Response& res) {
     WriteJson(res, 404, {{"error", fmt::format("no endpoint {} {}", req.method, req.path)}});
   };

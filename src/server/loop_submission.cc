@@ -1,5 +1,7 @@
 #include "server/loop_submission.h"
 
+#include "model/queue_resource.h"
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -51,7 +53,7 @@ class LoopTasks : public SchedulerTaskIds {
 
 Result<Json> SubmitThroughLoop(ServerLoop* loop, Scheduler* scheduler,
                                const SubmitRequest& request,
-                               std::optional<MachineCapacity> capacity) {
+                               std::optional<MachineCapacity> capacity, bool queues) {
   const LoopTasks held(loop, scheduler);
   LoadOptions options;
   options.base_dir = request.base_dir;
@@ -61,6 +63,14 @@ Result<Json> SubmitThroughLoop(ServerLoop* loop, Scheduler* scheduler,
   Result<LoadedTasks> loaded = ParseTaskFile(request.name, request.text, options, nullptr);
   if (!loaded.ok()) return loaded.status();  // with its diagnostics
   auto specs = std::make_shared<std::vector<TaskSpec>>(std::move(loaded.value().tasks));
+  if (queues) {
+    for (TaskSpec& s : *specs) {
+      auto q = s.tags.find("queue");
+      if (q != s.tags.end() && !q->second.empty()) {
+        s.resources.custom[QueueResourceName(q->second)] = 1;
+      }
+    }
+  }
   std::optional<ScenarioPolicySpec> scenarios = loaded.value().scenarios;
   if (specs->empty()) return Status::InvalidArgument(request.name + ": no tasks");
   // What the file ignores (model/task_file.h), for the submitter to print.

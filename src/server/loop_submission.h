@@ -27,9 +27,12 @@
 namespace allot {
 
 // `capacity`, when set: a task that can never fit it is one more problem of the file (the
-// embedded form, whose one worker is known; a cluster's workers come and go).
+// embedded form, whose one worker is known; a cluster's workers come and go). `queues`: a
+// task that names a queue (tags.queue) needs that queue's resource (model/queue_resource.h),
+// so it runs only in the queue's allocations (cluster mode).
 Result<nlohmann::json> SubmitThroughLoop(ServerLoop* loop, Scheduler* scheduler,
                                          const SubmitRequest& request,
-                                         std::optional<MachineCapacity> capacity = std::nullopt);
+                                         std::optional<MachineCapacity> capacity = std::nullopt,
+                                         bool queues = false);
 
 }  // namespace allot

@@ -39,6 +39,7 @@ void WorkerRegistry::Remove(const std::string& name, const std::string& state,
   past.id = p.id;
   past.name = p.name;
   past.host = p.host;
+  past.slurm_job = p.slurm_job;
   past.state = state;
   past.reason = reason;
   past.cores = capacity.cores;

@@ -44,6 +44,7 @@ struct WorkerPeer {
 struct PastWorker {
   WorkerId id = 0;
   std::string name, host, state, reason;
+  std::string slurm_job;  // the Slurm job it ran in; "" none
   int cores = 0;
   int64_t memory = 0;
   int gpus = 0;

@@ -76,7 +76,8 @@ class WorkerAgent::Loop {
       // Blocked before the ZeroMQ and launcher set-up, so that no thread they start takes them.
       sigset_t set;
       sigemptyset(&set);
-      for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, s);
+      // SIGUSR1: the end-of-allocation warning (sbatch --signal, automatic allocations).
+      for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set, s);
       if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) {
         return ErrnoStatus("pthread_sigmask", errno);
       }
@@ -396,6 +397,13 @@ class WorkerAgent::Loop {
     signalfd_siginfo info;
     while (read(signal_fd_, &info, sizeof(info)) == static_cast<ssize_t>(sizeof(info))) {
       int signal = static_cast<int>(info.ssi_signo);
+      if (signal == SIGUSR1) {
+        // Slurm's warning that the allocation ends soon (sbatch --signal): leave as at the
+        // end, the tasks running again elsewhere; a second warning changes nothing.
+        BeginStop("its allocation ends (SIGUSR1 from Slurm)", WorkerEnd::kAllocationEnded, 0,
+                  false, now);
+        continue;
+      }
       if (stopping_) {
         KillAll("second signal " + SignalName(signal));
       } else {

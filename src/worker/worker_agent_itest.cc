@@ -609,6 +609,36 @@ TEST(WorkerBinaryTest, SigtermStopsTheTasksSaysGoodbyeAndExits143) {
   EXPECT_EQ(WEXITSTATUS(*status), 128 + SIGTERM);
 }
 
+TEST(WorkerBinaryTest, SlurmsEndWarningSigusr1StopsTheTasksAsTheAllocationsEnd) {
+  TestServer server;
+  std::string log = server.dir().path() + "/worker.log";
+  WorkerProcess worker({"--server-dir", server.dir().path(), "--cores", "1"}, log);
+  auto registered = server.Expect<RegisterMessage>();
+  ASSERT_TRUE(registered) << ReadFile(log);
+  server.Welcome();
+  AttemptToLaunch sleeper = Attempt(1, "sleeper", "sleep 100", registered->machine);
+  server.Send(LaunchMessage{{sleeper}, {}});
+  server.Send(ReregisterMessage{});
+  auto running = server.Expect<RegisterMessage>();
+  ASSERT_TRUE(running);
+  ASSERT_EQ(running->running.size(), 1u);
+  server.Welcome();
+
+  kill(worker.pid(), SIGUSR1);  // sbatch --signal B:USR1@margin, forwarded by srun
+  kill(worker.pid(), SIGUSR1);  // a second warning changes nothing
+  auto exits = server.ExpectExits({sleeper.execution});
+  EXPECT_EQ(exits[sleeper.execution].usage.term_signal, SIGTERM);
+  EXPECT_TRUE(exits[sleeper.execution].stopped_by_worker);
+  server.Send(AckMessage{{sleeper.execution}});
+  auto goodbye = server.Expect<GoodbyeMessage>();
+  ASSERT_TRUE(goodbye);
+  EXPECT_THAT(goodbye->reason, HasSubstr("its allocation ends (SIGUSR1 from Slurm)"));
+  auto status = worker.Wait();
+  ASSERT_TRUE(status.has_value());
+  ASSERT_TRUE(WIFEXITED(*status)) << ReadFile(log) << " (killed by SIGUSR1?)";
+  EXPECT_EQ(WEXITSTATUS(*status), 75);
+}
+
 TEST(WorkerBinaryTest, StartedBeforeItsServerWaitsForItAndJoins) {
   TestServer server;
   const std::string access = server.dir().path() + "/access.json";

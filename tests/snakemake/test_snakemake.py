@@ -165,12 +165,16 @@ CLUSTER_CANCEL = ROOT / "scripts" / "allot-snakemake-cancel"
 
 
 def test_cluster_mode_snakemake7(snakemake7, workflow, tmp_path):
+    # --cluster-status is the allot binary's own `allot cluster-status` (no Python start-up per
+    # check); submit and cancel are the Python programs.
+    allot_bin = os.environ.get("ALLOT_BIN_DIR", str(ROOT / "build" / "bin"))
     with allot.LocalServer(tmp_path / "server") as client:
         env = dict(os.environ, ALLOT_SERVER_DIR=str(client.server_dir))
         rc, out = _run([str(snakemake7 / "bin" / "snakemake"), "-j", "8",
-                        "--cluster", f"{CLUSTER} submit", "--cluster-status", f"{CLUSTER} status",
+                        "--cluster", f"{CLUSTER} submit",
+                        "--cluster-status", f"{allot_bin}/allot cluster-status",
                         "--cluster-cancel", str(CLUSTER_CANCEL),
-                        "--max-status-checks-per-second", "5", "--latency-wait", "10"],
+                        "--max-status-checks-per-second", "20", "--latency-wait", "10"],
                        workflow, env)
         assert rc == 0, out[-4000:]
         assert "with external jobid 'smk-" in out

@@ -46,7 +46,9 @@ Demand Count(const AllocQueueConfig& q, std::span<const WaitingTask> waiting, Du
 }
 
 std::string Describe(const Demand& d, const AllocQueueConfig& q, Duration usable) {
-  std::string s = d.tasks == 0 ? "no waiting task fits it"
+  const bool none = d.tasks + d.too_long + d.too_big + d.other_queue == 0;
+  std::string s = none         ? "no task is waiting"
+                  : d.tasks == 0 ? "no waiting task fits it"
                                : fmt::format("{} waiting ({} cores, {:.1f} core-hours)",
                                              Counted(d.tasks, "task"), d.cores,
                                              d.core_seconds / 3600);
@@ -187,22 +189,29 @@ AllocPlan PlanAllocations(TimePoint now, const AllocQueueConfig& q,
       }
     }
   } else if (demand.tasks > 0) {
-    why.push_back(fmt::format("{} need {}, and {} are coming already",
+    why.push_back(fmt::format("{} need {}, and {} {} there or coming already",
                               Describe(demand, q, usable), Counted(wanted, "worker"),
-                              Counted(coming, "worker")));
+                              Counted(coming, "worker"), coming == 1 ? "is" : "are"));
   } else {
     why.push_back(Describe(demand, q, usable));
   }
 
-  // 5. Replacements before the end.
+  // 5. Replacements before the end. A replacement takes over the slot of the allocation it
+  // replaces, whose workers leave at its end: under max_workers its workers are not counted
+  // (so a queue at its limit is still replaced); max_pending holds as for any submission.
+  int handed_over = 0;
   if (demand.tasks > 0) {
     for (const AllocSnapshot& a : allocations) {
       if (!a.running || a.replaced || !a.ends_at || *a.ends_at - now > replace_before) continue;
-      if (room(plan.submit) <= 0) {
+      const int by_pending = q.max_pending - pending_allocs - plan.submit;
+      const int by_workers =
+          (q.max_workers - total + handed_over + a.workers - plan.submit * per_alloc) / per_alloc;
+      if (std::min(by_pending, by_workers) <= 0) {
         why.push_back("no room to replace " + a.job_id + " before it ends");
         continue;
       }
       ++plan.submit;
+      handed_over += a.workers;
       plan.replacing.push_back(a.job_id);
       why.push_back(fmt::format("replacing {}, which ends in {}", a.job_id,
                                 FormatDuration(*a.ends_at - now)));

@@ -49,7 +49,11 @@ AllocSnapshot Pending(std::string id, int workers) {
 TEST(AllocationPlannerTest, NothingWaitingSubmitsNothingAndSaysWhy) {
   AllocPlan p = PlanAllocations(kNow, Queue(), {}, {}, {}, false);
   EXPECT_EQ(p.submit, 0);
-  EXPECT_EQ(p.reason, "not submitting: no waiting task fits it");
+  EXPECT_EQ(p.reason, "not submitting: no task is waiting");
+  std::vector<WaitingTask> huge(1, WaitingTask{1000, 0, 0, std::chrono::minutes(1), ""});
+  p = PlanAllocations(kNow, Queue(), {}, huge, {}, false);
+  EXPECT_THAT(p.reason, HasSubstr("not submitting: no waiting task fits it (not counted: 1 task "
+                                  "larger than a worker"));
 }
 
 TEST(AllocationPlannerTest, WorkThatFitsGetsAsManyWorkersAsItsCoreHoursNeedWithinTheLimits) {
@@ -72,7 +76,7 @@ TEST(AllocationPlannerTest, PendingAllocationsCountAsComing) {
   std::vector<AllocSnapshot> a = {Pending("101", 1)};
   AllocPlan p = PlanAllocations(kNow, Queue(), a, w, {}, false);
   EXPECT_EQ(p.submit, 0);
-  EXPECT_THAT(p.reason, HasSubstr("and 1 worker are coming already"));
+  EXPECT_THAT(p.reason, HasSubstr("and 1 worker is there or coming already"));
 }
 
 TEST(AllocationPlannerTest, TasksThatCannotRunInAnAllocationAreNotCountedAndNamed) {
@@ -115,6 +119,23 @@ TEST(AllocationPlannerTest, AReplacementIsSubmittedOnceBeforeAnAllocationEndsWhi
   a[0].replaced = false;
   EXPECT_THAT(PlanAllocations(kNow, Queue(), a, {}, {}, false).replacing, IsEmpty())
       << "no work, no replacement";
+}
+
+TEST(AllocationPlannerTest, AReplacementTakesTheSlotOfTheAllocationItReplacesAtTheLimit) {
+  AllocQueueConfig q = Queue();
+  q.max_workers = 2;
+  std::vector<AllocSnapshot> a = {Running("7", 1, 4min), Running("8", 1, 50min)};
+  std::vector<WaitingTask> w = Tasks(1, 1, 1min);
+  AllocPlan p = PlanAllocations(kNow, q, a, w, {}, false);
+  EXPECT_THAT(p.replacing, ElementsAre("7"));
+  EXPECT_EQ(p.submit, 1) << p.reason;  // 8 is not about to end: no room for more
+  // Pending allocations still count: at max_pending, no replacement.
+  q.max_pending = 1;
+  a.push_back(Pending("9", 1));
+  q.max_workers = 3;
+  p = PlanAllocations(kNow, q, a, w, {}, false);
+  EXPECT_THAT(p.replacing, IsEmpty());
+  EXPECT_THAT(p.reason, HasSubstr("no room to replace 7 before it ends"));
 }
 
 TEST(AllocationPlannerTest, IdleAllocationsAreReleasedAfterTheTimeoutButNotBelowTheMinimum) {
