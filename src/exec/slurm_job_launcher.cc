@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -317,7 +318,16 @@ SlurmJobLauncher::SlurmJobLauncher(std::unique_ptr<Poller> poller)
 SlurmJobLauncher::~SlurmJobLauncher() = default;
 
 Status SlurmJobLauncher::Launch(const LaunchRequest& request) {
-  poller_->Submit(request);
+  // The job starts elsewhere, in request.cwd: its paths must not depend on this process's.
+  LaunchRequest r = request;
+  for (std::string* path : {&r.cwd, &r.stdout_path, &r.stderr_path}) {
+    std::error_code ec;
+    if (!path->empty() && (*path)[0] != '/') {
+      std::filesystem::path absolute = std::filesystem::absolute(*path, ec);
+      if (!ec) *path = absolute.lexically_normal().string();
+    }
+  }
+  poller_->Submit(r);
   ++running_;
   return Status::Ok();
 }

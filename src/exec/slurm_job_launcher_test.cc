@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -135,6 +137,23 @@ TEST_F(SlurmJobLauncherTest, AJobThatLeftTheQueueEndsWithSacctsRecord) {
   EXPECT_EQ(launcher_->running(), 0u);
   EXPECT_THAT(slurm_.calls().front(), Contains("allot-t"));
   EXPECT_THAT(slurm_.script(), HasSubstr("exec /bin/sh -c ./sim"));
+}
+
+TEST_F(SlurmJobLauncherTest, RelativePathsReachSbatchAbsolute) {
+  Start();
+  LaunchRequest r = Request();
+  r.cwd = "runs/../runs/a";
+  r.stdout_path = "out/a/stdout";
+  ASSERT_TRUE(launcher_->Launch(r).ok());
+  NextExit();
+  const std::vector<std::string> sbatch = slurm_.calls().front();
+  const std::string cwd = std::filesystem::current_path().string();
+  auto after = [&](const std::string& flag) {
+    auto it = std::find(sbatch.begin(), sbatch.end(), flag);
+    return it != sbatch.end() && it + 1 != sbatch.end() ? *(it + 1) : std::string();
+  };
+  EXPECT_EQ(after("--chdir"), cwd + "/runs/a");
+  EXPECT_EQ(after("--output"), cwd + "/out/a/stdout");
 }
 
 TEST_F(SlurmJobLauncherTest, AFailedSbatchEndsTheAttemptAs127WithSbatchsError) {
