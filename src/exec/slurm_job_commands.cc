@@ -143,7 +143,7 @@ bool IsFinalSlurmJobState(std::string_view state) {
 
 std::vector<std::string> SlurmJobSacctArgv(const std::string& job_id) {
   return {"sacct", "-j", job_id, "--parsable2", "--noheader",
-          "-o",    "JobID,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS"};
+          "-o",    "JobID,JobName,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS"};
 }
 
 Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
@@ -160,7 +160,9 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
       return Status::InvalidArgument("sacct line " + std::to_string(line_no) + ": " + why +
                                      ": '" + std::string(line) + "'");
     };
-    if (f.size() != 7) return bad("expected 7 fields");
+    if (f.size() != 8) return bad("expected 8 fields");
+    const std::string_view name = Trim(f[1]);  // (a view into `line`)
+    f.erase(f.begin() + 1);
     const std::string_view id = f[0];
     // The job's own line, or one of its steps (ID.batch, ID.0, ID.extern).
     const bool own = id == job_id;
@@ -173,6 +175,7 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
     max_rss = std::max(max_rss, *rss);
     if (!own) continue;
     SlurmJobRecord r;
+    r.name = std::string(name);
     r.state = std::string(Trim(f[1]));
     if (!ParseExitCode(f[2], &r.exit_code, &r.signal)) {
       return bad("ExitCode '" + std::string(f[2]) + "'");

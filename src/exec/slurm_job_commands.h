@@ -7,7 +7,8 @@
 //          [--partition P] [--account A] [--qos Q] [extra]      (the script on stdin)
 //   the script: exports the attempt's environment, then `exec /bin/sh -c COMMAND`
 //   squeue -h -j ID,ID -o "%i|%T"                 (a job it does not list has ended)
-//   sacct -j ID --parsable2 --noheader -o JobID,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS
+//   sacct -j ID --parsable2 --noheader
+//         -o JobID,JobName,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS
 //   scontrol show job -o ID                       (when there is no accounting)
 //   sstat -a -j ID --parsable2 --noheader -o JobID,MaxRSS,AveCPU,NTasks
 //                                                 (samples while it runs, without accounting)
@@ -54,6 +55,7 @@ std::vector<std::pair<std::string, std::string>> ParseSlurmJobSqueue(std::string
 
 // How a job ended and what it used, from sacct or scontrol.
 struct SlurmJobRecord {
+  std::string name;   // JobName (sacct; slurmdbd says "allocation" until it has the job's start)
   std::string state;  // COMPLETED, FAILED, CANCELLED, TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, ...
   int exit_code = 0;  // ExitCode's first part
   int signal = 0;     // ExitCode's second part: the signal that ended it; 0: none

@@ -116,6 +116,7 @@ class SlurmJobLauncher::Poller {
  private:
   struct Job {
     std::string id;               // the Slurm job id; empty until submitted
+    std::string name;             // allot-<task id>
     std::string stderr_path;
     int last_signal = 0;          // the last one sent, for a cancelled job's exit
     std::optional<SteadyClock::time_point> ended;  // when squeue stopped listing it
@@ -143,6 +144,7 @@ class SlurmJobLauncher::Poller {
   void SubmitJob(const LaunchRequest& r) {
     Job& job = jobs_[r.run_id];
     job.stderr_path = r.stderr_path;
+    job.name = "allot-" + r.batch.task_id;
     CapturedOutput out =
         options_.run(SlurmJobSbatchArgv(r, options_.defaults), SlurmJobScript(r));
     Result<std::string> id = out.exit_code == 0
@@ -227,7 +229,9 @@ class SlurmJobLauncher::Poller {
     CapturedOutput out = options_.run(SlurmJobSacctArgv(job.id), "");
     if (out.exit_code == 0) {
       Result<std::optional<SlurmJobRecord>> r = ParseSacct(out.out, job.id);
-      if (r.ok() && r->has_value()) return **r;
+      // Under its own name only: slurmdbd may have a job's end before its start (and then
+      // names it "allocation"), or a job of an earlier cluster under the same id.
+      if (r.ok() && r->has_value() && (*r)->name == job.name) return **r;
     }
     if (out.exit_code != 0 && SaysNoAccounting(out.err)) no_accounting_ = true;
     if (!no_accounting_ && now - *job.ended < options_.accounting_wait) return std::nullopt;

@@ -69,7 +69,8 @@ class FakeSlurm {
   CapturedOutput sbatch{0, "42;allot\n", ""};
   bool running = false;  // squeue lists job 42 (until scancel)
   std::vector<CapturedOutput> sacct = {
-      {0, "42|COMPLETED|0:0|3|00:02.500|00:00.100|\n42.batch|COMPLETED|0:0|3|0|0|2048K\n", ""}};
+      {0, "42|allot-t|COMPLETED|0:0|3|00:02.500|00:00.100|\n42.batch|batch|COMPLETED|0:0|3|0|0|2048K\n",
+       ""}};
   CapturedOutput scontrol{1, "", "slurm_load_jobs error: Invalid job id specified"};
   CapturedOutput sstat{1, "", "sstat: error: couldn't get steps for job 42"};
   bool end_after_sstat = false;
@@ -171,14 +172,16 @@ TEST_F(SlurmJobLauncherTest, AFailedSbatchEndsTheAttemptAs127WithSbatchsError) {
 }
 
 TEST_F(SlurmJobLauncherTest, SacctIsAskedAgainUntilItHasTheJobsEnd) {
-  slurm_.sacct = {{0, "42|RUNNING|0:0|3|00:00:00|00:00:00|\n", ""},
+  slurm_.sacct = {{0, "42|allot-t|RUNNING|0:0|3|00:00:00|00:00:00|\n", ""},
                   {0, "", ""},
-                  {0, "42|FAILED|5:0|4|00:01.000|00:00.000|\n", ""}};
+                  // slurmdbd has its end before its start: not the record yet
+                  {0, "42|allocation|FAILED|5:0|4|00:00:00|00:00:00|\n", ""},
+                  {0, "42|allot-t|FAILED|5:0|4|00:01.000|00:00.000|\n", ""}};
   Start();
   ASSERT_TRUE(launcher_->Launch(Request()).ok());
   ProcessExit e = NextExit();
   EXPECT_EQ(e.usage.exit_code, 5);
-  EXPECT_EQ(slurm_.CallsOf("sacct"), 3u);
+  EXPECT_EQ(slurm_.CallsOf("sacct"), 4u);
   EXPECT_EQ(slurm_.CallsOf("scontrol"), 0u);
 }
 
@@ -223,7 +226,7 @@ TEST_F(SlurmJobLauncherTest, AJobNobodyKnowsEndsFailedSayingSoInItsStderr) {
 
 TEST_F(SlurmJobLauncherTest, SigkillCancelsTheJobAndItsExitSaysTheSignal) {
   slurm_.running = true;
-  slurm_.sacct = {{0, "42|CANCELLED by 0|0:0|7|00:00:00|00:00:00|\n", ""}};
+  slurm_.sacct = {{0, "42|allot-t|CANCELLED by 0|0:0|7|00:00:00|00:00:00|\n", ""}};
   Start();
   ASSERT_TRUE(launcher_->Launch(Request()).ok());
   ASSERT_TRUE(launcher_->Signal(9, SIGKILL).ok());
