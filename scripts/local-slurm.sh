@@ -405,12 +405,13 @@ start_dbd() {
     timeout 30 slurmdbd || fail "slurmdbd failed to start"
   fi
   local i
-  for ((i = 0; i < 60; i++)); do
+  # Its first start creates the database's tables: allow a slow machine a minute.
+  for ((i = 0; i < 120; i++)); do
     if timeout 10 sacctmgr -n -P show cluster format=cluster >/dev/null 2>&1; then break; fi
     sleep 0.5
   done
   timeout 10 sacctmgr -n -P show cluster format=cluster >/dev/null 2>&1 \
-    || fail "slurmdbd does not answer sacctmgr after 30 s"
+    || fail "slurmdbd does not answer sacctmgr after 60 s"
   if ! timeout 10 sacctmgr -n -P show cluster format=cluster | grep -qx "$CLUSTER"; then
     say "adding cluster $CLUSTER to the accounting"
     timeout 20 sacctmgr -i add cluster "$CLUSTER" >/dev/null || fail "sacctmgr add cluster failed"

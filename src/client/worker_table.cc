@@ -48,7 +48,11 @@ std::string FormatWorkerTable(const Json& workers, int64_t now_us) {
   std::string out = fmt::format(kRow, "ID", "NAME", "HOST", "STATE", "CORES", "MEMORY", "GPUS",
                                 "RUNNING", "LAST SEEN");
   for (const Json& w : workers) {
-    out += fmt::format(kRow, CellText(w, "id"), CellText(w, "name"), CellText(w, "host"),
+    std::string name = CellText(w, "name");
+    if (w.is_object() && w.contains("executor") && w["executor"].is_string()) {
+      name += " [" + w["executor"].get<std::string>() + "]";  // runs each task as a Slurm job
+    }
+    out += fmt::format(kRow, CellText(w, "id"), name, CellText(w, "host"),
                        CellText(w, "state"), CoresText(w), MemoryText(w), CountText(w, "gpus"),
                        CountText(w, "running"), LastSeenText(w, now_us));
   }

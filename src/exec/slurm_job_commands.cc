@@ -143,7 +143,7 @@ bool IsFinalSlurmJobState(std::string_view state) {
 
 std::vector<std::string> SlurmJobSacctArgv(const std::string& job_id) {
   return {"sacct", "-j", job_id, "--parsable2", "--noheader",
-          "-o",    "JobID,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS"};
+          "-o",    "JobID,JobName,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS"};
 }
 
 Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
@@ -160,7 +160,9 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
       return Status::InvalidArgument("sacct line " + std::to_string(line_no) + ": " + why +
                                      ": '" + std::string(line) + "'");
     };
-    if (f.size() != 7) return bad("expected 7 fields");
+    if (f.size() != 8) return bad("expected 8 fields");
+    const std::string_view name = Trim(f[1]);  // (a view into `line`)
+    f.erase(f.begin() + 1);
     const std::string_view id = f[0];
     // The job's own line, or one of its steps (ID.batch, ID.0, ID.extern).
     const bool own = id == job_id;
@@ -173,6 +175,7 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
     max_rss = std::max(max_rss, *rss);
     if (!own) continue;
     SlurmJobRecord r;
+    r.name = std::string(name);
     r.state = std::string(Trim(f[1]));
     if (!ParseExitCode(f[2], &r.exit_code, &r.signal)) {
       return bad("ExitCode '" + std::string(f[2]) + "'");
@@ -189,6 +192,40 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
   if (!job || !IsFinalSlurmJobState(job->state)) return std::optional<SlurmJobRecord>();
   job->max_rss_bytes = max_rss;
   return job;
+}
+
+std::vector<std::string> SlurmJobSstatArgv(const std::string& job_id) {
+  return {"sstat", "-a", "-j", job_id, "--parsable2", "--noheader",
+          "-o", "JobID,MaxRSS,AveCPU,NTasks"};
+}
+
+std::optional<SlurmJobSample> ParseSstat(std::string_view output, std::string_view job_id) {
+  SlurmJobSample sample;
+  bool any = false;
+  for (std::string_view line : Split(output, '\n')) {
+    line = Trim(line);
+    if (line.empty()) continue;
+    std::vector<std::string_view> f = Split(line, '|');
+    if (f.size() != 4) return std::nullopt;
+    const std::string_view id = f[0];
+    if (!(id.size() > job_id.size() && id.substr(0, job_id.size()) == job_id &&
+          id[job_id.size()] == '.')) {
+      continue;
+    }
+    std::optional<int64_t> rss = ParseSlurmSize(f[1]);
+    std::optional<Duration> cpu = ParseSlurmDuration(f[2]);
+    std::optional<int64_t> tasks = Integer(Trim(f[3]));
+    if (!rss || !cpu || !tasks || *tasks < 0) return std::nullopt;
+    sample.max_rss_bytes = std::max(sample.max_rss_bytes, *rss);
+    sample.cpu += *cpu * *tasks;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return sample;
+}
+
+bool SaysNoAccounting(std::string_view stderr_text) {
+  return stderr_text.find("accounting storage is disabled") != std::string_view::npos;
 }
 
 std::vector<std::string> SlurmJobScontrolArgv(const std::string& job_id) {

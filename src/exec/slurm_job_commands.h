@@ -7,8 +7,11 @@
 //          [--partition P] [--account A] [--qos Q] [extra]      (the script on stdin)
 //   the script: exports the attempt's environment, then `exec /bin/sh -c COMMAND`
 //   squeue -h -j ID,ID -o "%i|%T"                 (a job it does not list has ended)
-//   sacct -j ID --parsable2 --noheader -o JobID,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS
+//   sacct -j ID --parsable2 --noheader
+//         -o JobID,JobName,State,ExitCode,ElapsedRaw,UserCPU,SystemCPU,MaxRSS
 //   scontrol show job -o ID                       (when there is no accounting)
+//   sstat -a -j ID --parsable2 --noheader -o JobID,MaxRSS,AveCPU,NTasks
+//                                                 (samples while it runs, without accounting)
 //   scancel [--signal=N --full] ID
 #pragma once
 
@@ -52,6 +55,7 @@ std::vector<std::pair<std::string, std::string>> ParseSlurmJobSqueue(std::string
 
 // How a job ended and what it used, from sacct or scontrol.
 struct SlurmJobRecord {
+  std::string name;   // JobName (sacct; slurmdbd says "allocation" until it has the job's start)
   std::string state;  // COMPLETED, FAILED, CANCELLED, TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, ...
   int exit_code = 0;  // ExitCode's first part
   int signal = 0;     // ExitCode's second part: the signal that ended it; 0: none
@@ -73,6 +77,19 @@ std::vector<std::string> SlurmJobSacctArgv(const std::string& job_id);
 // InvalidArgument naming the line for a line it cannot read.
 Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
                                                  std::string_view job_id);
+
+// What sstat said of a running job's steps: the largest MaxRSS, and the CPU time of all its
+// tasks (AveCPU x NTasks, summed over the steps).
+struct SlurmJobSample {
+  int64_t max_rss_bytes = 0;
+  Duration cpu{0};
+};
+std::vector<std::string> SlurmJobSstatArgv(const std::string& job_id);
+// nullopt when sstat listed no step of `job_id` or a line it cannot read.
+std::optional<SlurmJobSample> ParseSstat(std::string_view output, std::string_view job_id);
+
+// Whether a Slurm command's error says the cluster keeps no accounting (sacct cannot answer).
+bool SaysNoAccounting(std::string_view stderr_text);
 
 std::vector<std::string> SlurmJobScontrolArgv(const std::string& job_id);
 // The record from `scontrol show job -o ID` (JobState, ExitCode, RunTime); no usage.

@@ -109,13 +109,14 @@ TEST(SlurmJobCommandsTest, SqueueListsTheJobsStillKnown) {
 TEST(SlurmJobCommandsTest, SacctGivesTheJobsStateExitCodeAndUsage) {
   // What sacct printed for a job that burned 2 s of CPU and exited 3 (Slurm 22.05).
   const char* out =
-      "94|FAILED|3:0|2|00:01.955|00:00.012|\n"
-      "94.batch|FAILED|3:0|2|00:01.955|00:00.012|14972K\n"
-      "94.extern|COMPLETED|0:0|2|00:00:00|00:00:00|1024K\n";
+      "94|allot-x|FAILED|3:0|2|00:01.955|00:00.012|\n"
+      "94.batch|batch|FAILED|3:0|2|00:01.955|00:00.012|14972K\n"
+      "94.extern|extern|COMPLETED|0:0|2|00:00:00|00:00:00|1024K\n";
   auto r = ParseSacct(out, "94");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_TRUE(r->has_value());
   const SlurmJobRecord& job = **r;
+  EXPECT_EQ(job.name, "allot-x");
   EXPECT_EQ(job.state, "FAILED");
   EXPECT_EQ(job.exit_code, 3);
   EXPECT_EQ(job.signal, 0);
@@ -127,21 +128,22 @@ TEST(SlurmJobCommandsTest, SacctGivesTheJobsStateExitCodeAndUsage) {
 }
 
 TEST(SlurmJobCommandsTest, SacctWithoutTheJobsEndIsNotARecordYet) {
-  auto running = ParseSacct("95|RUNNING|0:0|1|00:00:00|00:00:00|\n", "95");
+  auto running = ParseSacct("95|allot-x|RUNNING|0:0|1|00:00:00|00:00:00|\n", "95");
   ASSERT_TRUE(running.ok());
   EXPECT_FALSE(running->has_value());
   auto none = ParseSacct("", "95");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
   // Another job's lines (951 is not 95) do not count.
-  auto other = ParseSacct("951|COMPLETED|0:0|1|00:00:00|00:00:00|\n", "95");
+  auto other = ParseSacct("951|allot-y|COMPLETED|0:0|1|00:00:00|00:00:00|\n", "95");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
 }
 
 TEST(SlurmJobCommandsTest, SacctOfACancelledJobSaysItsSignal) {
   auto r = ParseSacct(
-      "101|CANCELLED by 0|0:15|4|00:00.001|00:00.001|\n101.batch|CANCELLED|0:15|4|0|0|3200K\n",
+      "101|allot-long|CANCELLED by 0|0:15|4|00:00.001|00:00.001|\n"
+      "101.batch|batch|CANCELLED|0:15|4|0|0|3200K\n",
       "101");
   ASSERT_TRUE(r.ok());
   ASSERT_TRUE(r->has_value());
@@ -150,7 +152,7 @@ TEST(SlurmJobCommandsTest, SacctOfACancelledJobSaysItsSignal) {
 }
 
 TEST(SlurmJobCommandsTest, SacctLinesItCannotReadAreErrorsNamingTheLine) {
-  auto r = ParseSacct("96|COMPLETED|zero|1|0|0|\n", "96");
+  auto r = ParseSacct("96|allot-x|COMPLETED|zero|1|0|0|\n", "96");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("sacct line 1"));
   EXPECT_FALSE(ParseSacct("96|COMPLETED\n", "96").ok());
@@ -167,6 +169,18 @@ TEST(SlurmJobCommandsTest, ScontrolGivesStateExitCodeAndRunTimeWithoutAccounting
   EXPECT_EQ(r->elapsed, std::chrono::seconds(62));
   EXPECT_FALSE(r->has_usage);
   EXPECT_FALSE(ParseScontrolJob("slurm_load_jobs error: Invalid job id specified").ok());
+}
+
+TEST(SlurmJobCommandsTest, SstatSumsItsStepsCpuAndKeepsTheLargestRss) {
+  auto s = ParseSstat("167.batch|34808K|00:00:03|1\n167.0|2M|00:00:02|2\n1670.batch|9G|1|1\n",
+                      "167");
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->max_rss_bytes, 34808 * 1024);
+  EXPECT_EQ(s->cpu, std::chrono::seconds(7));
+  EXPECT_FALSE(ParseSstat("", "167").has_value());
+  EXPECT_FALSE(ParseSstat("167.batch|x|y|1\n", "167").has_value());
+  EXPECT_TRUE(SaysNoAccounting("sacct: error: Slurm accounting storage is disabled"));
+  EXPECT_FALSE(SaysNoAccounting("sacct: error: slurmdbd: connection refused"));
 }
 
 TEST(SlurmJobCommandsTest, ScancelCancelsOnSigkillAndSignalsEveryProcessOtherwise) {

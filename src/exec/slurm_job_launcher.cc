@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -115,9 +116,11 @@ class SlurmJobLauncher::Poller {
  private:
   struct Job {
     std::string id;               // the Slurm job id; empty until submitted
+    std::string name;             // allot-<task id>
     std::string stderr_path;
     int last_signal = 0;          // the last one sent, for a cancelled job's exit
     std::optional<SteadyClock::time_point> ended;  // when squeue stopped listing it
+    std::optional<SlurmJobSample> sample;  // sstat's last, without accounting
   };
 
   void Run() {
@@ -141,6 +144,7 @@ class SlurmJobLauncher::Poller {
   void SubmitJob(const LaunchRequest& r) {
     Job& job = jobs_[r.run_id];
     job.stderr_path = r.stderr_path;
+    job.name = "allot-" + r.batch.task_id;
     CapturedOutput out =
         options_.run(SlurmJobSbatchArgv(r, options_.defaults), SlurmJobScript(r));
     Result<std::string> id = out.exit_code == 0
@@ -180,6 +184,12 @@ class SlurmJobLauncher::Poller {
       if (!job.id.empty() && !job.ended) listed_ids.push_back(job.id);
     }
     const auto now = SteadyClock::now();
+    if (!listed_ids.empty() && !accounting_probed_) {
+      // Once, with the first job: whether sacct will ever answer, or sstat must sample.
+      accounting_probed_ = true;
+      CapturedOutput probe = options_.run(SlurmJobSacctArgv(listed_ids.front()), "");
+      if (probe.exit_code != 0 && SaysNoAccounting(probe.err)) no_accounting_ = true;
+    }
     if (!listed_ids.empty()) {
       CapturedOutput out = options_.run(SlurmJobSqueueArgv(listed_ids), "");
       // squeue fails for a list of only forgotten jobs ("Invalid job id"); any other failure
@@ -195,6 +205,7 @@ class SlurmJobLauncher::Poller {
           if (!job.id.empty() && !job.ended && live.count(job.id) == 0) job.ended = now;
         }
       }
+      if (no_accounting_) SampleRunning();
     }
     for (auto it = jobs_.begin(); it != jobs_.end();) {
       Job& job = it->second;
@@ -218,14 +229,21 @@ class SlurmJobLauncher::Poller {
     CapturedOutput out = options_.run(SlurmJobSacctArgv(job.id), "");
     if (out.exit_code == 0) {
       Result<std::optional<SlurmJobRecord>> r = ParseSacct(out.out, job.id);
-      if (r.ok() && r->has_value()) return **r;
+      // Under its own name only: slurmdbd may have a job's end before its start (and then
+      // names it "allocation"), or a job of an earlier cluster under the same id.
+      if (r.ok() && r->has_value() && (*r)->name == job.name) return **r;
     }
-    const bool no_accounting = out.exit_code != 0 &&
-                               out.err.find("disabled") != std::string::npos;
-    if (!no_accounting && now - *job.ended < options_.accounting_wait) return std::nullopt;
+    if (out.exit_code != 0 && SaysNoAccounting(out.err)) no_accounting_ = true;
+    if (!no_accounting_ && now - *job.ended < options_.accounting_wait) return std::nullopt;
     CapturedOutput shown = options_.run(SlurmJobScontrolArgv(job.id), "");
     if (shown.exit_code == 0) {
-      if (Result<SlurmJobRecord> r = ParseScontrolJob(shown.out); r.ok()) return *r;
+      if (Result<SlurmJobRecord> r = ParseScontrolJob(shown.out); r.ok()) {
+        if (job.sample) {
+          r->user_cpu = job.sample->cpu;  // sstat's AveCPU does not split user and system
+          r->max_rss_bytes = job.sample->max_rss_bytes;
+        }
+        return *r;
+      }
     }
     const std::string why = "Slurm job " + job.id +
                             " ended, but neither sacct nor scontrol knows how: " +
@@ -235,6 +253,16 @@ class SlurmJobLauncher::Poller {
     failed.state = "UNKNOWN";
     failed.exit_code = 1;
     return failed;
+  }
+
+  // Without accounting: sstat's usage of each running job, kept for its end.
+  void SampleRunning() {
+    for (auto& [run, job] : jobs_) {
+      if (job.id.empty() || job.ended) continue;
+      CapturedOutput out = options_.run(SlurmJobSstatArgv(job.id), "");
+      if (out.exit_code != 0) continue;
+      if (std::optional<SlurmJobSample> s = ParseSstat(out.out, job.id)) job.sample = s;
+    }
   }
 
   static ProcessExit ExitOf(RunId run, const Job& job, const SlurmJobRecord& r) {
@@ -270,6 +298,8 @@ class SlurmJobLauncher::Poller {
   SlurmJobLauncherOptions options_;
   int ready_fd_ = -1;
   std::map<RunId, Job> jobs_;  // the thread's own (and the destructor's, after the join)
+  bool no_accounting_ = false;  // sacct said so: sample with sstat (the thread's own)
+  bool accounting_probed_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<LaunchRequest> to_submit_ GUARDED_BY(mu_);
@@ -292,7 +322,16 @@ SlurmJobLauncher::SlurmJobLauncher(std::unique_ptr<Poller> poller)
 SlurmJobLauncher::~SlurmJobLauncher() = default;
 
 Status SlurmJobLauncher::Launch(const LaunchRequest& request) {
-  poller_->Submit(request);
+  // The job starts elsewhere, in request.cwd: its paths must not depend on this process's.
+  LaunchRequest r = request;
+  for (std::string* path : {&r.cwd, &r.stdout_path, &r.stderr_path}) {
+    std::error_code ec;
+    if (!path->empty() && (*path)[0] != '/') {
+      std::filesystem::path absolute = std::filesystem::absolute(*path, ec);
+      if (!ec) *path = absolute.lexically_normal().string();
+    }
+  }
+  poller_->Submit(r);
   ++running_;
   return Status::Ok();
 }

@@ -15,8 +15,10 @@
 //      user and system CPU time and MaxRSS become the exit's AttemptUsage, with slurm_job set.
 //      Until sacct has the job's end (slurmdbd gets it a moment later), it asks again each
 //      poll; after accounting_wait, or at once when sacct says there is no accounting, it
-//      takes the exit code from `scontrol show job` (while slurmctld remembers the job) with no
-//      usage beyond elapsed time;
+//      takes the exit code from `scontrol show job` (while slurmctld remembers the job) with
+//      elapsed time, and the CPU time and MaxRSS of the last `sstat` sample: without
+//      accounting, running jobs are sampled with sstat every poll (the steps' usage from
+//      jobacct_gather, up to the last poll before the end);
 //   5. hands the exit to the owner: ReadyFd (an eventfd) becomes readable.
 // The owner's loop thread never waits for Slurm.
 //

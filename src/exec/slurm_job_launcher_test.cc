@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -45,6 +47,10 @@ class FakeSlurm {
       return out;
     }
     if (cmd == "scontrol") return scontrol;
+    if (cmd == "sstat") {
+      if (end_after_sstat) running = false;  // sampled once, then it ends
+      return sstat;
+    }
     return {127, "", "no such command"};
   }
   std::vector<std::vector<std::string>> calls() {
@@ -65,8 +71,11 @@ class FakeSlurm {
   CapturedOutput sbatch{0, "42;allot\n", ""};
   bool running = false;  // squeue lists job 42 (until scancel)
   std::vector<CapturedOutput> sacct = {
-      {0, "42|COMPLETED|0:0|3|00:02.500|00:00.100|\n42.batch|COMPLETED|0:0|3|0|0|2048K\n", ""}};
+      {0, "42|allot-t|COMPLETED|0:0|3|00:02.500|00:00.100|\n42.batch|batch|COMPLETED|0:0|3|0|0|2048K\n",
+       ""}};
   CapturedOutput scontrol{1, "", "slurm_load_jobs error: Invalid job id specified"};
+  CapturedOutput sstat{1, "", "sstat: error: couldn't get steps for job 42"};
+  bool end_after_sstat = false;
 
  private:
   std::mutex mu_;
@@ -135,6 +144,23 @@ TEST_F(SlurmJobLauncherTest, AJobThatLeftTheQueueEndsWithSacctsRecord) {
   EXPECT_THAT(slurm_.script(), HasSubstr("exec /bin/sh -c ./sim"));
 }
 
+TEST_F(SlurmJobLauncherTest, RelativePathsReachSbatchAbsolute) {
+  Start();
+  LaunchRequest r = Request();
+  r.cwd = "runs/../runs/a";
+  r.stdout_path = "out/a/stdout";
+  ASSERT_TRUE(launcher_->Launch(r).ok());
+  NextExit();
+  const std::vector<std::string> sbatch = slurm_.calls().front();
+  const std::string cwd = std::filesystem::current_path().string();
+  auto after = [&](const std::string& flag) {
+    auto it = std::find(sbatch.begin(), sbatch.end(), flag);
+    return it != sbatch.end() && it + 1 != sbatch.end() ? *(it + 1) : std::string();
+  };
+  EXPECT_EQ(after("--chdir"), cwd + "/runs/a");
+  EXPECT_EQ(after("--output"), cwd + "/out/a/stdout");
+}
+
 TEST_F(SlurmJobLauncherTest, AFailedSbatchEndsTheAttemptAs127WithSbatchsError) {
   slurm_.sbatch = {1, "", "sbatch: error: Invalid partition name specified\n"};
   Start();
@@ -150,14 +176,16 @@ TEST_F(SlurmJobLauncherTest, AFailedSbatchEndsTheAttemptAs127WithSbatchsError) {
 }
 
 TEST_F(SlurmJobLauncherTest, SacctIsAskedAgainUntilItHasTheJobsEnd) {
-  slurm_.sacct = {{0, "42|RUNNING|0:0|3|00:00:00|00:00:00|\n", ""},
+  slurm_.sacct = {{0, "42|allot-t|RUNNING|0:0|3|00:00:00|00:00:00|\n", ""},
                   {0, "", ""},
-                  {0, "42|FAILED|5:0|4|00:01.000|00:00.000|\n", ""}};
+                  // slurmdbd has its end before its start: not the record yet
+                  {0, "42|allocation|FAILED|5:0|4|00:00:00|00:00:00|\n", ""},
+                  {0, "42|allot-t|FAILED|5:0|4|00:01.000|00:00.000|\n", ""}};
   Start();
   ASSERT_TRUE(launcher_->Launch(Request()).ok());
   ProcessExit e = NextExit();
   EXPECT_EQ(e.usage.exit_code, 5);
-  EXPECT_EQ(slurm_.CallsOf("sacct"), 3u);
+  EXPECT_EQ(slurm_.CallsOf("sacct"), 4u);
   EXPECT_EQ(slurm_.CallsOf("scontrol"), 0u);
 }
 
@@ -171,6 +199,21 @@ TEST_F(SlurmJobLauncherTest, WithoutAccountingScontrolSaysHowItEnded) {
   EXPECT_EQ(e.usage.exit_code, 2);
   EXPECT_EQ(e.usage.wall, std::chrono::seconds(5));
   EXPECT_EQ(e.usage.slurm_job, "42");
+}
+
+TEST_F(SlurmJobLauncherTest, WithoutAccountingTheLastSstatSampleIsTheUsage) {
+  slurm_.running = true;
+  slurm_.end_after_sstat = true;
+  slurm_.sacct = {{1, "", "sacct: error: Slurm accounting storage is disabled\n"}};
+  slurm_.sstat = {0, "42.batch|34808K|00:00:03|1\n42.0|1024K|00:00:02|2\n", ""};
+  slurm_.scontrol = {0, "JobId=42 JobState=COMPLETED ExitCode=0:0 RunTime=00:00:06\n", ""};
+  Start();
+  ASSERT_TRUE(launcher_->Launch(Request()).ok());
+  ProcessExit e = NextExit();
+  EXPECT_EQ(e.usage.exit_code, 0);
+  EXPECT_EQ(e.usage.wall, std::chrono::seconds(6));
+  EXPECT_EQ(e.usage.user_cpu, std::chrono::seconds(3 + 2 * 2));
+  EXPECT_EQ(e.usage.max_rss_bytes, 34808 * 1024);
 }
 
 TEST_F(SlurmJobLauncherTest, AJobNobodyKnowsEndsFailedSayingSoInItsStderr) {
@@ -187,7 +230,7 @@ TEST_F(SlurmJobLauncherTest, AJobNobodyKnowsEndsFailedSayingSoInItsStderr) {
 
 TEST_F(SlurmJobLauncherTest, SigkillCancelsTheJobAndItsExitSaysTheSignal) {
   slurm_.running = true;
-  slurm_.sacct = {{0, "42|CANCELLED by 0|0:0|7|00:00:00|00:00:00|\n", ""}};
+  slurm_.sacct = {{0, "42|allot-t|CANCELLED by 0|0:0|7|00:00:00|00:00:00|\n", ""}};
   Start();
   ASSERT_TRUE(launcher_->Launch(Request()).ok());
   ASSERT_TRUE(launcher_->Signal(9, SIGKILL).ok());

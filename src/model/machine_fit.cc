@@ -51,6 +51,20 @@ bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity&
 
 bool CheckFitsMachine(const TaskSpec& t, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics) {
+  if (!t.executor.empty()) {
+    // It never runs on this machine, whatever it asks for.
+    if (diagnostics != nullptr) {
+      Diagnostic d;
+      d.file = t.origin.file;
+      d.line = t.origin.line;
+      d.task_id = t.id;
+      d.field = "executor";
+      d.message = "'" + t.executor + "' runs only through a cluster-mode server's worker started "
+                  "with `allot worker start --executor " + t.executor + "`; allot run has none";
+      diagnostics->push_back(std::move(d));
+    }
+    return false;
+  }
   std::vector<std::string> why = WhyNeverFits(t.resources, capacity);
   if (t.resources.nodes > 1) {
     // One machine is one node: a multi-node task needs a server and a worker per node.

@@ -122,8 +122,9 @@ Result<LoadedTasks> LoadTaskFile(const std::string& path, const LoadOptions& opt
 
 // Appends a diagnostic for every task whose request can never fit `capacity` (cores.min, memory,
 // gpus, any custom resource): at the task's origin, with task_id set and no field, e.g.
-// "asks for 64 cores; this machine has 2"; and for every multi-node task (`nodes` > 1, field
-// "nodes"): one machine is one node. Returns true when every task fits.
+// "asks for 64 cores; this machine has 2"; for every multi-node task (`nodes` > 1, field
+// "nodes"): one machine is one node; and for every task with an executor (it never runs on
+// this machine), one with field "executor". Returns true when every task fits.
 bool CheckFitsMachine(const std::vector<TaskSpec>& tasks, const MachineCapacity& capacity,
                       std::vector<Diagnostic>* diagnostics);
 // The same for one task.

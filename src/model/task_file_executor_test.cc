@@ -59,6 +59,26 @@ TEST(TaskFileExecutorTest, AnUnknownExecutorIsAnErrorNamingFileLineAndField) {
   EXPECT_NE(out.report.find("w.yaml:4"), std::string::npos) << out.report;
 }
 
+TEST(TaskFileExecutorTest, ThisMachineNeverFitsASlurmTaskAndSaysWhy) {
+  std::vector<TaskSpec> tasks = ParseOk("w.yaml", R"(tasks:
+  - id: local
+    command: ./a
+  - id: sim
+    command: ./sim
+    executor: slurm
+)");
+  std::vector<Diagnostic> d;
+  MachineCapacity laptop;
+  laptop.cores = 4;
+  laptop.memory_bytes = int64_t{8} << 30;
+  EXPECT_FALSE(CheckFitsMachine(tasks, laptop, &d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].task_id, "sim");
+  EXPECT_EQ(d[0].field, "executor");
+  EXPECT_EQ(d[0].line, 4);
+  EXPECT_NE(d[0].message.find("allot worker start --executor slurm"), std::string::npos);
+}
+
 TEST(TaskFileExecutorTest, TheExecutorSurvivesTheJournalsSpecJson) {
   std::vector<TaskSpec> tasks = ParseOk("w.json", R"([{"id": "a", "command": "true", "executor": "slurm"}])");
   ASSERT_EQ(tasks.size(), 1u);

@@ -457,6 +457,9 @@ Result<Json> ClusterServer::ListWorkers() {
                             {"memory_available", p.node.memory_available},
                             {"load1", p.node.load1_centi / 100.0}};
       if (!p.slurm_job.empty()) out.back()["slurm_job"] = p.slurm_job;
+      // `--executor slurm`: its tasks run as Slurm jobs of their own; its cores are slots.
+      const std::string& executor = w->second.pool.machine().executor;
+      if (!executor.empty()) out.back()["executor"] = executor;
     }
     for (const PastWorker& p : channel_->registry().past()) {
       out.push_back({{"id", p.id},
