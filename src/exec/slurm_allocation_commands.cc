@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "model/queue_resource.h"
+#include "exec/slurm_text.h"
 #include "model/shell_quote.h"
 
 namespace allot {
@@ -15,25 +16,6 @@ std::string Minutes(int64_t seconds) {
   return std::to_string((seconds + 59) / 60);
 }
 
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (true) {
-    size_t i = s.find(sep, start);
-    out.push_back(s.substr(start, i == std::string_view::npos ? s.npos : i - start));
-    if (i == std::string_view::npos) break;
-    start = i + 1;
-  }
-  return out;
-}
-
-bool Space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && Space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && Space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // "2026-12-03T14:00:00" in local time; nullopt for N/A, Unknown, None, "".
 std::optional<int64_t> LocalTime(std::string_view text, bool* bad) {
@@ -94,13 +76,13 @@ std::string SbatchScript(const SbatchRequest& r) {
 }
 
 Result<std::string> ParseSbatchParsable(std::string_view output) {
-  std::string_view line = Trim(output.substr(0, output.find('\n')));
+  std::string_view line = TrimSlurmText(output.substr(0, output.find('\n')));
   std::string_view id = line.substr(0, line.find(';'));
   bool digits = !id.empty();
   for (char c : id) digits = digits && c >= '0' && c <= '9';
   if (!digits) {
     return Status::InvalidArgument("sbatch --parsable printed no job id: '" +
-                                   std::string(Trim(output)) + "'");
+                                   std::string(TrimSlurmText(output)) + "'");
   }
   return std::string(id);
 }
@@ -114,20 +96,20 @@ std::vector<std::string> SqueueArgv(const std::vector<std::string>& job_ids) {
 Result<std::vector<SqueueRow>> ParseSqueue(std::string_view output) {
   std::vector<SqueueRow> rows;
   int line_no = 0;
-  for (std::string_view line : Split(output, '\n')) {
+  for (std::string_view line : SplitSlurmFields(output, '\n')) {
     ++line_no;
-    line = Trim(line);
+    line = TrimSlurmText(line);
     if (line.empty()) continue;
-    std::vector<std::string_view> f = Split(line, '|');
+    std::vector<std::string_view> f = SplitSlurmFields(line, '|');
     bool bad = f.size() < 5;
     SqueueRow r;
     if (!bad) {
-      r.job_id = std::string(Trim(f[0]));
-      r.state = std::string(Trim(f[1]));
-      r.start_epoch = LocalTime(Trim(f[2]), &bad);
-      r.end_epoch = LocalTime(Trim(f[3]), &bad);
+      r.job_id = std::string(TrimSlurmText(f[0]));
+      r.state = std::string(TrimSlurmText(f[1]));
+      r.start_epoch = LocalTime(TrimSlurmText(f[2]), &bad);
+      r.end_epoch = LocalTime(TrimSlurmText(f[3]), &bad);
       // The reason may itself hold '|' only in odd node lists: keep the rest whole.
-      r.reason = std::string(Trim(line.substr(f[0].size() + f[1].size() + f[2].size() +
+      r.reason = std::string(TrimSlurmText(line.substr(f[0].size() + f[1].size() + f[2].size() +
                                               f[3].size() + 4)));
     }
     if (bad || r.job_id.empty() || r.state.empty()) {
@@ -148,21 +130,21 @@ std::vector<std::string> SinfoArgv(const std::string& partition) {
 
 Result<SinfoNode> ParseSinfo(std::string_view output) {
   std::optional<SinfoNode> smallest;
-  for (std::string_view line : Split(output, '\n')) {
-    line = Trim(line);
+  for (std::string_view line : SplitSlurmFields(output, '\n')) {
+    line = TrimSlurmText(line);
     if (line.empty()) continue;
-    std::vector<std::string_view> f = Split(line, '|');
+    std::vector<std::string_view> f = SplitSlurmFields(line, '|');
     if (f.size() < 3) continue;
     SinfoNode n;
     try {
-      n.cpus = std::stoi(std::string(Trim(f[0])));
+      n.cpus = std::stoi(std::string(TrimSlurmText(f[0])));
       // "%m" may end in '+' when nodes differ: the smallest comes first.
-      n.memory_bytes = std::stoll(std::string(Trim(f[1]))) * 1024 * 1024;
+      n.memory_bytes = std::stoll(std::string(TrimSlurmText(f[1]))) * 1024 * 1024;
     } catch (const std::exception&) {
       continue;
     }
     // gres: "gpu:2", "gpu:a100:4(S:0-1)", "(null)", several comma-separated.
-    for (std::string_view g : Split(Trim(f[2]), ',')) {
+    for (std::string_view g : SplitSlurmFields(TrimSlurmText(f[2]), ',')) {
       g = g.substr(0, g.find('('));
       if (g.substr(0, 4) != "gpu:") continue;
       std::string_view count = g.substr(g.rfind(':') + 1);
@@ -182,14 +164,14 @@ Result<SinfoNode> ParseSinfo(std::string_view output) {
   }
   if (!smallest) {
     return Status::InvalidArgument("sinfo printed no node ('CPUS|MEMORY|GRES'): '" +
-                                   std::string(Trim(output)) + "'");
+                                   std::string(TrimSlurmText(output)) + "'");
   }
   return *smallest;
 }
 
 std::string SbatchError(std::string_view stderr_text, int exit_code) {
-  for (std::string_view line : Split(stderr_text, '\n')) {
-    line = Trim(line);
+  for (std::string_view line : SplitSlurmFields(stderr_text, '\n')) {
+    line = TrimSlurmText(line);
     if (line.empty()) continue;
     constexpr std::string_view kPrefix = "sbatch: error: ";
     if (line.substr(0, kPrefix.size()) == kPrefix) line.remove_prefix(kPrefix.size());

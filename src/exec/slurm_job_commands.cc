@@ -4,6 +4,7 @@
 #include <cmath>
 #include <csignal>
 
+#include "exec/slurm_text.h"
 #include "model/shell_quote.h"
 
 namespace allot {
@@ -11,25 +12,6 @@ namespace {
 
 constexpr int64_t kMiB = int64_t{1} << 20;
 
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (true) {
-    size_t i = s.find(sep, start);
-    out.push_back(s.substr(start, i == std::string_view::npos ? s.npos : i - start));
-    if (i == std::string_view::npos) break;
-    start = i + 1;
-  }
-  return out;
-}
-
-bool Space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && Space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && Space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<int64_t> Integer(std::string_view s) {
   int64_t v = 0;
@@ -40,7 +22,7 @@ std::optional<int64_t> Integer(std::string_view s) {
 
 // "3:0" -> exit 3, signal 0.
 bool ParseExitCode(std::string_view text, int* exit_code, int* signal) {
-  std::vector<std::string_view> parts = Split(Trim(text), ':');
+  std::vector<std::string_view> parts = SplitSlurmFields(TrimSlurmText(text), ':');
   if (parts.size() != 2) return false;
   std::optional<int64_t> code = Integer(parts[0]), sig = Integer(parts[1]);
   if (!code || !sig || *code < 0 || *code > 255 || *sig < 0 || *sig > 255) return false;
@@ -123,10 +105,10 @@ std::vector<std::string> SlurmJobSqueueArgv(const std::vector<std::string>& job_
 
 std::vector<std::pair<std::string, std::string>> ParseSlurmJobSqueue(std::string_view output) {
   std::vector<std::pair<std::string, std::string>> jobs;
-  for (std::string_view line : Split(output, '\n')) {
-    std::vector<std::string_view> f = Split(Trim(line), '|');
-    if (f.size() != 2 || Trim(f[0]).empty()) continue;
-    jobs.emplace_back(std::string(Trim(f[0])), std::string(Trim(f[1])));
+  for (std::string_view line : SplitSlurmFields(output, '\n')) {
+    std::vector<std::string_view> f = SplitSlurmFields(TrimSlurmText(line), '|');
+    if (f.size() != 2 || TrimSlurmText(f[0]).empty()) continue;
+    jobs.emplace_back(std::string(TrimSlurmText(f[0])), std::string(TrimSlurmText(f[1])));
   }
   return jobs;
 }
@@ -151,17 +133,17 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
   std::optional<SlurmJobRecord> job;
   int64_t max_rss = 0;
   int line_no = 0;
-  for (std::string_view line : Split(output, '\n')) {
+  for (std::string_view line : SplitSlurmFields(output, '\n')) {
     ++line_no;
-    line = Trim(line);
+    line = TrimSlurmText(line);
     if (line.empty()) continue;
-    std::vector<std::string_view> f = Split(line, '|');
+    std::vector<std::string_view> f = SplitSlurmFields(line, '|');
     auto bad = [&](const std::string& why) {
       return Status::InvalidArgument("sacct line " + std::to_string(line_no) + ": " + why +
                                      ": '" + std::string(line) + "'");
     };
     if (f.size() != 8) return bad("expected 8 fields");
-    const std::string_view name = Trim(f[1]);  // (a view into `line`)
+    const std::string_view name = TrimSlurmText(f[1]);  // (a view into `line`)
     f.erase(f.begin() + 1);
     const std::string_view id = f[0];
     // The job's own line, or one of its steps (ID.batch, ID.0, ID.extern).
@@ -176,11 +158,11 @@ Result<std::optional<SlurmJobRecord>> ParseSacct(std::string_view output,
     if (!own) continue;
     SlurmJobRecord r;
     r.name = std::string(name);
-    r.state = std::string(Trim(f[1]));
+    r.state = std::string(TrimSlurmText(f[1]));
     if (!ParseExitCode(f[2], &r.exit_code, &r.signal)) {
       return bad("ExitCode '" + std::string(f[2]) + "'");
     }
-    std::optional<int64_t> elapsed = Integer(Trim(f[3]));
+    std::optional<int64_t> elapsed = Integer(TrimSlurmText(f[3]));
     std::optional<Duration> user = ParseSlurmDuration(f[4]), sys = ParseSlurmDuration(f[5]);
     if (!elapsed || !user || !sys) return bad("ElapsedRaw, UserCPU or SystemCPU");
     r.elapsed = std::chrono::seconds(*elapsed);
@@ -202,10 +184,10 @@ std::vector<std::string> SlurmJobSstatArgv(const std::string& job_id) {
 std::optional<SlurmJobSample> ParseSstat(std::string_view output, std::string_view job_id) {
   SlurmJobSample sample;
   bool any = false;
-  for (std::string_view line : Split(output, '\n')) {
-    line = Trim(line);
+  for (std::string_view line : SplitSlurmFields(output, '\n')) {
+    line = TrimSlurmText(line);
     if (line.empty()) continue;
-    std::vector<std::string_view> f = Split(line, '|');
+    std::vector<std::string_view> f = SplitSlurmFields(line, '|');
     if (f.size() != 4) return std::nullopt;
     const std::string_view id = f[0];
     if (!(id.size() > job_id.size() && id.substr(0, job_id.size()) == job_id &&
@@ -214,7 +196,7 @@ std::optional<SlurmJobSample> ParseSstat(std::string_view output, std::string_vi
     }
     std::optional<int64_t> rss = ParseSlurmSize(f[1]);
     std::optional<Duration> cpu = ParseSlurmDuration(f[2]);
-    std::optional<int64_t> tasks = Integer(Trim(f[3]));
+    std::optional<int64_t> tasks = Integer(TrimSlurmText(f[3]));
     if (!rss || !cpu || !tasks || *tasks < 0) return std::nullopt;
     sample.max_rss_bytes = std::max(sample.max_rss_bytes, *rss);
     sample.cpu += *cpu * *tasks;
@@ -235,8 +217,8 @@ std::vector<std::string> SlurmJobScontrolArgv(const std::string& job_id) {
 Result<SlurmJobRecord> ParseScontrolJob(std::string_view output) {
   SlurmJobRecord r;
   bool state = false, exit = false;
-  for (std::string_view word : Split(Trim(output), ' ')) {
-    word = Trim(word);
+  for (std::string_view word : SplitSlurmFields(TrimSlurmText(output), ' ')) {
+    word = TrimSlurmText(word);
     size_t eq = word.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
@@ -251,7 +233,7 @@ Result<SlurmJobRecord> ParseScontrolJob(std::string_view output) {
   }
   if (!state || !exit) {
     return Status::InvalidArgument("scontrol show job: no JobState or ExitCode in '" +
-                                   std::string(Trim(output).substr(0, 200)) + "'");
+                                   std::string(TrimSlurmText(output).substr(0, 200)) + "'");
   }
   return r;
 }
@@ -262,7 +244,7 @@ std::vector<std::string> SlurmJobScancelArgv(const std::string& job_id, int sign
 }
 
 std::optional<Duration> ParseSlurmDuration(std::string_view text) {
-  text = Trim(text);
+  text = TrimSlurmText(text);
   if (text.empty()) return std::nullopt;
   int64_t days = 0;
   bool with_days = false;
@@ -281,7 +263,7 @@ std::optional<Duration> ParseSlurmDuration(std::string_view text) {
     frac = static_cast<double>(*f) / std::pow(10.0, static_cast<double>(digits.size()));
     text = text.substr(0, dot);
   }
-  std::vector<std::string_view> parts = Split(text, ':');
+  std::vector<std::string_view> parts = SplitSlurmFields(text, ':');
   if (parts.size() > 3) return std::nullopt;
   int64_t seconds = 0;
   for (std::string_view p : parts) {
@@ -299,7 +281,7 @@ std::optional<Duration> ParseSlurmDuration(std::string_view text) {
 }
 
 std::optional<int64_t> ParseSlurmSize(std::string_view text) {
-  text = Trim(text);
+  text = TrimSlurmText(text);
   if (text.empty()) return 0;
   int64_t unit = 1;
   switch (text.back()) {
