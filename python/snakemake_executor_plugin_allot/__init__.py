@@ -28,6 +28,7 @@ from typing import AsyncGenerator, List, Optional
 
 import allot
 from allot.errors import AllotError, NotFoundError, ServerUnavailableError
+from allot.snakemake import fields_from_properties
 from snakemake_interface_executor_plugins.executors.base import SubmittedJobInfo
 from snakemake_interface_executor_plugins.executors.remote import RemoteExecutor
 from snakemake_interface_executor_plugins.jobs import JobExecutorInterface
@@ -81,30 +82,12 @@ common_settings = CommonSettings(
 _FAILED = {"failed", "canceled", "skipped"}
 
 
-def _positive_int(value) -> Optional[int]:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        return None
-    return n if n > 0 else None
-
-
 def task_fields(job: JobExecutorInterface) -> dict:
-    """The Allot fields (``submit_command`` keyword arguments) for a job's resources."""
-    resources = job.resources
-    out: dict = {}
-    cores = _positive_int(resources.get("cpus_per_task")) or _positive_int(job.threads)
-    out["cores"] = cores or 1
-    mem_mb = _positive_int(resources.get("mem_mb"))
-    if mem_mb:
-        out["memory"] = f"{mem_mb}M"
-    runtime = _positive_int(resources.get("runtime"))
-    if runtime:
-        out["time_limit"] = f"{runtime}min"
-    gpus = _positive_int(resources.get("gpu")) or _positive_int(resources.get("gpus"))
-    if gpus:
-        out["gpus"] = gpus
-    return out
+    """The Allot fields (``submit_command`` keyword arguments) for a job's resources: the same
+    mapping as Snakemake 7's --cluster submit (allot.snakemake.fields_from_properties)."""
+    resources = {name: job.resources.get(name)
+                 for name in ("cpus_per_task", "mem_mb", "runtime", "gpu", "gpus")}
+    return fields_from_properties({"resources": resources, "threads": job.threads})
 
 
 def _safe(text: str) -> str:
